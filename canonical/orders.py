@@ -1,0 +1,132 @@
+"""Holds, bookings, payments and customers."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+
+from canonical.identity import CanonicalId
+from canonical.money import Money
+from canonical.time import Instant
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HoldStatus(StrEnum):
+    ACTIVE = "active"
+    RELEASED = "released"
+    EXPIRED = "expired"
+    CONVERTED = "converted"
+
+
+class Hold(_Model):
+    id: CanonicalId
+    show_id: CanonicalId
+    seat_ids: tuple[CanonicalId, ...] = Field(min_length=1)
+    customer_id: CanonicalId | None = None
+    status: HoldStatus = HoldStatus.ACTIVE
+    created_at: Instant
+    expires_at: Instant
+    extended: bool = False
+    remote_ref: str | None = Field(default=None, description="The POS's order id for this hold")
+
+    @model_validator(mode="after")
+    def _check(self) -> Hold:
+        if len(set(self.seat_ids)) != len(self.seat_ids):
+            raise ValueError("a hold lists the same seat twice")
+        if self.expires_at <= self.created_at:
+            raise ValueError("a hold must expire after it is created")
+        return self
+
+
+class BookingStatus(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+class Ticket(_Model):
+    seat_id: CanonicalId
+    label: str
+    category: str
+    ticket_type: str
+    price: Money
+
+
+class Booking(_Model):
+    id: CanonicalId
+    code: str = Field(description="Short booking code printed on the e-ticket", examples=["MQ7K2P9X"])
+    show_id: CanonicalId
+    customer_id: CanonicalId
+    hold_id: CanonicalId | None = None
+    tickets: tuple[Ticket, ...] = Field(min_length=1)
+    total: Money
+    status: BookingStatus = BookingStatus.PENDING
+    created_at: Instant
+    confirmed_at: Instant | None = None
+    cancelled_at: Instant | None = None
+    remote_ref: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Booking:
+        seat_ids = [t.seat_id for t in self.tickets]
+        if len(set(seat_ids)) != len(seat_ids):
+            raise ValueError("a booking lists the same seat twice")
+        amount = sum(t.price.amount for t in self.tickets)
+        for ticket in self.tickets:
+            ticket.price._same(self.total)
+        if amount != self.total.amount:
+            raise ValueError("a booking's total is not the sum of its tickets")
+        return self
+
+
+class PaymentStatus(StrEnum):
+    INITIATED = "initiated"
+    IN_PROGRESS = "in_progress"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    REFUNDED = "refunded"
+    PARTIALLY_REFUNDED = "partially_refunded"
+
+
+# The only moves a payment may make. Anything else is a bug or a replayed/out-of-order event.
+PAYMENT_TRANSITIONS: dict[PaymentStatus, frozenset[PaymentStatus]] = {
+    PaymentStatus.INITIATED: frozenset({PaymentStatus.IN_PROGRESS, PaymentStatus.FAILED}),
+    PaymentStatus.IN_PROGRESS: frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.FAILED}),
+    PaymentStatus.SUCCEEDED: frozenset({PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED}),
+    PaymentStatus.PARTIALLY_REFUNDED: frozenset(
+        {PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED}
+    ),
+    PaymentStatus.FAILED: frozenset(),
+    PaymentStatus.REFUNDED: frozenset(),
+}
+
+
+class PaymentMethod(StrEnum):
+    CARD = "card"
+    WALLET = "wallet"
+    UPI = "upi"
+
+
+class Payment(_Model):
+    id: CanonicalId
+    booking_id: CanonicalId
+    gateway: str = Field(examples=["stripe", "offline"])
+    amount: Money
+    refunded: Money | None = None
+    status: PaymentStatus = PaymentStatus.INITIATED
+    method: PaymentMethod = PaymentMethod.CARD
+    gateway_ref: str | None = None
+    created_at: Instant
+
+
+class Customer(_Model):
+    id: CanonicalId
+    email: EmailStr
+    name: str | None = None
+    phone: str | None = Field(default=None, pattern=r"^\+[1-9][0-9]{6,14}$")
+    language: str = "en"
