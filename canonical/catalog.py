@@ -49,7 +49,9 @@ class Translation(_Model):
 
 
 class CancellationPolicy(_Model):
-    cutoff_minutes: int = Field(default=120, ge=0, description="No cancellation this close to the show")
+    cutoff_minutes: int = Field(
+        default=120, ge=0, description="No cancellation this close to the show"
+    )
     fee_percent: int = Field(default=0, ge=0, le=100)
     fee_fixed: Money | None = None
 
@@ -97,7 +99,9 @@ class Seat(_Model):
     position: GridPosition
     category: str = Field(default="standard", examples=["standard", "premium", "recliner"])
     flags: frozenset[SeatFlag] = frozenset()
-    group: str | None = Field(default=None, description="Seats sharing a group sell together (sofas)")
+    group: str | None = Field(
+        default=None, description="Seats sharing a group sell together (sofas)"
+    )
     external_id: str | None = None
 
 
@@ -217,7 +221,9 @@ class Show(_Model):
         return self
 
     @classmethod
-    def scheduled(cls, *, tz: str, cutover_hour: int = DEFAULT_BUSINESS_DAY_CUTOVER, **fields) -> Show:
+    def scheduled(
+        cls, *, tz: str, cutover_hour: int = DEFAULT_BUSINESS_DAY_CUTOVER, **fields
+    ) -> Show:
         """Build a show, deriving its business date from the theatre's zone and cut-over."""
         fields.setdefault("business_date", business_date(fields["start"], tz, cutover_hour))
         return cls(**fields)

@@ -59,7 +59,9 @@ class Ticket(_Model):
 
 class Booking(_Model):
     id: CanonicalId
-    code: str = Field(description="Short booking code printed on the e-ticket", examples=["MQ7K2P9X"])
+    code: str = Field(
+        description="Short booking code printed on the e-ticket", examples=["MQ7K2P9X"]
+    )
     show_id: CanonicalId
     customer_id: CanonicalId
     hold_id: CanonicalId | None = None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from canonical.catalog import Movie, SeatLayout, Screen, Show, Theatre, TicketType, Translation
+from canonical.catalog import Movie, Screen, SeatLayout, Show, Theatre, TicketType, Translation
 from canonical.inventory import InventoryDelta, SeatState
 from canonical.money import Money
 from canonical.orders import Booking, Customer, Hold, Payment

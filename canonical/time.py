@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, AwareDatetime, Field
 
@@ -35,7 +35,9 @@ def zone(name: str) -> ZoneInfo:
     return ZoneInfo(_valid_zone(name))
 
 
-def business_date(start: datetime, tz: str, cutover_hour: int = DEFAULT_BUSINESS_DAY_CUTOVER) -> date:
+def business_date(
+    start: datetime, tz: str, cutover_hour: int = DEFAULT_BUSINESS_DAY_CUTOVER
+) -> date:
     """The trading day a show belongs to: a 00:30 show belongs to the previous day."""
     if start.tzinfo is None:
         raise ValueError("business_date needs a timezone-aware start time")

@@ -6,8 +6,9 @@ import importlib
 
 import typer
 
-app = typer.Typer(help="Marquee: theatre integration hub and movie booking platform.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Marquee: theatre integration hub and movie booking platform.", no_args_is_help=True
+)
 
 # Command groups register by module name; adding one is a new module plus a line here.
 _GROUPS = {

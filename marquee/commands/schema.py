@@ -13,4 +13,6 @@ app = typer.Typer(no_args_is_help=True)
 def export_cmd(directory: Path) -> None:
     """Write a versioned JSON Schema for every canonical object into DIRECTORY/<version>/."""
     paths = export(directory)
-    typer.echo(f"wrote {len(paths)} schemas (version {SCHEMA_VERSION}) to {directory / SCHEMA_VERSION}")
+    typer.echo(
+        f"wrote {len(paths)} schemas (version {SCHEMA_VERSION}) to {directory / SCHEMA_VERSION}"
+    )

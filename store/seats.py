@@ -1,0 +1,226 @@
+"""Per-show seat inventory and the atomic hold primitive.
+
+Taking seats is one conditional UPDATE: it moves every requested seat that is free (available,
+or held by a hold that has expired) to `held`, and the caller keeps the result only if the
+number of rows changed equals the number of seats asked for. Otherwise the caller's
+transaction is rolled back and nothing was taken. No seat is read in Python and then written:
+the database decides, so two customers can never both win a seat.
+
+On PostgreSQL the candidate rows are locked in seat-id order first (`FOR UPDATE` in the
+sub-select), so two overlapping holds queue behind each other instead of deadlocking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, and_, case, insert, literal, or_, select, update
+
+from canonical import SeatFlag, SeatLayout, SeatStatus
+from store.tables import show_seats
+
+
+class SeatsNotTaken(Exception):
+    """Some requested seats were not free. The transaction must be rolled back."""
+
+    def __init__(self, unavailable: Sequence[str], unknown: Sequence[str]) -> None:
+        self.unavailable = list(unavailable)
+        self.unknown = list(unknown)
+        parts = []
+        if unknown:
+            parts.append(f"unknown seats: {', '.join(unknown)}")
+        if unavailable:
+            parts.append(f"seats not available: {', '.join(unavailable)}")
+        super().__init__("; ".join(parts))
+
+
+@dataclass(frozen=True)
+class SeatRow:
+    seat_id: str
+    category: str
+    status: SeatStatus
+    hold_id: str | None
+    hold_expires_at: datetime | None
+    booking_id: str | None
+    version: int
+
+
+def _free(now: datetime):
+    return or_(
+        show_seats.c.status == "available",
+        and_(show_seats.c.status == "held", show_seats.c.hold_expires_at <= now),
+    )
+
+
+def seed_show(conn: Connection, show_id: str, layout: SeatLayout) -> int:
+    """Create the inventory rows of a new show from its layout (blocked seats start blocked)."""
+    rows = [
+        {
+            "show_id": show_id,
+            "seat_id": seat.id,
+            "category": seat.category,
+            "status": "blocked" if SeatFlag.BLOCKED in seat.flags else "available",
+            "version": 0,
+        }
+        for seat in layout.seats()
+    ]
+    if rows:
+        conn.execute(insert(show_seats), rows)
+    return len(rows)
+
+
+def take_seats(
+    conn: Connection,
+    show_id: str,
+    seat_ids: Iterable[str],
+    hold_id: str,
+    expires_at: datetime,
+    now: datetime,
+) -> int:
+    """Hold all the seats for `hold_id` or raise SeatsNotTaken (then roll back)."""
+    wanted = sorted(set(seat_ids))
+    if not wanted:
+        raise ValueError("no seats requested")
+    candidates = (
+        select(show_seats.c.seat_id)
+        .where(show_seats.c.show_id == show_id, show_seats.c.seat_id.in_(wanted))
+        .order_by(show_seats.c.seat_id)
+    )
+    if conn.dialect.name == "postgresql":
+        candidates = candidates.with_for_update()
+    result = conn.execute(
+        update(show_seats)
+        .where(
+            show_seats.c.show_id == show_id,
+            show_seats.c.seat_id.in_(candidates.scalar_subquery()),
+            _free(now),
+        )
+        .values(
+            status="held",
+            hold_id=hold_id,
+            hold_expires_at=expires_at,
+            booking_id=None,
+            version=show_seats.c.version + 1,
+        )
+    )
+    if result.rowcount != len(wanted):
+        raise _explain(conn, show_id, wanted, hold_id)
+    return result.rowcount
+
+
+def _explain(conn: Connection, show_id: str, wanted: list[str], hold_id: str) -> SeatsNotTaken:
+    found = {
+        row.seat_id: row
+        for row in conn.execute(
+            select(show_seats.c.seat_id, show_seats.c.hold_id).where(
+                show_seats.c.show_id == show_id, show_seats.c.seat_id.in_(wanted)
+            )
+        )
+    }
+    unknown = [s for s in wanted if s not in found]
+    unavailable = [s for s in wanted if s in found and found[s].hold_id != hold_id]
+    return SeatsNotTaken(unavailable, unknown)
+
+
+def release_hold(conn: Connection, hold_id: str) -> int:
+    """Free the seats a hold still has. Seats already sold or re-taken are left alone."""
+    return conn.execute(
+        update(show_seats)
+        .where(show_seats.c.hold_id == hold_id, show_seats.c.status == "held")
+        .values(
+            status="available", hold_id=None, hold_expires_at=None, version=show_seats.c.version + 1
+        )
+    ).rowcount
+
+
+def sell_hold(
+    conn: Connection, show_id: str, hold_id: str, booking_id: str, seat_ids: Sequence[str]
+) -> int:
+    """Turn a hold's seats into sold seats of a booking, only if the hold still owns them all.
+
+    Expiry is deliberately not checked here: a payment that succeeded is honoured as long as
+    nobody else took the seats meanwhile (the hold still owns them).
+    """
+    count = conn.execute(
+        update(show_seats)
+        .where(
+            show_seats.c.show_id == show_id,
+            show_seats.c.hold_id == hold_id,
+            show_seats.c.status == "held",
+            show_seats.c.seat_id.in_(list(seat_ids)),
+        )
+        .values(
+            status="sold",
+            booking_id=booking_id,
+            hold_id=None,
+            hold_expires_at=None,
+            version=show_seats.c.version + 1,
+        )
+    ).rowcount
+    if count != len(set(seat_ids)):
+        raise _explain(conn, show_id, sorted(set(seat_ids)), hold_id)
+    return count
+
+
+def release_booking(conn: Connection, booking_id: str) -> int:
+    return conn.execute(
+        update(show_seats)
+        .where(show_seats.c.booking_id == booking_id)
+        .values(status="available", booking_id=None, version=show_seats.c.version + 1)
+    ).rowcount
+
+
+def set_external_status(
+    conn: Connection, show_id: str, seat_ids: Sequence[str], status: SeatStatus
+) -> int:
+    """Apply what a POS says about seats it owns (box-office sales, releases, blocks).
+
+    Seats sold by a Marquee booking are never overwritten here; the caller detects and records
+    those as conflicts.
+    """
+    values: dict = {"status": status.value, "version": show_seats.c.version + 1}
+    if status != SeatStatus.HELD:
+        values |= {"hold_id": None, "hold_expires_at": None}
+    return conn.execute(
+        update(show_seats)
+        .where(
+            show_seats.c.show_id == show_id,
+            show_seats.c.seat_id.in_(list(seat_ids)),
+            show_seats.c.booking_id.is_(None),
+        )
+        .values(**values)
+    ).rowcount
+
+
+def seat_rows(conn: Connection, show_id: str, now: datetime) -> list[SeatRow]:
+    """The show's inventory as customers see it: an expired hold reads as available."""
+    expired = and_(show_seats.c.status == "held", show_seats.c.hold_expires_at <= now)
+    status = case((expired, literal("available")), else_=show_seats.c.status)
+    hold_id = case((expired, None), else_=show_seats.c.hold_id)
+    rows = conn.execute(
+        select(
+            show_seats.c.seat_id,
+            show_seats.c.category,
+            status.label("status"),
+            hold_id.label("hold_id"),
+            show_seats.c.hold_expires_at,
+            show_seats.c.booking_id,
+            show_seats.c.version,
+        )
+        .where(show_seats.c.show_id == show_id)
+        .order_by(show_seats.c.seat_id)
+    )
+    return [
+        SeatRow(
+            r.seat_id,
+            r.category,
+            SeatStatus(r.status),
+            r.hold_id,
+            r.hold_expires_at if r.hold_id else None,
+            r.booking_id,
+            r.version,
+        )
+        for r in rows
+    ]

@@ -1,0 +1,85 @@
+"""Shared fixtures: real databases (SQLite and PostgreSQL) and a real Redis.
+
+- `pg_server`: admin URL of a PostgreSQL server (the configured one, or a throwaway one).
+- `pg_url`: a database migrated to head, private to this test session.
+- `fresh_pg_url`: a new migrated database for one test (cloned from a template: fast).
+- `db_url`: parametrized over SQLite and PostgreSQL, a fresh migrated database per test.
+- `redis_url`: a Redis URL on a private database number, flushed before use.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from marquee import devservers
+from store.migrate import upgrade
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    return devservers.postgres_server()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: str) -> Iterator[str]:
+    url = devservers.create_database(pg_server, prefix="marquee_tpl")
+    upgrade(url)
+    yield url
+    devservers.drop_database(pg_server, url)
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_server: str, pg_template: str) -> Iterator[str]:
+    from sqlalchemy.engine import make_url
+
+    url = devservers.create_database(pg_server, template=make_url(pg_template).database)
+    yield url
+    devservers.drop_database(pg_server, url)
+
+
+@pytest.fixture
+def fresh_pg_url(pg_server: str, pg_template: str) -> Iterator[str]:
+    from sqlalchemy.engine import make_url
+
+    url = devservers.create_database(pg_server, template=make_url(pg_template).database)
+    yield url
+    devservers.drop_database(pg_server, url)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    path = tmp_path / "marquee.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest) -> str:
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_url")
+    return request.getfixturevalue("fresh_pg_url")
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> str:
+    return devservers.redis_server()
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    import redis
+
+    url = devservers.private_redis_db(redis_server)
+    redis.Redis.from_url(url).flushdb()
+    return url
