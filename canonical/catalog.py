@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -225,7 +225,10 @@ class Show(_Model):
         cls, *, tz: str, cutover_hour: int = DEFAULT_BUSINESS_DAY_CUTOVER, **fields
     ) -> Show:
         """Build a show, deriving its business date from the theatre's zone and cut-over."""
-        fields.setdefault("business_date", business_date(fields["start"], tz, cutover_hour))
+        start = fields.get("start")
+        if isinstance(start, datetime) and start.tzinfo is not None:
+            fields.setdefault("business_date", business_date(start, tz, cutover_hour))
+        # otherwise validation below reports the naive or missing start time
         return cls(**fields)
 
     def price_for(self, category: str, code: str | None = None) -> TicketType | None:

@@ -1,0 +1,47 @@
+"""FastAPI dependencies: the hub, a database connection per request, preferred languages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi import Request
+from sqlalchemy import Connection
+
+from marquee.bootstrap import Hub
+
+
+def get_hub(request: Request) -> Hub:
+    return request.app.state.hub
+
+
+def get_conn(request: Request) -> Iterator[Connection]:
+    with request.app.state.hub.engine.connect() as conn:
+        yield conn
+
+
+def preferred_languages(request: Request) -> list[str]:
+    """Languages from Accept-Language, best first (q-values honoured, malformed tags skipped)."""
+    header = request.headers.get("accept-language", "")
+    weighted = []
+    for i, part in enumerate(header.split(",")):
+        pieces = part.strip().split(";")
+        tag = pieces[0].strip()
+        if not tag or tag == "*":
+            continue
+        q = 1.0
+        for p in pieces[1:]:
+            if p.strip().startswith("q="):
+                try:
+                    q = float(p.strip()[2:])
+                except ValueError:
+                    q = 0.0
+        weighted.append((-q, i, tag))
+    from canonical.text import normalize_tag
+
+    langs = []
+    for _, _, tag in sorted(weighted):
+        try:
+            langs.append(normalize_tag(tag))
+        except ValueError:
+            continue
+    return langs

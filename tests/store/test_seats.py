@@ -1,0 +1,152 @@
+"""The seat store on SQLite and on PostgreSQL (every test runs on both)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from canonical import SeatStatus
+from store import catalog, seats
+from store.engine import make_engine
+from store.tables import booking_seats, bookings, show_seats
+from tests.store.helpers import make_show
+
+NOW = datetime(2030, 1, 10, 10, 0, tzinfo=UTC)
+LATER = NOW + timedelta(minutes=8)
+
+
+@pytest.fixture
+def engine(db_url):
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+def _statuses(engine, show_id="shw_t", now=NOW):
+    with engine.connect() as conn:
+        return {r.seat_id: (r.status, r.hold_id) for r in seats.seat_rows(conn, show_id, now)}
+
+
+def test_hold_takes_all_seats_or_none(engine):
+    make_show(engine)
+    with engine.begin() as conn:
+        assert seats.take_seats(conn, "shw_t", ["A3", "A4"], "h1", LATER, NOW) == 2
+    with pytest.raises(seats.SeatsNotTaken) as err, engine.begin() as conn:
+        seats.take_seats(conn, "shw_t", ["A4", "A5", "A6"], "h2", LATER, NOW)
+    assert err.value.unavailable == ["A4"]
+    state = _statuses(engine)
+    assert state["A4"] == (SeatStatus.HELD, "h1")
+    assert state["A5"] == (SeatStatus.AVAILABLE, None)  # rolled back with the rest
+
+
+def test_unknown_seats_are_named_and_nothing_is_taken(engine):
+    make_show(engine)
+    with pytest.raises(seats.SeatsNotTaken) as err, engine.begin() as conn:
+        seats.take_seats(conn, "shw_t", ["A1", "Z99"], "h1", LATER, NOW)
+    assert err.value.unknown == ["Z99"]
+    assert _statuses(engine)["A1"] == (SeatStatus.AVAILABLE, None)
+
+
+def test_an_expired_hold_counts_as_free(engine):
+    make_show(engine)
+    with engine.begin() as conn:
+        seats.take_seats(conn, "shw_t", ["B1", "B2"], "old", NOW + timedelta(minutes=1), NOW)
+    after = NOW + timedelta(minutes=2)
+    assert _statuses(engine, now=after)["B1"] == (SeatStatus.AVAILABLE, None)
+    with engine.begin() as conn:
+        seats.take_seats(conn, "shw_t", ["B1"], "new", after + timedelta(minutes=8), after)
+    state = _statuses(engine, now=after)
+    assert state["B1"] == (SeatStatus.HELD, "new")
+    # releasing the stale hold must not free the seat the new hold now owns
+    with engine.begin() as conn:
+        assert seats.release_hold(conn, "old") == 1  # only B2 was still the old hold's
+    assert _statuses(engine, now=after)["B1"] == (SeatStatus.HELD, "new")
+
+
+def test_sell_requires_the_hold_to_still_own_every_seat(engine):
+    make_show(engine)
+    with engine.begin() as conn:
+        seats.take_seats(conn, "shw_t", ["C1", "C2"], "h1", LATER, NOW)
+        seats.sell_hold(conn, "shw_t", "h1", "bk1", ["C1", "C2"])
+    assert _statuses(engine)["C1"] == (SeatStatus.SOLD, None)
+    with pytest.raises(seats.SeatsNotTaken), engine.begin() as conn:
+        seats.sell_hold(conn, "shw_t", "h1", "bk2", ["C1"])
+    with engine.begin() as conn:
+        assert seats.release_booking(conn, "bk1") == 2
+    assert _statuses(engine)["C1"] == (SeatStatus.AVAILABLE, None)
+
+
+def test_external_status_never_overwrites_a_marquee_booking(engine):
+    make_show(engine)
+    with engine.begin() as conn:
+        seats.take_seats(conn, "shw_t", ["D1"], "h1", LATER, NOW)
+        seats.sell_hold(conn, "shw_t", "h1", "bk1", ["D1"])
+        changed = seats.set_external_status(conn, "shw_t", ["D1", "D2"], SeatStatus.SOLD)
+    assert changed == 1
+    with engine.connect() as conn:
+        booked = conn.execute(
+            select(show_seats.c.booking_id).where(show_seats.c.seat_id == "D1")
+        ).scalar()
+    assert booked == "bk1"
+
+
+def test_the_database_refuses_a_seat_in_two_live_bookings(engine):
+    make_show(engine)
+    with engine.begin() as conn:
+        for bid in ("bk1", "bk2"):
+            conn.execute(
+                insert(bookings).values(
+                    id=bid,
+                    code=bid.upper(),
+                    show_id="shw_t",
+                    customer_id="c",
+                    status="confirmed",
+                    total_amount=100,
+                    currency="INR",
+                    tickets=[],
+                    created_at=NOW,
+                )
+            )
+        conn.execute(
+            insert(booking_seats).values(
+                booking_id="bk1", show_id="shw_t", seat_id="E1", active=True
+            )
+        )
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(
+            insert(booking_seats).values(
+                booking_id="bk2", show_id="shw_t", seat_id="E1", active=True
+            )
+        )
+    with engine.begin() as conn:  # a cancelled booking's seat can be booked again
+        conn.execute(update(booking_seats).values(active=False))
+        conn.execute(
+            insert(booking_seats).values(
+                booking_id="bk2", show_id="shw_t", seat_id="E1", active=True
+            )
+        )
+
+
+def test_the_database_refuses_a_held_seat_without_its_hold(engine):
+    make_show(engine)
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(update(show_seats).where(show_seats.c.seat_id == "A1").values(status="held"))
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(
+            update(show_seats).where(show_seats.c.seat_id == "A1").values(booking_id="bk9")
+        )
+
+
+def test_catalog_round_trip_and_idempotent_reimport(engine):
+    make_show(engine)
+    make_show(engine)  # the same import twice changes nothing
+    with engine.connect() as conn:
+        show = catalog.get_show(conn, "shw_t")
+        assert show is not None and show.start.tzinfo is not None
+        assert len(seats.seat_rows(conn, "shw_t", NOW)) == 40
+        assert [t.id for t in catalog.list_theatres(conn, "chennai")] == ["thr_t"]
+        layout = catalog.get_layout(conn, "lay_t")
+        assert layout is not None and len(layout.seats()) == 40
