@@ -1,0 +1,277 @@
+"""An in-memory unit of work: the ports' reference semantics, for fast tests and tools.
+
+One lock serialises units of work (a unit holds it from `__enter__` to `__exit__`), and a
+snapshot taken on entry is restored on rollback, so it behaves like a SERIALIZABLE database.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Self
+
+from booking.events import Event
+from booking.ports import PaymentTransition
+from canonical.catalog import SeatLayout, Show, Theatre
+from canonical.inventory import SeatState, SeatStatus
+from canonical.orders import Booking, Customer, Hold, HoldStatus, Payment, PaymentStatus
+
+
+@dataclass
+class InMemoryStore:
+    theatres: dict[str, Theatre] = field(default_factory=dict)
+    shows: dict[str, Show] = field(default_factory=dict)
+    layouts: dict[str, SeatLayout] = field(default_factory=dict)  # by screen id
+    seats: dict[str, dict[str, SeatState]] = field(default_factory=dict)  # show -> seat -> state
+    holds: dict[str, Hold] = field(default_factory=dict)
+    hold_meta: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    bookings: dict[str, Booking] = field(default_factory=dict)
+    payments: dict[str, Payment] = field(default_factory=dict)
+    transitions: list[PaymentTransition] = field(default_factory=list)
+    seen_events: set[tuple[str, str]] = field(default_factory=set)
+    customers: dict[str, Customer] = field(default_factory=dict)
+    outbox: list[Event] = field(default_factory=list)
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    _STATE = ("theatres", "shows", "layouts", "seats", "holds", "hold_meta", "bookings",
+              "payments", "transitions", "seen_events", "customers", "outbox")
+
+    def snapshot(self) -> dict[str, Any]:
+        return {name: copy.copy(getattr(self, name)) if name != "seats" else
+                {k: dict(v) for k, v in self.seats.items()} for name in self._STATE}
+
+    def restore(self, snap: dict[str, Any]) -> None:
+        for name, value in snap.items():
+            setattr(self, name, value)
+
+    # Catalog set-up (what sync or the partner API would write).
+    def add_show(self, theatre: Theatre, layout: SeatLayout, show: Show) -> None:
+        with self.lock:
+            self.theatres[theatre.id] = theatre
+            self.layouts[layout.screen_id] = layout
+            self.shows[show.id] = show
+            self.seats[show.id] = {
+                s.id: SeatState(seat_id=s.id, status=SeatStatus.AVAILABLE)
+                for s in layout.seats()}
+
+
+class _Catalog:
+    def __init__(self, store: InMemoryStore) -> None:
+        self.s = store
+
+    def show(self, show_id: str) -> Show | None:
+        return self.s.shows.get(show_id)
+
+    def theatre(self, theatre_id: str) -> Theatre | None:
+        return self.s.theatres.get(theatre_id)
+
+    def layout_for_show(self, show: Show) -> SeatLayout | None:
+        return self.s.layouts.get(show.screen_id)
+
+
+class _Seats:
+    def __init__(self, store: InMemoryStore) -> None:
+        self.s = store
+
+    def states(self, show_id: str) -> dict[str, SeatState]:
+        return dict(self.s.seats.get(show_id, {}))
+
+    def _move(self, show_id: str, seat_ids: Sequence[str], frm: SeatStatus, frm_hold: str | None,
+              to: SeatStatus, to_hold: str | None, all_or_none: bool) -> list[str]:
+        table = self.s.seats.get(show_id, {})
+        bad = [sid for sid in seat_ids if sid not in table or table[sid].status != frm
+               or (frm_hold is not None and table[sid].hold_id != frm_hold)]
+        if bad and all_or_none:
+            return bad
+        for sid in seat_ids:
+            if sid in bad:
+                continue
+            old = table[sid]
+            table[sid] = SeatState(seat_id=sid, status=to, hold_id=to_hold,
+                                   version=old.version + 1)
+        return bad
+
+    def take(self, show_id: str, seat_ids: Sequence[str], hold_id: str) -> list[str]:
+        return self._move(show_id, seat_ids, SeatStatus.AVAILABLE, None, SeatStatus.HELD,
+                          hold_id, True)
+
+    def sell(self, show_id: str, seat_ids: Sequence[str], hold_id: str) -> list[str]:
+        return self._move(show_id, seat_ids, SeatStatus.HELD, hold_id, SeatStatus.SOLD, hold_id,
+                          True)
+
+    def release(self, show_id: str, seat_ids: Sequence[str], hold_id: str) -> int:
+        bad = self._move(show_id, seat_ids, SeatStatus.HELD, hold_id, SeatStatus.AVAILABLE, None,
+                         False)
+        return len(seat_ids) - len(bad)
+
+    def unsell(self, show_id: str, seat_ids: Sequence[str], hold_id: str) -> int:
+        bad = self._move(show_id, seat_ids, SeatStatus.SOLD, hold_id, SeatStatus.AVAILABLE, None,
+                         False)
+        return len(seat_ids) - len(bad)
+
+    def force(self, show_id: str, seat_ids: Sequence[str], status: SeatStatus) -> int:
+        table = self.s.seats.get(show_id, {})
+        n = 0
+        for sid in seat_ids:
+            if sid in table:
+                old = table[sid]
+                table[sid] = SeatState(seat_id=sid, status=status, hold_id=None,
+                                       version=old.version + 1)
+                n += 1
+        return n
+
+
+class _Holds:
+    def __init__(self, store: InMemoryStore) -> None:
+        self.s = store
+
+    def add(self, hold: Hold, *, theatre_id: str, remote_key: str | None) -> None:
+        self.s.holds[hold.id] = hold
+        self.s.hold_meta[hold.id] = (theatre_id, remote_key)
+
+    def get(self, hold_id: str) -> Hold | None:
+        return self.s.holds.get(hold_id)
+
+    def remote_key(self, hold_id: str) -> str | None:
+        return self.s.hold_meta.get(hold_id, ("", None))[1]
+
+    def save(self, hold: Hold, *, expect: HoldStatus) -> bool:
+        current = self.s.holds.get(hold.id)
+        if current is None or current.status != expect:
+            return False
+        self.s.holds[hold.id] = hold
+        return True
+
+    def expired(self, now: datetime, limit: int) -> list[Hold]:
+        due = [h for h in self.s.holds.values()
+               if h.status == HoldStatus.ACTIVE and h.expires_at <= now]
+        return sorted(due, key=lambda h: h.expires_at)[:limit]
+
+
+class _Bookings:
+    def __init__(self, store: InMemoryStore) -> None:
+        self.s = store
+
+    def add(self, booking: Booking) -> None:
+        if any(b.code == booking.code for b in self.s.bookings.values()):
+            raise ValueError(f"duplicate booking code {booking.code}")
+        self.s.bookings[booking.id] = booking
+
+    def get(self, booking_id: str) -> Booking | None:
+        return self.s.bookings.get(booking_id)
+
+    def by_code(self, code: str) -> Booking | None:
+        return next((b for b in self.s.bookings.values() if b.code == code), None)
+
+    def by_hold(self, hold_id: str) -> Booking | None:
+        return next((b for b in self.s.bookings.values() if b.hold_id == hold_id), None)
+
+    def save(self, booking: Booking, *, expect: str) -> bool:
+        current = self.s.bookings.get(booking.id)
+        if current is None or current.status.value != expect:
+            return False
+        self.s.bookings[booking.id] = booking
+        return True
+
+
+class _Payments:
+    def __init__(self, store: InMemoryStore) -> None:
+        self.s = store
+
+    def add(self, payment: Payment) -> None:
+        self.s.payments[payment.id] = payment
+
+    def get(self, payment_id: str) -> Payment | None:
+        return self.s.payments.get(payment_id)
+
+    def by_gateway_ref(self, gateway: str, gateway_ref: str) -> Payment | None:
+        return next((p for p in self.s.payments.values()
+                     if p.gateway == gateway and p.gateway_ref == gateway_ref), None)
+
+    def for_booking(self, booking_id: str) -> list[Payment]:
+        return sorted((p for p in self.s.payments.values() if p.booking_id == booking_id),
+                      key=lambda p: p.created_at)
+
+    def save(self, payment: Payment, *, expect: PaymentStatus, expect_refunded: int) -> bool:
+        current = self.s.payments.get(payment.id)
+        if current is None or current.status != expect or \
+                (current.refunded.amount if current.refunded else 0) != expect_refunded:
+            return False
+        self.s.payments[payment.id] = payment
+        return True
+
+    def add_transition(self, transition: PaymentTransition) -> None:
+        self.s.transitions.append(transition)
+
+    def transitions(self, payment_id: str) -> list[PaymentTransition]:
+        return [t for t in self.s.transitions if t.payment_id == payment_id]
+
+    def mark_event_seen(self, gateway: str, event_id: str) -> bool:
+        if (gateway, event_id) in self.s.seen_events:
+            return False
+        self.s.seen_events.add((gateway, event_id))
+        return True
+
+
+class _Customers:
+    def __init__(self, store: InMemoryStore) -> None:
+        self.s = store
+
+    def get(self, customer_id: str) -> Customer | None:
+        return self.s.customers.get(customer_id)
+
+
+class InMemoryUnitOfWork:
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+        self.catalog = _Catalog(store)
+        self.seats = _Seats(store)
+        self.holds = _Holds(store)
+        self.bookings = _Bookings(store)
+        self.payments = _Payments(store)
+        self.customers = _Customers(store)
+        self._pending: list[Event] = []
+        self._committed: list[Event] = []
+        self._snapshot: dict[str, Any] | None = None
+
+    def __enter__(self) -> Self:
+        self.store.lock.acquire()
+        self._snapshot = self.store.snapshot()
+        self._pending = []
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._snapshot is not None:
+                self.rollback()
+        finally:
+            self.store.lock.release()
+
+    def emit(self, *events: Event) -> None:
+        self._pending.extend(events)
+
+    def commit(self) -> None:
+        self.store.outbox.extend(self._pending)
+        self._committed = self._pending
+        self._pending = []
+        self._snapshot = self.store.snapshot()
+
+    def rollback(self) -> None:
+        if self._snapshot is not None:
+            self.store.restore(self._snapshot)
+        self._pending = []
+
+    def collect_new_events(self) -> Iterator[Event]:
+        events, self._committed = self._committed, []
+        yield from events
+
+
+class InMemoryUnitOfWorkFactory:
+    def __init__(self, store: InMemoryStore | None = None) -> None:
+        self.store = store or InMemoryStore()
+
+    def __call__(self) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self.store)

@@ -1,0 +1,885 @@
+"""Booking services: the use cases. Each runs in its own unit of work; calls to the outside
+(theatre POS, payment gateway) happen between transactions, never inside one, so a slow POS never
+holds database locks.
+
+Flow of a hold for a legacy theatre: take the seats locally (atomic, committed) -> forward the
+hold to the POS with the idempotency key `hold:<hold id>` -> refused: release locally, take the
+POS's word for those seats, raise SeatsUnavailable; unreachable: release, raise
+TheatreUnavailable. A crash between the two leaves a local hold without a remote reference, which
+the expiry sweep releases (also at the POS, by the same key).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from booking import events as ev
+from booking import seating
+from booking.clock import SystemClock
+from booking.errors import (
+    BookingNotCancellable,
+    CancellationClosed,
+    ConcurrentUpdate,
+    GatewayUnavailable,
+    HoldAlreadyExtended,
+    HoldExpired,
+    HoldNotActive,
+    NoAdjacentSeats,
+    PaymentDeclined,
+    PaymentStateConflict,
+    SalesClosed,
+    SeatsUnavailable,
+    TheatreUnavailable,
+    UnknownBooking,
+    UnknownHold,
+    UnknownPayment,
+    UnknownShow,
+    UnknownTicketType,
+    UnsupportedMethod,
+)
+from booking.payment_states import advance
+from booking.ports import (
+    Clock,
+    GatewayError,
+    GatewayEvent,
+    GatewayEventKind,
+    GatewayResolver,
+    GatewayResult,
+    GatewayStatus,
+    PaymentRequest,
+    PosOrderGone,
+    PosRefused,
+    PosUnavailable,
+    TheatreLink,
+    TheatreLinkResolver,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    seats_by_id,
+)
+from canonical.catalog import Seat, SeatLayout, Show, Theatre, TicketType
+from canonical.identity import new_id
+from canonical.inventory import SeatStatus
+from canonical.money import Money
+from canonical.orders import (
+    Booking,
+    BookingStatus,
+    Hold,
+    HoldStatus,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Ticket,
+)
+
+# Booking codes avoid look-alikes (0/O, 1/I/L) because people read them out at the counter.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+
+def new_booking_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+# --- read models ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SeatView:
+    seat_id: str
+    label: str
+    area: int
+    row: int
+    column: int
+    category: str
+    status: SeatStatus
+    flags: tuple[str, ...] = ()
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class CategoryView:
+    category: str
+    prices: tuple[TicketType, ...]
+    available: int
+    total: int
+
+
+@dataclass(frozen=True)
+class SeatMap:
+    show_id: str
+    theatre_id: str
+    sales_open: bool
+    max_seats_per_hold: int
+    categories: tuple[CategoryView, ...]
+    seats: tuple[SeatView, ...]
+
+    def status(self, seat_id: str) -> SeatStatus:
+        for seat in self.seats:
+            if seat.seat_id == seat_id:
+                return seat.status
+        raise KeyError(seat_id)
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    booking: Booking
+    payment: Payment
+    next_action: str | None = None  # e.g. "3ds": call confirm_payment after the customer acts
+    client_secret: str | None = None
+
+
+@dataclass(frozen=True)
+class CancellationResult:
+    booking: Booking
+    refund: Money
+    fee: Money
+    refund_issued: bool
+
+
+@dataclass
+class _Context:
+    show: Show
+    theatre: Theatre
+    layout: SeatLayout
+
+
+@dataclass
+class BookingService:
+    uow: UnitOfWorkFactory
+    gateways: GatewayResolver
+    links: TheatreLinkResolver = field(default=lambda theatre: None)
+    clock: Clock = field(default_factory=SystemClock)
+    # Called with the events of each committed transaction (in-process dispatch). Leave None
+    # when an outbox relay delivers them instead.
+    on_commit: Callable[[list[ev.Event]], None] | None = None
+
+    # --- plumbing ------------------------------------------------------------------------
+    def _commit(self, uow: UnitOfWork) -> None:
+        uow.commit()
+        if self.on_commit is not None:
+            events = list(uow.collect_new_events())
+            if events:
+                self.on_commit(events)
+
+    def _context(self, uow: UnitOfWork, show_id: str) -> _Context:
+        show = uow.catalog.show(show_id)
+        if show is None:
+            raise UnknownShow(f"no show {show_id!r}")
+        theatre = uow.catalog.theatre(show.theatre_id)
+        layout = uow.catalog.layout_for_show(show)
+        if theatre is None or layout is None:
+            raise UnknownShow(f"show {show_id!r} has no theatre or seat layout on record")
+        return _Context(show, theatre, layout)
+
+    def _link(self, theatre: Theatre) -> TheatreLink | None:
+        return self.links(theatre)
+
+    # --- seat map ------------------------------------------------------------------------
+    def seat_map(self, show_id: str) -> SeatMap:
+        with self.uow() as uow:
+            ctx = self._context(uow, show_id)
+            states = uow.seats.states(show_id)
+        now = self.clock.now()
+        seats = []
+        counts: dict[str, list[int]] = {}
+        for seat in ctx.layout.seats():
+            status = seating.status_of(seat, states)
+            seats.append(SeatView(
+                seat_id=seat.id, label=seat.label, area=seat.position.area, row=seat.position.row,
+                column=seat.position.column, category=seat.category, status=status,
+                flags=tuple(sorted(f.value for f in seat.flags)), group=seat.group))
+            c = counts.setdefault(seat.category, [0, 0])
+            c[1] += 1
+            c[0] += status == SeatStatus.AVAILABLE
+        categories = tuple(
+            CategoryView(category=cat,
+                         prices=tuple(t for t in ctx.show.ticket_types if t.category == cat),
+                         available=c[0], total=c[1])
+            for cat, c in sorted(counts.items()))
+        return SeatMap(show_id=show_id, theatre_id=ctx.theatre.id,
+                       sales_open=now < ctx.show.sales_close(),
+                       max_seats_per_hold=ctx.theatre.rules.max_seats_per_hold,
+                       categories=categories, seats=tuple(seats))
+
+    # --- holds ---------------------------------------------------------------------------
+    def place_hold(self, show_id: str, seat_ids: Iterable[str],
+                   customer_id: str | None = None) -> Hold:
+        """Hold exactly these seats, all or none."""
+        wanted = list(dict.fromkeys(seat_ids))
+        if not wanted:
+            raise seating.UnknownSeat([])
+        now = self.clock.now()
+        with self.uow() as uow:
+            ctx = self._context(uow, show_id)
+            if now >= ctx.show.sales_close():
+                raise SalesClosed(f"online sales for show {show_id} closed at "
+                                  f"{ctx.show.sales_close().isoformat()}")
+            rules = ctx.theatre.rules
+            states = uow.seats.states(show_id)
+            seats = seating.check_selection(ctx.layout, wanted, states, rules)
+            hold = Hold(id=new_id("hld"), show_id=show_id, seat_ids=tuple(wanted),
+                        customer_id=customer_id, created_at=now,
+                        expires_at=now + timedelta(seconds=rules.hold_ttl_seconds))
+            link = self._link(ctx.theatre)
+            remote_key = f"hold:{hold.id}" if link is not None else None
+            refused = uow.seats.take(show_id, wanted, hold.id)
+            if refused:
+                uow.rollback()
+                raise SeatsUnavailable(refused)
+            uow.holds.add(hold, theatre_id=ctx.theatre.id, remote_key=remote_key)
+            if link is None:
+                uow.emit(self._placed(hold, ctx))
+            self._commit(uow)
+        if link is None:
+            return hold
+        return self._forward_hold(hold, ctx, seats, link, remote_key or "")
+
+    def _placed(self, hold: Hold, ctx: _Context) -> ev.HoldPlaced:
+        return ev.HoldPlaced(hold_id=hold.id, show_id=hold.show_id, theatre_id=ctx.theatre.id,
+                             seat_ids=hold.seat_ids, expires_at=hold.expires_at,
+                             customer_id=hold.customer_id, remote_ref=hold.remote_ref)
+
+    def _forward_hold(self, hold: Hold, ctx: _Context, seats: list[Seat], link: TheatreLink,
+                      key: str) -> Hold:
+        # The POS hold lasts twice the TTL so the one allowed extension needs no remote call;
+        # our own expiry releases it at the POS in any case.
+        try:
+            remote = link.hold(ctx.show, seats, ctx.theatre.rules.hold_ttl_seconds * 2, key)
+        except PosRefused as refusal:
+            refused = [s for s in refusal.seat_ids if s in hold.seat_ids] or list(hold.seat_ids)
+            self._undo_hold(hold, ctx, reason="refused_by_theatre", forward=False,
+                            refused=refused, remote_key=key)
+            raise SeatsUnavailable(
+                refused, f"the theatre reports these seats are taken: {', '.join(refused)}"
+            ) from refusal
+        except PosUnavailable as down:
+            # The POS may have made the hold before the line dropped: release it by key.
+            self._undo_hold(hold, ctx, reason="theatre_unavailable", forward=True,
+                            refused=[], remote_key=key)
+            raise TheatreUnavailable(
+                f"the theatre's system is not answering: {down}", retry_after=down.retry_after
+            ) from down
+        with self.uow() as uow:
+            current = uow.holds.get(hold.id)
+            updated = hold.model_copy(update={"remote_ref": remote.ref})
+            if current is not None and current.status == HoldStatus.ACTIVE and \
+                    uow.holds.save(updated, expect=HoldStatus.ACTIVE):
+                uow.emit(self._placed(updated, ctx))
+                self._commit(uow)
+                return updated
+        # Released or expired while we were talking to the POS: undo the remote hold too.
+        with self.uow() as uow:
+            uow.emit(ev.HoldReleased(hold_id=hold.id, show_id=hold.show_id,
+                                     theatre_id=ctx.theatre.id, seat_ids=hold.seat_ids,
+                                     reason="superseded", remote_ref=remote.ref, remote_key=key))
+            self._commit(uow)
+        raise HoldExpired(f"hold {hold.id} ended while the theatre was confirming it",
+                          hold_id=hold.id)
+
+    def _undo_hold(self, hold: Hold, ctx: _Context, *, reason: str, forward: bool,
+                   refused: list[str], remote_key: str) -> None:
+        with self.uow() as uow:
+            released = hold.model_copy(update={"status": HoldStatus.RELEASED})
+            if uow.holds.save(released, expect=HoldStatus.ACTIVE):
+                uow.seats.release(hold.show_id, hold.seat_ids, hold.id)
+            if refused:
+                # Local inventory takes the POS's word: these seats are gone until a sync says
+                # otherwise.
+                uow.seats.force(hold.show_id, refused, SeatStatus.SOLD)
+                uow.emit(ev.SeatsRefusedByTheatre(show_id=hold.show_id, theatre_id=ctx.theatre.id,
+                                                  seat_ids=tuple(refused), hold_id=hold.id))
+            uow.emit(ev.HoldReleased(hold_id=hold.id, show_id=hold.show_id,
+                                     theatre_id=ctx.theatre.id, seat_ids=hold.seat_ids,
+                                     reason=reason, remote_key=remote_key, forward=forward))
+            self._commit(uow)
+
+    def best_available(self, show_id: str, count: int, category: str | None = None) -> list[str]:
+        with self.uow() as uow:
+            ctx = self._context(uow, show_id)
+            states = uow.seats.states(show_id)
+        found = seating.best_available(ctx.layout, count, states, category)
+        if found is None:
+            raise NoAdjacentSeats(f"no {count} adjacent seats together"
+                                  + (f" in {category}" if category else ""),
+                                  count=count, category=category)
+        return found
+
+    def hold_best_available(self, show_id: str, count: int, category: str | None = None,
+                            customer_id: str | None = None, attempts: int = 3) -> Hold:
+        """Find and hold the best N adjacent seats; if another customer takes them first, look
+        again (a few times) rather than fail."""
+        last: SeatsUnavailable | None = None
+        for _ in range(attempts):
+            seat_ids = self.best_available(show_id, count, category)
+            try:
+                return self.place_hold(show_id, seat_ids, customer_id)
+            except SeatsUnavailable as taken:
+                last = taken
+        assert last is not None
+        raise last
+
+    def get_hold(self, hold_id: str) -> Hold:
+        with self.uow() as uow:
+            hold = uow.holds.get(hold_id)
+        if hold is None:
+            raise UnknownHold(f"no hold {hold_id!r}")
+        return hold
+
+    def extend_hold(self, hold_id: str) -> Hold:
+        now = self.clock.now()
+        with self.uow() as uow:
+            hold = uow.holds.get(hold_id)
+            if hold is None:
+                raise UnknownHold(f"no hold {hold_id!r}")
+            self._require_live(hold, now)
+            if hold.extended:
+                raise HoldAlreadyExtended(f"hold {hold_id} was already extended once")
+            ctx = self._context(uow, hold.show_id)
+            expires = max(hold.expires_at, now) + timedelta(
+                seconds=ctx.theatre.rules.hold_ttl_seconds)
+            expires = min(expires, ctx.show.sales_close()) if expires > now else expires
+            updated = hold.model_copy(update={"expires_at": expires, "extended": True})
+            if not uow.holds.save(updated, expect=HoldStatus.ACTIVE):
+                raise ConcurrentUpdate(f"hold {hold_id} changed meanwhile; try again")
+            uow.emit(ev.HoldExtended(hold_id=hold.id, show_id=hold.show_id, expires_at=expires))
+            self._commit(uow)
+            return updated
+
+    @staticmethod
+    def _require_live(hold: Hold, now: datetime) -> None:
+        if hold.status == HoldStatus.EXPIRED or (
+                hold.status == HoldStatus.ACTIVE and hold.expires_at <= now):
+            raise HoldExpired(f"hold {hold.id} expired at {hold.expires_at.isoformat()}",
+                              hold_id=hold.id)
+        if hold.status != HoldStatus.ACTIVE:
+            raise HoldNotActive(f"hold {hold.id} is {hold.status.value}", hold_id=hold.id,
+                                status=hold.status.value)
+
+    def release_hold(self, hold_id: str) -> Hold:
+        with self.uow() as uow:
+            hold = uow.holds.get(hold_id)
+            if hold is None:
+                raise UnknownHold(f"no hold {hold_id!r}")
+            if hold.status in (HoldStatus.RELEASED, HoldStatus.EXPIRED):
+                return hold  # releasing twice is harmless
+            if hold.status != HoldStatus.ACTIVE:
+                raise HoldNotActive(f"hold {hold_id} is {hold.status.value}", hold_id=hold_id,
+                                    status=hold.status.value)
+            released = hold.model_copy(update={"status": HoldStatus.RELEASED})
+            if not uow.holds.save(released, expect=HoldStatus.ACTIVE):
+                raise ConcurrentUpdate(f"hold {hold_id} changed meanwhile; try again")
+            uow.seats.release(hold.show_id, hold.seat_ids, hold.id)
+            show = uow.catalog.show(hold.show_id)
+            uow.emit(ev.HoldReleased(hold_id=hold.id, show_id=hold.show_id,
+                                     theatre_id=show.theatre_id if show else "",
+                                     seat_ids=hold.seat_ids, remote_ref=hold.remote_ref,
+                                     remote_key=uow.holds.remote_key(hold.id)))
+            self._commit(uow)
+            return released
+
+    def expire_holds(self, limit: int = 500) -> int:
+        """The sweep: every active hold past its expiry is released here and (through the
+        HoldExpired event) at the POS. Safe to run on several workers at once."""
+        now = self.clock.now()
+        with self.uow() as uow:
+            due = uow.holds.expired(now, limit)
+        expired = 0
+        for hold in due:
+            with self.uow() as uow:
+                gone = hold.model_copy(update={"status": HoldStatus.EXPIRED})
+                if not uow.holds.save(gone, expect=HoldStatus.ACTIVE):
+                    continue  # converted, released or expired by someone else meanwhile
+                uow.seats.release(hold.show_id, hold.seat_ids, hold.id)
+                show = uow.catalog.show(hold.show_id)
+                uow.emit(ev.HoldExpired(hold_id=hold.id, show_id=hold.show_id,
+                                        theatre_id=show.theatre_id if show else "",
+                                        seat_ids=hold.seat_ids, remote_ref=hold.remote_ref,
+                                        remote_key=uow.holds.remote_key(hold.id)))
+                self._commit(uow)
+                expired += 1
+        return expired
+
+    def release_at_theatre(self, show_id: str, theatre_id: str, remote_ref: str | None,
+                           remote_key: str | None) -> None:
+        """Handler work for HoldReleased/HoldExpired: let go of the POS hold. Raises
+        PosUnavailable so the outbox retries."""
+        if remote_ref is None and remote_key is None:
+            return
+        with self.uow() as uow:
+            ctx = self._context(uow, show_id)
+        link = self._link(ctx.theatre)
+        if link is None:
+            return
+        try:
+            link.release(ctx.show, remote_ref, f"release:{remote_key or remote_ref}")
+        except PosOrderGone:
+            return  # already gone at the POS: that is what we wanted
+
+    # --- checkout and payment ------------------------------------------------------------
+    def checkout(self, hold_id: str, customer_id: str, *, gateway: str = "offline",
+                 method: PaymentMethod = PaymentMethod.CARD,
+                 ticket_types: Mapping[str, str] | None = None,
+                 details: Mapping[str, Any] | None = None) -> CheckoutResult:
+        """Create (or reuse) the pending booking for a hold and start one payment attempt. Every
+        attempt is a new Payment with its own idempotency key (reusing one key across attempts
+        makes a retry after a decline fail at the gateway)."""
+        now = self.clock.now()
+        gw = self.gateways(gateway)
+        if method not in gw.capabilities:
+            raise UnsupportedMethod(f"{gateway} does not take {method.value} payments",
+                                    method=method.value,
+                                    offered=sorted(m.value for m in gw.capabilities))
+        with self.uow() as uow:
+            hold = uow.holds.get(hold_id)
+            if hold is None:
+                raise UnknownHold(f"no hold {hold_id!r}")
+            self._require_live(hold, now)
+            ctx = self._context(uow, hold.show_id)
+            booking = uow.bookings.by_hold(hold.id)
+            if booking is None:
+                booking = self._new_booking(hold, ctx, customer_id, ticket_types or {}, now)
+                uow.bookings.add(booking)
+                uow.emit(ev.BookingCreated(booking_id=booking.id, code=booking.code,
+                                           hold_id=hold.id, show_id=hold.show_id,
+                                           customer_id=customer_id, total=booking.total))
+            elif booking.status != BookingStatus.PENDING:
+                raise PaymentStateConflict(f"booking {booking.code} is {booking.status.value}",
+                                           booking_id=booking.id)
+            if any(p.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED)
+                   for p in uow.payments.for_booking(booking.id)):
+                raise PaymentStateConflict(f"booking {booking.code} is already paid",
+                                           booking_id=booking.id)
+            payment = Payment(id=new_id("pay"), booking_id=booking.id, gateway=gw.name,
+                              amount=booking.total, method=method, created_at=now)
+            uow.payments.add(payment)
+            uow.emit(ev.PaymentInitiated(payment_id=payment.id, booking_id=booking.id,
+                                         gateway=gw.name, amount=payment.amount))
+            self._commit(uow)
+        request = PaymentRequest(
+            payment_id=payment.id, booking_id=booking.id, amount=payment.amount, method=method,
+            idempotency_key=f"{payment.id}:create", details=dict(details or {}),
+            description=f"Marquee booking {booking.code}")
+        try:
+            result = gw.create_payment(request)
+        except GatewayError as err:
+            self._transition(payment.id, PaymentStatus.IN_PROGRESS,
+                             cause=f"gateway did not answer: {err}; outcome unknown")
+            raise GatewayUnavailable(f"the payment gateway did not answer: {err}",
+                                     retry_after=err.retry_after, payment_id=payment.id) from err
+        return self._apply_result(payment.id, result, cause=f"{gw.name} create_payment")
+
+    def _new_booking(self, hold: Hold, ctx: _Context, customer_id: str,
+                     ticket_types: Mapping[str, str], now: datetime) -> Booking:
+        seat_map = ctx.layout.seat_map()
+        tickets = []
+        for seat_id in hold.seat_ids:
+            seat = seat_map[seat_id]
+            price = ctx.show.price_for(seat.category, ticket_types.get(seat_id))
+            if price is None:
+                raise UnknownTicketType(
+                    f"no price for seat {seat.label} ({seat.category})"
+                    + (f" as {ticket_types[seat_id]}" if seat_id in ticket_types else ""),
+                    seat=seat_id)
+            tickets.append(Ticket(seat_id=seat_id, label=seat.label, category=seat.category,
+                                  ticket_type=price.code, price=price.price))
+        total = Money(amount=sum(t.price.amount for t in tickets),
+                      currency=tickets[0].price.currency)
+        return Booking(id=new_id("bkg"), code=new_booking_code(), show_id=hold.show_id,
+                       customer_id=customer_id, hold_id=hold.id, tickets=tuple(tickets),
+                       total=total, created_at=now)
+
+    def confirm_payment(self, payment_id: str,
+                        details: Mapping[str, Any] | None = None) -> CheckoutResult:
+        """Second step after a `requires_action` (3-D Secure) answer."""
+        with self.uow() as uow:
+            payment = uow.payments.get(payment_id)
+        if payment is None:
+            raise UnknownPayment(f"no payment {payment_id!r}")
+        if payment.status != PaymentStatus.IN_PROGRESS or not payment.gateway_ref:
+            raise PaymentStateConflict(f"payment {payment_id} is {payment.status.value}",
+                                       status=payment.status.value)
+        gw = self.gateways(payment.gateway)
+        try:
+            result = gw.confirm_payment(payment.gateway_ref, f"{payment.id}:confirm", details)
+        except GatewayError as err:
+            raise GatewayUnavailable(f"the payment gateway did not answer: {err}",
+                                     retry_after=err.retry_after, payment_id=payment_id) from err
+        return self._apply_result(payment_id, result, cause=f"{gw.name} confirm_payment")
+
+    def _apply_result(self, payment_id: str, result: GatewayResult, cause: str) -> CheckoutResult:
+        target = {
+            GatewayStatus.SUCCEEDED: PaymentStatus.SUCCEEDED,
+            GatewayStatus.FAILED: PaymentStatus.FAILED,
+            GatewayStatus.REQUIRES_ACTION: PaymentStatus.IN_PROGRESS,
+            GatewayStatus.PROCESSING: PaymentStatus.IN_PROGRESS,
+        }[result.status]
+        if result.failure_message:
+            cause = f"{cause}: {result.failure_message}"
+        payment, booking = self._transition(payment_id, target, cause=cause,
+                                            gateway_ref=result.gateway_ref,
+                                            failure=result.failure_message)
+        if result.status == GatewayStatus.FAILED:
+            raise PaymentDeclined(result.failure_message or "the payment was declined",
+                                  payment_id=payment_id, decline_code=result.failure_code)
+        return CheckoutResult(booking=booking, payment=payment,
+                              next_action=result.action if result.status ==
+                              GatewayStatus.REQUIRES_ACTION else None,
+                              client_secret=result.client_secret)
+
+    def _transition(self, payment_id: str, target: PaymentStatus, *, cause: str,
+                    gateway_ref: str | None = None, failure: str | None = None,
+                    event_id: str | None = None,
+                    refunded: int | None = None) -> tuple[Payment, Booking]:
+        with self.uow() as uow:
+            payment = uow.payments.get(payment_id)
+            if payment is None:
+                raise UnknownPayment(f"no payment {payment_id!r}")
+            payment, booking = self._move(uow, payment, target, cause=cause,
+                                          gateway_ref=gateway_ref, failure=failure,
+                                          event_id=event_id, refunded=refunded)
+            self._commit(uow)
+            return payment, booking
+
+    def _move(self, uow: UnitOfWork, payment: Payment, target: PaymentStatus, *, cause: str,
+              gateway_ref: str | None = None, failure: str | None = None,
+              event_id: str | None = None, refunded: int | None = None,
+              refund_reason: str = "gateway") -> tuple[Payment, Booking]:
+        """Apply one payment move inside `uow`, with its consequences (fulfilment, events)."""
+        now = self.clock.now()
+        before = payment
+        updated, steps = advance(payment, target, at=now, cause=cause, event_id=event_id,
+                                 refunded=refunded)
+        if gateway_ref and updated.gateway_ref != gateway_ref:
+            updated = updated.model_copy(update={"gateway_ref": gateway_ref})
+        booking = uow.bookings.get(payment.booking_id)
+        if booking is None:
+            raise UnknownBooking(f"payment {payment.id} points at no booking")
+        if updated == before:
+            return before, booking
+        if not uow.payments.save(updated, expect=before.status,
+                                 expect_refunded=before.refunded.amount if before.refunded else 0):
+            raise ConcurrentUpdate(f"payment {payment.id} changed meanwhile; try again")
+        for step in steps:
+            uow.payments.add_transition(step)
+            uow.emit(ev.PaymentStatusChanged(payment_id=payment.id, booking_id=booking.id,
+                                             from_status=step.from_status.value,
+                                             to_status=step.to_status.value, cause=step.cause))
+        reached = {s.to_status for s in steps}
+        if PaymentStatus.SUCCEEDED in reached:
+            uow.emit(ev.PaymentSucceeded(payment_id=payment.id, booking_id=booking.id,
+                                         amount=updated.amount, gateway_ref=updated.gateway_ref))
+            booking = self._fulfil(uow, booking, updated)
+        if PaymentStatus.FAILED in reached:
+            uow.emit(ev.PaymentFailed(payment_id=payment.id, booking_id=booking.id,
+                                      reason=failure or cause))
+        if reached & {PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED}:
+            prior = before.refunded.amount if before.refunded else 0
+            assert updated.refunded is not None
+            delta = updated.refunded.amount - prior
+            uow.emit(ev.RefundIssued(
+                payment_id=payment.id, booking_id=booking.id,
+                amount=updated.amount.model_copy(update={"amount": delta}),
+                refunded_total=updated.refunded, reason=refund_reason,
+                customer_id=booking.customer_id))
+        return updated, booking
+
+    def _fulfil(self, uow: UnitOfWork, booking: Booking, payment: Payment) -> Booking:
+        """The money is in: confirm the booking, or refund if there is nothing left to sell."""
+        now = self.clock.now()
+        if booking.status != BookingStatus.PENDING:
+            # Paid twice (two attempts both went through) or paid for a dead booking.
+            uow.emit(ev.RefundRequested(
+                payment_id=payment.id, booking_id=booking.id, amount=payment.amount,
+                reason=f"booking already {booking.status.value}",
+                idempotency_key=f"refund:{payment.id}:full"))
+            return booking
+        hold = uow.holds.get(booking.hold_id) if booking.hold_id else None
+        seat_ids = [t.seat_id for t in booking.tickets]
+        if hold is None:
+            raise UnknownHold(f"booking {booking.id} has no hold")
+        retaken = False
+        if hold.status != HoldStatus.ACTIVE:
+            # The payment beat nobody: the hold ended first. Re-take the same seats if they are
+            # still free, under the same hold id so everything else stays consistent.
+            if uow.seats.take(booking.show_id, seat_ids, hold.id):
+                failed = booking.model_copy(update={"status": BookingStatus.FAILED})
+                uow.bookings.save(failed, expect=BookingStatus.PENDING.value)
+                uow.emit(ev.BookingFailed(booking_id=booking.id, show_id=booking.show_id,
+                                          customer_id=booking.customer_id,
+                                          reason="paid after the hold expired; seats taken"))
+                uow.emit(ev.LateSuccessRefunded(payment_id=payment.id, booking_id=booking.id,
+                                                customer_id=booking.customer_id,
+                                                seat_ids=tuple(seat_ids)))
+                uow.emit(ev.RefundRequested(
+                    payment_id=payment.id, booking_id=booking.id, amount=payment.amount,
+                    reason="paid after the hold expired and the seats were sold",
+                    idempotency_key=f"refund:{payment.id}:full"))
+                return failed
+            retaken = True
+        missing = uow.seats.sell(booking.show_id, seat_ids, hold.id)
+        if missing:  # cannot happen while the hold is ours; refuse loudly rather than oversell
+            raise SeatsUnavailable(missing, "seats are no longer held for this booking")
+        converted = hold.model_copy(update={"status": HoldStatus.CONVERTED,
+                                            **({"remote_ref": None} if retaken else {})})
+        uow.holds.save(converted, expect=hold.status)
+        confirmed = booking.model_copy(update={"status": BookingStatus.CONFIRMED,
+                                               "confirmed_at": now})
+        if not uow.bookings.save(confirmed, expect=BookingStatus.PENDING.value):
+            raise ConcurrentUpdate(f"booking {booking.id} changed meanwhile; try again")
+        show = uow.catalog.show(booking.show_id)
+        uow.emit(ev.BookingConfirmed(
+            booking_id=booking.id, code=booking.code, show_id=booking.show_id,
+            theatre_id=show.theatre_id if show else "", customer_id=booking.customer_id,
+            seat_ids=tuple(seat_ids), total=booking.total, hold_id=hold.id,
+            remote_hold_ref=converted.remote_ref, payment_id=payment.id))
+        return confirmed
+
+    def handle_gateway_event(self, gateway: str, payload: bytes,
+                             headers: Mapping[str, str]) -> str:
+        """A webhook: verify (raises InvalidSignature), de-duplicate, apply. Returns what
+        happened: applied, duplicate, stale, ignored or unknown_payment."""
+        event = self.gateways(gateway).parse_event(payload, headers)
+        return self.apply_gateway_event(event)
+
+    def apply_gateway_event(self, event: GatewayEvent) -> str:
+        target = {
+            GatewayEventKind.PROCESSING: PaymentStatus.IN_PROGRESS,
+            GatewayEventKind.SUCCEEDED: PaymentStatus.SUCCEEDED,
+            GatewayEventKind.FAILED: PaymentStatus.FAILED,
+            GatewayEventKind.REFUNDED: PaymentStatus.REFUNDED,
+        }.get(event.kind)
+        with self.uow() as uow:
+            payment = None
+            if event.payment_id:
+                payment = uow.payments.get(event.payment_id)
+            if payment is None and event.gateway_ref:
+                payment = uow.payments.by_gateway_ref(event.gateway, event.gateway_ref)
+            if target is not None and payment is None:
+                # Not recorded as seen: the gateway retries, by which time it may be known.
+                return "unknown_payment"
+            if not uow.payments.mark_event_seen(event.gateway, event.event_id):
+                return "duplicate"
+            if target is None or payment is None:
+                self._commit(uow)
+                return "ignored"
+            before = payment
+            after, _ = self._move(
+                uow, payment, target, cause=f"{event.gateway} event {event.type or event.kind}",
+                gateway_ref=event.gateway_ref, failure=event.failure_message,
+                event_id=event.event_id, refunded=event.amount_refunded)
+            self._commit(uow)
+            return "applied" if after.status != before.status or \
+                after.refunded != before.refunded else "stale"
+
+    # --- refunds and cancellation --------------------------------------------------------
+    def issue_refund(self, payment_id: str, amount: Money, reason: str,
+                     idempotency_key: str) -> Payment:
+        """Refund through the gateway and record it. Idempotent on `idempotency_key`: the
+        gateway is asked with that key, and the result is recorded once."""
+        with self.uow() as uow:
+            payment = uow.payments.get(payment_id)
+        if payment is None:
+            raise UnknownPayment(f"no payment {payment_id!r}")
+        if payment.status not in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED,
+                                  PaymentStatus.REFUNDED) or not payment.gateway_ref:
+            raise PaymentStateConflict(f"payment {payment_id} is {payment.status.value}; "
+                                       "nothing to refund", status=payment.status.value)
+        already = payment.refunded.amount if payment.refunded else 0
+        amount = amount.model_copy(update={"amount": min(amount.amount,
+                                                         payment.amount.amount - already)})
+        gw = self.gateways(payment.gateway)
+        if amount.amount > 0:
+            try:
+                gw.refund(payment.gateway_ref, amount, idempotency_key)
+            except GatewayError as err:
+                raise GatewayUnavailable(f"refund not confirmed by the gateway: {err}",
+                                         retry_after=err.retry_after) from err
+        with self.uow() as uow:
+            if not uow.payments.mark_event_seen(payment.gateway, f"refund:{idempotency_key}"):
+                return uow.payments.get(payment_id) or payment
+            current = uow.payments.get(payment_id)
+            assert current is not None
+            done = current.refunded.amount if current.refunded else 0
+            if amount.amount <= 0:
+                self._commit(uow)
+                return current
+            after, _ = self._move(uow, current, PaymentStatus.REFUNDED,
+                                  cause=f"refund {idempotency_key}: {reason}",
+                                  refunded=done + amount.amount, refund_reason=reason)
+            self._commit(uow)
+            return after
+
+    def cancel_booking(self, booking_id: str, customer_id: str | None = None) -> CancellationResult:
+        now = self.clock.now()
+        with self.uow() as uow:
+            booking = uow.bookings.get(booking_id)
+            if booking is None or (customer_id is not None and booking.customer_id != customer_id):
+                raise UnknownBooking(f"no booking {booking_id!r}")
+            if booking.status != BookingStatus.CONFIRMED:
+                raise BookingNotCancellable(f"booking {booking.code} is {booking.status.value}",
+                                            status=booking.status.value)
+            ctx = self._context(uow, booking.show_id)
+            policy = ctx.theatre.rules.cancellation
+            deadline = ctx.show.start - timedelta(minutes=policy.cutoff_minutes)
+            if now >= deadline:
+                raise CancellationClosed(
+                    f"bookings for this show can be cancelled until {deadline.isoformat()}",
+                    deadline=deadline.isoformat())
+            fee = booking.total.percent(policy.fee_percent)
+            if policy.fee_fixed is not None and policy.fee_fixed.currency == fee.currency:
+                fee = fee + policy.fee_fixed
+            fee = min(fee, booking.total, key=lambda m: m.amount)
+            refund = booking.total - fee
+            cancelled = booking.model_copy(update={"status": BookingStatus.CANCELLED,
+                                                   "cancelled_at": now})
+            if not uow.bookings.save(cancelled, expect=BookingStatus.CONFIRMED.value):
+                raise ConcurrentUpdate(f"booking {booking.code} changed meanwhile; try again")
+            seat_ids = tuple(t.seat_id for t in booking.tickets)
+            if booking.hold_id:
+                uow.seats.unsell(booking.show_id, seat_ids, booking.hold_id)
+            uow.emit(ev.BookingCancelled(
+                booking_id=booking.id, code=booking.code, show_id=booking.show_id,
+                theatre_id=ctx.theatre.id, customer_id=booking.customer_id, seat_ids=seat_ids,
+                refund=refund, fee=fee, remote_ref=booking.remote_ref))
+            paid = [p for p in uow.payments.for_booking(booking.id)
+                    if p.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED)]
+            request = None
+            if refund.amount > 0 and paid:
+                request = ev.RefundRequested(
+                    payment_id=paid[0].id, booking_id=booking.id, amount=refund,
+                    reason="cancelled by customer", idempotency_key=f"refund:{booking.id}:cancel")
+                uow.emit(request)
+            self._commit(uow)
+        issued = False
+        if request is not None:
+            # Try at once for a prompt answer; if the gateway is down the outbox handler for
+            # RefundRequested retries with the same key.
+            try:
+                self.issue_refund(request.payment_id, request.amount, request.reason,
+                                  request.idempotency_key)
+                issued = True
+            except GatewayUnavailable:
+                issued = False
+        return CancellationResult(booking=cancelled, refund=refund, fee=fee, refund_issued=issued)
+
+    def cancel_at_theatre(self, booking_id: str) -> None:
+        """Handler work for BookingCancelled: refund the sale at the POS."""
+        with self.uow() as uow:
+            booking = uow.bookings.get(booking_id)
+            if booking is None or booking.remote_ref is None:
+                return
+            ctx = self._context(uow, booking.show_id)
+        link = self._link(ctx.theatre)
+        if link is None:
+            return
+        remote = self._remote_order(booking)
+        if remote:
+            link.cancel(ctx.show, remote, f"cancel:{booking.id}")
+
+    @staticmethod
+    def _remote_order(booking: Booking) -> str | None:
+        # remote_ref is "<POS order id>|<POS booking number>" for a committed legacy sale.
+        if booking.remote_ref is None:
+            return None
+        return booking.remote_ref.split("|", 1)[0]
+
+    # --- committing the sale at the POS ---------------------------------------------------
+    def commit_sale(self, booking_id: str) -> str | None:
+        """Handler work for BookingConfirmed: make the sale final at a legacy theatre's POS.
+        Raises PosUnavailable for the outbox to retry; a definite refusal fails the sale (refund
+        + conflict for admins). Returns the POS's booking number (None for native theatres)."""
+        with self.uow() as uow:
+            booking = uow.bookings.get(booking_id)
+            if booking is None:
+                raise UnknownBooking(f"no booking {booking_id!r}")
+            if booking.status != BookingStatus.CONFIRMED or booking.remote_ref:
+                return booking.remote_ref.split("|")[-1] if booking.remote_ref else None
+            ctx = self._context(uow, booking.show_id)
+            hold = uow.holds.get(booking.hold_id) if booking.hold_id else None
+        link = self._link(ctx.theatre)
+        if link is None:
+            return None
+        try:
+            order = hold.remote_ref if hold else None
+            if order is None:
+                # Re-taken after expiry (or never forwarded): hold again at the POS first.
+                seats = seats_by_id(ctx.layout, [t.seat_id for t in booking.tickets])
+                order = link.hold(ctx.show, seats, ctx.theatre.rules.hold_ttl_seconds,
+                                  f"sale-hold:{booking.id}").ref
+            number = link.confirm(ctx.show, order, booking.code, booking.total,
+                                  f"sale:{booking.id}")
+        except (PosRefused, PosOrderGone) as refusal:
+            self.fail_sale(booking_id, f"the theatre refused the sale: {refusal}")
+            return None
+        with self.uow() as uow:
+            current = uow.bookings.get(booking_id)
+            if current is not None and current.remote_ref is None:
+                uow.bookings.save(current.model_copy(update={"remote_ref": f"{order}|{number}"}),
+                                  expect=current.status.value)
+                uow.emit(ev.SaleCommitted(booking_id=booking_id, remote_ref=number))
+                self._commit(uow)
+        return number
+
+    def fail_sale(self, booking_id: str, reason: str) -> None:
+        """The POS will not take the sale (refused, or retries exhausted): refund the customer
+        and raise a conflict for admins. The seats stay unavailable here: the POS says they are
+        not ours, and the next inventory sync tells us whose they are."""
+        with self.uow() as uow:
+            booking = uow.bookings.get(booking_id)
+            if booking is None or booking.status != BookingStatus.CONFIRMED:
+                return
+            failed = booking.model_copy(update={"status": BookingStatus.FAILED})
+            if not uow.bookings.save(failed, expect=BookingStatus.CONFIRMED.value):
+                raise ConcurrentUpdate(f"booking {booking_id} changed meanwhile")
+            show = uow.catalog.show(booking.show_id)
+            uow.emit(ev.SaleCommitFailed(booking_id=booking_id, show_id=booking.show_id,
+                                         theatre_id=show.theatre_id if show else "",
+                                         reason=reason))
+            uow.emit(ev.BookingFailed(booking_id=booking_id, show_id=booking.show_id,
+                                      customer_id=booking.customer_id, reason=reason))
+            for p in uow.payments.for_booking(booking_id):
+                if p.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED):
+                    left = p.amount.amount - (p.refunded.amount if p.refunded else 0)
+                    uow.emit(ev.RefundRequested(
+                        payment_id=p.id, booking_id=booking_id,
+                        amount=p.amount.model_copy(update={"amount": left}),
+                        reason="the theatre refused the sale",
+                        idempotency_key=f"refund:{p.id}:sale-failed"))
+            self._commit(uow)
+
+    # --- queries ---------------------------------------------------------------------------
+    def get_booking(self, booking_id: str) -> Booking:
+        with self.uow() as uow:
+            booking = uow.bookings.get(booking_id)
+        if booking is None:
+            raise UnknownBooking(f"no booking {booking_id!r}")
+        return booking
+
+    def find_booking(self, code: str) -> Booking:
+        with self.uow() as uow:
+            booking = uow.bookings.by_code(code.strip().upper())
+        if booking is None:
+            raise UnknownBooking(f"no booking with code {code!r}")
+        return booking
+
+    def get_payment(self, payment_id: str) -> Payment:
+        with self.uow() as uow:
+            payment = uow.payments.get(payment_id)
+        if payment is None:
+            raise UnknownPayment(f"no payment {payment_id!r}")
+        return payment
+
+    def payment_history(self, payment_id: str) -> list:
+        with self.uow() as uow:
+            return uow.payments.transitions(payment_id)
+
+
+def ticket_payload(booking: Booking) -> str:
+    """What the e-ticket's QR code encodes: the code and the seats, for the door scanner."""
+    return f"MQ1:{booking.code}:{booking.show_id}:{','.join(t.seat_id for t in booking.tickets)}"
+
+
+__all__ = ["BookingService", "CancellationResult", "CheckoutResult", "SeatMap",
+           "SeatView", "new_booking_code", "ticket_payload"]
