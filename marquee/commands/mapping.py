@@ -1,5 +1,118 @@
+"""`marquee mapping`: validate, test and dry-run mapping configs."""
+
 from __future__ import annotations
+
+import json
+import sys
+from itertools import islice
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, help="Validate, test and dry-run mapping configs.")
+
+
+def _load(file: Path):
+    from adapters.mapping import MappingError, load_mapping
+
+    try:
+        return load_mapping(file)
+    except MappingError as exc:
+        for issue in exc.issues:
+            typer.echo(str(issue), err=True)
+        typer.echo(f"{len(exc.issues)} problem(s) in {file}", err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command("validate")
+def validate(file: Annotated[Path, typer.Argument(help="The mapping YAML file")]) -> None:
+    """Check a mapping against the schema and the canonical model; print file:line:col issues."""
+    mapping = _load(file)
+    typer.echo(f"{file}: ok ({mapping.system}, language version {mapping.version}, "
+               f"{len(mapping.entities)} entities, {len(mapping.operations)} operations)")
+
+
+@app.command("test")
+def test(
+    file: Annotated[Path, typer.Argument(help="The mapping YAML file")],
+    update: Annotated[bool, typer.Option(help="Rewrite the expected files (review the diff!)")]
+    = False,
+) -> None:
+    """Run the mapping's samples/ and diff each against its expected canonical output."""
+    from adapters.mapping.samples import run_samples
+
+    mapping = _load(file)
+    samples = file.parent / "samples"
+    if not (samples / "samples.yaml").exists():
+        typer.echo(f"no samples: {samples / 'samples.yaml'} is missing", err=True)
+        raise typer.Exit(1)
+    results = run_samples(mapping, samples, update=update)
+    failed = 0
+    for result in results:
+        if result.passed:
+            typer.echo(f"PASS {result.name}")
+            continue
+        failed += 1
+        if result.expected is None:
+            typer.echo(f"FAIL {result.name}: no expected file {result.expected_path} "
+                       "(run with --update to create it)")
+        else:
+            typer.echo(f"FAIL {result.name}")
+            typer.echo(result.diff())
+    typer.echo(f"{len(results) - failed} passed, {failed} failed")
+    if failed:
+        raise typer.Exit(1)
+
+
+def _parse_context(items: list[str]) -> dict:
+    """`key=value` pairs; `theatres.C01.timezone=Asia/Kolkata` nests; unknown keys are vars."""
+    context: dict = {}
+    for item in items:
+        if "=" not in item:
+            raise typer.BadParameter(f"--context wants key=value, got {item!r}")
+        key, value = item.split("=", 1)
+        target = context
+        parts = key.split(".")
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+        target[parts[-1]] = value
+    context.setdefault("connector_id", "dry-run")
+    return context
+
+
+@app.command("run")
+def run(
+    file: Annotated[Path, typer.Argument(help="The mapping YAML file")],
+    entity: Annotated[str, typer.Option(help="Entity to map, e.g. show")],
+    input: Annotated[Path, typer.Option("--input", help="Payload file (JSON, XML, CSV)")],
+    limit: Annotated[int | None, typer.Option(help="Stop after N records")] = None,
+    context: Annotated[list[str] | None, typer.Option(
+        help="key=value (connector_id, timezone, currency, now, theatres.C01.timezone, or a "
+             "variable such as cinema_id)")] = None,
+    stream: Annotated[bool, typer.Option(help="Use the streaming reader")] = False,
+) -> None:
+    """Dry run: map a payload and print canonical JSON (and dead letters on stderr)."""
+    mapping = _load(file)
+    ctx = _parse_context(context or [])
+    if stream:
+        with input.open("rb") as fh:
+            items = list(islice(mapping.stream(entity, fh, ctx), limit))
+        from adapters.mapping import DeadLetter
+
+        records = [i for i in items if not isinstance(i, DeadLetter)]
+        dead = [i for i in items if isinstance(i, DeadLetter)]
+    else:
+        result = mapping.read(entity, input.read_bytes(), ctx, partial=True, limit=limit)
+        records, dead = result.records, result.dead_letters
+    from adapters.mapping.model import canonical_json
+
+    json.dump([canonical_json(r) for r in records], sys.stdout, indent=2,
+              ensure_ascii=False)
+    sys.stdout.write("\n")
+    for letter in dead:
+        typer.echo(f"dead letter: {letter.entity} record {letter.record_index} field "
+                   f"{letter.field_path}: {letter.reason}", err=True)
+    if dead:
+        typer.echo(f"{len(dead)} record(s) failed; a real import would apply none", err=True)
+        raise typer.Exit(2)

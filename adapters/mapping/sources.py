@@ -1,0 +1,496 @@
+"""Source formats: how records are found in a payload and how a path reads a value.
+
+Each format compiles path expressions once into plain functions:
+- `getter(expr)` -> fn(node) -> value (None when absent),
+- `lister(expr)` -> fn(node) -> list of nodes.
+
+Nodes are what the format naturally yields: dicts/lists for JSON, lxml elements for XML and
+dicts keyed by header name for CSV. Whole-payload failures (malformed input, an XML DTD, a
+decoding error) raise `InputError`, which the engine turns into one dead letter.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+from lxml import etree
+
+Getter = Callable[[Any], Any]
+Lister = Callable[[Any], list]
+
+# Default ceiling for a payload read whole (`Mapping.read`); streams are bounded per record.
+MAX_PAYLOAD_BYTES = 64 * 1024 * 1024
+
+
+class InputError(Exception):
+    """A payload (or the rest of a stream) that cannot be parsed at all."""
+
+    def __init__(self, reason: str, payload: str = "", where: str = "$"):
+        self.reason = reason
+        self.payload = payload
+        self.where = where
+        super().__init__(reason)
+
+
+def _text_preview(payload: Any, limit: int = 4096) -> str:
+    if isinstance(payload, bytes | bytearray):
+        return bytes(payload[:limit]).decode("utf-8", "replace")
+    if isinstance(payload, str):
+        return payload[:limit]
+    try:
+        return json.dumps(payload, ensure_ascii=False, default=str)[:limit]
+    except (TypeError, ValueError):
+        return repr(payload)[:limit]
+
+
+# --------------------------------------------------------------------------------------- JSON
+_JSON_STEP = re.compile(r"([^.\[\]]+)|\[(\*|-?\d+)\]")
+
+
+def parse_json_path(expr: str) -> list[tuple[str, Any]]:
+    """`$.Items[*].Prices[0].Code` -> [("key","Items"),("all",None),("key","Prices"),...]."""
+    text = expr.strip()
+    if text in ("", "$", ".", "@"):
+        return []
+    if text.startswith("$."):
+        text = text[2:]
+    elif text.startswith("$"):
+        text = text[1:]
+    steps: list[tuple[str, Any]] = []
+    pos = 0
+    while pos < len(text):
+        if text[pos] == ".":
+            pos += 1
+            continue
+        match = _JSON_STEP.match(text, pos)
+        if not match:
+            raise ValueError(f"bad JSON path {expr!r} at character {pos + 1}")
+        if match.group(1) is not None:
+            steps.append(("key", match.group(1)))
+        elif match.group(2) == "*":
+            steps.append(("all", None))
+        else:
+            steps.append(("index", int(match.group(2))))
+        pos = match.end()
+    return steps
+
+
+def _walk(node: Any, steps: list[tuple[str, Any]]) -> tuple[list, bool]:
+    current = [node]
+    multi = False
+    for kind, arg in steps:
+        nxt = []
+        for item in current:
+            if kind == "key":
+                if isinstance(item, dict) and arg in item:
+                    nxt.append(item[arg])
+            elif kind == "index":
+                if isinstance(item, list) and -len(item) <= arg < len(item):
+                    nxt.append(item[arg])
+            else:
+                multi = True
+                if isinstance(item, list):
+                    nxt.extend(item)
+                elif isinstance(item, dict):
+                    nxt.extend(item.values())
+        current = nxt
+    return current, multi
+
+
+class JsonFormat:
+    name = "json"
+
+    def __init__(self, options: dict[str, Any] | None = None):
+        self.options = options or {}
+
+    def getter(self, expr: str) -> Getter:
+        steps = parse_json_path(expr)
+        if not steps:
+            return lambda node: node
+        if all(kind == "key" for kind, _ in steps):
+            keys = [arg for _, arg in steps]
+            if len(keys) == 1:
+                key = keys[0]
+
+                def get1(node: Any) -> Any:
+                    return node.get(key) if isinstance(node, dict) else None
+
+                return get1
+
+            def get_keys(node: Any) -> Any:
+                for key in keys:
+                    if not isinstance(node, dict):
+                        return None
+                    node = node.get(key)
+                return node
+
+            return get_keys
+
+        def get_any(node: Any) -> Any:
+            values, multi = _walk(node, steps)
+            if multi:
+                return values
+            return values[0] if values else None
+
+        return get_any
+
+    def lister(self, expr: str) -> Lister:
+        steps = parse_json_path(expr)
+
+        def lst(node: Any) -> list:
+            values, multi = _walk(node, steps)
+            if multi:
+                return values
+            if not values or values[0] is None:
+                return []
+            return values[0] if isinstance(values[0], list) else [values[0]]
+
+        return lst
+
+    def parse(self, payload: Any) -> Any:
+        if isinstance(payload, dict | list):
+            return payload
+        if isinstance(payload, bytes | bytearray):
+            if len(payload) > MAX_PAYLOAD_BYTES:
+                raise InputError(f"payload larger than {MAX_PAYLOAD_BYTES} bytes", "")
+            try:
+                payload = bytes(payload).decode(self.options.get("encoding", "utf-8"))
+            except UnicodeDecodeError as exc:
+                raise InputError(f"payload is not valid {exc.encoding}: {exc.reason} "
+                                 f"at byte {exc.start}", _text_preview(payload)) from None
+        if not isinstance(payload, str):
+            raise InputError(f"expected JSON text, got {type(payload).__name__}",
+                             _text_preview(payload))
+        try:
+            return json.loads(payload)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"malformed JSON: {exc.msg} at line {exc.lineno} column "
+                             f"{exc.colno}", _text_preview(payload)) from None
+
+    def stream(self, fileobj: IO, records: Lister) -> Iterator[Any]:
+        """JSON Lines: each line is one document (a record, or a page whose records the
+        entity's `records` path finds). Memory stays at one line."""
+        encoding = self.options.get("encoding", "utf-8")
+        lines = _text_lines(fileobj, encoding)
+        lineno = 0
+        while True:
+            try:
+                line = next(lines)
+            except StopIteration:
+                return
+            except UnicodeDecodeError as exc:
+                raise InputError(f"line {lineno + 1} is not valid {encoding}: {exc.reason}",
+                                 "", f"line {lineno + 1}") from None
+            lineno += 1
+            if not line.strip():
+                continue
+            try:
+                doc = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"malformed JSON on line {lineno}: {exc.msg} at column "
+                                 f"{exc.colno}", line[:4096], f"line {lineno}") from None
+            yield from records(doc)
+
+    @staticmethod
+    def slice(node: Any) -> str:
+        return _text_preview(node, 1 << 20)
+
+
+def _text_lines(fileobj: IO, encoding: str) -> Iterator[str]:
+    if isinstance(fileobj, io.TextIOBase):
+        yield from fileobj
+        return
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    pending = ""
+    for chunk in iter(lambda: fileobj.read(1 << 16), b""):
+        pending += decoder.decode(chunk)
+        *complete, pending = pending.split("\n")
+        yield from complete
+    pending += decoder.decode(b"", final=True)
+    if pending:
+        yield pending
+
+
+# ---------------------------------------------------------------------------------------- XML
+_SIMPLE_XML = re.compile(r"^(?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*"
+                         r"(?:/(?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*)*$")
+_DTD = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+
+
+def hardened_parser() -> etree.XMLParser:
+    # No entity resolution, no DTD loading, no network, libxml2's default size limits.
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
+                           load_dtd=False, dtd_validation=False, remove_comments=True,
+                           remove_pis=True)
+
+
+def _xml_value(result: Any) -> Any:
+    if isinstance(result, list):
+        if not result:
+            return None
+        first = result[0]
+        if isinstance(first, etree._Element):
+            return first.text
+        return str(first)
+    if isinstance(result, float) and result.is_integer():
+        return int(result)
+    if isinstance(result, bool):
+        return result
+    return result if result != "" else None
+
+
+class XmlFormat:
+    name = "xml"
+
+    def __init__(self, options: dict[str, Any] | None = None):
+        self.options = options or {}
+        self.namespaces: dict[str, str] = dict(self.options.get("namespaces") or {})
+        self.default_ns: str | None = self.options.get("default_namespace")
+
+    def _clark(self, path: str) -> str:
+        parts = []
+        for step in path.split("/"):
+            if ":" in step:
+                prefix, local = step.split(":", 1)
+                if prefix not in self.namespaces:
+                    raise ValueError(f"unknown namespace prefix {prefix!r} in {path!r}")
+                parts.append(f"{{{self.namespaces[prefix]}}}{local}")
+            elif self.default_ns:
+                parts.append(f"{{{self.default_ns}}}{step}")
+            else:
+                parts.append(step)
+        return "/".join(parts)
+
+    def getter(self, expr: str) -> Getter:
+        expr = expr.strip()
+        if expr in (".", "text()"):
+            return lambda node: node.text
+        if expr.startswith("@") and _SIMPLE_XML.match(expr[1:]):
+            name = self._clark(expr[1:]) if ":" in expr else expr[1:]
+            return lambda node: node.get(name)
+        if _SIMPLE_XML.match(expr):
+            clark = self._clark(expr)
+            return lambda node: node.findtext(clark)
+        xpath = etree.XPath(expr, namespaces=self.namespaces)
+        return lambda node: _xml_value(xpath(node))
+
+    def lister(self, expr: str) -> Lister:
+        expr = expr.strip()
+        if expr == ".":
+            return lambda node: [node]
+        if _SIMPLE_XML.match(expr):
+            clark = self._clark(expr)
+            return lambda node: node.findall(clark)
+        xpath = etree.XPath(expr, namespaces=self.namespaces)
+
+        def lst(node: Any) -> list:
+            result = xpath(node)
+            return result if isinstance(result, list) else [result]
+
+        return lst
+
+    def record_tag(self, expr: str) -> str:
+        """The element name a streaming reader waits for: the last step of the records path."""
+        last = expr.strip().rstrip("/").split("/")[-1]
+        if not _SIMPLE_XML.match(last):
+            raise ValueError(f"records path {expr!r} must end in a plain element name to stream")
+        return self._clark(last)
+
+    def parse(self, payload: Any) -> Any:
+        if isinstance(payload, etree._Element):
+            return payload
+        if isinstance(payload, str):
+            payload = payload.encode("utf-8") if not payload.lstrip().startswith("<?xml") \
+                else re.sub(r"^\s*<\?xml[^>]*\?>", "", payload).encode("utf-8")
+        if not isinstance(payload, bytes | bytearray):
+            raise InputError(f"expected XML bytes, got {type(payload).__name__}",
+                             _text_preview(payload))
+        payload = bytes(payload)
+        if len(payload) > MAX_PAYLOAD_BYTES:
+            raise InputError(f"payload larger than {MAX_PAYLOAD_BYTES} bytes", "")
+        if _DTD.search(payload[:65536]):
+            raise InputError("XML with a DTD or entity declarations is refused (entity "
+                             "expansion attack or not a SOAP message)", _text_preview(payload))
+        try:
+            return etree.fromstring(payload, hardened_parser())
+        except etree.XMLSyntaxError as exc:
+            raise InputError(f"malformed XML: {exc}", _text_preview(payload)) from None
+
+    def stream(self, fileobj: IO, records: Lister, tag: str) -> Iterator[Any]:
+        head = fileobj.read(65536)
+        if isinstance(head, str):
+            raise InputError("XML streams must be opened in binary mode")
+        if _DTD.search(head):
+            raise InputError("XML with a DTD or entity declarations is refused (entity "
+                             "expansion attack or not a SOAP message)", _text_preview(head))
+        source = _Prepend(head, fileobj)
+        parser = etree.iterparse(source, events=("end",), tag=tag, resolve_entities=False,
+                                 no_network=True, huge_tree=False, load_dtd=False,
+                                 remove_comments=True)
+        try:
+            for _event, elem in parser:
+                yield elem
+                # Constant memory: drop the record and every finished sibling before it.
+                elem.clear(keep_tail=False)
+                parent = elem.getparent()
+                if parent is not None:
+                    while elem.getprevious() is not None:
+                        del parent[0]
+        except etree.XMLSyntaxError as exc:
+            raise InputError(f"malformed XML: {exc}", "") from None
+
+    @staticmethod
+    def slice(node: Any) -> str:
+        if isinstance(node, etree._Element):
+            return etree.tostring(node, encoding="unicode")[: 1 << 20]
+        return _text_preview(node)
+
+
+class _Prepend(io.RawIOBase):
+    """A binary file whose first bytes were already read (to look for a DTD)."""
+
+    def __init__(self, head: bytes, rest: IO):
+        self.head = head
+        self.rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self.head:
+            out, self.head = (self.head, b"") if size < 0 or size >= len(self.head) else (
+                self.head[:size], self.head[size:])
+            return out
+        return self.rest.read(size)
+
+
+# ---------------------------------------------------------------------------------------- CSV
+class CsvRow(dict):
+    """One CSV row keyed by header name (and `#N` for 1-based positions), with its line."""
+
+    __slots__ = ("line", "raw")
+
+
+class CsvFormat:
+    name = "csv"
+
+    def __init__(self, options: dict[str, Any] | None = None):
+        self.options = options or {}
+        self.encoding = self.options.get("encoding", "utf-8")
+        self.delimiter = self.options.get("delimiter", ",")
+        self.quotechar = self.options.get("quotechar", '"')
+        self.header = self.options.get("header", True)
+        self.columns: list[str] | None = self.options.get("columns")
+        self.skip_blank = self.options.get("skip_blank_lines", True)
+        self.strip = self.options.get("strip", True)
+        self.positional = False  # set when a mapping reads a column by position (`#3`)
+
+    def getter(self, expr: str) -> Getter:
+        key = expr.strip()
+        if key.startswith("#"):
+            int(key[1:])  # validates
+            self.positional = True
+        return lambda row: row.get(key)
+
+    def lister(self, expr: str) -> Lister:
+        if expr.strip() in (".", "$"):
+            return lambda node: [node]
+        raise ValueError(f"CSV rows have no nested lists ({expr!r}); use group_by")
+
+    def _reader(self, text: IO) -> Iterator[CsvRow]:
+        reader = csv.reader(text, delimiter=self.delimiter, quotechar=self.quotechar,
+                            strict=True)
+        header: list[str] | None = self.columns
+        strip = self.strip
+        try:
+            for values in reader:
+                if not values and self.skip_blank:
+                    continue
+                if header is None:
+                    header = [v.strip().lstrip("\ufeff") for v in values]
+                    continue
+                if len(values) != len(header):
+                    row = CsvRow()
+                    row.line = reader.line_num
+                    row.raw = values
+                    yield _RowError(row, f"line {reader.line_num} has {len(values)} columns, "
+                                         f"the header has {len(header)}")
+                    continue
+                row = CsvRow(zip(header, [v.strip() for v in values] if strip else values,
+                                 strict=True))
+                if self.positional:
+                    for index, value in enumerate(values, 1):
+                        row[f"#{index}"] = value.strip() if strip else value
+                row.line = reader.line_num
+                row.raw = values
+                yield row
+        except csv.Error as exc:
+            raise InputError(f"malformed CSV at line {reader.line_num}: {exc}", "",
+                             f"line {reader.line_num}") from None
+        except UnicodeDecodeError as exc:
+            raise InputError(f"file is not valid {self.encoding} (near line "
+                             f"{reader.line_num + 1}): {exc.reason}", "",
+                             f"line {reader.line_num + 1}") from None
+
+    def parse(self, payload: Any) -> Any:
+        if isinstance(payload, bytes | bytearray):
+            if len(payload) > MAX_PAYLOAD_BYTES:
+                raise InputError(f"payload larger than {MAX_PAYLOAD_BYTES} bytes", "")
+            try:
+                payload = bytes(payload).decode(self.encoding)
+            except UnicodeDecodeError as exc:
+                raise InputError(f"file is not valid {self.encoding}: {exc.reason} at byte "
+                                 f"{exc.start}", _text_preview(payload)) from None
+        if not isinstance(payload, str):
+            raise InputError(f"expected CSV text, got {type(payload).__name__}",
+                             _text_preview(payload))
+        if "\x00" in payload:
+            raise InputError(f"file contains NUL bytes: not {self.encoding} text (UTF-16?)",
+                             _text_preview(payload))
+        return io.StringIO(payload, newline="")
+
+    def stream(self, fileobj: IO) -> Iterator[CsvRow]:
+        if isinstance(fileobj, io.TextIOBase):
+            text = fileobj
+        else:
+            text = io.TextIOWrapper(fileobj, encoding=self.encoding, newline="",
+                                    errors="strict")
+        return self._reader(text)
+
+    def rows(self, doc: IO) -> Iterator[CsvRow]:
+        return self._reader(doc)
+
+    def slice(self, node: Any) -> str:
+        values = getattr(node, "raw", None)
+        if values is None:
+            return _text_preview(node)
+        out = io.StringIO()
+        csv.writer(out, delimiter=self.delimiter, quotechar=self.quotechar,
+                   lineterminator="").writerow(values)
+        return out.getvalue()
+
+
+class _RowError(Exception):
+    def __init__(self, row: CsvRow, reason: str):
+        self.row = row
+        self.reason = reason
+        super().__init__(reason)
+
+
+RowError = _RowError
+
+
+def make_format(kind: str, options: dict[str, Any]) -> JsonFormat | XmlFormat | CsvFormat:
+    if kind == "json":
+        return JsonFormat(options)
+    if kind == "xml":
+        return XmlFormat(options)
+    if kind == "csv":
+        return CsvFormat(options)
+    raise ValueError(f"unknown source format {kind!r}")

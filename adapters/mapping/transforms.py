@@ -1,0 +1,677 @@
+"""The transform registry. Each transform compiles once into `fn(value, node, scope)`.
+
+A transform is written in a mapping as a bare name (`int`) or a one-key object whose value is
+either the transform's main argument (`split: "|"`) or an object of arguments
+(`split: {sep: "|", index: 0}`). `None` values skip every transform (use `default`).
+Transforms marked elementwise apply to each item when the value is a list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from canonical.money import Money, exponent
+from canonical.time import localize, zone as _zone
+from adapters.mapping.errors import FieldError
+
+Fn = Callable[[Any, Any, Any], Any]
+
+
+@dataclass(frozen=True)
+class TransformDef:
+    name: str
+    factory: Callable[[dict[str, Any], Any], Fn]
+    params: dict[str, str] = field(default_factory=dict)  # name -> "spec" | "value"
+    main: str | None = None  # the argument a scalar shorthand fills
+    required: tuple[str, ...] = ()
+    elementwise: bool = False
+    doc: str = ""
+
+
+REGISTRY: dict[str, TransformDef] = {}
+
+
+def transform(name: str, *, params: dict[str, str] | None = None, main: str | None = None,
+              required: tuple[str, ...] = (), elementwise: bool = False, doc: str = ""):
+    def register(factory: Callable[[dict[str, Any], Any], Fn]):
+        REGISTRY[name] = TransformDef(name, factory, params or {}, main, required,
+                                      elementwise, doc)
+        return factory
+
+    return register
+
+
+def normalize_args(name: str, args: Any) -> dict[str, Any]:
+    """`split: "|"` -> {"sep": "|"}; `int` -> {}."""
+    definition = REGISTRY[name]
+    if args is None:
+        return {}
+    if isinstance(args, dict) and (not definition.main or set(args) & set(definition.params)):
+        return dict(args)
+    if definition.main:
+        return {definition.main: args}
+    return {}
+
+
+def compile_transform(name: str, args: Any, env: Any) -> Fn:
+    definition = REGISTRY[name]
+    fn = definition.factory(normalize_args(name, args), env)
+    if not definition.elementwise:
+        return fn
+
+    def each(value: Any, node: Any, scope: Any) -> Any:
+        if isinstance(value, list | tuple):
+            out = []
+            for item in value:
+                if item is None:
+                    continue
+                mapped = fn(item, node, scope)
+                if mapped is not None:
+                    out.append(mapped)
+            return out
+        return fn(value, node, scope)
+
+    return each
+
+
+class _Memo(dict):
+    """A bounded memo: legacy feeds repeat the same times, prices and codes a lot."""
+
+    def __init__(self, limit: int = 65536):
+        super().__init__()
+        self.limit = limit
+
+    def put(self, key: Any, value: Any) -> Any:
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value
+        return value
+
+
+# ------------------------------------------------------------------------------ type coercion
+def _simple(fn: Callable[[Any], Any], what: str) -> Fn:
+    def run(value: Any, node: Any, scope: Any) -> Any:
+        try:
+            return fn(value)
+        except (TypeError, ValueError, InvalidOperation, ArithmeticError):
+            raise FieldError(f"{value!r} is not {what}") from None
+
+    return run
+
+
+def _to_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError
+        return int(value)
+    text = str(value).strip()
+    return int(text)
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "y", "t", "on"):
+        return True
+    if text in ("0", "false", "no", "n", "f", "off", ""):
+        return False
+    raise ValueError
+
+
+transform("str", elementwise=True, doc="Text.")(lambda a, e: _simple(str, "text"))
+transform("int", elementwise=True, doc="Whole number; '007' -> 7.")(
+    lambda a, e: _simple(_to_int, "a whole number"))
+transform("float", elementwise=True, doc="Floating point number.")(
+    lambda a, e: _simple(float, "a number"))
+transform("decimal", elementwise=True, doc="Exact decimal number (as text).")(
+    lambda a, e: _simple(lambda v: str(Decimal(str(v).strip())), "a decimal number"))
+transform("bool", elementwise=True, doc="true/false, 1/0, yes/no, y/n.")(
+    lambda a, e: _simple(_to_bool, "a yes/no value"))
+transform("strip", elementwise=True, doc="Trim spaces.")(
+    lambda a, e: _simple(lambda v: str(v).strip(), "text"))
+transform("upper", elementwise=True, doc="Upper case.")(
+    lambda a, e: _simple(lambda v: str(v).upper(), "text"))
+transform("lower", elementwise=True, doc="Lower case.")(
+    lambda a, e: _simple(lambda v: str(v).lower(), "text"))
+
+
+@transform("empty_to_null", elementwise=False, doc="'' and whitespace become missing.")
+def _empty(args: dict, env: Any) -> Fn:
+    return lambda v, n, s: None if isinstance(v, str) and not v.strip() else v
+
+
+# ----------------------------------------------------------------------------------- strings
+@transform("split", params={"sep": "value", "index": "value", "drop_empty": "value"},
+           main="sep", required=("sep",),
+           doc="Split text on `sep`; with `index` keep one part (composite ids).")
+def _split(args: dict, env: Any) -> Fn:
+    sep = args["sep"]
+    index = args.get("index")
+    drop_empty = args.get("drop_empty", True)
+
+    def run(value: Any, node: Any, scope: Any) -> Any:
+        parts = str(value).split(sep)
+        if index is not None:
+            try:
+                return parts[index]
+            except IndexError:
+                raise FieldError(f"{value!r} has no part {index} when split on {sep!r}") from None
+        return [p for p in parts if p.strip()] if drop_empty else parts
+
+    return run
+
+
+@transform("join", params={"sep": "value"}, main="sep",
+           doc="Join a list into text (concatenation), skipping missing parts.")
+def _join(args: dict, env: Any) -> Fn:
+    sep = args.get("sep", "")
+
+    def run(value: Any, node: Any, scope: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return sep.join(str(v) for v in value if v is not None)
+        return str(value)
+
+    return run
+
+
+REGISTRY["concat"] = REGISTRY["join"].__class__(
+    "concat", _join, {"sep": "value"}, "sep", (), False, "Alias of join.")
+
+
+@transform("regex", params={"pattern": "value", "group": "value", "optional": "value"},
+           main="pattern", required=("pattern",), elementwise=True,
+           doc="Extract a regex group (1 by default, or a group name).")
+def _regex(args: dict, env: Any) -> Fn:
+    pattern = re.compile(args["pattern"])
+    group = args.get("group", 1 if pattern.groups else 0)
+    optional = args.get("optional", False)
+
+    def run(value: Any, node: Any, scope: Any) -> Any:
+        match = pattern.search(str(value))
+        if not match:
+            if optional:
+                return None
+            raise FieldError(f"{value!r} does not match /{pattern.pattern}/")
+        return match.group(group)
+
+    return run
+
+
+@transform("replace", params={"old": "value", "new": "value"}, required=("old",),
+           elementwise=True, doc="Replace text.")
+def _replace(args: dict, env: Any) -> Fn:
+    old, new = args["old"], args.get("new", "")
+    return lambda v, n, s: str(v).replace(old, new)
+
+
+@transform("prefix", params={"text": "value"}, main="text", required=("text",),
+           elementwise=True, doc="Put text before the value.")
+def _prefix(args: dict, env: Any) -> Fn:
+    text = str(args["text"])
+    return lambda v, n, s: f"{text}{v}"
+
+
+@transform("suffix", params={"text": "value"}, main="text", required=("text",),
+           elementwise=True, doc="Put text after the value.")
+def _suffix(args: dict, env: Any) -> Fn:
+    text = str(args["text"])
+    return lambda v, n, s: f"{v}{text}"
+
+
+@transform("pad", params={"width": "value", "fill": "value"}, main="width",
+           required=("width",), elementwise=True, doc="Left-pad to a width ('7' -> '0007').")
+def _pad(args: dict, env: Any) -> Fn:
+    width, fill = int(args["width"]), str(args.get("fill", "0"))
+    return lambda v, n, s: str(v).rjust(width, fill)
+
+
+# ------------------------------------------------------------------------------------- lists
+@transform("first", doc="First item of a list (missing if empty).")
+def _first(args: dict, env: Any) -> Fn:
+    return lambda v, n, s: (v[0] if v else None) if isinstance(v, list | tuple) else v
+
+
+@transform("list", doc="Wrap a single value into a list.")
+def _list(args: dict, env: Any) -> Fn:
+    return lambda v, n, s: list(v) if isinstance(v, list | tuple) else [v]
+
+
+@transform("unique", doc="Drop repeated list items, keeping order.")
+def _unique(args: dict, env: Any) -> Fn:
+    return lambda v, n, s: list(dict.fromkeys(v)) if isinstance(v, list | tuple) else v
+
+
+@transform("count", doc="Number of items in a list.")
+def _count(args: dict, env: Any) -> Fn:
+    return lambda v, n, s: len(v) if isinstance(v, list | tuple) else 1
+
+
+# -------------------------------------------------------------------------------------- maps
+def _missing_policy(args: dict, what: str) -> Callable[[Any], Any]:
+    policy = args.get("missing", "default" if "default" in args else "error")
+    default = args.get("default")
+    if policy == "keep":
+        return lambda v: v
+    if policy == "drop":
+        return lambda v: None
+    if policy == "default":
+        return lambda v: default
+
+    def fail(v: Any) -> Any:
+        raise FieldError(f"{v!r} is not in {what}")
+
+    return fail
+
+
+def _keyed(table: dict) -> dict[str, Any]:
+    # Keys are compared as text: a YAML key 0 and a JSON value 0 or an XML "0" all match.
+    return {str(k): v for k, v in table.items()}
+
+
+@transform("map", params={"values": "value", "default": "value", "missing": "value"},
+           main="values", required=("values",), elementwise=True,
+           doc="Value map: legacy value -> canonical value.")
+def _map(args: dict, env: Any) -> Fn:
+    table = _keyed(args["values"])
+    missing = _missing_policy(args, "the value map")
+
+    def run(value: Any, node: Any, scope: Any) -> Any:
+        try:
+            return table[value if isinstance(value, str) else str(value)]
+        except KeyError:
+            return missing(value)
+
+    return run
+
+
+@transform("lookup", params={"table": "value", "default": "value", "missing": "value"},
+           main="table", required=("table",), elementwise=True,
+           doc="Look the value up in a lookup table file.")
+def _lookup(args: dict, env: Any) -> Fn:
+    name = args["table"]
+    table = _keyed(env.lookup(name))
+    missing = _missing_policy(args, f"lookup table {name!r}")
+
+    def run(value: Any, node: Any, scope: Any) -> Any:
+        try:
+            return table[value if isinstance(value, str) else str(value)]
+        except KeyError:
+            return missing(value)
+
+    return run
+
+
+@transform("status_map", params={"name": "value", "default": "value", "missing": "value"},
+           main="name", required=("name",), elementwise=True,
+           doc="A named status map of the mapping (`status_maps:`), e.g. seat statuses.")
+def _status_map(args: dict, env: Any) -> Fn:
+    name = args["name"]
+    table = _keyed(env.status_map(name))
+    missing = _missing_policy(args, f"status map {name!r}")
+
+    def run(value: Any, node: Any, scope: Any) -> Any:
+        try:
+            return table[value if isinstance(value, str) else str(value)]
+        except KeyError:
+            return missing(value)
+
+    return run
+
+
+# ----------------------------------------------------------------------------------- numbers
+def _num(value: Any) -> int | float | Decimal:
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    try:
+        return int(text)
+    except ValueError:
+        return Decimal(text)
+
+
+def _arith(op: Callable[[Any, Any], Any], what: str) -> Callable[[dict, Any], Fn]:
+    def factory(args: dict, env: Any) -> Fn:
+        operand = _num(args["by"])
+
+        def run(value: Any, node: Any, scope: Any) -> Any:
+            try:
+                result = op(_num(value), operand)
+            except (InvalidOperation, ArithmeticError, TypeError, ValueError):
+                raise FieldError(f"cannot {what} {value!r}") from None
+            if isinstance(result, Decimal | float) and result == int(result):
+                return int(result)
+            return result
+
+        return run
+
+    return factory
+
+
+for _name, _op in (("add", lambda a, b: a + b), ("multiply", lambda a, b: a * b),
+                   ("divide", lambda a, b: Decimal(a) / Decimal(b))):
+    transform(_name, params={"by": "value"}, main="by", required=("by",), elementwise=True,
+              doc=f"Arithmetic: {_name} by a constant.")(_arith(_op, _name))
+
+
+# -------------------------------------------------------------------------------------- time
+_MSDATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
+_JAVA_TOKENS = [("yyyy", "%Y"), ("yy", "%y"), ("MM", "%m"), ("dd", "%d"), ("HH", "%H"),
+                ("mm", "%M"), ("ss", "%S"), ("SSS", "%f")]
+NAMED_FORMATS = ("iso", "msdate", "epoch_s", "epoch_ms")
+
+
+def java_to_strptime(pattern: str) -> str:
+    """`yyyyMMddHHmm` -> `%Y%m%d%H%M`; a pattern with `%` is already strptime."""
+    if "%" in pattern:
+        return pattern
+    out, pos = [], 0
+    while pos < len(pattern):
+        for token, directive in _JAVA_TOKENS:
+            if pattern.startswith(token, pos):
+                out.append(directive)
+                pos += len(token)
+                break
+        else:
+            out.append(pattern[pos])
+            pos += 1
+    return "".join(out)
+
+
+def _fixed_digits(pattern: str) -> Callable[[str], datetime] | None:
+    """A fast reader for all-digit patterns such as yyyyMMddHHmm (no strptime)."""
+    widths = {"yyyy": 4, "MM": 2, "dd": 2, "HH": 2, "mm": 2, "ss": 2}
+    order = re.findall(r"yyyy|MM|dd|HH|mm|ss", pattern)
+    if "".join(order) != pattern or order[:3] != ["yyyy", "MM", "dd"]:
+        return None
+    slices, pos = [], 0
+    for token in order:
+        slices.append((pos, pos + widths[token]))
+        pos += widths[token]
+    total = pos
+
+    def read(text: str) -> datetime:
+        if len(text) != total or not text.isdigit():
+            raise ValueError(f"does not match {pattern}")
+        parts = [int(text[a:b]) for a, b in slices]
+        return datetime(*parts)
+
+    return read
+
+
+def make_time_reader(fmt: str) -> Callable[[Any], datetime]:
+    if fmt == "iso":
+        def iso(value: Any) -> datetime:
+            text = str(value).strip()
+            return datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+        return iso
+    if fmt == "msdate":
+        def msdate(value: Any) -> datetime:
+            match = _MSDATE.match(str(value).strip())
+            if not match:
+                raise ValueError("not a /Date(ms+hhmm)/ value")
+            instant = datetime.fromtimestamp(int(match.group(1)) / 1000, UTC)
+            if match.group(2):
+                sign = 1 if match.group(2)[0] == "+" else -1
+                hours, minutes = int(match.group(2)[1:3]), int(match.group(2)[3:5])
+                offset = timezone(sign * timedelta(hours=hours, minutes=minutes))
+                return instant.astimezone(offset)
+            return instant
+        return msdate
+    if fmt in ("epoch_s", "epoch_ms"):
+        scale = 1000 if fmt == "epoch_ms" else 1
+
+        def epoch(value: Any) -> datetime:
+            return datetime.fromtimestamp(float(str(value).strip()) / scale, UTC)
+        return epoch
+    fast = _fixed_digits(fmt)
+    if fast is not None:
+        return lambda value: fast(str(value).strip())
+    pattern = java_to_strptime(fmt)
+    return lambda value: datetime.strptime(str(value).strip(), pattern)
+
+
+def _zone_resolver(spec: str) -> Callable[[Any], str]:
+    if spec == "theatre":
+        return lambda scope: scope.zone()
+    _zone(spec)  # validate once
+    return lambda scope: spec
+
+
+@transform("datetime", params={"format": "value", "zone": "value", "fold": "value"},
+           main="format",
+           doc="Read a date-time. format: iso | msdate | epoch_s | epoch_ms | a pattern such "
+               "as yyyyMMddHHmm or %d/%m/%Y %H:%M. A time without offset is read in `zone` "
+               "(theatre by default); a time in a DST gap is refused, a repeated one resolved "
+               "by `fold` (earlier | later | raise).")
+def _datetime(args: dict, env: Any) -> Fn:
+    fmt = args.get("format", "iso")
+    read = make_time_reader(fmt)
+    zone_of = _zone_resolver(args.get("zone", "theatre"))
+    fold = args.get("fold", "earlier")
+    memo = _Memo()
+
+    def run(value: Any, node: Any, scope: Any) -> Any:
+        if isinstance(value, datetime):
+            parsed = value
+        else:
+            parsed = None
+        key = (value, None) if parsed is not None else None
+        try:
+            if parsed is None:
+                parsed = read(value)
+            if parsed.tzinfo is not None:
+                return parsed
+            zone_name = zone_of(scope)
+            key = (value, zone_name)
+            hit = memo.get(key)
+            if hit is not None:
+                return hit
+            return memo.put(key, localize(parsed, zone_name, fold_policy=fold))
+        except FieldError:
+            raise
+        except (ValueError, TypeError, OverflowError, OSError) as exc:
+            raise FieldError(f"{value!r} is not a {fmt} date-time: {exc}") from None
+
+    return run
+
+
+@transform("date", params={"format": "value"}, main="format",
+           doc="Read a calendar date (formats as for datetime; an instant keeps its own "
+               "offset's date).")
+def _date(args: dict, env: Any) -> Fn:
+    fmt = args.get("format", "iso")
+    read = make_time_reader(fmt)
+
+    def run(value: Any, node: Any, scope: Any) -> Any:
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        try:
+            text = str(value).strip()
+            if fmt == "iso" and len(text) == 10:
+                return date.fromisoformat(text)
+            return read(value).date()
+        except (ValueError, TypeError, OverflowError, OSError) as exc:
+            raise FieldError(f"{value!r} is not a {fmt} date: {exc}") from None
+
+    return run
+
+
+@transform("add_minutes", params={"minutes": "spec"}, main="minutes", required=("minutes",),
+           doc="Add minutes (from another source field) to a date-time: end = start + runtime.")
+def _add_minutes(args: dict, env: Any) -> Fn:
+    minutes_of = env.compile_spec(args["minutes"], "add_minutes.minutes")
+
+    def run(value: Any, node: Any, scope: Any) -> Any:
+        minutes = minutes_of(node, scope)
+        if minutes is None:
+            raise FieldError("add_minutes: the minutes are missing")
+        try:
+            return value + timedelta(minutes=int(str(minutes).strip()))
+        except (ValueError, TypeError):
+            raise FieldError(f"add_minutes: {minutes!r} is not a number of minutes") from None
+
+    return run
+
+
+@transform("format_datetime", params={"format": "value", "zone": "value"}, main="format",
+           doc="Write a date-time as text (outbound): in `zone` (theatre/UTC/IANA), with a "
+               "pattern (yyyyMMddHHmm) or iso.")
+def _format_datetime(args: dict, env: Any) -> Fn:
+    fmt = args.get("format", "iso")
+    zone_of = _zone_resolver(args.get("zone", "UTC"))
+    pattern = None if fmt == "iso" else java_to_strptime(fmt)
+
+    def run(value: Any, node: Any, scope: Any) -> Any:
+        instant = value if isinstance(value, datetime) else make_time_reader("iso")(value)
+        local = instant.astimezone(_zone(zone_of(scope)))
+        return local.isoformat() if pattern is None else local.strftime(pattern)
+
+    return run
+
+
+# ------------------------------------------------------------------------------------- money
+_MONEY = _Memo()
+
+
+def money_of(amount: int, currency: str) -> Money:
+    key = (amount, currency)
+    hit = _MONEY.get(key)
+    if hit is None:
+        hit = _MONEY.put(key, Money(amount=amount, currency=currency))
+    return hit
+
+
+@transform("money", params={"unit": "value", "currency": "value"}, main="unit",
+           doc="Money from minor units (cents) or a decimal string (major units) in the "
+               "theatre's currency (or a fixed ISO code).")
+def _money(args: dict, env: Any) -> Fn:
+    unit = args.get("unit", "major")
+    currency = args.get("currency", "theatre")
+    fixed = None if currency == "theatre" else currency
+    if fixed:
+        exponent(fixed)
+
+    def run(value: Any, node: Any, scope: Any) -> Any:
+        code = fixed or scope.currency()
+        try:
+            if unit == "minor":
+                return money_of(_to_int(value), code)
+            text = str(value).strip()
+            major = Decimal(text)
+            if not major.is_finite():
+                raise ValueError
+            exp = exponent(code)
+            minor = major.scaleb(exp)
+            if minor != minor.to_integral_value():
+                raise FieldError(f"{value!r} has more decimals than {code} allows ({exp})")
+            return money_of(int(minor), code)
+        except FieldError:
+            raise
+        except (ValueError, TypeError, InvalidOperation):
+            raise FieldError(f"{value!r} is not a {unit}-unit amount") from None
+
+    return run
+
+
+@transform("money_format", params={"currency": "spec"}, main="currency",
+           doc="Write minor units as a decimal string ('50000' INR -> '500.00'), outbound.")
+def _money_format(args: dict, env: Any) -> Fn:
+    currency_of = env.compile_spec(args.get("currency", {"var": "theatre.currency"}),
+                                   "money_format.currency")
+
+    def run(value: Any, node: Any, scope: Any) -> Any:
+        code = currency_of(node, scope)
+        exp = exponent(str(code))
+        amount = Decimal(_to_int(value)).scaleb(-exp)
+        return f"{amount:.{exp}f}"
+
+    return run
+
+
+# ----------------------------------------------------------------------- seat coordinate rules
+def _letters(skip: list[str]) -> list[str]:
+    return [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in set(skip)]
+
+
+@transform("row_letter", params={"skip": "value", "start": "value"}, elementwise=True,
+           doc="Row index -> row letter, skipping letters (I and O by default): 8 -> J; "
+               "past Z: AA, AB, ...")
+def _row_letter(args: dict, env: Any) -> Fn:
+    alphabet = _letters(args.get("skip", ["I", "O"]))
+    start = int(args.get("start", 0))
+    size = len(alphabet)
+
+    def run(value: Any, node: Any, scope: Any) -> Any:
+        try:
+            index = _to_int(value) - start
+        except (ValueError, TypeError):
+            raise FieldError(f"{value!r} is not a row index") from None
+        if index < 0:
+            raise FieldError(f"row index {value!r} is below {start}")
+        name = ""
+        index += 1
+        while index:
+            index, rem = divmod(index - 1, size)
+            name = alphabet[rem] + name
+        return name
+
+    return run
+
+
+@transform("row_index", params={"skip": "value", "start": "value"}, elementwise=True,
+           doc="Row letter -> row index (inverse of row_letter): J -> 8.")
+def _row_index(args: dict, env: Any) -> Fn:
+    alphabet = _letters(args.get("skip", ["I", "O"]))
+    position = {c: i for i, c in enumerate(alphabet)}
+    start = int(args.get("start", 0))
+
+    def run(value: Any, node: Any, scope: Any) -> Any:
+        text = str(value).strip().upper()
+        number = 0
+        for char in text:
+            if char not in position:
+                raise FieldError(f"{value!r} is not a row letter (skipping "
+                                 f"{', '.join(sorted(set('ABCDEFGHIJKLMNOPQRSTUVWXYZ') - set(alphabet)))})")
+            number = number * len(alphabet) + position[char] + 1
+        if not text:
+            raise FieldError("empty row letter")
+        return number - 1 + start
+
+    return run
+
+
+@transform("column_number", params={"count": "spec", "order": "value", "start": "value"},
+           elementwise=True,
+           doc="Column index -> printed seat number. order rtl numbers right to left: with "
+               "count 12, index 0 -> 12.")
+def _column_number(args: dict, env: Any) -> Fn:
+    order = args.get("order", "ltr")
+    start = int(args.get("start", 1))
+    count_of = env.compile_spec(args["count"], "column_number.count") if "count" in args \
+        else None
+
+    def run(value: Any, node: Any, scope: Any) -> Any:
+        try:
+            index = _to_int(value)
+        except (ValueError, TypeError):
+            raise FieldError(f"{value!r} is not a column index") from None
+        if order == "ltr":
+            return index + start
+        if count_of is None:
+            raise FieldError("column_number with order rtl needs `count`")
+        count = _to_int(count_of(node, scope))
+        if not 0 <= index < count:
+            raise FieldError(f"column index {index} is outside a row of {count} seats")
+        return count - 1 - index + start
+
+    return run
