@@ -235,3 +235,34 @@ class Simulator:
 
     def _admin_extra(self, request: Request, path: str, body: dict[str, Any]) -> Response | None:
         return None
+
+
+class HttpSimulator(Simulator):
+    """A simulator whose protocol is HTTP: `_handle` answers it, and `/_sim/...` on the main port
+    reaches the admin routes too (while up)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.http = LoopbackHTTPServer(self._route, self.host, self.port)
+
+    def _route(self, request: Request) -> Response:
+        if request.path.startswith("/_sim/"):
+            return self._admin(request)
+        return self._handle(request)
+
+    def _handle(self, request: Request) -> Response:
+        raise NotImplementedError
+
+    def _start_protocol(self) -> None:
+        if not self.knobs.down:
+            self.http.start()
+        self.port = self.http.port
+
+    def _stop_protocol(self) -> None:
+        self.http.stop()
+
+    def _set_down(self, down: bool) -> None:
+        if down:
+            self.http.stop()
+        else:
+            self.http.start()

@@ -103,7 +103,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length) if length else b""
         parts = urlsplit(self.path)
-        request = Request(self.command, parts.path, parse_qs(parts.query), self.headers, body)
+        query = parse_qs(parts.query, keep_blank_values=True)  # `?wsdl` has no value
+        request = Request(self.command, parts.path, query, self.headers, body)
         try:
             response = self.server.app(request)
         except Exception as exc:  # a simulator bug must not kill the connection silently

@@ -18,8 +18,8 @@ from itertools import chain, islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from simulators.base import Simulator
-from simulators.httpserver import LoopbackHTTPServer, Request, Response
+from simulators.base import HttpSimulator
+from simulators.httpserver import Request, Response
 from simulators.state import (
     InvalidRequest,
     LayoutSeat,
@@ -64,13 +64,12 @@ def _int(value: Any, name: str, lo: int = 0, hi: int = 10**9) -> int:
     return value
 
 
-class RestlineSimulator(Simulator):
+class RestlineSimulator(HttpSimulator):
     system = "restline"
 
     def __init__(self, *, token: str = DEFAULT_TOKEN, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.token = token
-        self.http = LoopbackHTTPServer(self._handle, self.host, self.port)
         self._routes: list[tuple[str, re.Pattern[str], Callable[..., dict[str, Any]]]] = [
             ("GET", re.compile(r"/cinemas"), self._cinemas),
             ("GET", re.compile(r"/films"), self._films),
@@ -84,21 +83,6 @@ class RestlineSimulator(Simulator):
             ("POST", re.compile(r"/orders/([^/]+)/complete"), self._complete),
             ("POST", re.compile(r"/orders/([^/]+)/cancel"), self._cancel),
         ]
-
-    # ----------------------------------------------------------------------------- lifecycle
-    def _start_protocol(self) -> None:
-        if not self.knobs.down:
-            self.http.start()
-        self.port = self.http.port
-
-    def _stop_protocol(self) -> None:
-        self.http.stop()
-
-    def _set_down(self, down: bool) -> None:
-        if down:
-            self.http.stop()
-        else:
-            self.http.start()
 
     @property
     def base_url(self) -> str:
@@ -116,8 +100,6 @@ class RestlineSimulator(Simulator):
 
     # ----------------------------------------------------------------------------- dispatch
     def _handle(self, request: Request) -> Response:
-        if request.path.startswith("/_sim/"):
-            return self._admin(request)
         self.delay()
         try:
             if not request.path.startswith(PREFIX + "/"):
