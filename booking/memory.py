@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Self
@@ -27,7 +27,8 @@ class InMemoryStore:
     layouts: dict[str, SeatLayout] = field(default_factory=dict)  # by screen id
     seats: dict[str, dict[str, SeatState]] = field(default_factory=dict)  # show -> seat -> state
     holds: dict[str, Hold] = field(default_factory=dict)
-    hold_meta: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    seat_expiry: dict[tuple[str, str], datetime | None] = field(default_factory=dict)
+    seat_booking: dict[tuple[str, str], str | None] = field(default_factory=dict)
     bookings: dict[str, Booking] = field(default_factory=dict)
     payments: dict[str, Payment] = field(default_factory=dict)
     transitions: list[PaymentTransition] = field(default_factory=list)
@@ -36,7 +37,8 @@ class InMemoryStore:
     outbox: list[Event] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
-    _STATE = ("theatres", "shows", "layouts", "seats", "holds", "hold_meta", "bookings",
+    _STATE = ("theatres", "shows", "layouts", "seats", "holds", "seat_expiry", "seat_booking",
+              "bookings",
               "payments", "transitions", "seen_events", "customers", "outbox")
 
     def snapshot(self) -> dict[str, Any]:
@@ -76,50 +78,77 @@ class _Seats:
     def __init__(self, store: InMemoryStore) -> None:
         self.s = store
 
-    def states(self, show_id: str) -> dict[str, SeatState]:
-        return dict(self.s.seats.get(show_id, {}))
+    def _free(self, show_id: str, state: SeatState, now: datetime) -> bool:
+        if state.status == SeatStatus.AVAILABLE:
+            return True
+        expiry = self.s.seat_expiry.get((show_id, state.seat_id))
+        return state.status == SeatStatus.HELD and expiry is not None and expiry <= now
 
-    def _move(self, show_id: str, seat_ids: Sequence[str], frm: SeatStatus, frm_hold: str | None,
-              to: SeatStatus, to_hold: str | None, all_or_none: bool) -> list[str]:
+    def states(self, show_id: str, now: datetime) -> dict[str, SeatState]:
+        return {sid: (SeatState(seat_id=sid, status=SeatStatus.AVAILABLE, version=st.version)
+                      if st.status == SeatStatus.HELD and self._free(show_id, st, now) else st)
+                for sid, st in self.s.seats.get(show_id, {}).items()}
+
+    def _set(self, show_id: str, sid: str, status: SeatStatus, hold_id: str | None = None,
+             booking_id: str | None = None, expires_at: datetime | None = None) -> None:
+        old = self.s.seats[show_id][sid]
+        self.s.seats[show_id][sid] = SeatState(seat_id=sid, status=status, hold_id=hold_id,
+                                               version=old.version + 1)
+        self.s.seat_expiry[(show_id, sid)] = expires_at
+        self.s.seat_booking[(show_id, sid)] = booking_id
+
+    def take(self, show_id: str, seat_ids: Sequence[str], hold_id: str, *,
+             expires_at: datetime, now: datetime) -> list[str]:
         table = self.s.seats.get(show_id, {})
-        bad = [sid for sid in seat_ids if sid not in table or table[sid].status != frm
-               or (frm_hold is not None and table[sid].hold_id != frm_hold)]
-        if bad and all_or_none:
+        bad = [sid for sid in seat_ids if sid not in table or
+               not self._free(show_id, table[sid], now)]
+        if bad:
             return bad
         for sid in seat_ids:
-            if sid in bad:
-                continue
-            old = table[sid]
-            table[sid] = SeatState(seat_id=sid, status=to, hold_id=to_hold,
-                                   version=old.version + 1)
-        return bad
+            self._set(show_id, sid, SeatStatus.HELD, hold_id=hold_id, expires_at=expires_at)
+        return []
 
-    def take(self, show_id: str, seat_ids: Sequence[str], hold_id: str) -> list[str]:
-        return self._move(show_id, seat_ids, SeatStatus.AVAILABLE, None, SeatStatus.HELD,
-                          hold_id, True)
+    def sell(self, show_id: str, seat_ids: Sequence[str], hold_id: str,
+             booking_id: str) -> list[str]:
+        table = self.s.seats.get(show_id, {})
+        bad = [sid for sid in seat_ids if sid not in table
+               or table[sid].status != SeatStatus.HELD or table[sid].hold_id != hold_id]
+        if bad:
+            return bad
+        for sid in seat_ids:
+            self._set(show_id, sid, SeatStatus.SOLD, booking_id=booking_id)
+        return []
 
-    def sell(self, show_id: str, seat_ids: Sequence[str], hold_id: str) -> list[str]:
-        return self._move(show_id, seat_ids, SeatStatus.HELD, hold_id, SeatStatus.SOLD, hold_id,
-                          True)
+    def extend(self, show_id: str, hold_id: str, expires_at: datetime) -> int:
+        n = 0
+        for sid, st in self.s.seats.get(show_id, {}).items():
+            if st.status == SeatStatus.HELD and st.hold_id == hold_id:
+                self.s.seat_expiry[(show_id, sid)] = expires_at
+                n += 1
+        return n
 
     def release(self, show_id: str, seat_ids: Sequence[str], hold_id: str) -> int:
-        bad = self._move(show_id, seat_ids, SeatStatus.HELD, hold_id, SeatStatus.AVAILABLE, None,
-                         False)
-        return len(seat_ids) - len(bad)
+        table = self.s.seats.get(show_id, {})
+        mine = [sid for sid in seat_ids if sid in table
+                and table[sid].status == SeatStatus.HELD and table[sid].hold_id == hold_id]
+        for sid in mine:
+            self._set(show_id, sid, SeatStatus.AVAILABLE)
+        return len(mine)
 
-    def unsell(self, show_id: str, seat_ids: Sequence[str], hold_id: str) -> int:
-        bad = self._move(show_id, seat_ids, SeatStatus.SOLD, hold_id, SeatStatus.AVAILABLE, None,
-                         False)
-        return len(seat_ids) - len(bad)
+    def unsell(self, show_id: str, booking_id: str) -> int:
+        mine = [sid for sid, st in self.s.seats.get(show_id, {}).items()
+                if st.status == SeatStatus.SOLD
+                and self.s.seat_booking.get((show_id, sid)) == booking_id]
+        for sid in mine:
+            self._set(show_id, sid, SeatStatus.AVAILABLE)
+        return len(mine)
 
     def force(self, show_id: str, seat_ids: Sequence[str], status: SeatStatus) -> int:
         table = self.s.seats.get(show_id, {})
         n = 0
         for sid in seat_ids:
-            if sid in table:
-                old = table[sid]
-                table[sid] = SeatState(seat_id=sid, status=status, hold_id=None,
-                                       version=old.version + 1)
+            if sid in table and self.s.seat_booking.get((show_id, sid)) is None:
+                self._set(show_id, sid, status)
                 n += 1
         return n
 
@@ -128,15 +157,11 @@ class _Holds:
     def __init__(self, store: InMemoryStore) -> None:
         self.s = store
 
-    def add(self, hold: Hold, *, theatre_id: str, remote_key: str | None) -> None:
+    def add(self, hold: Hold) -> None:
         self.s.holds[hold.id] = hold
-        self.s.hold_meta[hold.id] = (theatre_id, remote_key)
 
     def get(self, hold_id: str) -> Hold | None:
         return self.s.holds.get(hold_id)
-
-    def remote_key(self, hold_id: str) -> str | None:
-        return self.s.hold_meta.get(hold_id, ("", None))[1]
 
     def save(self, hold: Hold, *, expect: HoldStatus) -> bool:
         current = self.s.holds.get(hold.id)
@@ -209,7 +234,8 @@ class _Payments:
     def transitions(self, payment_id: str) -> list[PaymentTransition]:
         return [t for t in self.s.transitions if t.payment_id == payment_id]
 
-    def mark_event_seen(self, gateway: str, event_id: str) -> bool:
+    def mark_event_seen(self, gateway: str, event_id: str, type: str = "",
+                        payload: Mapping[str, Any] | None = None) -> bool:
         if (gateway, event_id) in self.s.seen_events:
             return False
         self.s.seen_events.add((gateway, event_id))

@@ -38,37 +38,45 @@ class CatalogRepository(Protocol):
 
 
 class SeatInventory(Protocol):
-    """Per-show seat states. `take`, `sell` and `release` are atomic conditional updates in the
-    database: they succeed for every seat or change none, and never read-then-write in Python."""
+    """Per-show seat states. `take` and `sell` are atomic conditional updates in the database:
+    they succeed for every seat or change none, and never read-then-write in Python.
 
-    def states(self, show_id: str) -> dict[str, SeatState]: ...
+    A held seat whose hold has passed its expiry counts as free (expiry is lazy: the sweep only
+    tidies up), so `states` reports it as available and `take` may take it."""
 
-    def take(self, show_id: str, seat_ids: Sequence[str], hold_id: str) -> list[str]:
-        """available -> held by `hold_id`, all or none. Returns the seats that could NOT be
-        taken (empty list: all taken)."""
+    def states(self, show_id: str, now: datetime) -> dict[str, SeatState]: ...
+
+    def take(self, show_id: str, seat_ids: Sequence[str], hold_id: str, *,
+             expires_at: datetime, now: datetime) -> list[str]:
+        """free -> held by `hold_id` until `expires_at`, all or none. Returns the seats that
+        could NOT be taken (empty list: all taken; on failure nothing changed)."""
         ...
 
-    def sell(self, show_id: str, seat_ids: Sequence[str], hold_id: str) -> list[str]:
-        """held by `hold_id` -> sold, all or none. Returns the seats not held by that hold."""
+    def sell(self, show_id: str, seat_ids: Sequence[str], hold_id: str,
+             booking_id: str) -> list[str]:
+        """held by `hold_id` -> sold to `booking_id`, all or none. Returns the seats the hold
+        no longer owns (empty list: all sold; on failure nothing changed)."""
         ...
+
+    def extend(self, show_id: str, hold_id: str, expires_at: datetime) -> int: ...
 
     def release(self, show_id: str, seat_ids: Sequence[str], hold_id: str) -> int:
         """held by `hold_id` -> available; seats held by someone else are left alone."""
         ...
 
-    def unsell(self, show_id: str, seat_ids: Sequence[str], hold_id: str) -> int:
-        """sold under `hold_id` -> available (a cancelled booking)."""
+    def unsell(self, show_id: str, booking_id: str) -> int:
+        """sold to `booking_id` -> available (a cancelled booking)."""
         ...
 
     def force(self, show_id: str, seat_ids: Sequence[str], status: SeatStatus) -> int:
-        """Take an outside authority's word (the POS) for these seats, whatever they were."""
+        """Take an outside authority's word (the POS) for these seats. Seats sold in a Marquee
+        booking are left alone (that is a conflict, recorded elsewhere)."""
         ...
 
 
 class HoldRepository(Protocol):
-    def add(self, hold: Hold, *, theatre_id: str, remote_key: str | None) -> None: ...
+    def add(self, hold: Hold) -> None: ...
     def get(self, hold_id: str) -> Hold | None: ...
-    def remote_key(self, hold_id: str) -> str | None: ...
 
     def save(self, hold: Hold, *, expect: HoldStatus) -> bool:
         """Write `hold` only if the stored hold still has status `expect` (compare-and-set)."""
@@ -108,7 +116,8 @@ class PaymentRepository(Protocol):
     def add_transition(self, transition: PaymentTransition) -> None: ...
     def transitions(self, payment_id: str) -> list[PaymentTransition]: ...
 
-    def mark_event_seen(self, gateway: str, event_id: str) -> bool:
+    def mark_event_seen(self, gateway: str, event_id: str, type: str = "",
+                        payload: Mapping[str, Any] | None = None) -> bool:
         """Record a gateway event id; False if it was already recorded (a replay)."""
         ...
 

@@ -80,6 +80,11 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 
 
+def remote_key(hold_id: str) -> str:
+    """The idempotency key of a hold at the POS: a retry of the same hold never holds twice."""
+    return f"hold:{hold_id}"
+
+
 def new_booking_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
@@ -180,8 +185,8 @@ class BookingService:
     def seat_map(self, show_id: str) -> SeatMap:
         with self.uow() as uow:
             ctx = self._context(uow, show_id)
-            states = uow.seats.states(show_id)
-        now = self.clock.now()
+            now = self.clock.now()
+            states = uow.seats.states(show_id, now)
         seats = []
         counts: dict[str, list[int]] = {}
         for seat in ctx.layout.seats():
@@ -217,24 +222,24 @@ class BookingService:
                 raise SalesClosed(f"online sales for show {show_id} closed at "
                                   f"{ctx.show.sales_close().isoformat()}")
             rules = ctx.theatre.rules
-            states = uow.seats.states(show_id)
+            states = uow.seats.states(show_id, now)
             seats = seating.check_selection(ctx.layout, wanted, states, rules)
             hold = Hold(id=new_id("hld"), show_id=show_id, seat_ids=tuple(wanted),
                         customer_id=customer_id, created_at=now,
                         expires_at=now + timedelta(seconds=rules.hold_ttl_seconds))
             link = self._link(ctx.theatre)
-            remote_key = f"hold:{hold.id}" if link is not None else None
-            refused = uow.seats.take(show_id, wanted, hold.id)
+            refused = uow.seats.take(show_id, wanted, hold.id, expires_at=hold.expires_at,
+                                     now=now)
             if refused:
                 uow.rollback()
                 raise SeatsUnavailable(refused)
-            uow.holds.add(hold, theatre_id=ctx.theatre.id, remote_key=remote_key)
+            uow.holds.add(hold)
             if link is None:
                 uow.emit(self._placed(hold, ctx))
             self._commit(uow)
         if link is None:
             return hold
-        return self._forward_hold(hold, ctx, seats, link, remote_key or "")
+        return self._forward_hold(hold, ctx, seats, link, remote_key(hold.id))
 
     def _placed(self, hold: Hold, ctx: _Context) -> ev.HoldPlaced:
         return ev.HoldPlaced(hold_id=hold.id, show_id=hold.show_id, theatre_id=ctx.theatre.id,
@@ -298,7 +303,7 @@ class BookingService:
     def best_available(self, show_id: str, count: int, category: str | None = None) -> list[str]:
         with self.uow() as uow:
             ctx = self._context(uow, show_id)
-            states = uow.seats.states(show_id)
+            states = uow.seats.states(show_id, self.clock.now())
         found = seating.best_available(ctx.layout, count, states, category)
         if found is None:
             raise NoAdjacentSeats(f"no {count} adjacent seats together"
@@ -343,6 +348,7 @@ class BookingService:
             updated = hold.model_copy(update={"expires_at": expires, "extended": True})
             if not uow.holds.save(updated, expect=HoldStatus.ACTIVE):
                 raise ConcurrentUpdate(f"hold {hold_id} changed meanwhile; try again")
+            uow.seats.extend(hold.show_id, hold.id, expires)
             uow.emit(ev.HoldExtended(hold_id=hold.id, show_id=hold.show_id, expires_at=expires))
             self._commit(uow)
             return updated
@@ -375,7 +381,7 @@ class BookingService:
             uow.emit(ev.HoldReleased(hold_id=hold.id, show_id=hold.show_id,
                                      theatre_id=show.theatre_id if show else "",
                                      seat_ids=hold.seat_ids, remote_ref=hold.remote_ref,
-                                     remote_key=uow.holds.remote_key(hold.id)))
+                                     remote_key=remote_key(hold.id)))
             self._commit(uow)
             return released
 
@@ -396,7 +402,7 @@ class BookingService:
                 uow.emit(ev.HoldExpired(hold_id=hold.id, show_id=hold.show_id,
                                         theatre_id=show.theatre_id if show else "",
                                         seat_ids=hold.seat_ids, remote_ref=hold.remote_ref,
-                                        remote_key=uow.holds.remote_key(hold.id)))
+                                        remote_key=remote_key(hold.id)))
                 self._commit(uow)
                 expired += 1
         return expired
@@ -600,10 +606,14 @@ class BookingService:
         if hold is None:
             raise UnknownHold(f"booking {booking.id} has no hold")
         retaken = False
-        if hold.status != HoldStatus.ACTIVE:
-            # The payment beat nobody: the hold ended first. Re-take the same seats if they are
-            # still free, under the same hold id so everything else stays consistent.
-            if uow.seats.take(booking.show_id, seat_ids, hold.id):
+        missing = uow.seats.sell(booking.show_id, seat_ids, hold.id, booking.id) \
+            if hold.status == HoldStatus.ACTIVE else seat_ids
+        if missing:
+            # The hold ended first (released, expired, or its seats lapsed and were re-taken).
+            # Re-take the same seats if they are still free, under the same hold id.
+            taken = uow.seats.take(booking.show_id, seat_ids, hold.id, now=now,
+                                   expires_at=now + timedelta(minutes=5))
+            if taken:
                 failed = booking.model_copy(update={"status": BookingStatus.FAILED})
                 uow.bookings.save(failed, expect=BookingStatus.PENDING.value)
                 uow.emit(ev.BookingFailed(booking_id=booking.id, show_id=booking.show_id,
@@ -616,11 +626,20 @@ class BookingService:
                     payment_id=payment.id, booking_id=booking.id, amount=payment.amount,
                     reason="paid after the hold expired and the seats were sold",
                     idempotency_key=f"refund:{payment.id}:full"))
+                hold_gone = hold.model_copy(update={"status": HoldStatus.EXPIRED}) \
+                    if hold.status == HoldStatus.ACTIVE else None
+                if hold_gone is not None and uow.holds.save(hold_gone, expect=HoldStatus.ACTIVE):
+                    uow.seats.release(booking.show_id, seat_ids, hold.id)
+                    show = uow.catalog.show(booking.show_id)
+                    uow.emit(ev.HoldExpired(hold_id=hold.id, show_id=hold.show_id,
+                                            theatre_id=show.theatre_id if show else "",
+                                            seat_ids=hold.seat_ids, remote_ref=hold.remote_ref,
+                                            remote_key=remote_key(hold.id)))
                 return failed
             retaken = True
-        missing = uow.seats.sell(booking.show_id, seat_ids, hold.id)
-        if missing:  # cannot happen while the hold is ours; refuse loudly rather than oversell
-            raise SeatsUnavailable(missing, "seats are no longer held for this booking")
+            still = uow.seats.sell(booking.show_id, seat_ids, hold.id, booking.id)
+            if still:  # we hold them this very transaction; refuse loudly rather than oversell
+                raise SeatsUnavailable(still, "seats are no longer held for this booking")
         converted = hold.model_copy(update={"status": HoldStatus.CONVERTED,
                                             **({"remote_ref": None} if retaken else {})})
         uow.holds.save(converted, expect=hold.status)
@@ -659,7 +678,7 @@ class BookingService:
             if target is not None and payment is None:
                 # Not recorded as seen: the gateway retries, by which time it may be known.
                 return "unknown_payment"
-            if not uow.payments.mark_event_seen(event.gateway, event.event_id):
+            if not uow.payments.mark_event_seen(event.gateway, event.event_id, event.type):
                 return "duplicate"
             if target is None or payment is None:
                 self._commit(uow)
@@ -737,8 +756,7 @@ class BookingService:
             if not uow.bookings.save(cancelled, expect=BookingStatus.CONFIRMED.value):
                 raise ConcurrentUpdate(f"booking {booking.code} changed meanwhile; try again")
             seat_ids = tuple(t.seat_id for t in booking.tickets)
-            if booking.hold_id:
-                uow.seats.unsell(booking.show_id, seat_ids, booking.hold_id)
+            uow.seats.unsell(booking.show_id, booking.id)
             uow.emit(ev.BookingCancelled(
                 booking_id=booking.id, code=booking.code, show_id=booking.show_id,
                 theatre_id=ctx.theatre.id, customer_id=booking.customer_id, seat_ids=seat_ids,
