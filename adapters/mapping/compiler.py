@@ -72,8 +72,7 @@ class Compiler:
     # ------------------------------------------------------------------------------ specs
     def compile_spec(self, spec: Any, where: str = "", model: type[BaseModel] | None = None) -> Fn:
         if isinstance(spec, str):
-            get = self.fmt.getter(spec)
-            return lambda node, scope: get(node)
+            return self._path(spec)
         if not isinstance(spec, dict):
             value = spec
             return lambda node, scope: value
@@ -108,6 +107,12 @@ class Compiler:
 
         return run
 
+    def _path(self, expr: str) -> Fn:
+        get = self.fmt.getter(expr)
+        if getattr(get, "scoped", False):
+            return get
+        return lambda node, scope: get(node)
+
     def _transform(self, step: Any) -> Callable[[Any, Any, Scope], Any]:
         if isinstance(step, str):
             return compile_transform(step, None, self)
@@ -116,8 +121,7 @@ class Compiler:
 
     def _source(self, spec: dict, where: str, model: type[BaseModel] | None) -> Fn:
         if "path" in spec:
-            get = self.fmt.getter(spec["path"])
-            return lambda node, scope: get(node)
+            return self._path(spec["path"])
         if "value" in spec and "each" not in spec:
             value = spec["value"]
             return lambda node, scope: value

@@ -278,6 +278,16 @@ class XmlFormat:
             clark = self._clark(expr)
             return lambda node: node.findtext(clark)
         xpath = etree.XPath(expr, namespaces=self.namespaces)
+        names = re.findall(r"\$([A-Za-z_][\w]*)", expr)
+        if names:
+            # XPath variables ($lang) are bound from the scope's variables (`let:`).
+            def scoped(node: Any, scope: Any) -> Any:
+                values = {n: "" if scope.vars.get(n) is None else str(scope.vars[n])
+                          for n in names}
+                return _xml_value(xpath(node, **values))
+
+            scoped.scoped = True  # type: ignore[attr-defined]
+            return scoped
         return lambda node: _xml_value(xpath(node))
 
     def lister(self, expr: str) -> Lister:
