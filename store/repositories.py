@@ -1,0 +1,299 @@
+"""SQL implementations of booking's repository ports, on one connection (one transaction).
+
+Every state change is a conditional UPDATE (compare-and-set on status, or the seat primitive in
+store/seats.py); nothing is read in Python and then written back unconditionally. All-or-nothing
+seat moves run inside a SAVEPOINT so a failed attempt leaves the surrounding transaction usable
+(a payment that arrives after its hold expired tries `sell`, then `take`, in one transaction).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from booking.ports import PaymentTransition
+from canonical.catalog import SeatLayout, Show, Theatre
+from canonical.inventory import SeatState, SeatStatus
+from canonical.money import Money
+from canonical.orders import (
+    Booking,
+    BookingStatus,
+    Customer,
+    Hold,
+    HoldStatus,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Ticket,
+)
+from canonical.time import utcnow
+from store import catalog as catalog_store
+from store import seats as seat_store
+from store.tables import (
+    booking_seats,
+    bookings,
+    gateway_events,
+    holds,
+    payment_transitions,
+    payments,
+    show_seats,
+    users,
+)
+
+
+class SqlCatalog:
+    def __init__(self, conn: Connection, layout_cache: dict[tuple[str, int], SeatLayout]) -> None:
+        self.conn = conn
+        self._layouts = layout_cache
+
+    def show(self, show_id: str) -> Show | None:
+        return catalog_store.get_show(self.conn, show_id)
+
+    def theatre(self, theatre_id: str) -> Theatre | None:
+        return catalog_store.get_theatre(self.conn, theatre_id)
+
+    def layout_for_show(self, show: Show) -> SeatLayout | None:
+        layout_id = catalog_store.show_layout_id(self.conn, show.id)
+        if layout_id is None:
+            return None
+        # Layouts are immutable per (id, version); parsing one is the costliest read of a hold.
+        from store.tables import seat_layouts
+
+        version = self.conn.execute(
+            select(seat_layouts.c.version).where(seat_layouts.c.id == layout_id)).scalar()
+        key = (layout_id, version or 0)
+        if key not in self._layouts:
+            layout = catalog_store.get_layout(self.conn, layout_id)
+            if layout is None:
+                return None
+            self._layouts[key] = layout
+        return self._layouts[key]
+
+
+class SqlSeats:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def states(self, show_id: str, now: datetime) -> dict[str, SeatState]:
+        return {r.seat_id: SeatState(seat_id=r.seat_id, status=r.status, hold_id=r.hold_id,
+                                     version=r.version)
+                for r in seat_store.seat_rows(self.conn, show_id, now)}
+
+    def take(self, show_id: str, seat_ids: Sequence[str], hold_id: str, *,
+             expires_at: datetime, now: datetime) -> list[str]:
+        try:
+            with self.conn.begin_nested():
+                seat_store.take_seats(self.conn, show_id, seat_ids, hold_id, expires_at, now)
+        except seat_store.SeatsNotTaken as err:
+            return sorted(set(err.unavailable) | set(err.unknown))
+        return []
+
+    def sell(self, show_id: str, seat_ids: Sequence[str], hold_id: str,
+             booking_id: str) -> list[str]:
+        try:
+            with self.conn.begin_nested():
+                seat_store.sell_hold(self.conn, show_id, hold_id, booking_id, seat_ids)
+                # The live-booking unique index is the last line of defence against a seat in
+                # two bookings, whatever happened above.
+                self.conn.execute(insert(booking_seats), [
+                    {"booking_id": booking_id, "show_id": show_id, "seat_id": s, "active": True}
+                    for s in seat_ids])
+        except seat_store.SeatsNotTaken as err:
+            return sorted(set(err.unavailable) | set(err.unknown)) or list(seat_ids)
+        except IntegrityError:
+            return list(seat_ids)
+        return []
+
+    def extend(self, show_id: str, hold_id: str, expires_at: datetime) -> int:
+        return self.conn.execute(
+            update(show_seats)
+            .where(show_seats.c.show_id == show_id, show_seats.c.hold_id == hold_id,
+                   show_seats.c.status == "held")
+            .values(hold_expires_at=expires_at, version=show_seats.c.version + 1)).rowcount
+
+    def release(self, show_id: str, seat_ids: Sequence[str], hold_id: str) -> int:
+        return seat_store.release_hold(self.conn, hold_id)
+
+    def unsell(self, show_id: str, booking_id: str) -> int:
+        self.conn.execute(update(booking_seats).where(booking_seats.c.booking_id == booking_id)
+                          .values(active=False))
+        return seat_store.release_booking(self.conn, booking_id)
+
+    def force(self, show_id: str, seat_ids: Sequence[str], status: SeatStatus) -> int:
+        return seat_store.set_external_status(self.conn, show_id, seat_ids, status)
+
+
+def _hold(row: Any) -> Hold:
+    return Hold(id=row.id, show_id=row.show_id, seat_ids=tuple(row.seat_ids),
+                customer_id=row.customer_id, status=HoldStatus(row.status),
+                created_at=row.created_at, expires_at=row.expires_at,
+                extended=bool(row.extended), remote_ref=row.remote_ref)
+
+
+class SqlHolds:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, hold: Hold) -> None:
+        self.conn.execute(insert(holds).values(
+            id=hold.id, show_id=hold.show_id, customer_id=hold.customer_id,
+            seat_ids=list(hold.seat_ids), status=hold.status.value, created_at=hold.created_at,
+            expires_at=hold.expires_at, extended=hold.extended, remote_ref=hold.remote_ref))
+
+    def get(self, hold_id: str) -> Hold | None:
+        row = self.conn.execute(select(holds).where(holds.c.id == hold_id)).first()
+        return _hold(row) if row else None
+
+    def save(self, hold: Hold, *, expect: HoldStatus) -> bool:
+        return self.conn.execute(
+            update(holds).where(holds.c.id == hold.id, holds.c.status == expect.value)
+            .values(status=hold.status.value, expires_at=hold.expires_at,
+                    extended=hold.extended, remote_ref=hold.remote_ref)).rowcount == 1
+
+    def expired(self, now: datetime, limit: int) -> list[Hold]:
+        rows = self.conn.execute(
+            select(holds).where(holds.c.status == "active", holds.c.expires_at <= now)
+            .order_by(holds.c.expires_at).limit(limit))
+        return [_hold(r) for r in rows]
+
+
+def _booking(row: Any) -> Booking:
+    return Booking(
+        id=row.id, code=row.code, show_id=row.show_id, customer_id=row.customer_id,
+        hold_id=row.hold_id, tickets=tuple(Ticket.model_validate(t) for t in row.tickets),
+        total=Money(amount=row.total_amount, currency=row.currency),
+        status=BookingStatus(row.status), created_at=row.created_at,
+        confirmed_at=row.confirmed_at, cancelled_at=row.cancelled_at, remote_ref=row.remote_ref)
+
+
+class SqlBookings:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, booking: Booking) -> None:
+        self.conn.execute(insert(bookings).values(
+            id=booking.id, code=booking.code, show_id=booking.show_id,
+            customer_id=booking.customer_id, hold_id=booking.hold_id,
+            status=booking.status.value, total_amount=booking.total.amount,
+            currency=booking.total.currency,
+            tickets=[t.model_dump(mode="json") for t in booking.tickets],
+            created_at=booking.created_at, confirmed_at=booking.confirmed_at,
+            cancelled_at=booking.cancelled_at, remote_ref=booking.remote_ref))
+
+    def _one(self, *where: Any) -> Booking | None:
+        row = self.conn.execute(select(bookings).where(*where)).first()
+        return _booking(row) if row else None
+
+    def get(self, booking_id: str) -> Booking | None:
+        return self._one(bookings.c.id == booking_id)
+
+    def by_code(self, code: str) -> Booking | None:
+        return self._one(bookings.c.code == code)
+
+    def by_hold(self, hold_id: str) -> Booking | None:
+        return self._one(bookings.c.hold_id == hold_id)
+
+    def save(self, booking: Booking, *, expect: str) -> bool:
+        return self.conn.execute(
+            update(bookings).where(bookings.c.id == booking.id, bookings.c.status == expect)
+            .values(status=booking.status.value, confirmed_at=booking.confirmed_at,
+                    cancelled_at=booking.cancelled_at, remote_ref=booking.remote_ref)
+        ).rowcount == 1
+
+
+def _payment(row: Any) -> Payment:
+    return Payment(
+        id=row.id, booking_id=row.booking_id, gateway=row.gateway,
+        amount=Money(amount=row.amount, currency=row.currency),
+        refunded=Money(amount=row.refunded_amount, currency=row.currency)
+        if row.refunded_amount else None,
+        status=PaymentStatus(row.status), method=PaymentMethod(row.method),
+        gateway_ref=row.gateway_ref, created_at=row.created_at)
+
+
+class SqlPayments:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, payment: Payment) -> None:
+        self.conn.execute(insert(payments).values(
+            id=payment.id, booking_id=payment.booking_id, gateway=payment.gateway,
+            amount=payment.amount.amount, currency=payment.amount.currency,
+            refunded_amount=payment.refunded.amount if payment.refunded else 0,
+            status=payment.status.value, method=payment.method.value,
+            gateway_ref=payment.gateway_ref, idempotency_key=f"{payment.id}:create",
+            created_at=payment.created_at, updated_at=payment.created_at))
+
+    def get(self, payment_id: str) -> Payment | None:
+        row = self.conn.execute(select(payments).where(payments.c.id == payment_id)).first()
+        return _payment(row) if row else None
+
+    def by_gateway_ref(self, gateway: str, gateway_ref: str) -> Payment | None:
+        row = self.conn.execute(select(payments).where(
+            payments.c.gateway == gateway, payments.c.gateway_ref == gateway_ref)).first()
+        return _payment(row) if row else None
+
+    def for_booking(self, booking_id: str) -> list[Payment]:
+        rows = self.conn.execute(select(payments).where(payments.c.booking_id == booking_id)
+                                 .order_by(payments.c.created_at, payments.c.id))
+        return [_payment(r) for r in rows]
+
+    def save(self, payment: Payment, *, expect: PaymentStatus, expect_refunded: int) -> bool:
+        return self.conn.execute(
+            update(payments)
+            .where(payments.c.id == payment.id, payments.c.status == expect.value,
+                   payments.c.refunded_amount == expect_refunded)
+            .values(status=payment.status.value, gateway_ref=payment.gateway_ref,
+                    refunded_amount=payment.refunded.amount if payment.refunded else 0,
+                    updated_at=utcnow())).rowcount == 1
+
+    def add_transition(self, transition: PaymentTransition) -> None:
+        self.conn.execute(insert(payment_transitions).values(
+            payment_id=transition.payment_id, from_status=transition.from_status.value,
+            to_status=transition.to_status.value, at=transition.at,
+            cause=transition.cause + (f" [{transition.event_id}]" if transition.event_id
+                                      else "")))
+
+    def transitions(self, payment_id: str) -> list[PaymentTransition]:
+        rows = self.conn.execute(select(payment_transitions)
+                                 .where(payment_transitions.c.payment_id == payment_id)
+                                 .order_by(payment_transitions.c.id))
+        return [PaymentTransition(payment_id=r.payment_id,
+                                  from_status=PaymentStatus(r.from_status),
+                                  to_status=PaymentStatus(r.to_status), at=r.at, cause=r.cause)
+                for r in rows]
+
+    def mark_event_seen(self, gateway: str, event_id: str, type: str = "",
+                        payload: Mapping[str, Any] | None = None) -> bool:
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(insert(gateway_events).values(
+                    gateway=gateway, event_id=event_id, type=type or "unknown",
+                    received_at=utcnow(), payload=dict(payload or {})))
+        except IntegrityError:
+            return False
+        return True
+
+
+class SqlCustomers:
+    """Customers are users with role 'customer'. Their email is stored encrypted; `decrypt`
+    (from the wiring layer, which holds the key) turns it back into an address."""
+
+    def __init__(self, conn: Connection, decrypt: Callable[[str], str] | None) -> None:
+        self.conn = conn
+        self._decrypt = decrypt
+
+    def get(self, customer_id: str) -> Customer | None:
+        if self._decrypt is None:
+            return None
+        row = self.conn.execute(select(users).where(and_(users.c.id == customer_id,
+                                                         users.c.active))).first()
+        if row is None:
+            return None
+        return Customer(id=row.id, email=self._decrypt(row.email_enc), name=row.name,
+                        phone=self._decrypt(row.phone_enc) if row.phone_enc else None,
+                        language=row.language)
