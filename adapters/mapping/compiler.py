@@ -266,6 +266,15 @@ class Compiler:
         each = spec["each"]
         if each == "@group":
             items: Callable[[Any, Scope], list] = lambda node, scope: scope.group or [node]
+        elif isinstance(each, dict):
+            # A computed list (`{path: Prices, transforms: [{split: ","}]}`): items are values.
+            produce = self.compile_spec(each, where)
+
+            def items(node: Any, scope: Scope) -> list:
+                value = produce(node, scope)
+                if value is None:
+                    return []
+                return list(value) if isinstance(value, list | tuple) else [value]
         else:
             lister = self.fmt.lister(each)
             items = lambda node, scope: lister(node)

@@ -292,7 +292,9 @@ class _Checker:
             for key in ("language", "text"):
                 if key in loc:
                     self.check_spec(compiler, loc[key], at + ("localized", key), None)
-        if "each" in spec and spec["each"] not in ("@group", "."):
+        if isinstance(spec.get("each"), dict):
+            self.check_spec(compiler, spec["each"], at + ("each",), None)
+        elif "each" in spec and spec["each"] not in ("@group", "."):
             self.check_path(compiler.fmt, spec["each"], at + ("each",), lister=True)
         for key, sub in (spec.get("let") or {}).items():
             self.check_spec(compiler, sub, at + ("let", key), None)

@@ -48,4 +48,5 @@ class Scope:
             return self.currency()
         if name == "theatre.id":
             return self.theatre_key
-        raise FieldError(f"variable ${name} is not set: pass it in the context's vars")
+        # Unset variables are missing values: a required field then names them in its error.
+        return None

@@ -270,13 +270,13 @@ class XmlFormat:
     def getter(self, expr: str) -> Getter:
         expr = expr.strip()
         if expr in (".", "text()"):
-            return lambda node: node.text
+            return lambda node: node.text if isinstance(node, etree._Element) else node
         if expr.startswith("@") and _SIMPLE_XML.match(expr[1:]):
             name = self._clark(expr[1:]) if ":" in expr else expr[1:]
             return lambda node: node.get(name)
         if _SIMPLE_XML.match(expr):
             clark = self._clark(expr)
-            return lambda node: node.findtext(clark)
+            return lambda node: node.findtext(clark) or None
         xpath = etree.XPath(expr, namespaces=self.namespaces)
         names = re.findall(r"\$([A-Za-z_][\w]*)", expr)
         if names:
@@ -403,10 +403,13 @@ class CsvFormat:
 
     def getter(self, expr: str) -> Getter:
         key = expr.strip()
+        if key == ".":
+            return lambda node: node if not isinstance(node, dict) else None
         if key.startswith("#"):
             int(key[1:])  # validates
             self.positional = True
-        return lambda row: row.get(key)
+        # An empty cell is a missing value (Group, Flags, OrderRef, ...).
+        return lambda row: row.get(key) or None
 
     def lister(self, expr: str) -> Lister:
         if expr.strip() in (".", "$"):
