@@ -174,8 +174,9 @@ class RestlineSimulator(HttpSimulator):
         def item(f: Any) -> dict[str, Any]:
             opening = datetime.combine(self.state.start_date + timedelta(f.opening_offset_days),
                                        time(0), tzinfo=ist)
-            return {"FilmCode": f.code, "Title": f.titles.get("en", f.titles[f.original_language]),
-                    "Synopsis": f.synopses.get("en", f.synopses.get(f.original_language, "")),
+            # Title and Synopsis are in the film's original language; others are translations
+            return {"FilmCode": f.code, "Title": f.titles[f.original_language],
+                    "Synopsis": f.synopses.get(f.original_language, ""),
                     "RunTimeMinutes": f.runtime, "Rating": f.rating, "Genres": "|".join(f.genres),
                     "OriginalLanguage": f.original_language, "OpeningDate": _ms_date(opening)}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import threading
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,6 +27,10 @@ PushSecret = Annotated[str, typer.Option(help="Shared secret for pushes")]
 
 
 def _run(sim: Any, latency_ms: int, error_rate: float, down: bool) -> None:
+    def _terminate(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt  # stop cleanly (temp dirs, ports) on SIGTERM too
+
+    signal.signal(signal.SIGTERM, _terminate)
     sim.start()
     sim.set_knobs(latency_ms=latency_ms, error_rate=error_rate, down=down)
     typer.echo(json.dumps(sim.describe(), indent=2, ensure_ascii=False))

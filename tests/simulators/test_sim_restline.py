@@ -60,7 +60,8 @@ def test_catalog_matches_the_contract(sim: RestlineSimulator, http: requests.Ses
 
     films = get(http, sim, "/films")["Items"]
     kaala = next(f for f in films if f["FilmCode"] == "HO00000720")
-    assert kaala["Title"] == "Kaala Vettai" and kaala["Genres"] == "Action|Drama"
+    assert kaala["Title"] == "காலா வேட்டை" and kaala["OriginalLanguage"] == "ta"
+    assert kaala["Genres"] == "Action|Drama"
     assert kaala["OpeningDate"].startswith("/Date(") and kaala["OpeningDate"].endswith("+0530)/")
     translations = get(http, sim, "/films/translations")["Items"]
     assert {"FilmCode": "HO00000720", "LanguageTag": "ta", "Title": "காலா வேட்டை",
