@@ -1,20 +1,51 @@
-"""The FastAPI application. Routers are mounted here; everything else is in api/routers."""
+"""The FastAPI application: middleware, problem handlers, routers, the finished OpenAPI."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
-from api.routers import catalog, health
+from api import openapi, problems
+from api.context import ApiContext
+from api.middleware import BodySizeLimitMiddleware, ObservabilityMiddleware
+from api.ratelimit import RateLimits
+from api.routers import auth, catalog, health
 from marquee.bootstrap import Hub, build_hub
 
+TAGS = [
+    {"name": "auth", "description": "Sign-up, OAuth2 tokens, refresh, logout, your account"},
+    {"name": "catalog", "description": "Theatres, movies, shows and live seat maps (public)"},
+    {"name": "health", "description": "Liveness, readiness, metrics"},
+]
 
-def create_app(hub: Hub | None = None) -> FastAPI:
+
+def create_app(hub: Hub | None = None, *, rate_limits: RateLimits | None = None) -> FastAPI:
     app = FastAPI(
         title="Marquee",
-        version="0.1.0",
-        description="Theatre integration hub and movie booking platform.",
+        version="1.0.0",
+        description="Theatre integration hub and movie booking platform. Errors are RFC 9457 "
+        "problem documents (`application/problem+json`) with a stable `code`.",
+        openapi_tags=TAGS,
     )
-    app.state.hub = hub or build_hub()
+    hub = hub or build_hub()
+    app.state.hub = hub
+    app.state.ctx = ApiContext.build(hub, rate_limits)
+    app.state.limiter = app.state.ctx.limiter
+    problems.install(app)
     app.include_router(health.router)
+    app.include_router(auth.router)
     app.include_router(catalog.router)
+    openapi.install(app)
+    settings = hub.settings
+    # Order: the last added runs first. Observability wraps everything (even a 413).
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Accept-Language", "If-None-Match",
+                           "X-Request-ID", "Idempotency-Key"],
+            expose_headers=["ETag", "Retry-After", "X-Request-ID", "Location"],
+        )
+    app.add_middleware(ObservabilityMiddleware)
     return app

@@ -1,73 +1,96 @@
-"""Read-only catalog: theatres, movies, shows and a show's live seat map."""
+"""Public catalog: theatres, movies, shows and a show's live seat map.
+
+Lists are cursor-paginated; single reads and seat maps carry ETags (If-None-Match -> 304).
+Movie texts follow Accept-Language with fallback to the original language.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import Connection
 
 from api.deps import get_conn, preferred_languages
+from api.etag import NOT_MODIFIED, etag_json
+from api.pagination import Page, PageParams, paginate
+from api.problems import not_found
 from api.schemas import MovieOut, PriceOut, SeatMapOut, SeatOut, ShowOut, TheatreOut
 from canonical.time import utcnow
 from store import catalog, seats
 
 router = APIRouter(prefix="/v1", tags=["catalog"])
 
+ID = Path(max_length=64, examples=["thr_chennai_marina"])
 
-@router.get("/theatres", response_model=list[TheatreOut], summary="Theatres, optionally by city")
+
+@router.get("/theatres", response_model=Page[TheatreOut], summary="Theatres, optionally by city")
 def list_theatres(
-    city: str | None = Query(None, examples=["Chennai"]), conn: Connection = Depends(get_conn)
-) -> list[TheatreOut]:
-    return [TheatreOut.of(t) for t in catalog.list_theatres(conn, city)]
+    request: Request,
+    city: str | None = Query(None, max_length=100, examples=["Chennai"]),
+    page: PageParams = Depends(),
+    conn: Connection = Depends(get_conn),
+) -> Page[TheatreOut]:
+    items, cursor = paginate(catalog.list_theatres(conn, city), page,
+                             key=lambda t: (t.city, t.name, t.id))
+    return Page[TheatreOut](items=[TheatreOut.of(t) for t in items], next_cursor=cursor)
 
 
-@router.get("/theatres/{theatre_id}", response_model=TheatreOut)
-def get_theatre(theatre_id: str, conn: Connection = Depends(get_conn)) -> TheatreOut:
+@router.get("/theatres/{theatre_id}", response_model=TheatreOut, responses=NOT_MODIFIED)
+def get_theatre(request: Request, theatre_id: str = ID,
+                conn: Connection = Depends(get_conn)) -> Response:
     theatre = catalog.get_theatre(conn, theatre_id)
     if not theatre:
-        raise HTTPException(404, f"no theatre {theatre_id!r}")
-    return TheatreOut.of(theatre)
+        raise not_found("theatre", theatre_id)
+    return etag_json(request, TheatreOut.of(theatre))
 
 
-@router.get("/movies", response_model=list[MovieOut], summary="Movies now showing")
+@router.get("/movies", response_model=Page[MovieOut],
+            summary="Movies with upcoming shows, by city, language, date, genre and format")
 def list_movies(
-    city: str | None = None,
-    language: str | None = None,
-    date_: date | None = Query(None, alias="date"),
-    genre: str | None = None,
-    format_: str | None = Query(None, alias="format"),
+    city: str | None = Query(None, max_length=100, examples=["Chennai"]),
+    language: str | None = Query(None, max_length=35, examples=["ta"],
+                                 description="Language the show is screened in"),
+    date_: date | None = Query(None, alias="date", description="Business date of the show"),
+    genre: str | None = Query(None, max_length=50, examples=["Thriller"]),
+    format_: str | None = Query(None, alias="format", max_length=20, examples=["IMAX"]),
+    page: PageParams = Depends(),
     conn: Connection = Depends(get_conn),
     langs: list[str] = Depends(preferred_languages),
-) -> list[MovieOut]:
+) -> Page[MovieOut]:
     movies = catalog.list_movies(
         conn, city=city, language=language, day=date_, genre=genre, fmt=format_
     )
-    return [MovieOut.of(m, langs) for m in movies]
+    items, cursor = paginate(movies, page, key=lambda m: (m.id,))
+    return Page[MovieOut](items=[MovieOut.of(m, langs) for m in items], next_cursor=cursor)
 
 
-@router.get("/movies/{movie_id}", response_model=MovieOut)
+@router.get("/movies/{movie_id}", response_model=MovieOut, responses=NOT_MODIFIED)
 def get_movie(
-    movie_id: str,
+    request: Request,
+    movie_id: str = Path(max_length=64, examples=["mov_kaala_vettai"]),
     conn: Connection = Depends(get_conn),
     langs: list[str] = Depends(preferred_languages),
-) -> MovieOut:
+) -> Response:
     movie = catalog.get_movie(conn, movie_id)
     if not movie:
-        raise HTTPException(404, f"no movie {movie_id!r}")
-    return MovieOut.of(movie, langs)
+        raise not_found("movie", movie_id)
+    out = MovieOut.of(movie, langs)
+    headers = {"Content-Language": out.title_language} if out.title_language else None
+    return etag_json(request, out, vary="Accept-Language", headers=headers)
 
 
-@router.get("/shows", response_model=list[ShowOut], summary="Upcoming shows")
+@router.get("/shows", response_model=Page[ShowOut], summary="Upcoming shows")
 def list_shows(
-    movie_id: str | None = None,
-    theatre_id: str | None = None,
-    city: str | None = None,
+    movie_id: str | None = Query(None, max_length=64),
+    theatre_id: str | None = Query(None, max_length=64),
+    city: str | None = Query(None, max_length=100),
     date_: date | None = Query(None, alias="date"),
-    language: str | None = None,
-    format_: str | None = Query(None, alias="format"),
+    language: str | None = Query(None, max_length=35),
+    format_: str | None = Query(None, alias="format", max_length=20),
+    page: PageParams = Depends(),
     conn: Connection = Depends(get_conn),
-) -> list[ShowOut]:
+) -> Page[ShowOut]:
     shows = catalog.list_shows(
         conn,
         movie_id=movie_id,
@@ -77,18 +100,30 @@ def list_shows(
         language=language,
         fmt=format_,
         start_after=utcnow(),
+        limit=5000,
     )
+    items, cursor = paginate(shows, page, key=lambda s: (s.start.isoformat(), s.id))
     zones = {t.id: t.timezone for t in catalog.list_theatres(conn)}
-    return [ShowOut.of(s, zones[s.theatre_id]) for s in shows]
+    return Page[ShowOut](items=[ShowOut.of(s, zones[s.theatre_id]) for s in items],
+                         next_cursor=cursor)
 
 
-@router.get("/shows/{show_id}/seat-map", response_model=SeatMapOut, summary="Live seat map")
-def seat_map(show_id: str, conn: Connection = Depends(get_conn)) -> SeatMapOut:
+@router.get("/shows/{show_id}", response_model=ShowOut, responses=NOT_MODIFIED)
+def get_show(request: Request, show_id: str = Path(max_length=64),
+             conn: Connection = Depends(get_conn)) -> Response:
+    show = catalog.get_show(conn, show_id)
+    theatre = catalog.get_theatre(conn, show.theatre_id) if show else None
+    if not show or not theatre:
+        raise not_found("show", show_id)
+    return etag_json(request, ShowOut.of(show, theatre.timezone))
+
+
+def build_seat_map(conn: Connection, show_id: str) -> SeatMapOut:
     show = catalog.get_show(conn, show_id)
     layout_id = catalog.show_layout_id(conn, show_id)
     layout = catalog.get_layout(conn, layout_id) if layout_id else None
     if not show or not layout:
-        raise HTTPException(404, f"no show {show_id!r}")
+        raise not_found("show", show_id)
     states = {row.seat_id: row for row in seats.seat_rows(conn, show_id, utcnow())}
     out = []
     for area in layout.areas:
@@ -123,3 +158,10 @@ def seat_map(show_id: str, conn: Connection = Depends(get_conn)) -> SeatMapOut:
         categories=categories,
         seats=out,
     )
+
+
+@router.get("/shows/{show_id}/seat-map", response_model=SeatMapOut, responses=NOT_MODIFIED,
+            summary="Live seat map (ETag changes whenever a seat changes)")
+def seat_map(request: Request, show_id: str = Path(max_length=64),
+             conn: Connection = Depends(get_conn)) -> Response:
+    return etag_json(request, build_seat_map(conn, show_id))

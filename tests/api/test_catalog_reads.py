@@ -28,7 +28,7 @@ def test_health_and_ready(client):
 
 
 def test_theatres_by_city(client):
-    chennai = client.get("/v1/theatres", params={"city": "chennai"}).json()
+    chennai = client.get("/v1/theatres", params={"city": "chennai"}).json()["items"]
     assert {t["id"] for t in chennai} == {"thr_chennai_marina", "thr_chennai_adyar"}
     assert client.get("/v1/theatres/thr_nowhere").status_code == 404
 
@@ -36,7 +36,7 @@ def test_theatres_by_city(client):
 def test_movies_pick_the_language_the_customer_asks_for(client):
     movies = client.get(
         "/v1/movies", params={"city": "Chennai"}, headers={"Accept-Language": "hi-IN, en;q=0.5"}
-    ).json()
+    ).json()["items"]
     by_id = {m["id"]: m for m in movies}
     assert by_id["mov_orbit_nine"]["title"] == "ऑर्बिट नाइन"
     assert by_id["mov_paper_moons"]["title"] == "Paper Moons"  # no Hindi: falls back
@@ -44,7 +44,7 @@ def test_movies_pick_the_language_the_customer_asks_for(client):
 
 
 def test_shows_carry_local_time_and_business_date(client):
-    shows = client.get("/v1/shows", params={"theatre_id": "thr_london_soho"}).json()
+    shows = client.get("/v1/shows", params={"theatre_id": "thr_london_soho"}).json()["items"]
     assert shows, "the demo has upcoming shows"
     for show in shows:
         start = datetime.fromisoformat(show["start"])
@@ -54,7 +54,8 @@ def test_shows_carry_local_time_and_business_date(client):
 
 
 def test_seat_map_of_a_show(client):
-    show_id = client.get("/v1/shows", params={"theatre_id": "thr_chennai_marina"}).json()[0]["id"]
+    shows = client.get("/v1/shows", params={"theatre_id": "thr_chennai_marina"}).json()
+    show_id = shows["items"][0]["id"]
     seat_map = client.get(f"/v1/shows/{show_id}/seat-map").json()
     assert seat_map["total"] == seat_map["available"] == len(seat_map["seats"]) == 192
     assert seat_map["categories"]["recliner"]["price"] == {"amount": 45000, "currency": "INR"}

@@ -1,0 +1,36 @@
+"""What the routers share, built once per app from the hub: the PII cipher, the rate limiter,
+and (lazily) the booking service with its gateways."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Request
+
+from api.ratelimit import RateLimiter, RateLimits
+from api.security.pii import PiiCipher, cipher_from_settings
+from marquee.bootstrap import Hub
+
+
+@dataclass
+class ApiContext:
+    hub: Hub
+    cipher: PiiCipher
+    limiter: RateLimiter
+    _booking: Any = field(default=None, repr=False)
+
+    @classmethod
+    def build(cls, hub: Hub, rate_limits: RateLimits | None = None) -> ApiContext:
+        s = hub.settings
+        key = s.encryption_key.get_secret_value() if s.encryption_key else None
+        return cls(hub=hub, cipher=cipher_from_settings(key, s.jwt_secret.get_secret_value()),
+                   limiter=RateLimiter(s.redis_url, rate_limits))
+
+    @property
+    def jwt_secret(self) -> str:
+        return self.hub.settings.jwt_secret.get_secret_value()
+
+
+def get_ctx(request: Request) -> ApiContext:
+    return request.app.state.ctx

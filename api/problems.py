@@ -1,0 +1,153 @@
+"""RFC 9457 problem details: every error the API returns is `application/problem+json` with a
+stable machine-readable `code` that clients may branch on (titles and details are for people and
+may change).
+
+Sources of errors and how they become problems:
+- `ApiProblem`, raised by our routers;
+- booking's `BookingError` (each carries its own code and suggested status);
+- FastAPI's request validation (rewritten from its 422 shape into a problem listing the fields);
+- Starlette's HTTPException (404 for unknown routes, 405...);
+- anything else: 500 `internal_error`, logged with the request id, detail withheld.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from booking.errors import BookingError
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_BASE = "https://marquee.dev/problems/"
+
+log = logging.getLogger("marquee.api")
+
+# Codes for plain HTTP errors, so even a 404 from an unknown path carries a stable code.
+STATUS_CODES: dict[int, tuple[str, str]] = {
+    400: ("bad_request", "Bad request"),
+    401: ("unauthenticated", "Authentication required"),
+    403: ("forbidden", "Not allowed"),
+    404: ("not_found", "Not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+    406: ("not_acceptable", "Not acceptable"),
+    409: ("conflict", "Conflict"),
+    410: ("gone", "Gone"),
+    413: ("request_too_large", "Request body too large"),
+    415: ("unsupported_media_type", "Unsupported media type"),
+    422: ("validation_failed", "Request is not valid"),
+    429: ("rate_limited", "Too many requests"),
+    500: ("internal_error", "Internal error"),
+    503: ("unavailable", "Service unavailable"),
+}
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="Where: location and path, dot-separated",
+                       examples=["body.seat_ids"])
+    message: str = Field(examples=["Field required"])
+    type: str = Field(description="Validator's error type", examples=["missing"])
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document. Extra members (seats, retry_after...) depend on `code`."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
+        "type": TYPE_BASE + "seat_unavailable", "title": "Seats are not available",
+        "status": 409, "detail": "seats are no longer available: C7, C8",
+        "code": "seat_unavailable", "seats": ["C7", "C8"], "instance": "/v1/holds",
+    }]})
+
+    type: str = Field(examples=[TYPE_BASE + "not_found"])
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    code: str = Field(description="Stable machine-readable error code")
+    errors: list[FieldError] | None = Field(
+        default=None, description="Field-level errors (code validation_failed)")
+
+
+class ApiProblem(Exception):
+    """Raise from a router to answer with a problem document."""
+
+    def __init__(self, status: int, code: str, detail: str, *, title: str | None = None,
+                 headers: dict[str, str] | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.title = title or STATUS_CODES.get(status, ("", "Error"))[1]
+        self.headers = headers or {}
+        self.extra = extra
+
+
+def not_found(what: str, ident: str) -> ApiProblem:
+    return ApiProblem(404, f"unknown_{what}", f"no {what} {ident!r}")
+
+
+def problem_response(request: Request, status: int, code: str, title: str,
+                     detail: str | None = None, headers: dict[str, str] | None = None,
+                     **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"type": TYPE_BASE + code, "title": title, "status": status,
+                            "detail": detail, "instance": request.url.path, "code": code}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, headers=headers,
+                        media_type=PROBLEM_MEDIA_TYPE)
+
+
+def _api_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiProblem)
+    return problem_response(request, exc.status, exc.code, exc.title, exc.detail,
+                            exc.headers, **exc.extra)
+
+
+def _booking_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, BookingError)
+    fields = exc.as_problem()
+    headers = {}
+    retry = fields.get("retry_after")
+    if exc.http_status in (429, 503) and retry:
+        headers["Retry-After"] = str(int(retry))
+    return problem_response(request, fields.pop("status"), fields.pop("code"),
+                            fields.pop("title"), fields.pop("detail"), headers, **fields)
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"field": _field_name(tuple(e.get("loc", ()))), "message": e.get("msg", ""),
+               "type": e.get("type", "")} for e in exc.errors()]
+    names = ", ".join(sorted({e["field"] for e in errors})) or "the request"
+    return problem_response(request, 422, "validation_failed", "Request is not valid",
+                            f"invalid fields: {names}", errors=errors)
+
+
+def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code, title = STATUS_CODES.get(exc.status_code, (f"http_{exc.status_code}", "Error"))
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    return problem_response(request, exc.status_code, code, title, detail,
+                            dict(exc.headers or {}))
+
+
+def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", extra={"path": request.url.path})
+    return problem_response(request, 500, "internal_error", "Internal error",
+                            "something went wrong on our side; the request id identifies it")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(ApiProblem, _api_problem)
+    app.add_exception_handler(BookingError, _booking_error)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,88 @@
+"""Rate limits with the `limits` library: Redis storage when `redis_url` is set (shared by every
+API process), in-process memory otherwise (the embedded default). A refused request answers 429
+with Retry-After.
+
+Limits are per IP and per user (or per login name) for the endpoints worth abusing: login, hold
+and checkout. Keys never hold a clear-text email: a login name is hashed first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from dataclasses import dataclass
+
+from fastapi import Request
+from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from api.problems import ApiProblem
+from marquee import observability
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    login_per_ip: str = "30/minute"
+    login_per_account: str = "10/minute"
+    hold_per_user: str = "30/minute"
+    hold_per_ip: str = "120/minute"
+    checkout_per_user: str = "20/minute"
+    checkout_per_ip: str = "60/minute"
+
+
+class RateLimiter:
+    def __init__(self, redis_url: str | None, limits: RateLimits | None = None) -> None:
+        uri = redis_url if redis_url else "memory://"
+        self.storage = storage_from_string(uri)
+        self.limiter = MovingWindowRateLimiter(self.storage)
+        self.limits = limits or RateLimits()
+        self._items: dict[str, RateLimitItem] = {}
+
+    def _item(self, spec: str) -> RateLimitItem:
+        if spec not in self._items:
+            self._items[spec] = parse(spec)
+        return self._items[spec]
+
+    def check(self, name: str, spec: str, key: str) -> None:
+        """Count one request against `spec` for `key`; raise 429 when over."""
+        item = self._item(spec)
+        if self.limiter.hit(item, "marquee", name, key):
+            return
+        reset, _ = self.limiter.get_window_stats(item, "marquee", name, key)
+        retry = max(1, math.ceil(reset - time.time()))
+        observability.RATE_LIMITED.labels(limit=name).inc()
+        raise ApiProblem(429, "rate_limited", f"too many requests ({spec} for {name})",
+                         headers={"Retry-After": str(retry)}, retry_after=retry, limit=name)
+
+
+def client_ip(request: Request) -> str:
+    # Behind a proxy, run uvicorn with --proxy-headers so request.client is the real address.
+    return request.client.host if request.client else "unknown"
+
+
+def hashed(value: str) -> str:
+    return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:24]
+
+
+def limiter_of(request: Request) -> RateLimiter:
+    return request.app.state.limiter
+
+
+def limit_login(request: Request, login: str) -> None:
+    rl = limiter_of(request)
+    rl.check("login_ip", rl.limits.login_per_ip, client_ip(request))
+    rl.check("login_account", rl.limits.login_per_account, hashed(login))
+
+
+def limit_hold(request: Request, user_id: str) -> None:
+    rl = limiter_of(request)
+    rl.check("hold_ip", rl.limits.hold_per_ip, client_ip(request))
+    rl.check("hold_user", rl.limits.hold_per_user, user_id)
+
+
+def limit_checkout(request: Request, user_id: str) -> None:
+    rl = limiter_of(request)
+    rl.check("checkout_ip", rl.limits.checkout_per_ip, client_ip(request))
+    rl.check("checkout_user", rl.limits.checkout_per_user, user_id)

@@ -1,0 +1,172 @@
+"""Sign-up, tokens (OAuth2 password and client-credentials grants), refresh, logout, profile."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request, Response, Security
+
+from api.context import ApiContext, get_ctx
+from api.problems import ApiProblem
+from api.ratelimit import limit_login
+from api.schemas_auth import ProfileUpdate, RefreshIn, SignUp, TokenOut, UserOut
+from api.security import accounts
+from api.security.passwords import hash_password, verify_password
+from api.security.principal import Principal, current_principal
+from api.security.scopes import Role
+from store import users
+from store.users import EmailTaken
+
+router = APIRouter(prefix="/v1", tags=["auth"])
+
+AUTH_ERRORS = {400: {"description": "OAuth2 error (invalid_grant, invalid_client, ...)"}}
+
+
+def _oauth_error(error: str, detail: str, status: int = 400) -> ApiProblem:
+    # RFC 6749 clients look for `error`; our clients look for `code`. Both are present.
+    headers = {"WWW-Authenticate": "Basic"} if status == 401 else None
+    return ApiProblem(status, error, detail, title="Token request refused", error=error,
+                      headers=headers)
+
+
+@router.post("/auth/signup", response_model=UserOut, status_code=201,
+             summary="Create a customer account")
+def signup(body: SignUp, request: Request, ctx: ApiContext = Depends(get_ctx)) -> UserOut:
+    limit_login(request, body.email)
+    try:
+        with ctx.hub.engine.begin() as conn:
+            row = accounts.create_account(conn, ctx.cipher, email=body.email,
+                                          password=body.password, role=Role.CUSTOMER,
+                                          name=body.name, phone=body.phone,
+                                          language=body.language)
+    except EmailTaken:
+        raise ApiProblem(409, "email_taken", "an account with this email exists") from None
+    return accounts.user_out(ctx.cipher, row)
+
+
+def _basic_client(request: Request) -> tuple[str | None, str | None]:
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("basic "):
+        return None, None
+    try:
+        raw = base64.b64decode(header[6:]).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None, None
+    client_id, _, secret = raw.partition(":")
+    return client_id or None, secret or None
+
+
+@router.post("/auth/token", response_model=TokenOut, responses=AUTH_ERRORS,
+             summary="OAuth2 token endpoint",
+             description="Form-encoded, as OAuth2 requires. `grant_type=password` (customers, "
+             "partner staff, admins: `username` is the email), `client_credentials` (partner "
+             "systems: client id and secret in the form or HTTP Basic) or `refresh_token`.")
+def token(
+    request: Request,
+    grant_type: Annotated[str, Form(pattern="^(password|client_credentials|refresh_token)$")],
+    username: Annotated[str | None, Form(max_length=320)] = None,
+    password: Annotated[str | None, Form(max_length=200)] = None,
+    client_id: Annotated[str | None, Form(max_length=64)] = None,
+    client_secret: Annotated[str | None, Form(max_length=200)] = None,
+    refresh_token: Annotated[str | None, Form(max_length=200)] = None,
+    scope: Annotated[str, Form(max_length=500)] = "",
+    ctx: ApiContext = Depends(get_ctx),
+) -> TokenOut:
+    s = ctx.hub.settings
+    requested = scope.split() or None
+    if grant_type == "password":
+        if not username or not password:
+            raise _oauth_error("invalid_request", "username and password are required")
+        limit_login(request, username)
+        with ctx.hub.engine.begin() as conn:
+            user = accounts.authenticate(conn, ctx.cipher, username, password)
+            if user is None:
+                raise _oauth_error("invalid_grant", "wrong email or password")
+            out, _ = accounts.issue_user_tokens(
+                conn, secret=ctx.jwt_secret, user=user, access_minutes=s.access_token_minutes,
+                refresh_days=s.refresh_token_days, requested=requested)
+        return out
+    if grant_type == "client_credentials":
+        basic_id, basic_secret = _basic_client(request)
+        cid, csecret = client_id or basic_id, client_secret or basic_secret
+        if not cid or not csecret:
+            raise _oauth_error("invalid_client", "client id and secret are required", 401)
+        limit_login(request, cid)
+        with ctx.hub.engine.connect() as conn:
+            client = accounts.authenticate_client(conn, cid, csecret)
+        if client is None:
+            raise _oauth_error("invalid_client", "unknown client or wrong secret", 401)
+        return accounts.issue_client_token(secret=ctx.jwt_secret, client=client,
+                                           access_minutes=s.access_token_minutes,
+                                           requested=requested)
+    if not refresh_token:
+        raise _oauth_error("invalid_request", "refresh_token is required")
+    return _rotate(ctx, refresh_token)
+
+
+def _rotate(ctx: ApiContext, refresh_token: str) -> TokenOut:
+    s = ctx.hub.settings
+    refused: accounts.RefreshRefused | None = None
+    with ctx.hub.engine.begin() as conn:
+        try:
+            return accounts.rotate(conn, secret=ctx.jwt_secret, token=refresh_token,
+                                   access_minutes=s.access_token_minutes,
+                                   refresh_days=s.refresh_token_days)
+        except accounts.RefreshRefused as err:
+            # Commit what rotate() did before refusing (a replayed token revokes its family).
+            refused = err
+    raise _oauth_error("invalid_grant", str(refused))
+
+
+@router.post("/auth/refresh", response_model=TokenOut, responses=AUTH_ERRORS,
+             summary="Exchange a refresh token for new tokens (the old one stops working)")
+def refresh(body: RefreshIn, ctx: ApiContext = Depends(get_ctx)) -> TokenOut:
+    return _rotate(ctx, body.refresh_token)
+
+
+@router.post("/auth/logout", status_code=204, response_class=Response,
+             summary="Revoke a refresh token (and every token rotated from the same login)")
+def logout(body: RefreshIn, ctx: ApiContext = Depends(get_ctx)) -> Response:
+    with ctx.hub.engine.begin() as conn:
+        accounts.revoke(conn, body.refresh_token)
+    # Same answer whether or not the token existed: logout reveals nothing.
+    return Response(status_code=204)
+
+
+@router.get("/me", response_model=UserOut, summary="Your account")
+def me(principal: Principal = Security(current_principal, scopes=["profile"]),
+       ctx: ApiContext = Depends(get_ctx)) -> UserOut:
+    with ctx.hub.engine.connect() as conn:
+        row = users.get_user(conn, principal.subject)
+    if row is None:
+        raise ApiProblem(404, "unknown_user", "this account no longer exists")
+    return accounts.user_out(ctx.cipher, row)
+
+
+@router.patch("/me", response_model=UserOut, summary="Change your name, phone, language or "
+              "password")
+def update_me(body: ProfileUpdate,
+              principal: Principal = Security(current_principal, scopes=["profile"]),
+              ctx: ApiContext = Depends(get_ctx)) -> UserOut:
+    with ctx.hub.engine.begin() as conn:
+        row = users.get_user(conn, principal.subject)
+        if row is None:
+            raise ApiProblem(404, "unknown_user", "this account no longer exists")
+        values: dict = {}
+        if body.name is not None:
+            values["name"] = body.name
+        if body.language is not None:
+            values["language"] = body.language
+        if body.phone is not None:
+            values["phone_enc"] = ctx.cipher.encrypt(body.phone)
+        if body.password is not None:
+            if not verify_password(row.password_hash, body.current_password or ""):
+                raise ApiProblem(403, "wrong_password", "current_password does not match")
+            values["password_hash"] = hash_password(body.password)
+            users.revoke_user_refresh_tokens(conn, row.id)  # other sessions end
+        users.update_user(conn, row.id, **values)
+        row = users.get_user(conn, row.id)
+    assert row is not None
+    return accounts.user_out(ctx.cipher, row)

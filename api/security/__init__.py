@@ -1,0 +1,1 @@
+"""Authentication and authorization: password hashing, tokens, scopes, PII encryption."""
