@@ -1,0 +1,147 @@
+"""Idempotent consumers: each outbox message reaches each consumer of its topic at most once
+with effect, however often the relay delivers it.
+
+A consumer has a stable name; `processed_messages` holds one row per (consumer, event id).
+
+- A *local* consumer's effect is a write to our own database: it gets the connection of a
+  transaction that first inserts the (consumer, event id) row. A duplicate finds the row and does
+  nothing; a crash rolls back effect and record together. Exactly once.
+- A *remote* consumer's effect is somewhere else (the POS, the gateway, the customer's inbox).
+  It runs, then the record is written. A crash in between repeats the call on redelivery, so the
+  call itself must be idempotent: POS and gateway calls carry an idempotency key derived from
+  the booking/payment (stable across redeliveries), so the remote side does it once. Mail and
+  SMS are at-least-once: a crash in that window may send a duplicate (the Message-ID is the
+  event id, so mail clients fold it).
+
+Consumers already done are skipped when a message is redelivered because a later consumer of the
+same message failed: a failing notification never re-commits a sale.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine
+
+from booking import events as ev
+from booking.handlers import HANDLERS, Handler, HandlerContext
+from marquee.worker.relay import Undeliverable, utcnow
+from store import outbox as sql
+from store.outbox import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+RemoteEffect = Callable[[OutboxMessage], None]
+LocalEffect = Callable[[OutboxMessage, Connection], None]
+
+
+@dataclass(frozen=True)
+class Consumer:
+    name: str
+    topics: frozenset[str]
+    handle: RemoteEffect | None = None
+    handle_local: LocalEffect | None = None
+
+    def __post_init__(self) -> None:
+        if (self.handle is None) == (self.handle_local is None):
+            raise ValueError(f"consumer {self.name}: give exactly one of handle, handle_local")
+
+
+def remote(name: str, topics: Iterable[str], fn: RemoteEffect) -> Consumer:
+    return Consumer(name=name, topics=frozenset(topics), handle=fn)
+
+
+def local(name: str, topics: Iterable[str], fn: LocalEffect) -> Consumer:
+    return Consumer(name=name, topics=frozenset(topics), handle_local=fn)
+
+
+class Dispatcher:
+    """Delivers a message to every consumer of its topic, skipping those already done. Raises
+    the first failure (after trying the others) so the relay retries the message."""
+
+    def __init__(self, engine: Engine, consumers: Sequence[Consumer],
+                 clock: Callable[[], datetime] = utcnow,
+                 known_topics: Iterable[str] | None = None) -> None:
+        self.engine = engine
+        self.consumers = list(consumers)
+        self.clock = clock
+        names = [c.name for c in self.consumers]
+        if len(names) != len(set(names)):
+            raise ValueError("consumer names must be unique: they key processed_messages")
+        # Topics that may legitimately have no consumer (facts kept for the record only).
+        self.known_topics = set(known_topics or ()) | {t for c in self.consumers for t in c.topics}
+
+    def consumers_of(self, topic: str) -> list[Consumer]:
+        return [c for c in self.consumers if topic in c.topics]
+
+    def __call__(self, message: OutboxMessage) -> None:
+        if message.topic not in self.known_topics:
+            raise Undeliverable(f"no consumer knows topic {message.topic!r}")
+        first_error: Exception | None = None
+        for consumer in self.consumers_of(message.topic):
+            try:
+                self.run(consumer, message)
+            except Exception as error:  # noqa: BLE001 - keep going; the relay retries the rest
+                log.warning("consumer %s failed on %s: %s", consumer.name, message.event_id, error)
+                first_error = first_error or error
+        if first_error is not None:
+            raise first_error
+
+    def run(self, consumer: Consumer, message: OutboxMessage) -> bool:
+        """Run one consumer on one message; False if it had already been done."""
+        if consumer.handle_local is not None:
+            with self.engine.begin() as conn:
+                if not sql.record_processed(conn, consumer.name, message.event_id,
+                                            now=self.clock()):
+                    return False
+                consumer.handle_local(message, conn)
+            return True
+        assert consumer.handle is not None
+        with self.engine.connect() as conn:
+            if sql.was_processed(conn, consumer.name, message.event_id):
+                return False
+        consumer.handle(message)
+        with self.engine.begin() as conn:
+            sql.record_processed(conn, consumer.name, message.event_id, now=self.clock())
+        return True
+
+
+# --- booking's handlers as consumers -------------------------------------------------------
+def handler_name(fn: Handler) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+def booking_consumers(context: HandlerContext,
+                      handlers: Mapping[type[ev.Event], list[Handler]] | None = None
+                      ) -> list[Consumer]:
+    """One consumer per handler registered with `booking.handlers.handles`, named after the
+    handler, for all the event types it handles. Booking's handlers are idempotent by design
+    (POS and gateway calls carry stable keys, state changes are compare-and-set); they run as
+    remote consumers."""
+    registry = HANDLERS if handlers is None else handlers
+    topics: dict[str, set[str]] = {}
+    functions: dict[str, Handler] = {}
+    for event_type, fns in registry.items():
+        for fn in fns:
+            name = handler_name(fn)
+            functions[name] = fn
+            topics.setdefault(name, set()).add(event_type.name)
+
+    def make(fn: Handler) -> RemoteEffect:
+        def deliver(message: OutboxMessage) -> None:
+            try:
+                event = ev.from_message(message.topic, message.payload)
+            except ValueError as bad:
+                raise Undeliverable(f"cannot rebuild {message.topic}: {bad}") from bad
+            fn(event, context)
+        return deliver
+
+    return [remote(name, topics[name], make(fn)) for name, fn in sorted(functions.items())]
+
+
+def event_topics() -> set[str]:
+    """Every domain event name: an event with no handler is delivered as a no-op, not failed."""
+    return set(ev.EVENT_TYPES)

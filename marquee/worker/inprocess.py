@@ -1,0 +1,92 @@
+"""The embedded default (`task_mode=inprocess`): the same relay and sweep as the Celery worker,
+on a background thread of the API or demo process. No Redis needed.
+
+    runner = start_inprocess_worker(services=hub_services, engine=hub_engine)
+    ...
+    stop_inprocess_worker()
+
+Several processes may each run one against the same database: the outbox lease keeps them from
+delivering the same row at the same time, and consumers are idempotent anyway.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from marquee.worker.runtime import WorkerRuntime, build_runtime
+
+log = logging.getLogger(__name__)
+
+
+class InProcessRunner:
+    def __init__(self, runtime: WorkerRuntime, *, relay_interval: float | None = None,
+                 sweep_interval: float | None = None) -> None:
+        self.runtime = runtime
+        self.relay_interval = relay_interval or runtime.config.relay_interval_seconds
+        self.sweep_interval = sweep_interval or runtime.config.sweep_interval_seconds
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.ticks = 0
+
+    def start(self) -> InProcessRunner:
+        if self._thread is not None and self._thread.is_alive():
+            return self
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="marquee-outbox", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def poke(self) -> None:
+        """Relay now rather than at the next tick (after a commit, for snappy demos)."""
+        self._wake.set()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _loop(self) -> None:
+        next_sweep = 0.0
+        while not self._stop.is_set():
+            try:
+                if time.monotonic() >= next_sweep:
+                    self.runtime.sweep()
+                    next_sweep = time.monotonic() + self.sweep_interval
+                self.runtime.relay.drain(self.runtime.config.outbox_batch)
+            except Exception:  # noqa: BLE001 - a bad tick (database restarting) must not kill us
+                log.exception("in-process worker tick failed; trying again")
+            self.ticks += 1
+            self._wake.wait(self.relay_interval)
+            self._wake.clear()
+
+
+_runner: InProcessRunner | None = None
+_lock = threading.Lock()
+
+
+def start_inprocess_worker(runtime: WorkerRuntime | None = None, **build: Any) -> InProcessRunner:
+    """Start the process's runner (once). Without `runtime`, one is built with `build_runtime`
+    from `build` (settings=, engine=, services=, notifier=...)."""
+    global _runner
+    with _lock:
+        if _runner is None or not _runner.running:
+            _runner = InProcessRunner(runtime or build_runtime(**build)).start()
+        return _runner
+
+
+def stop_inprocess_worker() -> None:
+    global _runner
+    with _lock:
+        if _runner is not None:
+            _runner.stop()
+            _runner = None

@@ -1,0 +1,151 @@
+"""What a worker runs on: the composition shared by the Celery worker and the in-process runner.
+
+`build_runtime` wires the database engine, the booking service (SQL unit of work, payment
+gateway, theatre links), the notifier, booking's handlers as idempotent consumers, and the relay
+with its retry policy and final-failure path. Callers that already have a booking service (the
+API process, whose offline gateway keeps its charges in memory) pass it in.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+
+from booking import events as ev
+from booking.handlers import HandlerContext, commit_sale
+from booking.ports import Notifier, TheatreLinkResolver
+from booking.services import BookingService
+from marquee.settings import Settings, get_settings
+from marquee.worker.config import WorkerSettings, get_worker_settings
+from marquee.worker.consumers import (
+    Consumer,
+    Dispatcher,
+    booking_consumers,
+    event_topics,
+    handler_name,
+)
+from marquee.worker.relay import OutboxRelay, RetryPolicy
+from store import outbox as sql
+from store.engine import make_engine
+from store.outbox import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class WorkerRuntime:
+    engine: Engine
+    relay: OutboxRelay
+    dispatcher: Dispatcher
+    services: BookingService | None
+    config: WorkerSettings
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def sweep(self) -> int:
+        """The hold-expiry sweep: expire due holds (their events go through the outbox)."""
+        if self.services is None:
+            return 0
+        return self.services.expire_holds()
+
+
+def load_object(ref: str) -> Any:
+    """"package.module:attribute" -> the attribute."""
+    module, _, attr = ref.partition(":")
+    target: Any = importlib.import_module(module)
+    for part in attr.split(".") if attr else ():
+        target = getattr(target, part)
+    return target
+
+
+def theatre_links(config: WorkerSettings, engine: Engine) -> TheatreLinkResolver:
+    """The configured resolver (`THEATRE_LINKS=module:factory`, the factory takes the engine),
+    else the connectors package's resolver once it provides one, else native theatres only."""
+    if config.theatre_links:
+        return load_object(config.theatre_links)(engine)
+    try:
+        from connectors.links import link_resolver  # type: ignore[import-not-found]
+    except ImportError:
+        log.warning("no theatre link resolver configured: legacy theatres are not forwarded")
+        from booking.links import native_only
+
+        return native_only
+    return link_resolver(engine)
+
+
+def sql_unit_of_work(engine: Engine) -> Callable[[], Any]:
+    """The SQL unit of work from store.uow (written by the booking/store side)."""
+    module = importlib.import_module("store.uow")
+    for name in ("SqlUnitOfWorkFactory", "SqlAlchemyUnitOfWorkFactory", "UnitOfWorkFactory"):
+        factory = getattr(module, name, None)
+        if factory is not None:
+            return factory(engine)
+    raise ImportError("store.uow provides no unit-of-work factory")
+
+
+def build_services(settings: Settings, config: WorkerSettings, engine: Engine) -> BookingService:
+    from payments.registry import GatewayRegistry, get_gateway
+
+    options: dict[str, Any] = {}
+    if settings.stripe_api_key is not None:
+        options["api_key"] = settings.stripe_api_key.get_secret_value()
+    if settings.stripe_webhook_secret is not None:
+        options["webhook_secret"] = settings.stripe_webhook_secret.get_secret_value()
+    if settings.stripe_api_base:
+        options["api_base"] = settings.stripe_api_base
+    gateways = GatewayRegistry().add(get_gateway(settings.payment_gateway, **options))
+    return BookingService(uow=sql_unit_of_work(engine), gateways=gateways,
+                          links=theatre_links(config, engine))
+
+
+def final_failure(services: BookingService | None, engine: Engine
+                  ) -> Callable[[OutboxMessage, str], None]:
+    """What giving up on a message means. For a BookingConfirmed whose POS commit never went
+    through: the sale failed (refund + conflict for admins). If the commit did go through and
+    only the e-ticket could not be sent, the sale stands; the failed row tells admins."""
+    commit_consumer = handler_name(commit_sale)
+
+    def gave_up(message: OutboxMessage, reason: str) -> None:
+        if message.topic != ev.BookingConfirmed.name or services is None:
+            return
+        with engine.connect() as conn:
+            committed = sql.was_processed(conn, commit_consumer, message.event_id)
+        if not committed:
+            services.fail_sale(message.payload["booking_id"],
+                               f"the theatre's POS did not take the sale after "
+                               f"{message.attempts} attempts: {reason}")
+
+    return gave_up
+
+
+def build_runtime(settings: Settings | None = None, config: WorkerSettings | None = None, *,
+                  engine: Engine | None = None, services: BookingService | None = None,
+                  notifier: Notifier | None = None, with_services: bool = True,
+                  consumers: Sequence[Consumer] = ()) -> WorkerRuntime:
+    settings = settings or get_settings()
+    config = config or get_worker_settings()
+    engine = engine or make_engine(settings.database_url, pool_size=4)
+    if services is None and with_services:
+        services = build_services(settings, config, engine)
+    if notifier is None:
+        from notifications import build_notifier
+
+        notifier = build_notifier(settings)
+    all_consumers = list(consumers)
+    if services is not None:
+        all_consumers += booking_consumers(HandlerContext(services=services, notifier=notifier))
+    dispatcher = Dispatcher(engine, all_consumers, known_topics=event_topics())
+    relay = OutboxRelay(
+        engine=engine, deliver=dispatcher,
+        policy=RetryPolicy(max_attempts=config.outbox_max_attempts,
+                           base_seconds=config.outbox_retry_base_seconds,
+                           max_seconds=config.outbox_retry_max_seconds),
+        lease=timedelta(seconds=config.outbox_lease_seconds),
+        on_gave_up=final_failure(services, engine))
+    return WorkerRuntime(engine=engine, relay=relay, dispatcher=dispatcher, services=services,
+                         config=config)

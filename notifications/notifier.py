@@ -1,0 +1,135 @@
+"""`ChannelNotifier`: booking's Notifier port over email, SMS and push channels.
+
+It turns a `Notification` (kind, customer, context from the booking handlers) into template
+values, renders them in the customer's language, and sends on each channel the customer can be
+reached on: email when there is an address, SMS when there is a phone number, push always (the
+push channel addresses the customer id; a real provider maps it to device tokens). The e-ticket
+mail carries the QR code as a PNG attachment.
+
+Delivery is at least once: if one channel fails the whole notification is retried from the
+outbox, and the channels that had succeeded may send again (same key, same Message-ID).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from booking.ports import Notification
+from canonical.money import Money
+from notifications.channels import (
+    Attachment,
+    Channel,
+    ChannelError,
+    FileChannel,
+    Outgoing,
+    SmtpEmail,
+)
+from notifications.templates import Rendered, TemplateBook
+from notifications.ticket import ETicket
+
+log = logging.getLogger(__name__)
+
+
+def _money(value: Any) -> str:
+    if isinstance(value, Money):
+        return str(value)
+    if isinstance(value, Mapping):
+        return str(Money.model_validate(value))
+    return "" if value is None else str(value)
+
+
+def template_values(notification: Notification) -> dict[str, str]:
+    """Everything a template of this kind may name, as text."""
+    ctx = notification.context
+    customer = notification.customer
+    values: dict[str, str] = {
+        "name": customer.name or customer.email.split("@")[0],
+        "code": str(ctx.get("code", "")),
+        "seats": ", ".join(str(s) for s in ctx.get("seats", ())),
+        "total": _money(ctx.get("total")),
+        "refund": _money(ctx.get("refund")),
+        "fee": _money(ctx.get("fee")),
+        "amount": _money(ctx.get("amount")),
+        "reason": str(ctx.get("reason", "")),
+    }
+    if "booking" in ctx:
+        ticket = ETicket.from_context(ctx)
+        values.update(code=ticket.code, seats=", ".join(ticket.seats), total=ticket.total)
+    return values
+
+
+def notification_key(notification: Notification) -> str:
+    """Stable for the same notification (a redelivery), different for different ones."""
+    ctx = notification.context
+    code = ctx.get("code") or (ctx.get("booking") or {}).get("code") or ""
+    detail = f"{ctx.get('amount', '')}|{ctx.get('reason', '')}|{ctx.get('seats', '')}"
+    digest = hashlib.sha256(
+        f"{notification.kind}|{notification.customer.id}|{code}|{detail}".encode()
+    ).hexdigest()[:16]
+    return f"{notification.kind}.{code or notification.customer.id}.{digest}"
+
+
+class ChannelNotifier:
+    def __init__(self, *, email: Channel | None = None, sms: Channel | None = None,
+                 push: Channel | None = None, templates: TemplateBook | None = None) -> None:
+        self.email = email
+        self.sms = sms
+        self.push = push
+        self.templates = templates or TemplateBook()
+
+    def render(self, notification: Notification) -> Rendered:
+        return self.templates.render(notification.kind, notification.customer.language,
+                                     template_values(notification))
+
+    def messages(self, notification: Notification) -> list[tuple[Channel, Outgoing]]:
+        rendered = self.render(notification)
+        key = notification_key(notification)
+        customer = notification.customer
+        common = {"language": rendered.language, "kind": notification.kind, "key": key}
+        out: list[tuple[Channel, Outgoing]] = []
+        if self.email is not None and customer.email:
+            attachments: tuple[Attachment, ...] = ()
+            if "booking" in notification.context:
+                ticket = ETicket.from_context(notification.context)
+                attachments = (Attachment(filename=f"ticket-{ticket.code}.png",
+                                          content_type="image/png", data=ticket.png(),
+                                          content_id=f"qr-{ticket.code}"),)
+            out.append((self.email, Outgoing(channel="email", to=str(customer.email),
+                                             subject=rendered.subject, body=rendered.email,
+                                             attachments=attachments, **common)))
+        if self.sms is not None and customer.phone:
+            out.append((self.sms, Outgoing(channel="sms", to=customer.phone, body=rendered.sms,
+                                           **common)))
+        if self.push is not None:
+            out.append((self.push, Outgoing(channel="push", to=customer.id,
+                                            subject=rendered.push_title, body=rendered.push,
+                                            **common)))
+        return out
+
+    def send(self, notification: Notification) -> None:
+        failures: list[str] = []
+        for channel, message in self.messages(notification):
+            try:
+                channel.send(message)
+            except ChannelError as error:
+                log.warning("%s notification %s failed on %s: %s", notification.kind,
+                            message.key, channel.name, error)
+                failures.append(f"{channel.name}: {error}")
+        if failures:
+            raise ChannelError("; ".join(failures))
+
+
+def build_notifier(settings: Any) -> ChannelNotifier:
+    """From marquee settings: SMTP email when `smtp_host` is set, else email written to files;
+    SMS and push are file-backed under `notify_dir` (no provider is configured in this build)."""
+    directory = settings.notify_dir
+    email: Channel
+    if settings.smtp_host:
+        email = SmtpEmail(settings.smtp_host, settings.smtp_port, settings.mail_from)
+    else:
+        email = FileChannel(directory, "email", settings.mail_from)
+    return ChannelNotifier(email=email, sms=FileChannel(directory, "sms"),
+                           push=FileChannel(directory, "push"))
