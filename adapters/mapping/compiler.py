@@ -25,6 +25,7 @@ from adapters.mapping.canonical_types import (
 )
 from adapters.mapping.errors import FieldError
 from adapters.mapping.scope import Scope
+from adapters.mapping.sources import parse_json_path
 from adapters.mapping.transforms import REGISTRY, compile_transform
 
 Fn = Callable[[Any, Scope], Any]
@@ -108,6 +109,15 @@ class Compiler:
         return run
 
     def _path(self, expr: str) -> Fn:
+        if self.fmt.name == "json":
+            steps = parse_json_path(expr)
+            if len(steps) == 1 and steps[0][0] == "key":
+                key = steps[0][1]
+
+                def get_key(node: Any, scope: Scope) -> Any:
+                    return node.get(key) if node.__class__ is dict else None
+
+                return get_key
         get = self.fmt.getter(expr)
         if getattr(get, "scoped", False):
             return get

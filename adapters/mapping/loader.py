@@ -42,8 +42,19 @@ def mapping_schema() -> dict:
 
 
 def suggest(word: Any, choices: Any) -> str | None:
-    matches = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    """The nearest valid name: a close spelling, else a name the word contains or starts."""
+    options = [str(c) for c in choices]
+    text = str(word)
+    matches = difflib.get_close_matches(text, options, n=1, cutoff=0.6)
+    if matches:
+        return matches[0]
+    matches = difflib.get_close_matches(text, options, n=1, cutoff=0.45)
+    if matches:
+        return matches[0]
+    for option in sorted(options, key=len, reverse=True):
+        if len(option) >= 3 and (option in text or text in option):
+            return option
+    return None
 
 
 def _dotted(path: Path_) -> str:
@@ -140,8 +151,7 @@ def _schema_issues(doc: _Doc, error: jsonschema.ValidationError) -> None:
     if validator == "type":
         doc.add(path, f"expected {error.validator_value}, got {_type_name(error.instance)}")
         return
-    if validator in ("maxProperties", "minProperties") and "transform_object" in str(
-            error.schema_path) + str(error.relative_schema_path) + json.dumps(error.schema):
+    if validator in ("maxProperties", "minProperties") and error.schema.get("maxProperties") == 1:
         keys = ", ".join(map(str, error.instance)) or "none"
         doc.add(path, "a transform is a name or one `name: arguments` pair; this one has "
                       f"keys {keys} (put the arguments in a mapping: `name: {{arg: value}}`)")

@@ -252,6 +252,7 @@ class XmlFormat:
         self.options = options or {}
         self.namespaces: dict[str, str] = dict(self.options.get("namespaces") or {})
         self.default_ns: str | None = self.options.get("default_namespace")
+        self._memo: tuple[Any, dict] = (None, {})
 
     def _clark(self, path: str) -> str:
         parts = []
@@ -276,6 +277,8 @@ class XmlFormat:
             return lambda node: node.get(name)
         if _SIMPLE_XML.match(expr):
             clark = self._clark(expr)
+            if "/" not in expr:
+                return self._child_text(clark)
             return lambda node: node.findtext(clark) or None
         xpath = etree.XPath(expr, namespaces=self.namespaces)
         names = re.findall(r"\$([A-Za-z_][\w]*)", expr)
@@ -289,6 +292,23 @@ class XmlFormat:
             scoped.scoped = True  # type: ignore[attr-defined]
             return scoped
         return lambda node: _xml_value(xpath(node))
+
+    def _child_text(self, clark: str) -> Getter:
+        """A direct child's text. A record's fields are read many times (ids, scopes,
+        templates), so the children's texts are collected once per element and reused; the
+        one-slot memo compares identity, so it is safe when threads share the mapping."""
+
+        def get(node: Any) -> Any:
+            memo = self._memo
+            if memo[0] is not node:
+                texts: dict[Any, Any] = {}
+                for child in node:
+                    if child.tag not in texts:
+                        texts[child.tag] = child.text
+                memo = self._memo = (node, texts)
+            return memo[1].get(clark) or None
+
+        return get
 
     def lister(self, expr: str) -> Lister:
         expr = expr.strip()
