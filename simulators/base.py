@@ -8,6 +8,7 @@ simulator started from the CLI can be brought back up.
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
@@ -196,8 +197,6 @@ class Simulator:
         path = request.path.rstrip("/")
         body: dict[str, Any] = {}
         if request.body:
-            import json
-
             body = json.loads(request.body)
             if not isinstance(body, dict):
                 raise ValueError("a JSON object is expected")

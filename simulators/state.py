@@ -141,13 +141,6 @@ class Layout:
                 out.setdefault(s.group, []).append(s.pos)
         return {k: tuple(v) for k, v in out.items()}
 
-    def row_letter(self, row: int) -> str:
-        for a in self.areas:
-            for r in a.rows:
-                if r.index == row:
-                    return r.letter
-        raise KeyError(row)
-
 
 # (standard rows, premium rows, seats per row): small, medium, large auditoria
 _SIZES = ((6, 2, 12), (8, 2, 16), (11, 3, 20))
