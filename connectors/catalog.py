@@ -1,0 +1,347 @@
+"""Catalog and localization import for one connector, driven by its mapping.
+
+Entities are read by the names the mappings share (theatre, movie, translation, screen,
+seat_layout, show). What a call needs comes from the entity's transport: a transport that
+names `{$cinema_id}` is called once per theatre, `{$screen_number}` once per screen,
+`{$from_date}`/`{$to_date}` get the import window; a CSV transport lists its files instead.
+
+Idempotent: canonical ids are derived from (connector, scope, external id), rows equal to what
+is stored are not written, and the external_ids table records every pair. A show the POS
+renumbered (same screen, movie and start under a new id) is matched to the show we have, not
+duplicated: the new POS id is mapped to it, and the derived id becomes an alias.
+
+No half-applied batch: each payload (a page, an answer, a file) maps all-or-nothing; its
+records are written in one transaction, or, if any record fails, none are and every failure
+is a dead letter with the original payload, the mapping version and the failing field.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Connection
+
+from adapters.base import Payload
+from adapters.mapping import DeadLetter
+from canonical import Movie, Screen, SeatLayout, Show, Theatre, Translation
+from canonical.time import utcnow
+from connectors.connector import Connector
+from store import sync as sql
+from store.tables import screens
+
+log = logging.getLogger(__name__)
+SHOW_CHUNK = 2000
+
+
+@dataclass
+class ImportReport:
+    connector_id: str
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    dead_letters: int = 0
+    rejected_payloads: list[str] = field(default_factory=list)
+
+    def add(self, entity: str, written: sql.Written) -> None:
+        slot = self.counts.setdefault(entity, {"created": 0, "updated": 0, "unchanged": 0})
+        for key, value in written.as_dict().items():
+            slot[key] += value
+
+    @property
+    def changed(self) -> int:
+        return sum(c["created"] + c["updated"] for c in self.counts.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"connector": self.connector_id, "counts": self.counts,
+                "dead_letters": self.dead_letters, "rejected": self.rejected_payloads}
+
+
+# ---------------------------------------------------------------------------------- helpers
+def _dead(conn: Connection, connector: Connector, letters: Iterable[DeadLetter]) -> int:
+    n = 0
+    for d in letters:
+        sql.add_dead_letter(conn, connector_id=connector.id, system=d.system,
+                            mapping_version=d.mapping_version, entity=d.entity,
+                            field=d.field_path, reason=d.reason, payload=d.payload)
+        n += 1
+    return n
+
+
+def record_dead(connector: Connector, letters: list[DeadLetter], report: Any | None,
+                payload_name: str) -> None:
+    """Persist dead letters in their own transaction (the batch itself was rolled back)."""
+    if not letters:
+        return
+    with connector.engine.begin() as conn:
+        n = _dead(conn, connector, letters)
+    if report is not None:
+        report.dead_letters += n
+        report.rejected_payloads.append(payload_name)
+    log.warning("connector %s: %d dead letters from %s (first: %s at %s)", connector.id, n,
+                payload_name, letters[0].reason, letters[0].field_path)
+
+
+def _read(connector: Connector, entity: str, payload: Payload, report: ImportReport,
+          vars: dict[str, Any] | None = None) -> list[BaseModel]:
+    ctx = connector.context({**payload.vars, **(vars or {})})
+    result = connector.mapping.read(entity, payload.read(), ctx)
+    if result.dead_letters:
+        record_dead(connector, result.dead_letters, report, payload.name)
+        return []
+    return result.records
+
+
+def _ext(record: Any) -> list[tuple[str, str]]:
+    return [(ref.scope, ref.external_id) for ref in getattr(record, "external_refs", ())]
+
+
+def _map_ids(conn: Connection, connector: Connector, entity: str, records: Iterable[Any]
+             ) -> None:
+    sql.map_external(conn, [(connector.id, entity, scope, ext, r.id)
+                            for r in records for scope, ext in _ext(r)])
+
+
+def _theatre_refs(connector: Connector) -> list[tuple[str, str]]:
+    """(external id, canonical id) of the connector's theatres."""
+    with connector.engine.connect() as conn:
+        out = []
+        for row in sql.connector_theatres(conn, connector.id):
+            ref = sql.external_for(conn, connector.id, "theatre", row["id"])
+            if ref:
+                out.append((ref[1], row["id"]))
+        return out
+
+
+def _screen_refs(connector: Connector, theatre_id: str) -> list[tuple[str, str]]:
+    from sqlalchemy import select
+
+    with connector.engine.connect() as conn:
+        ids = list(conn.execute(select(screens.c.id).where(
+            screens.c.theatre_id == theatre_id).order_by(screens.c.id)).scalars())
+        out = []
+        for sid in ids:
+            ref = sql.external_for(conn, connector.id, "screen", sid)
+            if ref:
+                out.append((ref[1], sid))
+        return out
+
+
+def _calls(connector: Connector, entity: str, days: int) -> Iterator[dict[str, Any]]:
+    """The call variables an entity's fetches need, one dict per call."""
+    needs = connector.transport_vars(entity)
+    today = date.today()
+    window = {"from_date": today.isoformat(), "to_date": (today + timedelta(days)).isoformat()}
+    if "cinema_id" not in needs:
+        yield dict(window)
+        return
+    for ext, canonical in _theatre_refs(connector):
+        if "screen_number" in needs:
+            for screen_ext, _ in _screen_refs(connector, canonical):
+                yield {**window, "cinema_id": ext, "screen_number": screen_ext}
+        else:
+            yield {**window, "cinema_id": ext}
+
+
+def _payloads(connector: Connector, entity: str, days: int) -> Iterator[Payload]:
+    for vars in _calls(connector, entity, days):
+        for payload in connector.fetch(entity, vars):
+            payload.vars = {**vars, **payload.vars}
+            yield payload
+
+
+# ---------------------------------------------------------------------------------- import
+def import_catalog(connector: Connector, *, days: int = 14,
+                   entities: tuple[str, ...] = ("theatre", "movie", "screen", "seat_layout",
+                                                "show")) -> ImportReport:
+    report = ImportReport(connector.id)
+    if "theatre" in entities:
+        _simple(connector, "theatre", report, days)
+    if "movie" in entities and connector.has("movie"):
+        _simple(connector, "movie", report, days)
+    if "screen" in entities:
+        _simple(connector, "screen", report, days)
+    if "seat_layout" in entities:
+        _simple(connector, "seat_layout", report, days)
+    if "show" in entities:
+        for payload in _payloads(connector, "show", days):
+            import_shows(connector, payload, report)
+    with connector.engine.begin() as conn:
+        sql.set_cursor(conn, connector.id, "catalog", utcnow().isoformat())
+    return report
+
+
+def _simple(connector: Connector, entity: str, report: ImportReport, days: int) -> None:
+    for payload in _payloads(connector, entity, days):
+        records = _read(connector, entity, payload, report)
+        if not records:
+            continue
+        with connector.engine.begin() as conn:
+            _write(conn, connector, entity, records, report)
+        connector.adapter.acknowledge(payload)
+
+
+def _write(conn: Connection, connector: Connector, entity: str, records: list[Any],
+           report: ImportReport) -> None:
+    if entity == "theatre":
+        theatres = [t.model_copy(update={"connector_id": connector.id})
+                    for t in records if isinstance(t, Theatre)]
+        report.add(entity, sql.write_theatres(conn, theatres))
+        _map_ids(conn, connector, "theatre", theatres)
+    elif entity == "movie":
+        movies = [m for m in records if isinstance(m, Movie)]
+        report.add(entity, sql.write_movies(conn, movies))
+        _map_ids(conn, connector, "movie", movies)
+    elif entity == "screen":
+        items = [s for s in records if isinstance(s, Screen)]
+        report.add(entity, sql.write_screens(conn, items))
+        _map_ids(conn, connector, "screen", items)
+    elif entity == "seat_layout":
+        layouts = [x for x in records if isinstance(x, SeatLayout)]
+        # A layout file may arrive before its screen row exists (CSV): skip what has no screen.
+        known = sql.existing_ids(conn, screens, [x.screen_id for x in layouts])
+        report.add(entity, sql.write_layouts(conn, [x for x in layouts if x.screen_id in known]))
+    elif entity == "translation":
+        rows = [{"movie_id": t.movie_id, "language": t.language, "title": t.title,
+                 "synopsis": t.synopsis} for t in records if isinstance(t, Translation)]
+        from store.tables import movies
+
+        known = sql.existing_ids(conn, movies, [r["movie_id"] for r in rows])
+        report.add(entity, sql.write_translations(conn, [r for r in rows
+                                                         if r["movie_id"] in known]))
+
+
+# ---------------------------------------------------------------------------------- shows
+class _ShowWriter:
+    """Writes shows of one payload in chunks inside the caller's transaction."""
+
+    def __init__(self, conn: Connection, connector: Connector, report: ImportReport) -> None:
+        self.conn, self.connector, self.report = conn, connector, report
+        self.plans: dict[str, sql.SeatPlan] = {}
+        self.layout_of_screen: dict[str, str | None] = {}
+
+    def write(self, batch: list[Show]) -> None:
+        conn, cid = self.conn, self.connector.id
+        # Renumbered shows: an alias recorded earlier, or the same screen + movie + start.
+        alias = sql.aliases(conn, cid, [s.id for s in batch])
+        existing = sql.existing_ids(conn, sql.shows, [s.id for s in batch])
+        fresh = [s for s in batch if s.id not in existing and s.id not in alias]
+        at = sql.shows_at(conn, [(s.screen_id, s.movie_id, s.start) for s in fresh])
+        new_alias: list[tuple[str, str, str, str, str]] = []
+        items: list[tuple[Show, str]] = []
+        missing_screens = {s.screen_id for s in batch} - set(self.layout_of_screen)
+        if missing_screens:
+            self.layout_of_screen.update(sql.screen_layouts(conn, missing_screens))
+        ext_rows: list[tuple[str, str, str, str, str]] = []
+        for show in batch:
+            target = alias.get(show.id)
+            if target is None and show.id not in existing:
+                target = at.get((show.screen_id, show.movie_id, show.start.timestamp()))
+                if target is not None:
+                    new_alias.append((cid, "show_alias", "", show.id, target))
+            canonical = show if target is None else show.model_copy(update={"id": target})
+            layout_id = self.layout_of_screen.get(show.screen_id)
+            if layout_id is None:
+                raise _NoLayout(show)
+            items.append((canonical, layout_id))
+            ext_rows.extend((cid, "show", scope, ext, canonical.id) for scope, ext in _ext(show))
+        sql.layout_plans(conn, {lid for _, lid in items}, self.plans)
+        for _, lid in items:
+            if lid not in self.plans:
+                raise _NoLayout(None, lid)
+        written = sql.write_shows(conn, items, self.plans)
+        self.report.add("show", written)
+        if written.created or written.updated or new_alias:
+            changed = set(written.new_ids) | {t for *_, t in new_alias}
+            if written.updated:
+                changed = None  # cheap enough to rewrite the mapping of a changed page
+            sql.map_external(conn, [r for r in ext_rows if changed is None or r[4] in changed])
+            sql.map_external(conn, new_alias)
+
+
+class _NoLayout(Exception):
+    def __init__(self, show: Show | None, layout_id: str | None = None) -> None:
+        where = f"show {show.id} on screen {show.screen_id}" if show else f"layout {layout_id}"
+        super().__init__(f"{where}: the screen or its seat layout was not imported")
+
+
+def import_shows(connector: Connector, payload: Payload, report: ImportReport) -> None:
+    """One payload of shows, streamed: chunks are written in one transaction that commits
+    only if every record mapped; otherwise it rolls back and the failures become dead letters.
+    """
+    ctx = connector.context(payload.vars)
+    mapping = connector.mapping
+    dead: list[DeadLetter] = []
+    batch: list[Show] = []
+    with connector.engine.connect() as conn:
+        trans = conn.begin()
+        writer = _ShowWriter(conn, connector, report)
+        counts_before = {k: dict(v) for k, v in report.counts.items()}
+        try:
+            with payload.opener() as stream:
+                items = mapping.stream("show", stream, ctx) \
+                    if mapping.protocol == "csv_sftp" else \
+                    iter(_as_items(mapping.read("show", stream.read(), ctx, partial=True)))
+                for item in items:
+                    if isinstance(item, DeadLetter):
+                        dead.append(item)
+                        if len(dead) >= 1000:
+                            break
+                        continue
+                    if dead:
+                        continue  # the batch is lost anyway: only collect the failures
+                    batch.append(item)  # type: ignore[arg-type]
+                    if len(batch) >= SHOW_CHUNK:
+                        writer.write(batch)
+                        batch = []
+                if batch and not dead:
+                    writer.write(batch)
+        except _NoLayout as exc:
+            dead.append(DeadLetter(system=mapping.system, mapping_version=mapping.version,
+                                   entity="show", field_path="screen_id", reason=str(exc),
+                                   payload=payload.name))
+        if dead:
+            trans.rollback()
+            report.counts = counts_before
+        else:
+            trans.commit()
+    if dead:
+        record_dead(connector, dead, report, payload.name)
+    else:
+        connector.adapter.acknowledge(payload)
+
+
+def _as_items(result: Any) -> list[Any]:
+    return [*result.dead_letters, *result.records] if result.dead_letters else result.records
+
+
+# ---------------------------------------------------------------------------------- i18n
+def import_localization(connector: Connector) -> ImportReport:
+    """Titles and synopses per language. Mappings without a `translation` entity carry their
+    translations inside `movie` (soapbox, reelfeed): those are re-read from the movie feed."""
+    report = ImportReport(connector.id)
+    entity = "translation" if connector.has("translation") else "movie"
+    for payload in _payloads(connector, entity, 0):
+        records = _read(connector, entity, payload, report)
+        if not records:
+            continue
+        with connector.engine.begin() as conn:
+            if entity == "translation":
+                _write(conn, connector, "translation", records, report)
+            else:
+                rows = []
+                for m in records:
+                    if not isinstance(m, Movie):
+                        continue
+                    for lang in sorted(set(m.title.values) | set(m.synopsis.values)):
+                        rows.append({"movie_id": m.id, "language": lang,
+                                     "title": m.title.values.get(lang),
+                                     "synopsis": m.synopsis.values.get(lang)})
+                known = sql.existing_ids(conn, sql.movies, [r["movie_id"] for r in rows])
+                report.add("translation", sql.write_translations(
+                    conn, [r for r in rows if r["movie_id"] in known]))
+    with connector.engine.begin() as conn:
+        sql.set_cursor(conn, connector.id, "localization", utcnow().isoformat())
+    return report

@@ -1,0 +1,164 @@
+"""A connector: one theatre system's live link (adapter + mapping + endpoint + secrets +
+resilience), built from its row in the `connectors` table.
+
+Connectors are cached per process and database, so every call to one system shares one HTTP
+session / SFTP client, one compiled mapping and one circuit breaker.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from adapters import registry
+from adapters.base import Adapter, AdapterSpec, Payload, Sent
+from adapters.mapping import Mapping, MappingContext, TheatreInfo, load_mapping
+from connectors import secrets as secret_store
+from connectors.resilience import Policy, guarded
+from store import sync as sql
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class ConnectorConfig:
+    """The stored definition of a connector. `secret_refs` holds names, never values."""
+
+    id: str
+    adapter: str
+    mapping: str
+    endpoint: dict[str, Any]
+    name: str = ""
+    secret_refs: dict[str, str] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+    status: str = "active"
+
+    def row(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name or self.id, "adapter": self.adapter,
+                "mapping": self.mapping, "endpoint": self.endpoint,
+                "secret_refs": self.secret_refs, "settings": self.settings,
+                "status": self.status}
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> ConnectorConfig:
+        return cls(id=row["id"], name=row["name"], adapter=row["adapter"],
+                   mapping=row["mapping"], endpoint=dict(row["endpoint"] or {}),
+                   secret_refs=dict(row["secret_refs"] or {}),
+                   settings=dict(row["settings"] or {}), status=row["status"])
+
+
+class UnknownConnector(LookupError):
+    pass
+
+
+def register(engine: Engine, config: ConnectorConfig) -> None:
+    """Create or update a connector (its secrets must already be resolvable)."""
+    with engine.begin() as conn:
+        sql.save_connector(conn, config.row())
+    _cache.pop((str(engine.url), config.id), None)
+
+
+def _mapping_path(path: str) -> Path:
+    candidate = Path(path)
+    return candidate if candidate.is_absolute() else ROOT / candidate
+
+
+class Connector:
+    def __init__(self, engine: Engine, config: ConnectorConfig,
+                 secrets_file: Path | None = None) -> None:
+        self.engine = engine
+        self.config = config
+        self.id = config.id
+        self.mapping: Mapping = load_mapping(str(_mapping_path(config.mapping)))
+        self.policy = Policy.from_settings(config.settings)
+        self.secrets = secret_store.resolve(config.secret_refs, secrets_file)
+        timeouts = config.settings
+        self.spec = AdapterSpec(
+            mapping=self.mapping, endpoint=config.endpoint, secrets=self.secrets,
+            connect_timeout=float(timeouts.get("connect_timeout", 3.0)),
+            read_timeout=float(timeouts.get("read_timeout", 10.0)),
+            max_response_bytes=int(timeouts.get("max_response_bytes", 50_000_000)))
+        self.adapter: Adapter = registry.create(config.adapter, self.spec)
+        self.lock = threading.Lock()
+
+    # ------------------------------------------------------------------------------ calls
+    def fetch(self, entity: str, vars: dict[str, Any] | None = None,
+              cursor: str | None = None) -> list[Payload]:
+        """All payloads of an entity, through the breaker, retried (reads are safe)."""
+        return guarded(self.id, self.policy,
+                       lambda: list(self.adapter.fetch(entity, vars, cursor)), retry=True)
+
+    def send(self, operation: str, rendered: Any, *, retry: bool = True) -> Sent:
+        return guarded(self.id, self.policy, lambda: self.adapter.send(operation, rendered),
+                       retry=retry)
+
+    def has(self, entity: str) -> bool:
+        return entity in self.mapping.entities
+
+    def transport_vars(self, entity: str) -> set[str]:
+        """Call variables an entity's transport needs ($cinema_id, $screen_number, ...)."""
+        import re
+
+        text = self.mapping.transport(entity).model_dump_json()
+        return set(re.findall(r"\{\$([A-Za-z_][A-Za-z0-9_]*)\}", text))
+
+    # ------------------------------------------------------------------------------ context
+    def context(self, vars: dict[str, Any] | None = None) -> MappingContext:
+        """Mapping context: the zone and currency of each of this connector's theatres, by
+        the theatre's external id."""
+        theatres: dict[str, TheatreInfo] = {}
+        with self.engine.connect() as conn:
+            for row in sql.connector_theatres(conn, self.id):
+                ref = sql.external_for(conn, self.id, "theatre", row["id"])
+                if ref:
+                    theatres[ref[1]] = TheatreInfo(row["timezone"], row["currency"],
+                                                   row["business_day_cutover_hour"])
+        default = self.config.settings.get("default_theatre") or {}
+        return MappingContext(connector_id=self.id, theatres=theatres, vars=dict(vars or {}),
+                              timezone=default.get("timezone"), currency=default.get("currency"))
+
+    def close(self) -> None:
+        self.adapter.close()
+
+
+_cache: dict[tuple[str, str], Connector] = {}
+_cache_lock = threading.Lock()
+
+
+def get_connector(engine: Engine, connector_id: str, secrets_file: Path | None = None
+                  ) -> Connector:
+    key = (str(engine.url), connector_id)
+    with _cache_lock:
+        found = _cache.get(key)
+    if found is not None:
+        return found
+    with engine.connect() as conn:
+        row = sql.get_connector(conn, connector_id)
+    if row is None:
+        raise UnknownConnector(f"no connector {connector_id!r}")
+    if secrets_file is None:
+        from marquee.settings import get_settings
+
+        secrets_file = get_settings().secrets_file
+    connector = Connector(engine, ConnectorConfig.from_row(row), secrets_file)
+    with _cache_lock:
+        _cache.setdefault(key, connector)
+        return _cache[key]
+
+
+def forget(engine: Engine | None = None) -> None:
+    """Close cached connectors (tests, and after a connector's definition changed)."""
+    with _cache_lock:
+        keys = [k for k in _cache if engine is None or k[0] == str(engine.url)]
+        for key in keys:
+            _cache.pop(key).close()
+
+
+def iter_connector_ids(engine: Engine) -> Iterator[str]:
+    with engine.connect() as conn:
+        yield from (row["id"] for row in sql.list_connectors(conn))

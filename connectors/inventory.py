@@ -1,0 +1,223 @@
+"""Inbound inventory: pushes, polls and reconciliation, as canonical InventoryDeltas.
+
+Each delta is applied in its own transaction (store.sync.apply_delta), so a delta is all or
+nothing; a delta naming seats the show does not have, or a show we do not know, is a dead letter
+with the original payload. Streams keep a cursor per connector (`sync_cursors`):
+
+- `seat_events` (a sequence feed, restline): the cursor is the last sequence applied; each poll
+  re-reads a look-back window of events before it (applying a delta twice changes nothing), so
+  an event the POS wrote late is not lost.
+- seat snapshot files (reelfeed): the cursor remembers the files applied with a fingerprint of
+  their content, so a file dropped twice is applied once, and a file replaced under the same
+  name is applied again.
+- reconciliation (`seat_snapshot` per show): the full seat plan of every show in the window is
+  compared with ours; drift is repaired and conflicts recorded (store.sync.apply_delta).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+
+from adapters.base import Payload
+from adapters.mapping import DeadLetter
+from canonical import DeltaSource, InventoryDelta
+from canonical.time import utcnow
+from connectors.catalog import record_dead
+from connectors.connector import Connector
+from store import sync as sql
+
+log = logging.getLogger(__name__)
+PUSH_ENTITY = "seat_push"
+EVENTS_ENTITY = "seat_events"
+SNAPSHOT_ENTITY = "seat_snapshot"
+
+
+class PushRejected(Exception):
+    """A push that is not authentic (bad signature or key). Nothing was read or applied."""
+
+
+@dataclass
+class InventoryReport:
+    connector_id: str
+    deltas: int = 0
+    seats_changed: int = 0
+    conflicts: int = 0
+    dead_letters: int = 0
+    shows: int = 0
+    errors: list[str] = field(default_factory=list)
+    rejected_payloads: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"connector": self.connector_id, "deltas": self.deltas,
+                "seats_changed": self.seats_changed, "conflicts": self.conflicts,
+                "dead_letters": self.dead_letters, "shows": self.shows, "errors": self.errors}
+
+
+# ---------------------------------------------------------------------------------- applying
+def apply_deltas(connector: Connector, deltas: list[InventoryDelta], payload_text: str,
+                 report: InventoryReport, *, source: DeltaSource | None = None) -> None:
+    mapping = connector.mapping
+    for delta in deltas:
+        if source is not None or delta.connector_id != connector.id:
+            delta = delta.model_copy(update={"source": source or delta.source,
+                                             "connector_id": connector.id})
+        try:
+            with connector.engine.begin() as conn:
+                target = sql.resolve_show(conn, connector.id, delta.show_id)
+                if target is None:
+                    raise sql.UnknownShowError(f"no show {delta.show_id} (import the catalog)")
+                applied = sql.apply_delta(conn, delta, show_id=target)
+        except (sql.UnknownSeats, sql.UnknownShowError) as exc:
+            field_path = "changes[*].seat_id" if isinstance(exc, sql.UnknownSeats) else "show_id"
+            record_dead(connector, [DeadLetter(
+                system=mapping.system, mapping_version=mapping.version, entity="inventory_delta",
+                field_path=field_path, reason=str(exc), payload=payload_text)], report,
+                f"delta for {delta.show_id}")
+            continue
+        report.deltas += 1
+        report.seats_changed += applied.changed
+        report.conflicts += len(applied.conflicts)
+
+
+def _map(connector: Connector, entity: str, payload: Payload | bytes, report: InventoryReport,
+         vars: dict[str, Any] | None = None) -> tuple[list[InventoryDelta], str]:
+    body = payload if isinstance(payload, bytes) else payload.read()
+    ctx = connector.context({**(vars or {}),
+                             **({} if isinstance(payload, bytes) else payload.vars)})
+    result = connector.mapping.read(entity, body, ctx)
+    text = body.decode("utf-8", errors="replace")
+    if result.dead_letters:
+        name = entity if isinstance(payload, bytes) else payload.name
+        record_dead(connector, result.dead_letters, report, name)
+        return [], text
+    return [r for r in result.records if isinstance(r, InventoryDelta)], text
+
+
+# ---------------------------------------------------------------------------------- push
+def receive_push(connector: Connector, headers: dict[str, str], body: bytes) -> InventoryReport:
+    """A POS push (webhook / SOAP callback): authenticate, map, apply. Raises PushRejected."""
+    if not connector.adapter.verify_push(PUSH_ENTITY, headers, body):
+        raise PushRejected(f"push to connector {connector.id}: signature or key invalid")
+    report = InventoryReport(connector.id)
+    deltas, text = _map(connector, PUSH_ENTITY, body, report)
+    apply_deltas(connector, deltas, text, report, source=DeltaSource.POS_PUSH)
+    return report
+
+
+# ---------------------------------------------------------------------------------- poll
+def poll_inventory(connector: Connector, *, lookback_events: int | None = None
+                   ) -> InventoryReport:
+    """One poll of the connector's inventory feed (event cursor, or snapshot files)."""
+    report = InventoryReport(connector.id)
+    if connector.has(EVENTS_ENTITY):
+        _poll_events(connector, report, lookback_events)
+    elif connector.has(SNAPSHOT_ENTITY) and "session_id" not in \
+            connector.transport_vars(SNAPSHOT_ENTITY):
+        _poll_files(connector, report)
+    else:
+        # No feed: reconcile upcoming shows instead (soapbox has push and per-show seat data).
+        return reconcile(connector, hours=int(connector.config.settings.get("poll_hours", 48)))
+    return report
+
+
+def _poll_events(connector: Connector, report: InventoryReport,
+                 lookback_events: int | None) -> None:
+    lookback = lookback_events if lookback_events is not None else \
+        int(connector.config.settings.get("lookback_events", 50))
+    with connector.engine.connect() as conn:
+        stored = sql.get_cursor(conn, connector.id, EVENTS_ENTITY)
+    since = str(max(0, int(stored) - lookback)) if stored and stored.isdigit() else stored
+    while True:
+        payloads = connector.fetch(EVENTS_ENTITY, {}, cursor=since)
+        progressed = False
+        for payload in payloads:
+            deltas, text = _map(connector, EVENTS_ENTITY, payload, report)
+            apply_deltas(connector, deltas, text, report, source=DeltaSource.POS_POLL)
+            new = payload.cursor
+            if new and new != since:
+                with connector.engine.begin() as conn:
+                    _advance(conn, connector.id, EVENTS_ENTITY, stored, new)
+                stored = _max_cursor(stored, new)
+                progressed = bool(deltas) and new != since
+                since = new
+        if not progressed:
+            return
+
+
+def _max_cursor(old: str | None, new: str) -> str:
+    if old and old.isdigit() and new.isdigit():
+        return str(max(int(old), int(new)))
+    return new
+
+
+def _advance(conn: Connection, connector_id: str, stream: str, old: str | None,
+             new: str) -> None:
+    sql.set_cursor(conn, connector_id, stream, _max_cursor(old, new))
+
+
+def _poll_files(connector: Connector, report: InventoryReport) -> None:
+    """Snapshot files: apply those not applied before (by name and content fingerprint)."""
+    with connector.engine.connect() as conn:
+        raw = sql.get_cursor(conn, connector.id, SNAPSHOT_ENTITY)
+    state = json.loads(raw) if raw else {"seen": {}}
+    seen: dict[str, str] = state.get("seen", {})
+    payloads = connector.fetch(SNAPSHOT_ENTITY, {})
+    present = set()
+    for payload in sorted(payloads, key=lambda p: p.name):
+        present.add(payload.name)
+        if seen.get(payload.name) == payload.fingerprint and payload.fingerprint:
+            continue  # the same file again: applied once already
+        deltas, text = _map(connector, SNAPSHOT_ENTITY, payload, report)
+        apply_deltas(connector, deltas, text, report, source=DeltaSource.POS_POLL)
+        seen[payload.name] = payload.fingerprint or ""
+        with connector.engine.begin() as conn:
+            # Forget files the POS removed; keep the rest (the look-back is what is present).
+            sql.set_cursor(conn, connector.id, SNAPSHOT_ENTITY, json.dumps(
+                {"last": payload.name, "seen": {k: v for k, v in seen.items()
+                                                if k in present or k == payload.name}}))
+
+
+# ---------------------------------------------------------------------------------- reconcile
+def reconcile(connector: Connector, *, hours: int = 48) -> InventoryReport:
+    """Compare the full seat plan of every show starting in the next `hours` with the POS's and
+    repair drift; conflicts are recorded with the action taken."""
+    report = InventoryReport(connector.id)
+    if not connector.has(SNAPSHOT_ENTITY) or \
+            "session_id" not in connector.transport_vars(SNAPSHOT_ENTITY):
+        _poll_files(connector, report)  # file systems: the snapshots are the plans
+        return report
+    now = utcnow()
+    with connector.engine.connect() as conn:
+        show_ids = sql.shows_between(conn, connector.id, now - timedelta(hours=3),
+                                     now + timedelta(hours=hours))
+        calls = []
+        for show_id in show_ids:
+            show_ref = sql.external_for(conn, connector.id, "show", show_id)
+            theatre = sql.theatre_of_show(conn, show_id)
+            theatre_ref = sql.external_for(conn, connector.id, "theatre", theatre["id"]) \
+                if theatre else None
+            if show_ref and theatre_ref:
+                calls.append((show_id, {"cinema_id": theatre_ref[1], "session_id": show_ref[1]}))
+    for show_id, vars in calls:
+        try:
+            payloads = connector.fetch(SNAPSHOT_ENTITY, vars)
+        except Exception as exc:  # noqa: BLE001 - one show failing must not stop the others
+            report.errors.append(f"{show_id}: {exc}")
+            if type(exc).__name__ == "CircuitOpen":
+                break
+            continue
+        for payload in payloads:
+            deltas, text = _map(connector, SNAPSHOT_ENTITY, payload, report, vars)
+            apply_deltas(connector, [d.model_copy(update={"show_id": show_id})
+                                     if d.show_id != show_id else d for d in deltas],
+                         text, report, source=DeltaSource.RECONCILE)
+        report.shows += 1
+    with connector.engine.begin() as conn:
+        sql.set_cursor(conn, connector.id, "reconcile", now.isoformat())
+    return report

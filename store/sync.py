@@ -1,0 +1,563 @@
+"""SQL of the sync services: connectors, external ids, cursors, dead letters, conflicts, bulk
+catalog writes that know what changed, and inbound inventory deltas.
+
+Every function takes a Connection and runs inside the caller's transaction: the caller decides
+what one unit is (a delta, a theatre's catalog, a whole schedule file) and nothing here commits.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Table, and_, delete, insert, select, tuple_, update
+
+from canonical import (
+    DeltaSource,
+    InventoryDelta,
+    Movie,
+    Screen,
+    SeatFlag,
+    SeatLayout,
+    SeatStatus,
+    Show,
+    Theatre,
+    new_id,
+)
+from canonical.time import utcnow
+from store.tables import (
+    connectors,
+    dead_letters,
+    external_ids,
+    movie_translations,
+    movies,
+    screens,
+    seat_layouts,
+    show_seats,
+    shows,
+    sync_conflicts,
+    sync_cursors,
+    theatres,
+)
+from store.upsert import upsert
+
+# A seat the POS reports as held carries this marker as its hold id: the hold is the POS's,
+# not a Marquee customer's. It expires on its own, so a missed "released" event heals itself.
+POS_HOLD_PREFIX = "pos:"
+POS_HOLD_TTL = timedelta(minutes=20)
+CHUNK = 2000
+
+
+# ------------------------------------------------------------------------------ connectors
+def save_connector(conn: Connection, row: Mapping[str, Any]) -> None:
+    now = utcnow()
+    data = {"secret_refs": {}, "settings": {}, "health": {}, "status": "active", **row}
+    existing = conn.execute(select(connectors.c.created_at).where(
+        connectors.c.id == data["id"])).scalar()
+    data["created_at"] = existing or now
+    data["updated_at"] = now
+    upsert(conn, connectors, data, ["id"])
+
+
+def get_connector(conn: Connection, connector_id: str) -> dict[str, Any] | None:
+    row = conn.execute(select(connectors).where(connectors.c.id == connector_id)).first()
+    return dict(row._mapping) if row else None
+
+
+def list_connectors(conn: Connection, *, active_only: bool = True) -> list[dict[str, Any]]:
+    query = select(connectors).order_by(connectors.c.id)
+    if active_only:
+        query = query.where(connectors.c.status == "active")
+    return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def set_health(conn: Connection, connector_id: str, health: Mapping[str, Any]) -> None:
+    conn.execute(update(connectors).where(connectors.c.id == connector_id)
+                 .values(health=dict(health), updated_at=utcnow()))
+
+
+# ------------------------------------------------------------------------------ external ids
+def map_external(conn: Connection, rows: Iterable[tuple[str, str, str, str, str]]) -> None:
+    """Record (connector, entity, scope, external id) -> canonical id pairs."""
+    now = utcnow()
+    batch = [{"connector_id": c, "entity": e, "scope": s, "external_id": x, "canonical_id": cid,
+              "updated_at": now} for c, e, s, x, cid in rows]
+    for i in range(0, len(batch), CHUNK):
+        upsert(conn, external_ids, batch[i:i + CHUNK],
+               ["connector_id", "entity", "scope", "external_id"], update=["canonical_id"])
+
+
+def canonical_for(conn: Connection, connector_id: str, entity: str, external_id: str,
+                  scope: str = "") -> str | None:
+    return conn.execute(select(external_ids.c.canonical_id).where(
+        external_ids.c.connector_id == connector_id, external_ids.c.entity == entity,
+        external_ids.c.scope == scope, external_ids.c.external_id == external_id)).scalar()
+
+
+def external_for(conn: Connection, connector_id: str, entity: str,
+                 canonical_id: str) -> tuple[str, str] | None:
+    """(scope, external id) of a canonical record; the newest mapping wins (a rescheduled show
+    answers to its current POS id)."""
+    row = conn.execute(select(external_ids.c.scope, external_ids.c.external_id).where(
+        external_ids.c.connector_id == connector_id, external_ids.c.entity == entity,
+        external_ids.c.canonical_id == canonical_id,
+    ).order_by(external_ids.c.updated_at.desc())).first()
+    return (row.scope, row.external_id) if row else None
+
+
+def resolve_show(conn: Connection, connector_id: str | None, show_id: str) -> str | None:
+    """The canonical show for an id a mapping derived: itself if it exists, else the show it
+    was matched to when the POS renumbered it (an alias recorded at import)."""
+    if conn.execute(select(shows.c.id).where(shows.c.id == show_id)).scalar():
+        return show_id
+    if connector_id is None:
+        return None
+    return canonical_for(conn, connector_id, "show_alias", show_id)
+
+
+# ------------------------------------------------------------------------------ cursors
+def get_cursor(conn: Connection, connector_id: str, stream: str) -> str | None:
+    return conn.execute(select(sync_cursors.c.cursor).where(
+        sync_cursors.c.connector_id == connector_id, sync_cursors.c.stream == stream)).scalar()
+
+
+def set_cursor(conn: Connection, connector_id: str, stream: str, cursor: str | None) -> None:
+    upsert(conn, sync_cursors, {"connector_id": connector_id, "stream": stream,
+                                "cursor": cursor, "updated_at": utcnow()},
+           ["connector_id", "stream"])
+
+
+def cursors(conn: Connection, connector_id: str) -> dict[str, tuple[str | None, datetime]]:
+    return {r.stream: (r.cursor, r.updated_at) for r in conn.execute(
+        select(sync_cursors).where(sync_cursors.c.connector_id == connector_id))}
+
+
+# ------------------------------------------------------------------------------ dead letters
+def add_dead_letter(conn: Connection, *, connector_id: str | None, system: str,
+                    mapping_version: str | int, entity: str, field: str | None, reason: str,
+                    payload: str) -> str:
+    dead_id = new_id("dlq")
+    conn.execute(insert(dead_letters).values(
+        id=dead_id, connector_id=connector_id, mapping_system=system,
+        mapping_version=str(mapping_version), entity=entity[:40],
+        field=(field or "")[:200] or None, reason=reason, payload=payload,
+        status="open", created_at=utcnow()))
+    return dead_id
+
+
+def list_dead_letters(conn: Connection, connector_id: str | None = None,
+                      status: str = "open") -> list[dict[str, Any]]:
+    query = select(dead_letters).where(dead_letters.c.status == status)
+    if connector_id:
+        query = query.where(dead_letters.c.connector_id == connector_id)
+    return [dict(r._mapping) for r in conn.execute(query.order_by(dead_letters.c.created_at))]
+
+
+# ------------------------------------------------------------------------------ conflicts
+def add_conflict(conn: Connection, *, connector_id: str | None, show_id: str, seat_id: str,
+                 kind: str, detail: Mapping[str, Any], action: str) -> str:
+    conflict_id = new_id("cfl")
+    conn.execute(insert(sync_conflicts).values(
+        id=conflict_id, connector_id=connector_id, show_id=show_id, seat_id=seat_id, kind=kind,
+        detail=dict(detail), action_taken=action, status="open", created_at=utcnow()))
+    return conflict_id
+
+
+def list_conflicts(conn: Connection, connector_id: str | None = None) -> list[dict[str, Any]]:
+    query = select(sync_conflicts)
+    if connector_id:
+        query = query.where(sync_conflicts.c.connector_id == connector_id)
+    return [dict(r._mapping) for r in conn.execute(query.order_by(sync_conflicts.c.created_at))]
+
+
+# ------------------------------------------------------------------------------ catalog rows
+def _norm(value: Any) -> Any:
+    """A comparable form of a column value, the same whichever way it was read or written."""
+    if isinstance(value, datetime):
+        return _aware(value).timestamp()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_norm(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _norm(v) for k, v in value.items()}
+    return value
+
+
+def theatre_row(theatre: Theatre) -> dict[str, Any]:
+    return theatre.model_dump(mode="json", exclude={"external_refs"})
+
+
+def screen_row(screen: Screen) -> dict[str, Any]:
+    row = screen.model_dump(mode="json", exclude={"external_refs"})
+    row["formats"] = list(screen.formats)
+    return row
+
+
+def layout_row(layout: SeatLayout) -> dict[str, Any]:
+    return {"id": layout.id, "screen_id": layout.screen_id, "version": layout.version,
+            "seat_count": len(layout.seats()), "body": layout.model_dump(mode="json")}
+
+
+def movie_row(movie: Movie) -> dict[str, Any]:
+    return {"id": movie.id, "original_language": movie.original_language,
+            "runtime_minutes": movie.runtime_minutes, "genres": list(movie.genres),
+            "rating": movie.rating, "release_date": movie.release_date}
+
+
+def show_row(show: Show, layout_id: str) -> dict[str, Any]:
+    row = show.model_dump(mode="json", exclude={"external_refs", "start", "end"})
+    row |= {"start_at": show.start, "end_at": show.end, "business_date": show.business_date,
+            "layout_id": layout_id, "format": show.format.value,
+            "sales_channels": sorted(c.value for c in show.sales_channels)}
+    return row
+
+
+@dataclass
+class Written:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    new_ids: list[str] = field(default_factory=list)
+
+    def add(self, other: Written) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+    def as_dict(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+
+def write_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
+               keys: Sequence[str] = ("id",)) -> Written:
+    """Insert new rows and update changed ones; rows equal to what is stored are not touched,
+    so a re-import writes nothing (and `updated_at` keeps meaning "last real change")."""
+    out = Written()
+    has_stamp = "updated_at" in table.c
+    now = utcnow()
+    for i in range(0, len(rows), CHUNK):
+        chunk = list({tuple(r[k] for k in keys): r for r in rows[i:i + CHUNK]}.values())
+        key_cols = [table.c[k] for k in keys]
+        wanted = [tuple(r[k] for k in keys) for r in chunk]
+        cond = key_cols[0].in_([w[0] for w in wanted]) if len(keys) == 1 else \
+            tuple_(*key_cols).in_(wanted)
+        columns = list(chunk[0])
+        stored = {tuple(r._mapping[k] for k in keys): r._mapping
+                  for r in conn.execute(select(*[table.c[c] for c in columns]).where(cond))}
+        new, changed = [], []
+        for row in chunk:
+            old = stored.get(tuple(row[k] for k in keys))
+            if old is None:
+                new.append(row)
+            elif any(_norm(old[c]) != _norm(row[c]) for c in columns):
+                changed.append(row)
+            else:
+                out.unchanged += 1
+        if has_stamp:
+            new = [{**r, "updated_at": now} for r in new]
+            changed = [{**r, "updated_at": now} for r in changed]
+        if new:
+            conn.execute(insert(table), new)
+            out.created += len(new)
+            if "id" in keys:
+                out.new_ids.extend(r["id"] for r in new)
+        if changed:
+            upsert(conn, table, changed, list(keys))
+            out.updated += len(changed)
+    return out
+
+
+def write_theatres(conn: Connection, items: Sequence[Theatre]) -> Written:
+    return write_rows(conn, theatres, [theatre_row(t) for t in items])
+
+
+def write_screens(conn: Connection, items: Sequence[Screen]) -> Written:
+    return write_rows(conn, screens, [screen_row(s) for s in items])
+
+
+def write_layouts(conn: Connection, items: Sequence[SeatLayout]) -> Written:
+    return write_rows(conn, seat_layouts, [layout_row(x) for x in items])
+
+
+def write_movies(conn: Connection, items: Sequence[Movie]) -> Written:
+    out = write_rows(conn, movies, [movie_row(m) for m in items])
+    texts = []
+    for m in items:
+        for lang in sorted(set(m.title.values) | set(m.synopsis.values)):
+            texts.append({"movie_id": m.id, "language": lang, "title": m.title.values.get(lang),
+                          "synopsis": m.synopsis.values.get(lang)})
+    write_translations(conn, texts)
+    return out
+
+
+def write_translations(conn: Connection, rows: Sequence[dict[str, Any]]) -> Written:
+    """Translations by (movie, language). A feed that carries only a title keeps the stored
+    synopsis (and the other way round)."""
+    existing: dict[tuple[str, str], Any] = {}
+    keys = list({(r["movie_id"], r["language"]) for r in rows})
+    for i in range(0, len(keys), CHUNK):
+        part = keys[i:i + CHUNK]
+        for r in conn.execute(select(movie_translations).where(tuple_(
+                movie_translations.c.movie_id, movie_translations.c.language).in_(part))):
+            existing[(r.movie_id, r.language)] = r
+    merged = []
+    for row in rows:
+        old = existing.get((row["movie_id"], row["language"]))
+        merged.append({**row,
+                       "title": row.get("title") or (old.title if old else None),
+                       "synopsis": row.get("synopsis") or (old.synopsis if old else None)})
+    return write_rows(conn, movie_translations, merged, keys=("movie_id", "language"))
+
+
+SeatPlan = list[tuple[str, str, str]]  # (seat id, category, initial status)
+
+
+def seat_plan(layout: SeatLayout) -> SeatPlan:
+    return [(s.id, s.category, "blocked" if SeatFlag.BLOCKED in s.flags else "available")
+            for s in layout.seats()]
+
+
+def write_shows(conn: Connection, items: Sequence[tuple[Show, str]],
+                plans: Mapping[str, SeatPlan]) -> Written:
+    """Upsert shows (changed ones only) and create the seat inventory of new shows in bulk.
+    `items` pairs each show with its layout id; `plans` gives each layout's seats. An existing
+    show's inventory is never rewritten here: it belongs to booking and to inventory sync."""
+    rows = [show_row(show, layout_id) for show, layout_id in items]
+    out = write_rows(conn, shows, rows)
+    if out.new_ids:
+        layout_of = {show.id: layout_id for show, layout_id in items}
+        seed_seats(conn, [(sid, plans[layout_of[sid]]) for sid in out.new_ids])
+    return out
+
+
+def seed_seats(conn: Connection, items: Sequence[tuple[str, SeatPlan]]) -> int:
+    """Inventory rows for new shows: COPY on PostgreSQL, batched inserts elsewhere."""
+    count = 0
+    if conn.dialect.name == "postgresql":
+        raw = conn.connection.dbapi_connection
+        with raw.cursor() as cur, cur.copy(
+                "COPY show_seats (show_id, seat_id, category, status, version) FROM STDIN"
+        ) as copy:
+            for show_id, plan in items:
+                for seat_id, category, status in plan:
+                    copy.write_row((show_id, seat_id, category, status, 0))
+                    count += 1
+        return count
+    batch: list[dict[str, Any]] = []
+    for show_id, plan in items:
+        for seat_id, category, status in plan:
+            batch.append({"show_id": show_id, "seat_id": seat_id, "category": category,
+                          "status": status, "version": 0})
+            if len(batch) >= CHUNK * 5:
+                conn.execute(insert(show_seats), batch)
+                count += len(batch)
+                batch = []
+    if batch:
+        conn.execute(insert(show_seats), batch)
+        count += len(batch)
+    return count
+
+
+def layout_plans(conn: Connection, layout_ids: Iterable[str],
+                 cache: dict[str, SeatPlan]) -> dict[str, SeatPlan]:
+    """Seat plans of layouts, cached; identical plans share one list (a country has thousands
+    of screens but few distinct auditorium templates)."""
+    missing = [lid for lid in set(layout_ids) if lid not in cache]
+    shared: dict[str, SeatPlan] = {}
+    for i in range(0, len(missing), 200):
+        for r in conn.execute(select(seat_layouts.c.id, seat_layouts.c.body).where(
+                seat_layouts.c.id.in_(missing[i:i + 200]))):
+            plan = seat_plan(SeatLayout.model_validate(r.body))
+            key = json.dumps(plan)
+            cache[r.id] = shared.setdefault(key, plan)
+    return cache
+
+
+def screen_layouts(conn: Connection, screen_ids: Iterable[str]) -> dict[str, str | None]:
+    ids = list(set(screen_ids))
+    out: dict[str, str | None] = {}
+    for i in range(0, len(ids), CHUNK):
+        out.update({r.id: r.layout_id for r in conn.execute(
+            select(screens.c.id, screens.c.layout_id).where(screens.c.id.in_(ids[i:i + CHUNK])))})
+    return out
+
+
+def shows_at(conn: Connection, keys: Sequence[tuple[str, str, datetime]]
+             ) -> dict[tuple[str, str, float], str]:
+    """Existing shows by (screen, movie, start): how a renumbered POS show is recognised."""
+    if not keys:
+        return {}
+    screens_ = list({k[0] for k in keys})
+    starts = [k[2] for k in keys]
+    out: dict[tuple[str, str, float], str] = {}
+    for i in range(0, len(screens_), 500):
+        for r in conn.execute(select(shows.c.id, shows.c.screen_id, shows.c.movie_id,
+                                     shows.c.start_at).where(
+                shows.c.screen_id.in_(screens_[i:i + 500]),
+                shows.c.start_at >= min(starts), shows.c.start_at <= max(starts))):
+            out[(r.screen_id, r.movie_id, _aware(r.start_at).timestamp())] = r.id
+    return out
+
+
+def aliases(conn: Connection, connector_id: str, show_ids: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for i in range(0, len(show_ids), CHUNK):
+        out.update({r.external_id: r.canonical_id for r in conn.execute(
+            select(external_ids.c.external_id, external_ids.c.canonical_id).where(
+                external_ids.c.connector_id == connector_id,
+                external_ids.c.entity == "show_alias",
+                external_ids.c.external_id.in_(show_ids[i:i + CHUNK])))})
+    return out
+
+
+def find_show_at(conn: Connection, screen_id: str, movie_id: str, start: datetime,
+                 exclude: str) -> str | None:
+    """A show already on this screen for this movie at this start, under another id."""
+    return conn.execute(select(shows.c.id).where(
+        shows.c.screen_id == screen_id, shows.c.movie_id == movie_id, shows.c.start_at == start,
+        shows.c.id != exclude)).scalar()
+
+
+def existing_ids(conn: Connection, table: Table, ids: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for i in range(0, len(ids), CHUNK):
+        found.update(conn.execute(select(table.c.id).where(
+            table.c.id.in_(ids[i:i + CHUNK]))).scalars())
+    return found
+
+
+# ------------------------------------------------------------------------------ inventory
+@dataclass
+class Applied:
+    """What applying one delta did."""
+
+    show_id: str
+    changed: int = 0
+    unchanged: int = 0
+    conflicts: list[str] = field(default_factory=list)
+
+
+class UnknownSeats(ValueError):
+    def __init__(self, show_id: str, seat_ids: Sequence[str]) -> None:
+        super().__init__(f"show {show_id} has no seats {', '.join(sorted(seat_ids)[:20])}")
+        self.seat_ids = list(seat_ids)
+
+
+class UnknownShowError(ValueError):
+    pass
+
+
+def apply_delta(conn: Connection, delta: InventoryDelta, now: datetime | None = None,
+                *, show_id: str | None = None) -> Applied:
+    """Apply what a POS says about seats of one show, in the caller's transaction.
+
+    Rules (the POS is the authority for its own sales; Marquee for its customers' bookings):
+    - a seat Marquee sold in a booking is never overwritten. The POS selling it at the box
+      office (a push) or reporting it free is a conflict: recorded with the action taken.
+    - a seat a Marquee customer holds: the POS selling it wins (the hold loses the seat, a
+      conflict is recorded); the POS reporting it held or free changes nothing (our own hold,
+      or one the POS let lapse: ours expires by itself).
+    - any other seat takes the POS's status; POS holds carry a `pos:` hold id and expire.
+    Unknown seat ids reject the whole delta (UnknownSeats), so nothing is half applied.
+    """
+    now = now or utcnow()
+    target = show_id or delta.show_id
+    wanted = {c.seat_id: c for c in delta.changes}
+    rows = {r.seat_id: r for r in conn.execute(
+        select(show_seats).where(show_seats.c.show_id == target,
+                                 show_seats.c.seat_id.in_(list(wanted))))}
+    if not rows and not conn.execute(select(shows.c.id).where(shows.c.id == target)).scalar():
+        raise UnknownShowError(f"no show {target}")
+    missing = [s for s in wanted if s not in rows]
+    if missing:
+        raise UnknownSeats(target, missing)
+    result = Applied(target)
+    groups: dict[SeatStatus, list[str]] = {}
+    for seat_id, change in wanted.items():
+        row = rows[seat_id]
+        status = SeatStatus(change.status)
+        live_hold = row.status == "held" and row.hold_expires_at is not None and \
+            _aware(row.hold_expires_at) > now and not (row.hold_id or "").startswith(
+                POS_HOLD_PREFIX)
+        if row.booking_id is not None:
+            if status == SeatStatus.SOLD and delta.source != DeltaSource.POS_PUSH:
+                result.unchanged += 1  # our own sale, committed at the POS
+                continue
+            kind = "pos_sold_booked_seat" if status == SeatStatus.SOLD else \
+                f"pos_reports_booked_seat_{status.value}"
+            result.conflicts.append(add_conflict(
+                conn, connector_id=delta.connector_id, show_id=target, seat_id=seat_id,
+                kind=kind, detail={"pos_status": status.value, "booking_id": row.booking_id,
+                                   "source": delta.source.value, "sequence": delta.sequence},
+                action="kept the Marquee booking; the theatre must resolve the POS side"))
+            continue
+        if live_hold:
+            if status == SeatStatus.SOLD:
+                result.conflicts.append(add_conflict(
+                    conn, connector_id=delta.connector_id, show_id=target, seat_id=seat_id,
+                    kind="pos_sold_held_seat",
+                    detail={"hold_id": row.hold_id, "source": delta.source.value,
+                            "sequence": delta.sequence},
+                    action="POS sale wins: the seat left the Marquee hold"))
+                groups.setdefault(status, []).append(seat_id)
+            else:
+                result.unchanged += 1
+            continue
+        current = "held" if row.status == "held" and row.hold_expires_at is not None and \
+            _aware(row.hold_expires_at) > now else ("available" if row.status == "held"
+                                                    else row.status)
+        if current == status.value and status != SeatStatus.HELD:
+            result.unchanged += 1
+            continue
+        groups.setdefault(status, []).append(seat_id)
+    for status, seat_ids in groups.items():
+        values: dict[str, Any] = {"status": status.value, "version": show_seats.c.version + 1}
+        if status == SeatStatus.HELD:
+            values |= {"hold_id": f"{POS_HOLD_PREFIX}{delta.connector_id or 'pos'}"[:64],
+                       "hold_expires_at": now + POS_HOLD_TTL}
+        else:
+            values |= {"hold_id": None, "hold_expires_at": None}
+        result.changed += conn.execute(update(show_seats).where(
+            show_seats.c.show_id == target, show_seats.c.seat_id.in_(seat_ids),
+            show_seats.c.booking_id.is_(None)).values(**values)).rowcount
+    return result
+
+
+def _aware(moment: datetime) -> datetime:
+    from datetime import UTC
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def shows_between(conn: Connection, connector_id: str, start: datetime,
+                  end: datetime) -> list[str]:
+    """Scheduled shows of a connector's theatres starting in [start, end)."""
+    return list(conn.execute(select(shows.c.id).join(
+        theatres, theatres.c.id == shows.c.theatre_id).where(
+        theatres.c.connector_id == connector_id, shows.c.status == "scheduled",
+        and_(shows.c.start_at >= start, shows.c.start_at < end)).order_by(
+        shows.c.start_at)).scalars())
+
+
+def theatre_of_show(conn: Connection, show_id: str) -> dict[str, Any] | None:
+    row = conn.execute(select(theatres).join(shows, shows.c.theatre_id == theatres.c.id)
+                       .where(shows.c.id == show_id)).first()
+    return dict(row._mapping) if row else None
+
+
+def connector_theatres(conn: Connection, connector_id: str) -> list[dict[str, Any]]:
+    return [dict(r._mapping) for r in conn.execute(
+        select(theatres).where(theatres.c.connector_id == connector_id).order_by(theatres.c.id))]
+
+
+def forget_connector_data(conn: Connection, connector_id: str) -> None:
+    """Test and demo helper: drop a connector's cursors (not its catalog)."""
+    conn.execute(delete(sync_cursors).where(sync_cursors.c.connector_id == connector_id))
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, default=str, ensure_ascii=False)
