@@ -9,12 +9,14 @@ from api import openapi, problems
 from api.context import ApiContext
 from api.middleware import BodySizeLimitMiddleware, ObservabilityMiddleware
 from api.ratelimit import RateLimits
-from api.routers import auth, catalog, health
+from api.routers import auth, catalog, health, partner, partner_reports
 from marquee.bootstrap import Hub, build_hub
 
 TAGS = [
     {"name": "auth", "description": "Sign-up, OAuth2 tokens, refresh, logout, your account"},
     {"name": "catalog", "description": "Theatres, movies, shows and live seat maps (public)"},
+    {"name": "partner", "description": "Native theatres manage their own catalog and see "
+     "their sales (scopes partner:read, partner:write)"},
     {"name": "health", "description": "Liveness, readiness, metrics"},
 ]
 
@@ -35,6 +37,8 @@ def create_app(hub: Hub | None = None, *, rate_limits: RateLimits | None = None)
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(catalog.router)
+    app.include_router(partner.router)
+    app.include_router(partner_reports.router)
     openapi.install(app)
     settings = hub.settings
     # Order: the last added runs first. Observability wraps everything (even a 413).
