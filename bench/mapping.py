@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
-import os
 import random
 import resource
 import subprocess
@@ -236,7 +234,8 @@ def main() -> None:
         map_rate = (mapped["count"] + mapped["dead"]) / mapped["seconds"]
         rows.append(f"{fmt:<6} {parse_rate:>12,.0f} {map_rate:>11,.0f} "
                     f"{map_rate / parse_rate:>6.2f} {mapped['dead']:>5} "
-                    f"{mapped_small['peak_kib'] / 1024:>12.1f} MB {mapped['peak_kib'] / 1024:>11.1f} MB "
+                    f"{mapped_small['peak_kib'] / 1024:>12.1f} MB "
+                    f"{mapped['peak_kib'] / 1024:>11.1f} MB "
                     f"{full.stat().st_size / 1e6:>8.1f}")
         print(f"  {fmt}: generated in {gen:.1f}s, parsed {parse['count']:,} in "
               f"{parse['seconds']:.1f}s, mapped {mapped['count']:,} in {mapped['seconds']:.1f}s",

@@ -36,8 +36,8 @@ from adapters.mapping.loader import check_mapping, load_mapping
 from adapters.mapping.migrations import CURRENT_VERSION, MIGRATIONS
 from adapters.mapping.model import (
     DeadLetter,
-    MapResult,
     MappingContext,
+    MapResult,
     OutboundRequest,
     Outcome,
     OutcomeStatus,

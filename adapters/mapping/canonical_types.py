@@ -11,10 +11,10 @@ from pydantic import BaseModel
 from canonical.catalog import (
     GridPosition,
     Movie,
+    Screen,
     SeatArea,
     SeatLayout,
     SeatRow,
-    Screen,
     Show,
     Theatre,
     TicketType,

@@ -14,9 +14,6 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from canonical.identity import derived_id
-from canonical.text import LocalizedText
-from canonical.time import business_date, utcnow
 from adapters.mapping.canonical_types import (
     CANONICAL,
     DERIVED,
@@ -27,6 +24,9 @@ from adapters.mapping.errors import FieldError
 from adapters.mapping.scope import Scope
 from adapters.mapping.sources import parse_json_path
 from adapters.mapping.transforms import REGISTRY, compile_transform
+from canonical.identity import derived_id
+from canonical.text import LocalizedText
+from canonical.time import business_date, utcnow
 
 Fn = Callable[[Any, Scope], Any]
 
@@ -203,10 +203,7 @@ class Compiler:
     def _scope_of(self, spec: Any) -> Fn:
         if spec is None:
             return lambda node, scope: ""
-        if isinstance(spec, str):
-            render = self.compile_template(spec)
-        else:
-            render = self.compile_spec(spec)
+        render = self.compile_template(spec) if isinstance(spec, str) else self.compile_spec(spec)
 
         def scope_text(node: Any, scope: Scope) -> str:
             value = render(node, scope)
@@ -275,7 +272,8 @@ class Compiler:
     def _each(self, spec: dict, where: str, model: type[BaseModel] | None) -> Fn:
         each = spec["each"]
         if each == "@group":
-            items: Callable[[Any, Scope], list] = lambda node, scope: scope.group or [node]
+            def items(node: Any, scope: Scope) -> list:
+                return scope.group or [node]
         elif isinstance(each, dict):
             # A computed list (`{path: Prices, transforms: [{split: ","}]}`): items are values.
             produce = self.compile_spec(each, where)
@@ -287,7 +285,9 @@ class Compiler:
                 return list(value) if isinstance(value, list | tuple) else [value]
         else:
             lister = self.fmt.lister(each)
-            items = lambda node, scope: lister(node)
+
+            def items(node: Any, scope: Scope) -> list:
+                return lister(node)
         lets = {k: self.compile_spec(v, where) for k, v in (spec.get("let") or {}).items()}
         cond = self.compile_condition(spec["where"]) if "where" in spec else None
         group_by = self.compile_spec(spec["group_by"], where) if "group_by" in spec else None
@@ -296,7 +296,8 @@ class Compiler:
         elif "item" in spec:
             body = self.compile_spec(spec["item"], where, model)
         else:
-            body = lambda node, scope: node
+            def body(node: Any, scope: Scope) -> Any:
+                return node
 
         def run(node: Any, scope: Scope) -> Any:
             nodes = items(node, scope)

@@ -14,11 +14,11 @@ from adapters.mapping.compiler import Compiler, EntityPlan, compile_entity
 from adapters.mapping.errors import FieldError
 from adapters.mapping.model import (
     DeadLetter,
-    MapResult,
     MappingContext,
+    MapResult,
+    OutboundRequest,
     Outcome,
     OutcomeStatus,
-    OutboundRequest,
     Rendered,
 )
 from adapters.mapping.scope import Scope
@@ -65,7 +65,8 @@ class Mapping:
             self.entities[name] = compile_entity(
                 name, spec, Compiler(fmt, self.lookups, self.status_maps))
         self.operations: dict[str, _Operation] = {
-            name: _Operation(name, spec, self) for name, spec in (doc.get("operations") or {}).items()
+            name: _Operation(name, spec, self)
+            for name, spec in (doc.get("operations") or {}).items()
         }
 
     # ------------------------------------------------------------------------------ reading
@@ -319,7 +320,8 @@ class _Operation:
         try:
             body = text.encode(transport.encoding)
         except UnicodeEncodeError as exc:
-            raise FieldError(f"request cannot be written in {transport.encoding}: {exc.reason}")
+            raise FieldError(
+                f"request cannot be written in {transport.encoding}: {exc.reason}") from None
         return Rendered(self.name, f"text/csv; charset={transport.encoding}", body, data=data,
                         text=text, folder=transport.request_folder,
                         filename=fill(transport.request_filename or ""),

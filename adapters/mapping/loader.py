@@ -151,7 +151,8 @@ def _schema_issues(doc: _Doc, error: jsonschema.ValidationError) -> None:
     if validator == "type":
         doc.add(path, f"expected {error.validator_value}, got {_type_name(error.instance)}")
         return
-    if validator in ("maxProperties", "minProperties") and error.schema.get("maxProperties") == 1:
+    if validator in ("maxProperties", "minProperties") and \
+            error.schema.get("maxProperties") == 1:
         keys = ", ".join(map(str, error.instance)) or "none"
         doc.add(path, "a transform is a name or one `name: arguments` pair; this one has "
                       f"keys {keys} (put the arguments in a mapping: `name: {{arg: value}}`)")
@@ -363,8 +364,9 @@ class _Checker:
         if name == "lookup" and normalized.get("table") not in self.lookups:
             declared = list((self.root.get("lookups") or {}).keys())
             if normalized.get("table") not in declared:
-                self.doc.add(at_name, f"lookup table `{normalized.get('table')}` is not declared "
-                                      "under `lookups:`", suggest(normalized.get("table"), declared))
+                table = normalized.get("table")
+                self.doc.add(at_name, f"lookup table `{table}` is not declared under `lookups:`",
+                             suggest(table, declared))
             return
         if name == "status_map" and normalized.get("name") not in (self.root.get("status_maps")
                                                                    or {}):

@@ -15,9 +15,10 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from canonical.money import Money, exponent
-from canonical.time import localize, zone as _zone
 from adapters.mapping.errors import FieldError
+from canonical.money import Money, exponent
+from canonical.time import localize
+from canonical.time import zone as _zone
 
 Fn = Callable[[Any, Any, Any], Any]
 
@@ -461,10 +462,7 @@ def _datetime(args: dict, env: Any) -> Fn:
     memo = _Memo()
 
     def run(value: Any, node: Any, scope: Any) -> Any:
-        if isinstance(value, datetime):
-            parsed = value
-        else:
-            parsed = None
+        parsed = value if isinstance(value, datetime) else None
         key = (value, None) if parsed is not None else None
         try:
             if parsed is None:
@@ -640,8 +638,9 @@ def _row_index(args: dict, env: Any) -> Fn:
         number = 0
         for char in text:
             if char not in position:
+                skipped = sorted(set("ABCDEFGHIJKLMNOPQRSTUVWXYZ") - set(alphabet))
                 raise FieldError(f"{value!r} is not a row letter (skipping "
-                                 f"{', '.join(sorted(set('ABCDEFGHIJKLMNOPQRSTUVWXYZ') - set(alphabet)))})")
+                                 f"{', '.join(skipped)})")
             number = number * len(alphabet) + position[char] + 1
         if not text:
             raise FieldError("empty row letter")

@@ -96,7 +96,8 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
  <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
  <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
 ]>
-<Sessions xmlns="urn:soapbox:ticketing:2"><Session><SessionId>&lol9;</SessionId></Session></Sessions>"""
+<Sessions xmlns="urn:soapbox:ticketing:2"><Session><SessionId>&lol9;</SessionId></Session>
+</Sessions>"""
 
 
 def test_entity_expansion_is_a_dead_letter_not_a_blowup(soapbox):
@@ -156,7 +157,8 @@ def test_wrong_encoding(reelfeed, write_mapping, tmp_path):
     assert result.records == [] and "NUL" in result.dead_letters[0].reason
     # A mapping that declares UTF-8 refuses Latin-1 bytes with the position.
     text = (SAMPLES / "reelfeed/mapping.yaml").read_text().replace(
-        "encoding: latin-1", "encoding: utf-8").replace("../lookups/", str(SAMPLES / "lookups") + "/")
+        "encoding: latin-1", "encoding: utf-8").replace(
+        "../lookups/", str(SAMPLES / "lookups") + "/")
     from adapters.mapping import load_mapping
 
     utf8 = load_mapping(write_mapping(text))
@@ -176,8 +178,8 @@ def test_stream_equals_read_and_reports_bad_lines(restline, soapbox, reelfeed):
     assert isinstance(broken[-1], DeadLetter) and "line 3" in broken[-1].reason
 
     xml = (SAMPLES / "soapbox/samples/sessions.xml").read_bytes()
-    assert list(soapbox.stream("show", io.BytesIO(xml), CTX)) == soapbox.read(
-        "show", xml, CTX).records
+    expected = soapbox.read("show", xml, CTX).records
+    assert list(soapbox.stream("show", io.BytesIO(xml), CTX)) == expected
 
     csv_bytes = (SAMPLES / "reelfeed/samples/schedule_202603281200.csv").read_bytes()
     assert list(reelfeed.stream("show", io.BytesIO(csv_bytes), CTX)) == reelfeed.read(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from adapters.mapping import load_mapping
 from adapters.mapping.samples import run_samples
-from pathlib import Path
 
 MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
 
@@ -25,8 +26,9 @@ def test_samples_match_expected(system):
 
 def test_seat_ids_agree_between_layout_and_inventory(restline, soapbox, reelfeed):
     """A seat id in an inventory delta must name a seat of the layout (area-row-column)."""
-    from adapters.mapping.samples import run_case
     from ruamel.yaml import YAML
+
+    from adapters.mapping.samples import run_case
 
     for mapping, layout_case, seats_case in (
         (restline, 4, 6), (soapbox, 4, 6), (reelfeed, 4, 6),
