@@ -43,6 +43,10 @@ class PosLink:
     def _call(self, operation: str, request: OutboundRequest) -> Outcome:
         mapping = self.connector.mapping
         ctx = self.connector.context()
+        info = ctx.theatres.get(request.theatre_external_id or "")
+        if info is not None:
+            # Answers carry local times (soapbox ExpiryDate): read them in the show's zone.
+            ctx.timezone, ctx.currency = info.timezone, info.currency
 
         def attempt() -> Outcome:
             rendered = mapping.render(operation, request, ctx)

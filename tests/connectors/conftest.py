@@ -57,3 +57,16 @@ def restline_sim() -> Iterator:
 def connect_restline(engine: Engine, sim, **settings) -> Connector:
     register(engine, simulated.restline(sim, **{**FAST, **settings}))
     return get_connector(engine, "restline")
+
+
+@pytest.fixture
+def soapbox_sim() -> Iterator:
+    from simulators.soapbox import SoapboxSimulator
+
+    with SoapboxSimulator(seed=4, cinemas=2, screens=2, shows_per_day=2, days=2) as sim:
+        yield sim
+
+
+def connect_soapbox(engine: Engine, sim, **settings) -> Connector:
+    register(engine, simulated.soapbox(sim, **{**FAST, **settings}))
+    return get_connector(engine, "soapbox")

@@ -1,0 +1,3 @@
+from adapters.soap.adapter import SoapAdapter
+
+__all__ = ["SoapAdapter"]
