@@ -110,6 +110,14 @@ class ChannelNotifier:
         return out
 
     def send(self, notification: Notification) -> None:
+        booking = notification.context.get("booking")
+        if notification.kind == "booking_confirmed" and isinstance(booking, Mapping) and \
+                booking.get("status", "confirmed") != "confirmed":
+            # The sale failed at the theatre before the e-ticket went out (the customer hears
+            # about the refund instead): never send a ticket for a booking that is not valid.
+            log.info("not sending an e-ticket for booking %s: it is %s", booking.get("code"),
+                     booking.get("status"))
+            return
         failures: list[str] = []
         for channel, message in self.messages(notification):
             try:

@@ -39,6 +39,7 @@ def broker_url() -> str:
 
 def make_app() -> Celery:
     config = get_worker_settings()
+    var_dir = get_settings().var_dir
     celery = Celery("marquee", broker=broker_url(), include=["marquee.worker.tasks"])
     celery.conf.update(
         task_acks_late=True,
@@ -51,6 +52,8 @@ def make_app() -> Celery:
         broker_connection_retry_on_startup=True,
         broker_transport_options={"visibility_timeout": config.celery_visibility_timeout},
         worker_hijack_root_logger=False,
+        # Beat's own bookkeeping (last run times) lives with the hub's other runtime files.
+        beat_schedule_filename=str(var_dir / "celerybeat-schedule"),
         beat_schedule={
             "relay-outbox": {
                 "task": "marquee.relay_outbox",

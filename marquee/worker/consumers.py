@@ -13,8 +13,9 @@ A consumer has a stable name; `processed_messages` holds one row per (consumer, 
   SMS are at-least-once: a crash in that window may send a duplicate (the Message-ID is the
   event id, so mail clients fold it).
 
-Consumers already done are skipped when a message is redelivered because a later consumer of the
-same message failed: a failing notification never re-commits a sale.
+Consumers of one message run in order and the first failure stops the round; on redelivery the
+consumers already done are skipped: a failing notification never re-commits a sale, and the
+e-ticket waits for the POS commit.
 """
 
 from __future__ import annotations
@@ -59,8 +60,8 @@ def local(name: str, topics: Iterable[str], fn: LocalEffect) -> Consumer:
 
 
 class Dispatcher:
-    """Delivers a message to every consumer of its topic, skipping those already done. Raises
-    the first failure (after trying the others) so the relay retries the message."""
+    """Delivers a message to every consumer of its topic in order, skipping those already done.
+    A failure propagates, so the relay retries the message from that consumer on."""
 
     def __init__(self, engine: Engine, consumers: Sequence[Consumer],
                  clock: Callable[[], datetime] = utcnow,
@@ -80,15 +81,11 @@ class Dispatcher:
     def __call__(self, message: OutboxMessage) -> None:
         if message.topic not in self.known_topics:
             raise Undeliverable(f"no consumer knows topic {message.topic!r}")
-        first_error: Exception | None = None
+        # In order, stopping at the first failure: for a BookingConfirmed the POS commit comes
+        # before the e-ticket, so a customer never gets a ticket for a sale the theatre has not
+        # taken. Consumers already done are skipped on the retry.
         for consumer in self.consumers_of(message.topic):
-            try:
-                self.run(consumer, message)
-            except Exception as error:  # noqa: BLE001 - keep going; the relay retries the rest
-                log.warning("consumer %s failed on %s: %s", consumer.name, message.event_id, error)
-                first_error = first_error or error
-        if first_error is not None:
-            raise first_error
+            self.run(consumer, message)
 
     def run(self, consumer: Consumer, message: OutboxMessage) -> bool:
         """Run one consumer on one message; False if it had already been done."""
@@ -122,6 +119,7 @@ def booking_consumers(context: HandlerContext,
     (POS and gateway calls carry stable keys, state changes are compare-and-set); they run as
     remote consumers."""
     registry = HANDLERS if handlers is None else handlers
+    # Registration order is kept: booking registers commit_sale before notify_confirmed.
     topics: dict[str, set[str]] = {}
     functions: dict[str, Handler] = {}
     for event_type, fns in registry.items():
@@ -139,7 +137,7 @@ def booking_consumers(context: HandlerContext,
             fn(event, context)
         return deliver
 
-    return [remote(name, topics[name], make(fn)) for name, fn in sorted(functions.items())]
+    return [remote(name, topics[name], make(fn)) for name, fn in functions.items()]
 
 
 def event_topics() -> set[str]:

@@ -22,6 +22,7 @@ from booking.handlers import HandlerContext, commit_sale
 from booking.ports import Notifier, TheatreLinkResolver
 from booking.services import BookingService
 from marquee.settings import Settings, get_settings
+from marquee.worker.admin_consumers import admin_consumers
 from marquee.worker.config import WorkerSettings, get_worker_settings
 from marquee.worker.consumers import (
     Consumer,
@@ -34,6 +35,7 @@ from marquee.worker.relay import OutboxRelay, RetryPolicy
 from store import outbox as sql
 from store.engine import make_engine
 from store.outbox import OutboxMessage
+from store.uow import SqlUnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +71,7 @@ def theatre_links(config: WorkerSettings, engine: Engine) -> TheatreLinkResolver
     if config.theatre_links:
         return load_object(config.theatre_links)(engine)
     try:
-        from connectors.links import link_resolver  # type: ignore[import-not-found]
+        from connectors.link import link_resolver
     except ImportError:
         log.warning("no theatre link resolver configured: legacy theatres are not forwarded")
         from booking.links import native_only
@@ -78,14 +80,15 @@ def theatre_links(config: WorkerSettings, engine: Engine) -> TheatreLinkResolver
     return link_resolver(engine)
 
 
-def sql_unit_of_work(engine: Engine) -> Callable[[], Any]:
-    """The SQL unit of work from store.uow (written by the booking/store side)."""
-    module = importlib.import_module("store.uow")
-    for name in ("SqlUnitOfWorkFactory", "SqlAlchemyUnitOfWorkFactory", "UnitOfWorkFactory"):
-        factory = getattr(module, name, None)
-        if factory is not None:
-            return factory(engine)
-    raise ImportError("store.uow provides no unit-of-work factory")
+def sql_unit_of_work(settings: Settings, engine: Engine) -> SqlUnitOfWorkFactory:
+    """The SQL unit of work, able to read customers' encrypted contact data (to notify them)."""
+    # The PII cipher lives with the API's security code; the worker needs the same key.
+    from api.security.pii import cipher_from_settings
+
+    cipher = cipher_from_settings(
+        settings.encryption_key.get_secret_value() if settings.encryption_key else None,
+        settings.jwt_secret.get_secret_value())
+    return SqlUnitOfWorkFactory(engine, decrypt=cipher.decrypt)
 
 
 def build_services(settings: Settings, config: WorkerSettings, engine: Engine) -> BookingService:
@@ -99,7 +102,7 @@ def build_services(settings: Settings, config: WorkerSettings, engine: Engine) -
     if settings.stripe_api_base:
         options["api_base"] = settings.stripe_api_base
     gateways = GatewayRegistry().add(get_gateway(settings.payment_gateway, **options))
-    return BookingService(uow=sql_unit_of_work(engine), gateways=gateways,
+    return BookingService(uow=sql_unit_of_work(settings, engine), gateways=gateways,
                           links=theatre_links(config, engine))
 
 
@@ -139,6 +142,7 @@ def build_runtime(settings: Settings | None = None, config: WorkerSettings | Non
     all_consumers = list(consumers)
     if services is not None:
         all_consumers += booking_consumers(HandlerContext(services=services, notifier=notifier))
+        all_consumers += admin_consumers()
     dispatcher = Dispatcher(engine, all_consumers, known_topics=event_topics())
     relay = OutboxRelay(
         engine=engine, deliver=dispatcher,
