@@ -140,6 +140,9 @@ def add_dead_letter(conn: Connection, *, connector_id: str | None, system: str,
                     mapping_version: str | int, entity: str, field: str | None, reason: str,
                     payload: str) -> str:
     dead_id = new_id("dlq")
+    # Bad input may hold NUL bytes (a UTF-16 file read as Latin-1): PostgreSQL text refuses
+    # them, and the dead letter must still be kept, so they are escaped.
+    payload, reason = payload.replace("\x00", "\\x00"), reason.replace("\x00", "\\x00")
     conn.execute(insert(dead_letters).values(
         id=dead_id, connector_id=connector_id, mapping_system=system,
         mapping_version=str(mapping_version), entity=entity[:40],

@@ -70,3 +70,17 @@ def soapbox_sim() -> Iterator:
 def connect_soapbox(engine: Engine, sim, **settings) -> Connector:
     register(engine, simulated.soapbox(sim, **{**FAST, **settings}))
     return get_connector(engine, "soapbox")
+
+
+@pytest.fixture
+def reelfeed_sim(tmp_path) -> Iterator:
+    from simulators.reelfeed import ReelfeedSimulator
+
+    with ReelfeedSimulator(seed=5, cinemas=2, screens=2, shows_per_day=2, days=2,
+                           root=tmp_path / "drop", snapshot_seconds=0.2) as sim:
+        yield sim
+
+
+def connect_reelfeed(engine: Engine, sim, **settings) -> Connector:
+    register(engine, simulated.reelfeed(sim, **{**FAST, "read_timeout": 3.0, **settings}))
+    return get_connector(engine, "reelfeed")

@@ -1,0 +1,3 @@
+from adapters.csv_sftp.adapter import CsvSftpAdapter
+
+__all__ = ["CsvSftpAdapter"]

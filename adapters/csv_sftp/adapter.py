@@ -1,0 +1,228 @@
+"""CSV files over SFTP (paramiko).
+
+- The server's host key is pinned: the endpoint carries its known_hosts line (or a path to a
+  known_hosts file) and any other key is rejected (RejectPolicy), never learned.
+- Files are listed by the mapping's folder + glob (names ending in the temp suffix are
+  ignored: the POS is still writing them) and opened lazily as streams, so a country-sized
+  schedule is read in constant memory; decoding (Latin-1 etc.) is the mapping's source setting.
+- Requests are written under a temporary name and renamed when complete, then the answer file
+  is awaited (polling) until the read timeout; a missing answer is transient, and re-dropping
+  the same request id is safe by the contract (the POS never applies an id twice).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import io
+import posixpath
+import re
+import threading
+import time
+from collections.abc import Iterator
+from typing import IO, Any
+
+import paramiko
+
+from adapters.base import AdapterSpec, Payload, RemoteError, Sent, TransientError
+
+HASH_LIMIT = 5_000_000  # fingerprint small files by content, large ones by size and time
+
+
+class CsvSftpAdapter:
+    name = "csv_sftp"
+
+    def __init__(self, spec: AdapterSpec) -> None:
+        self.spec = spec
+        self.mapping = spec.mapping
+        ep = spec.endpoint
+        self.host = str(ep.get("host", "127.0.0.1"))
+        self.port = int(ep.get("port", 22))
+        self.username = str(ep.get("username", ""))
+        self.known_hosts_line = ep.get("known_hosts_line")
+        self.known_hosts_file = ep.get("known_hosts_file")
+        if not (self.known_hosts_line or self.known_hosts_file):
+            raise ValueError("a csv_sftp endpoint must pin the host key (known_hosts_line or "
+                             "known_hosts_file)")
+        self.ack_poll_seconds = float(ep.get("ack_poll_seconds", 0.05))
+        self._client: paramiko.SSHClient | None = None
+        self._sftp: paramiko.SFTPClient | None = None
+        self._lock = threading.RLock()
+
+    # ------------------------------------------------------------------------------ session
+    def _connect(self) -> paramiko.SFTPClient:
+        client = paramiko.SSHClient()
+        if self.known_hosts_file:
+            client.load_host_keys(str(self.known_hosts_file))
+        if self.known_hosts_line:
+            entry = paramiko.hostkeys.HostKeyEntry.from_line(str(self.known_hosts_line))
+            if entry is None:
+                raise ValueError("known_hosts_line is not a known_hosts entry")
+            for name in entry.hostnames:
+                client.get_host_keys().add(name, entry.key.get_name(), entry.key)
+        client.set_missing_host_key_policy(paramiko.RejectPolicy())
+        pkey = None
+        if self.spec.secrets.get("private_key"):
+            pkey = paramiko.PKey.from_private_key(io.StringIO(self.spec.secrets["private_key"]))
+        try:
+            client.connect(self.host, port=self.port, username=self.username,
+                           password=self.spec.secrets.get("password"), pkey=pkey,
+                           timeout=self.spec.connect_timeout,
+                           banner_timeout=self.spec.connect_timeout,
+                           auth_timeout=self.spec.read_timeout, allow_agent=False,
+                           look_for_keys=False)
+        except paramiko.BadHostKeyException as exc:
+            client.close()
+            raise RemoteError(f"SFTP host key mismatch for {self.host}:{self.port}") from exc
+        except paramiko.SSHException as exc:
+            client.close()
+            if "not found in known_hosts" in str(exc):
+                raise RemoteError(f"SFTP host {self.host}:{self.port} is not pinned") from exc
+            if isinstance(exc, paramiko.AuthenticationException):
+                raise RemoteError("SFTP authentication failed") from exc
+            raise TransientError(f"SFTP {self.host}:{self.port}: {exc}") from exc
+        except (OSError, EOFError) as exc:
+            client.close()
+            raise TransientError(f"SFTP {self.host}:{self.port}: cannot connect") from exc
+        sftp = client.open_sftp()
+        sftp.get_channel().settimeout(self.spec.read_timeout)
+        self._client, self._sftp = client, sftp
+        return sftp
+
+    def sftp(self) -> paramiko.SFTPClient:
+        with self._lock:
+            if self._sftp is not None and self._client is not None:
+                transport = self._client.get_transport()
+                if transport is not None and transport.is_active():
+                    return self._sftp
+                self._drop()
+            return self._connect()
+
+    def _drop(self) -> None:
+        for closable in (self._sftp, self._client):
+            try:
+                if closable is not None:
+                    closable.close()
+            except Exception:  # noqa: BLE001, S110 - closing a dead session may fail; fine
+                pass
+        self._sftp = self._client = None
+
+    def _io(self, what: str, fn: Any) -> Any:
+        """Run an SFTP operation; a dropped session becomes a transient error (and is reset)."""
+        with self._lock:
+            try:
+                return fn(self.sftp())
+            except (TransientError, RemoteError):
+                raise
+            except FileNotFoundError:
+                raise
+            except (TimeoutError, OSError, EOFError, paramiko.SSHException) as exc:
+                self._drop()
+                raise TransientError(f"SFTP {what}: {type(exc).__name__}: {exc}") from exc
+
+    # ------------------------------------------------------------------------------ reading
+    def fetch(self, entity: str, vars: dict[str, Any] | None = None,
+              cursor: str | None = None) -> Iterator[Payload]:
+        t = self.mapping.transport(entity)
+        folder = t.folder or "/"
+        pattern = re.compile(t.filename_vars) if t.filename_vars else None
+        entries = self._io(f"list {folder}", lambda s: s.listdir_attr(folder))
+        names = sorted(e.filename for e in entries
+                       if fnmatch.fnmatch(e.filename, t.file_glob or "*")
+                       and not e.filename.endswith(t.temp_suffix))
+        attrs = {e.filename: e for e in entries}
+        out = []
+        for name in names:
+            found = {}
+            if pattern is not None:
+                match = pattern.match(name)
+                if match is None:
+                    continue
+                found = {k: v for k, v in match.groupdict().items() if v is not None}
+            path = posixpath.join(folder, name)
+            size = attrs[name].st_size
+            out.append(Payload(name=name, opener=self._opener(path), vars={**(vars or {}),
+                                                                           **found},
+                               size=size, fingerprint=self._fingerprint(path, attrs[name])))
+        yield from out
+
+    def _opener(self, path: str):
+        def open_file() -> IO[bytes]:
+            def go(s: paramiko.SFTPClient) -> IO[bytes]:
+                handle = s.open(path, "rb")
+                handle.prefetch()
+                return _Locked(handle, self._lock)
+            return self._io(f"open {path}", go)
+        return open_file
+
+    def _fingerprint(self, path: str, attr: Any) -> str:
+        if attr.st_size is not None and attr.st_size <= HASH_LIMIT:
+            def digest(s: paramiko.SFTPClient) -> str:
+                with s.open(path, "rb") as handle:
+                    handle.prefetch()
+                    return hashlib.sha256(handle.read()).hexdigest()
+            return self._io(f"read {path}", digest)
+        return f"{attr.st_size}:{attr.st_mtime}"
+
+    # ------------------------------------------------------------------------------ sending
+    def send(self, operation: str, rendered: Any) -> Sent:
+        folder = rendered.folder or "/"
+        final = posixpath.join(folder, rendered.filename)
+        temp = final + self.mapping.transport(operation).temp_suffix
+        ack = posixpath.join(rendered.ack_folder or folder, rendered.ack_filename)
+
+        def drop(s: paramiko.SFTPClient) -> None:
+            with s.open(temp, "wb") as handle:
+                handle.write(rendered.body)
+            s.posix_rename(temp, final)
+
+        self._io(f"write {final}", drop)
+        deadline = time.monotonic() + self.spec.read_timeout
+        while True:
+            try:
+                body = self._io(f"read {ack}", lambda s: _read_all(s, ack))
+                return Sent(body)
+            except FileNotFoundError:
+                pass
+            if time.monotonic() >= deadline:
+                raise TransientError(f"no answer to {rendered.filename} within "
+                                     f"{self.spec.read_timeout:.0f}s")
+            time.sleep(self.ack_poll_seconds)
+
+    def verify_push(self, entity: str, headers: dict[str, str], body: bytes) -> bool:
+        return False  # files are polled, never pushed
+
+    def acknowledge(self, payload: Payload) -> None:
+        return None  # the POS owns its outbound folder; cursors remember what was applied
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
+
+
+def _read_all(s: paramiko.SFTPClient, path: str) -> bytes:
+    with s.open(path, "rb") as handle:
+        handle.prefetch()
+        return handle.read()
+
+
+class _Locked(io.RawIOBase):
+    """A remote file whose reads hold the adapter's lock (paramiko channels are not meant to
+    be shared by threads without one)."""
+
+    def __init__(self, handle: Any, lock: threading.RLock) -> None:
+        self._handle, self._lock = handle, lock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        with self._lock:
+            data = self._handle.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        with self._lock:
+            self._handle.close()
+        super().close()
