@@ -9,19 +9,33 @@ from api import openapi, problems
 from api.context import ApiContext
 from api.middleware import BodySizeLimitMiddleware, ObservabilityMiddleware
 from api.ratelimit import RateLimits
-from api.routers import auth, catalog, health, partner, partner_reports
+from api.routers import (
+    auth,
+    bookings,
+    catalog,
+    health,
+    partner,
+    partner_reports,
+    webhooks,
+)
+from api.routers import booking as booking_routes
+from booking.services import BookingService
 from marquee.bootstrap import Hub, build_hub
 
 TAGS = [
     {"name": "auth", "description": "Sign-up, OAuth2 tokens, refresh, logout, your account"},
     {"name": "catalog", "description": "Theatres, movies, shows and live seat maps (public)"},
+    {"name": "booking", "description": "Holds, checkout, bookings, cancellation, e-tickets "
+     "(scope bookings)"},
+    {"name": "webhooks", "description": "Payment gateway events, signature-verified"},
     {"name": "partner", "description": "Native theatres manage their own catalog and see "
      "their sales (scopes partner:read, partner:write)"},
     {"name": "health", "description": "Liveness, readiness, metrics"},
 ]
 
 
-def create_app(hub: Hub | None = None, *, rate_limits: RateLimits | None = None) -> FastAPI:
+def create_app(hub: Hub | None = None, *, rate_limits: RateLimits | None = None,
+               booking_service: BookingService | None = None) -> FastAPI:
     app = FastAPI(
         title="Marquee",
         version="1.0.0",
@@ -31,12 +45,15 @@ def create_app(hub: Hub | None = None, *, rate_limits: RateLimits | None = None)
     )
     hub = hub or build_hub()
     app.state.hub = hub
-    app.state.ctx = ApiContext.build(hub, rate_limits)
+    app.state.ctx = ApiContext.build(hub, rate_limits, booking_service)
     app.state.limiter = app.state.ctx.limiter
     problems.install(app)
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(catalog.router)
+    app.include_router(booking_routes.router)
+    app.include_router(bookings.router)
+    app.include_router(webhooks.router)
     app.include_router(partner.router)
     app.include_router(partner_reports.router)
     openapi.install(app)

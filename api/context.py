@@ -3,6 +3,7 @@ and (lazily) the booking service with its gateways."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +11,10 @@ from fastapi import Request
 
 from api.ratelimit import RateLimiter, RateLimits
 from api.security.pii import PiiCipher, cipher_from_settings
+from booking.services import BookingService
 from marquee.bootstrap import Hub
+
+_lock = threading.Lock()
 
 
 @dataclass
@@ -21,11 +25,26 @@ class ApiContext:
     _booking: Any = field(default=None, repr=False)
 
     @classmethod
-    def build(cls, hub: Hub, rate_limits: RateLimits | None = None) -> ApiContext:
+    def build(cls, hub: Hub, rate_limits: RateLimits | None = None,
+              booking: BookingService | None = None) -> ApiContext:
         s = hub.settings
         key = s.encryption_key.get_secret_value() if s.encryption_key else None
         return cls(hub=hub, cipher=cipher_from_settings(key, s.jwt_secret.get_secret_value()),
-                   limiter=RateLimiter(s.redis_url, rate_limits))
+                   limiter=RateLimiter(s.redis_url, rate_limits), _booking=booking)
+
+    @property
+    def booking(self) -> BookingService:
+        """The booking service: SQL unit of work, the configured gateway, theatre links. Built
+        on first use (and shared with an in-process worker, so the offline gateway's charges
+        are the same object for checkout and refund)."""
+        with _lock:
+            if self._booking is None:
+                from marquee.worker.config import get_worker_settings
+                from marquee.worker.runtime import build_services
+
+                self._booking = build_services(self.hub.settings, get_worker_settings(),
+                                               self.hub.engine)
+            return self._booking
 
     @property
     def jwt_secret(self) -> str:

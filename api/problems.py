@@ -93,10 +93,15 @@ def not_found(what: str, ident: str) -> ApiProblem:
 
 def problem_response(request: Request, status: int, code: str, title: str,
                      detail: str | None = None, headers: dict[str, str] | None = None,
-                     **extra: Any) -> JSONResponse:
+                     extra: dict[str, Any] | None = None) -> JSONResponse:
     body: dict[str, Any] = {"type": TYPE_BASE + code, "title": title, "status": status,
                             "detail": detail, "instance": request.url.path, "code": code}
-    body.update({k: v for k, v in extra.items() if v is not None})
+    for key, value in (extra or {}).items():
+        if value is None:
+            continue
+        # An extra member never overwrites a standard one: a domain error's `status` (the
+        # state of a booking, say) is renamed rather than replacing the HTTP status.
+        body[f"{key}_" if key in body else key] = value
     return JSONResponse(body, status_code=status, headers=headers,
                         media_type=PROBLEM_MEDIA_TYPE)
 
@@ -104,18 +109,17 @@ def problem_response(request: Request, status: int, code: str, title: str,
 def _api_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiProblem)
     return problem_response(request, exc.status, exc.code, exc.title, exc.detail,
-                            exc.headers, **exc.extra)
+                            exc.headers, exc.extra)
 
 
 def _booking_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, BookingError)
-    fields = exc.as_problem()
     headers = {}
-    retry = fields.get("retry_after")
+    retry = exc.extra.get("retry_after")
     if exc.http_status in (429, 503) and retry:
         headers["Retry-After"] = str(int(retry))
-    return problem_response(request, fields.pop("status"), fields.pop("code"),
-                            fields.pop("title"), fields.pop("detail"), headers, **fields)
+    return problem_response(request, exc.http_status, exc.code, exc.title, exc.detail, headers,
+                            exc.extra)
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -128,7 +132,7 @@ def _validation(request: Request, exc: Exception) -> JSONResponse:
                "type": e.get("type", "")} for e in exc.errors()]
     names = ", ".join(sorted({e["field"] for e in errors})) or "the request"
     return problem_response(request, 422, "validation_failed", "Request is not valid",
-                            f"invalid fields: {names}", errors=errors)
+                            f"invalid fields: {names}", extra={"errors": errors})
 
 
 def _http(request: Request, exc: Exception) -> JSONResponse:

@@ -228,3 +228,27 @@ def list_audit(conn: Connection, *, actor: str | None = None, action: str | None
         query = query.where(audit_log.c.id < before)
     return [AuditRow(r.id, r.actor, r.action, r.target, dict(r.detail), r.at)
             for r in conn.execute(query)]
+
+
+# ---- a customer's bookings -----------------------------------------------------------------
+
+
+def customer_booking_ids(conn: Connection, customer_id: str, *, status: str | None = None,
+                         show_id: str | None = None, before: tuple[datetime, str] | None = None,
+                         limit: int = 50) -> list[str]:
+    """Newest first; `before` is (created_at, id) of the last booking of the previous page."""
+    from sqlalchemy import and_, or_
+
+    from store.tables import bookings
+
+    query = (select(bookings.c.id).where(bookings.c.customer_id == customer_id)
+             .order_by(bookings.c.created_at.desc(), bookings.c.id.desc()).limit(limit))
+    if status:
+        query = query.where(bookings.c.status == status)
+    if show_id:
+        query = query.where(bookings.c.show_id == show_id)
+    if before is not None:
+        at, last_id = before
+        query = query.where(or_(bookings.c.created_at < at,
+                                and_(bookings.c.created_at == at, bookings.c.id < last_id)))
+    return list(conn.execute(query).scalars())
