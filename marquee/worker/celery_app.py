@@ -40,6 +40,7 @@ def broker_url() -> str:
 def make_app() -> Celery:
     config = get_worker_settings()
     var_dir = get_settings().var_dir
+    var_dir.mkdir(parents=True, exist_ok=True)  # beat's schedule file goes here
     celery = Celery("marquee", broker=broker_url(), include=["marquee.worker.tasks"])
     celery.conf.update(
         task_acks_late=True,
