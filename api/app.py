@@ -10,6 +10,7 @@ from api.context import ApiContext
 from api.middleware import BodySizeLimitMiddleware, ObservabilityMiddleware
 from api.ratelimit import RateLimits
 from api.routers import (
+    admin,
     auth,
     bookings,
     catalog,
@@ -30,6 +31,8 @@ TAGS = [
     {"name": "webhooks", "description": "Payment gateway events, signature-verified"},
     {"name": "partner", "description": "Native theatres manage their own catalog and see "
      "their sales (scopes partner:read, partner:write)"},
+    {"name": "admin", "description": "Users and roles, connectors, sync conflicts, dead "
+     "letters, audit log (scopes admin:read, admin:write)"},
     {"name": "health", "description": "Liveness, readiness, metrics"},
 ]
 
@@ -55,7 +58,9 @@ def create_app(hub: Hub | None = None, *, rate_limits: RateLimits | None = None,
     app.include_router(bookings.router)
     app.include_router(webhooks.router)
     app.include_router(partner.router)
+    app.include_router(admin.router)
     app.include_router(partner_reports.router)
+    app.include_router(__import__("api.routers.connector_webhooks", fromlist=["r"]).router)
     openapi.install(app)
     settings = hub.settings
     # Order: the last added runs first. Observability wraps everything (even a 413).

@@ -1,0 +1,129 @@
+"""Bodies of the admin API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from api.schemas_auth import PHONE, Strict
+from api.security.passwords import MIN_LENGTH
+from api.security.scopes import Role
+
+SLUG = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
+
+
+class UserIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "email": "box-office@cinema.example", "password": "a long passphrase",
+        "role": "partner", "partner_id": "prt_demo", "name": "Box office"}]})
+
+    email: EmailStr
+    password: str = Field(min_length=MIN_LENGTH, max_length=200)
+    role: Role
+    partner_id: str | None = Field(default=None, max_length=64)
+    name: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, pattern=PHONE)
+    language: str = Field(default="en", max_length=35)
+
+
+class UserPatch(Strict):
+    role: Role | None = None
+    partner_id: str | None = Field(default=None, max_length=64)
+    active: bool | None = None
+
+
+class PartnerIn(Strict):
+    id: str = Field(min_length=3, max_length=64, pattern=SLUG, examples=["prt_star_cinemas"])
+    name: str = Field(min_length=1, max_length=200, examples=["Star Cinemas"])
+
+
+class PartnerOut(BaseModel):
+    id: str
+    name: str
+    created_at: datetime
+
+
+class ConnectorIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "id": "restline-chennai", "name": "Restline POS, Chennai", "adapter": "rest",
+        "mapping": "restline", "endpoint": {"base_url": "http://127.0.0.1:8101"},
+        "secret_refs": {"api_key": "RESTLINE_API_KEY"}, "settings": {"timeout_seconds": 3}}]})
+
+    id: str = Field(min_length=3, max_length=64, pattern=SLUG)
+    name: str = Field(default="", max_length=200)
+    adapter: str = Field(min_length=1, max_length=40)
+    mapping: str = Field(min_length=1, max_length=200)
+    endpoint: dict[str, Any]
+    secret_refs: dict[str, str] = Field(
+        default_factory=dict, description="Names of secrets (environment or secrets file), "
+        "never their values")
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+
+class ConnectorOut(BaseModel):
+    id: str
+    name: str
+    adapter: str
+    mapping: str
+    endpoint: dict[str, Any]
+    secret_refs: dict[str, str]
+    settings: dict[str, Any]
+    status: str
+    health: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ConnectorTestOut(BaseModel):
+    connector_id: str
+    ok: bool
+    checked_at: datetime
+    duration_ms: float
+    detail: str
+    records: int | None = None
+
+
+class ConflictOut(BaseModel):
+    id: str
+    connector_id: str | None
+    show_id: str | None
+    seat_id: str | None
+    kind: str
+    detail: dict[str, Any]
+    action_taken: str
+    status: str
+    resolution: str | None
+    created_at: datetime
+    resolved_at: datetime | None
+
+
+class ResolveIn(Strict):
+    action: Literal["accept_theatre", "keep_marquee", "dismiss"] = Field(
+        description="accept_theatre: the theatre's sale stands (a refund was or will be made); "
+        "keep_marquee: our booking stands and the theatre is told; dismiss: not a conflict")
+    note: str = Field(default="", max_length=1000)
+
+
+class DeadLetterOut(BaseModel):
+    id: str
+    connector_id: str | None
+    mapping_system: str
+    mapping_version: str
+    entity: str
+    field: str | None
+    reason: str
+    payload: str
+    status: str
+    created_at: datetime
+    replayed_at: datetime | None
+
+
+class AuditOut(BaseModel):
+    id: int
+    actor: str
+    action: str
+    target: str | None
+    detail: dict[str, Any]
+    at: datetime
