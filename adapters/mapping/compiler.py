@@ -299,6 +299,32 @@ class Compiler:
             def body(node: Any, scope: Scope) -> Any:
                 return node
 
+        # Items of a value-object list (a price card) repeat across records: when the spec
+        # reads nothing but the item and the theatre, map each distinct raw item once.
+        memo: dict | None = None
+        if model in VALUE_MODELS and not lets and cond is None and group_by is None and \
+                "$" not in repr(spec) and "'var'" not in repr(spec):
+            memo = {}
+            inner_body = body
+
+            def body(item: Any, scope: Scope) -> Any:
+                if item.__class__ is dict:
+                    try:
+                        key = (tuple(item.items()), scope.theatre)
+                        hash(key)
+                    except TypeError:
+                        return inner_body(item, scope)
+                elif item.__class__ is str:
+                    key = (item, scope.theatre)
+                else:
+                    return inner_body(item, scope)
+                hit = memo.get(key)
+                if hit is None:
+                    if len(memo) > 4096:
+                        memo.clear()
+                    hit = memo[key] = inner_body(item, scope)
+                return hit
+
         def run(node: Any, scope: Scope) -> Any:
             nodes = items(node, scope)
             if group_by is not None:
