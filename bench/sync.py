@@ -1,0 +1,157 @@
+"""Sync benchmark: a country-sized catalog over SFTP into PostgreSQL, and push latency.
+
+    .venv/bin/python bench/sync.py    # 2,000 theatres x 10 x 6 x 7 = 840,000 shows
+    .venv/bin/python bench/sync.py --theatres 200 --sales 200   # a quick run
+
+Part 1 starts the reelfeed simulator (CSV over SFTP) with the given size, imports its whole
+catalog through the csv_sftp connector (streamed schedule, batched upserts, COPY for seat
+inventory) and prints shows/s and the process's peak memory (the simulator runs in the same
+process, so the figure includes it). Part 2 starts the restline simulator and the webhook
+server, sells N single seats at the box office one after another and measures the seconds
+until each seat reads unavailable in Marquee (median and p99).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def _db(url: str | None) -> tuple[str, callable]:
+    from marquee import devservers
+    from store.migrate import upgrade
+
+    if url:
+        upgrade(url)
+        return url, lambda: None
+    server = devservers.postgres_server()
+    db = devservers.create_database(server, prefix="marquee_bench_sync")
+    upgrade(db)
+    return db, lambda: devservers.drop_database(server, db)
+
+
+def bench_import(engine, args) -> None:
+    from connectors import simulated
+    from connectors.catalog import import_catalog
+    from connectors.connector import get_connector, register
+    from simulators.reelfeed import ReelfeedSimulator
+
+    root = Path(tempfile.mkdtemp(prefix="bench-reelfeed-"))
+    t0 = time.perf_counter()
+    with ReelfeedSimulator(seed=11, cinemas=args.theatres, screens=args.screens,
+                           shows_per_day=args.shows_per_day, days=args.days, root=root,
+                           snapshot_seconds=3600) as sim:
+        files = time.perf_counter() - t0
+        register(engine, simulated.reelfeed(sim, read_timeout=60))
+        connector = get_connector(engine, "reelfeed")
+        t1 = time.perf_counter()
+        report = import_catalog(connector, days=args.days)
+        took = time.perf_counter() - t1
+        connector.close()
+    shows = report.counts.get("show", {}).get("created", 0)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"catalog over SFTP: {args.theatres} theatres x {args.screens} screens x "
+          f"{args.shows_per_day} shows/day x {args.days} days")
+    print(f"  simulator wrote its files in {files:.1f}s")
+    print(f"  imported {shows} shows in {took:.1f}s = {shows / took:,.0f} shows/s "
+          f"(dead letters: {report.dead_letters})")
+    print(f"  peak memory (whole process, simulator included): {peak_mb:,.0f} MB")
+
+
+def bench_push(engine, args) -> None:
+    from sqlalchemy import select
+
+    from connectors import simulated
+    from connectors.catalog import import_catalog
+    from connectors.connector import get_connector, register
+    from connectors.pushserver import PushServer
+    from simulators.restline import RestlineSimulator
+    from store.tables import show_seats
+
+    with RestlineSimulator(seed=12, cinemas=2, screens=2, shows_per_day=4, days=3) as sim, \
+            PushServer(engine) as server:
+        register(engine, simulated.restline(sim, connector_id="restline-bench"))
+        connector = get_connector(engine, "restline-bench")
+        import_catalog(connector, days=3)
+        sim.set_push_target(server.url("restline-bench"), "restline-hook")
+        from store import sync as sql
+
+        with engine.connect() as conn:
+            targets = []
+            for show_id in sql.shows_between(conn, "restline-bench", _now(),
+                                             _now(days=4)):
+                ext = sql.external_for(conn, "restline-bench", "show", show_id)
+                theatre = sql.theatre_of_show(conn, show_id)
+                cinema = sql.external_for(conn, "restline-bench", "theatre", theatre["id"])
+                seats = conn.execute(select(show_seats.c.seat_id).where(
+                    show_seats.c.show_id == show_id,
+                    show_seats.c.status == "available")).scalars().all()
+                targets.extend((show_id, cinema[1], ext[1], s) for s in seats)
+        targets = targets[:args.sales]
+        latencies = []
+        for show_id, cinema, session, seat in targets:
+            a, r, c = (int(x) for x in seat.split("-"))
+            start = time.perf_counter()
+            sim.box_office.sell(cinema, session, [(a, r, c)])
+            while True:
+                with engine.connect() as conn:
+                    status = conn.execute(select(show_seats.c.status).where(
+                        show_seats.c.show_id == show_id,
+                        show_seats.c.seat_id == seat)).scalar()
+                if status != "available":
+                    break
+                if time.perf_counter() - start > 10:
+                    break
+                time.sleep(0.002)
+            latencies.append(time.perf_counter() - start)
+    latencies.sort()
+    p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)]
+    print(f"push sync, box-office sale -> unavailable in Marquee over {len(latencies)} sales:")
+    print(f"  median {statistics.median(latencies):.3f}s  p99 {p99:.3f}s  "
+          f"max {latencies[-1]:.3f}s")
+
+
+def _now(days: int = 0):
+    from datetime import timedelta
+
+    from canonical.time import utcnow
+
+    return utcnow() + timedelta(days=days)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--theatres", type=int, default=2000)
+    parser.add_argument("--screens", type=int, default=10)
+    parser.add_argument("--shows-per-day", type=int, default=6)
+    parser.add_argument("--days", type=int, default=7)
+    parser.add_argument("--sales", type=int, default=1000)
+    parser.add_argument("--database-url", default=None,
+                        help="PostgreSQL URL (default: a throwaway database)")
+    parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--skip-push", action="store_true")
+    args = parser.parse_args()
+    from store.engine import make_engine
+
+    url, drop = _db(args.database_url)
+    engine = make_engine(url)
+    try:
+        if not args.skip_import:
+            bench_import(engine, args)
+        if not args.skip_push:
+            bench_push(engine, args)
+    finally:
+        engine.dispose()
+        drop()
+
+
+if __name__ == "__main__":
+    main()
