@@ -14,6 +14,7 @@ from api.routers import (
     auth,
     bookings,
     catalog,
+    connector_webhooks,
     health,
     partner,
     partner_reports,
@@ -21,6 +22,7 @@ from api.routers import (
 )
 from api.routers import booking as booking_routes
 from booking.services import BookingService
+from marquee import observability
 from marquee.bootstrap import Hub, build_hub
 
 TAGS = [
@@ -47,6 +49,7 @@ def create_app(hub: Hub | None = None, *, rate_limits: RateLimits | None = None,
         openapi_tags=TAGS,
     )
     hub = hub or build_hub()
+    observability.configure_logging(hub.settings.log_level, hub.settings.log_json)
     app.state.hub = hub
     app.state.ctx = ApiContext.build(hub, rate_limits, booking_service)
     app.state.limiter = app.state.ctx.limiter
@@ -60,7 +63,7 @@ def create_app(hub: Hub | None = None, *, rate_limits: RateLimits | None = None,
     app.include_router(partner.router)
     app.include_router(admin.router)
     app.include_router(partner_reports.router)
-    app.include_router(__import__("api.routers.connector_webhooks", fromlist=["r"]).router)
+    app.include_router(connector_webhooks.router)
     openapi.install(app)
     settings = hub.settings
     # Order: the last added runs first. Observability wraps everything (even a 413).

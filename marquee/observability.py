@@ -60,9 +60,24 @@ class RedactFilter(logging.Filter):
         return True
 
 
+class _StdoutHandler(logging.StreamHandler):
+    """Writes to whatever sys.stdout is now (test runners and daemons swap it)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stdout)
+
+    @property  # type: ignore[override]
+    def stream(self):  # noqa: ANN201
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
     """Route the root logger to stdout, as JSON lines (or plain text for humans)."""
-    handler = logging.StreamHandler(sys.stdout)
+    handler = _StdoutHandler()
     if json_logs:
         from pythonjsonlogger.json import JsonFormatter
 

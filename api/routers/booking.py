@@ -34,7 +34,7 @@ from booking.errors import (
     UnknownPayment,
 )
 from booking.services import CheckoutResult
-from canonical.orders import Hold
+from canonical.orders import Hold, Payment
 from marquee import observability
 
 router = APIRouter(prefix="/v1", tags=["booking"])
@@ -156,11 +156,10 @@ def checkout(body: CheckoutIn, request: Request, principal: Principal = Depends(
     return _checkout_out(result)
 
 
-@router.post("/payments/{payment_id}/confirm", response_model=CheckoutOut,
-             summary="Finish a payment that needed customer action (3-D Secure)")
-def confirm_payment(body: ConfirmPaymentIn, payment_id: str = Path(max_length=64),
-                    principal: Principal = Depends(customer),
-                    ctx: ApiContext = Depends(get_ctx)) -> CheckoutOut:
+def owns_payment(payment_id: str = Path(max_length=64),
+                 principal: Principal = Depends(customer),
+                 ctx: ApiContext = Depends(get_ctx)) -> Payment:
+    """A dependency, so another customer's payment id is 404 before the body is looked at."""
     try:
         payment = ctx.booking.get_payment(payment_id)
         booking = ctx.booking.get_booking(payment.booking_id)
@@ -168,6 +167,14 @@ def confirm_payment(body: ConfirmPaymentIn, payment_id: str = Path(max_length=64
         raise not_found("payment", payment_id) from None
     if booking.customer_id != principal.subject:
         raise not_found("payment", payment_id)
+    return payment
+
+
+@router.post("/payments/{payment_id}/confirm", response_model=CheckoutOut,
+             summary="Finish a payment that needed customer action (3-D Secure)")
+def confirm_payment(body: ConfirmPaymentIn, payment_id: str = Path(max_length=64),
+                    payment: Payment = Depends(owns_payment),
+                    ctx: ApiContext = Depends(get_ctx)) -> CheckoutOut:
     try:
         result = ctx.booking.confirm_payment(payment_id, body.details)
     except BookingError as err:

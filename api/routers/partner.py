@@ -95,6 +95,29 @@ def _show(conn: Connection, principal: Principal, show_id: str) -> tuple[Theatre
     return theatre, show
 
 
+# Ownership as dependencies: they run before the request body is validated, so another
+# partner's id answers 404 whatever the body holds (never a 422 that confirms the id exists).
+def owns_theatre(theatre_id: str = Path(max_length=64), principal: Principal = Depends(writer),
+                 ctx: ApiContext = Depends(get_ctx)) -> Principal:
+    with ctx.hub.engine.connect() as conn:
+        _theatre(conn, principal, theatre_id)
+    return principal
+
+
+def owns_screen(screen_id: str = Path(max_length=64), principal: Principal = Depends(writer),
+                ctx: ApiContext = Depends(get_ctx)) -> Principal:
+    with ctx.hub.engine.connect() as conn:
+        _screen(conn, principal, screen_id)
+    return principal
+
+
+def owns_show(show_id: str = Path(max_length=64), principal: Principal = Depends(writer),
+              ctx: ApiContext = Depends(get_ctx)) -> Principal:
+    with ctx.hub.engine.connect() as conn:
+        _show(conn, principal, show_id)
+    return principal
+
+
 def _layout_categories(layout: SeatLayout) -> list[str]:
     return sorted(layout.categories())
 
@@ -134,6 +157,7 @@ def get_theatre(theatre_id: str = Path(max_length=64), principal: Principal = De
 
 
 @router.put("/theatres/{theatre_id}", response_model=TheatreOut,
+            dependencies=[Depends(owns_theatre)],
             summary="Change a theatre (its id, partner and currency stay)")
 def update_theatre(body: TheatreIn, theatre_id: str = Path(max_length=64),
                    principal: Principal = Depends(writer),
@@ -167,7 +191,8 @@ def list_screens(theatre_id: str = Path(max_length=64), principal: Principal = D
         return [_screen_out(s) for s in catalog.list_screens(conn, theatre_id)]
 
 
-@router.post("/theatres/{theatre_id}/screens", response_model=ScreenOut, status_code=201)
+@router.post("/theatres/{theatre_id}/screens", response_model=ScreenOut, status_code=201,
+             dependencies=[Depends(owns_theatre)])
 def create_screen(body: ScreenIn, theatre_id: str = Path(max_length=64),
                   principal: Principal = Depends(writer),
                   ctx: ApiContext = Depends(get_ctx)) -> ScreenOut:
@@ -182,6 +207,7 @@ def create_screen(body: ScreenIn, theatre_id: str = Path(max_length=64),
 
 
 @router.put("/screens/{screen_id}/layout", response_model=LayoutOut,
+            dependencies=[Depends(owns_screen)],
             summary="Upload the screen's seat layout (a new version each time)",
             description="Refused with 422 for duplicate seat ids, seats sharing a position, or "
             "a seat whose category is not declared in `categories`. Shows already scheduled "
@@ -281,6 +307,7 @@ def list_shows(theatre_id: str = Path(max_length=64), page: PageParams = Depends
 
 
 @router.post("/theatres/{theatre_id}/shows", response_model=ShowOut, status_code=201,
+             dependencies=[Depends(owns_theatre)],
              summary="Schedule a show",
              description=f"Refused with 409 `show_overlap` if it would overlap another show on "
              f"the screen or leave less than {CLEANING_GAP_MINUTES} minutes for cleaning.")
@@ -339,6 +366,7 @@ def get_show(show_id: str = Path(max_length=64), principal: Principal = Depends(
 
 
 @router.put("/shows/{show_id}/prices", response_model=ShowOut,
+            dependencies=[Depends(owns_show)],
             summary="Set the prices per seat category and ticket type",
             description="Bookings already made keep the price they were sold at.")
 def set_prices(body: PricesIn, show_id: str = Path(max_length=64),
@@ -404,6 +432,7 @@ def _house(ctx: ApiContext, principal: Principal, show_id: str, seat_ids: list[s
 
 
 @router.post("/shows/{show_id}/house-seats/block", response_model=HouseSeatsOut,
+             dependencies=[Depends(owns_show)],
              summary="Take seats off sale (house seats); all or none")
 def block_house_seats(body: SeatIdsIn, show_id: str = Path(max_length=64),
                       principal: Principal = Depends(writer),
@@ -412,6 +441,7 @@ def block_house_seats(body: SeatIdsIn, show_id: str = Path(max_length=64),
 
 
 @router.post("/shows/{show_id}/house-seats/unblock", response_model=HouseSeatsOut,
+             dependencies=[Depends(owns_show)],
              summary="Put blocked seats back on sale")
 def unblock_house_seats(body: SeatIdsIn, show_id: str = Path(max_length=64),
                         principal: Principal = Depends(writer),

@@ -35,7 +35,7 @@ def test_users_roles_and_audit(api):
 def test_connectors_conflicts_dead_letters(api):
     c, admin = api.client, api.auth("admin@test.example")
     r = c.post("/v1/admin/connectors", headers=admin, json={
-        "id": "restline-test", "adapter": "rest", "mapping": "restline",
+        "id": "restline-test", "adapter": "rest", "mapping": "mappings/restline/mapping.yaml",
         "endpoint": {"base_url": "http://127.0.0.1:9"}})
     assert r.status_code == 201, r.text
     assert c.post("/v1/admin/connectors/restline-test/pause",

@@ -100,3 +100,16 @@ def test_metrics_count_requests_by_route(api):
     text = api.client.get("/metrics").text
     assert 'marquee_http_requests_total{method="GET",route="/v1/theatres",status="200"}' in text
     assert "marquee_http_request_duration_seconds_bucket" in text
+
+
+def test_logs_are_json_with_request_id_and_no_secrets(api, capsys):
+    import json
+
+    api.client.post("/v1/auth/token", headers={"X-Request-ID": "trace-42"}, data={
+        "grant_type": "password", "username": "cust-a@test.example", "password": PASSWORD})
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()
+             if line.startswith("{")]
+    access = [entry for entry in lines if entry.get("logger") == "marquee.access"]
+    assert access and access[-1]["request_id"] == "trace-42"
+    assert access[-1]["route"] == "/v1/auth/token" and access[-1]["status"] == 200
+    assert PASSWORD not in json.dumps(lines) and "cust-a@test.example" not in json.dumps(lines)
