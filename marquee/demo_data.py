@@ -120,6 +120,37 @@ def _ticket_types(currency: str) -> tuple[TicketType, ...]:
     )
 
 
+# Demo logins (README "Using the API"): one per role; the partner staff user runs prt_demo.
+DEMO_USERS = [
+    ("usr_demo_admin", "admin@marquee.demo", "admin-demo-pass", "admin", None),
+    ("usr_demo_partner", "partner@marquee.demo", "partner-demo-pass", "partner", DEMO_PARTNER),
+    ("usr_demo_customer", "customer@marquee.demo", "customer-demo-pass", "customer", None),
+]
+
+
+def load_demo_users(engine: Engine) -> int:
+    """Create the demo logins if missing (stored like any account: argon2, encrypted email)."""
+    from api.security import accounts
+    from api.security.pii import cipher_from_settings
+    from api.security.scopes import Role
+    from marquee.settings import get_settings
+    from store import users
+
+    settings = get_settings()
+    cipher = cipher_from_settings(
+        settings.encryption_key.get_secret_value() if settings.encryption_key else None,
+        settings.jwt_secret.get_secret_value())
+    created = 0
+    with engine.begin() as conn:
+        for user_id, email, password, role, partner in DEMO_USERS:
+            if users.get_by_email_hash(conn, cipher.email_hash(email)) is None:
+                accounts.create_account(conn, cipher, email=email, password=password,
+                                        role=Role(role), partner_id=partner, user_id=user_id,
+                                        name=f"Demo {role}")
+                created += 1
+    return created
+
+
 def load_demo(engine: Engine, *, today: date | None = None, days: int = 7) -> dict[str, int]:
     today = today or datetime.now(UTC).date()
     counts = {"theatres": 0, "screens": 0, "movies": 0, "shows": 0}
@@ -174,4 +205,5 @@ def load_demo(engine: Engine, *, today: date | None = None, days: int = 7) -> di
                         )
                         catalog.save_show(conn, show, layout)
                         counts["shows"] += 1
+    counts["users"] = load_demo_users(engine)
     return counts
