@@ -391,3 +391,7 @@ audit_log = Table(
     Column("detail", Json, nullable=False),
     Column("at", UtcDateTime, nullable=False),
 )
+
+# Tables defined in other modules on this metadata; imported here so that anything holding
+# `metadata` (Alembic's env, the schema comparison test) sees every table.
+import store.tables_auth  # noqa: E402, F401
