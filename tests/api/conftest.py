@@ -5,19 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.ratelimit import RateLimits
-from api.security import accounts
+from api.security.passwords import hash_password
 from api.security.scopes import Role
 from canonical import Theatre
+from canonical.identity import new_id
 from marquee.bootstrap import Hub, build_hub
 from marquee.demo_data import DEMO_PARTNER, load_demo
 from marquee.settings import Settings
-from store import catalog, partners
+from store import catalog, partners, users
 
 PASSWORD = "correct horse battery"
 OTHER_PARTNER = "prt_other"
@@ -39,6 +41,11 @@ class Api:
         return {"Authorization": f"Bearer {self.token(email)}"}
 
 
+@cache
+def _password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
 def seed_accounts(hub: Hub) -> None:
     ctx = create_app(hub).state.ctx
     with hub.engine.begin() as conn:
@@ -54,9 +61,13 @@ def seed_accounts(hub: Hub) -> None:
             ("cust-a@test.example", Role.CUSTOMER, None),
             ("cust-b@test.example", Role.CUSTOMER, None),
         ]:
-            accounts.create_account(conn, ctx.cipher, email=email, password=PASSWORD, role=role,
-                                    partner_id=partner, name=email.split("@")[0],
-                                    phone="+919800000001")
+            # Stored exactly as create_account stores it, with the argon2 hash computed once
+            # per session (hashing is deliberately slow; five per test add up).
+            users.create_user(
+                conn, user_id=new_id("usr"), email_hash=ctx.cipher.email_hash(email),
+                email_enc=ctx.cipher.encrypt(email), phone_enc=ctx.cipher.encrypt("+919800000001"),
+                name=email.split("@")[0], language="en", password_hash=_password_hash(),
+                role=role.value, partner_id=partner)
 
 
 def make_api(url: str, rate_limits: RateLimits | None = None, **settings) -> Iterator[Api]:
