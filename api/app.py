@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -39,16 +42,44 @@ TAGS = [
 ]
 
 
+def _lifespan(run_worker: bool):
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The embedded default (task_mode=inprocess): this process also delivers the outbox
+        # (POS commits, e-mails, refunds retried) and sweeps expired holds, with the API's own
+        # booking service, so the offline gateway's charges are the same object for both.
+        runner = None
+        if run_worker:
+            from marquee.worker.inprocess import start_inprocess_worker, stop_inprocess_worker
+
+            ctx: ApiContext = app.state.ctx
+            runner = start_inprocess_worker(settings=ctx.hub.settings, engine=ctx.hub.engine,
+                                            services=ctx.booking)
+        try:
+            yield
+        finally:
+            if runner is not None:
+                stop_inprocess_worker()
+
+    return lifespan
+
+
 def create_app(hub: Hub | None = None, *, rate_limits: RateLimits | None = None,
-               booking_service: BookingService | None = None) -> FastAPI:
+               booking_service: BookingService | None = None,
+               run_worker: bool | None = None) -> FastAPI:
+    """`run_worker`: start the in-process outbox worker with the app (default: when
+    `task_mode=inprocess`; tests pass False to keep their database to themselves)."""
+    hub = hub or build_hub()
+    if run_worker is None:
+        run_worker = hub.settings.task_mode == "inprocess"
     app = FastAPI(
+        lifespan=_lifespan(run_worker),
         title="Marquee",
         version="1.0.0",
         description="Theatre integration hub and movie booking platform. Errors are RFC 9457 "
         "problem documents (`application/problem+json`) with a stable `code`.",
         openapi_tags=TAGS,
     )
-    hub = hub or build_hub()
     observability.configure_logging(hub.settings.log_level, hub.settings.log_json)
     app.state.hub = hub
     app.state.ctx = ApiContext.build(hub, rate_limits, booking_service)

@@ -74,7 +74,7 @@ def make_api(url: str, rate_limits: RateLimits | None = None, **settings) -> Ite
     hub = build_hub(Settings(database_url=url, **settings))
     load_demo(hub.engine, days=2)
     seed_accounts(hub)
-    with TestClient(create_app(hub, rate_limits=rate_limits)) as client:
+    with TestClient(create_app(hub, rate_limits=rate_limits, run_worker=False)) as client:
         yield Api(client, hub)
     hub.engine.dispose()
 

@@ -17,7 +17,7 @@ from marquee.settings import Settings
 def client(db_url):
     hub = build_hub(Settings(database_url=db_url))
     load_demo(hub.engine, days=2)
-    with TestClient(create_app(hub)) as c:
+    with TestClient(create_app(hub, run_worker=False)) as c:
         yield c
     hub.engine.dispose()
 

@@ -158,3 +158,43 @@ def test_partner_journey_sees_a_customer_booking(pg_api):
     other = pg_api.auth("staff-b@test.example")
     rows = c.get("/v1/partner/reports/sales", headers=other).json()["rows"]
     assert all(r["theatre_id"] != "thr_pune_central" for r in rows)
+
+
+def test_the_api_process_delivers_its_outbox_in_process(sqlite_url, tmp_path):
+    """task_mode=inprocess: the app runs the outbox worker, so a confirmed booking's events
+    (e-ticket mail, POS commit) are delivered without a separate worker."""
+    import time
+
+    from fastapi.testclient import TestClient
+    from sqlalchemy import func, select
+
+    from api.app import create_app
+    from marquee.bootstrap import build_hub
+    from marquee.demo_data import load_demo
+    from marquee.settings import Settings
+    from store.tables import outbox
+    from tests.api.conftest import Api, seed_accounts
+
+    hub = build_hub(Settings(database_url=sqlite_url, notify_dir=tmp_path / "mail"))
+    load_demo(hub.engine, days=2)
+    seed_accounts(hub)
+    with TestClient(create_app(hub, run_worker=True)) as client:
+        api = Api(client, hub)
+        auth = api.auth("cust-a@test.example")
+        show = _tomorrow_show(client)
+        hold = client.post("/v1/holds", headers=auth,
+                           json={"show_id": show["id"], "seat_ids": ["C3"]}).json()
+        paid = client.post("/v1/checkout", headers=auth,
+                           json={"hold_id": hold["id"], "payment": CARD_OK})
+        assert paid.status_code == 201
+        deadline = time.monotonic() + 15
+        pending = None
+        while time.monotonic() < deadline:
+            with hub.engine.connect() as conn:
+                pending = conn.execute(select(func.count()).select_from(outbox).where(
+                    outbox.c.delivered_at.is_(None), outbox.c.failed_at.is_(None))).scalar()
+            if pending == 0:
+                break
+            time.sleep(0.2)
+        assert pending == 0
+    hub.engine.dispose()

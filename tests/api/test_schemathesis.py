@@ -38,7 +38,7 @@ def fuzz_app(sqlite_template, tmp_path_factory) -> Iterator[tuple]:
     hub = build_hub(Settings(database_url=f"sqlite:///{path}"))
     load_demo(hub.engine, days=1)
     seed_accounts(hub)
-    app = create_app(hub, rate_limits=GENEROUS)
+    app = create_app(hub, rate_limits=GENEROUS, run_worker=False)
     with TestClient(app) as client:
         token = client.post("/v1/auth/token", data={
             "grant_type": "password", "username": "cust-a@test.example",
