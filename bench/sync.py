@@ -68,11 +68,13 @@ def bench_import(engine, args) -> None:
 def bench_push(engine, args) -> None:
     from sqlalchemy import select
 
+    from canonical import SeatStatus
     from connectors import simulated
     from connectors.catalog import import_catalog
     from connectors.connector import get_connector, register
     from connectors.pushserver import PushServer
     from simulators.restline import RestlineSimulator
+    from store import seats as seat_store
     from store.tables import show_seats
 
     with RestlineSimulator(seed=12, cinemas=2, screens=2, shows_per_day=4, days=3) as sim, \
@@ -90,9 +92,8 @@ def bench_push(engine, args) -> None:
                 ext = sql.external_for(conn, "restline-bench", "show", show_id)
                 theatre = sql.theatre_of_show(conn, show_id)
                 cinema = sql.external_for(conn, "restline-bench", "theatre", theatre["id"])
-                seats = conn.execute(select(show_seats.c.seat_id).where(
-                    show_seats.c.show_id == show_id,
-                    show_seats.c.status == "available")).scalars().all()
+                seats = [r.seat_id for r in seat_store.seat_rows(conn, show_id, _now())
+                         if r.status == SeatStatus.AVAILABLE]
                 targets.extend((show_id, cinema[1], ext[1], s) for s in seats)
         targets = targets[:args.sales]
         latencies = []
@@ -105,7 +106,8 @@ def bench_push(engine, args) -> None:
                     status = conn.execute(select(show_seats.c.status).where(
                         show_seats.c.show_id == show_id,
                         show_seats.c.seat_id == seat)).scalar()
-                if status != "available":
+                # No row yet means the show's inventory was never written: still available.
+                if status not in (None, "available"):
                     break
                 if time.perf_counter() - start > 10:
                     break

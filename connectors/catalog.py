@@ -104,31 +104,6 @@ def _map_ids(conn: Connection, connector: Connector, entity: str, records: Itera
                             for r in records for scope, ext in _ext(r)])
 
 
-def _theatre_refs(connector: Connector) -> list[tuple[str, str]]:
-    """(external id, canonical id) of the connector's theatres."""
-    with connector.engine.connect() as conn:
-        out = []
-        for row in sql.connector_theatres(conn, connector.id):
-            ref = sql.external_for(conn, connector.id, "theatre", row["id"])
-            if ref:
-                out.append((ref[1], row["id"]))
-        return out
-
-
-def _screen_refs(connector: Connector, theatre_id: str) -> list[tuple[str, str]]:
-    from sqlalchemy import select
-
-    with connector.engine.connect() as conn:
-        ids = list(conn.execute(select(screens.c.id).where(
-            screens.c.theatre_id == theatre_id).order_by(screens.c.id)).scalars())
-        out = []
-        for sid in ids:
-            ref = sql.external_for(conn, connector.id, "screen", sid)
-            if ref:
-                out.append((ref[1], sid))
-        return out
-
-
 def _calls(connector: Connector, entity: str, days: int) -> Iterator[dict[str, Any]]:
     """The call variables an entity's fetches need, one dict per call."""
     needs = connector.transport_vars(entity)
@@ -137,9 +112,13 @@ def _calls(connector: Connector, entity: str, days: int) -> Iterator[dict[str, A
     if "cinema_id" not in needs:
         yield dict(window)
         return
-    for ext, canonical in _theatre_refs(connector):
+    with connector.engine.connect() as conn:
+        theatres = sql.theatre_refs(conn, connector.id)
+        screens_of = sql.screen_refs(conn, connector.id) if "screen_number" in needs else {}
+    for theatre in theatres:
+        ext = theatre["external_id"]
         if "screen_number" in needs:
-            for screen_ext, _ in _screen_refs(connector, canonical):
+            for screen_ext, _ in screens_of.get(theatre["id"], []):
                 yield {**window, "cinema_id": ext, "screen_number": screen_ext}
         else:
             yield {**window, "cinema_id": ext}
@@ -190,6 +169,7 @@ def _write(conn: Connection, connector: Connector, entity: str, records: list[An
                     for t in records if isinstance(t, Theatre)]
         report.add(entity, sql.write_theatres(conn, theatres))
         _map_ids(conn, connector, "theatre", theatres)
+        connector.forget_theatres()
     elif entity == "movie":
         movies = [m for m in records if isinstance(m, Movie)]
         report.add(entity, sql.write_movies(conn, movies))
@@ -219,7 +199,7 @@ class _ShowWriter:
 
     def __init__(self, conn: Connection, connector: Connector, report: ImportReport) -> None:
         self.conn, self.connector, self.report = conn, connector, report
-        self.plans: dict[str, sql.SeatPlan] = {}
+        self.known_layouts: set[str] = set()
         self.layout_of_screen: dict[str, str | None] = {}
 
     def write(self, batch: list[Show]) -> None:
@@ -247,11 +227,13 @@ class _ShowWriter:
                 raise _NoLayout(show)
             items.append((canonical, layout_id))
             ext_rows.extend((cid, "show", scope, ext, canonical.id) for scope, ext in _ext(show))
-        sql.layout_plans(conn, {lid for _, lid in items}, self.plans)
+        unknown = {lid for _, lid in items} - self.known_layouts
+        if unknown:
+            self.known_layouts |= sql.existing_ids(conn, sql.seat_layouts, list(unknown))
         for _, lid in items:
-            if lid not in self.plans:
+            if lid not in self.known_layouts:
                 raise _NoLayout(None, lid)
-        written = sql.write_shows(conn, items, self.plans)
+        written = sql.write_shows(conn, items)
         self.report.add("show", written)
         if written.created or written.updated or new_alias:
             changed = set(written.new_ids) | {t for *_, t in new_alias}

@@ -8,6 +8,7 @@ session / SFTP client, one compiled mapping and one circuit breaker.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +69,10 @@ def _mapping_path(path: str) -> Path:
     return candidate if candidate.is_absolute() else ROOT / candidate
 
 
+# A theatre's zone or currency rarely changes; a minute of staleness is harmless.
+THEATRE_CACHE_SECONDS = 60.0
+
+
 class Connector:
     def __init__(self, engine: Engine, config: ConnectorConfig,
                  secrets_file: Path | None = None) -> None:
@@ -85,6 +90,7 @@ class Connector:
             max_response_bytes=int(timeouts.get("max_response_bytes", 50_000_000)))
         self.adapter: Adapter = registry.create(config.adapter, self.spec)
         self.lock = threading.Lock()
+        self._theatre_cache: tuple[float, dict[str, TheatreInfo]] | None = None
 
     # ------------------------------------------------------------------------------ calls
     def fetch(self, entity: str, vars: dict[str, Any] | None = None,
@@ -111,16 +117,29 @@ class Connector:
     def context(self, vars: dict[str, Any] | None = None) -> MappingContext:
         """Mapping context: the zone and currency of each of this connector's theatres, by
         the theatre's external id."""
-        theatres: dict[str, TheatreInfo] = {}
-        with self.engine.connect() as conn:
-            for row in sql.connector_theatres(conn, self.id):
-                ref = sql.external_for(conn, self.id, "theatre", row["id"])
-                if ref:
-                    theatres[ref[1]] = TheatreInfo(row["timezone"], row["currency"],
-                                                   row["business_day_cutover_hour"])
+        theatres = self.theatre_infos()
         default = self.config.settings.get("default_theatre") or {}
         return MappingContext(connector_id=self.id, theatres=theatres, vars=dict(vars or {}),
                               timezone=default.get("timezone"), currency=default.get("currency"))
+
+    def theatre_infos(self) -> dict[str, TheatreInfo]:
+        """Zone, currency and cut-over of each theatre by external id, cached briefly: an
+        import maps thousands of payloads, each needing the same table. `forget_theatres`
+        drops the cache after this process imports theatres."""
+        cached = self._theatre_cache
+        if cached is not None and time.monotonic() - cached[0] < THEATRE_CACHE_SECONDS:
+            return cached[1]
+        with self.engine.connect() as conn:
+            infos = {
+                row["external_id"]: TheatreInfo(row["timezone"], row["currency"],
+                                                row["business_day_cutover_hour"])
+                for row in sql.theatre_refs(conn, self.id)
+            }
+        self._theatre_cache = (time.monotonic(), infos)
+        return infos
+
+    def forget_theatres(self) -> None:
+        self._theatre_cache = None
 
     def close(self) -> None:
         self.adapter.close()

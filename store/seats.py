@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, and_, case, insert, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from canonical import SeatFlag, SeatLayout, SeatStatus
-from store.tables import show_seats
+from store.tables import seat_layouts, show_seats, shows
 
 
 class SeatsNotTaken(Exception):
@@ -71,6 +72,54 @@ def seed_show(conn: Connection, show_id: str, layout: SeatLayout) -> int:
     return len(rows)
 
 
+def _layout_plan(conn: Connection, show_id: str) -> list[tuple[str, str, str]] | None:
+    """(seat id, category, initial status) of every seat in the show's layout."""
+    body = conn.execute(
+        select(seat_layouts.c.body)
+        .join(shows, shows.c.layout_id == seat_layouts.c.id)
+        .where(shows.c.id == show_id)
+    ).scalar()
+    if body is None:
+        return None
+    # Walk the stored JSON directly: validating the whole layout again costs more than the
+    # insert it precedes, and it was validated when it was saved.
+    return [
+        (
+            seat["id"],
+            seat.get("category", "standard"),
+            "blocked" if SeatFlag.BLOCKED.value in seat.get("flags", ()) else "available",
+        )
+        for area in body["areas"]
+        for row in area["rows"]
+        for seat in row["seats"]
+    ]
+
+
+def ensure_inventory(conn: Connection, show_id: str) -> int:
+    """Create a show's seat rows on first write, if it has none yet.
+
+    Bulk catalog imports (a country has ~130 million seat-shows a week) do not create
+    inventory up front; the first hold, sale or POS delta does. Concurrent first writers are
+    safe: ON CONFLICT DO NOTHING lets one insert win and the others find the rows.
+    """
+    if conn.execute(
+        select(show_seats.c.seat_id).where(show_seats.c.show_id == show_id).limit(1)
+    ).first():
+        return 0
+    plan = _layout_plan(conn, show_id)
+    if not plan:
+        return 0
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(show_seats).on_conflict_do_nothing(index_elements=["show_id", "seat_id"])
+    return conn.execute(
+        stmt,
+        [
+            {"show_id": show_id, "seat_id": sid, "category": cat, "status": st, "version": 0}
+            for sid, cat, st in plan
+        ],
+    ).rowcount
+
+
 def take_seats(
     conn: Connection,
     show_id: str,
@@ -83,6 +132,30 @@ def take_seats(
     wanted = sorted(set(seat_ids))
     if not wanted:
         raise ValueError("no seats requested")
+    taken = _take(conn, show_id, wanted, hold_id, expires_at, now)
+    if taken != len(wanted):
+        problem = _explain(conn, show_id, wanted, hold_id)
+        # An imported show has no inventory rows until its first write: create them (or find
+        # that a concurrent first writer just did) and retry once. On PostgreSQL the retry is
+        # a new statement, so it sees rows the other writer committed meanwhile.
+        if problem.unknown:
+            ensure_inventory(conn, show_id)
+            taken = _take(conn, show_id, wanted, hold_id, expires_at, now)
+            if taken == len(wanted):
+                return taken
+            problem = _explain(conn, show_id, wanted, hold_id)
+        raise problem
+    return taken
+
+
+def _take(
+    conn: Connection,
+    show_id: str,
+    wanted: list[str],
+    hold_id: str,
+    expires_at: datetime,
+    now: datetime,
+) -> int:
     candidates = (
         select(show_seats.c.seat_id)
         .where(show_seats.c.show_id == show_id, show_seats.c.seat_id.in_(wanted))
@@ -105,8 +178,6 @@ def take_seats(
             version=show_seats.c.version + 1,
         )
     )
-    if result.rowcount != len(wanted):
-        raise _explain(conn, show_id, wanted, hold_id)
     return result.rowcount
 
 
@@ -180,6 +251,7 @@ def set_external_status(
     Seats sold by a Marquee booking are never overwritten here; the caller detects and records
     those as conflicts.
     """
+    ensure_inventory(conn, show_id)
     values: dict = {"status": status.value, "version": show_seats.c.version + 1}
     if status != SeatStatus.HELD:
         values |= {"hold_id": None, "hold_expires_at": None}
@@ -212,7 +284,7 @@ def seat_rows(conn: Connection, show_id: str, now: datetime) -> list[SeatRow]:
         .where(show_seats.c.show_id == show_id)
         .order_by(show_seats.c.seat_id)
     )
-    return [
+    out = [
         SeatRow(
             r.seat_id,
             r.category,
@@ -224,3 +296,11 @@ def seat_rows(conn: Connection, show_id: str, now: datetime) -> list[SeatRow]:
         )
         for r in rows
     ]
+    if not out:
+        # Nobody has written to this show yet: its seats are as the layout made them. A read
+        # never creates the rows (it may run on a read-only connection).
+        out = [
+            SeatRow(sid, cat, SeatStatus(st), None, None, None, 0)
+            for sid, cat, st in sorted(_layout_plan(conn, show_id) or [])
+        ]
+    return out

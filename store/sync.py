@@ -20,7 +20,6 @@ from canonical import (
     InventoryDelta,
     Movie,
     Screen,
-    SeatFlag,
     SeatLayout,
     SeatStatus,
     Show,
@@ -28,6 +27,7 @@ from canonical import (
     new_id,
 )
 from canonical.time import utcnow
+from store import seats
 from store.tables import (
     connectors,
     dead_letters,
@@ -316,68 +316,14 @@ def write_translations(conn: Connection, rows: Sequence[dict[str, Any]]) -> Writ
     return write_rows(conn, movie_translations, merged, keys=("movie_id", "language"))
 
 
-SeatPlan = list[tuple[str, str, str]]  # (seat id, category, initial status)
+def write_shows(conn: Connection, items: Sequence[tuple[Show, str]]) -> Written:
+    """Upsert shows (changed ones only); `items` pairs each show with its layout id.
 
-
-def seat_plan(layout: SeatLayout) -> SeatPlan:
-    return [(s.id, s.category, "blocked" if SeatFlag.BLOCKED in s.flags else "available")
-            for s in layout.seats()]
-
-
-def write_shows(conn: Connection, items: Sequence[tuple[Show, str]],
-                plans: Mapping[str, SeatPlan]) -> Written:
-    """Upsert shows (changed ones only) and create the seat inventory of new shows in bulk.
-    `items` pairs each show with its layout id; `plans` gives each layout's seats. An existing
-    show's inventory is never rewritten here: it belongs to booking and to inventory sync."""
-    rows = [show_row(show, layout_id) for show, layout_id in items]
-    out = write_rows(conn, shows, rows)
-    if out.new_ids:
-        layout_of = {show.id: layout_id for show, layout_id in items}
-        seed_seats(conn, [(sid, plans[layout_of[sid]]) for sid in out.new_ids])
-    return out
-
-
-def seed_seats(conn: Connection, items: Sequence[tuple[str, SeatPlan]]) -> int:
-    """Inventory rows for new shows: COPY on PostgreSQL, batched inserts elsewhere."""
-    count = 0
-    if conn.dialect.name == "postgresql":
-        raw = conn.connection.dbapi_connection
-        with raw.cursor() as cur, cur.copy(
-                "COPY show_seats (show_id, seat_id, category, status, version) FROM STDIN"
-        ) as copy:
-            for show_id, plan in items:
-                for seat_id, category, status in plan:
-                    copy.write_row((show_id, seat_id, category, status, 0))
-                    count += 1
-        return count
-    batch: list[dict[str, Any]] = []
-    for show_id, plan in items:
-        for seat_id, category, status in plan:
-            batch.append({"show_id": show_id, "seat_id": seat_id, "category": category,
-                          "status": status, "version": 0})
-            if len(batch) >= CHUNK * 5:
-                conn.execute(insert(show_seats), batch)
-                count += len(batch)
-                batch = []
-    if batch:
-        conn.execute(insert(show_seats), batch)
-        count += len(batch)
-    return count
-
-
-def layout_plans(conn: Connection, layout_ids: Iterable[str],
-                 cache: dict[str, SeatPlan]) -> dict[str, SeatPlan]:
-    """Seat plans of layouts, cached; identical plans share one list (a country has thousands
-    of screens but few distinct auditorium templates)."""
-    missing = [lid for lid in set(layout_ids) if lid not in cache]
-    shared: dict[str, SeatPlan] = {}
-    for i in range(0, len(missing), 200):
-        for r in conn.execute(select(seat_layouts.c.id, seat_layouts.c.body).where(
-                seat_layouts.c.id.in_(missing[i:i + 200]))):
-            plan = seat_plan(SeatLayout.model_validate(r.body))
-            key = json.dumps(plan)
-            cache[r.id] = shared.setdefault(key, plan)
-    return cache
+    No seat inventory is written here: a show's seat rows are created by its first hold, sale
+    or POS delta (store.seats.ensure_inventory). A country-sized import would otherwise write
+    ~155 rows per show, 130 million a week, for shows most of which never sell online.
+    """
+    return write_rows(conn, shows, [show_row(show, layout_id) for show, layout_id in items])
 
 
 def screen_layouts(conn: Connection, screen_ids: Iterable[str]) -> dict[str, str | None]:
@@ -470,6 +416,7 @@ def apply_delta(conn: Connection, delta: InventoryDelta, now: datetime | None = 
     now = now or utcnow()
     target = show_id or delta.show_id
     wanted = {c.seat_id: c for c in delta.changes}
+    seats.ensure_inventory(conn, target)
     rows = {r.seat_id: r for r in conn.execute(
         select(show_seats).where(show_seats.c.show_id == target,
                                  show_seats.c.seat_id.in_(list(wanted))))}
@@ -555,6 +502,41 @@ def theatre_of_show(conn: Connection, show_id: str) -> dict[str, Any] | None:
 def connector_theatres(conn: Connection, connector_id: str) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in conn.execute(
         select(theatres).where(theatres.c.connector_id == connector_id).order_by(theatres.c.id))]
+
+
+def theatre_refs(conn: Connection, connector_id: str) -> list[dict[str, Any]]:
+    """The connector's theatres with their current external id, in one query (an import asks
+    for them once per payload; a country has thousands of theatres)."""
+    rows = conn.execute(
+        select(external_ids.c.external_id, theatres.c.id, theatres.c.timezone,
+               theatres.c.currency, theatres.c.business_day_cutover_hour)
+        .join(theatres, theatres.c.id == external_ids.c.canonical_id)
+        .where(external_ids.c.connector_id == connector_id, external_ids.c.entity == "theatre",
+               theatres.c.connector_id == connector_id)
+        .order_by(theatres.c.id, external_ids.c.updated_at.desc()))
+    seen: set[str] = set()
+    out = []
+    for r in rows:
+        if r.id not in seen:  # the newest mapping wins, as in external_for
+            seen.add(r.id)
+            out.append(dict(r._mapping))
+    return out
+
+
+def screen_refs(conn: Connection, connector_id: str) -> dict[str, list[tuple[str, str]]]:
+    """theatre id -> [(screen external id, screen id)], in one query."""
+    rows = conn.execute(
+        select(screens.c.theatre_id, screens.c.id, external_ids.c.external_id)
+        .join(screens, screens.c.id == external_ids.c.canonical_id)
+        .where(external_ids.c.connector_id == connector_id, external_ids.c.entity == "screen")
+        .order_by(screens.c.theatre_id, screens.c.id, external_ids.c.updated_at.desc()))
+    out: dict[str, list[tuple[str, str]]] = {}
+    seen: set[str] = set()
+    for r in rows:
+        if r.id not in seen:
+            seen.add(r.id)
+            out.setdefault(r.theatre_id, []).append((r.external_id, r.id))
+    return out
 
 
 def forget_connector_data(conn: Connection, connector_id: str) -> None:

@@ -142,7 +142,10 @@ def test_reconcile_repairs_drift_and_records_conflicts(engine, restline_sim):
 
     from store.tables import show_seats
 
+    from store.seats import ensure_inventory
+
     with engine.begin() as conn:
+        ensure_inventory(conn, show_id)  # imported shows get seat rows on first write
         conn.execute(update(show_seats).where(show_seats.c.show_id == show_id,
                                               show_seats.c.seat_id == seats[0])
                      .values(status="sold", booking_id="bkg_1"))

@@ -150,3 +150,67 @@ def test_catalog_round_trip_and_idempotent_reimport(engine):
         assert [t.id for t in catalog.list_theatres(conn, "chennai")] == ["thr_t"]
         layout = catalog.get_layout(conn, "lay_t")
         assert layout is not None and len(layout.seats()) == 40
+
+
+def _forget_inventory(engine, show_id="shw_t"):
+    """An imported show: the catalog import writes no seat rows (see store/sync.py)."""
+    from sqlalchemy import delete
+
+    with engine.begin() as conn:
+        conn.execute(delete(show_seats).where(show_seats.c.show_id == show_id))
+
+
+def test_an_imported_show_gets_its_seat_rows_on_first_write(engine):
+    make_show(engine)
+    _forget_inventory(engine)
+    state = _statuses(engine)
+    assert len(state) == 40 and set(state.values()) == {(SeatStatus.AVAILABLE, None)}
+    with engine.connect() as conn:  # reading creates nothing
+        assert conn.execute(select(show_seats.c.seat_id)).first() is None
+    with pytest.raises(seats.SeatsNotTaken) as err, engine.begin() as conn:
+        seats.take_seats(conn, "shw_t", ["A1", "Z99"], "h0", LATER, NOW)
+    assert err.value.unknown == ["Z99"]
+    with engine.begin() as conn:
+        assert seats.take_seats(conn, "shw_t", ["A1", "A2"], "h1", LATER, NOW) == 2
+    with engine.connect() as conn:
+        assert len(conn.execute(select(show_seats.c.seat_id)).all()) == 40
+    assert _statuses(engine)["A1"] == (SeatStatus.HELD, "h1")
+
+
+def test_a_pos_delta_creates_the_rows_before_applying(engine):
+    make_show(engine)
+    _forget_inventory(engine)
+    with engine.begin() as conn:
+        assert seats.set_external_status(conn, "shw_t", ["B3"], SeatStatus.SOLD) == 1
+    assert _statuses(engine)["B3"] == (SeatStatus.SOLD, None)
+    assert _statuses(engine)["B4"] == (SeatStatus.AVAILABLE, None)
+
+
+def test_concurrent_first_writers_all_win_their_own_seats(fresh_pg_url):
+    import threading
+
+    setup = make_engine(fresh_pg_url)
+    all_seats = make_show(setup)
+    _forget_inventory(setup)
+    setup.dispose()
+    engine = make_engine(fresh_pg_url, pool_size=20)
+    barrier = threading.Barrier(20)
+    results: dict[int, object] = {}
+
+    def first_write(i: int) -> None:
+        barrier.wait()
+        try:
+            with engine.begin() as conn:
+                results[i] = seats.take_seats(conn, "shw_t", [all_seats[i]], f"h{i}", LATER, NOW)
+        except Exception as exc:  # recorded and asserted below
+            results[i] = exc
+
+    threads = [threading.Thread(target=first_write, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == {i: 1 for i in range(20)}
+    with engine.connect() as conn:
+        assert len(conn.execute(select(show_seats.c.seat_id)).all()) == 40
+    engine.dispose()
