@@ -30,7 +30,8 @@ class ApiContext:
         s = hub.settings
         key = s.encryption_key.get_secret_value() if s.encryption_key else None
         return cls(hub=hub, cipher=cipher_from_settings(key, s.jwt_secret.get_secret_value()),
-                   limiter=RateLimiter(s.redis_url, rate_limits), _booking=booking)
+                   limiter=RateLimiter(s.redis_url, rate_limits or RateLimits.from_settings(s)),
+                   _booking=booking)
 
     @property
     def booking(self) -> BookingService:

@@ -14,22 +14,41 @@ import time
 from dataclasses import dataclass
 
 from fastapi import Request
-from limits import RateLimitItem, parse
+from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from api.problems import ApiProblem
 from marquee import observability
+from marquee.settings import Settings
+
+
+def _default(name: str) -> str:
+    return Settings.model_fields[f"rate_limit_{name}"].default
 
 
 @dataclass(frozen=True)
 class RateLimits:
-    login_per_ip: str = "30/minute"
-    login_per_account: str = "10/minute"
-    hold_per_user: str = "30/minute"
-    hold_per_ip: str = "120/minute"
-    checkout_per_user: str = "20/minute"
-    checkout_per_ip: str = "60/minute"
+    """One spec per limited endpoint and key. The defaults are the settings' defaults (one
+    source of truth); a deployment sets RATE_LIMIT_<NAME>, read through `from_settings`."""
+
+    login_per_ip: str = _default("login_per_ip")
+    login_per_account: str = _default("login_per_account")
+    hold_per_user: str = _default("hold_per_user")
+    hold_per_ip: str = _default("hold_per_ip")
+    checkout_per_user: str = _default("checkout_per_user")
+    checkout_per_ip: str = _default("checkout_per_ip")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RateLimits:
+        return cls(
+            login_per_ip=settings.rate_limit_login_per_ip,
+            login_per_account=settings.rate_limit_login_per_account,
+            hold_per_user=settings.rate_limit_hold_per_user,
+            hold_per_ip=settings.rate_limit_hold_per_ip,
+            checkout_per_user=settings.rate_limit_checkout_per_user,
+            checkout_per_ip=settings.rate_limit_checkout_per_ip,
+        )
 
 
 class RateLimiter:
@@ -38,18 +57,21 @@ class RateLimiter:
         self.storage = storage_from_string(uri)
         self.limiter = MovingWindowRateLimiter(self.storage)
         self.limits = limits or RateLimits()
-        self._items: dict[str, RateLimitItem] = {}
+        self._items: dict[str, list[RateLimitItem]] = {}
 
-    def _item(self, spec: str) -> RateLimitItem:
+    def _parsed(self, spec: str) -> list[RateLimitItem]:
         if spec not in self._items:
-            self._items[spec] = parse(spec)
+            self._items[spec] = parse_many(spec)
         return self._items[spec]
 
     def check(self, name: str, spec: str, key: str) -> None:
-        """Count one request against `spec` for `key`; raise 429 when over."""
-        item = self._item(spec)
-        if self.limiter.hit(item, "marquee", name, key):
-            return
+        """Count one request against `spec` (one or more limits joined by ';') for `key`;
+        raise 429 when over any of them."""
+        for item in self._parsed(spec):
+            if not self.limiter.hit(item, "marquee", name, key):
+                self._refuse(name, spec, key, item)
+
+    def _refuse(self, name: str, spec: str, key: str, item: RateLimitItem) -> None:
         reset, _ = self.limiter.get_window_stats(item, "marquee", name, key)
         retry = max(1, math.ceil(reset - time.time()))
         observability.RATE_LIMITED.labels(limit=name).inc()

@@ -9,7 +9,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from limits import parse_many
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +50,27 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool = True
+
+    # Rate limits (the `limits` notation: "120/minute", "10 per second", several joined by ";").
+    # Counted in Redis when REDIS_URL is set, so they hold across every API process.
+    rate_limit_login_per_ip: str = "30/minute"
+    rate_limit_login_per_account: str = "10/minute"
+    rate_limit_hold_per_user: str = "30/minute"
+    rate_limit_hold_per_ip: str = "120/minute"
+    rate_limit_checkout_per_user: str = "20/minute"
+    rate_limit_checkout_per_ip: str = "60/minute"
+
+    @field_validator("rate_limit_login_per_ip", "rate_limit_login_per_account",
+                     "rate_limit_hold_per_user", "rate_limit_hold_per_ip",
+                     "rate_limit_checkout_per_user", "rate_limit_checkout_per_ip")
+    @classmethod
+    def _rate_limit_parses(cls, value: str) -> str:
+        # Fail at start-up on a typo, not with a 500 on the first login.
+        try:
+            parse_many(value)
+        except ValueError as err:
+            raise ValueError(f"not a rate limit: {value!r} (e.g. '120/minute')") from err
+        return value
 
 
 @lru_cache

@@ -1,0 +1,49 @@
+"""Rate limits come from the environment (RATE_LIMIT_*) through the settings, and a configured
+limit is the one the API enforces."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pydantic import ValidationError
+
+from api.ratelimit import RateLimits
+from marquee.settings import Settings
+from tests.api.conftest import Api, make_api
+from tests.api.test_journeys import _tomorrow_show
+
+
+def test_defaults_are_unchanged_and_env_overrides_them(monkeypatch):
+    assert RateLimits.from_settings(Settings()) == RateLimits(
+        login_per_ip="30/minute", login_per_account="10/minute", hold_per_user="30/minute",
+        hold_per_ip="120/minute", checkout_per_user="20/minute", checkout_per_ip="60/minute")
+    monkeypatch.setenv("RATE_LIMIT_CHECKOUT_PER_IP", "5 per second;100/hour")
+    assert RateLimits.from_settings(Settings()).checkout_per_ip == "5 per second;100/hour"
+
+
+def test_a_malformed_limit_is_refused_at_start_up(monkeypatch):
+    monkeypatch.setenv("RATE_LIMIT_HOLD_PER_IP", "lots")
+    with pytest.raises(ValidationError, match="not a rate limit"):
+        Settings()
+
+
+@pytest.fixture
+def hold_limited(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
+    # Only the environment says "2 holds a minute per IP": no RateLimits passed in code.
+    monkeypatch.setenv("RATE_LIMIT_HOLD_PER_IP", "2/minute")
+    yield from make_api(sqlite_url)
+
+
+def test_a_configured_hold_limit_answers_429_with_retry_after(hold_limited: Api):
+    c = hold_limited.client
+    show = _tomorrow_show(c)
+    auth = hold_limited.auth("cust-a@test.example")
+    codes = [c.post("/v1/holds", headers=auth,
+                    json={"show_id": show["id"], "count": 2}).status_code
+             for _ in range(3)]
+    assert codes == [201, 201, 429]
+    r = c.post("/v1/holds", headers=auth, json={"show_id": show["id"], "count": 2})
+    assert r.status_code == 429
+    assert r.json()["code"] == "rate_limited" and r.json()["limit"] == "hold_ip"
+    assert 0 < int(r.headers["retry-after"]) <= 60
