@@ -52,7 +52,8 @@ STATUS = {SeatStatus.FREE: "A", SeatStatus.HELD: "H", SeatStatus.SOLD: "S",
 REQUEST_COLUMNS = ["RequestId", "Action", "SiteCode", "ShowID", "Seats", "HoldMinutes",
                    "OrderRef"]
 ACK_COLUMNS = ["RequestId", "Result", "OrderRef", "Detail"]
-REQUEST_FILE = re.compile(r"req_([A-Za-z0-9_.-]{1,100})\.csv")
+# Booking's idempotency keys read `hold:<id>` / `sale:<id>`: a colon is a legal SFTP file name.
+REQUEST_FILE = re.compile(r"req_([A-Za-z0-9_.:-]{1,100})\.csv")
 DEFAULT_USER, DEFAULT_PASSWORD = "reelfeed", "reelfeed-secret"
 
 
