@@ -27,6 +27,9 @@ import paramiko
 from adapters.base import AdapterSpec, Payload, RemoteError, Sent, TransientError
 
 HASH_LIMIT = 5_000_000  # fingerprint small files by content, large ones by size and time
+# Files up to this size are read with plain requests: a prefetch starts a thread and, without a
+# size, costs a stat round trip, which is more than a layout file of a few KB takes to read.
+PREFETCH_FROM = 64 * 1024
 
 
 class CsvSftpAdapter:
@@ -140,29 +143,25 @@ class CsvSftpAdapter:
                     continue
                 found = {k: v for k, v in match.groupdict().items() if v is not None}
             path = posixpath.join(folder, name)
-            size = attrs[name].st_size
-            out.append(Payload(name=name, opener=self._opener(path), vars={**(vars or {}),
-                                                                           **found},
-                               size=size, fingerprint=self._fingerprint(path, attrs[name])))
+            out.append(_SftpPayload(self, path, attrs[name], name=name,
+                                    vars={**(vars or {}), **found}))
         yield from out
 
-    def _opener(self, path: str):
-        def open_file() -> IO[bytes]:
-            def go(s: paramiko.SFTPClient) -> IO[bytes]:
-                handle = s.open(path, "rb")
-                handle.prefetch()
-                return _Locked(handle, self._lock)
-            return self._io(f"open {path}", go)
-        return open_file
+    def _open(self, path: str, size: int | None) -> IO[bytes]:
+        def go(s: paramiko.SFTPClient) -> IO[bytes]:
+            handle = s.open(path, "rb")
+            if size is None or size > PREFETCH_FROM:
+                handle.prefetch(size)
+            return _Locked(handle, self._lock)
+        return self._io(f"open {path}", go)
 
-    def _fingerprint(self, path: str, attr: Any) -> str:
-        if attr.st_size is not None and attr.st_size <= HASH_LIMIT:
-            def digest(s: paramiko.SFTPClient) -> str:
-                with s.open(path, "rb") as handle:
-                    handle.prefetch()
-                    return hashlib.sha256(handle.read()).hexdigest()
-            return self._io(f"read {path}", digest)
-        return f"{attr.st_size}:{attr.st_mtime}"
+    def _digest(self, path: str, size: int | None) -> str:
+        def digest(s: paramiko.SFTPClient) -> str:
+            with s.open(path, "rb") as handle:
+                if size is None or size > PREFETCH_FROM:
+                    handle.prefetch(size)
+                return hashlib.sha256(handle.read()).hexdigest()
+        return self._io(f"read {path}", digest)
 
     # ------------------------------------------------------------------------------ sending
     def send(self, operation: str, rendered: Any) -> Sent:
@@ -198,6 +197,70 @@ class CsvSftpAdapter:
     def close(self) -> None:
         with self._lock:
             self._drop()
+
+
+class _SftpPayload(Payload):
+    """A listed file whose content fingerprint costs nothing until it is asked for.
+
+    Small files are fingerprinted by a SHA-256 of their bytes, large ones by size and mtime.
+    The hash is taken while the file is streamed (a catalog import reads each file once and
+    never asks); only a caller that wants the fingerprint before reading (the snapshot poll,
+    to skip a file it has applied) pays one extra read.
+    """
+
+    def __init__(self, adapter: CsvSftpAdapter, path: str, attr: Any, **kwargs: Any) -> None:
+        self._adapter, self._path = adapter, path
+        self._fp: str | None = None
+        size = attr.st_size
+        self._hashed = size is not None and size <= HASH_LIMIT
+        if not self._hashed:
+            self._fp = f"{size}:{attr.st_mtime}"
+        super().__init__(opener=self._open_stream, size=size, **kwargs)
+
+    @property  # type: ignore[override]
+    def fingerprint(self) -> str | None:
+        if self._fp is None and self._hashed:
+            self._fp = self._adapter._digest(self._path, self.size)
+        return self._fp
+
+    @fingerprint.setter
+    def fingerprint(self, value: str | None) -> None:
+        if value is not None:  # the dataclass __init__ assigns its default None
+            self._fp = value
+
+    def _open_stream(self) -> IO[bytes]:
+        raw = self._adapter._open(self._path, self.size)
+        if self._fp is not None or not self._hashed:
+            return raw
+        return _Hashing(raw, self)
+
+    def _hashed_as(self, digest: str) -> None:
+        if self._fp is None:
+            self._fp = digest
+
+
+class _Hashing(io.RawIOBase):
+    """A stream that hashes what it reads; read to the end, it hands its payload the digest."""
+
+    def __init__(self, raw: io.RawIOBase, payload: _SftpPayload) -> None:
+        self._raw, self._payload = raw, payload
+        self._sha = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._raw.readinto(buffer)
+        if n and self._sha is not None:
+            self._sha.update(memoryview(buffer)[:n])
+        elif self._sha is not None:
+            self._payload._hashed_as(self._sha.hexdigest())
+            self._sha = None  # type: ignore[assignment]
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 def _read_all(s: paramiko.SFTPClient, path: str) -> bytes:

@@ -101,3 +101,21 @@ def test_unknown_seats_in_a_snapshot_reject_that_show_only(engine, reelfeed_sim)
     report = poll_inventory(connector)
     assert counts(engine)["dead_letters"] > before and report.dead_letters >= 1
     assert status(engine, show_id, seat) == "available"  # the delta was not half applied
+
+
+def test_file_fingerprint_is_lazy_and_taken_while_streaming(engine, reelfeed_sim):
+    import hashlib
+
+    connector = connect_reelfeed(engine, reelfeed_sim)
+    outbound = reelfeed_sim.root / "outbound"
+    # Asked for before reading (the snapshot poll): the SHA-256 of the file's bytes.
+    asked = {p.name: p for p in connector.adapter.fetch("seat_layout")}
+    assert asked
+    for name, payload in asked.items():
+        assert payload.fingerprint == hashlib.sha256((outbound / name).read_bytes()).hexdigest()
+    # Read first (the catalog import): the same digest comes from the stream itself.
+    for payload in connector.adapter.fetch("seat_layout"):
+        assert payload._fp is None  # nothing was read at listing time
+        body = payload.read()
+        assert payload._fp == hashlib.sha256(body).hexdigest()
+        assert payload.fingerprint == asked[payload.name].fingerprint
