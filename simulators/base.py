@@ -26,6 +26,7 @@ from simulators.state import (
     SeatPos,
     SeatStatus,
     SeatsUnavailable,
+    Session,
     SimError,
     State,
 )
@@ -53,6 +54,21 @@ class BoxOffice:
                 force: bool = False) -> list[SeatEvent]:
         number = self._sim.session_number(cinema_id, session_id)
         return self._sim.state.box_office_release(cinema_id, number, _positions(seats), force)
+
+    # Back-office schedule changes (a manager at the theatre, not a cashier).
+    def reschedule(self, cinema_id: str, session_id: str) -> str:
+        """Re-issue the show (same screen, film and start) under a new session id; the old id
+        disappears from the schedule. Returns the new id."""
+        number = self._sim.session_number(cinema_id, session_id)
+        session = self._sim.state.reschedule(cinema_id, number)
+        self._sim.schedule_changed()
+        return self._sim.session_id(session)
+
+    def cancel_session(self, cinema_id: str, session_id: str) -> None:
+        """Cancel the show: it disappears from the schedule."""
+        number = self._sim.session_number(cinema_id, session_id)
+        self._sim.state.cancel_session(cinema_id, number)
+        self._sim.schedule_changed()
 
 
 def _positions(seats: Sequence[Sequence[int]]) -> list[SeatPos]:
@@ -170,6 +186,13 @@ class Simulator:
         """The state's session number for the system's own session id."""
         raise NotImplementedError
 
+    def session_id(self, session: Session) -> str:
+        """The system's own id of a session (restline and soapbox: its number)."""
+        return str(session.number)
+
+    def schedule_changed(self) -> None:
+        """Called after a reschedule or cancellation (a file-based POS rewrites its schedule)."""
+
     def seat_status(self, cinema_id: str, session_id: str, seat: SeatPos) -> SeatStatus:
         """The seat's status as the POS sees it: free, held, sold, broken or house."""
         number = self.session_number(cinema_id, session_id)
@@ -215,6 +238,12 @@ class Simulator:
             return Response.json({"events": [
                 {"Seq": e.seq, "AreaNumber": e.pos[0], "RowIndex": e.pos[1],
                  "ColumnIndex": e.pos[2], "Status": e.status.value} for e in events]})
+        if request.method == "POST" and path == "/_sim/boxoffice/reschedule":
+            new_id = self.box_office.reschedule(str(body["CinemaId"]), str(body["SessionId"]))
+            return Response.json({"SessionId": new_id})
+        if request.method == "POST" and path == "/_sim/boxoffice/cancel-session":
+            self.box_office.cancel_session(str(body["CinemaId"]), str(body["SessionId"]))
+            return Response.json({"Cancelled": str(body["SessionId"])})
         if request.method == "POST" and path == "/_sim/push-target":
             self.set_push_target(body.get("Url"), body.get("Secret", ""))
             return Response.json({"Url": self.push_target})

@@ -58,7 +58,11 @@ DEFAULT_USER, DEFAULT_PASSWORD = "reelfeed", "reelfeed-secret"
 
 
 def show_id(session: Session) -> str:
-    return f"{session.film.code}|{session.start:%Y%m%d%H%M}|{session.screen}"
+    """`<FilmCode>|<yyyyMMddHHmm>|<Aud>`; a show the POS re-issued at the same time (cancelled
+    and set up again) gets a fourth part, its revision: `...|<Aud>|<n>`, so its id changes while
+    the film and auditorium stay where readers split them from."""
+    base = f"{session.film.code}|{session.start:%Y%m%d%H%M}|{session.screen}"
+    return f"{base}|{session.revision}" if session.revision else base
 
 
 def _stamp(moment: datetime, seconds: bool) -> str:
@@ -184,14 +188,23 @@ class ReelfeedSimulator(Simulator):
         """ShowID `<FilmCode>|<yyyyMMddHHmm>|<Aud>` -> the state's session number."""
         parts = session_id.split("|")
         try:
-            film, start, aud = parts
+            film, start, aud, *rest = parts
+            revision = int(rest[0]) if len(rest) == 1 else (0 if not rest else -1)
             local = datetime.strptime(start, "%Y%m%d%H%M")
             session = self.state.session_at(cinema_id, int(aud), local)
         except (ValueError, UnknownSession):
             raise UnknownSession(f"unknown show {session_id!r} at {cinema_id}") from None
         if session.film.code != film:
             raise UnknownSession(f"show {session_id!r}: another film plays then")
+        if session.revision != revision:  # an id the POS replaced when it re-issued the show
+            raise UnknownSession(f"unknown show {session_id!r} at {cinema_id}")
         return session.number
+
+    def session_id(self, session: Session) -> str:
+        return show_id(session)
+
+    def schedule_changed(self) -> None:
+        self.write_schedule()
 
     # ----------------------------------------------------------------------------- writing
     def _write(self, directory: str, name: str, chunks: Iterable[str]) -> Path:
@@ -235,8 +248,14 @@ class ReelfeedSimulator(Simulator):
         return paths
 
     def write_schedule(self) -> Path:
+        """The whole schedule as one file; older schedule files are removed once it is
+        complete, so a reader never sees a show the POS has since cancelled or re-issued."""
         name = f"schedule_{_stamp(self.state.clock.now(), seconds=False)}.csv"
-        return self._write("outbound", name, self._schedule_chunks())
+        path = self._write("outbound", name, self._schedule_chunks())
+        for old in (self.root / "outbound").glob("schedule_*.csv"):
+            if old.name != name:
+                old.unlink(missing_ok=True)
+        return path
 
     def _schedule_chunks(self) -> Iterator[str]:
         yield "ShowID;SiteCode;FilmCode;Aud;Start;Minutes;Lang;Format;Prices\r\n"
@@ -252,7 +271,7 @@ class ReelfeedSimulator(Simulator):
                         for p in s.prices)
                 minutes = int((s.end - s.start).total_seconds() // 60)
                 start = f"{s.start:%Y%m%d%H%M}"
-                lines.append(f"{s.film.code}|{start}|{s.screen};{cinema.id};{s.film.code};"
+                lines.append(f"{show_id(s)};{cinema.id};{s.film.code};"
                              f"{s.screen};{start};{minutes};{s.language};{s.format};{price}\r\n")
             yield "".join(lines)
 
@@ -286,7 +305,10 @@ class ReelfeedSimulator(Simulator):
     def _snapshot_chunks(self, shows: list[tuple[str, int]]) -> Iterator[str]:
         yield "SiteCode;ShowID;RowIdx;ColIdx;Status\r\n"
         for cinema_id, number in shows:
-            sid = self.show_id(cinema_id, number)
+            try:
+                sid = self.show_id(cinema_id, number)
+            except UnknownSession:
+                continue  # cancelled or re-issued since it changed: no longer in the schedule
             yield "".join(f"{cinema_id};{sid};{seat.row};{seat.col};{STATUS[status]}\r\n"
                           for seat, status in self.state.seat_plan(cinema_id, number))
 

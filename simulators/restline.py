@@ -219,8 +219,7 @@ class RestlineSimulator(HttpSimulator):
     def _sessions(self, request: Request) -> dict[str, Any]:
         cinema_id = request.arg("CinemaId")
         cinemas = [self.state.cinema(cinema_id)] if cinema_id else self.state.cinemas
-        size = self.state.size
-        total = sum(c.screens for c in cinemas) * size.shows_per_day * size.days
+        total = self.state.session_count(cinemas)
         return self._paged_iter(request, total, lambda: (
             self._session_item(s) for s in chain.from_iterable(
                 self.state.sessions(c) for c in cinemas)))

@@ -243,6 +243,7 @@ class Session:
     language: str
     format: str
     prices: tuple[Price, ...]
+    revision: int = 0  # how many times the POS re-issued this show under a new id
 
     @property
     def key(self) -> tuple[str, int]:
@@ -319,6 +320,14 @@ class State:
         self._seq = 0
         self.events: deque[SeatEvent] = deque(maxlen=200_000)
         self._listeners: list[Listener] = []
+        # Schedule changes made at the POS's back office. Keys use the procedural number a
+        # session was born with: (cinema id, base number) -> (current number, revision).
+        self._renumbered: dict[tuple[str, int], tuple[int, int]] = {}
+        self._base_of: dict[tuple[str, int], int] = {}  # (cinema id, current no) -> base no
+        self._cancelled: set[tuple[str, int]] = set()  # (cinema id, base number)
+        self._next_number = itertools.count(
+            self.flavour.first_session_no + self.size.days * self.size.screens
+            * self.size.shows_per_day + 1000)
 
     # ----------------------------------------------------------------------------- catalog
     def _make_cinema(self, i: int) -> Cinema:
@@ -385,13 +394,26 @@ class State:
         if dub and dub[0] != film.original_language and slot % 2:
             language = cinema.city.language
         fmt = "3D" if film.three_d and screen % 3 == 1 and slot % 2 == 0 else "2D"
-        return Session(cinema=cinema, number=self.session_number(screen, day, slot),
+        number, revision = self.session_number(screen, day, slot), 0
+        if self._renumbered:
+            number, revision = self._renumbered.get((cinema.id, number), (number, 0))
+        return Session(cinema=cinema, number=number,
                        screen=screen, day=day, slot=slot, film=film, start=start, end=end,
                        language=language, format=fmt,
-                       prices=self._prices(cinema, start.hour >= 18))
+                       prices=self._prices(cinema, start.hour >= 18), revision=revision)
+
+    def _live(self, cinema: Cinema, screen: int, day: int, slot: int) -> bool:
+        return not self._cancelled or \
+            (cinema.id, self.session_number(screen, day, slot)) not in self._cancelled
 
     def session(self, cinema_id: str, number: int) -> Session:
         cinema = self.cinema(cinema_id)
+        base = self._base_of.get((cinema_id, number), number)
+        if (base == number and (cinema_id, number) in self._renumbered) or \
+                (cinema_id, base) in self._cancelled:
+            # Re-issued under another id, or cancelled: the old id is gone.
+            raise UnknownSession(f"unknown session {number} at cinema {cinema_id}")
+        number = base
         k = number - self.flavour.first_session_no
         spd, screens = self.size.shows_per_day, self.size.screens
         if k < 0 or k >= self.size.days * screens * spd:
@@ -409,6 +431,9 @@ class State:
         if (rest or not 0 <= day < self.size.days or not 0 <= slot < self.size.shows_per_day
                 or not 1 <= screen <= cinema.screens):
             raise UnknownSession(f"no session at {local_start:%Y-%m-%d %H:%M} on screen {screen}")
+        if not self._live(cinema, screen, day, slot):
+            raise UnknownSession(f"the session at {local_start:%Y-%m-%d %H:%M} on screen "
+                                 f"{screen} was cancelled")
         return self._session(cinema, screen, day, slot)
 
     def sessions(self, cinema: Cinema, days: Iterable[int] | None = None) -> Iterator[Session]:
@@ -418,7 +443,42 @@ class State:
                 continue
             for screen in range(1, cinema.screens + 1):
                 for slot in range(self.size.shows_per_day):
-                    yield self._session(cinema, screen, day, slot)
+                    if self._live(cinema, screen, day, slot):
+                        yield self._session(cinema, screen, day, slot)
+
+    def session_count(self, cinemas: Sequence[Cinema]) -> int:
+        """How many sessions `sessions()` yields for these cinemas (cancelled ones excluded)."""
+        ids = {c.id for c in cinemas}
+        size = self.size
+        return sum(c.screens for c in cinemas) * size.shows_per_day * size.days - sum(
+            1 for cinema_id, _ in self._cancelled if cinema_id in ids)
+
+    # ----------------------------------------------------------------------------- back office
+    def reschedule(self, cinema_id: str, number: int) -> Session:
+        """Re-issue a session under a new number: the same screen, film and start; the old
+        number disappears from the schedule. Its seats and orders move with it."""
+        with self.lock:
+            old = self.session(cinema_id, number)
+            base = self._base_of.pop((cinema_id, old.number), old.number)
+            new_no = next(self._next_number)
+            self._renumbered[(cinema_id, base)] = (new_no, old.revision + 1)
+            self._base_of[(cinema_id, new_no)] = base
+            seats = self._inventory.pop(old.key, None)
+            if seats is not None:
+                self._inventory[(cinema_id, new_no)] = seats
+            for order in self._orders.values():
+                if order.cinema_id == cinema_id and order.session_no == old.number:
+                    order.session_no = new_no
+            return self.session(cinema_id, new_no)
+
+    def cancel_session(self, cinema_id: str, number: int) -> Session:
+        """The theatre cancels a session: it disappears from the schedule (and every call
+        naming it answers unknown session). Returns the session as it was."""
+        with self.lock:
+            session = self.session(cinema_id, number)
+            base = self._base_of.get((cinema_id, session.number), session.number)
+            self._cancelled.add((cinema_id, base))
+            return session
 
     def day_index(self, local_day: date) -> int:
         assert self.start_date is not None
