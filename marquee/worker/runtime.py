@@ -83,7 +83,7 @@ def theatre_links(config: WorkerSettings, engine: Engine) -> TheatreLinkResolver
 def sql_unit_of_work(settings: Settings, engine: Engine) -> SqlUnitOfWorkFactory:
     """The SQL unit of work, able to read customers' encrypted contact data (to notify them)."""
     # The PII cipher lives with the API's security code; the worker needs the same key.
-    from api.security.pii import cipher_from_settings
+    from marquee.pii import cipher_from_settings
 
     cipher = cipher_from_settings(
         settings.encryption_key.get_secret_value() if settings.encryption_key else None,
