@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import openapi, problems
+from api.admission import AdmissionMiddleware, limit_for
 from api.context import ApiContext
 from api.middleware import BodySizeLimitMiddleware, ObservabilityMiddleware
 from api.ratelimit import RateLimits
@@ -107,5 +108,7 @@ def create_app(hub: Hub | None = None, *, rate_limits: RateLimits | None = None,
                            "X-Request-ID", "Idempotency-Key"],
             expose_headers=["ETag", "Retry-After", "X-Request-ID", "Location"],
         )
+    # Inside observability, so the time a request waits for admission shows in its latency.
+    app.add_middleware(AdmissionMiddleware, limit=limit_for(hub.engine))
     app.add_middleware(ObservabilityMiddleware)
     return app
