@@ -10,7 +10,9 @@
 
 Wallet and UPI payments succeed unless details say {"vpa": "failure@upi"} or
 {"wallet_token": "decline"}. Requests are idempotent by key, like a real gateway: the same key
-returns the first answer. It also signs and parses webhook-style events (HMAC-SHA256 over the raw
+returns the first answer. It keeps no state a process needs: its payment references carry the
+charge, signed, so a refund in a Celery worker works for a payment taken by the API.
+It also signs and parses webhook-style events (HMAC-SHA256 over the raw
 body), so the webhook path can be demonstrated without Stripe.
 """
 
@@ -47,24 +49,59 @@ CARD_TIMEOUT = "4000000000000119"
 SIGNATURE_HEADER = "X-Offline-Signature"
 
 
+_STATUS_CODES = {GatewayStatus.SUCCEEDED: "s", GatewayStatus.FAILED: "f",
+                 GatewayStatus.REQUIRES_ACTION: "a"}
+_CODE_STATUS = {v: k for k, v in _STATUS_CODES.items()}
+
+
 @dataclass
 class _Charge:
     ref: str
-    payment_id: str
     amount: Money
     status: GatewayStatus
-    refunded: int = 0
+    refunded: int = 0  # refunds seen by this instance (inspection only; see `refund`)
 
 
 class OfflineGateway:
+    """Stateless across processes: the gateway reference it hands out carries the charge
+    (amount, currency, outcome) and an HMAC of it under the gateway secret, so any instance
+    with the same secret - the API's, a Celery worker's - can confirm or refund it. Answers
+    for the same idempotency key are derived from the key, so they are the same in every
+    process too. Limit: without shared state, the sum of several partial refunds is bounded
+    only within one instance; booking's payment state machine bounds it for real."""
+
     name = "offline"
     capabilities = frozenset({PaymentMethod.CARD, PaymentMethod.WALLET, PaymentMethod.UPI})
 
     def __init__(self, webhook_secret: str = "offline-webhook-secret", **_: Any) -> None:
         self._secret = webhook_secret.encode()
-        self._charges: dict[str, _Charge] = {}
-        self._answers: dict[str, Any] = {}
+        self._answers: dict[str, Any] = {}  # a memo only: every answer can be derived again
+        self._refunded: dict[str, int] = {}
         self._lock = threading.Lock()
+
+    # --- references that carry the charge ---------------------------------------------------
+    def _mac(self, text: str, n: int = 16) -> str:
+        return hmac.new(self._secret, text.encode(), hashlib.sha256).hexdigest()[:n]
+
+    def _ref(self, nonce: str, status: GatewayStatus, amount: Money) -> str:
+        body = f"{nonce}_{_STATUS_CODES[status]}_{amount.amount}_{amount.currency}"
+        return f"off_pi_{body}_{self._mac('ref:' + body)}"
+
+    def _decode(self, gateway_ref: str) -> _Charge | None:
+        """The charge a reference describes, or None if it is not one of ours (or was
+        altered: the amount cannot be raised without the secret)."""
+        if not gateway_ref.startswith("off_pi_"):
+            return None
+        parts = gateway_ref[len("off_pi_"):].split("_")
+        if len(parts) != 5:
+            return None
+        nonce, code, amount, currency, mac = parts
+        body = f"{nonce}_{code}_{amount}_{currency}"
+        if not hmac.compare_digest(mac, self._mac("ref:" + body)) or code not in _CODE_STATUS \
+                or not amount.isdigit():
+            return None
+        return _Charge(gateway_ref, Money(amount=int(amount), currency=currency),
+                       _CODE_STATUS[code], self._refunded.get(nonce, 0))
 
     # --- payments ------------------------------------------------------------------------
     def create_payment(self, request: PaymentRequest) -> GatewayResult:
@@ -76,18 +113,15 @@ class OfflineGateway:
         outcome, code, message = self._decide(request.method, request.details)
         if outcome is None:
             raise GatewayError("offline gateway: simulated timeout", retry_after=5)
-        ref = f"off_pi_{uuid.uuid4().hex[:16]}"
-        charge = _Charge(ref, request.payment_id, request.amount, outcome)
+        # Derived from the key: a retry with the same key, in any process, gets this answer.
+        ref = self._ref(self._mac("create:" + request.idempotency_key, 12), outcome,
+                        request.amount)
         result = GatewayResult(
             status=outcome, gateway_ref=ref, client_secret=f"{ref}_secret",
             action="3ds" if outcome == GatewayStatus.REQUIRES_ACTION else None,
             failure_code=code, failure_message=message)
         with self._lock:
-            if request.idempotency_key in self._answers:
-                return self._answers[request.idempotency_key]
-            self._charges[ref] = charge
-            self._answers[request.idempotency_key] = result
-        return result
+            return self._answers.setdefault(request.idempotency_key, result)
 
     @staticmethod
     def _decide(method: PaymentMethod, details: Mapping[str, Any]
@@ -113,40 +147,52 @@ class OfflineGateway:
 
     def confirm_payment(self, gateway_ref: str, idempotency_key: str,
                         details: Mapping[str, Any] | None = None) -> GatewayResult:
+        """3-D Secure done: the answer carries a new reference that records the outcome (the
+        booking service stores the reference a result names)."""
         with self._lock:
             if idempotency_key in self._answers:
                 return self._answers[idempotency_key]
-            charge = self._charges.get(gateway_ref)
-            if charge is None:
-                raise PaymentStateConflict(f"offline gateway knows no payment {gateway_ref}")
-            if charge.status != GatewayStatus.REQUIRES_ACTION:
-                return GatewayResult(status=charge.status, gateway_ref=gateway_ref)
-            ok = (details or {}).get("authenticate", True)
-            charge.status = GatewayStatus.SUCCEEDED if ok else GatewayStatus.FAILED
-            result = GatewayResult(
-                status=charge.status, gateway_ref=gateway_ref,
-                failure_code=None if ok else "authentication_failed",
-                failure_message=None if ok else "3-D Secure authentication failed")
-            self._answers[idempotency_key] = result
-            return result
+        charge = self._decode(gateway_ref)
+        if charge is None:
+            raise PaymentStateConflict(f"offline gateway knows no payment {gateway_ref}")
+        if charge.status != GatewayStatus.REQUIRES_ACTION:
+            return GatewayResult(status=charge.status, gateway_ref=gateway_ref)
+        ok = bool((details or {}).get("authenticate", True))
+        status = GatewayStatus.SUCCEEDED if ok else GatewayStatus.FAILED
+        nonce = gateway_ref[len("off_pi_"):].split("_")[0]
+        result = GatewayResult(
+            status=status, gateway_ref=self._ref(nonce, status, charge.amount),
+            failure_code=None if ok else "authentication_failed",
+            failure_message=None if ok else "3-D Secure authentication failed")
+        with self._lock:
+            return self._answers.setdefault(idempotency_key, result)
 
     def refund(self, gateway_ref: str, amount: Money, idempotency_key: str) -> RefundResult:
+        """Verified against the reference itself: it must be ours, paid, in the same currency,
+        and the refund no more than was charged. Idempotent by key: the refund reference is
+        derived from it, so a retry from another process names the same refund."""
         with self._lock:
             if idempotency_key in self._answers:
                 return self._answers[idempotency_key]
-            charge = self._charges.get(gateway_ref)
+            charge = self._decode(gateway_ref)
             if charge is None or charge.status != GatewayStatus.SUCCEEDED:
                 raise PaymentStateConflict(f"offline gateway: {gateway_ref} was not paid")
+            if amount.currency != charge.amount.currency:
+                raise InvalidAmount(f"refund in {amount.currency} of a charge in "
+                                    f"{charge.amount.currency}")
             if amount.amount <= 0 or charge.refunded + amount.amount > charge.amount.amount:
                 raise InvalidAmount("refund exceeds what was paid")
-            charge.refunded += amount.amount
-            result = RefundResult(refund_ref=f"off_re_{uuid.uuid4().hex[:16]}", amount=amount)
+            nonce = gateway_ref[len("off_pi_"):].split("_")[0]
+            self._refunded[nonce] = charge.refunded + amount.amount
+            result = RefundResult(refund_ref=f"off_re_{self._mac('refund:' + idempotency_key)}",
+                                  amount=amount)
             self._answers[idempotency_key] = result
             return result
 
     def charge(self, gateway_ref: str) -> _Charge | None:
-        """Inspect a charge (tests, demo)."""
-        return self._charges.get(gateway_ref)
+        """Inspect a charge (tests, demo): what the reference says, with the refunds this
+        instance has made."""
+        return self._decode(gateway_ref)
 
     # --- webhook-style events ---------------------------------------------------------------
     def sign(self, body: bytes) -> str:

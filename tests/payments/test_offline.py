@@ -46,3 +46,42 @@ def test_registry_lookup():
     assert registry("offline").name == "offline"
     with pytest.raises(errors.UnknownGateway):
         registry("stripe")
+
+
+def test_refund_from_a_fresh_instance_as_in_another_process():
+    # The API process takes the payment; a Celery worker (its own gateway object, same
+    # configured secret) refunds it later.
+    paid = OfflineGateway(webhook_secret="s3cret").create_payment(req("p1", CARD_SUCCESS))
+    worker = OfflineGateway(webhook_secret="s3cret")
+    refund = worker.refund(paid.gateway_ref, Money(amount=25000, currency="INR"), "refund:p1")
+    assert refund.amount == INR and refund.refund_ref.startswith("off_re_")
+    # A retry of the same refund from yet another process names the same refund.
+    again = OfflineGateway(webhook_secret="s3cret").refund(
+        paid.gateway_ref, Money(amount=25000, currency="INR"), "refund:p1")
+    assert again == refund
+    with pytest.raises(errors.InvalidAmount):
+        worker.refund(paid.gateway_ref, Money(amount=25001, currency="INR"), "refund:p1b")
+    with pytest.raises(errors.InvalidAmount):
+        worker.refund(paid.gateway_ref, Money(amount=100, currency="GBP"), "refund:p1c")
+
+
+def test_3ds_confirmed_in_one_process_is_refundable_in_another():
+    challenge = OfflineGateway().create_payment(req("t1", CARD_3DS))
+    assert OfflineGateway().create_payment(req("t1", CARD_3DS)) == challenge  # same key
+    confirmed = OfflineGateway().confirm_payment(challenge.gateway_ref, "t1:confirm")
+    assert confirmed.status == GatewayStatus.SUCCEEDED
+    assert OfflineGateway().refund(confirmed.gateway_ref, INR, "t1:refund").amount == INR
+    with pytest.raises(errors.PaymentStateConflict):  # the challenge itself was never paid
+        OfflineGateway().refund(challenge.gateway_ref, INR, "t1:refund2")
+
+
+def test_references_cannot_be_forged_or_altered():
+    paid = OfflineGateway(webhook_secret="s3cret").create_payment(req("f1", CARD_SUCCESS))
+    raised = paid.gateway_ref.replace("_25000_", "_99999_")
+    with pytest.raises(errors.PaymentStateConflict):
+        OfflineGateway(webhook_secret="s3cret").refund(raised, INR, "f1:r")
+    with pytest.raises(errors.PaymentStateConflict):  # another secret: not ours
+        OfflineGateway(webhook_secret="other").refund(paid.gateway_ref, INR, "f1:r2")
+    declined = OfflineGateway().create_payment(req("f2", CARD_DECLINE))
+    with pytest.raises(errors.PaymentStateConflict):
+        OfflineGateway().refund(declined.gateway_ref, INR, "f2:r")
