@@ -147,6 +147,8 @@ def import_catalog(connector: Connector, *, days: int = 14,
     if "show" in entities:
         for payload in _payloads(connector, "show", days):
             import_shows(connector, payload, report)
+        from connectors.schedule_sweep import sweep_vanished_shows  # shows the POS dropped
+        sweep_vanished_shows(connector, report, days=days)
     with connector.engine.begin() as conn:
         sql.set_cursor(conn, connector.id, "catalog", utcnow().isoformat())
     return report
