@@ -221,3 +221,21 @@ def reconcile(connector: Connector, *, hours: int = 48) -> InventoryReport:
     with connector.engine.begin() as conn:
         sql.set_cursor(conn, connector.id, "reconcile", now.isoformat())
     return report
+
+
+# ---------------------------------------------------------------------------------- replay
+def apply_deltas_atomically(conn: Connection, connector: Connector,
+                            deltas: list[InventoryDelta], *,
+                            source: DeltaSource | None = None) -> list[sql.Applied]:
+    """Apply deltas in the caller's transaction, all or none (a dead-letter replay): a delta
+    for an unknown show or seats raises (sql.UnknownShowError / sql.UnknownSeats) and the
+    caller rolls back. The rules are store.sync.apply_delta's, as for a push or a poll."""
+    out = []
+    for delta in deltas:
+        delta = delta.model_copy(update={"source": source or delta.source,
+                                         "connector_id": connector.id})
+        target = sql.resolve_show(conn, connector.id, delta.show_id)
+        if target is None:
+            raise sql.UnknownShowError(f"no show {delta.show_id} (import the catalog)")
+        out.append(sql.apply_delta(conn, delta, show_id=target))
+    return out

@@ -336,8 +336,11 @@ def _replayer():
 
 
 @router.post("/dead-letters/{dead_letter_id}/replay", response_model=DeadLetterOut,
-             summary="Run a dead letter through the (fixed) mapping again",
-             responses={501: {"description": "This hub has no replay function installed"}})
+             summary="Run a dead letter through the (fixed) mapping again and apply it",
+             responses={409: {"description": "The dead letter was discarded"},
+                        422: {"description": "The replay failed; the dead letter stays open "
+                                            "with the new reason"},
+                        501: {"description": "This hub has no replay function installed"}})
 def replay_dead_letter(dead_letter_id: str = Path(max_length=64),
                        actor: Principal = Depends(admin_write),
                        ctx: ApiContext = Depends(get_ctx)) -> DeadLetterOut:
@@ -345,6 +348,8 @@ def replay_dead_letter(dead_letter_id: str = Path(max_length=64),
         row = operations.get_dead_letter(conn, dead_letter_id)
     if row is None:
         raise not_found("dead_letter", dead_letter_id)
+    if row["status"] == "replayed":
+        return DeadLetterOut(**row)  # replaying twice is harmless: it was applied once
     if row["status"] != "open":
         raise ApiProblem(409, "dead_letter_closed", f"dead letter is {row['status']}")
     replay = _replayer()
@@ -352,12 +357,20 @@ def replay_dead_letter(dead_letter_id: str = Path(max_length=64),
         raise ApiProblem(501, "replay_unavailable",
                          "the connectors package provides no replay_dead_letter function yet; "
                          "fix the mapping and re-run the sync, then discard this entry")
-    replay(ctx.hub.engine, dead_letter_id)
+    # The replay writes the records and marks the dead letter replayed in one transaction;
+    # a failed replay leaves it open with the reason it failed this time.
+    result = replay(ctx.hub.engine, dead_letter_id)
+    ok = getattr(result, "status", "replayed") == "replayed"
     with ctx.hub.engine.begin() as conn:
-        operations.close_dead_letter(conn, dead_letter_id, "replayed")
-        users.audit(conn, actor.subject, "dead_letter.replay", dead_letter_id, {})
+        users.audit(conn, actor.subject, "dead_letter.replay", dead_letter_id,
+                    {"ok": ok, "records": getattr(result, "records", None),
+                     "reason": getattr(result, "reason", None)})
         out = operations.get_dead_letter(conn, dead_letter_id)
+        _refresh_gauges(conn)
     assert out is not None
+    if not ok:
+        raise ApiProblem(422, "replay_failed", getattr(result, "reason", None) or "replay failed",
+                         dead_letter=dead_letter_id)
     return DeadLetterOut(**out)
 
 

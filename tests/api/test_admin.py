@@ -64,11 +64,13 @@ def test_connectors_conflicts_dead_letters(api):
     assert again.status_code == 409
     letter = c.get(f"/v1/admin/dead-letters/{dead}", headers=admin).json()
     assert letter["field"] == "start" and letter["payload"] == '{"start": "31/02"}'
+    # The payload still does not map: the replay fails, the letter stays open with the reason.
     replay = c.post(f"/v1/admin/dead-letters/{dead}/replay", headers=admin)
-    assert replay.status_code in (200, 501)
-    if replay.status_code == 501:
-        assert replay.json()["code"] == "replay_unavailable"
-        assert c.post(f"/v1/admin/dead-letters/{dead}/discard",
-                      headers=admin).json()["status"] == "discarded"
+    assert replay.status_code == 422 and replay.json()["code"] == "replay_failed"
+    letter = c.get(f"/v1/admin/dead-letters/{dead}", headers=admin).json()
+    assert letter["status"] == "open" and letter["reason"].startswith("replay failed")
+    assert c.post(f"/v1/admin/dead-letters/{dead}/discard",
+                  headers=admin).json()["status"] == "discarded"
+    assert c.post(f"/v1/admin/dead-letters/{dead}/replay", headers=admin).status_code == 409
     actions = [e["action"] for e in c.get("/v1/admin/audit-log", headers=admin).json()["items"]]
     assert "conflict.resolve" in actions and "connector.pause" in actions

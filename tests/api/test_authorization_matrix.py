@@ -136,7 +136,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/v1/admin/dead-letters"): admin_only(200),
     ("GET", "/v1/admin/dead-letters/{dead_letter_id}"): admin_only(200),
     ("POST", "/v1/admin/dead-letters/{dead_letter_id}/replay"): admin_only(
-        501 if _replayer() is None else 200),
+        # The seeded dead letter's payload `{}` maps to no show: the replay runs and fails.
+        501 if _replayer() is None else 422),
     ("POST", "/v1/admin/dead-letters/{dead_letter_id}/discard"): admin_only(200),
     ("GET", "/v1/admin/audit-log"): admin_only(200),
 }

@@ -1,0 +1,104 @@
+"""Dead-letter replay against the real simulators: a record the mapping rejected is replayed
+through the fixed mapping and lands as an import would write it; a replay that still fails
+keeps the dead letter open with the new reason; replaying twice is harmless."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from connectors import connector as connector_mod
+from connectors.catalog import import_catalog
+from connectors.replay import replay_dead_letter
+from store import operations
+from store import sync as sql
+from store.tables import shows
+from tests.connectors.conftest import FAST, connect_restline
+from tests.connectors.helpers import free_seats, pick_show, pos, status
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def broken_copy(tmp_path: Path, system: str, old: str, new: str) -> tuple[Path, str]:
+    """A copy of a shipped mapping (with its lookups) with one edit; returns (path, original)."""
+    shutil.copytree(ROOT / "mappings/lookups", tmp_path / "lookups", dirs_exist_ok=True)
+    (tmp_path / system).mkdir(exist_ok=True)
+    path = tmp_path / system / "mapping.yaml"
+    text = (ROOT / f"mappings/{system}/mapping.yaml").read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+    return path, text
+
+
+def connect_with_mapping(engine, sim, mapping: Path):
+    from connectors import simulated
+    from connectors.connector import get_connector, register
+
+    config = simulated.restline(sim, **FAST)
+    config.mapping = str(mapping)
+    register(engine, config)
+    return get_connector(engine, "restline")
+
+
+def _shows(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(shows)).scalar()
+
+
+def _open(engine) -> list[dict]:
+    with engine.connect() as conn:
+        return sql.list_dead_letters(conn, "restline")
+
+
+def test_show_rejected_by_a_broken_mapping_lands_after_the_fix(engine, restline_sim,
+                                                               tmp_path):
+    mapping, original = broken_copy(tmp_path, "restline", "path: Showtime", "path: ShowTimeX")
+    connector = connect_with_mapping(engine, restline_sim, mapping)
+    report = import_catalog(connector)
+    assert report.dead_letters > 0 and _shows(engine) == 0
+    letters = _open(engine)
+    # Still broken: the replay fails, nothing is written, the reason says why.
+    failed = replay_dead_letter(engine, letters[0]["id"])
+    assert failed.status == "failed" and "replay failed" in failed.reason
+    with engine.connect() as conn:
+        row = operations.get_dead_letter(conn, letters[0]["id"])
+    assert row["status"] == "open" and row["reason"] == failed.reason and _shows(engine) == 0
+
+    mapping.write_text(original)  # the engineer's fix
+    for letter in letters:
+        result = replay_dead_letter(engine, letter["id"])
+        assert result.status == "replayed", result.reason
+    assert _shows(engine) == len(letters) and _open(engine) == []
+    with engine.connect() as conn:
+        row = operations.get_dead_letter(conn, letters[0]["id"])
+    assert row["status"] == "replayed" and row["replayed_at"] is not None
+    # Twice is harmless, and the import afterwards agrees with what the replay wrote.
+    assert replay_dead_letter(engine, letters[0]["id"]).status == "replayed"
+    connector_mod.forget(engine)
+    again = import_catalog(connect_with_mapping(engine, restline_sim, mapping))
+    assert again.counts["show"]["created"] == 0 and _shows(engine) == len(letters)
+
+
+def test_push_with_unknown_seats_replays_after_the_mapping_fix(engine, restline_sim,
+                                                               push_server, tmp_path):
+    connector = connect_restline(engine, restline_sim)
+    import_catalog(connector)
+    show_id, cinema, session = pick_show(engine, "restline")
+    seat = free_seats(engine, show_id, 1)[0]
+    # A mapping that builds seat ids wrongly: the pushed delta names seats the show lacks.
+    mapping, original = broken_copy(tmp_path, "restline", 'seat_id: {template: "{AreaNumber}-',
+                                    'seat_id: {template: "9{AreaNumber}-')
+    connector_mod.forget(engine)
+    connect_with_mapping(engine, restline_sim, mapping)
+    restline_sim.set_push_target(push_server.url("restline"), "restline-hook")
+    restline_sim.box_office.sell(cinema, session, [pos(seat)])
+    assert restline_sim.pusher.wait_idle()
+    letters = _open(engine)
+    assert len(letters) == 1 and letters[0]["entity"] == "inventory_delta"
+    assert status(engine, show_id, seat) == "available"
+    mapping.write_text(original)
+    result = replay_dead_letter(engine, letters[0]["id"])
+    assert result.status == "replayed", result.reason
+    assert status(engine, show_id, seat) == "sold" and _open(engine) == []
