@@ -100,9 +100,13 @@ class ConflictOut(BaseModel):
 
 
 class ResolveIn(Strict):
-    action: Literal["accept_theatre", "keep_marquee", "dismiss"] = Field(
-        description="accept_theatre: the theatre's sale stands (a refund was or will be made); "
-        "keep_marquee: our booking stands and the theatre is told; dismiss: not a conflict")
+    action: Literal["refund_customer", "keep_booking", "acknowledge", "accept_theatre",
+                    "keep_marquee", "dismiss"] = Field(
+        description="For a POS that sold a seat Marquee booked (pos_sold_booked_seat, "
+        "sale_commit_failed): refund_customer (the booking fails and the customer is refunded "
+        "in full, now) or keep_booking (the theatre resolves the POS side). For "
+        "pos_sold_held_seat: acknowledge. Other kinds: accept_theatre, keep_marquee, dismiss "
+        "(recorded only)")
     note: str = Field(default="", max_length=1000)
 
 

@@ -54,6 +54,24 @@ def resolve_conflict(conn: Connection, conflict_id: str, resolution: str) -> boo
     ).rowcount == 1
 
 
+# What an admin may do about each kind of conflict (kinds not listed take any recorded action).
+CONFLICT_ACTIONS: dict[str, tuple[str, ...]] = {
+    "pos_sold_booked_seat": ("refund_customer", "keep_booking"),
+    "sale_commit_failed": ("refund_customer", "keep_booking"),
+    "pos_sold_held_seat": ("acknowledge",),
+}
+
+
+def allowed_actions(kind: str) -> tuple[str, ...] | None:
+    return CONFLICT_ACTIONS.get(kind)
+
+
+def resolved_action(row: dict[str, Any]) -> str | None:
+    """The action a resolved conflict was resolved with (its resolution reads "action: note")."""
+    resolution = row.get("resolution") or ""
+    return resolution.split(":", 1)[0].strip() or None
+
+
 def dead_letter_page(conn: Connection, *, status: str | None = None,
                      connector_id: str | None = None, after: str | None = None,
                      limit: int = 50) -> list[dict[str, Any]]:

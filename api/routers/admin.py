@@ -282,21 +282,73 @@ def list_conflicts(status: Literal["open", "resolved"] | None = "open",
 
 
 @router.post("/conflicts/{conflict_id}/resolve", response_model=ConflictOut,
-             summary="Resolve a conflict with an action (recorded with the admin's note)")
+             summary="Resolve a conflict with an action that takes effect (and is audited)",
+             responses={409: {"description": "Resolved already with another action"},
+                        422: {"description": "The action does not fit this kind of conflict"}})
 def resolve_conflict(body: ResolveIn, conflict_id: str = Path(max_length=64),
                      actor: Principal = Depends(admin_write),
                      ctx: ApiContext = Depends(get_ctx)) -> ConflictOut:
+    """Actions with effects: `refund_customer` fails the Marquee booking and refunds the
+    customer in full through the booking service (the same refund key as the outbox's, so the
+    refund is made once); `keep_booking` and `acknowledge` only resolve. The same action again
+    is a no-op answering the conflict as it is; another action on a resolved conflict is 409."""
+    with ctx.hub.engine.connect() as conn:
+        row = operations.get_conflict(conn, conflict_id)
+    if row is None:
+        raise not_found("conflict", conflict_id)
+    allowed = operations.allowed_actions(row["kind"])
+    if allowed is not None and body.action not in allowed:
+        raise ApiProblem(422, "invalid_action",
+                         f"a {row['kind']} conflict is resolved with {' or '.join(allowed)}",
+                         allowed=list(allowed))
+    if row["status"] != "open":
+        if operations.resolved_action(row) == body.action:
+            return ConflictOut(**row)  # the same action again: done already
+        raise ApiProblem(409, "already_resolved", f"conflict {conflict_id} is resolved")
+    effect: dict[str, Any] = {}
+    if body.action == "refund_customer":
+        effect = _refund_customer(ctx, row, body.note)
     with ctx.hub.engine.begin() as conn:
-        if operations.get_conflict(conn, conflict_id) is None:
-            raise not_found("conflict", conflict_id)
         resolution = f"{body.action}: {body.note}".strip().rstrip(":")
         if not operations.resolve_conflict(conn, conflict_id, resolution):
+            current = operations.get_conflict(conn, conflict_id)
+            if current is not None and operations.resolved_action(current) == body.action:
+                return ConflictOut(**current)  # another admin did the same meanwhile
             raise ApiProblem(409, "already_resolved", f"conflict {conflict_id} is resolved")
         users.audit(conn, actor.subject, "conflict.resolve", conflict_id,
-                    {"action": body.action, "note": body.note})
-        row = operations.get_conflict(conn, conflict_id)
-    assert row is not None
-    return ConflictOut(**row)
+                    {"action": body.action, "note": body.note, "kind": row["kind"], **effect})
+        out = operations.get_conflict(conn, conflict_id)
+        _refresh_gauges(conn)
+    assert out is not None
+    return ConflictOut(**out)
+
+
+def _refund_customer(ctx: ApiContext, row: dict[str, Any], note: str) -> dict[str, Any]:
+    """Fail the booking (if still confirmed) and refund what is left of its payments now.
+    Both steps are idempotent: fail_sale does nothing to a booking that is not confirmed, and
+    the refund uses fail_sale's own idempotency key, so the outbox's later delivery of the same
+    refund is a no-op."""
+    from canonical.orders import PaymentStatus
+
+    booking_id = (row.get("detail") or {}).get("booking_id")
+    if not booking_id:
+        raise ApiProblem(422, "no_booking", "this conflict names no booking to refund")
+    services = ctx.booking
+    services.fail_sale(booking_id, f"admin: {row['kind']} resolved with a refund"
+                                   + (f" ({note})" if note else ""))
+    refunded = []
+    with services.uow() as uow:
+        payments = uow.payments.for_booking(booking_id)
+    for p in payments:
+        if p.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED):
+            left = p.amount.amount - (p.refunded.amount if p.refunded else 0)
+            services.issue_refund(p.id, p.amount.model_copy(update={"amount": left}),
+                                  "the theatre refused the sale",
+                                  idempotency_key=f"refund:{p.id}:sale-failed")
+            refunded.append(p.id)
+    booking = services.get_booking(booking_id)
+    return {"booking_id": booking_id, "booking_status": booking.status.value,
+            "refunded_payments": refunded}
 
 
 # ---- dead letters --------------------------------------------------------------------------
