@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Self
@@ -84,10 +84,13 @@ class _Seats:
         expiry = self.s.seat_expiry.get((show_id, state.seat_id))
         return state.status == SeatStatus.HELD and expiry is not None and expiry <= now
 
-    def states(self, show_id: str, now: datetime) -> dict[str, SeatState]:
+    def states(self, show_id: str, now: datetime,
+               seat_ids: Iterable[str] | None = None) -> dict[str, SeatState]:
+        wanted = set(seat_ids) if seat_ids is not None else None
         return {sid: (SeatState(seat_id=sid, status=SeatStatus.AVAILABLE, version=st.version)
                       if st.status == SeatStatus.HELD and self._free(show_id, st, now) else st)
-                for sid, st in self.s.seats.get(show_id, {}).items()}
+                for sid, st in self.s.seats.get(show_id, {}).items()
+                if wanted is None or sid in wanted}
 
     def _set(self, show_id: str, sid: str, status: SeatStatus, hold_id: str | None = None,
              booking_id: str | None = None, expires_at: datetime | None = None) -> None:

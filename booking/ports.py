@@ -44,7 +44,11 @@ class SeatInventory(Protocol):
     A held seat whose hold has passed its expiry counts as free (expiry is lazy: the sweep only
     tidies up), so `states` reports it as available and `take` may take it."""
 
-    def states(self, show_id: str, now: datetime) -> dict[str, SeatState]: ...
+    def states(self, show_id: str, now: datetime,
+               seat_ids: Iterable[str] | None = None) -> dict[str, SeatState]:
+        """Seat states as customers see them (an expired hold reads as available); only the
+        given seats when `seat_ids` is set: a hold needs a few rows, not the whole house."""
+        ...
 
     def take(self, show_id: str, seat_ids: Sequence[str], hold_id: str, *,
              expires_at: datetime, now: datetime) -> list[str]:

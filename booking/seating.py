@@ -61,6 +61,18 @@ def rows_of(layout: SeatLayout) -> list[RowSeats]:
     ]
 
 
+def seats_to_check(layout: SeatLayout, seat_ids: list[str], rules: TheatreRules) -> set[str]:
+    """The seats whose state `check_selection` reads: the chosen ones, and with the no-orphan
+    rule every seat in their rows."""
+    needed = set(seat_ids)
+    if rules.no_orphan_seats:
+        chosen_rows = {(s.position.area, s.position.row)
+                       for s in layout.seats() if s.id in needed}
+        needed |= {s.id for s in layout.seats()
+                   if (s.position.area, s.position.row) in chosen_rows}
+    return needed
+
+
 def check_selection(layout: SeatLayout, seat_ids: list[str], states: Mapping[str, SeatState],
                     rules: TheatreRules) -> list[Seat]:
     """Validate a customer's chosen seats against the theatre's rules; returns the seats."""

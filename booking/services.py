@@ -222,7 +222,8 @@ class BookingService:
                 raise SalesClosed(f"online sales for show {show_id} closed at "
                                   f"{ctx.show.sales_close().isoformat()}")
             rules = ctx.theatre.rules
-            states = uow.seats.states(show_id, now)
+            states = uow.seats.states(show_id, now,
+                                      seating.seats_to_check(ctx.layout, wanted, rules))
             seats = seating.check_selection(ctx.layout, wanted, states, rules)
             hold = Hold(id=new_id("hld"), show_id=show_id, seat_ids=tuple(wanted),
                         customer_id=customer_id, created_at=now,

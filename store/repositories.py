@@ -8,7 +8,7 @@ seat moves run inside a SAVEPOINT so a failed attempt leaves the surrounding tra
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -78,10 +78,11 @@ class SqlSeats:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def states(self, show_id: str, now: datetime) -> dict[str, SeatState]:
+    def states(self, show_id: str, now: datetime,
+               seat_ids: Iterable[str] | None = None) -> dict[str, SeatState]:
         return {r.seat_id: SeatState(seat_id=r.seat_id, status=r.status, hold_id=r.hold_id,
                                      version=r.version)
-                for r in seat_store.seat_rows(self.conn, show_id, now)}
+                for r in seat_store.seat_rows(self.conn, show_id, now, seat_ids)}
 
     def take(self, show_id: str, seat_ids: Sequence[str], hold_id: str, *,
              expires_at: datetime, now: datetime) -> list[str]:

@@ -6,8 +6,8 @@ number of rows changed equals the number of seats asked for. Otherwise the calle
 transaction is rolled back and nothing was taken. No seat is read in Python and then written:
 the database decides, so two customers can never both win a seat.
 
-On PostgreSQL the candidate rows are locked in seat-id order first (`FOR UPDATE` in the
-sub-select), so two overlapping holds queue behind each other instead of deadlocking.
+On PostgreSQL the candidate rows are locked in seat-id order first (a `FOR UPDATE` CTE), so
+two overlapping holds queue behind each other instead of deadlocking.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, case, insert, literal, or_, select, update
+from sqlalchemy import Connection, and_, case, insert, literal, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from canonical import SeatFlag, SeatLayout, SeatStatus
@@ -29,6 +29,7 @@ class SeatsNotTaken(Exception):
     def __init__(self, unavailable: Sequence[str], unknown: Sequence[str]) -> None:
         self.unavailable = list(unavailable)
         self.unknown = list(unknown)
+        self.retryable = False
         parts = []
         if unknown:
             parts.append(f"unknown seats: {', '.join(unknown)}")
@@ -134,11 +135,11 @@ def take_seats(
         raise ValueError("no seats requested")
     taken = _take(conn, show_id, wanted, hold_id, expires_at, now)
     if taken != len(wanted):
-        problem = _explain(conn, show_id, wanted, hold_id)
+        problem = _explain(conn, show_id, wanted, hold_id, now)
         # An imported show has no inventory rows until its first write: create them (or find
         # that a concurrent first writer just did) and retry once. On PostgreSQL the retry is
         # a new statement, so it sees rows the other writer committed meanwhile.
-        if problem.unknown:
+        if problem.retryable:
             ensure_inventory(conn, show_id)
             taken = _take(conn, show_id, wanted, hold_id, expires_at, now)
             if taken == len(wanted):
@@ -156,43 +157,74 @@ def _take(
     expires_at: datetime,
     now: datetime,
 ) -> int:
-    candidates = (
+    values = {
+        "status": "held",
+        "hold_id": hold_id,
+        "hold_expires_at": expires_at,
+        "booking_id": None,
+        "version": show_seats.c.version + 1,
+    }
+    if conn.dialect.name != "postgresql":
+        # SQLite has one writer at a time: the conditional update alone decides.
+        result = conn.execute(
+            update(show_seats)
+            .where(show_seats.c.show_id == show_id, show_seats.c.seat_id.in_(wanted), _free(now))
+            .values(**values)
+        )
+        return result.rowcount
+    # Lock the requested rows once, in seat order (a CTE with FOR UPDATE runs exactly once),
+    # then update those that are free. A correlated IN (sub-select FOR UPDATE) would let the
+    # planner re-run the locking scan for every row of the show.
+    locked = (
         select(show_seats.c.seat_id)
         .where(show_seats.c.show_id == show_id, show_seats.c.seat_id.in_(wanted))
         .order_by(show_seats.c.seat_id)
+        .with_for_update()
+        .cte("locked")
     )
-    if conn.dialect.name == "postgresql":
-        candidates = candidates.with_for_update()
     result = conn.execute(
         update(show_seats)
         .where(
             show_seats.c.show_id == show_id,
-            show_seats.c.seat_id.in_(candidates.scalar_subquery()),
+            show_seats.c.seat_id.in_(wanted),
+            show_seats.c.seat_id == locked.c.seat_id,
             _free(now),
         )
-        .values(
-            status="held",
-            hold_id=hold_id,
-            hold_expires_at=expires_at,
-            booking_id=None,
-            version=show_seats.c.version + 1,
-        )
+        .values(**values)
     )
     return result.rowcount
 
 
-def _explain(conn: Connection, show_id: str, wanted: list[str], hold_id: str) -> SeatsNotTaken:
-    found = {
-        row.seat_id: row
-        for row in conn.execute(
-            select(show_seats.c.seat_id, show_seats.c.hold_id).where(
-                show_seats.c.show_id == show_id, show_seats.c.seat_id.in_(wanted)
-            )
-        )
-    }
+def _explain(
+    conn: Connection, show_id: str, wanted: list[str], hold_id: str, now: datetime | None = None
+) -> SeatsNotTaken:
+    rows = conn.execute(
+        select(
+            show_seats.c.seat_id,
+            show_seats.c.hold_id,
+            show_seats.c.status,
+            show_seats.c.hold_expires_at,
+        ).where(show_seats.c.show_id == show_id, show_seats.c.seat_id.in_(wanted))
+    )
+    found = {row.seat_id: row for row in rows}
     unknown = [s for s in wanted if s not in found]
     unavailable = [s for s in wanted if s in found and found[s].hold_id != hold_id]
-    return SeatsNotTaken(unavailable, unknown)
+    error = SeatsNotTaken(unavailable, unknown)
+    # Seats that read free now were not taken only because they did not exist yet when the
+    # update ran (a concurrent first writer created them meanwhile): worth one retry.
+    error.retryable = bool(unknown) or (
+        now is not None
+        and any(
+            found[s].status == "available"
+            or (
+                found[s].status == "held"
+                and found[s].hold_expires_at is not None
+                and found[s].hold_expires_at <= now
+            )
+            for s in unavailable
+        )
+    )
+    return error
 
 
 def release_hold(conn: Connection, hold_id: str) -> int:
@@ -266,8 +298,12 @@ def set_external_status(
     ).rowcount
 
 
-def seat_rows(conn: Connection, show_id: str, now: datetime) -> list[SeatRow]:
-    """The show's inventory as customers see it: an expired hold reads as available."""
+def seat_rows(
+    conn: Connection, show_id: str, now: datetime, seat_ids: Iterable[str] | None = None
+) -> list[SeatRow]:
+    """The show's inventory as customers see it: an expired hold reads as available. With
+    `seat_ids`, only those seats."""
+    only = sorted(set(seat_ids)) if seat_ids is not None else None
     expired = and_(show_seats.c.status == "held", show_seats.c.hold_expires_at <= now)
     status = case((expired, literal("available")), else_=show_seats.c.status)
     hold_id = case((expired, None), else_=show_seats.c.hold_id)
@@ -282,6 +318,7 @@ def seat_rows(conn: Connection, show_id: str, now: datetime) -> list[SeatRow]:
             show_seats.c.version,
         )
         .where(show_seats.c.show_id == show_id)
+        .where(show_seats.c.seat_id.in_(only) if only is not None else true())
         .order_by(show_seats.c.seat_id)
     )
     out = [
@@ -296,11 +333,18 @@ def seat_rows(conn: Connection, show_id: str, now: datetime) -> list[SeatRow]:
         )
         for r in rows
     ]
-    if not out:
+    if (
+        not out
+        and not conn.execute(
+            select(show_seats.c.seat_id).where(show_seats.c.show_id == show_id).limit(1)
+        ).first()
+    ):
         # Nobody has written to this show yet: its seats are as the layout made them. A read
         # never creates the rows (it may run on a read-only connection).
+        wanted = set(only) if only is not None else None
         out = [
             SeatRow(sid, cat, SeatStatus(st), None, None, None, 0)
             for sid, cat, st in sorted(_layout_plan(conn, show_id) or [])
+            if wanted is None or sid in wanted
         ]
     return out
