@@ -3,10 +3,11 @@
     .venv/bin/python bench/sync.py    # 2,000 theatres x 10 x 6 x 7 = 840,000 shows
     .venv/bin/python bench/sync.py --theatres 200 --sales 200   # a quick run
 
-Part 1 starts the reelfeed simulator (CSV over SFTP) with the given size, imports its whole
-catalog through the csv_sftp connector (streamed schedule, batched upserts, COPY for seat
-inventory) and prints shows/s and the process's peak memory (the simulator runs in the same
-process, so the figure includes it). Part 2 starts the restline simulator and the webhook
+Part 1 starts the reelfeed simulator (CSV over SFTP) with the given size in its own process
+(the POS is another machine; --sim-in-process runs it in this one), imports its whole catalog
+through the csv_sftp connector (streamed schedule, COPY + upsert of shows and external ids on
+PostgreSQL) and prints shows/s and the importer's peak memory (and the simulator's).
+Part 2 starts the restline simulator and the webhook
 server, sells N single seats at the box office one after another and measures the seconds
 until each seat reads unavailable in Marquee (median and p99).
 """
@@ -14,6 +15,7 @@ until each seat reads unavailable in Marquee (median and p99).
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import resource
 import statistics
 import sys
@@ -37,24 +39,60 @@ def _db(url: str | None) -> tuple[str, callable]:
     return db, lambda: devservers.drop_database(server, db)
 
 
-def bench_import(engine, args) -> None:
-    from connectors import simulated
-    from connectors.catalog import import_catalog
-    from connectors.connector import get_connector, register
+def _serve_reelfeed(args: dict, conn) -> None:
+    """Child process: the reelfeed POS, serving its SFTP drop until told to stop."""
     from simulators.reelfeed import ReelfeedSimulator
 
     root = Path(tempfile.mkdtemp(prefix="bench-reelfeed-"))
     t0 = time.perf_counter()
-    with ReelfeedSimulator(seed=11, cinemas=args.theatres, screens=args.screens,
-                           shows_per_day=args.shows_per_day, days=args.days, root=root,
-                           snapshot_seconds=3600) as sim:
-        files = time.perf_counter() - t0
-        register(engine, simulated.reelfeed(sim, read_timeout=60))
-        connector = get_connector(engine, "reelfeed")
-        t1 = time.perf_counter()
-        report = import_catalog(connector, days=args.days)
-        took = time.perf_counter() - t1
-        connector.close()
+    with ReelfeedSimulator(seed=11, root=root, snapshot_seconds=3600, **args) as sim:
+        conn.send({"host": sim.host, "port": sim.port, "username": sim.username,
+                   "password": sim.password, "known_hosts_line": sim.known_hosts_line,
+                   "files_seconds": time.perf_counter() - t0})
+        conn.recv()  # stop
+    conn.send(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+class _RemoteSim:
+    """What connectors.simulated needs of a simulator, for one running in another process."""
+
+    def __init__(self, info: dict) -> None:
+        self.__dict__.update(info)
+
+
+def bench_import(engine, args) -> None:
+    from connectors import simulated
+    from connectors.catalog import import_catalog
+    from connectors.connector import get_connector, register
+
+    size = {"cinemas": args.theatres, "screens": args.screens,
+            "shows_per_day": args.shows_per_day, "days": args.days}
+    sim_peak = None
+    if args.sim_in_process:
+        from simulators.reelfeed import ReelfeedSimulator
+
+        root = Path(tempfile.mkdtemp(prefix="bench-reelfeed-"))
+        t0 = time.perf_counter()
+        with ReelfeedSimulator(seed=11, root=root, snapshot_seconds=3600, **size) as sim:
+            files = time.perf_counter() - t0
+            report, took = _import(engine, simulated.reelfeed(sim, read_timeout=60),
+                                   import_catalog, get_connector, register, args)
+    else:
+        # The POS is another machine: its SFTP server runs in its own process, so it neither
+        # shares this interpreter's lock nor counts in the importer's memory.
+        ctx = multiprocessing.get_context("spawn")
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_serve_reelfeed, args=(size, child), daemon=True)
+        proc.start()
+        info = parent.recv()
+        files = info.pop("files_seconds")
+        try:
+            report, took = _import(engine, simulated.reelfeed(_RemoteSim(info), read_timeout=60),
+                                   import_catalog, get_connector, register, args)
+        finally:
+            parent.send("stop")
+            sim_peak = parent.recv() if parent.poll(30) else None
+            proc.join(30)
     shows = report.counts.get("show", {}).get("created", 0)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"catalog over SFTP: {args.theatres} theatres x {args.screens} screens x "
@@ -62,7 +100,20 @@ def bench_import(engine, args) -> None:
     print(f"  simulator wrote its files in {files:.1f}s")
     print(f"  imported {shows} shows in {took:.1f}s = {shows / took:,.0f} shows/s "
           f"(dead letters: {report.dead_letters})")
-    print(f"  peak memory (whole process, simulator included): {peak_mb:,.0f} MB")
+    if sim_peak is None:
+        print(f"  peak memory (whole process, simulator included): {peak_mb:,.0f} MB")
+    else:
+        print(f"  peak memory: importer {peak_mb:,.0f} MB; simulator process {sim_peak:,.0f} MB")
+
+
+def _import(engine, config, import_catalog, get_connector, register, args):
+    register(engine, config)
+    connector = get_connector(engine, config.id)
+    t1 = time.perf_counter()
+    report = import_catalog(connector, days=args.days)
+    took = time.perf_counter() - t1
+    connector.close()
+    return report, took
 
 
 def bench_push(engine, args) -> None:
@@ -140,6 +191,9 @@ def main() -> None:
                         help="PostgreSQL URL (default: a throwaway database)")
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--skip-push", action="store_true")
+    parser.add_argument("--sim-in-process", action="store_true",
+                        help="run the SFTP simulator in this process (it then competes with "
+                             "the importer for the interpreter and counts in its memory)")
     args = parser.parse_args()
     from store.engine import make_engine
 

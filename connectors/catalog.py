@@ -36,6 +36,11 @@ from store.tables import screens
 
 log = logging.getLogger(__name__)
 SHOW_CHUNK = 2000
+GROUP_RECORDS = 2000  # records of small payloads (layout files, pages) written together
+GROUP_PAYLOADS = 20
+# Only entities whose payloads are independent (a record never merges with another payload's
+# record of the same id, as translations do) are grouped.
+GROUPED = frozenset({"seat_layout"})
 
 
 @dataclass
@@ -44,6 +49,9 @@ class ImportReport:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     dead_letters: int = 0
     rejected_payloads: list[str] = field(default_factory=list)
+    # Canonical ids of every show the POS listed in this import (after alias matching), so
+    # the schedule sweep need not read and map the whole schedule a second time.
+    listed_show_ids: set[str] | None = None
 
     def add(self, entity: str, written: sql.Written) -> None:
         slot = self.counts.setdefault(entity, {"created": 0, "updated": 0, "unchanged": 0})
@@ -155,12 +163,30 @@ def import_catalog(connector: Connector, *, days: int = 14,
 
 
 def _simple(connector: Connector, entity: str, report: ImportReport, days: int) -> None:
+    """Each payload maps all-or-nothing; the payloads that mapped are written together, up to
+    GROUP_RECORDS records or GROUP_PAYLOADS payloads per transaction (a country has 20,000
+    layout files: one transaction each cost more than mapping them)."""
+    pending: list[Payload] = []
+    records: list[BaseModel] = []
     for payload in _payloads(connector, entity, days):
-        records = _read(connector, entity, payload, report)
-        if not records:
+        mapped = _read(connector, entity, payload, report)
+        if not mapped:
             continue
-        with connector.engine.begin() as conn:
-            _write(conn, connector, entity, records, report)
+        pending.append(payload)
+        records.extend(mapped)
+        if entity not in GROUPED or len(records) >= GROUP_RECORDS or \
+                len(pending) >= GROUP_PAYLOADS:
+            _flush(connector, entity, pending, records, report)
+            pending, records = [], []
+    if pending:
+        _flush(connector, entity, pending, records, report)
+
+
+def _flush(connector: Connector, entity: str, payloads: list[Payload], records: list[BaseModel],
+           report: ImportReport) -> None:
+    with connector.engine.begin() as conn:
+        _write(conn, connector, entity, records, report)
+    for payload in payloads:
         connector.adapter.acknowledge(payload)
 
 
@@ -206,6 +232,9 @@ class _ShowWriter:
 
     def write(self, batch: list[Show]) -> None:
         conn, cid = self.conn, self.connector.id
+        if self.report.listed_show_ids is None:
+            self.report.listed_show_ids = set()
+        listed = self.report.listed_show_ids
         # Renumbered shows: an alias recorded earlier, or the same screen + movie + start.
         alias = sql.aliases(conn, cid, [s.id for s in batch])
         existing = sql.existing_ids(conn, sql.shows, [s.id for s in batch])
@@ -228,6 +257,7 @@ class _ShowWriter:
             if layout_id is None:
                 raise _NoLayout(show)
             items.append((canonical, layout_id))
+            listed.add(canonical.id)
             ext_rows.extend((cid, "show", scope, ext, canonical.id) for scope, ext in _ext(show))
         unknown = {lid for _, lid in items} - self.known_layouts
         if unknown:

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, delete, insert, select, tuple_, update
+from sqlalchemy.types import JSON
 
 from canonical import (
     DeltaSource,
@@ -49,6 +50,7 @@ from store.upsert import upsert
 POS_HOLD_PREFIX = "pos:"
 POS_HOLD_TTL = timedelta(minutes=20)
 CHUNK = 2000
+BULK_CHUNK = 10000  # rows per COPY + upsert on PostgreSQL
 
 
 # ------------------------------------------------------------------------------ connectors
@@ -83,6 +85,15 @@ def set_health(conn: Connection, connector_id: str, health: Mapping[str, Any]) -
 def map_external(conn: Connection, rows: Iterable[tuple[str, str, str, str, str]]) -> None:
     """Record (connector, entity, scope, external id) -> canonical id pairs."""
     now = utcnow()
+    if conn.dialect.name == "postgresql":
+        # COPY into a staging table, then one upsert: a page of shows is two round trips.
+        unique = {(c, e, s, x): cid for c, e, s, x, cid in rows}
+        if unique:
+            _copy_upsert(conn, external_ids, ["connector_id", "entity", "scope", "external_id",
+                                              "canonical_id", "updated_at"],
+                         [(*key, cid, now) for key, cid in unique.items()],
+                         ["connector_id", "entity", "scope", "external_id"], ["canonical_id"])
+        return
     batch = [{"connector_id": c, "entity": e, "scope": s, "external_id": x, "canonical_id": cid,
               "updated_at": now} for c, e, s, x, cid in rows]
     for i in range(0, len(batch), CHUNK):
@@ -323,7 +334,61 @@ def write_shows(conn: Connection, items: Sequence[tuple[Show, str]]) -> Written:
     or POS delta (store.seats.ensure_inventory). A country-sized import would otherwise write
     ~155 rows per show, 130 million a week, for shows most of which never sell online.
     """
-    return write_rows(conn, shows, [show_row(show, layout_id) for show, layout_id in items])
+    rows = [show_row(show, layout_id) for show, layout_id in items]
+    if conn.dialect.name != "postgresql" or not rows:
+        return write_rows(conn, shows, rows)
+    now = utcnow()
+    columns = [*rows[0], "updated_at"]
+    unique = {r["id"]: r for r in rows}  # the last of a repeated id wins, as in write_rows
+    json_cols = {c for c in columns if isinstance(shows.c[c].type, JSON)}
+    values = [tuple(dumps(r[c]) if c in json_cols else r[c] for c in columns[:-1]) + (now,)
+              for r in unique.values()]
+    out = Written()
+    for i in range(0, len(values), BULK_CHUNK):
+        changed = _copy_upsert(conn, shows, columns, values[i:i + BULK_CHUNK], ["id"],
+                               columns[1:-1], stamp="updated_at", returning=True)
+        for show_id, inserted in changed:
+            if inserted:
+                out.created += 1
+                out.new_ids.append(show_id)
+            else:
+                out.updated += 1
+        out.unchanged += len(values[i:i + BULK_CHUNK]) - len(changed)
+    return out
+
+
+def _copy_upsert(conn: Connection, table: Table, columns: Sequence[str],
+                 values: Sequence[tuple], keys: Sequence[str], update_cols: Sequence[str],
+                 *, stamp: str | None = None, returning: bool = False) -> list[tuple]:
+    """PostgreSQL: COPY `values` into a session temp table shaped like `table`, then one
+    INSERT ... ON CONFLICT that updates only rows whose `update_cols` differ (IS DISTINCT FROM:
+    jsonb and timestamptz compare by value), so an unchanged row is not rewritten. With
+    `returning`, gives (key, inserted?) of every row inserted or changed. Runs in the
+    caller's transaction; the staging rows go at commit or rollback (ON COMMIT DELETE ROWS)
+    and are truncated before each use."""
+    stage = f"_stage_{table.name}"
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} "  # noqa: S608 - our names
+                       f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
+        cursor.execute(f"TRUNCATE {stage}")
+        cols = ", ".join(columns)
+        with cursor.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+        sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*update_cols, *([stamp] if stamp
+                                                                           else [])])
+        differs = " OR ".join(f"{table.name}.{c} IS DISTINCT FROM EXCLUDED.{c}"
+                              for c in update_cols)
+        conflict = f"DO UPDATE SET {sets} WHERE {differs}" if update_cols else "DO NOTHING"
+        sql_text = (f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM {stage} "
+                    f"ON CONFLICT ({', '.join(keys)}) {conflict}")
+        if returning:
+            sql_text += f" RETURNING {keys[0]}, (xmax = 0)"
+        cursor.execute(sql_text)
+        return cursor.fetchall() if returning else []
+    finally:
+        cursor.close()
 
 
 def screen_layouts(conn: Connection, screen_ids: Iterable[str]) -> dict[str, str | None]:
@@ -353,12 +418,13 @@ def shows_at(conn: Connection, keys: Sequence[tuple[str, str, datetime]]
 
 
 def aliases(conn: Connection, connector_id: str, show_ids: Sequence[str]) -> dict[str, str]:
+    # Aliases are recorded with an empty scope: saying so lets the primary key find them.
     out: dict[str, str] = {}
     for i in range(0, len(show_ids), CHUNK):
         out.update({r.external_id: r.canonical_id for r in conn.execute(
             select(external_ids.c.external_id, external_ids.c.canonical_id).where(
                 external_ids.c.connector_id == connector_id,
-                external_ids.c.entity == "show_alias",
+                external_ids.c.entity == "show_alias", external_ids.c.scope == "",
                 external_ids.c.external_id.in_(show_ids[i:i + CHUNK])))})
     return out
 
