@@ -52,5 +52,5 @@ class ApiContext:
         return self.hub.settings.jwt_secret.get_secret_value()
 
 
-def get_ctx(request: Request) -> ApiContext:
+async def get_ctx(request: Request) -> ApiContext:
     return request.app.state.ctx

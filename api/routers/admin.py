@@ -37,11 +37,12 @@ from store.users import EmailTaken
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 
 
-def admin_read(p: Principal = Security(current_principal, scopes=["admin:read"])) -> Principal:
+async def admin_read(p: Principal = Security(current_principal, scopes=["admin:read"])
+                     ) -> Principal:
     return p
 
 
-def admin_write(p: Principal = Security(current_principal, scopes=["admin:write"])
+async def admin_write(p: Principal = Security(current_principal, scopes=["admin:write"])
                 ) -> Principal:
     return p
 

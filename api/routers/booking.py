@@ -40,7 +40,7 @@ from marquee import observability
 router = APIRouter(prefix="/v1", tags=["booking"])
 
 
-def customer(principal: Principal = Security(current_principal, scopes=["bookings"])
+async def customer(principal: Principal = Security(current_principal, scopes=["bookings"])
              ) -> Principal:
     return principal
 

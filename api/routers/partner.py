@@ -50,12 +50,12 @@ CLEANING_GAP_MINUTES = 15
 PRE_SHOW_MINUTES = 15
 
 
-def reader(principal: Principal = Security(current_principal, scopes=["partner:read"])
+async def reader(principal: Principal = Security(current_principal, scopes=["partner:read"])
            ) -> Principal:
     return _with_partner(principal)
 
 
-def writer(principal: Principal = Security(current_principal, scopes=["partner:write"])
+async def writer(principal: Principal = Security(current_principal, scopes=["partner:write"])
            ) -> Principal:
     return _with_partner(principal)
 

@@ -39,7 +39,7 @@ def _unauthenticated(detail: str, scopes: SecurityScopes) -> ApiProblem:
     return ApiProblem(401, "unauthenticated", detail, headers={"WWW-Authenticate": value})
 
 
-def optional_principal(request: Request, token: str | None = Depends(oauth2)
+async def optional_principal(request: Request, token: str | None = Depends(oauth2)
                        ) -> Principal | None:
     if not token:
         return None
@@ -56,7 +56,7 @@ def optional_principal(request: Request, token: str | None = Depends(oauth2)
     return principal
 
 
-def current_principal(security_scopes: SecurityScopes,
+async def current_principal(security_scopes: SecurityScopes,
                       principal: Principal | None = Depends(optional_principal)) -> Principal:
     if principal is None:
         raise _unauthenticated("this endpoint needs a bearer access token", security_scopes)
