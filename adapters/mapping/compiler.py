@@ -87,6 +87,31 @@ class Compiler:
 
         if not steps and when is None and not has_default and not required:
             return base
+        if when is None and not has_default and not required:
+            # The common shape (a path and its transforms): no condition, default or
+            # required check to test per record.
+            if len(steps) == 1:
+                (step,) = steps
+
+                def run_one(node: Any, scope: Scope) -> Any:
+                    value = base(node, scope)
+                    if value is None or value == "":
+                        return None
+                    return step(value, node, scope)
+
+                return run_one
+
+            def run_steps(node: Any, scope: Scope) -> Any:
+                value = base(node, scope)
+                if value is None or value == "":
+                    return None
+                for step in steps:
+                    value = step(value, node, scope)
+                    if value is None:
+                        return None
+                return value
+
+            return run_steps
 
         def run(node: Any, scope: Scope) -> Any:
             if when is not None and not when(node, scope):
@@ -230,6 +255,20 @@ class Compiler:
             pos = match.end()
         if pos < len(template):
             pieces.append((False, template[pos:]))
+        dynamic_parts = [piece for dynamic, piece in pieces if dynamic]
+        if len(dynamic_parts) == 1:
+            # `site:{SiteCode}`: one value between fixed text, the usual id scope.
+            (only,) = dynamic_parts
+            head = pieces[0][1] if not pieces[0][0] else ""
+            tail = pieces[-1][1] if not pieces[-1][0] else ""
+
+            def render_one(node: Any, scope: Scope) -> Any:
+                value = only(node, scope)
+                if value is None or value == "":
+                    return None
+                return f"{head}{value}{tail}"
+
+            return render_one
 
         def render(node: Any, scope: Scope) -> Any:
             out = []
