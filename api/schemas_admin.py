@@ -48,8 +48,10 @@ class PartnerOut(BaseModel):
 class ConnectorIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "id": "restline-chennai", "name": "Restline POS, Chennai", "adapter": "rest",
-        "mapping": "restline", "endpoint": {"base_url": "http://127.0.0.1:8101"},
-        "secret_refs": {"api_key": "RESTLINE_API_KEY"}, "settings": {"timeout_seconds": 3}}]})
+        "mapping": "mappings/restline/mapping.yaml",
+        "endpoint": {"base_url": "http://127.0.0.1:8101"},
+        "secret_refs": {"token": "env:RESTLINE_TOKEN", "push_secret": "env:RESTLINE_PUSH_SECRET"},
+        "settings": {"connect_timeout": 3, "read_timeout": 10, "fail_max": 5}}]})
 
     id: str = Field(min_length=3, max_length=64, pattern=SLUG)
     name: str = Field(default="", max_length=200)
