@@ -140,9 +140,8 @@ def test_reconcile_repairs_drift_and_records_conflicts(engine, restline_sim):
     # Marquee sold seats[0] to a customer (booking) ...
     from sqlalchemy import update
 
-    from store.tables import show_seats
-
     from store.seats import ensure_inventory
+    from store.tables import show_seats
 
     with engine.begin() as conn:
         ensure_inventory(conn, show_id)  # imported shows get seat rows on first write
