@@ -31,6 +31,7 @@ from adapters.mapping import DeadLetter
 from canonical import Movie, Screen, SeatLayout, Show, Theatre, Translation
 from canonical.time import utcnow
 from connectors.connector import Connector
+from connectors.listed_shows import ListedShows
 from store import sync as sql
 from store.tables import screens
 
@@ -50,8 +51,9 @@ class ImportReport:
     dead_letters: int = 0
     rejected_payloads: list[str] = field(default_factory=list)
     # Canonical ids of every show the POS listed in this import (after alias matching), so
-    # the schedule sweep need not read and map the whole schedule a second time.
-    listed_show_ids: set[str] | None = None
+    # the schedule sweep need not read and map the whole schedule a second time. Kept in a
+    # temp table (connectors.listed_shows), not in memory; import_catalog closes it.
+    listed_shows: ListedShows | None = None
 
     def add(self, entity: str, written: sql.Written) -> None:
         slot = self.counts.setdefault(entity, {"created": 0, "updated": 0, "unchanged": 0})
@@ -153,10 +155,15 @@ def import_catalog(connector: Connector, *, days: int = 14,
     if "seat_layout" in entities:
         _simple(connector, "seat_layout", report, days)
     if "show" in entities:
-        for payload in _payloads(connector, "show", days):
-            import_shows(connector, payload, report)
-        from connectors.schedule_sweep import sweep_vanished_shows  # shows the POS dropped
-        sweep_vanished_shows(connector, report, days=days)
+        try:
+            for payload in _payloads(connector, "show", days):
+                import_shows(connector, payload, report)
+            from connectors.schedule_sweep import sweep_vanished_shows  # shows the POS dropped
+            sweep_vanished_shows(connector, report, days=days)
+        finally:
+            if report.listed_shows is not None:
+                report.listed_shows.close()
+                report.listed_shows = None
     with connector.engine.begin() as conn:
         sql.set_cursor(conn, connector.id, "catalog", utcnow().isoformat())
     return report
@@ -232,9 +239,9 @@ class _ShowWriter:
 
     def write(self, batch: list[Show]) -> None:
         conn, cid = self.conn, self.connector.id
-        if self.report.listed_show_ids is None:
-            self.report.listed_show_ids = set()
-        listed = self.report.listed_show_ids
+        if self.report.listed_shows is None:
+            self.report.listed_shows = ListedShows(self.connector.engine)
+        listed: list[str] = []
         # Renumbered shows: an alias recorded earlier, or the same screen + movie + start.
         alias = sql.aliases(conn, cid, [s.id for s in batch])
         existing = sql.existing_ids(conn, sql.shows, [s.id for s in batch])
@@ -257,7 +264,7 @@ class _ShowWriter:
             if layout_id is None:
                 raise _NoLayout(show)
             items.append((canonical, layout_id))
-            listed.add(canonical.id)
+            listed.append(canonical.id)
             ext_rows.extend((cid, "show", scope, ext, canonical.id) for scope, ext in _ext(show))
         unknown = {lid for _, lid in items} - self.known_layouts
         if unknown:
@@ -265,6 +272,7 @@ class _ShowWriter:
         for _, lid in items:
             if lid not in self.known_layouts:
                 raise _NoLayout(None, lid)
+        self.report.listed_shows.add(listed)
         written = sql.write_shows(conn, items)
         self.report.add("show", written)
         if written.created or written.updated or new_alias:

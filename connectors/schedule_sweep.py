@@ -9,11 +9,12 @@ scheduled again.
 
 What "listed" means: the canonical ids the POS's current schedule maps to, resolved the way the
 import resolves them (the show itself, or the show a renumbered POS id was matched to). The
-import does not hand its ids over, so the sweep reads the schedule again through the same
-adapter and mapping (`listed_show_ids` on the report, when an import provides it, is used
-instead). Sweeping is skipped, never guessed, when the listing is not complete: a payload of
-shows became dead letters, or reading it again failed. A connector can turn the sweep off with
-the setting `schedule_sweep: false`.
+import records them as it writes (`listed_shows` on the report: a temp table, see
+connectors.listed_shows) and the comparison is one UPDATE ... WHERE NOT EXISTS, so memory does
+not grow with the catalog; without it the sweep reads the schedule again through the same
+adapter and mapping into such a table. Sweeping is skipped, never guessed, when the listing
+is not complete: a payload of shows became dead letters, or reading it again failed. A
+connector can turn the sweep off with the setting `schedule_sweep: false`.
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Select, and_, exists, select, update
 
 from adapters.mapping import DeadLetter
 from canonical import Show
 from canonical.time import utcnow
 from connectors.connector import Connector
+from connectors.listed_shows import ListedShows, listed
 from store import sync as sql
 from store.tables import bookings, shows, sync_conflicts, theatres
 
@@ -79,59 +81,65 @@ def _sweep(connector: Connector, report: Any, days: int, out: SweepReport) -> Sw
     # left for the next import's window.
     end = datetime.combine(date.today() + timedelta(days=days), time(0), tzinfo=UTC)
     with connector.engine.connect() as conn:
-        stored = _stored(conn, connector.id, now, end)
-    if not stored:
-        return out
-    listed = getattr(report, "listed_show_ids", None)
-    if listed is None:
-        listed = _listed(connector, days)
-        if listed is None:
+        if conn.execute(_window(connector.id, now, end).limit(1)).first() is None:
+            return out
+    listing = getattr(report, "listed_shows", None)
+    if listing is not None:
+        return _apply(listing, connector.id, now, end, out)
+    with ListedShows(connector.engine) as listing:
+        if not _listed(connector, days, listing):
             out.skipped = "the schedule could not be read again completely"
             return out
-    listed = set(listed)
-    if not listed:
+        return _apply(listing, connector.id, now, end, out)
+
+
+def _window(connector_id: str, start: datetime, end: datetime) -> Select:
+    """The connector's shows starting in [start, end)."""
+    return select(shows.c.id, shows.c.status).where(
+        shows.c.theatre_id.in_(select(theatres.c.id)
+                               .where(theatres.c.connector_id == connector_id)),
+        shows.c.start_at >= start, shows.c.start_at < end)
+
+
+def _apply(listing: ListedShows, connector_id: str, now: datetime, end: datetime,
+           out: SweepReport) -> SweepReport:
+    """Compare in SQL against the listing's temp table (on the listing's own connection:
+    temp tables are per session)."""
+    if not listing:
         # An empty schedule (a file not written yet, a glitch) is not trusted to cancel all.
         out.skipped = "the POS listed no shows at all"
         return out
-    with connector.engine.begin() as conn:
-        for show_id, status in stored.items():
-            if show_id in listed:
-                if status == "cancelled":
-                    conn.execute(update(shows).where(shows.c.id == show_id,
-                                                     shows.c.status == "cancelled")
-                                 .values(status="scheduled", updated_at=now))
-                    out.reinstated.append(show_id)
-                continue
-            if status != "scheduled":
-                continue
-            if _has_bookings(conn, show_id):
-                conflict = _conflict(conn, connector.id, show_id)
-                if conflict:
-                    out.conflicts.append(conflict)
-                continue
-            if conn.execute(update(shows).where(shows.c.id == show_id,
-                                                shows.c.status == "scheduled")
-                            .values(status="cancelled", updated_at=now)).rowcount:
-                out.cancelled.append(show_id)
+    listing.analyze()
+    in_window = and_(
+        shows.c.theatre_id.in_(select(theatres.c.id)
+                               .where(theatres.c.connector_id == connector_id)),
+        shows.c.start_at >= now, shows.c.start_at < end)
+    is_listed = exists().where(listed.c.id == shows.c.id)
+    booked = exists().where(bookings.c.show_id == shows.c.id,
+                            bookings.c.status.in_(BLOCKING_BOOKINGS))
+    conn = listing.conn
+    try:
+        out.reinstated = sorted(conn.execute(
+            update(shows).where(in_window, shows.c.status == "cancelled", is_listed)
+            .values(status="scheduled", updated_at=now).returning(shows.c.id)).scalars())
+        out.cancelled = sorted(conn.execute(
+            update(shows).where(in_window, shows.c.status == "scheduled", ~is_listed, ~booked)
+            .values(status="cancelled", updated_at=now).returning(shows.c.id)).scalars())
+        # Few by nature (a vanished show that people booked): handled one by one.
+        kept = sorted(conn.execute(select(shows.c.id).where(
+            in_window, shows.c.status == "scheduled", ~is_listed, booked)).scalars())
+        for show_id in kept:
+            conflict = _conflict(conn, connector_id, show_id)
+            if conflict:
+                out.conflicts.append(conflict)
+        conn.commit()
+    except Exception:
+        conn.rollback()
+        raise
     if out.cancelled or out.conflicts:
         log.info("connector %s: %d shows cancelled at the POS, %d with bookings (conflicts)",
-                 connector.id, len(out.cancelled), len(out.conflicts))
+                 connector_id, len(out.cancelled), len(out.conflicts))
     return out
-
-
-def _stored(conn: Connection, connector_id: str, start: datetime,
-            end: datetime) -> dict[str, str]:
-    """Show id -> status of the connector's shows starting in [start, end)."""
-    return {r.id: r.status for r in conn.execute(
-        select(shows.c.id, shows.c.status).join(theatres, theatres.c.id == shows.c.theatre_id)
-        .where(theatres.c.connector_id == connector_id, shows.c.start_at >= start,
-               shows.c.start_at < end))}
-
-
-def _has_bookings(conn: Connection, show_id: str) -> bool:
-    return conn.execute(select(bookings.c.id).where(
-        bookings.c.show_id == show_id, bookings.c.status.in_(BLOCKING_BOOKINGS)).limit(1)
-    ).first() is not None
 
 
 def _conflict(conn: Connection, connector_id: str, show_id: str) -> str | None:
@@ -169,8 +177,9 @@ def _calls(connector: Connector, days: int) -> Iterator[dict[str, Any]]:
             yield {**window, "cinema_id": theatre["external_id"]}
 
 
-def _listed(connector: Connector, days: int) -> set[str] | None:
-    """Canonical ids of every show the POS lists now; None if any part failed to map."""
+def _listed(connector: Connector, days: int, listing: ListedShows) -> bool:
+    """Put the canonical id of every show the POS lists now into `listing`, a chunk at a
+    time; False if any part failed to map."""
     mapping = connector.mapping
     found: list[Show] = []
     for vars in _calls(connector, days):
@@ -183,14 +192,18 @@ def _listed(connector: Connector, days: int) -> set[str] | None:
                 else:
                     result = mapping.read("show", stream.read(), ctx, partial=True)
                     if result.dead_letters:
-                        return None
+                        return False
                     items = result.records
                 for item in items:
                     if isinstance(item, DeadLetter):
-                        return None
+                        return False
                     if isinstance(item, Show):
                         found.append(item)
-    return _canonical(connector, found)
+                        if len(found) >= sql.CHUNK:
+                            listing.add(_canonical(connector, found))
+                            found = []
+    listing.add(_canonical(connector, found))
+    return True
 
 
 def _canonical(connector: Connector, listed: list[Show]) -> set[str]:

@@ -93,3 +93,17 @@ def test_a_rescheduled_show_is_not_cancelled(engine, restline_sim):
     report = import_catalog(connector)
     assert report.schedule_sweep.cancelled == [] and report.schedule_sweep.skipped is None
     assert set(_statuses(engine).values()) == {"scheduled"}
+
+
+def test_sweep_without_the_imports_listing_reads_the_schedule_again(engine, restline_sim):
+    from types import SimpleNamespace
+
+    from connectors.schedule_sweep import sweep_vanished_shows
+
+    connector = connect_restline(engine, restline_sim)
+    import_catalog(connector)
+    show_id, cinema, session = pick_show(engine, "restline", 1)
+    restline_sim.box_office.cancel_session(cinema, session)
+    out = sweep_vanished_shows(connector, SimpleNamespace(dead_letters=0), days=14)
+    assert out.skipped is None and out.cancelled == [show_id]
+    assert _statuses(engine)[show_id] == "cancelled"
