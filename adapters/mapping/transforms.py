@@ -279,12 +279,8 @@ def _keyed(table: dict) -> dict[str, Any]:
     return {str(k): v for k, v in table.items()}
 
 
-@transform("map", params={"values": "value", "default": "value", "missing": "value"},
-           main="values", required=("values",), elementwise=True,
-           doc="Value map: legacy value -> canonical value.")
-def _map(args: dict, env: Any) -> Fn:
-    table = _keyed(args["values"])
-    missing = _missing_policy(args, "the value map")
+def _table_lookup(table: dict, missing: Callable[[Any], Any]) -> Fn:
+    """Value maps, lookup tables and status maps: keys compare as strings."""
 
     def run(value: Any, node: Any, scope: Any) -> Any:
         try:
@@ -293,6 +289,13 @@ def _map(args: dict, env: Any) -> Fn:
             return missing(value)
 
     return run
+
+
+@transform("map", params={"values": "value", "default": "value", "missing": "value"},
+           main="values", required=("values",), elementwise=True,
+           doc="Value map: legacy value -> canonical value.")
+def _map(args: dict, env: Any) -> Fn:
+    return _table_lookup(_keyed(args["values"]), _missing_policy(args, "the value map"))
 
 
 @transform("lookup", params={"table": "value", "default": "value", "missing": "value"},
@@ -300,16 +303,7 @@ def _map(args: dict, env: Any) -> Fn:
            doc="Look the value up in a lookup table file.")
 def _lookup(args: dict, env: Any) -> Fn:
     name = args["table"]
-    table = _keyed(env.lookup(name))
-    missing = _missing_policy(args, f"lookup table {name!r}")
-
-    def run(value: Any, node: Any, scope: Any) -> Any:
-        try:
-            return table[value if isinstance(value, str) else str(value)]
-        except KeyError:
-            return missing(value)
-
-    return run
+    return _table_lookup(_keyed(env.lookup(name)), _missing_policy(args, f"lookup table {name!r}"))
 
 
 @transform("status_map", params={"name": "value", "default": "value", "missing": "value"},
@@ -317,16 +311,8 @@ def _lookup(args: dict, env: Any) -> Fn:
            doc="A named status map of the mapping (`status_maps:`), e.g. seat statuses.")
 def _status_map(args: dict, env: Any) -> Fn:
     name = args["name"]
-    table = _keyed(env.status_map(name))
-    missing = _missing_policy(args, f"status map {name!r}")
-
-    def run(value: Any, node: Any, scope: Any) -> Any:
-        try:
-            return table[value if isinstance(value, str) else str(value)]
-        except KeyError:
-            return missing(value)
-
-    return run
+    return _table_lookup(_keyed(env.status_map(name)),
+                         _missing_policy(args, f"status map {name!r}"))
 
 
 # ----------------------------------------------------------------------------------- numbers
