@@ -134,19 +134,21 @@ def take_seats(
     if not wanted:
         raise ValueError("no seats requested")
     taken = _take(conn, show_id, wanted, hold_id, expires_at, now)
-    if taken != len(wanted):
-        problem = _explain(conn, show_id, wanted, hold_id, now)
+    if taken == len(wanted):
+        return taken
+    problem = _explain(conn, show_id, wanted, hold_id, now)
+    if problem.retryable:
         # An imported show has no inventory rows until its first write: create them (or find
         # that a concurrent first writer just did) and retry once. On PostgreSQL the retry is
         # a new statement, so it sees rows the other writer committed meanwhile.
-        if problem.retryable:
-            ensure_inventory(conn, show_id)
-            taken = _take(conn, show_id, wanted, hold_id, expires_at, now)
-            if taken == len(wanted):
-                return taken
-            problem = _explain(conn, show_id, wanted, hold_id)
-        raise problem
-    return taken
+        ensure_inventory(conn, show_id)
+        _take(conn, show_id, wanted, hold_id, expires_at, now)
+        problem = _explain(conn, show_id, wanted, hold_id, now)
+    # Judge by ownership, not row counts: seats this hold already had are not "updated" again,
+    # and the two updates above may each have taken part of the set.
+    if not problem.unavailable and not problem.unknown:
+        return len(wanted)
+    raise problem
 
 
 def _take(

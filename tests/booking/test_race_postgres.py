@@ -57,6 +57,9 @@ def test_two_hundred_clients_never_share_a_seat(fresh_pg_url):
             outcome[i] = "held-released"
             return
         result = service.checkout(hold.id, f"cus_{i}", details={"card_number": CARD_SUCCESS})
+        if result.booking.status != BookingStatus.CONFIRMED:
+            outcome[i] = f"error: a held customer's booking is {result.booking.status.value}"
+            return
         booked[i] = result.booking.id
         outcome[i] = "held-booked"
 

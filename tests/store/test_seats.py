@@ -214,3 +214,18 @@ def test_concurrent_first_writers_all_win_their_own_seats(fresh_pg_url):
     with engine.connect() as conn:
         assert len(conn.execute(select(show_seats.c.seat_id)).all()) == 40
     engine.dispose()
+
+
+def test_a_take_succeeds_when_the_hold_owns_every_seat_afterwards(engine):
+    """Seats this hold already has are not "updated" again: success is judged by ownership,
+    never by row counts, and a refusal always names a seat."""
+    make_show(engine)
+    with engine.begin() as conn:
+        seats.take_seats(conn, "shw_t", ["C7"], "h1", LATER, NOW)
+    with engine.begin() as conn:
+        assert seats.take_seats(conn, "shw_t", ["C7", "C8"], "h1", LATER, NOW) == 2
+    state = _statuses(engine)
+    assert state["C7"] == state["C8"] == (SeatStatus.HELD, "h1")
+    with pytest.raises(seats.SeatsNotTaken) as err, engine.begin() as conn:
+        seats.take_seats(conn, "shw_t", ["C8", "C9"], "h2", LATER, NOW)
+    assert err.value.unavailable == ["C8"]
