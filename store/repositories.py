@@ -90,7 +90,8 @@ class SqlSeats:
             with self.conn.begin_nested():
                 seat_store.take_seats(self.conn, show_id, seat_ids, hold_id, expires_at, now)
         except seat_store.SeatsNotTaken as err:
-            return sorted(set(err.unavailable) | set(err.unknown))
+            # The savepoint is undone: never report success here, even for an empty error.
+            return sorted(set(err.unavailable) | set(err.unknown)) or sorted(seat_ids)
         return []
 
     def sell(self, show_id: str, seat_ids: Sequence[str], hold_id: str,
