@@ -101,6 +101,7 @@ class SeatView:
     status: SeatStatus
     flags: tuple[str, ...] = ()
     group: str | None = None
+    row_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ class SeatMap:
     max_seats_per_hold: int
     categories: tuple[CategoryView, ...]
     seats: tuple[SeatView, ...]
+    layout_id: str = ""
 
     def status(self, seat_id: str) -> SeatStatus:
         for seat in self.seats:
@@ -189,12 +191,14 @@ class BookingService:
             states = uow.seats.states(show_id, now)
         seats = []
         counts: dict[str, list[int]] = {}
-        for seat in ctx.layout.seats():
+        for seat, row_name in ((s, r.name) for a in ctx.layout.areas for r in a.rows
+                               for s in r.seats):
             status = seating.status_of(seat, states)
             seats.append(SeatView(
                 seat_id=seat.id, label=seat.label, area=seat.position.area, row=seat.position.row,
                 column=seat.position.column, category=seat.category, status=status,
-                flags=tuple(sorted(f.value for f in seat.flags)), group=seat.group))
+                flags=tuple(sorted(f.value for f in seat.flags)), group=seat.group,
+                row_name=row_name))
             c = counts.setdefault(seat.category, [0, 0])
             c[1] += 1
             c[0] += status == SeatStatus.AVAILABLE
@@ -206,7 +210,7 @@ class BookingService:
         return SeatMap(show_id=show_id, theatre_id=ctx.theatre.id,
                        sales_open=now < ctx.show.sales_close(),
                        max_seats_per_hold=ctx.theatre.rules.max_seats_per_hold,
-                       categories=categories, seats=tuple(seats))
+                       categories=categories, seats=tuple(seats), layout_id=ctx.layout.id)
 
     # --- holds ---------------------------------------------------------------------------
     def place_hold(self, show_id: str, seat_ids: Iterable[str],

@@ -11,13 +11,15 @@ from datetime import date
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import Connection
 
+from api.context import ApiContext, get_ctx
 from api.deps import get_conn, preferred_languages
 from api.etag import NOT_MODIFIED, etag_json
 from api.pagination import Page, PageParams, paginate
 from api.problems import not_found
 from api.schemas import MovieOut, PriceOut, SeatMapOut, SeatOut, ShowOut, TheatreOut
+from booking.errors import UnknownShow
 from canonical.time import utcnow
-from store import catalog, seats
+from store import catalog
 
 router = APIRouter(prefix="/v1", tags=["catalog"])
 
@@ -118,41 +120,39 @@ def get_show(request: Request, show_id: str = Path(max_length=64),
     return etag_json(request, ShowOut.of(show, theatre.timezone))
 
 
-def build_seat_map(conn: Connection, show_id: str) -> SeatMapOut:
-    show = catalog.get_show(conn, show_id)
-    layout_id = catalog.show_layout_id(conn, show_id)
-    layout = catalog.get_layout(conn, layout_id) if layout_id else None
-    if not show or not layout:
-        raise not_found("show", show_id)
-    states = {row.seat_id: row for row in seats.seat_rows(conn, show_id, utcnow())}
-    out = []
-    for area in layout.areas:
-        for row in area.rows:
-            for seat in row.seats:
-                state = states.get(seat.id)
-                out.append(
-                    SeatOut(
-                        id=seat.id,
-                        label=seat.label,
-                        row=row.name,
-                        area=area.number,
-                        row_index=seat.position.row,
-                        column=seat.position.column,
-                        category=seat.category,
-                        status=state.status.value if state else "blocked",
-                        flags=sorted(f.value for f in seat.flags),
-                        group=seat.group,
-                    )
-                )
-    categories = {}
-    for cat in sorted(layout.categories()):
-        t = show.price_for(cat)
-        categories[cat] = (
-            PriceOut(ticket_type=t.code, name=t.name, category=cat, price=t.price) if t else None
+def build_seat_map(ctx: ApiContext, show_id: str) -> SeatMapOut:
+    """The booking service's seat map (the same rules holds obey, the layout parsed once per
+    process), in the API's shape."""
+    try:
+        view = ctx.booking.seat_map(show_id)
+    except UnknownShow:
+        raise not_found("show", show_id) from None
+    out = [
+        SeatOut(
+            id=seat.seat_id,
+            label=seat.label,
+            row=seat.row_name,
+            area=seat.area,
+            row_index=seat.row,
+            column=seat.column,
+            category=seat.category,
+            status=seat.status.value,
+            flags=list(seat.flags),
+            group=seat.group,
         )
+        for seat in view.seats
+    ]
+    categories = {
+        c.category: (
+            PriceOut(ticket_type=c.prices[0].code, name=c.prices[0].name, category=c.category,
+                     price=c.prices[0].price)
+            if c.prices else None
+        )
+        for c in view.categories
+    }
     return SeatMapOut(
         show_id=show_id,
-        layout_id=layout.id,
+        layout_id=view.layout_id,
         total=len(out),
         available=sum(1 for s in out if s.status == "available"),
         categories=categories,
@@ -163,5 +163,5 @@ def build_seat_map(conn: Connection, show_id: str) -> SeatMapOut:
 @router.get("/shows/{show_id}/seat-map", response_model=SeatMapOut, responses=NOT_MODIFIED,
             summary="Live seat map (ETag changes whenever a seat changes)")
 def seat_map(request: Request, show_id: str = Path(max_length=64),
-             conn: Connection = Depends(get_conn)) -> Response:
-    return etag_json(request, build_seat_map(conn, show_id))
+             ctx: ApiContext = Depends(get_ctx)) -> Response:
+    return etag_json(request, build_seat_map(ctx, show_id))
