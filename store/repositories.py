@@ -44,6 +44,9 @@ from store.tables import (
     users,
 )
 
+# Parsed layouts kept per process (a country has ~20,000; a hot sale needs a handful).
+LAYOUT_CACHE_SIZE = 512
+
 
 class SqlCatalog:
     def __init__(self, conn: Connection, layout_cache: dict[tuple[str, int], SeatLayout]) -> None:
@@ -57,19 +60,23 @@ class SqlCatalog:
         return catalog_store.get_theatre(self.conn, theatre_id)
 
     def layout_for_show(self, show: Show) -> SeatLayout | None:
-        layout_id = catalog_store.show_layout_id(self.conn, show.id)
-        if layout_id is None:
-            return None
-        # Layouts are immutable per (id, version); parsing one is the costliest read of a hold.
-        from store.tables import seat_layouts
+        from store.tables import seat_layouts, shows
 
-        version = self.conn.execute(
-            select(seat_layouts.c.version).where(seat_layouts.c.id == layout_id)).scalar()
-        key = (layout_id, version or 0)
+        # Parsing a layout is the costliest read of a hold, so parsed layouts are cached. The key
+        # includes updated_at: a POS re-import rewrites a changed layout under the same id.
+        row = self.conn.execute(
+            select(seat_layouts.c.id, seat_layouts.c.version, seat_layouts.c.updated_at)
+            .join(shows, shows.c.layout_id == seat_layouts.c.id)
+            .where(shows.c.id == show.id)).first()
+        if row is None:
+            return None
+        key = (row.id, row.version, row.updated_at)
         if key not in self._layouts:
-            layout = catalog_store.get_layout(self.conn, layout_id)
+            layout = catalog_store.get_layout(self.conn, row.id)
             if layout is None:
                 return None
+            while len(self._layouts) >= LAYOUT_CACHE_SIZE:  # oldest first: bounded memory
+                self._layouts.pop(next(iter(self._layouts)))
             self._layouts[key] = layout
         return self._layouts[key]
 
