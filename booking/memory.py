@@ -73,6 +73,11 @@ class _Catalog:
     def layout_for_show(self, show: Show) -> SeatLayout | None:
         return self.s.layouts.get(show.screen_id)
 
+    def show_context(self, show_id: str
+                     ) -> tuple[Show, Theatre | None, SeatLayout | None] | None:
+        show = self.show(show_id)
+        return (show, self.theatre(show.theatre_id), self.layout_for_show(show)) if show else None
+
 
 class _Seats:
     def __init__(self, store: InMemoryStore) -> None:

@@ -35,6 +35,10 @@ class CatalogRepository(Protocol):
     def show(self, show_id: str) -> Show | None: ...
     def theatre(self, theatre_id: str) -> Theatre | None: ...
     def layout_for_show(self, show: Show) -> SeatLayout | None: ...
+    def show_context(self, show_id: str
+                     ) -> tuple[Show, Theatre | None, SeatLayout | None] | None:
+        """The show, its theatre and its seat layout (None: no such show)."""
+        ...
 
 
 class SeatInventory(Protocol):
@@ -47,7 +51,8 @@ class SeatInventory(Protocol):
     def states(self, show_id: str, now: datetime,
                seat_ids: Iterable[str] | None = None) -> dict[str, SeatState]:
         """Seat states as customers see them (an expired hold reads as available); only the
-        given seats when `seat_ids` is set: a hold needs a few rows, not the whole house."""
+        given seats when `seat_ids` is set: a hold needs a few rows, not the whole house. A seat
+        missing from the answer is available: an implementation may list only the others."""
         ...
 
     def take(self, show_id: str, seat_ids: Sequence[str], hold_id: str, *,

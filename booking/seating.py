@@ -3,10 +3,14 @@
 These are advisory checks made on a snapshot of the seat states: they decide whether a request is
 *acceptable*. Whether the seats are *still free* is decided atomically by the database when they
 are taken (SeatInventory.take), never here.
+
+A seat missing from `states` is available (inventory is created lazily; the SQL store lists only
+seats that are not free).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -22,13 +26,17 @@ from canonical.catalog import Seat, SeatFlag, SeatLayout, TheatreRules
 from canonical.inventory import SeatState, SeatStatus
 
 NOT_FOR_SALE = frozenset({SeatFlag.BLOCKED, SeatFlag.HOUSE})
+# Wheelchair spaces and their companion seats are chosen by people who need them, never handed
+# out by best-available.
+NOT_FOR_BEST = frozenset({SeatFlag.WHEELCHAIR, SeatFlag.COMPANION})
+AVAILABLE = SeatStatus.AVAILABLE
 
 
 def status_of(seat: Seat, states: Mapping[str, SeatState]) -> SeatStatus:
     if seat.flags & NOT_FOR_SALE:
         return SeatStatus.BLOCKED
     state = states.get(seat.id)
-    return state.status if state else SeatStatus.AVAILABLE
+    return state.status if state else AVAILABLE
 
 
 @dataclass(frozen=True)
@@ -51,14 +59,86 @@ class RowSeats:
         return left, right
 
 
+@dataclass(frozen=True)
+class AreaPlan:
+    number: int
+    rows: tuple[RowSeats, ...]
+    centre: float  # the screen's centre line, in columns
+    ideal_row: float  # two thirds of the way back: the rows audiences pick first
+
+
+@dataclass(frozen=True)
+class SeatingPlan:
+    """What the rules need from a layout, worked out once per layout object: a hot sale checks
+    the same layout thousands of times a minute, and the layout is immutable."""
+
+    layout: SeatLayout
+    by_id: dict[str, Seat]
+    rows: tuple[RowSeats, ...]
+    row_of: dict[str, RowSeats]
+    index_in_row: dict[str, int]
+    areas: tuple[AreaPlan, ...]
+    group_members: dict[str, tuple[str, ...]]
+    not_for_sale: frozenset[str]
+    not_for_best: frozenset[str]
+
+    @classmethod
+    def of(cls, layout: SeatLayout) -> SeatingPlan:
+        grouped: dict[tuple[int, int], list[Seat]] = {}
+        members: dict[str, list[str]] = {}
+        for seat in layout.seats():
+            grouped.setdefault((seat.position.area, seat.position.row), []).append(seat)
+            if seat.group:
+                members.setdefault(seat.group, []).append(seat.id)
+        rows = tuple(RowSeats(area, row, tuple(sorted(seats, key=lambda s: s.position.column)))
+                     for (area, row), seats in sorted(grouped.items()))
+        by_area: dict[int, list[RowSeats]] = {}
+        for row in rows:
+            by_area.setdefault(row.area, []).append(row)
+        areas = []
+        for number, area_rows in by_area.items():
+            columns = [s.position.column for r in area_rows for s in r.seats]
+            numbers = sorted(r.row for r in area_rows)
+            areas.append(AreaPlan(number, tuple(area_rows), (min(columns) + max(columns)) / 2,
+                                  numbers[0] + (numbers[-1] - numbers[0]) * 2 / 3))
+        seats = layout.seats()
+        return cls(
+            layout=layout, by_id={s.id: s for s in seats}, rows=rows,
+            row_of={s.id: row for row in rows for s in row.seats},
+            index_in_row={s.id: i for row in rows for i, s in enumerate(row.seats)},
+            areas=tuple(areas),
+            group_members={g: tuple(ids) for g, ids in members.items()},
+            not_for_sale=frozenset(s.id for s in seats if s.flags & NOT_FOR_SALE),
+            not_for_best=frozenset(s.id for s in seats if s.flags & NOT_FOR_BEST))
+
+    def free(self, seat_id: str, states: Mapping[str, SeatState]) -> bool:
+        if seat_id in self.not_for_sale:
+            return False
+        state = states.get(seat_id)
+        return state is None or state.status == AVAILABLE
+
+
+_PLAN_CACHE_SIZE = 512
+_plans: dict[int, SeatingPlan] = {}
+_plans_lock = threading.Lock()
+
+
+def plan_for(layout: SeatLayout) -> SeatingPlan:
+    """The layout's plan, cached by object identity (the store's layout cache hands out the same
+    object while the layout is unchanged; the plan keeps it alive, so the id is not reused)."""
+    plan = _plans.get(id(layout))
+    if plan is not None and plan.layout is layout:
+        return plan
+    plan = SeatingPlan.of(layout)
+    with _plans_lock:
+        while len(_plans) >= _PLAN_CACHE_SIZE:
+            _plans.pop(next(iter(_plans)))
+        _plans[id(layout)] = plan
+    return plan
+
+
 def rows_of(layout: SeatLayout) -> list[RowSeats]:
-    rows: dict[tuple[int, int], list[Seat]] = {}
-    for seat in layout.seats():
-        rows.setdefault((seat.position.area, seat.position.row), []).append(seat)
-    return [
-        RowSeats(area, row, tuple(sorted(seats, key=lambda s: s.position.column)))
-        for (area, row), seats in sorted(rows.items())
-    ]
+    return list(plan_for(layout).rows)
 
 
 def seats_to_check(layout: SeatLayout, seat_ids: list[str], rules: TheatreRules) -> set[str]:
@@ -66,30 +146,31 @@ def seats_to_check(layout: SeatLayout, seat_ids: list[str], rules: TheatreRules)
     rule every seat in their rows."""
     needed = set(seat_ids)
     if rules.no_orphan_seats:
-        chosen_rows = {(s.position.area, s.position.row)
-                       for s in layout.seats() if s.id in needed}
-        needed |= {s.id for s in layout.seats()
-                   if (s.position.area, s.position.row) in chosen_rows}
+        row_of = plan_for(layout).row_of
+        for sid in seat_ids:
+            row = row_of.get(sid)
+            if row is not None:
+                needed.update(s.id for s in row.seats)
     return needed
 
 
 def check_selection(layout: SeatLayout, seat_ids: list[str], states: Mapping[str, SeatState],
                     rules: TheatreRules) -> list[Seat]:
     """Validate a customer's chosen seats against the theatre's rules; returns the seats."""
-    seat_map = layout.seat_map()
-    unknown = [s for s in seat_ids if s not in seat_map]
+    plan = plan_for(layout)
+    unknown = [s for s in seat_ids if s not in plan.by_id]
     if unknown:
         raise UnknownSeat(unknown)
     if len(seat_ids) > rules.max_seats_per_hold:
         raise TooManySeats(len(seat_ids), rules.max_seats_per_hold)
-    seats = [seat_map[s] for s in seat_ids]
-    taken = [s.id for s in seats if status_of(s, states) != SeatStatus.AVAILABLE]
+    seats = [plan.by_id[s] for s in seat_ids]
+    taken = [s for s in seat_ids if not plan.free(s, states)]
     if taken:
         raise SeatsUnavailable(taken)
     chosen = set(seat_ids)
     # Sofa groups sell together.
-    groups = {s.group for s in seats if s.group}
-    missing = sorted(s.id for s in layout.seats() if s.group in groups and s.id not in chosen)
+    missing = sorted({m for s in seats if s.group for m in plan.group_members[s.group]
+                      if m not in chosen})
     if missing:
         raise SeatGroupIncomplete(missing)
     # A companion seat is for someone accompanying a wheelchair user in the same party.
@@ -109,13 +190,15 @@ def orphans_left(layout: SeatLayout, chosen: set[str], states: Mapping[str, Seat
     """Single free seats that taking `chosen` would strand between taken seats, aisles or walls.
     Only seats next to the new selection count: an orphan that already exists is not the
     customer's doing."""
+    plan = plan_for(layout)
 
     def free(seat: Seat | None) -> bool:
-        return seat is not None and seat.id not in chosen and \
-            status_of(seat, states) == SeatStatus.AVAILABLE
+        return seat is not None and seat.id not in chosen and plan.free(seat.id, states)
 
+    if rows is None:
+        rows = list({id(r): r for s in chosen if (r := plan.row_of.get(s))}.values())
     result: list[str] = []
-    for row in rows if rows is not None else rows_of(layout):
+    for row in rows:
         if not any(s.id in chosen for s in row.seats):
             continue
         for i, seat in enumerate(row.seats):
@@ -141,43 +224,40 @@ def best_available(layout: SeatLayout, count: int, states: Mapping[str, SeatStat
     """
     if count < 1:
         return None
+    plan = plan_for(layout)
     excluded = set(exclude)
-    rows = rows_of(layout)
-    by_area: dict[int, list[RowSeats]] = {}
-    for row in rows:
-        by_area.setdefault(row.area, []).append(row)
-    group_sizes: dict[str, int] = {}
-    for seat in layout.seats():
-        if seat.group:
-            group_sizes[seat.group] = group_sizes.get(seat.group, 0) + 1
 
     def usable(seat: Seat) -> bool:
-        return (seat.id not in excluded
+        return (seat.id not in excluded and seat.id not in plan.not_for_best
                 and (category is None or seat.category == category)
-                and not seat.flags & {SeatFlag.WHEELCHAIR, SeatFlag.COMPANION}
-                and status_of(seat, states) == SeatStatus.AVAILABLE)
+                and plan.free(seat.id, states))
+
+    def stranded(seat: Seat | None, beyond: Seat | None) -> bool:
+        """`seat`, next to a chosen window, is free but has no free seat on its other side."""
+        return seat is not None and plan.free(seat.id, states) and \
+            (beyond is None or not plan.free(beyond.id, states))
 
     best: tuple[tuple[float, ...], list[str]] | None = None
-    for area, area_rows in by_area.items():
-        columns = [s.position.column for r in area_rows for s in r.seats]
-        centre = (min(columns) + max(columns)) / 2
-        row_numbers = sorted(r.row for r in area_rows)
-        ideal = row_numbers[0] + (row_numbers[-1] - row_numbers[0]) * 2 / 3
-        for row in area_rows:
+    for area in plan.areas:
+        for row in area.rows:
             for run in _runs(row, usable):
                 for start in range(0, len(run) - count + 1):
                     window = run[start:start + count]
-                    ids = [s.id for s in window]
-                    groups = [s.group for s in window if s.group]
-                    if any(groups.count(g) != group_sizes[g] for g in set(groups)):
+                    if any(len(plan.group_members[s.group]) != sum(w.group == s.group
+                                                                   for w in window)
+                           for s in window if s.group):
                         continue  # would split a sofa
-                    chosen = set(ids)
-                    orphan = bool(orphans_left(layout, chosen, states, rows=[row]))
+                    # Only the seats just outside a contiguous window can be stranded by it.
+                    first, last = plan.index_in_row[window[0].id], plan.index_in_row[window[-1].id]
+                    left, _ = row.neighbours(first)
+                    _, right = row.neighbours(last)
+                    orphan = (left is not None and stranded(left, row.neighbours(first - 1)[0])) \
+                        or (right is not None and stranded(right, row.neighbours(last + 1)[1]))
                     middle = (window[0].position.column + window[-1].position.column) / 2
-                    score = (float(orphan), abs(middle - centre), abs(row.row - ideal),
-                             float(row.row), float(area))
+                    score = (float(orphan), abs(middle - area.centre),
+                             abs(row.row - area.ideal_row), float(row.row), float(area.number))
                     if best is None or score < best[0]:
-                        best = (score, ids)
+                        best = (score, [s.id for s in window])
     return best[1] if best else None
 
 
@@ -186,12 +266,13 @@ def _runs(row: RowSeats, usable) -> list[list[Seat]]:
     runs: list[list[Seat]] = []
     current: list[Seat] = []
     for seat in row.seats:
-        if usable(seat) and current and seat.position.column == current[-1].position.column + 1:
+        ok = usable(seat)
+        if ok and current and seat.position.column == current[-1].position.column + 1:
             current.append(seat)
         else:
             if current:
                 runs.append(current)
-            current = [seat] if usable(seat) else []
+            current = [seat] if ok else []
     if current:
         runs.append(current)
     return runs

@@ -171,11 +171,10 @@ class BookingService:
                 self.on_commit(events)
 
     def _context(self, uow: UnitOfWork, show_id: str) -> _Context:
-        show = uow.catalog.show(show_id)
-        if show is None:
+        found = uow.catalog.show_context(show_id)
+        if found is None:
             raise UnknownShow(f"no show {show_id!r}")
-        theatre = uow.catalog.theatre(show.theatre_id)
-        layout = uow.catalog.layout_for_show(show)
+        show, theatre, layout = found
         if theatre is None or layout is None:
             raise UnknownShow(f"show {show_id!r} has no theatre or seat layout on record")
         return _Context(show, theatre, layout)

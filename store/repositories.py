@@ -44,14 +44,37 @@ from store.tables import (
     users,
 )
 
-# Parsed layouts kept per process (a country has ~20,000; a hot sale needs a handful).
+# Parsed catalog objects kept per process, keyed by (id, updated_at): every writer of these rows
+# stamps updated_at, so a changed row is a new key. Layouts are the costliest to parse (a country
+# has ~20,000; a hot sale needs a handful); shows and theatres are re-read by every hold.
 LAYOUT_CACHE_SIZE = 512
+SHOW_CACHE_SIZE = 4096
+THEATRE_CACHE_SIZE = 1024
+
+
+class CatalogCache:
+    """Bounded per-process caches of parsed shows, theatres and layouts (oldest out first)."""
+
+    def __init__(self) -> None:
+        self.shows: dict[tuple, Show] = {}
+        self.theatres: dict[tuple, Theatre] = {}
+        self.layouts: dict[tuple, SeatLayout] = {}
+
+    @staticmethod
+    def put(cache: dict, size: int, key: tuple, value: Any) -> Any:
+        while len(cache) >= size:
+            try:
+                cache.pop(next(iter(cache)))
+            except (StopIteration, KeyError, RuntimeError):  # another thread got there first
+                break
+        cache[key] = value
+        return value
 
 
 class SqlCatalog:
-    def __init__(self, conn: Connection, layout_cache: dict[tuple[str, int], SeatLayout]) -> None:
+    def __init__(self, conn: Connection, cache: CatalogCache) -> None:
         self.conn = conn
-        self._layouts = layout_cache
+        self._cache = cache
 
     def show(self, show_id: str) -> Show | None:
         return catalog_store.get_show(self.conn, show_id)
@@ -60,25 +83,49 @@ class SqlCatalog:
         return catalog_store.get_theatre(self.conn, theatre_id)
 
     def layout_for_show(self, show: Show) -> SeatLayout | None:
-        from store.tables import seat_layouts, shows
+        found = self.show_context(show.id)
+        return found[2] if found else None
 
-        # Parsing a layout is the costliest read of a hold, so parsed layouts are cached. The key
-        # includes updated_at: a POS re-import rewrites a changed layout under the same id.
+    def show_context(self, show_id: str
+                     ) -> tuple[Show, Theatre | None, SeatLayout | None] | None:
+        """The show with its theatre and seat layout in one round trip: only the rows' stamps
+        are read, and each object is parsed once per version."""
+        from store.tables import seat_layouts, shows, theatres
+
         row = self.conn.execute(
-            select(seat_layouts.c.id, seat_layouts.c.version, seat_layouts.c.updated_at)
-            .join(shows, shows.c.layout_id == seat_layouts.c.id)
-            .where(shows.c.id == show.id)).first()
+            select(shows.c.updated_at, shows.c.theatre_id, theatres.c.updated_at.label("t_at"),
+                   shows.c.layout_id, seat_layouts.c.version.label("l_version"),
+                   seat_layouts.c.updated_at.label("l_at"))
+            .select_from(shows.outerjoin(theatres, theatres.c.id == shows.c.theatre_id)
+                         .outerjoin(seat_layouts, seat_layouts.c.id == shows.c.layout_id))
+            .where(shows.c.id == show_id)).first()
         if row is None:
             return None
-        key = (row.id, row.version, row.updated_at)
-        if key not in self._layouts:
-            layout = catalog_store.get_layout(self.conn, row.id)
-            if layout is None:
+        cache = self._cache
+        show_key = (show_id, row.updated_at)
+        show = cache.shows.get(show_key)
+        if show is None:
+            show = catalog_store.get_show(self.conn, show_id)
+            if show is None:
                 return None
-            while len(self._layouts) >= LAYOUT_CACHE_SIZE:  # oldest first: bounded memory
-                self._layouts.pop(next(iter(self._layouts)))
-            self._layouts[key] = layout
-        return self._layouts[key]
+            cache.put(cache.shows, SHOW_CACHE_SIZE, show_key, show)
+        theatre = None
+        if row.t_at is not None:
+            theatre_key = (row.theatre_id, row.t_at)
+            theatre = cache.theatres.get(theatre_key)
+            if theatre is None:
+                theatre = catalog_store.get_theatre(self.conn, row.theatre_id)
+                if theatre is not None:
+                    cache.put(cache.theatres, THEATRE_CACHE_SIZE, theatre_key, theatre)
+        layout = None
+        if row.l_at is not None:
+            layout_key = (row.layout_id, row.l_version, row.l_at)
+            layout = cache.layouts.get(layout_key)
+            if layout is None:
+                layout = catalog_store.get_layout(self.conn, row.layout_id)
+                if layout is not None:
+                    cache.put(cache.layouts, LAYOUT_CACHE_SIZE, layout_key, layout)
+        return show, theatre, layout
 
 
 class SqlSeats:
@@ -87,9 +134,13 @@ class SqlSeats:
 
     def states(self, show_id: str, now: datetime,
                seat_ids: Iterable[str] | None = None) -> dict[str, SeatState]:
-        return {r.seat_id: SeatState(seat_id=r.seat_id, status=r.status, hold_id=r.hold_id,
-                                     version=r.version)
-                for r in seat_store.seat_rows(self.conn, show_id, now, seat_ids)}
+        # Only seats that are not free (the port's contract: a missing seat is available), built
+        # without re-validation: the values come from our own constrained columns.
+        make = SeatState.model_construct
+        return {sid: make(seat_id=sid, status=SeatStatus(status), hold_id=hold_id,
+                          version=version)
+                for sid, status, hold_id, version in
+                seat_store.unavailable_seats(self.conn, show_id, now, seat_ids)}
 
     def take(self, show_id: str, seat_ids: Sequence[str], hold_id: str, *,
              expires_at: datetime, now: datetime) -> list[str]:

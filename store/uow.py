@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, insert
 from booking.events import Event
 from canonical.time import utcnow
 from store.repositories import (
+    CatalogCache,
     SqlBookings,
     SqlCatalog,
     SqlCustomers,
@@ -32,10 +33,10 @@ def outbox_rows(events: list[Event], now: datetime) -> list[dict]:
 
 
 class SqlUnitOfWork:
-    def __init__(self, engine: Engine, *, layout_cache: dict | None = None,
+    def __init__(self, engine: Engine, *, catalog_cache: CatalogCache | None = None,
                  decrypt: Callable[[str], str] | None = None) -> None:
         self.engine = engine
-        self._layout_cache = layout_cache if layout_cache is not None else {}
+        self._catalog_cache = catalog_cache if catalog_cache is not None else CatalogCache()
         self._decrypt = decrypt
         self.conn: Connection | None = None
         self._pending: list[Event] = []
@@ -45,7 +46,7 @@ class SqlUnitOfWork:
         self.conn = self.engine.connect()
         self._tx = self.conn.begin()
         conn = self.conn
-        self.catalog = SqlCatalog(conn, self._layout_cache)
+        self.catalog = SqlCatalog(conn, self._catalog_cache)
         self.seats = SqlSeats(conn)
         self.holds = SqlHolds(conn)
         self.bookings = SqlBookings(conn)
@@ -89,7 +90,8 @@ class SqlUnitOfWorkFactory:
     def __init__(self, engine: Engine, *, decrypt: Callable[[str], str] | None = None) -> None:
         self.engine = engine
         self.decrypt = decrypt
-        self._layouts: dict = {}
+        self._catalog_cache = CatalogCache()
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, layout_cache=self._layouts, decrypt=self.decrypt)
+        return SqlUnitOfWork(self.engine, catalog_cache=self._catalog_cache,
+                             decrypt=self.decrypt)
