@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fastapi import Request
 from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from api.problems import ApiProblem
 from marquee import observability
@@ -55,7 +55,10 @@ class RateLimiter:
     def __init__(self, redis_url: str | None, limits: RateLimits | None = None) -> None:
         uri = redis_url if redis_url else "memory://"
         self.storage = storage_from_string(uri)
-        self.limiter = MovingWindowRateLimiter(self.storage)
+        # A sliding-window counter is two counters per key: O(1) per hit whatever the limit. A
+        # moving window keeps one entry per request, so a generous limit (a whole city behind
+        # one carrier NAT, or a load test) made every hit walk a long Redis list.
+        self.limiter = SlidingWindowCounterRateLimiter(self.storage)
         self.limits = limits or RateLimits()
         self._items: dict[str, list[RateLimitItem]] = {}
 

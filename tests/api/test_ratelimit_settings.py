@@ -47,3 +47,22 @@ def test_a_configured_hold_limit_answers_429_with_retry_after(hold_limited: Api)
     assert r.status_code == 429
     assert r.json()["code"] == "rate_limited" and r.json()["limit"] == "hold_ip"
     assert 0 < int(r.headers["retry-after"]) <= 60
+
+
+def test_limits_on_redis_are_shared_by_every_api_process(redis_url: str):
+    """Two limiters on one Redis stand for two uvicorn workers: the count is theirs together,
+    keys are independent, and the refusal says when to come back."""
+    from api.problems import ApiProblem
+    from api.ratelimit import RateLimiter
+
+    first, second = RateLimiter(redis_url), RateLimiter(redis_url)
+    answers = []
+    for limiter in (first, second, first, second):
+        try:
+            limiter.check("hold_ip", "3/minute", "10.0.0.7")
+            answers.append(200)
+        except ApiProblem as refused:
+            answers.append(refused.status)
+            assert 0 < int(refused.headers["Retry-After"]) <= 60
+    assert answers == [200, 200, 200, 429]
+    second.check("hold_ip", "3/minute", "10.0.0.8")  # another key is not affected
