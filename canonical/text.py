@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -11,6 +12,7 @@ _BCP47 = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?(-[
 FINAL_FALLBACK = "en"
 
 
+@lru_cache(maxsize=4096)  # pure; every imported show checks its language tag
 def normalize_tag(tag: str) -> str:
     """Canonical casing for a BCP 47 tag: language lower, script title, region upper."""
     tag = tag.strip().replace("_", "-")

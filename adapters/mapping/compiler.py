@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from lxml import etree
 from pydantic import BaseModel, ValidationError
 
 from adapters.mapping.canonical_types import (
@@ -21,9 +22,10 @@ from adapters.mapping.canonical_types import (
     nested_model,
 )
 from adapters.mapping.errors import FieldError
+from adapters.mapping.memo import MEMO_LIMIT, memoised_chain, run_chain
 from adapters.mapping.scope import Scope
 from adapters.mapping.sources import parse_json_path
-from adapters.mapping.transforms import REGISTRY, compile_transform
+from adapters.mapping.transforms import REGISTRY, compile_transform, transform_reads
 from canonical.identity import derived_id
 from canonical.text import LocalizedText
 from canonical.time import business_date, utcnow
@@ -36,6 +38,7 @@ MODIFIER_KEYS = ("transforms", "default", "when", "required", "scope", "from", "
                  "where", "group_by", "else", "language", "text", "id")
 CONDITION_OPS = ("equals", "not_equals", "in", "not_in", "matches", "exists", "missing",
                  "empty", "not_empty")
+_XML_ELEMENT = etree._Element
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
@@ -78,38 +81,25 @@ class Compiler:
             value = spec
             return lambda node, scope: value
         base = self._source(spec, where, model)
-        steps = [self._transform(step) for step in spec.get("transforms") or []]
+        steps = self._steps(spec.get("transforms") or [])
         when = self.compile_condition(spec["when"]) if "when" in spec else None
         has_default = "default" in spec
         default = spec.get("default")
         required = spec.get("required", False)
         describe = _describe(spec)
 
-        if not steps and when is None and not has_default and not required:
+        if steps is None and when is None and not has_default and not required:
             return base
         if when is None and not has_default and not required:
             # The common shape (a path and its transforms): no condition, default or
             # required check to test per record.
-            if len(steps) == 1:
-                (step,) = steps
-
-                def run_one(node: Any, scope: Scope) -> Any:
-                    value = base(node, scope)
-                    if value is None or value == "":
-                        return None
-                    return step(value, node, scope)
-
-                return run_one
+            step = steps
 
             def run_steps(node: Any, scope: Scope) -> Any:
                 value = base(node, scope)
                 if value is None or value == "":
                     return None
-                for step in steps:
-                    value = step(value, node, scope)
-                    if value is None:
-                        return None
-                return value
+                return step(value, node, scope)
 
             return run_steps
 
@@ -120,10 +110,8 @@ class Compiler:
                 value = base(node, scope)
                 if isinstance(value, str) and value == "":
                     value = None
-                for step in steps:
-                    if value is None:
-                        break
-                    value = step(value, node, scope)
+                if value is not None and steps is not None:
+                    value = steps(value, node, scope)
             if value is None:
                 if has_default:
                     return default
@@ -148,11 +136,24 @@ class Compiler:
             return get
         return lambda node, scope: get(node)
 
-    def _transform(self, step: Any) -> Callable[[Any, Any, Scope], Any]:
-        if isinstance(step, str):
-            return compile_transform(step, None, self)
-        (name, args), = step.items()
-        return compile_transform(name, args, self)
+    def _steps(self, transforms: list) -> Callable[[Any, Any, Scope], Any] | None:
+        """A spec's transforms as one function (None when there are none), memoised per
+        distinct input when every step is pure (reads its value and at most the theatre)."""
+        if not transforms:
+            return None
+        steps: list[Callable[[Any, Any, Scope], Any]] = []
+        reads: list[str] = []
+        for step in transforms:
+            name, args = (step, None) if isinstance(step, str) else next(iter(step.items()))
+            steps.append(compile_transform(name, args, self))
+            reads.append(transform_reads(name, args))
+        # The pure head of the chain (up to the first step that reads other fields, such as
+        # add_minutes) is memoised; the rest runs per record.
+        pure = reads.index("node") if "node" in reads else len(reads)
+        if pure == 0:
+            return run_chain(steps)
+        head = memoised_chain(run_chain(steps[:pure]), uses_theatre="theatre" in reads[:pure])
+        return head if pure == len(steps) else run_chain([head, *steps[pure:]])
 
     def _source(self, spec: dict, where: str, model: type[BaseModel] | None) -> Fn:
         if "path" in spec:
@@ -340,29 +341,9 @@ class Compiler:
 
         # Items of a value-object list (a price card) repeat across records: when the spec
         # reads nothing but the item and the theatre, map each distinct raw item once.
-        memo: dict | None = None
         if model in VALUE_MODELS and not lets and cond is None and group_by is None and \
                 "$" not in repr(spec) and "'var'" not in repr(spec):
-            memo = {}
-            inner_body = body
-
-            def body(item: Any, scope: Scope) -> Any:
-                if item.__class__ is dict:
-                    try:
-                        key = (tuple(item.items()), scope.theatre)
-                        hash(key)
-                    except TypeError:
-                        return inner_body(item, scope)
-                elif item.__class__ is str:
-                    key = (item, scope.theatre)
-                else:
-                    return inner_body(item, scope)
-                hit = memo.get(key)
-                if hit is None:
-                    if len(memo) > 4096:
-                        memo.clear()
-                    hit = memo[key] = inner_body(item, scope)
-                return hit
+            body = _memoised_items(body, self.fmt, spec)
 
         def run(node: Any, scope: Scope) -> Any:
             nodes = items(node, scope)
@@ -461,6 +442,59 @@ class Compiler:
         return lambda node, scope: value_of(node, scope) in (None, "", [])
 
 
+def _memoised_items(body: Fn, fmt: Any, spec: dict) -> Fn:
+    """Map each distinct raw item (with the theatre's zone/currency) once.
+
+    The key must hold everything the item's fields can read: a JSON item's key/value pairs,
+    a CSV cell's text, or an XML item's child elements' names and texts when every path of
+    the spec is a plain child name (anything else, e.g. `../x` or an attribute, is not
+    memoised)."""
+    memo: dict[Any, Any] = {}
+    xml_children = fmt.name == "xml" and _plain_child_paths(spec.get("fields") or {})
+    limit = MEMO_LIMIT // 16
+
+    def keyed(item: Any, scope: Scope) -> Any:
+        cls = item.__class__
+        if cls is dict:
+            key = tuple(item.items())
+        elif cls is str:
+            key = item
+        elif xml_children and cls is _XML_ELEMENT and not item.attrib:
+            key = tuple([(child.tag, child.text) for child in item])
+        else:
+            return body(item, scope)
+        theatre = scope.theatre
+        key = (key, None if theatre is None else theatre.memo_key)
+        try:
+            hit = memo.get(key)
+        except TypeError:  # a JSON item holding lists or objects
+            return body(item, scope)
+        if hit is None:
+            if len(memo) >= limit:
+                memo.clear()
+            hit = body(item, scope)
+            if hit is not None:
+                memo[key] = hit
+        return hit
+
+    return keyed
+
+
+def _plain_child_paths(fields: dict) -> bool:
+    """Every field of an item spec reads a direct child element by its plain name."""
+    for sub in fields.values():
+        path = sub if isinstance(sub, str) else sub.get("path") if isinstance(sub, dict) else None
+        if not isinstance(path, str) or not re.fullmatch(r"[A-Za-z_][\w.-]*", path.strip()):
+            return False
+        if isinstance(sub, dict) and set(sub) - {"path", "transforms", "default", "required"}:
+            return False
+        for step in (sub.get("transforms") or []) if isinstance(sub, dict) else []:
+            name, args = (step, None) if isinstance(step, str) else next(iter(step.items()))
+            if transform_reads(name, args) == "node":
+                return False
+    return True
+
+
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
@@ -534,13 +568,24 @@ def compile_entity(name: str, spec: dict, compiler: Compiler) -> EntityPlan:
                       theatre, cond, unique_by, group_by, lets, spec.get("transport") or {})
 
 
+# business_date is a pure function of (start instant, zone, cut-over): shows share start times.
+_BUSINESS_DATES: dict[tuple, Any] = {}
+
+
 def _derive(model: type[BaseModel], names: set[str], data: dict, scope: Scope) -> None:
     if "business_date" in names and "start" in data and isinstance(data["start"], datetime):
         info = scope.theatre
         if info is None:
             raise FieldError("no time zone to derive the business date: add the theatre to "
                              "the context", "business_date")
-        data["business_date"] = business_date(data["start"], info.timezone, info.cutover_hour)
+        key = (data["start"], info.memo_key)
+        day = _BUSINESS_DATES.get(key)
+        if day is None:
+            if len(_BUSINESS_DATES) >= MEMO_LIMIT:
+                _BUSINESS_DATES.clear()
+            day = _BUSINESS_DATES[key] = business_date(data["start"], info.timezone,
+                                                       info.cutover_hour)
+        data["business_date"] = day
     if "observed_at" in names and "observed_at" not in data:
         data["observed_at"] = scope.ctx.now or utcnow()
     if "connector_id" in names and "connector_id" not in data:

@@ -19,6 +19,13 @@ class TheatreInfo:
     timezone: str
     currency: str
     cutover_hour: int = 6
+    # What memos of theatre-dependent transforms key on: a str hashes once (its hash is
+    # cached), where hashing the dataclass runs Python code for every record.
+    memo_key: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "memo_key",
+                           f"{self.timezone}\x1f{self.currency}\x1f{self.cutover_hour}")
 
 
 @dataclass
@@ -66,7 +73,12 @@ class MappingContext:
             if info is not None:
                 return info
         if self.timezone and self.currency:
-            return TheatreInfo(self.timezone, self.currency)
+            default = self.__dict__.get("_default_theatre")
+            if default is None or (default.timezone, default.currency) != (self.timezone,
+                                                                          self.currency):
+                default = self.__dict__["_default_theatre"] = TheatreInfo(self.timezone,
+                                                                          self.currency)
+            return default
         return None
 
 

@@ -80,6 +80,24 @@ def compile_transform(name: str, args: Any, env: Any) -> Fn:
     return each
 
 
+# What a transform reads besides its input value. Chains of "value" and "theatre" transforms
+# are pure functions of (input, theatre), so the compiler memoises them per distinct input.
+_READS_NODE = {"add_minutes", "column_number", "money_format"}
+_THEATRE_ARG = {"datetime": ("zone", "theatre"), "money": ("currency", "theatre"),
+                "format_datetime": ("zone", "UTC")}
+
+
+def transform_reads(name: str, args: Any) -> str:
+    """"value", "theatre" (its zone or currency) or "node" (other fields, variables)."""
+    if name in _READS_NODE:
+        return "node"
+    if name in _THEATRE_ARG:
+        arg, default = _THEATRE_ARG[name]
+        return "theatre" if normalize_args(name, args).get(arg, default) == "theatre" \
+            else "value"
+    return "value"
+
+
 class _Memo(dict):
     """A bounded memo: legacy feeds repeat the same times, prices and codes a lot."""
 
