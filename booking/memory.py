@@ -90,12 +90,10 @@ class _Seats:
         return state.status == SeatStatus.HELD and expiry is not None and expiry <= now
 
     def states(self, show_id: str, now: datetime,
-               seat_ids: Iterable[str] | None = None) -> dict[str, SeatState]:
+               seat_ids: Iterable[str] | None = None) -> dict[str, SeatStatus]:
         wanted = set(seat_ids) if seat_ids is not None else None
-        return {sid: (SeatState(seat_id=sid, status=SeatStatus.AVAILABLE, version=st.version)
-                      if st.status == SeatStatus.HELD and self._free(show_id, st, now) else st)
-                for sid, st in self.s.seats.get(show_id, {}).items()
-                if wanted is None or sid in wanted}
+        return {sid: st.status for sid, st in self.s.seats.get(show_id, {}).items()
+                if (wanted is None or sid in wanted) and not self._free(show_id, st, now)}
 
     def _set(self, show_id: str, sid: str, status: SeatStatus, hold_id: str | None = None,
              booking_id: str | None = None, expires_at: datetime | None = None) -> None:

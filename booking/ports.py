@@ -12,7 +12,7 @@ from typing import Any, Protocol, Self, runtime_checkable
 
 from booking.events import Event
 from canonical.catalog import Seat, SeatLayout, Show, Theatre
-from canonical.inventory import SeatState, SeatStatus
+from canonical.inventory import SeatStatus
 from canonical.money import Money
 from canonical.orders import (
     Booking,
@@ -49,8 +49,8 @@ class SeatInventory(Protocol):
     tidies up), so `states` reports it as available and `take` may take it."""
 
     def states(self, show_id: str, now: datetime,
-               seat_ids: Iterable[str] | None = None) -> dict[str, SeatState]:
-        """Seat states as customers see them (an expired hold reads as available); only the
+               seat_ids: Iterable[str] | None = None) -> Mapping[str, SeatStatus]:
+        """Seat statuses as customers see them (an expired hold reads as available); only the
         given seats when `seat_ids` is set: a hold needs a few rows, not the whole house. A seat
         missing from the answer is available: an implementation may list only the others."""
         ...

@@ -4,8 +4,8 @@ These are advisory checks made on a snapshot of the seat states: they decide whe
 *acceptable*. Whether the seats are *still free* is decided atomically by the database when they
 are taken (SeatInventory.take), never here.
 
-A seat missing from `states` is available (inventory is created lazily; the SQL store lists only
-seats that are not free).
+`states` maps seat ids to their status; a seat missing from it is available (inventory is created
+lazily, and the SQL store lists only the seats that are not free).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from booking.errors import (
     UnknownSeat,
 )
 from canonical.catalog import Seat, SeatFlag, SeatLayout, TheatreRules
-from canonical.inventory import SeatState, SeatStatus
+from canonical.inventory import SeatStatus
 
 NOT_FOR_SALE = frozenset({SeatFlag.BLOCKED, SeatFlag.HOUSE})
 # Wheelchair spaces and their companion seats are chosen by people who need them, never handed
@@ -32,11 +32,10 @@ NOT_FOR_BEST = frozenset({SeatFlag.WHEELCHAIR, SeatFlag.COMPANION})
 AVAILABLE = SeatStatus.AVAILABLE
 
 
-def status_of(seat: Seat, states: Mapping[str, SeatState]) -> SeatStatus:
+def status_of(seat: Seat, states: Mapping[str, SeatStatus]) -> SeatStatus:
     if seat.flags & NOT_FOR_SALE:
         return SeatStatus.BLOCKED
-    state = states.get(seat.id)
-    return state.status if state else AVAILABLE
+    return states.get(seat.id, AVAILABLE)
 
 
 @dataclass(frozen=True)
@@ -111,11 +110,10 @@ class SeatingPlan:
             not_for_sale=frozenset(s.id for s in seats if s.flags & NOT_FOR_SALE),
             not_for_best=frozenset(s.id for s in seats if s.flags & NOT_FOR_BEST))
 
-    def free(self, seat_id: str, states: Mapping[str, SeatState]) -> bool:
+    def free(self, seat_id: str, states: Mapping[str, SeatStatus]) -> bool:
         if seat_id in self.not_for_sale:
             return False
-        state = states.get(seat_id)
-        return state is None or state.status == AVAILABLE
+        return states.get(seat_id, AVAILABLE) == AVAILABLE
 
 
 _PLAN_CACHE_SIZE = 512
@@ -154,7 +152,7 @@ def seats_to_check(layout: SeatLayout, seat_ids: list[str], rules: TheatreRules)
     return needed
 
 
-def check_selection(layout: SeatLayout, seat_ids: list[str], states: Mapping[str, SeatState],
+def check_selection(layout: SeatLayout, seat_ids: list[str], states: Mapping[str, SeatStatus],
                     rules: TheatreRules) -> list[Seat]:
     """Validate a customer's chosen seats against the theatre's rules; returns the seats."""
     plan = plan_for(layout)
@@ -185,7 +183,7 @@ def check_selection(layout: SeatLayout, seat_ids: list[str], states: Mapping[str
     return seats
 
 
-def orphans_left(layout: SeatLayout, chosen: set[str], states: Mapping[str, SeatState],
+def orphans_left(layout: SeatLayout, chosen: set[str], states: Mapping[str, SeatStatus],
                  rows: Iterable[RowSeats] | None = None) -> list[str]:
     """Single free seats that taking `chosen` would strand between taken seats, aisles or walls.
     Only seats next to the new selection count: an orphan that already exists is not the
@@ -212,7 +210,7 @@ def orphans_left(layout: SeatLayout, chosen: set[str], states: Mapping[str, Seat
     return result
 
 
-def best_available(layout: SeatLayout, count: int, states: Mapping[str, SeatState],
+def best_available(layout: SeatLayout, count: int, states: Mapping[str, SeatStatus],
                    category: str | None = None, *, exclude: Iterable[str] = ()) -> list[str] | None:
     """N adjacent free seats in one row, closest to the screen's centre line, avoiding single
     orphans; None if no row has N together.

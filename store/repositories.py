@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from booking.ports import PaymentTransition
 from canonical.catalog import SeatLayout, Show, Theatre
-from canonical.inventory import SeatState, SeatStatus
+from canonical.inventory import SeatStatus
 from canonical.money import Money
 from canonical.orders import (
     Booking,
@@ -133,14 +133,10 @@ class SqlSeats:
         self.conn = conn
 
     def states(self, show_id: str, now: datetime,
-               seat_ids: Iterable[str] | None = None) -> dict[str, SeatState]:
-        # Only seats that are not free (the port's contract: a missing seat is available), built
-        # without re-validation: the values come from our own constrained columns.
-        make = SeatState.model_construct
-        return {sid: make(seat_id=sid, status=SeatStatus(status), hold_id=hold_id,
-                          version=version)
-                for sid, status, hold_id, version in
-                seat_store.unavailable_seats(self.conn, show_id, now, seat_ids)}
+               seat_ids: Iterable[str] | None = None) -> dict[str, SeatStatus]:
+        # Only seats that are not free (the port's contract: a missing seat is available).
+        return {sid: SeatStatus(status)
+                for sid, status in seat_store.unavailable_seats(self.conn, show_id, now, seat_ids)}
 
     def take(self, show_id: str, seat_ids: Sequence[str], hold_id: str, *,
              expires_at: datetime, now: datetime) -> list[str]:

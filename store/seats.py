@@ -302,19 +302,18 @@ def set_external_status(
 
 def unavailable_seats(
     conn: Connection, show_id: str, now: datetime, seat_ids: Iterable[str] | None = None
-) -> list[tuple[str, str, str | None, int]]:
-    """(seat_id, status, hold_id, version) of the show's seats that are NOT free now: held
-    (hold unexpired), sold or blocked. A seat not listed is free, including every seat of a show
-    whose inventory has not been written yet. The booking rules only need these: early in a sale
-    that is a handful of rows, not the whole house."""
-    query = select(show_seats.c.seat_id, show_seats.c.status, show_seats.c.hold_id,
-                   show_seats.c.version).where(
+) -> list[tuple[str, str]]:
+    """(seat_id, status) of the show's seats that are NOT free now: held (hold unexpired), sold
+    or blocked. A seat not listed is free, including every seat of a show whose inventory has
+    not been written yet. The booking rules only need these: early in a sale that is a handful
+    of rows, not the whole house."""
+    query = select(show_seats.c.seat_id, show_seats.c.status).where(
         show_seats.c.show_id == show_id,
         show_seats.c.status != "available",
         or_(show_seats.c.status != "held", show_seats.c.hold_expires_at > now))
     if seat_ids is not None:
         query = query.where(show_seats.c.seat_id.in_(sorted(set(seat_ids))))
-    return [tuple(r) for r in conn.execute(query)]
+    return [(r[0], r[1]) for r in conn.execute(query)]
 
 
 def seat_rows(

@@ -229,3 +229,20 @@ def test_a_take_succeeds_when_the_hold_owns_every_seat_afterwards(engine):
     with pytest.raises(seats.SeatsNotTaken) as err, engine.begin() as conn:
         seats.take_seats(conn, "shw_t", ["C8", "C9"], "h2", LATER, NOW)
     assert err.value.unavailable == ["C8"]
+
+
+def test_unavailable_seats_lists_only_seats_that_are_not_free(engine):
+    """What the booking rules read: held (unexpired), sold and blocked seats; free seats and
+    expired holds are left out (a missing seat is available), on both databases."""
+    make_show(engine)
+    with engine.begin() as conn:
+        seats.take_seats(conn, "shw_t", ["A1", "A2"], "h1", LATER, NOW)
+        seats.take_seats(conn, "shw_t", ["B1"], "gone", NOW + timedelta(minutes=1), NOW)
+        seats.set_external_status(conn, "shw_t", ["C1"], SeatStatus.SOLD)
+        seats.set_external_status(conn, "shw_t", ["C2"], SeatStatus.BLOCKED)
+    after = NOW + timedelta(minutes=2)
+    with engine.connect() as conn:
+        listed = dict(seats.unavailable_seats(conn, "shw_t", after))
+        only = dict(seats.unavailable_seats(conn, "shw_t", after, ["A2", "B1", "D1"]))
+    assert listed == {"A1": "held", "A2": "held", "C1": "sold", "C2": "blocked"}
+    assert only == {"A2": "held"}
