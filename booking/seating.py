@@ -80,6 +80,8 @@ class SeatingPlan:
     group_members: dict[str, tuple[str, ...]]
     not_for_sale: frozenset[str]
     not_for_best: frozenset[str]
+    # (seat, row name, sorted flag values) in layout order: what a seat map prints per seat.
+    listing: tuple[tuple[Seat, str, tuple[str, ...]], ...]
 
     @classmethod
     def of(cls, layout: SeatLayout) -> SeatingPlan:
@@ -108,7 +110,14 @@ class SeatingPlan:
             areas=tuple(areas),
             group_members={g: tuple(ids) for g, ids in members.items()},
             not_for_sale=frozenset(s.id for s in seats if s.flags & NOT_FOR_SALE),
-            not_for_best=frozenset(s.id for s in seats if s.flags & NOT_FOR_BEST))
+            not_for_best=frozenset(s.id for s in seats if s.flags & NOT_FOR_BEST),
+            listing=tuple((seat, row.name, tuple(sorted(f.value for f in seat.flags)))
+                          for area in layout.areas for row in area.rows for seat in row.seats))
+
+    def status(self, seat_id: str, states: Mapping[str, SeatStatus]) -> SeatStatus:
+        if seat_id in self.not_for_sale:
+            return SeatStatus.BLOCKED
+        return states.get(seat_id, AVAILABLE)
 
     def free(self, seat_id: str, states: Mapping[str, SeatStatus]) -> bool:
         if seat_id in self.not_for_sale:

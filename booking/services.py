@@ -190,14 +190,13 @@ class BookingService:
             states = uow.seats.states(show_id, now)
         seats = []
         counts: dict[str, list[int]] = {}
-        for seat, row_name in ((s, r.name) for a in ctx.layout.areas for r in a.rows
-                               for s in r.seats):
-            status = seating.status_of(seat, states)
+        plan = seating.plan_for(ctx.layout)
+        for seat, row_name, flags in plan.listing:
+            status = plan.status(seat.id, states)
             seats.append(SeatView(
                 seat_id=seat.id, label=seat.label, area=seat.position.area, row=seat.position.row,
                 column=seat.position.column, category=seat.category, status=status,
-                flags=tuple(sorted(f.value for f in seat.flags)), group=seat.group,
-                row_name=row_name))
+                flags=flags, group=seat.group, row_name=row_name))
             c = counts.setdefault(seat.category, [0, 0])
             c[1] += 1
             c[0] += status == SeatStatus.AVAILABLE
