@@ -135,8 +135,7 @@ class SqlSeats:
     def states(self, show_id: str, now: datetime,
                seat_ids: Iterable[str] | None = None) -> dict[str, SeatStatus]:
         # Only seats that are not free (the port's contract: a missing seat is available).
-        return {sid: SeatStatus(status)
-                for sid, status in seat_store.unavailable_seats(self.conn, show_id, now, seat_ids)}
+        return seat_store.unavailable_seats(self.conn, show_id, now, seat_ids)
 
     def take(self, show_id: str, seat_ids: Sequence[str], hold_id: str, *,
              expires_at: datetime, now: datetime) -> list[str]:
