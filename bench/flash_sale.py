@@ -16,7 +16,9 @@ What it does, in order:
    REDIS_URL set (rate limits shared by the workers) and generous RATE_LIMIT_* settings: every
    customer comes from the one IP of this machine, which the default 120 holds/minute per IP
    would stop after two seconds.
-4. The customers: asyncio + httpx.AsyncClient, at most --concurrency in flight, bounded by
+4. The customers: asyncio and a lean keep-alive HTTP/1.1 client (bench/loadclient.py: the load
+   generator shares the two cores with the system under test, and httpx spent ~1 ms of CPU per
+   request), at most --concurrency in flight, bounded by
    --seconds. Each one picks 1-4 seats: with probability --map-share it fetches the seat map
    itself (and shares it), otherwise it uses the last map anyone fetched (stale, as a cached
    map is). It holds adjacent free seats from that map, or asks for best-available when the map
@@ -53,6 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.flash_sale_sql import raw_sql_holds  # noqa: E402
+from bench.loadclient import HttpError, LoadClient  # noqa: E402
 
 THEATRE = "thr_bench_flash"
 SCREEN = "scr_bench_flash"
@@ -193,7 +196,7 @@ def serve_sampled(port: int, out: Path) -> None:
     threading.Thread(target=sample, daemon=True).start()
     threading.Thread(target=writer, daemon=True).start()
     uvicorn.run("api.main:app", host="127.0.0.1", port=port, log_level="warning",
-                access_log=False)
+                access_log=False, timeout_keep_alive=60)
     stop.set()
     write()
 
@@ -213,6 +216,7 @@ def start_api(db_url: str, redis_url: str, port: int, workers: int, log_level: s
         env.pop(name, None)
     cmd = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
            "--port", str(port), "--workers", str(workers), "--no-access-log",
+           "--timeout-keep-alive", "60",  # idle customers keep their connections
            "--log-level", "warning"]
     if profile is not None:  # one sampled worker instead
         cmd = [sys.executable, __file__, "--serve-sampled", str(port), str(profile)]
@@ -291,7 +295,7 @@ class SeatMap:
         return rng.choice(runs) if runs else None
 
 
-async def customer(n: int, token: str, client: httpx.AsyncClient, seat_map: SeatMap,
+async def customer(n: int, token: str, client: LoadClient, seat_map: SeatMap,
                    stats: Stats, args: argparse.Namespace, deadline: float) -> None:
     rng = random.Random(args.seed * 100_003 + n)
     auth = {"Authorization": f"Bearer {token}"}
@@ -317,7 +321,7 @@ async def customer(n: int, token: str, client: httpx.AsyncClient, seat_map: Seat
         t = time.perf_counter()
         if not stats.hold_window:
             stats.hold_window = [time.monotonic(), time.monotonic()]
-        r = await client.post("/v1/holds", json=body, headers=auth)
+        r = await client.post("/v1/holds", body, headers=auth)
         stats.hold_latency.append(time.perf_counter() - t)
         stats.hold_window[1] = time.monotonic()
         stats.hold_codes[r.status_code] += 1
@@ -335,8 +339,8 @@ async def customer(n: int, token: str, client: httpx.AsyncClient, seat_map: Seat
     t = time.perf_counter()
     if stats.first_checkout is None:
         stats.first_checkout = time.monotonic()
-    r = await client.post("/v1/checkout", headers=auth, json={
-        "hold_id": hold_id, "method": "card", "payment": {"card_number": CARD_OK}})
+    r = await client.post("/v1/checkout", {
+        "hold_id": hold_id, "method": "card", "payment": {"card_number": CARD_OK}}, headers=auth)
     stats.checkout_latency.append(time.perf_counter() - t)
     stats.checkout_codes[r.status_code] += 1
     if r.status_code == 201 and r.json()["booking"]["status"] == "confirmed":
@@ -347,33 +351,25 @@ async def customer(n: int, token: str, client: httpx.AsyncClient, seat_map: Seat
         stats.errors[f"checkout {r.status_code}"] += 1
 
 
-async def run_customers(base: str, tokens: list[str], args: argparse.Namespace) -> Stats:
+async def run_customers(port: int, tokens: list[str], args: argparse.Namespace) -> Stats:
     stats = Stats()
     seat_map = SeatMap()
-    # httpcore's pool rescans every connection on each request: one client of 200 connections
-    # spent most of a core on bookkeeping. Many small clients keep the load generator light.
-    per_client = 8
-    n_clients = max(1, -(-args.concurrency // per_client))
-    limits = httpx.Limits(max_connections=per_client, max_keepalive_connections=per_client)
     gate = asyncio.Semaphore(args.concurrency)
     deadline = time.monotonic() + args.seconds
-    clients = [httpx.AsyncClient(base_url=base, limits=limits, timeout=30.0)
-               for _ in range(n_clients)]
+    client = LoadClient("127.0.0.1", port, max_connections=args.concurrency)
     try:
         async def one(n: int, token: str) -> None:
             async with gate:
                 if time.monotonic() > deadline:
                     return
                 try:
-                    await customer(n, token, clients[n % n_clients], seat_map, stats, args,
-                                   deadline)
-                except httpx.HTTPError as err:
-                    stats.errors[type(err).__name__] += 1
+                    await customer(n, token, client, seat_map, stats, args, deadline)
+                except HttpError as err:
+                    stats.errors[str(err).split(":")[1].strip()] += 1
 
         await asyncio.gather(*(one(n, t) for n, t in enumerate(tokens)))
     finally:
-        for client in clients:
-            await client.aclose()
+        await client.aclose()
     return stats
 
 
@@ -478,7 +474,7 @@ def main() -> int:
     proc = start_api(db_url, redis_url, port, args.workers, args.log_level, workdir,
                      args.profile)
     try:
-        stats = asyncio.run(run_customers(f"http://127.0.0.1:{port}", tokens, args))
+        stats = asyncio.run(run_customers(port, tokens, args))
         wait_outbox(engine, 30)
     finally:
         stop_api(proc)
