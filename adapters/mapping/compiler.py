@@ -21,11 +21,13 @@ from adapters.mapping.canonical_types import (
     VALUE_MODELS,
     nested_model,
 )
+from adapters.mapping.codegen import generate_object
 from adapters.mapping.errors import FieldError
 from adapters.mapping.memo import MEMO_LIMIT, memoised_chain, run_chain
 from adapters.mapping.scope import Scope
 from adapters.mapping.sources import parse_json_path
 from adapters.mapping.transforms import REGISTRY, compile_transform, transform_reads
+from adapters.mapping.value_lists import list_key, memoised_items, memoised_list
 from canonical.identity import derived_id
 from canonical.text import LocalizedText
 from canonical.time import business_date, utcnow
@@ -343,7 +345,10 @@ class Compiler:
         # reads nothing but the item and the theatre, map each distinct raw item once.
         if model in VALUE_MODELS and not lets and cond is None and group_by is None and \
                 "$" not in repr(spec) and "'var'" not in repr(spec):
-            body = _memoised_items(body, self.fmt, spec)
+            body = memoised_items(body, self.fmt, spec)
+            whole_list = list_key(self, each, spec)
+        else:
+            whole_list = None
 
         def run(node: Any, scope: Scope) -> Any:
             nodes = items(node, scope)
@@ -370,6 +375,9 @@ class Compiler:
                     out.append(value)
             return out
 
+        if whole_list is not None:
+            # A price card repeats whole: the list is mapped once per distinct raw list.
+            return memoised_list(run, whole_list)
         return run
 
     def compile_object(self, fields: dict, where: str,
@@ -379,6 +387,15 @@ class Compiler:
             sub_model = nested_model(model, name) if model is not None else None
             compiled.append((name, self.compile_spec(sub, f"{where}.{name}", sub_model)))
         cache: dict | None = {} if model in VALUE_MODELS else None
+        if cache is None and self.fmt.name in ("json", "xml", "csv") and fields:
+            # Straight-line generated code for the object; the closures serve odd nodes.
+            return generate_object(self, fields, compiled,
+                                   self._closure_object(compiled, None, model))
+        return self._closure_object(compiled, cache, model)
+
+    @staticmethod
+    def _closure_object(compiled: list[tuple[str, Fn]], cache: dict | None,
+                        model: type[BaseModel] | None) -> Fn:
 
         def build(node: Any, scope: Scope) -> Any:
             data = {}
@@ -440,59 +457,6 @@ class Compiler:
         if op in ("exists", "not_empty"):
             return lambda node, scope: value_of(node, scope) not in (None, "", [])
         return lambda node, scope: value_of(node, scope) in (None, "", [])
-
-
-def _memoised_items(body: Fn, fmt: Any, spec: dict) -> Fn:
-    """Map each distinct raw item (with the theatre's zone/currency) once.
-
-    The key must hold everything the item's fields can read: a JSON item's key/value pairs,
-    a CSV cell's text, or an XML item's child elements' names and texts when every path of
-    the spec is a plain child name (anything else, e.g. `../x` or an attribute, is not
-    memoised)."""
-    memo: dict[Any, Any] = {}
-    xml_children = fmt.name == "xml" and _plain_child_paths(spec.get("fields") or {})
-    limit = MEMO_LIMIT // 16
-
-    def keyed(item: Any, scope: Scope) -> Any:
-        cls = item.__class__
-        if cls is dict:
-            key = tuple(item.items())
-        elif cls is str:
-            key = item
-        elif xml_children and cls is _XML_ELEMENT and not item.attrib:
-            key = tuple([(child.tag, child.text) for child in item])
-        else:
-            return body(item, scope)
-        theatre = scope.theatre
-        key = (key, None if theatre is None else theatre.memo_key)
-        try:
-            hit = memo.get(key)
-        except TypeError:  # a JSON item holding lists or objects
-            return body(item, scope)
-        if hit is None:
-            if len(memo) >= limit:
-                memo.clear()
-            hit = body(item, scope)
-            if hit is not None:
-                memo[key] = hit
-        return hit
-
-    return keyed
-
-
-def _plain_child_paths(fields: dict) -> bool:
-    """Every field of an item spec reads a direct child element by its plain name."""
-    for sub in fields.values():
-        path = sub if isinstance(sub, str) else sub.get("path") if isinstance(sub, dict) else None
-        if not isinstance(path, str) or not re.fullmatch(r"[A-Za-z_][\w.-]*", path.strip()):
-            return False
-        if isinstance(sub, dict) and set(sub) - {"path", "transforms", "default", "required"}:
-            return False
-        for step in (sub.get("transforms") or []) if isinstance(sub, dict) else []:
-            name, args = (step, None) if isinstance(step, str) else next(iter(step.items()))
-            if transform_reads(name, args) == "node":
-                return False
-    return True
 
 
 def _text(value: Any) -> str | None:

@@ -294,21 +294,19 @@ class XmlFormat:
         return lambda node: _xml_value(xpath(node))
 
     def _child_text(self, clark: str) -> Getter:
-        """A direct child's text. A record's fields are read many times (ids, scopes,
-        templates), so the children's texts are collected once per element and reused; the
-        one-slot memo compares identity, so it is safe when threads share the mapping."""
+        """A direct child's text (the first child of that name)."""
+        texts = self.child_texts
+        return lambda node: texts(node).get(clark) or None
 
-        def get(node: Any) -> Any:
-            memo = self._memo
-            if memo[0] is not node:
-                texts: dict[Any, Any] = {}
-                for child in node:
-                    if child.tag not in texts:
-                        texts[child.tag] = child.text
-                memo = self._memo = (node, texts)
-            return memo[1].get(clark) or None
-
-        return get
+    def child_texts(self, node: Any) -> dict[Any, Any]:
+        """The texts of a record's direct children by name, the first of each name winning.
+        A record's fields are read many times (theatre, ids, scopes, templates), so they are
+        collected once per element and reused; the one-slot memo compares identity and holds
+        the element, so it is safe when threads share the mapping."""
+        memo = self._memo
+        if memo[0] is not node:
+            memo = self._memo = (node, {child.tag: child.text for child in reversed(node)})
+        return memo[1]
 
     def lister(self, expr: str) -> Lister:
         expr = expr.strip()
