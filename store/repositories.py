@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, Select, and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from booking.ports import PaymentTransition
@@ -40,7 +40,10 @@ from store.tables import (
     holds,
     payment_transitions,
     payments,
+    seat_layouts,
     show_seats,
+    shows,
+    theatres,
     users,
 )
 
@@ -71,6 +74,19 @@ class CatalogCache:
         return value
 
 
+def _show_stamps_query() -> Select:
+    # Built once: constructing the expression cost more than running it.
+    return (select(shows.c.updated_at, shows.c.theatre_id, theatres.c.updated_at.label("t_at"),
+                   shows.c.layout_id, seat_layouts.c.version.label("l_version"),
+                   seat_layouts.c.updated_at.label("l_at"))
+            .select_from(shows.outerjoin(theatres, theatres.c.id == shows.c.theatre_id)
+                         .outerjoin(seat_layouts, seat_layouts.c.id == shows.c.layout_id))
+            .where(shows.c.id == bindparam("show_id")))
+
+
+_SHOW_STAMPS = _show_stamps_query()
+
+
 class SqlCatalog:
     def __init__(self, conn: Connection, cache: CatalogCache) -> None:
         self.conn = conn
@@ -90,15 +106,7 @@ class SqlCatalog:
                      ) -> tuple[Show, Theatre | None, SeatLayout | None] | None:
         """The show with its theatre and seat layout in one round trip: only the rows' stamps
         are read, and each object is parsed once per version."""
-        from store.tables import seat_layouts, shows, theatres
-
-        row = self.conn.execute(
-            select(shows.c.updated_at, shows.c.theatre_id, theatres.c.updated_at.label("t_at"),
-                   shows.c.layout_id, seat_layouts.c.version.label("l_version"),
-                   seat_layouts.c.updated_at.label("l_at"))
-            .select_from(shows.outerjoin(theatres, theatres.c.id == shows.c.theatre_id)
-                         .outerjoin(seat_layouts, seat_layouts.c.id == shows.c.layout_id))
-            .where(shows.c.id == show_id)).first()
+        row = self.conn.execute(_SHOW_STAMPS, {"show_id": show_id}).first()
         if row is None:
             return None
         cache = self._cache

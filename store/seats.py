@@ -16,7 +16,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, case, func, insert, literal, or_, select, true, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from canonical import SeatFlag, SeatLayout, SeatStatus
@@ -300,6 +312,26 @@ def set_external_status(
     ).rowcount
 
 
+def _unavailable_query(only_some: bool):
+    # Built once: constructing the expression and its cache key cost more than running it.
+    query = (
+        select(show_seats.c.status, func.aggregate_strings(show_seats.c.seat_id, ","))
+        .where(
+            show_seats.c.show_id == bindparam("show_id"),
+            show_seats.c.status != "available",
+            or_(show_seats.c.status != "held", show_seats.c.hold_expires_at > bindparam("now")),
+        )
+        .group_by(show_seats.c.status)
+    )
+    if only_some:
+        query = query.where(show_seats.c.seat_id.in_(bindparam("seat_ids", expanding=True)))
+    return query
+
+
+_UNAVAILABLE = _unavailable_query(False)
+_UNAVAILABLE_OF = _unavailable_query(True)
+
+
 def unavailable_seats(
     conn: Connection, show_id: str, now: datetime, seat_ids: Iterable[str] | None = None
 ) -> dict[str, SeatStatus]:
@@ -310,19 +342,13 @@ def unavailable_seats(
 
     The ids come back as one string per status (seat ids never hold a comma): a sold-out house
     is three rows to read instead of hundreds, and it is read on every refused request."""
-    query = (
-        select(show_seats.c.status, func.aggregate_strings(show_seats.c.seat_id, ","))
-        .where(
-            show_seats.c.show_id == show_id,
-            show_seats.c.status != "available",
-            or_(show_seats.c.status != "held", show_seats.c.hold_expires_at > now),
-        )
-        .group_by(show_seats.c.status)
-    )
-    if seat_ids is not None:
-        query = query.where(show_seats.c.seat_id.in_(sorted(set(seat_ids))))
+    if seat_ids is None:
+        rows = conn.execute(_UNAVAILABLE, {"show_id": show_id, "now": now})
+    else:
+        rows = conn.execute(_UNAVAILABLE_OF, {"show_id": show_id, "now": now,
+                                              "seat_ids": sorted(set(seat_ids))})
     out: dict[str, SeatStatus] = {}
-    for status, ids in conn.execute(query):
+    for status, ids in rows:
         out.update(dict.fromkeys(ids.split(","), SeatStatus(status)))
     return out
 
