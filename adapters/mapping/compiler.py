@@ -518,12 +518,15 @@ def compile_entity(name: str, spec: dict, compiler: Compiler) -> EntityPlan:
     derived = DERIVED.get(model, set()) - set(spec["fields"])
     fields_spec = spec["fields"]
 
+    # What model_validate runs, without its Python wrapper frame (same checks, same errors).
+    validate = model.__pydantic_validator__.validate_python
+
     def build(node: Any, scope: Scope) -> BaseModel:
         data = fields(node, scope)
         if derived:
             _derive(model, derived, data, scope)
         try:
-            return model.model_validate(data)
+            return validate(data)
         except ValidationError as exc:
             raise _validation_field_error(exc) from None
 

@@ -453,7 +453,8 @@ class CsvFormat:
                     yield _RowError(row, f"line {reader.line_num} has {len(values)} columns, "
                                          f"the header has {len(header)}")
                     continue
-                row = CsvRow(zip(header, [v.strip() for v in values] if strip else values,
+                # Lengths were checked above; map/zip keep the per-cell work in C.
+                row = CsvRow(zip(header, map(str.strip, values) if strip else values,
                                  strict=True))
                 if self.positional:
                     for index, value in enumerate(values, 1):

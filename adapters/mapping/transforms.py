@@ -512,15 +512,27 @@ def _date(args: dict, env: Any) -> Fn:
            doc="Add minutes (from another source field) to a date-time: end = start + runtime.")
 def _add_minutes(args: dict, env: Any) -> Fn:
     minutes_of = env.compile_spec(args["minutes"], "add_minutes.minutes")
+    memo = _Memo()
 
     def run(value: Any, node: Any, scope: Any) -> Any:
         minutes = minutes_of(node, scope)
         if minutes is None:
             raise FieldError("add_minutes: the minutes are missing")
+        # Aware datetimes compare by instant, so the key also holds the zone and fold: the
+        # result keeps the start's own zone.
+        key = (value, getattr(value, "tzinfo", None), getattr(value, "fold", 0), minutes,
+               minutes.__class__)
         try:
-            return value + timedelta(minutes=int(str(minutes).strip()))
+            hit = memo.get(key)
+        except TypeError:
+            hit = key = None
+        if hit is not None:
+            return hit
+        try:
+            result = value + timedelta(minutes=int(str(minutes).strip()))
         except (ValueError, TypeError):
             raise FieldError(f"add_minutes: {minutes!r} is not a number of minutes") from None
+        return result if key is None else memo.put(key, result)
 
     return run
 

@@ -69,6 +69,8 @@ def memoised_items(body: Fn, fmt: Any, spec: dict) -> Fn:
     def keyed(item: Any, scope: Any) -> Any:
         cls = item.__class__
         if cls is dict:
+            if not _SCALARS.issuperset(map(type, item.values())):
+                return body(item, scope)  # True == 1 == 1.0 as keys, not as inputs
             key = tuple(item.items())
         elif cls is str:
             key = item
