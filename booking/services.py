@@ -19,6 +19,7 @@ from typing import Any
 
 from booking import events as ev
 from booking import seating
+from booking.availability import RecentAvailability
 from booking.clock import SystemClock
 from booking.errors import (
     BookingNotCancellable,
@@ -78,6 +79,8 @@ from canonical.orders import (
 # Booking codes avoid look-alikes (0/O, 1/I/L) because people read them out at the counter.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
+# Events whose transaction freed seats: a recent-availability snapshot of the show is stale.
+FREES_SEATS = (ev.HoldReleased, ev.HoldExpired, ev.BookingCancelled, ev.BookingFailed)
 
 
 def remote_key(hold_id: str) -> str:
@@ -161,14 +164,19 @@ class BookingService:
     # Called with the events of each committed transaction (in-process dispatch). Leave None
     # when an outbox relay delivers them instead.
     on_commit: Callable[[list[ev.Event]], None] | None = None
+    # Recent seat states per show, trusted only to refuse (booking/availability.py). Off (0 s)
+    # unless configured; the API runs with AVAILABILITY_SNAPSHOT_SECONDS.
+    availability: RecentAvailability = field(default_factory=lambda: RecentAvailability(0.0))
 
     # --- plumbing ------------------------------------------------------------------------
     def _commit(self, uow: UnitOfWork) -> None:
         uow.commit()
-        if self.on_commit is not None:
-            events = list(uow.collect_new_events())
-            if events:
-                self.on_commit(events)
+        events = list(uow.collect_new_events())
+        for event in events:
+            if isinstance(event, FREES_SEATS):
+                self.availability.forget(event.show_id)
+        if self.on_commit is not None and events:
+            self.on_commit(events)
 
     def _context(self, uow: UnitOfWork, show_id: str) -> _Context:
         found = uow.catalog.show_context(show_id)
@@ -188,6 +196,7 @@ class BookingService:
             ctx = self._context(uow, show_id)
             now = self.clock.now()
             states = uow.seats.states(show_id, now)
+        self.availability.remember(show_id, ctx, states)
         seats = []
         counts: dict[str, list[int]] = {}
         plan = seating.plan_for(ctx.layout)
@@ -218,15 +227,21 @@ class BookingService:
         if not wanted:
             raise seating.UnknownSeat([])
         now = self.clock.now()
+        recent = self.availability.recent(show_id)
+        if recent is not None:
+            # The same checks on a snapshot a fraction of a second old: bound to fail -> refused
+            # here; otherwise the database decides, below.
+            self._check_hold(recent.context, wanted, recent.states, now)
         with self.uow() as uow:
             ctx = self._context(uow, show_id)
-            if now >= ctx.show.sales_close():
-                raise SalesClosed(f"online sales for show {show_id} closed at "
-                                  f"{ctx.show.sales_close().isoformat()}")
             rules = ctx.theatre.rules
             states = uow.seats.states(show_id, now,
                                       seating.seats_to_check(ctx.layout, wanted, rules))
-            seats = seating.check_selection(ctx.layout, wanted, states, rules)
+            try:
+                seats = self._check_hold(ctx, wanted, states, now)
+            except SeatsUnavailable as taken:
+                self.availability.taken(show_id, taken.seat_ids, SeatStatus.HELD)
+                raise
             hold = Hold(id=new_id("hld"), show_id=show_id, seat_ids=tuple(wanted),
                         customer_id=customer_id, created_at=now,
                         expires_at=now + timedelta(seconds=rules.hold_ttl_seconds))
@@ -235,14 +250,24 @@ class BookingService:
                                      now=now)
             if refused:
                 uow.rollback()
+                self.availability.taken(show_id, refused, SeatStatus.HELD)
                 raise SeatsUnavailable(refused)
             uow.holds.add(hold)
             if link is None:
                 uow.emit(self._placed(hold, ctx))
             self._commit(uow)
+        self.availability.taken(show_id, wanted, SeatStatus.HELD)
         if link is None:
             return hold
         return self._forward_hold(hold, ctx, seats, link, remote_key(hold.id))
+
+    @staticmethod
+    def _check_hold(ctx: _Context, wanted: list[str], states: Mapping[str, SeatStatus],
+                    now: datetime) -> list[Seat]:
+        if now >= ctx.show.sales_close():
+            raise SalesClosed(f"online sales for show {ctx.show.id} closed at "
+                              f"{ctx.show.sales_close().isoformat()}")
+        return seating.check_selection(ctx.layout, wanted, states, ctx.theatre.rules)
 
     def _placed(self, hold: Hold, ctx: _Context) -> ev.HoldPlaced:
         return ev.HoldPlaced(hold_id=hold.id, show_id=hold.show_id, theatre_id=ctx.theatre.id,
@@ -304,9 +329,14 @@ class BookingService:
             self._commit(uow)
 
     def best_available(self, show_id: str, count: int, category: str | None = None) -> list[str]:
-        with self.uow() as uow:
-            ctx = self._context(uow, show_id)
-            states = uow.seats.states(show_id, self.clock.now())
+        recent = self.availability.recent(show_id)
+        if recent is not None:
+            ctx, states = recent.context, recent.states
+        else:
+            with self.uow() as uow:
+                ctx = self._context(uow, show_id)
+                states = uow.seats.states(show_id, self.clock.now())
+            self.availability.remember(show_id, ctx, states)
         found = seating.best_available(ctx.layout, count, states, category)
         if found is None:
             raise NoAdjacentSeats(f"no {count} adjacent seats together"

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
+    # How long a full read of a show's seat states may refuse later hold requests without the
+    # database (booking/availability.py): never accepts, so never oversells; 0 turns it off.
+    availability_snapshot_seconds: float = Field(default=0.25, ge=0, le=5)
+
     # Rate limits (the `limits` notation: "120/minute", "10 per second", several joined by ";").
     # Counted in Redis when REDIS_URL is set, so they hold across every API process.
     rate_limit_login_per_ip: str = "30/minute"

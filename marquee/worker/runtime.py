@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from booking import events as ev
+from booking.availability import RecentAvailability
 from booking.handlers import HandlerContext, commit_sale
 from booking.ports import Notifier, TheatreLinkResolver
 from booking.services import BookingService
@@ -103,7 +104,8 @@ def build_services(settings: Settings, config: WorkerSettings, engine: Engine) -
         options["api_base"] = settings.stripe_api_base
     gateways = GatewayRegistry().add(get_gateway(settings.payment_gateway, **options))
     return BookingService(uow=sql_unit_of_work(settings, engine), gateways=gateways,
-                          links=theatre_links(config, engine))
+                          links=theatre_links(config, engine),
+                          availability=RecentAvailability(settings.availability_snapshot_seconds))
 
 
 def final_failure(services: BookingService | None, engine: Engine
