@@ -23,7 +23,9 @@ from typing import Any
 from lxml import etree
 
 from adapters.mapping.errors import FieldError
+from adapters.mapping.memo import MEMO_LIMIT
 from adapters.mapping.sources import CsvRow, parse_json_path
+from canonical.identity import derived_id
 
 Fn = Callable[[Any, Any], Any]
 
@@ -32,6 +34,7 @@ _PLAIN_XML_CHILD = re.compile(r"^(?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*$")
 _DERIVE_KEYS = {"derive", "from", "scope"}
 _REF_KEYS = {"ref", "scope"}
 _SCOPE_MISSING = "the external id's scope is missing"
+_ID_MEMO_LIMIT = MEMO_LIMIT // 4  # per derive site; a site unique per record churns alone
 
 
 class _Source:
@@ -177,12 +180,51 @@ class ObjectCodegen:
         return ext, text
 
     def derive(self, spec: dict, out: str, indent: int) -> None:
+        """A derived id, memoised per site on the external id and the scope template's raw
+        parts (text or whole numbers only): on a hit no scope is formatted and nothing is
+        hashed. A site whose ids are unique per record (a show's own id) stops memoising
+        once a full memo has paid for less than one hit per entry."""
+        emit = self.src.emit
         prefix = spec["derive"]
-        ext, scope_text = self._external(
-            spec, "from", f"no external id to derive a {prefix} id from", indent)
-        derive = self.src.const(self.compiler.derive, "derive")
-        self.src.emit(indent, f"{out} = {derive}({prefix!r}, scope.ctx.connector_id, "
-                              f"str({ext}), {scope_text})")
+        ext = self.src.var("ext")
+        self.value(spec["from"], self._closure(spec["from"]), ext, indent)
+        emit(indent, f"if {ext} is None:")
+        emit(indent + 1, f"raise FieldError({f'no external id to derive a {prefix} id from'!r})")
+        scope_spec = spec.get("scope")
+        placeholders = [] if scope_spec is None else \
+            [m.group(1) for m in _PLACEHOLDER.finditer(scope_spec)]
+        memo = self.src.const({}, "ids")
+        state = self.src.const([True, 0], "idstate")  # [memoising, hits since last clear]
+        key = self.src.var("key")
+        emit(indent, f"if {state}[0]:")
+        parts = [ext]
+        for expr in placeholders:
+            part = self.src.var("raw")
+            emit(indent + 1, f"{part} = {self.template_read(expr)}")
+            parts.append(part)
+        keyable = " and ".join(f"{p}.__class__ in _KEYABLE" for p in parts)
+        emit(indent + 1, f"{key} = (scope.ctx.connector_id, {', '.join(parts)}) "
+                         f"if {keyable} else None")
+        emit(indent + 1, f"{out} = None if {key} is None else {memo}.get({key})")
+        emit(indent, "else:")
+        emit(indent + 1, f"{key} = {out} = None")
+        emit(indent, f"if {out} is None:")
+        scope_text = '""'
+        if scope_spec is not None:
+            scope_text = self.src.var("scope")
+            self.template(scope_spec, scope_text, indent + 1)
+            emit(indent + 1, f"if {scope_text} is None:")
+            emit(indent + 2, f"raise FieldError({_SCOPE_MISSING!r})")
+        emit(indent + 1, f"{out} = _derived_id({prefix!r}, scope.ctx.connector_id, "
+                         f"str({ext}), {scope_text})")
+        emit(indent + 1, f"if {key} is not None:")
+        emit(indent + 2, f"if len({memo}) >= {_ID_MEMO_LIMIT}:")
+        emit(indent + 3, f"{state}[0] = {state}[1] >= len({memo})")
+        emit(indent + 3, f"{state}[1] = 0")
+        emit(indent + 3, f"{memo}.clear()")
+        emit(indent + 2, f"{memo}[{key}] = {out}")
+        emit(indent, "else:")
+        emit(indent + 1, f"{state}[1] += 1")
 
     def ref(self, spec: dict, out: str, indent: int) -> None:
         ext, scope_text = self._external(spec, "ref", "no external id for the external ref",
@@ -216,7 +258,8 @@ class ObjectCodegen:
         text = "\n".join(head + src.lines + tail) + "\n"
         namespace: dict[str, Any] = {
             "FieldError": FieldError, "_fallback": fallback, "_Element": etree._Element,
-            "_CsvRow": CsvRow, "_child_texts": getattr(self.fmt, "child_texts", None),
+            "_CsvRow": CsvRow, "_derived_id": derived_id, "_KEYABLE": frozenset({str, int}),
+            "_child_texts": getattr(self.fmt, "child_texts", None),
             **src.names,
         }
         exec(compile(text, "<mapping codegen>", "exec"), namespace)  # noqa: S102 - our own source

@@ -199,3 +199,33 @@ def test_csv_price_card_memo_per_cell_text(reelfeed):
     out = list(reelfeed.stream("show", io.BytesIO(text.encode("latin-1")), CTX))
     assert [isinstance(o, DeadLetter) for o in out] == [False, False, True, False]
     assert out[2].field_path == "ticket_types.0.price"
+
+
+# ------------------------------------------------------------------- memoised derived ids
+def test_derived_ids_follow_the_raw_values_and_their_types(restline):
+    from canonical.identity import derived_id
+
+    good = _sessions()["Items"][1]
+    items = []
+    for n, (cinema, screen) in enumerate([("C01", 1), ("C02", 1), ("C01", 1.0), ("C01", "1"),
+                                          ("C01", 1), ("C01", True)]):
+        items.append({**copy.deepcopy(good), "SessionId": str(n), "CinemaId": cinema,
+                      "ScreenNumber": screen})
+    shows = _stream(restline, _jsonl(items))
+    expected = [derived_id("scr", "t", str(item["ScreenNumber"]), f"cinema:{item['CinemaId']}")
+                for item in items]
+    assert [show.screen_id for show in shows] == expected
+    assert len(set(expected)) == 4  # 1 == "1" as text; 1.0 and True are other texts
+
+
+def test_ids_unique_per_record_stay_right_past_the_memo_limit(restline):
+    from adapters.mapping.codegen import _ID_MEMO_LIMIT
+    from canonical.identity import derived_id
+
+    good = _sessions()["Items"][1]
+    count = _ID_MEMO_LIMIT + 500
+    items = [{**good, "SessionId": str(n)} for n in range(count)]
+    ids = [show.id for show in _stream(restline, _jsonl(items))]
+    assert ids[-3:] == [derived_id("shw", "t", str(n), "cinema:C01")
+                        for n in range(count - 3, count)]
+    assert len(set(ids)) == count
