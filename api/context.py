@@ -23,6 +23,8 @@ class ApiContext:
     cipher: PiiCipher
     limiter: RateLimiter
     _booking: Any = field(default=None, repr=False)
+    # show id -> (the service's seat map object, its JSON bytes), see routers/catalog.py
+    rendered_maps: dict[str, tuple[Any, bytes]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, hub: Hub, rate_limits: RateLimits | None = None,

@@ -80,6 +80,7 @@ from canonical.orders import (
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 # Events whose transaction freed seats: a recent-availability snapshot of the show is stale.
+MAPS_KEPT = 1024  # last seat map built per show, for that many shows
 FREES_SEATS = (ev.HoldReleased, ev.HoldExpired, ev.BookingCancelled, ev.BookingFailed)
 
 
@@ -167,6 +168,7 @@ class BookingService:
     # Recent seat states per show, trusted only to refuse (booking/availability.py). Off (0 s)
     # unless configured; the API runs with AVAILABILITY_SNAPSHOT_SECONDS.
     availability: RecentAvailability = field(default_factory=lambda: RecentAvailability(0.0))
+    _maps: dict[str, tuple] = field(default_factory=dict, init=False, repr=False)
 
     # --- plumbing ------------------------------------------------------------------------
     def _commit(self, uow: UnitOfWork) -> None:
@@ -197,6 +199,14 @@ class BookingService:
             now = self.clock.now()
             states = uow.seats.states(show_id, now)
         self.availability.remember(show_id, ctx, states)
+        # A map is a function of these inputs alone: while none changed (same catalog objects,
+        # same seat states) the last one built is the answer. In a sale most reads find it.
+        sales_open = now < ctx.show.sales_close()
+        inputs = (sales_open, frozenset(states.items()))
+        last = self._maps.get(show_id)
+        if last is not None and last[0] is ctx.show and last[1] is ctx.theatre and \
+                last[2] is ctx.layout and last[3] == inputs:
+            return last[4]
         seats = []
         counts: dict[str, list[int]] = {}
         plan = seating.plan_for(ctx.layout)
@@ -214,10 +224,13 @@ class BookingService:
                          prices=tuple(t for t in ctx.show.ticket_types if t.category == cat),
                          available=c[0], total=c[1])
             for cat, c in sorted(counts.items()))
-        return SeatMap(show_id=show_id, theatre_id=ctx.theatre.id,
-                       sales_open=now < ctx.show.sales_close(),
-                       max_seats_per_hold=ctx.theatre.rules.max_seats_per_hold,
-                       categories=categories, seats=tuple(seats), layout_id=ctx.layout.id)
+        built = SeatMap(show_id=show_id, theatre_id=ctx.theatre.id, sales_open=sales_open,
+                        max_seats_per_hold=ctx.theatre.rules.max_seats_per_hold,
+                        categories=categories, seats=tuple(seats), layout_id=ctx.layout.id)
+        while len(self._maps) >= MAPS_KEPT and show_id not in self._maps:
+            self._maps.pop(next(iter(self._maps)), None)
+        self._maps[show_id] = (ctx.show, ctx.theatre, ctx.layout, inputs, built)
+        return built
 
     # --- holds ---------------------------------------------------------------------------
     def place_hold(self, show_id: str, seat_ids: Iterable[str],

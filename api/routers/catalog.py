@@ -13,11 +13,12 @@ from sqlalchemy import Connection
 
 from api.context import ApiContext, get_ctx
 from api.deps import get_conn, preferred_languages
-from api.etag import NOT_MODIFIED, etag_json
+from api.etag import NOT_MODIFIED, etag_bytes, etag_json
 from api.pagination import Page, PageParams, paginate
 from api.problems import not_found
 from api.schemas import MovieOut, SeatMapOut, ShowOut, TheatreOut
 from booking.errors import UnknownShow
+from booking.services import SeatMap
 from canonical.time import utcnow
 from store import catalog
 
@@ -120,13 +121,8 @@ def get_show(request: Request, show_id: str = Path(max_length=64),
     return etag_json(request, ShowOut.of(show, theatre.timezone))
 
 
-def build_seat_map(ctx: ApiContext, show_id: str) -> SeatMapOut:
-    """The booking service's seat map (the same rules holds obey, the layout parsed once per
-    process), in the API's shape."""
-    try:
-        view = ctx.booking.seat_map(show_id)
-    except UnknownShow:
-        raise not_found("show", show_id) from None
+def render_seat_map(view: SeatMap) -> bytes:
+    """The booking service's seat map in the API's shape, as the JSON bytes sent."""
     # One validation of plain dicts (pydantic's core walks them in one call) instead of a
     # model per seat: a 400-seat map is the most requested document of a sale.
     seats = [{"id": seat.seat_id, "label": seat.label, "row": seat.row_name, "area": seat.area,
@@ -142,13 +138,24 @@ def build_seat_map(ctx: ApiContext, show_id: str) -> SeatMapOut:
         for c in view.categories
     }
     return SeatMapOut.model_validate({
-        "show_id": show_id, "layout_id": view.layout_id, "total": len(seats),
+        "show_id": view.show_id, "layout_id": view.layout_id, "total": len(seats),
         "available": sum(1 for s in seats if s["status"] == "available"),
-        "categories": categories, "seats": seats})
+        "categories": categories, "seats": seats}).model_dump_json(by_alias=True).encode()
 
 
 @router.get("/shows/{show_id}/seat-map", response_model=SeatMapOut, responses=NOT_MODIFIED,
             summary="Live seat map (ETag changes whenever a seat changes)")
 def seat_map(request: Request, show_id: str = Path(max_length=64),
              ctx: ApiContext = Depends(get_ctx)) -> Response:
-    return etag_json(request, build_seat_map(ctx, show_id))
+    try:
+        view = ctx.booking.seat_map(show_id)
+    except UnknownShow:
+        raise not_found("show", show_id) from None
+    # The service hands back the same map object while nothing in it changed: render it once.
+    last = ctx.rendered_maps.get(show_id)
+    if last is None or last[0] is not view:
+        last = (view, render_seat_map(view))
+        ctx.rendered_maps[show_id] = last
+        while len(ctx.rendered_maps) > 1024:
+            ctx.rendered_maps.pop(next(iter(ctx.rendered_maps)), None)
+    return etag_bytes(request, last[1])

@@ -163,3 +163,21 @@ def test_concurrent_holds_never_overlap():
     assert len(seats) == len(set(seats))
     held = {s for s, st in world.store.seats["shw_sample"].items() if st.status == SeatStatus.HELD}
     assert held == set(seats)
+
+
+def test_seat_map_is_rebuilt_exactly_when_its_inputs_change(world):
+    first = world.service.seat_map("shw_sample")
+    assert world.service.seat_map("shw_sample") is first  # nothing changed: the same map
+    hold = world.service.place_hold("shw_sample", ["C5"])
+    held = world.service.seat_map("shw_sample")
+    assert held is not first and held.status("C5") == SeatStatus.HELD
+    # lapsed: the seat reads free again
+    world.clock.advance(seconds=(hold.expires_at - world.clock.now()).total_seconds() + 1)
+    assert world.service.seat_map("shw_sample").status("C5") == SeatStatus.AVAILABLE
+    show = world.store.shows["shw_sample"]
+    cheaper = show.model_copy(update={"ticket_types": tuple(
+        t.model_copy(update={"price": t.price.model_copy(update={"amount": 100})})
+        for t in show.ticket_types)})
+    world.store.shows["shw_sample"] = cheaper  # a new price list is a new catalog object
+    repriced = world.service.seat_map("shw_sample")
+    assert {p.price.amount for c in repriced.categories for p in c.prices} == {100}
