@@ -8,6 +8,7 @@ and checkout. Keys never hold a clear-text email: a login name is hashed first.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import math
 import time
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 
 from fastapi import Request
 from limits import RateLimitItem, parse_many
+from limits.aio import storage as aio_storage
+from limits.aio import strategies as aio_strategies
 from limits.storage import storage_from_string
 from limits.strategies import SlidingWindowCounterRateLimiter
 
@@ -54,6 +57,9 @@ class RateLimits:
 class RateLimiter:
     def __init__(self, redis_url: str | None, limits: RateLimits | None = None) -> None:
         uri = redis_url if redis_url else "memory://"
+        self._uri = uri
+        self._aio: tuple[asyncio.AbstractEventLoop,
+                         aio_strategies.SlidingWindowCounterRateLimiter] | None = None
         self.storage = storage_from_string(uri)
         # A sliding-window counter is two counters per key: O(1) per hit whatever the limit. A
         # moving window keeps one entry per request, so a generous limit (a whole city behind
@@ -74,8 +80,34 @@ class RateLimiter:
             if not self.limiter.hit(item, "marquee", name, key):
                 self._refuse(name, spec, key, item)
 
+    async def acheck(self, name: str, spec: str, key: str) -> None:
+        """`check` for async endpoints: the same counters (same storage and keys), without
+        blocking the event loop on Redis."""
+        limiter = self._async_limiter()
+        for item in self._parsed(spec):
+            if not await limiter.hit(item, "marquee", name, key):
+                reset, _ = await limiter.get_window_stats(item, "marquee", name, key)
+                self._refuse_at(name, spec, reset)
+
+    def _async_limiter(self) -> aio_strategies.SlidingWindowCounterRateLimiter:
+        # Async clients belong to one event loop: a server has one, a test may start several.
+        loop = asyncio.get_running_loop()
+        if self._aio is None or self._aio[0] is not loop:
+            if self._uri.startswith("memory://"):
+                # In-process limits: async endpoints count in their own memory storage; each
+                # limit name is checked by one kind of endpoint only, so no count is split.
+                storage: aio_storage.Storage = aio_storage.MemoryStorage()
+            else:
+                storage = aio_storage.RedisStorage("async+" + self._uri,
+                                                   implementation="redispy")
+            self._aio = (loop, aio_strategies.SlidingWindowCounterRateLimiter(storage))
+        return self._aio[1]
+
     def _refuse(self, name: str, spec: str, key: str, item: RateLimitItem) -> None:
         reset, _ = self.limiter.get_window_stats(item, "marquee", name, key)
+        self._refuse_at(name, spec, reset)
+
+    def _refuse_at(self, name: str, spec: str, reset: float) -> None:
         retry = max(1, math.ceil(reset - time.time()))
         observability.RATE_LIMITED.labels(limit=name).inc()
         raise ApiProblem(429, "rate_limited", f"too many requests ({spec} for {name})",
@@ -101,10 +133,10 @@ def limit_login(request: Request, login: str) -> None:
     rl.check("login_account", rl.limits.login_per_account, hashed(login))
 
 
-def limit_hold(request: Request, user_id: str) -> None:
+async def limit_hold(request: Request, user_id: str) -> None:
     rl = limiter_of(request)
-    rl.check("hold_ip", rl.limits.hold_per_ip, client_ip(request))
-    rl.check("hold_user", rl.limits.hold_per_user, user_id)
+    await rl.acheck("hold_ip", rl.limits.hold_per_ip, client_ip(request))
+    await rl.acheck("hold_user", rl.limits.hold_per_user, user_id)
 
 
 def limit_checkout(request: Request, user_id: str) -> None:

@@ -352,10 +352,31 @@ class BookingService:
             self.availability.remember(show_id, ctx, states)
         found = seating.best_available(ctx.layout, count, states, category)
         if found is None:
-            raise NoAdjacentSeats(f"no {count} adjacent seats together"
-                                  + (f" in {category}" if category else ""),
-                                  count=count, category=category)
+            raise self._no_adjacent(count, category)
         return found
+
+    @staticmethod
+    def _no_adjacent(count: int, category: str | None) -> NoAdjacentSeats:
+        return NoAdjacentSeats(f"no {count} adjacent seats together"
+                               + (f" in {category}" if category else ""),
+                               count=count, category=category)
+
+    def refuse_early(self, show_id: str, seat_ids: Iterable[str] | None = None,
+                     count: int | None = None, category: str | None = None) -> None:
+        """Raise now the refusal that a hold request (these seats, or `count` best available)
+        would meet, if a recent availability snapshot already shows it; return when only the
+        database can tell. Never touches the database: a caller on an event loop can ask this
+        before handing the request to a thread."""
+        recent = self.availability.recent(show_id)
+        if recent is None:
+            return
+        if seat_ids is not None:
+            wanted = list(dict.fromkeys(seat_ids))
+            if wanted:
+                self._check_hold(recent.context, wanted, recent.states, self.clock.now())
+        elif count is not None and seating.best_available(
+                recent.context.layout, count, recent.states, category) is None:
+            raise self._no_adjacent(count, category)
 
     def hold_best_available(self, show_id: str, count: int, category: str | None = None,
                             customer_id: str | None = None, attempts: int = 3) -> Hold:

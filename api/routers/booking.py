@@ -10,6 +10,7 @@ released or converted is 409 `hold_not_active`); a declined payment -> 402 `paym
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, Security
+from starlette.concurrency import run_in_threadpool
 
 from api.context import ApiContext, get_ctx
 from api.problems import not_found
@@ -67,17 +68,22 @@ def _outcome(err: BookingError) -> str:
              responses={409: {"description": "Seats taken (named in `seats`)"},
                         503: {"description": "The theatre's system is not answering; "
                               "Retry-After says when to try again"}})
-def place_hold(body: HoldIn, request: Request, response: Response,
-               principal: Principal = Depends(customer),
-               ctx: ApiContext = Depends(get_ctx)) -> HoldOut:
-    limit_hold(request, principal.subject)
+async def place_hold(body: HoldIn, request: Request, response: Response,
+                     principal: Principal = Depends(customer),
+                     ctx: ApiContext = Depends(get_ctx)) -> HoldOut:
+    await limit_hold(request, principal.subject)
+    booking = ctx.booking
     try:
+        # In a sell-out most requests are bound to fail and a recent snapshot knows it: refuse
+        # those on the event loop; the rest go to a thread and the database.
+        booking.refuse_early(body.show_id, body.seat_ids, body.count, body.category)
         if body.seat_ids is not None:
-            hold = ctx.booking.place_hold(body.show_id, body.seat_ids, principal.subject)
+            hold = await run_in_threadpool(booking.place_hold, body.show_id, body.seat_ids,
+                                           principal.subject)
         else:
             assert body.count is not None
-            hold = ctx.booking.hold_best_available(body.show_id, body.count, body.category,
-                                                   principal.subject)
+            hold = await run_in_threadpool(booking.hold_best_available, body.show_id,
+                                           body.count, body.category, principal.subject)
     except BookingError as err:
         observability.HOLDS.labels(_outcome(err)).inc()
         raise

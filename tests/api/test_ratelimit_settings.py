@@ -66,3 +66,26 @@ def test_limits_on_redis_are_shared_by_every_api_process(redis_url: str):
             assert 0 < int(refused.headers["Retry-After"]) <= 60
     assert answers == [200, 200, 200, 429]
     second.check("hold_ip", "3/minute", "10.0.0.8")  # another key is not affected
+
+
+def test_async_endpoints_count_in_the_same_redis_window(redis_url: str):
+    """The hold endpoint is async and counts with `acheck`: the counters are the same keys, so
+    a sync process and an async one share a limit."""
+    import asyncio
+
+    from api.problems import ApiProblem
+    from api.ratelimit import RateLimiter
+
+    sync_side, async_side = RateLimiter(redis_url), RateLimiter(redis_url)
+    sync_side.check("hold_user", "2/minute", "usr_9")
+
+    async def twice() -> int:
+        await async_side.acheck("hold_user", "2/minute", "usr_9")
+        try:
+            await async_side.acheck("hold_user", "2/minute", "usr_9")
+        except ApiProblem as refused:
+            assert 0 < int(refused.headers["Retry-After"]) <= 60
+            return refused.status
+        return 200
+
+    assert asyncio.run(twice()) == 429
