@@ -232,6 +232,12 @@ def best_available(layout: SeatLayout, count: int, states: Mapping[str, SeatStat
     if count < 1:
         return None
     plan = plan_for(layout)
+    # A sold-out house is the common case in a rush: count before searching.
+    sellable = len(plan.by_id) - len(plan.not_for_sale)
+    gone = sum(1 for sid, status in states.items() if status != AVAILABLE
+               and sid in plan.by_id and sid not in plan.not_for_sale)
+    if sellable - gone < count:
+        return None
     excluded = set(exclude)
 
     def usable(seat: Seat) -> bool:
