@@ -7,7 +7,8 @@ run the endpoint. Under a burst (a flash sale), every thread can end up blocked 
 pooled connection while every connection is held by a request waiting for a thread: nothing
 moves until the pool's 30 s timeout. Admitting no more requests than the pool can serve (a
 request takes at most two connections: its dependency's and its booking unit of work's) makes
-that impossible, and queued requests cost nothing but memory.
+that impossible, and queued requests cost nothing but memory. The slots are split in two lanes
+(see PRIORITY_PREFIXES); together they never exceed what the pool can serve.
 """
 
 from __future__ import annotations
@@ -17,20 +18,29 @@ import asyncio
 from sqlalchemy import Engine
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+# Requests of customers who already hold seats (paying, finishing 3-D Secure) and payment
+# webhooks that fulfil bookings: they get slots of their own, so a crowd still trying to get
+# seats never makes the people who got some wait to pay.
+PRIORITY_PREFIXES = ("/v1/checkout", "/v1/payments/", "/v1/webhooks/")
+
 
 class AdmissionMiddleware:
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
-        self.limit = max(1, limit)
-        self._gate: asyncio.Semaphore | None = None  # made in the server's own event loop
+        self.limit = max(2, limit)
+        self.priority_limit = max(1, self.limit // 3)
+        self._gates: tuple[asyncio.Semaphore, asyncio.Semaphore] | None = None  # server's loop
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self._gate is None:
-            self._gate = asyncio.Semaphore(self.limit)
-        async with self._gate:
+        if self._gates is None:
+            self._gates = (asyncio.Semaphore(self.limit - self.priority_limit),
+                           asyncio.Semaphore(self.priority_limit))
+        urgent = scope.get("method") == "POST" and \
+            scope.get("path", "").startswith(PRIORITY_PREFIXES)
+        async with self._gates[1 if urgent else 0]:
             await self.app(scope, receive, send)
 
 
