@@ -7,41 +7,79 @@ run the endpoint. Under a burst (a flash sale), every thread can end up blocked 
 pooled connection while every connection is held by a request waiting for a thread: nothing
 moves until the pool's 30 s timeout. Admitting no more requests than the pool can serve (a
 request takes at most two connections: its dependency's and its booking unit of work's) makes
-that impossible, and queued requests cost nothing but memory. The slots are split in two lanes
-(see PRIORITY_PREFIXES); together they never exceed what the pool can serve.
+that impossible, and queued requests cost nothing but memory. Waiting requests of customers who
+are paying are admitted first (PRIORITY_PREFIXES).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections import deque
 
 from sqlalchemy import Engine
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 # Requests of customers who already hold seats (paying, finishing 3-D Secure) and payment
-# webhooks that fulfil bookings: they get slots of their own, so a crowd still trying to get
-# seats never makes the people who got some wait to pay.
+# webhooks that fulfil bookings go ahead of every other waiting request, so a crowd still trying
+# to get seats never makes the people who got some wait to pay.
 PRIORITY_PREFIXES = ("/v1/checkout", "/v1/payments/", "/v1/webhooks/")
+
+
+class PriorityGate:
+    """A semaphore whose waiters are served urgent-first, then in arrival order."""
+
+    def __init__(self, limit: int) -> None:
+        self.free = limit
+        self._waiting: tuple[deque[asyncio.Future], deque[asyncio.Future]] = (deque(), deque())
+
+    async def acquire(self, urgent: bool) -> None:
+        urgent_queue, normal_queue = self._waiting
+        if self.free > 0 and not urgent_queue and (urgent or not normal_queue):
+            self.free -= 1
+            return
+        queue = urgent_queue if urgent else normal_queue
+        granted = asyncio.get_running_loop().create_future()
+        queue.append(granted)
+        try:
+            await granted
+        except asyncio.CancelledError:
+            if granted.done() and not granted.cancelled():
+                self.release()  # handed a slot just as we were cancelled: pass it on
+            else:
+                with contextlib.suppress(ValueError):
+                    queue.remove(granted)
+            raise
+
+    def release(self) -> None:
+        for queue in self._waiting:
+            while queue:
+                waiter = queue.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)  # the slot goes straight to the next in line
+                    return
+        self.free += 1
 
 
 class AdmissionMiddleware:
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
-        self.limit = max(2, limit)
-        self.priority_limit = max(1, self.limit // 3)
-        self._gates: tuple[asyncio.Semaphore, asyncio.Semaphore] | None = None  # server's loop
+        self.limit = max(1, limit)
+        self._gate: PriorityGate | None = None  # made in the server's own event loop
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self._gates is None:
-            self._gates = (asyncio.Semaphore(self.limit - self.priority_limit),
-                           asyncio.Semaphore(self.priority_limit))
+        if self._gate is None:
+            self._gate = PriorityGate(self.limit)
         urgent = scope.get("method") == "POST" and \
             scope.get("path", "").startswith(PRIORITY_PREFIXES)
-        async with self._gates[1 if urgent else 0]:
+        await self._gate.acquire(urgent)
+        try:
             await self.app(scope, receive, send)
+        finally:
+            self._gate.release()
 
 
 def limit_for(engine: Engine) -> int:
