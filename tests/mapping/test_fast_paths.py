@@ -229,3 +229,43 @@ def test_ids_unique_per_record_stay_right_past_the_memo_limit(restline):
     assert ids[-3:] == [derived_id("shw", "t", str(n), "cinema:C01")
                         for n in range(count - 3, count)]
     assert len(set(ids)) == count
+
+
+# ----------------------------------------------------------------- memo generations
+def test_chain_memo_gives_up_on_inputs_that_never_repeat_and_stays_right():
+    from adapters.mapping.memo import memoised_chain
+
+    calls = []
+
+    def chain(value, node, scope):
+        calls.append(value)
+        return value.upper()
+
+    upper = memoised_chain(chain, uses_theatre=False, limit=64)
+    unique = [f"id{n}" for n in range(400)]
+    assert [upper(v, None, None) for v in unique] == [v.upper() for v in unique]
+    store = upper.__closure__[[c.cell_contents.__class__.__name__ for c in
+                               upper.__closure__].index("method")].cell_contents.__self__
+    assert store.off and not store.current and not store.previous  # nothing kept
+    assert upper("id1", None, None) == "ID1"
+
+
+def test_chain_memo_keeps_memoising_inputs_that_repeat():
+    import random
+
+    from adapters.mapping.memo import memoised_chain
+
+    calls = []
+
+    def chain(value, node, scope):
+        calls.append(value)
+        return value.lower()
+
+    lower = memoised_chain(chain, uses_theatre=False, limit=64)
+    cycle = [f"K{n % 12}" for n in range(4000)]  # 12 distinct values: they fit the memo
+    assert [lower(v, None, None) for v in cycle] == [v.lower() for v in cycle]
+    assert len(calls) == 12
+    rng = random.Random(3)
+    wide = [f"W{rng.randrange(100)}" for _ in range(4000)]  # more than the memo holds
+    assert [lower(v, None, None) for v in wide] == [v.lower() for v in wide]
+    assert len(calls) < 12 + 3000  # revisits found in the previous generation: still on
