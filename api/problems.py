@@ -95,7 +95,7 @@ def problem_response(request: Request, status: int, code: str, title: str,
                      detail: str | None = None, headers: dict[str, str] | None = None,
                      extra: dict[str, Any] | None = None) -> JSONResponse:
     body: dict[str, Any] = {"type": TYPE_BASE + code, "title": title, "status": status,
-                            "detail": detail, "instance": request.url.path, "code": code}
+                            "detail": detail, "instance": request.scope["path"], "code": code}
     for key, value in (extra or {}).items():
         if value is None:
             continue
@@ -106,13 +106,13 @@ def problem_response(request: Request, status: int, code: str, title: str,
                         media_type=PROBLEM_MEDIA_TYPE)
 
 
-def _api_problem(request: Request, exc: Exception) -> JSONResponse:
+async def _api_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiProblem)
     return problem_response(request, exc.status, exc.code, exc.title, exc.detail,
                             exc.headers, exc.extra)
 
 
-def _booking_error(request: Request, exc: Exception) -> JSONResponse:
+async def _booking_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, BookingError)
     headers = {}
     retry = exc.extra.get("retry_after")
@@ -126,7 +126,7 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in loc)
 
 
-def _validation(request: Request, exc: Exception) -> JSONResponse:
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [{"field": _field_name(tuple(e.get("loc", ()))), "message": e.get("msg", ""),
                "type": e.get("type", "")} for e in exc.errors()]
@@ -135,7 +135,7 @@ def _validation(request: Request, exc: Exception) -> JSONResponse:
                             f"invalid fields: {names}", extra={"errors": errors})
 
 
-def _http(request: Request, exc: Exception) -> JSONResponse:
+async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code, title = STATUS_CODES.get(exc.status_code, (f"http_{exc.status_code}", "Error"))
     detail = exc.detail if isinstance(exc.detail, str) else None
@@ -143,13 +143,15 @@ def _http(request: Request, exc: Exception) -> JSONResponse:
                             dict(exc.headers or {}))
 
 
-def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", extra={"path": request.url.path})
     return problem_response(request, 500, "internal_error", "Internal error",
                             "something went wrong on our side; the request id identifies it")
 
 
 def install(app: FastAPI) -> None:
+    # The handlers are async on purpose: Starlette runs a sync handler in the thread pool, a
+    # thread hop for every refused request (most requests of a sell-out are refusals).
     app.add_exception_handler(ApiProblem, _api_problem)
     app.add_exception_handler(BookingError, _booking_error)
     app.add_exception_handler(RequestValidationError, _validation)
