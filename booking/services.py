@@ -79,8 +79,8 @@ from canonical.orders import (
 # Booking codes avoid look-alikes (0/O, 1/I/L) because people read them out at the counter.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
-# Events whose transaction freed seats: a recent-availability snapshot of the show is stale.
 MAPS_KEPT = 1024  # last seat map built per show, for that many shows
+# Events whose transaction freed seats: a recent-availability snapshot of the show is stale.
 FREES_SEATS = (ev.HoldReleased, ev.HoldExpired, ev.BookingCancelled, ev.BookingFailed)
 
 
