@@ -148,6 +148,11 @@ class NoAdjacentSeats(Conflict):
     title = "No adjacent seats"
 
 
+class ShowCancelled(Conflict):
+    code = "show_cancelled"
+    title = "This show was cancelled"
+
+
 class SalesClosed(Conflict):
     code = "sales_closed"
     title = "Online sales for this show are closed"

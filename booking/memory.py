@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Self
 
 from booking.events import Event
-from booking.ports import PaymentTransition
+from booking.ports import PaymentTransition, ShowRecord
 from canonical.catalog import SeatLayout, Show, Theatre
 from canonical.inventory import SeatState, SeatStatus
 from canonical.orders import Booking, Customer, Hold, HoldStatus, Payment, PaymentStatus
@@ -34,6 +34,7 @@ class InMemoryStore:
     transitions: list[PaymentTransition] = field(default_factory=list)
     seen_events: set[tuple[str, str]] = field(default_factory=set)
     customers: dict[str, Customer] = field(default_factory=dict)
+    cancelled_shows: set[str] = field(default_factory=set)
     outbox: list[Event] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
@@ -73,10 +74,12 @@ class _Catalog:
     def layout_for_show(self, show: Show) -> SeatLayout | None:
         return self.s.layouts.get(show.screen_id)
 
-    def show_context(self, show_id: str
-                     ) -> tuple[Show, Theatre | None, SeatLayout | None] | None:
+    def show_context(self, show_id: str) -> ShowRecord | None:
         show = self.show(show_id)
-        return (show, self.theatre(show.theatre_id), self.layout_for_show(show)) if show else None
+        if show is None:
+            return None
+        return ShowRecord(show, self.theatre(show.theatre_id), self.layout_for_show(show),
+                          show_id in self.s.cancelled_shows)
 
 
 class _Seats:

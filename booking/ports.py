@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol, Self, runtime_checkable
+from typing import Any, NamedTuple, Protocol, Self, runtime_checkable
 
 from booking.events import Event
 from canonical.catalog import Seat, SeatLayout, Show, Theatre
@@ -31,12 +31,18 @@ class Clock(Protocol):
 
 
 # --- repositories --------------------------------------------------------------------------
+class ShowRecord(NamedTuple):
+    show: Show
+    theatre: Theatre | None
+    layout: SeatLayout | None
+    cancelled: bool = False  # a cancelled show keeps its bookings but sells nothing more
+
+
 class CatalogRepository(Protocol):
     def show(self, show_id: str) -> Show | None: ...
     def theatre(self, theatre_id: str) -> Theatre | None: ...
     def layout_for_show(self, show: Show) -> SeatLayout | None: ...
-    def show_context(self, show_id: str
-                     ) -> tuple[Show, Theatre | None, SeatLayout | None] | None:
+    def show_context(self, show_id: str) -> ShowRecord | None:
         """The show, its theatre and its seat layout (None: no such show)."""
         ...
 

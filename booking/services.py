@@ -34,6 +34,7 @@ from booking.errors import (
     PaymentStateConflict,
     SalesClosed,
     SeatsUnavailable,
+    ShowCancelled,
     TheatreUnavailable,
     UnknownBooking,
     UnknownHold,
@@ -154,6 +155,11 @@ class _Context:
     show: Show
     theatre: Theatre
     layout: SeatLayout
+    cancelled: bool = False
+
+    def require_on_sale(self) -> None:
+        if self.cancelled:
+            raise ShowCancelled(f"show {self.show.id} was cancelled: it sells no more seats")
 
 
 @dataclass
@@ -184,10 +190,10 @@ class BookingService:
         found = uow.catalog.show_context(show_id)
         if found is None:
             raise UnknownShow(f"no show {show_id!r}")
-        show, theatre, layout = found
+        show, theatre, layout, cancelled = found
         if theatre is None or layout is None:
             raise UnknownShow(f"show {show_id!r} has no theatre or seat layout on record")
-        return _Context(show, theatre, layout)
+        return _Context(show, theatre, layout, cancelled)
 
     def _link(self, theatre: Theatre) -> TheatreLink | None:
         return self.links(theatre)
@@ -277,6 +283,7 @@ class BookingService:
     @staticmethod
     def _check_hold(ctx: _Context, wanted: list[str], states: Mapping[str, SeatStatus],
                     now: datetime) -> list[Seat]:
+        ctx.require_on_sale()
         if now >= ctx.show.sales_close():
             raise SalesClosed(f"online sales for show {ctx.show.id} closed at "
                               f"{ctx.show.sales_close().isoformat()}")
@@ -350,6 +357,7 @@ class BookingService:
                 ctx = self._context(uow, show_id)
                 states = uow.seats.states(show_id, self.clock.now())
             self.availability.remember(show_id, ctx, states)
+        ctx.require_on_sale()
         found = seating.best_available(ctx.layout, count, states, category)
         if found is None:
             raise self._no_adjacent(count, category)
@@ -374,9 +382,11 @@ class BookingService:
             wanted = list(dict.fromkeys(seat_ids))
             if wanted:
                 self._check_hold(recent.context, wanted, recent.states, self.clock.now())
-        elif count is not None and seating.best_available(
-                recent.context.layout, count, recent.states, category) is None:
-            raise self._no_adjacent(count, category)
+        elif count is not None:
+            recent.context.require_on_sale()
+            if seating.best_available(recent.context.layout, count, recent.states,
+                                      category) is None:
+                raise self._no_adjacent(count, category)
 
     def hold_best_available(self, show_id: str, count: int, category: str | None = None,
                             customer_id: str | None = None, attempts: int = 3) -> Hold:
@@ -512,6 +522,7 @@ class BookingService:
             ctx = self._context(uow, hold.show_id)
             booking = uow.bookings.by_hold(hold.id)
             if booking is None:
+                ctx.require_on_sale()
                 booking = self._new_booking(hold, ctx, customer_id, ticket_types or {}, now)
                 uow.bookings.add(booking)
                 uow.emit(ev.BookingCreated(booking_id=booking.id, code=booking.code,

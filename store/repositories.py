@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from booking.ports import PaymentTransition
+from booking.ports import PaymentTransition, ShowRecord
 from canonical.catalog import SeatLayout, Show, Theatre
 from canonical.inventory import SeatStatus
 from canonical.money import Money
@@ -76,7 +76,8 @@ class CatalogCache:
 
 def _show_stamps_query() -> Select:
     # Built once: constructing the expression cost more than running it.
-    return (select(shows.c.updated_at, shows.c.theatre_id, theatres.c.updated_at.label("t_at"),
+    return (select(shows.c.updated_at, shows.c.status, shows.c.theatre_id,
+                   theatres.c.updated_at.label("t_at"),
                    shows.c.layout_id, seat_layouts.c.version.label("l_version"),
                    seat_layouts.c.updated_at.label("l_at"))
             .select_from(shows.outerjoin(theatres, theatres.c.id == shows.c.theatre_id)
@@ -102,8 +103,7 @@ class SqlCatalog:
         found = self.show_context(show.id)
         return found[2] if found else None
 
-    def show_context(self, show_id: str
-                     ) -> tuple[Show, Theatre | None, SeatLayout | None] | None:
+    def show_context(self, show_id: str) -> ShowRecord | None:
         """The show with its theatre and seat layout in one round trip: only the rows' stamps
         are read, and each object is parsed once per version."""
         row = self.conn.execute(_SHOW_STAMPS, {"show_id": show_id}).first()
@@ -133,7 +133,7 @@ class SqlCatalog:
                 layout = catalog_store.get_layout(self.conn, row.layout_id)
                 if layout is not None:
                     cache.put(cache.layouts, LAYOUT_CACHE_SIZE, layout_key, layout)
-        return show, theatre, layout
+        return ShowRecord(show, theatre, layout, row.status == "cancelled")
 
 
 class SqlSeats:

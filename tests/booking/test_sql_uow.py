@@ -144,3 +144,22 @@ def _payment_id(engine, booking_id):
     with engine.connect() as conn:
         return conn.execute(select(payments.c.id)
                             .where(payments.c.booking_id == booking_id)).scalar_one()
+
+
+def test_a_cancelled_show_sells_nothing_more(sql):
+    """A show cancelled by its theatre (or vanished from a POS schedule) refuses holds,
+    best-available and checkout of a hold taken before; bookings already made are kept."""
+    from store import partners
+
+    service, engine, _, _ = sql
+    before = service.place_hold("shw_sample", ["A1"], "cus_1")
+    with engine.begin() as conn:
+        assert partners.cancel_show(conn, "shw_sample")
+    with pytest.raises(errors.ShowCancelled) as refused:
+        service.place_hold("shw_sample", ["A2"], "cus_1")
+    assert refused.value.http_status == 409 and refused.value.code == "show_cancelled"
+    with pytest.raises(errors.ShowCancelled):
+        service.hold_best_available("shw_sample", 2, customer_id="cus_1")
+    with pytest.raises(errors.ShowCancelled):
+        service.checkout(before.id, "cus_1", details={"card_number": CARD_SUCCESS})
+    assert service.seat_map("shw_sample").status("A2") == SeatStatus.AVAILABLE  # untouched
