@@ -255,7 +255,7 @@ class Stats:
     hold_latency: list[float] = field(default_factory=list)
     hold_codes: Counter = field(default_factory=Counter)
     placed_latency: list[float] = field(default_factory=list)  # the 201s alone
-    last_placed: float | None = None  # monotonic time of the last 201: the house is all held
+    placed_at: list[float] = field(default_factory=list)  # monotonic time of each 201
     checkout_latency: list[float] = field(default_factory=list)
     checkout_codes: Counter = field(default_factory=Counter)
     map_latency: list[float] = field(default_factory=list)
@@ -329,7 +329,7 @@ async def customer(n: int, token: str, client: LoadClient, seat_map: SeatMap,
         stats.hold_codes[r.status_code] += 1
         if r.status_code == 201:
             stats.placed_latency.append(stats.hold_latency[-1])
-            stats.last_placed = stats.hold_window[1]
+            stats.placed_at.append(stats.hold_window[1])
         if r.status_code == 201:
             hold_id = r.json()["id"]
             break
@@ -510,9 +510,11 @@ def main() -> int:
           f"p95 {pct(stats.hold_latency, 95):.0f} ms  p99 {pct(stats.hold_latency, 99):.0f} ms"
           f"   (placed only: p50 {pct(stats.placed_latency, 50):.0f} ms, "
           f"p99 {pct(stats.placed_latency, 99):.0f} ms)")
-    if stats.last_placed is not None and stats.hold_window:
-        print(f"  last seat held     {stats.last_placed - stats.hold_window[0]:.2f}s after the "
-              "first hold request")
+    if stats.placed_at and stats.hold_window:
+        since = [t - stats.hold_window[0] for t in stats.placed_at]
+        print(f"  holds placed at    half by {pct(since, 50) / 1000:.2f}s, 90 % by "
+              f"{pct(since, 90) / 1000:.2f}s, the last {since[-1]:.2f}s after the first hold "
+              "request")
     print(f"  checkouts          {len(stats.checkout_latency):,}  "
           f"p50 {pct(stats.checkout_latency, 50):.0f} ms  "
           f"p99 {pct(stats.checkout_latency, 99):.0f} ms  "

@@ -148,10 +148,10 @@ class SqlSeats:
     def take(self, show_id: str, seat_ids: Sequence[str], hold_id: str, *,
              expires_at: datetime, now: datetime) -> list[str]:
         try:
-            with self.conn.begin_nested():
-                seat_store.take_seats(self.conn, show_id, seat_ids, hold_id, expires_at, now)
+            # All or nothing in one statement: a refusal changes no seat, so no savepoint.
+            seat_store.take_seats(self.conn, show_id, seat_ids, hold_id, expires_at, now)
         except seat_store.SeatsNotTaken as err:
-            # The savepoint is undone: never report success here, even for an empty error.
+            # Never report success here, even for an empty error.
             return sorted(set(err.unavailable) | set(err.unknown)) or sorted(seat_ids)
         return []
 

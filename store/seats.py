@@ -30,6 +30,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import Update
 
 from canonical import SeatFlag, SeatLayout, SeatStatus
 from store.tables import seat_layouts, show_seats, shows
@@ -141,26 +142,75 @@ def take_seats(
     expires_at: datetime,
     now: datetime,
 ) -> int:
-    """Hold all the seats for `hold_id` or raise SeatsNotTaken (then roll back)."""
+    """Hold all the seats for `hold_id` or raise SeatsNotTaken. One statement takes every seat
+    or none, so a refusal changes nothing and needs no savepoint. Seats this hold already has
+    count as free for it (a late payment re-takes its own seats)."""
     wanted = sorted(set(seat_ids))
     if not wanted:
         raise ValueError("no seats requested")
-    taken = _take(conn, show_id, wanted, hold_id, expires_at, now)
-    if taken == len(wanted):
-        return taken
+    if _take(conn, show_id, wanted, hold_id, expires_at, now) == len(wanted):
+        return len(wanted)
     problem = _explain(conn, show_id, wanted, hold_id, now)
     if problem.retryable:
         # An imported show has no inventory rows until its first write: create them (or find
         # that a concurrent first writer just did) and retry once. On PostgreSQL the retry is
         # a new statement, so it sees rows the other writer committed meanwhile.
         ensure_inventory(conn, show_id)
-        _take(conn, show_id, wanted, hold_id, expires_at, now)
+        if _take(conn, show_id, wanted, hold_id, expires_at, now) == len(wanted):
+            return len(wanted)
         problem = _explain(conn, show_id, wanted, hold_id, now)
-    # Judge by ownership, not row counts: seats this hold already had are not "updated" again,
-    # and the two updates above may each have taken part of the set.
-    if not problem.unavailable and not problem.unknown:
-        return len(wanted)
     raise problem
+
+
+def _free_for(table, now, hold_id):  # noqa: ANN001, ANN202 - a SQL expression builder
+    """Free for this hold: available, held by an expired hold, or already held by this one."""
+    return or_(
+        table.c.status == "available",
+        and_(table.c.status == "held",
+             or_(table.c.hold_expires_at <= now, table.c.hold_id == hold_id)),
+    )
+
+
+def _take_statements() -> dict[str, Update]:
+    # Built once with bind parameters (constructing them per hold cost more than running them).
+    show, wanted = bindparam("take_show"), bindparam("take_seats", expanding=True)
+    now, hold = bindparam("now"), bindparam("new_hold")
+    values = {"status": "held", "hold_id": hold, "hold_expires_at": bindparam("new_expiry"),
+              "booking_id": None, "version": show_seats.c.version + 1}
+    # PostgreSQL: lock the requested rows once, in seat order (a CTE with FOR UPDATE runs
+    # exactly once and returns each row's latest committed version), count the free ones, and
+    # update them all only if every requested seat is there and free.
+    locked = (
+        select(show_seats.c.seat_id, show_seats.c.status, show_seats.c.hold_id,
+               show_seats.c.hold_expires_at)
+        .where(show_seats.c.show_id == show, show_seats.c.seat_id.in_(wanted))
+        .order_by(show_seats.c.seat_id)
+        .with_for_update()
+        .cte("locked")
+    )
+    free_locked = (select(func.count()).select_from(locked)
+                   .where(_free_for(locked, now, hold)).scalar_subquery())
+    postgres = (
+        update(show_seats)
+        .where(show_seats.c.show_id == show, show_seats.c.seat_id == locked.c.seat_id,
+               free_locked == bindparam("n"))
+        .values(**values)
+    )
+    # SQLite has one writer at a time: the same verdict as a sub-select.
+    free_count = (select(func.count()).select_from(show_seats)
+                  .where(show_seats.c.show_id == show, show_seats.c.seat_id.in_(wanted),
+                         _free_for(show_seats, now, hold))
+                  .scalar_subquery())
+    other = (
+        update(show_seats)
+        .where(show_seats.c.show_id == show, show_seats.c.seat_id.in_(wanted),
+               free_count == bindparam("n"))
+        .values(**values)
+    )
+    return {"postgresql": postgres, "other": other}
+
+
+_TAKE = _take_statements()
 
 
 def _take(
@@ -171,47 +221,20 @@ def _take(
     expires_at: datetime,
     now: datetime,
 ) -> int:
-    values = {
-        "status": "held",
-        "hold_id": hold_id,
-        "hold_expires_at": expires_at,
-        "booking_id": None,
-        "version": show_seats.c.version + 1,
-    }
-    if conn.dialect.name != "postgresql":
-        # SQLite has one writer at a time: the conditional update alone decides.
-        result = conn.execute(
-            update(show_seats)
-            .where(show_seats.c.show_id == show_id, show_seats.c.seat_id.in_(wanted), _free(now))
-            .values(**values)
-        )
-        return result.rowcount
-    # Lock the requested rows once, in seat order (a CTE with FOR UPDATE runs exactly once),
-    # then update those that are free. A correlated IN (sub-select FOR UPDATE) would let the
-    # planner re-run the locking scan for every row of the show.
-    locked = (
-        select(show_seats.c.seat_id)
-        .where(show_seats.c.show_id == show_id, show_seats.c.seat_id.in_(wanted))
-        .order_by(show_seats.c.seat_id)
-        .with_for_update()
-        .cte("locked")
-    )
-    result = conn.execute(
-        update(show_seats)
-        .where(
-            show_seats.c.show_id == show_id,
-            show_seats.c.seat_id.in_(wanted),
-            show_seats.c.seat_id == locked.c.seat_id,
-            _free(now),
-        )
-        .values(**values)
-    )
-    return result.rowcount
+    """Rows taken: all of `wanted`, or 0."""
+    stmt = _TAKE["postgresql" if conn.dialect.name == "postgresql" else "other"]
+    return conn.execute(stmt, {"take_show": show_id, "take_seats": wanted, "n": len(wanted),
+                               "now": now, "new_hold": hold_id,
+                               "new_expiry": expires_at}).rowcount
 
 
 def _explain(
-    conn: Connection, show_id: str, wanted: list[str], hold_id: str, now: datetime | None = None
+    conn: Connection, show_id: str, wanted: list[str], hold_id: str, now: datetime | None = None,
+    *, owned: bool = False,
 ) -> SeatsNotTaken:
+    """Why a take failed: the seats that are missing, and those another hold, a sale or a block
+    has (free seats are not named: the take failed for the others). With `owned` (a sale), every
+    seat the hold does not hold is named."""
     rows = conn.execute(
         select(
             show_seats.c.seat_id,
@@ -221,23 +244,25 @@ def _explain(
         ).where(show_seats.c.show_id == show_id, show_seats.c.seat_id.in_(wanted))
     )
     found = {row.seat_id: row for row in rows}
+
+    def free(row) -> bool:  # noqa: ANN001 - a result row
+        return row.status == "available" or (
+            row.status == "held"
+            and (row.hold_id == hold_id
+                 or (now is not None and row.hold_expires_at is not None
+                     and row.hold_expires_at <= now)))
+
     unknown = [s for s in wanted if s not in found]
-    unavailable = [s for s in wanted if s in found and found[s].hold_id != hold_id]
+    if owned:
+        unavailable = [s for s in wanted if s in found and not (
+            found[s].status == "held" and found[s].hold_id == hold_id)]
+    else:
+        unavailable = [s for s in wanted if s in found and not free(found[s])]
     error = SeatsNotTaken(unavailable, unknown)
-    # Seats that read free now were not taken only because they did not exist yet when the
-    # update ran (a concurrent first writer created them meanwhile): worth one retry.
-    error.retryable = bool(unknown) or (
-        now is not None
-        and any(
-            found[s].status == "available"
-            or (
-                found[s].status == "held"
-                and found[s].hold_expires_at is not None
-                and found[s].hold_expires_at <= now
-            )
-            for s in unavailable
-        )
-    )
+    # Missing rows may be an imported show's inventory not written yet; all seats reading free
+    # means they changed since the update ran (a concurrent first writer created them, or a
+    # hold ended): both are worth one retry.
+    error.retryable = bool(unknown) or not unavailable
     return error
 
 
@@ -277,7 +302,7 @@ def sell_hold(
         )
     ).rowcount
     if count != len(set(seat_ids)):
-        raise _explain(conn, show_id, sorted(set(seat_ids)), hold_id)
+        raise _explain(conn, show_id, sorted(set(seat_ids)), hold_id, owned=True)
     return count
 
 

@@ -246,3 +246,19 @@ def test_unavailable_seats_lists_only_seats_that_are_not_free(engine):
         only = dict(seats.unavailable_seats(conn, "shw_t", after, ["A2", "B1", "D1"]))
     assert listed == {"A1": "held", "A2": "held", "C1": "sold", "C2": "blocked"}
     assert only == {"A2": "held"}
+
+
+def test_a_refused_take_changes_nothing_even_inside_a_longer_transaction(engine):
+    """One statement takes every seat or none: no savepoint is needed, and the transaction
+    goes on (a late payment tries a sale, then a take, in one transaction)."""
+    make_show(engine)
+    with engine.begin() as conn:
+        seats.take_seats(conn, "shw_t", ["D1", "D2"], "h1", LATER, NOW)
+        with pytest.raises(seats.SeatsNotTaken) as refused:
+            seats.take_seats(conn, "shw_t", ["D2", "D3", "D4"], "h2", LATER, NOW)
+        assert refused.value.unavailable == ["D2"] and refused.value.unknown == []
+        # the hold re-takes its own seats (new expiry) together with a free one
+        assert seats.take_seats(conn, "shw_t", ["D1", "D2", "D3"], "h1", LATER, NOW) == 3
+    state = _statuses(engine)
+    assert [state[s] for s in ("D1", "D2", "D3")] == [(SeatStatus.HELD, "h1")] * 3
+    assert state["D4"] == (SeatStatus.AVAILABLE, None)
