@@ -265,13 +265,15 @@ class BookingService:
                         customer_id=customer_id, created_at=now,
                         expires_at=now + timedelta(seconds=rules.hold_ttl_seconds))
             link = self._link(ctx.theatre)
+            # The hold row first, the seats last: the seats' row locks then last only from the
+            # take to the commit, and a crowd wanting the same seats waits less.
+            uow.holds.add(hold)
             refused = uow.seats.take(show_id, wanted, hold.id, expires_at=hold.expires_at,
                                      now=now)
             if refused:
                 uow.rollback()
                 self.availability.taken(show_id, refused, SeatStatus.HELD)
                 raise SeatsUnavailable(refused)
-            uow.holds.add(hold)
             if link is None:
                 uow.emit(self._placed(hold, ctx))
             self._commit(uow)
