@@ -1,9 +1,10 @@
 """SQL implementations of booking's repository ports, on one connection (one transaction).
 
 Every state change is a conditional UPDATE (compare-and-set on status, or the seat primitive in
-store/seats.py); nothing is read in Python and then written back unconditionally. All-or-nothing
-seat moves run inside a SAVEPOINT so a failed attempt leaves the surrounding transaction usable
-(a payment that arrives after its hold expired tries `sell`, then `take`, in one transaction).
+store/seats.py); nothing is read in Python and then written back unconditionally. A take is one
+all-or-nothing statement; a sale (seats plus the live-booking rows the unique index guards) runs
+inside a SAVEPOINT, so a failed attempt leaves the surrounding transaction usable (a payment that
+arrives after its hold expired tries `sell`, then `take`, in one transaction).
 """
 
 from __future__ import annotations
