@@ -920,10 +920,11 @@ class BookingService:
                 self._commit(uow)
         return number
 
-    def fail_sale(self, booking_id: str, reason: str) -> None:
+    def fail_sale(self, booking_id: str, reason: str, *, raise_conflict: bool = True) -> None:
         """The POS will not take the sale (refused, or retries exhausted): refund the customer
-        and raise a conflict for admins. The seats stay unavailable here: the POS says they are
-        not ours, and the next inventory sync tells us whose they are."""
+        and raise a conflict for admins (not when an admin is resolving one already). The seats
+        stay unavailable here: the POS says they are not ours, and the next inventory sync tells
+        us whose they are."""
         with self.uow() as uow:
             booking = uow.bookings.get(booking_id)
             if booking is None or booking.status != BookingStatus.CONFIRMED:
@@ -932,9 +933,10 @@ class BookingService:
             if not uow.bookings.save(failed, expect=BookingStatus.CONFIRMED.value):
                 raise ConcurrentUpdate(f"booking {booking_id} changed meanwhile")
             show = uow.catalog.show(booking.show_id)
-            uow.emit(ev.SaleCommitFailed(booking_id=booking_id, show_id=booking.show_id,
-                                         theatre_id=show.theatre_id if show else "",
-                                         reason=reason))
+            if raise_conflict:
+                uow.emit(ev.SaleCommitFailed(booking_id=booking_id, show_id=booking.show_id,
+                                             theatre_id=show.theatre_id if show else "",
+                                             reason=reason))
             uow.emit(ev.BookingFailed(booking_id=booking_id, show_id=booking.show_id,
                                       customer_id=booking.customer_id, reason=reason))
             for p in uow.payments.for_booking(booking_id):

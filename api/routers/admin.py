@@ -335,8 +335,9 @@ def _refund_customer(ctx: ApiContext, row: dict[str, Any], note: str) -> dict[st
     if not booking_id:
         raise ApiProblem(422, "no_booking", "this conflict names no booking to refund")
     services = ctx.booking
+    # This conflict is the admins' record: failing the sale must not raise another one.
     services.fail_sale(booking_id, f"admin: {row['kind']} resolved with a refund"
-                                   + (f" ({note})" if note else ""))
+                                   + (f" ({note})" if note else ""), raise_conflict=False)
     refunded = []
     with services.uow() as uow:
         payments = uow.payments.for_booking(booking_id)

@@ -14,7 +14,7 @@ from connectors.connector import get_connector, register
 from connectors.pushserver import PushServer
 from connectors.resilience import reset_breakers
 from simulators.restline import RestlineSimulator
-from store.tables import payments
+from store.tables import outbox, payments
 from tests.connectors.conftest import FAST
 from tests.connectors.helpers import pick_show, pos, wait_for
 
@@ -76,6 +76,10 @@ def test_refund_customer_and_acknowledge(api):
                 pay = conn.execute(select(payments).where(
                     payments.c.booking_id == booking["id"])).one()._mapping
             assert pay["status"] == "refunded"
+            with engine.connect() as conn:  # the booking failed; no second conflict is raised
+                topics = [r.topic for r in conn.execute(select(outbox.c.topic, outbox.c.payload))
+                          if r.payload.get("booking_id") == booking["id"]]
+            assert "BookingFailed" in topics and "SaleCommitFailed" not in topics
             # Again: the same action is a no-op (no second refund), another one is refused.
             again = c.post(url.format(booked["id"]), headers=admin,
                            json={"action": "refund_customer"})
