@@ -413,11 +413,33 @@ def _fixed_digits(pattern: str) -> Callable[[str], datetime] | None:
     return read
 
 
+# One `timezone` object per fixed offset. fromisoformat makes a new (unnamed) timezone for
+# every value with an offset other than +00:00, and two aware datetimes with different tzinfo
+# objects compare through utcoffset() calls (a show's `end > start` check, sorting): sharing
+# the object makes that a plain field comparison. Same offset, same (default) name: the
+# values are equal and print the same. Bounded: real offsets are a few dozen.
+_SHARED_OFFSETS: dict[timedelta, timezone] = {}
+
+
+def _shared_offset(value: datetime) -> datetime:
+    tz = value.tzinfo
+    if tz.__class__ is not timezone or tz is UTC:
+        return value
+    offset = tz.utcoffset(None)
+    shared = _SHARED_OFFSETS.get(offset)
+    if shared is None:
+        if len(_SHARED_OFFSETS) >= 256 or tz.tzname(None) != timezone(offset).tzname(None):
+            return value
+        shared = _SHARED_OFFSETS[offset] = tz
+    return value if shared is tz else value.replace(tzinfo=shared)
+
+
 def make_time_reader(fmt: str) -> Callable[[Any], datetime]:
     if fmt == "iso":
         def iso(value: Any) -> datetime:
             text = str(value).strip()
-            return datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+            parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+            return parsed if parsed.tzinfo is None else _shared_offset(parsed)
         return iso
     if fmt == "msdate":
         def msdate(value: Any) -> datetime:
@@ -429,7 +451,7 @@ def make_time_reader(fmt: str) -> Callable[[Any], datetime]:
                 sign = 1 if match.group(2)[0] == "+" else -1
                 hours, minutes = int(match.group(2)[1:3]), int(match.group(2)[3:5])
                 offset = timezone(sign * timedelta(hours=hours, minutes=minutes))
-                return instant.astimezone(offset)
+                return _shared_offset(instant.astimezone(offset))
             return instant
         return msdate
     if fmt in ("epoch_s", "epoch_ms"):

@@ -269,3 +269,51 @@ def test_chain_memo_keeps_memoising_inputs_that_repeat():
     wide = [f"W{rng.randrange(100)}" for _ in range(4000)]  # more than the memo holds
     assert [lower(v, None, None) for v in wide] == [v.lower() for v in wide]
     assert len(calls) < 12 + 3000  # revisits found in the previous generation: still on
+
+
+# ------------------------------------------------------------------ shared offsets, Show check
+def test_fixed_offsets_are_shared_and_values_unchanged():
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from adapters.mapping.transforms import make_time_reader
+
+    iso, msdate = make_time_reader("iso"), make_time_reader("msdate")
+    start, end = iso("2026-11-01T10:00:00+05:30"), iso("2026-11-01T12:23:00+05:30")
+    assert start.tzinfo is end.tzinfo  # an `end > start` check compares fields, no utcoffset
+    assert start == datetime(2026, 11, 1, 10, 0, tzinfo=timezone(timedelta(hours=5, minutes=30)))
+    assert start.tzinfo == timezone(timedelta(hours=5, minutes=30))
+    assert start.isoformat() == "2026-11-01T10:00:00+05:30"
+    assert msdate("/Date(1551207600000+0530)/").tzinfo is start.tzinfo
+    assert iso("2026-11-01T10:00:00Z").tzinfo is UTC
+    assert iso("2026-11-01T10:00:00-03:00").utcoffset() == timedelta(hours=-3)
+    assert iso("2026-11-01T10:00:00").tzinfo is None
+
+
+def test_show_checks_report_in_their_order_and_pass_good_cards():
+    from datetime import UTC, datetime, timedelta
+
+    from pydantic import ValidationError
+
+    from canonical.catalog import Show, TicketType
+    from canonical.money import Money
+
+    def ticket(code: str, category: str, currency: str) -> TicketType:
+        return TicketType(code=code, name=code, category=category,
+                          price=Money(amount=100, currency=currency))
+
+    start = datetime(2026, 11, 26, 13, 0, tzinfo=UTC)
+    base = dict(id="shw_1", movie_id="m", theatre_id="t", screen_id="s", start=start,
+                end=start + timedelta(hours=2), business_date=start.date(), language="ta")
+    good = Show(**base, ticket_types=[ticket("A", "gold", "INR"), ticket("A", "silver", "INR"),
+                                      ticket("C", "gold", "INR")])
+    assert len(good.ticket_types) == 3
+    # A duplicate before a currency mix: the currency mix is still the reported mistake.
+    both = [ticket("A", "gold", "INR"), ticket("A", "gold", "INR"), ticket("B", "gold", "USD")]
+    with pytest.raises(ValidationError, match="mix currencies: INR, USD"):
+        Show(**base, ticket_types=both)
+    with pytest.raises(ValidationError, match="duplicate ticket type"):
+        Show(**base, ticket_types=[ticket("A", "gold", "INR"), ticket("A", "gold", "INR")])
+    with pytest.raises(ValidationError, match="end after it starts"):
+        Show(**{**base, "end": start}, ticket_types=both)
+    with pytest.raises(ValidationError, match="BCP 47"):
+        Show(**{**base, "language": "not a tag"})
