@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from hashlib import blake2b
 from typing import Any
 
 from lxml import etree
@@ -35,6 +36,20 @@ _DERIVE_KEYS = {"derive", "from", "scope"}
 _REF_KEYS = {"ref", "scope"}
 _SCOPE_MISSING = "the external id's scope is missing"
 _ID_MEMO_LIMIT = MEMO_LIMIT // 4  # per derive site; a site unique per record churns alone
+
+
+def _inline_derived_id(prefix: str, connector_id: str, external_id: str, scope: str) -> str:
+    """What the generated code computes for a derived id (without a call and an import)."""
+    return prefix + "_" + blake2b(f"{connector_id}\x1f{scope}\x1f{external_id}".encode(),
+                                  digest_size=10).hexdigest()
+
+
+# Inlined only while it gives exactly canonical's ids; otherwise generated code calls it.
+_FAST_DERIVED_ID = all(
+    _inline_derived_id(*args) == derived_id(*args)
+    for args in (("shw", "c", "1", "cinema:C1"), ("mov", "bench-json", "HO00000700", ""),
+                 ("scr", "t\u00e9", "7", "site:S\u00fc"))
+)
 
 
 class _Source:
@@ -67,21 +82,31 @@ class ObjectCodegen:
         self.fmt = compiler.fmt
         self.src = _Source()
         self.uses_texts = False  # XML: the record's child texts are collected once
+        # Plain reads (a JSON key, an XML child's text, a CSV column) cannot fail and have no
+        # effects, so each is done once per record at the top and shared by every field
+        # (a theatre's id feeds its id, the show's id scope, the screen scope, the ref).
+        self.reads: dict[str, str] = {}
 
     # ---------------------------------------------------------------------------- reads
     def read(self, expr: str) -> str:
         """An expression reading one path from `node` (None when absent)."""
         kind = self.fmt.name
         text = expr.strip()
+        plain = None
         if kind == "json":
             steps = parse_json_path(text)
             if len(steps) == 1 and steps[0][0] == "key":
-                return f"node.get({steps[0][1]!r})"
+                plain = f"node.get({steps[0][1]!r})"
         elif kind == "xml" and "/" not in text and _PLAIN_XML_CHILD.match(text):
             self.uses_texts = True
-            return f"(_texts.get({self.fmt._clark(text)!r}) or None)"
+            plain = f"(_texts.get({self.fmt._clark(text)!r}) or None)"
         elif kind == "csv" and text != ".":
-            return f"(node.get({text!r}) or None)"
+            plain = f"(node.get({text!r}) or None)"
+        if plain is not None:
+            name = self.reads.get(plain)
+            if name is None:
+                name = self.reads[plain] = self.src.var("r")
+            return name
         path = self.compiler._path(expr)
         return f"{self.src.const(path, 'path')}(node, scope)"
 
@@ -203,7 +228,7 @@ class ObjectCodegen:
             emit(indent + 1, f"{part} = {self.template_read(expr)}")
             parts.append(part)
         keyable = " and ".join(f"{p}.__class__ in _KEYABLE" for p in parts)
-        emit(indent + 1, f"{key} = (scope.ctx.connector_id, {', '.join(parts)}) "
+        emit(indent + 1, f"{key} = (connector, {', '.join(parts)}) "
                          f"if {keyable} else None")
         emit(indent + 1, f"{out} = None if {key} is None else {memo}.get({key})")
         emit(indent, "else:")
@@ -215,8 +240,14 @@ class ObjectCodegen:
             self.template(scope_spec, scope_text, indent + 1)
             emit(indent + 1, f"if {scope_text} is None:")
             emit(indent + 2, f"raise FieldError({_SCOPE_MISSING!r})")
-        emit(indent + 1, f"{out} = _derived_id({prefix!r}, scope.ctx.connector_id, "
-                         f"str({ext}), {scope_text})")
+        if _FAST_DERIVED_ID:
+            # canonical.identity.derived_id, inlined (checked equal at import time).
+            emit(indent + 1, f"{out} = {prefix + '_'!r} + _blake2b(f'{{connector}}\\x1f"
+                             f"{{{scope_text}}}\\x1f{{str({ext})}}'.encode(), "
+                             "digest_size=10).hexdigest()")
+        else:
+            emit(indent + 1, f"{out} = _derived_id({prefix!r}, connector, str({ext}), "
+                             f"{scope_text})")
         emit(indent + 1, f"if {key} is not None:")
         emit(indent + 2, f"if len({memo}) >= {_ID_MEMO_LIMIT}:")
         emit(indent + 3, f"{state}[0] = {state}[1] >= len({memo})")
@@ -229,7 +260,7 @@ class ObjectCodegen:
     def ref(self, spec: dict, out: str, indent: int) -> None:
         ext, scope_text = self._external(spec, "ref", "no external id for the external ref",
                                          indent)
-        self.src.emit(indent, f'{out} = [{{"connector_id": scope.ctx.connector_id, '
+        self.src.emit(indent, f'{out} = [{{"connector_id": connector, '
                               f'"external_id": str({ext}), "scope": {scope_text}}}]')
 
     # --------------------------------------------------------------------------- object
@@ -249,7 +280,9 @@ class ObjectCodegen:
         if self.uses_texts:
             # Shared with the format's getters (the theatre key was read through them).
             head.append("    _texts = _child_texts(node)")
-        head += ["    data = {}", "    field = ''", "    try:"]
+        head += [f"    {name} = {plain}" for plain, name in self.reads.items()]
+        head += ["    connector = scope.ctx.connector_id", "    data = {}", "    field = ''",
+                 "    try:"]
         tail = ["    except FieldError as exc:",
                 "        raise exc.under(field) from None",
                 "    return data"]
@@ -259,6 +292,7 @@ class ObjectCodegen:
         namespace: dict[str, Any] = {
             "FieldError": FieldError, "_fallback": fallback, "_Element": etree._Element,
             "_CsvRow": CsvRow, "_derived_id": derived_id, "_KEYABLE": frozenset({str, int}),
+            "_blake2b": blake2b,
             "_child_texts": getattr(self.fmt, "child_texts", None),
             **src.names,
         }

@@ -521,14 +521,33 @@ def compile_entity(name: str, spec: dict, compiler: Compiler) -> EntityPlan:
     # What model_validate runs, without its Python wrapper frame (same checks, same errors).
     validate = model.__pydantic_validator__.validate_python
 
-    def build(node: Any, scope: Scope) -> BaseModel:
-        data = fields(node, scope)
-        if derived:
-            _derive(model, derived, data, scope)
-        try:
-            return validate(data)
-        except ValidationError as exc:
-            raise _validation_field_error(exc) from None
+    if derived == {"business_date"}:
+        # A show: `_derive` inlined (on a memo hit, its lookup is all the work).
+        dates = _BUSINESS_DATES
+
+        def build(node: Any, scope: Scope) -> BaseModel:
+            data = fields(node, scope)
+            start = data.get("start")
+            info = scope.theatre
+            day = dates.get((start, info.memo_key)) \
+                if info is not None and isinstance(start, datetime) else None
+            if day is None:
+                _derive(model, derived, data, scope)
+            else:
+                data["business_date"] = day
+            try:
+                return validate(data)
+            except ValidationError as exc:
+                raise _validation_field_error(exc) from None
+    else:
+        def build(node: Any, scope: Scope) -> BaseModel:
+            data = fields(node, scope)
+            if derived:
+                _derive(model, derived, data, scope)
+            try:
+                return validate(data)
+            except ValidationError as exc:
+                raise _validation_field_error(exc) from None
 
     _ = fields_spec
     return EntityPlan(name, canonical, model, compiler.fmt, records, records_expr, build,

@@ -133,6 +133,51 @@ class Mapping:
 
     def _iterate(self, plan: EntityPlan, ctx: MappingContext, nodes: Iterator[Any],
                  limit: int | None) -> Iterator[BaseModel | DeadLetter]:
+        if plan.theatre is not None and plan.group_by is None and not plan.lets and \
+                plan.where is None and plan.unique_by is None:
+            return self._iterate_by_theatre(plan, ctx, nodes, limit)
+        return self._iterate_general(plan, ctx, nodes, limit)
+
+    def _iterate_by_theatre(self, plan: EntityPlan, ctx: MappingContext, nodes: Iterator[Any],
+                            limit: int | None) -> Iterator[BaseModel | DeadLetter]:
+        """`_iterate_general` for the usual entity (one record per node, a theatre per record,
+        no grouping, filter or variables), with the per-record work hoisted. One scope is
+        reused: it is only read while its record is built, and each record sets both of its
+        theatre fields (after clearing them, so the theatre spec sees what a new scope has)."""
+        fmt = plan.fmt
+        theatre_of = plan.theatre
+        build = plan.build
+        theatres = ctx.theatres
+        lookup = ctx.theatre
+        scope = Scope(ctx, dict(ctx.vars))
+        index = -1
+        try:
+            for node in nodes:
+                index += 1
+                if limit is not None and index >= limit:
+                    return
+                if node.__class__ is RowError:
+                    yield self._dead(plan, "$", node.reason, fmt.slice(node.row), index)
+                    continue
+                try:
+                    scope.theatre = scope.theatre_key = None  # as a fresh scope has them
+                    scope.theatre_key = key = theatre_of(node, scope)
+                    info = theatres.get(key) if key.__class__ is str else None
+                    scope.theatre = lookup(key) if info is None else info
+                    record = build(node, scope)
+                except FieldError as exc:
+                    yield self._dead(plan, exc.path or "$", exc.reason, fmt.slice(node), index)
+                    continue
+                except Exception as exc:  # noqa: BLE001 - bad data must never crash a batch
+                    yield self._dead(plan, "$", f"{type(exc).__name__}: {exc}",
+                                     fmt.slice(node), index)
+                    continue
+                yield record
+        except InputError as exc:
+            yield self._dead(plan, exc.where, exc.reason, exc.payload, None)
+
+    def _iterate_general(self, plan: EntityPlan, ctx: MappingContext, nodes: Iterator[Any],
+                         limit: int | None) -> Iterator[BaseModel | DeadLetter]:
         base = Scope(ctx, dict(ctx.vars))
         fmt = plan.fmt
         seen_keys: set = set()

@@ -317,3 +317,57 @@ def test_show_checks_report_in_their_order_and_pass_good_cards():
         Show(**{**base, "end": start}, ticket_types=both)
     with pytest.raises(ValidationError, match="BCP 47"):
         Show(**{**base, "language": "not a tag"})
+
+
+# ------------------------------------------------------------------ the engine's record loop
+def _dump(items: list) -> list:
+    return [(type(i).__name__, i.model_dump(mode="json")) for i in items]
+
+
+def _loops(mapping, nodes: list, ctx: dict, limit: int | None = None) -> tuple[list, list]:
+    plan = mapping.entities["show"]
+    context = MappingContext.coerce(ctx)
+    fast = list(mapping._iterate_by_theatre(plan, context, iter(nodes), limit))
+    general = list(mapping._iterate_general(plan, context, iter(nodes), limit))
+    return _dump(fast), _dump(general)
+
+
+def test_theatre_loop_matches_the_general_loop_json(restline):
+    nodes = [*_json_variants(), ["not", "an", "object"], _sessions()["Items"][1]]
+    nodes += [{**_sessions()["Items"][1], "CinemaId": "UNKNOWN"},
+              {**_sessions()["Items"][1], "CinemaId": 7}]
+    for ctx in (CTX, {**CTX, "timezone": "Asia/Kolkata", "currency": "INR"}):
+        fast, general = _loops(restline, nodes, ctx)
+        assert fast == general
+        assert any(kind == "DeadLetter" for kind, _ in fast)
+        assert any(kind == "Show" for kind, _ in fast)
+    fast, general = _loops(restline, nodes, CTX, limit=3)
+    assert fast == general and len(fast) == 3
+
+
+def test_theatre_loop_matches_the_general_loop_csv_and_xml(reelfeed, soapbox):
+    text = (SAMPLES / "reelfeed/samples/schedule_202603281200.csv").read_text("latin-1")
+    broken = text.replace("|3;PAR01", "|3;") + "only;three;cells\n"
+    rows = list(reelfeed.entities["show"].fmt.rows(io.StringIO(broken, newline="")))
+    fast, general = _loops(reelfeed, rows, CTX)
+    assert fast == general and {kind for kind, _ in fast} == {"Show", "DeadLetter"}
+    doc = etree.fromstring((SAMPLES / "soapbox/samples/sessions.xml").read_bytes())
+    sessions = soapbox.entities["show"].records(doc)
+    fast, general = _loops(soapbox, sessions, CTX)
+    assert fast == general and fast
+
+
+def test_the_usual_entity_takes_the_theatre_loop(restline):
+    plan = restline.entities["show"]
+    loop = restline._iterate(plan, MappingContext.coerce(CTX), iter([]), None)
+    assert loop.gi_code is restline._iterate_by_theatre.__code__
+
+
+def test_inlined_derived_id_is_canonicals():
+    from adapters.mapping import codegen
+    from canonical.identity import derived_id
+
+    assert codegen._FAST_DERIVED_ID
+    for args in (("shw", "bench-json", "10000", "cinema:C1000"), ("mov", "t", "HO1", ""),
+                 ("lay", "c\u00e9", "7", "site:\u00fc")):
+        assert codegen._inline_derived_id(*args) == derived_id(*args)
