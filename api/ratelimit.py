@@ -25,6 +25,9 @@ from api.problems import ApiProblem
 from marquee import observability
 from marquee.settings import Settings
 
+# Rate-limit calls in flight at once per event loop (the async Redis client's pool holds 100).
+ASYNC_REDIS_CALLS = 32
+
 
 def _default(name: str) -> str:
     return Settings.model_fields[f"rate_limit_{name}"].default
@@ -59,7 +62,8 @@ class RateLimiter:
         uri = redis_url if redis_url else "memory://"
         self._uri = uri
         self._aio: tuple[asyncio.AbstractEventLoop,
-                         aio_strategies.SlidingWindowCounterRateLimiter] | None = None
+                         aio_strategies.SlidingWindowCounterRateLimiter,
+                         asyncio.Semaphore] | None = None
         self.storage = storage_from_string(uri)
         # A sliding-window counter is two counters per key: O(1) per hit whatever the limit. A
         # moving window keeps one entry per request, so a generous limit (a whole city behind
@@ -83,13 +87,17 @@ class RateLimiter:
     async def acheck(self, name: str, spec: str, key: str) -> None:
         """`check` for async endpoints: the same counters (same storage and keys), without
         blocking the event loop on Redis."""
-        limiter = self._async_limiter()
+        limiter, calls = self._async_limiter()
         for item in self._parsed(spec):
-            if not await limiter.hit(item, "marquee", name, key):
-                reset, _ = await limiter.get_window_stats(item, "marquee", name, key)
-                self._refuse_at(name, spec, reset)
+            # A burst of requests waits here for one of the client's connections rather than
+            # failing with "too many connections".
+            async with calls:
+                if not await limiter.hit(item, "marquee", name, key):
+                    reset, _ = await limiter.get_window_stats(item, "marquee", name, key)
+                    self._refuse_at(name, spec, reset)
 
-    def _async_limiter(self) -> aio_strategies.SlidingWindowCounterRateLimiter:
+    def _async_limiter(self) -> tuple[aio_strategies.SlidingWindowCounterRateLimiter,
+                                      asyncio.Semaphore]:
         # Async clients belong to one event loop: a server has one, a test may start several.
         loop = asyncio.get_running_loop()
         if self._aio is None or self._aio[0] is not loop:
@@ -100,8 +108,9 @@ class RateLimiter:
             else:
                 storage = aio_storage.RedisStorage("async+" + self._uri,
                                                    implementation="redispy")
-            self._aio = (loop, aio_strategies.SlidingWindowCounterRateLimiter(storage))
-        return self._aio[1]
+            self._aio = (loop, aio_strategies.SlidingWindowCounterRateLimiter(storage),
+                         asyncio.Semaphore(ASYNC_REDIS_CALLS))
+        return self._aio[1], self._aio[2]
 
     def _refuse(self, name: str, spec: str, key: str, item: RateLimitItem) -> None:
         reset, _ = self.limiter.get_window_stats(item, "marquee", name, key)

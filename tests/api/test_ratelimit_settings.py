@@ -89,3 +89,19 @@ def test_async_endpoints_count_in_the_same_redis_window(redis_url: str):
         return 200
 
     assert asyncio.run(twice()) == 429
+
+
+def test_a_burst_of_async_checks_waits_for_redis_connections(redis_url: str):
+    """Hundreds of hold requests at once on one event loop: each check waits for one of the
+    client's connections (the pool holds 100) instead of failing with a 500."""
+    import asyncio
+
+    from api.ratelimit import RateLimiter
+
+    limiter = RateLimiter(redis_url)
+
+    async def burst() -> None:
+        await asyncio.gather(*(limiter.acheck("hold_user", "1000/minute", f"usr_{n}")
+                               for n in range(400)))
+
+    asyncio.run(burst())
