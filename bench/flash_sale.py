@@ -256,6 +256,7 @@ class Stats:
     hold_codes: Counter = field(default_factory=Counter)
     placed_latency: list[float] = field(default_factory=list)  # the 201s alone
     placed_at: list[float] = field(default_factory=list)  # monotonic time of each 201
+    hold_sent: list[float] = field(default_factory=list)  # monotonic send time of each hold
     checkout_latency: list[float] = field(default_factory=list)
     checkout_codes: Counter = field(default_factory=Counter)
     map_latency: list[float] = field(default_factory=list)
@@ -326,6 +327,7 @@ async def customer(n: int, token: str, client: LoadClient, seat_map: SeatMap,
         r = await client.post("/v1/holds", body, headers=auth)
         stats.hold_latency.append(time.perf_counter() - t)
         stats.hold_window[1] = time.monotonic()
+        stats.hold_sent.append(stats.hold_window[1] - stats.hold_latency[-1])
         stats.hold_codes[r.status_code] += 1
         if r.status_code == 201:
             stats.placed_latency.append(stats.hold_latency[-1])
@@ -450,6 +452,8 @@ def main() -> int:
                     help="raw-SQL threads (each its own connection)")
     ap.add_argument("--log-level", default="WARNING",
                     help="server LOG_LEVEL (INFO writes one JSON access line per request)")
+    ap.add_argument("--opening", type=float, default=3.0,
+                    help="seconds counted as the opening rush in the extra latency line")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--keep", action="store_true", help="keep the database and server log")
     ap.add_argument("--profile", type=Path, default=None,
@@ -519,6 +523,11 @@ def main() -> int:
           f"p95 {pct(stats.hold_latency, 95):.0f} ms  p99 {pct(stats.hold_latency, 99):.0f} ms"
           f"   (placed only: p50 {pct(stats.placed_latency, 50):.0f} ms, "
           f"p99 {pct(stats.placed_latency, 99):.0f} ms)")
+    if stats.hold_window:
+        later = [lat for sent, lat in zip(stats.hold_sent, stats.hold_latency, strict=True)
+                 if sent - stats.hold_window[0] >= args.opening]
+        print(f"  after the opening  hold requests sent {args.opening:.0f}s or more after the "
+              f"first: {len(later):,}, p50 {pct(later, 50):.0f} ms, p99 {pct(later, 99):.0f} ms")
     if stats.placed_at and stats.hold_window:
         since = [t - stats.hold_window[0] for t in stats.placed_at]
         print(f"  holds placed at    half by {pct(since, 50) / 1000:.2f}s, 90 % by "
