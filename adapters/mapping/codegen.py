@@ -24,8 +24,9 @@ from typing import Any
 from lxml import etree
 
 from adapters.mapping.errors import FieldError
-from adapters.mapping.memo import MEMO_LIMIT
+from adapters.mapping.memo import _MISSING, MEMO_LIMIT
 from adapters.mapping.sources import CsvRow, parse_json_path
+from adapters.mapping.value_lists import _SCALARS
 from canonical.identity import derived_id
 
 Fn = Callable[[Any, Any], Any]
@@ -103,12 +104,16 @@ class ObjectCodegen:
         elif kind == "csv" and text != ".":
             plain = f"(node.get({text!r}) or None)"
         if plain is not None:
-            name = self.reads.get(plain)
-            if name is None:
-                name = self.reads[plain] = self.src.var("r")
-            return name
+            return self.plain(plain)
         path = self.compiler._path(expr)
         return f"{self.src.const(path, 'path')}(node, scope)"
+
+    def plain(self, expr: str) -> str:
+        """The local that holds a plain read, read once at the top of the function."""
+        name = self.reads.get(expr)
+        if name is None:
+            name = self.reads[expr] = self.src.var("r")
+        return name
 
     def template_read(self, expr: str) -> str:
         """A template placeholder: as compiler.compile_template reads it (format getter)."""
@@ -137,6 +142,8 @@ class ObjectCodegen:
                 chain = self.src.const(steps, "steps")
                 emit(indent, f'if {out} is None or {out} == "":')
                 emit(indent + 1, f"{out} = None")
+                if getattr(steps, "memo", None) is not None:
+                    self.chain_memo(steps.memo, out, indent)
                 emit(indent, "else:")
                 emit(indent + 1, f"{out} = {chain}({out}, node, scope)")
             return
@@ -152,7 +159,64 @@ class ObjectCodegen:
                 self._simple_scope(spec.get("scope")):
             self.ref(spec, out, indent)
             return
+        if getattr(closure, "list_memo", None) is not None:
+            self.list_memo(closure.list_memo, out, indent)
+            return
         emit(indent, f"{out} = {self.src.const(closure, 'field')}(node, scope)")
+
+    def chain_memo(self, memo: tuple, out: str, indent: int) -> None:
+        """memo.py's lookup of a memoised transform chain, inline (an `elif` branch; the
+        caller's `else` calls the chain for inputs that are not keyed)."""
+        emit, const = self.src.emit, self.src.const
+        get, put, chain, by_theatre = memo
+        get, put, chain = const(get, "mget"), const(put, "mput"), const(chain, "mchain")
+        if by_theatre:
+            key = self.src.var("k")
+            emit(indent, f"elif {out}.__class__ in _KEYABLE and theatre is not None:")
+            emit(indent + 1, f"{key} = ({out}, tkey)")
+        else:
+            key = out
+            emit(indent, f"elif {out}.__class__ in _KEYABLE:")
+        hit = self.src.var("h")
+        emit(indent + 1, f"{hit} = {get}({key}, _MISSING)")
+        emit(indent + 1, f"if {hit} is _MISSING:")
+        emit(indent + 2, f"{hit} = {chain}({out}, node, scope)")
+        emit(indent + 2, f"{put}({key}, {hit})")
+        emit(indent + 1, f"{out} = {hit}")
+
+    def list_memo(self, memo: tuple, out: str, indent: int) -> None:
+        """value_lists.memoised_list inline: a price card mapped once per distinct raw list
+        (and theatre); for JSON the list's key is built inline too."""
+        emit, const = self.src.emit, self.src.const
+        key_of, store, run, limit = memo
+        store, run = const(store, "lmemo"), const(run, "lrun")
+        key = self.src.var("lk")
+        parts = getattr(key_of, "parts", None)
+        if parts is not None and self.fmt.name == "json":
+            container, getter, flatten = parts
+            items = self.plain(f"node.get({container!r})")
+            getter, flatten = const(getter, "lget"), const(flatten, "lflat")
+            emit(indent, f"{key} = None")
+            emit(indent, f"if {items}.__class__ is list:")
+            emit(indent + 1, "try:")
+            emit(indent + 2, f"{key} = tuple(map({getter}, {items}))")
+            emit(indent + 1, "except (KeyError, TypeError):")
+            emit(indent + 2, "pass  # a missing key or a non-object item: mapped plainly")
+            emit(indent + 1, f"if {key} is not None and "
+                             f"not _SCALARS.issuperset(map(type, {flatten}({key}))):")
+            emit(indent + 2, f"{key} = None")
+        else:
+            emit(indent, f"{key} = {const(key_of, 'lkey')}(node, scope)")
+        emit(indent, f"if {key} is None:")
+        emit(indent + 1, f"{out} = {run}(node, scope)")
+        emit(indent, "else:")
+        emit(indent + 1, f"{key} = ({key}, tkey)")
+        emit(indent + 1, f"{out} = {store}.get({key})")
+        emit(indent + 1, f"if {out} is None:")
+        emit(indent + 2, f"{out} = {run}(node, scope)")
+        emit(indent + 2, f"if len({store}) >= {limit}:")
+        emit(indent + 3, f"{store}.clear()")
+        emit(indent + 2, f"{store}[{key}] = {out}")
 
     def _closure(self, spec: Any) -> Fn:
         return self.compiler.compile_spec(spec)
@@ -281,8 +345,9 @@ class ObjectCodegen:
             # Shared with the format's getters (the theatre key was read through them).
             head.append("    _texts = _child_texts(node)")
         head += [f"    {name} = {plain}" for plain, name in self.reads.items()]
-        head += ["    connector = scope.ctx.connector_id", "    data = {}", "    field = ''",
-                 "    try:"]
+        head += ["    connector = scope.ctx.connector_id", "    theatre = scope.theatre",
+                 "    tkey = None if theatre is None else theatre.memo_key",
+                 "    data = {}", "    field = ''", "    try:"]
         tail = ["    except FieldError as exc:",
                 "        raise exc.under(field) from None",
                 "    return data"]
@@ -292,7 +357,7 @@ class ObjectCodegen:
         namespace: dict[str, Any] = {
             "FieldError": FieldError, "_fallback": fallback, "_Element": etree._Element,
             "_CsvRow": CsvRow, "_derived_id": derived_id, "_KEYABLE": frozenset({str, int}),
-            "_blake2b": blake2b,
+            "_blake2b": blake2b, "_MISSING": _MISSING, "_SCALARS": _SCALARS,
             "_child_texts": getattr(self.fmt, "child_texts", None),
             **src.names,
         }

@@ -73,6 +73,15 @@ def _json_variants() -> list:
     for key, value in (("Showtime", "yesterday"), ("Format", "8K"), ("CinemaId", ""),
                        ("SessionId", ""), ("ScreenNumber", 0), ("Prices", "none")):
         variants.append({**copy.deepcopy(good), key: value})
+    # Inputs the inlined memo lookups must not key (or must key apart): other types, price
+    # items with a key missing, an item that is not an object, a float or bool price.
+    prices = good["Prices"]
+    for key, value in (("Format", 3), ("Format", 3.0), ("Showtime", 20261126), ("Language", 1),
+                       ("SalesChannels", ["WWW"]), ("Prices", [*prices, "text"]),
+                       ("Prices", [{k: v for k, v in prices[0].items() if k != "Description"}]),
+                       ("Prices", [{**prices[0], "PriceInCents": 25000.0}]),
+                       ("Prices", [{**prices[0], "PriceInCents": True}]), ("Prices", [])):
+        variants.append({**copy.deepcopy(good), key: value})
     return variants
 
 
