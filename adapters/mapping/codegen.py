@@ -87,6 +87,7 @@ class ObjectCodegen:
         # effects, so each is done once per record at the top and shared by every field
         # (a theatre's id feeds its id, the show's id scope, the screen scope, the ref).
         self.reads: dict[str, str] = {}
+        self.counts_calls = False  # derive sites judge their memo by the calls (see derive)
 
     # ---------------------------------------------------------------------------- reads
     def read(self, expr: str) -> str:
@@ -272,7 +273,11 @@ class ObjectCodegen:
         """A derived id, memoised per site on the external id and the scope template's raw
         parts (text or whole numbers only): on a hit no scope is formatted and nothing is
         hashed. A site whose ids are unique per record (a show's own id) stops memoising
-        once a full memo has paid for less than one hit per entry."""
+        once a full memo has paid for less than one hit per entry. Hits are not counted one
+        by one: the function counts its calls, and the calls since the last clear less the
+        entries (the misses) are the hits (a record that failed before this site counts as
+        a hit: that only keeps a bounded memo a little longer)."""
+        self.counts_calls = True
         emit = self.src.emit
         prefix = spec["derive"]
         ext = self.src.var("ext")
@@ -283,7 +288,7 @@ class ObjectCodegen:
         placeholders = [] if scope_spec is None else \
             [m.group(1) for m in _PLACEHOLDER.finditer(scope_spec)]
         memo = self.src.const({}, "ids")
-        state = self.src.const([True, 0], "idstate")  # [memoising, hits since last clear]
+        state = self.src.const([True, 0], "idstate")  # [memoising, calls at the last clear]
         key = self.src.var("key")
         emit(indent, f"if {state}[0]:")
         parts = [ext]
@@ -314,12 +319,10 @@ class ObjectCodegen:
                              f"{scope_text})")
         emit(indent + 1, f"if {key} is not None:")
         emit(indent + 2, f"if len({memo}) >= {_ID_MEMO_LIMIT}:")
-        emit(indent + 3, f"{state}[0] = {state}[1] >= len({memo})")
-        emit(indent + 3, f"{state}[1] = 0")
+        emit(indent + 3, f"{state}[0] = _calls[0] - {state}[1] >= 2 * len({memo})")
+        emit(indent + 3, f"{state}[1] = _calls[0]")
         emit(indent + 3, f"{memo}.clear()")
         emit(indent + 2, f"{memo}[{key}] = {out}")
-        emit(indent, "else:")
-        emit(indent + 1, f"{state}[1] += 1")
 
     def ref(self, spec: dict, out: str, indent: int) -> None:
         ext, scope_text = self._external(spec, "ref", "no external id for the external ref",
@@ -345,6 +348,8 @@ class ObjectCodegen:
             # Shared with the format's getters (the theatre key was read through them).
             head.append("    _texts = _child_texts(node)")
         head += [f"    {name} = {plain}" for plain, name in self.reads.items()]
+        if self.counts_calls:
+            head.append("    _calls[0] += 1")
         head += ["    connector = scope.ctx.connector_id", "    theatre = scope.theatre",
                  "    tkey = None if theatre is None else theatre.memo_key",
                  "    data = {}", "    field = ''", "    try:"]
@@ -357,7 +362,7 @@ class ObjectCodegen:
         namespace: dict[str, Any] = {
             "FieldError": FieldError, "_fallback": fallback, "_Element": etree._Element,
             "_CsvRow": CsvRow, "_derived_id": derived_id, "_KEYABLE": frozenset({str, int}),
-            "_blake2b": blake2b, "_MISSING": _MISSING, "_SCALARS": _SCALARS,
+            "_blake2b": blake2b, "_MISSING": _MISSING, "_SCALARS": _SCALARS, "_calls": [0],
             "_child_texts": getattr(self.fmt, "child_texts", None),
             **src.names,
         }

@@ -380,3 +380,25 @@ def test_inlined_derived_id_is_canonicals():
     for args in (("shw", "bench-json", "10000", "cinema:C1000"), ("mov", "t", "HO1", ""),
                  ("lay", "c\u00e9", "7", "site:\u00fc")):
         assert codegen._inline_derived_id(*args) == derived_id(*args)
+
+
+def test_id_memo_stops_for_unique_ids_and_keeps_repeating_ones():
+    import inspect
+
+    from adapters.mapping import load_mapping
+    from adapters.mapping.codegen import _ID_MEMO_LIMIT
+    from canonical.identity import derived_id
+
+    mapping = load_mapping(SAMPLES / "restline" / "mapping.yaml")  # fresh memos
+    good = _sessions()["Items"][1]
+    count = 2 * _ID_MEMO_LIMIT + 10
+    items = [{**good, "SessionId": str(n), "FilmCode": f"F{n % 7}"} for n in range(count)]
+    shows = _stream(mapping, _jsonl(items))
+    fields = inspect.getclosurevars(mapping.entities["show"].build).nonlocals["fields"]
+    states = sorted((int(name[len("_idstate"):]), value[0])
+                    for name, value in fields.__globals__.items() if name.startswith("_idstate"))
+    # In field order: the show's own id (unique per record) stopped; movie, theatre and
+    # screen ids (7, 1 and 1 distinct) still memoised.
+    assert [on for _, on in states] == [False, True, True, True]
+    assert shows[-1].id == derived_id("shw", "t", str(count - 1), "cinema:C01")
+    assert shows[-1].movie_id == derived_id("mov", "t", f"F{(count - 1) % 7}")
