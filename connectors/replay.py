@@ -133,11 +133,14 @@ def _map_payload(connector: Connector, entity: str, text: str) -> list[BaseModel
     """The records of a stored payload: read whole first; else as one record of the entity."""
     mapping = connector.mapping
     ctx = connector.context()
-    body = text.encode("utf-8")
+    plan = mapping.entities[entity]
+    # A CSV record is stored with its file's header row, as text: give it back in the file's
+    # own encoding (older systems send Latin-1).
+    body = text.encode(getattr(plan.fmt, "encoding", "utf-8") if plan.fmt.name == "csv"
+                       else "utf-8")
     whole = mapping.read(entity, body, ctx)
     if whole.records and not whole.dead_letters:
         return list(whole.records)
-    plan = mapping.entities[entity]
     node: Any
     if plan.fmt.name == "json":
         try:
@@ -151,7 +154,7 @@ def _map_payload(connector: Connector, entity: str, text: str) -> list[BaseModel
         except Exception:  # noqa: BLE001 - not a record either
             node = None
     else:
-        node = None  # a CSV row without its header cannot be read on its own
+        node = None  # a CSV record was read whole above (it carries its header row)
     if node is not None and not isinstance(node, list):
         items = list(mapping._iterate(plan, ctx, iter([node]), None))
         dead = [i for i in items if isinstance(i, DeadLetter)]
@@ -165,8 +168,8 @@ def _map_payload(connector: Connector, entity: str, text: str) -> list[BaseModel
         first = whole.dead_letters[0]
         raise ReplayError(f"the mapping still rejects it: {first.reason} at {first.field_path}")
     if plan.fmt.name == "csv":
-        raise ReplayError("a CSV record stored without its header cannot be replayed on its "
-                          "own: re-run the import of its file")
+        raise ReplayError("a CSV record stored without its header row (before it was kept with "
+                          "the record) cannot be replayed on its own: re-run its file's import")
     raise ReplayError(f"the payload maps to no {entity} record")
 
 

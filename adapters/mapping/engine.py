@@ -297,6 +297,8 @@ def _consecutive(nodes: Iterator[Any], key_of: Any, scope: Scope) -> Iterator[tu
 
 def _slice(fmt: Any, node: Any, rows: list | None) -> str:
     if rows:
+        if hasattr(fmt, "slice_many"):  # CSV: one header row for the group
+            return fmt.slice_many(rows)
         return "\n".join(fmt.slice(r) for r in rows)
     return fmt.slice(node)
 

@@ -400,9 +400,10 @@ class _Prepend(io.RawIOBase):
 
 # ---------------------------------------------------------------------------------------- CSV
 class CsvRow(dict):
-    """One CSV row keyed by header name (and `#N` for 1-based positions), with its line."""
+    """One CSV row keyed by header name (and `#N` for 1-based positions), with its line, its raw
+    cells and its file's header row (shared, so a dead letter can be read on its own)."""
 
-    __slots__ = ("line", "raw")
+    __slots__ = ("line", "raw", "header")
 
 
 class CsvFormat:
@@ -450,6 +451,7 @@ class CsvFormat:
                     row = CsvRow()
                     row.line = reader.line_num
                     row.raw = values
+                    row.header = header
                     yield _RowError(row, f"line {reader.line_num} has {len(values)} columns, "
                                          f"the header has {len(header)}")
                     continue
@@ -461,6 +463,7 @@ class CsvFormat:
                         row[f"#{index}"] = value.strip() if strip else value
                 row.line = reader.line_num
                 row.raw = values
+                row.header = header
                 yield row
         except csv.Error as exc:
             raise InputError(f"malformed CSV at line {reader.line_num}: {exc}", "",
@@ -499,13 +502,22 @@ class CsvFormat:
         return self._reader(doc)
 
     def slice(self, node: Any) -> str:
-        values = getattr(node, "raw", None)
-        if values is None:
-            return _text_preview(node)
+        return self.slice_many([node])
+
+    def slice_many(self, rows: list[Any]) -> str:
+        """Rows as CSV text that reads on its own: the file's header row first (when the file
+        has one), so a dead letter can be replayed without its file."""
+        if any(getattr(r, "raw", None) is None for r in rows):
+            return "\n".join(_text_preview(r) for r in rows)
         out = io.StringIO()
-        csv.writer(out, delimiter=self.delimiter, quotechar=self.quotechar,
-                   lineterminator="").writerow(values)
-        return out.getvalue()
+        writer = csv.writer(out, delimiter=self.delimiter, quotechar=self.quotechar,
+                            lineterminator="\r\n")
+        header = getattr(rows[0], "header", None)
+        if self.header and self.columns is None and header is not None:
+            writer.writerow(header)
+        for row in rows:
+            writer.writerow(row.raw)
+        return out.getvalue().removesuffix("\r\n")
 
 
 class _RowError(Exception):

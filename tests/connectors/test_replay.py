@@ -102,3 +102,28 @@ def test_push_with_unknown_seats_replays_after_the_mapping_fix(engine, restline_
     result = replay_dead_letter(engine, letters[0]["id"])
     assert result.status == "replayed", result.reason
     assert status(engine, show_id, seat) == "sold" and _open(engine) == []
+
+
+def test_a_csv_show_rejected_by_a_broken_mapping_replays_on_its_own(engine, reelfeed_sim,
+                                                                   tmp_path):
+    """A CSV record's dead letter keeps its file's header row, so it replays without the file
+    (in the file's Latin-1, through the fixed mapping)."""
+    from connectors import simulated
+    from connectors.connector import get_connector, register
+
+    mapping, original = broken_copy(tmp_path, "reelfeed", "start: {path: Start,",
+                                    "start: {path: StartX,")
+    config = simulated.reelfeed(reelfeed_sim, **{**FAST, "read_timeout": 3.0})
+    config.mapping = str(mapping)
+    register(engine, config)
+    report = import_catalog(get_connector(engine, "reelfeed"))
+    assert report.dead_letters > 0 and _shows(engine) == 0
+    with engine.connect() as conn:
+        letters = [d for d in sql.list_dead_letters(conn, "reelfeed") if d["entity"] == "show"]
+    assert letters and letters[0]["payload"].startswith("ShowID;")  # the header row comes along
+
+    mapping.write_text(original)  # the engineer's fix
+    for letter in letters:
+        result = replay_dead_letter(engine, letter["id"])
+        assert result.status == "replayed", result.reason
+    assert _shows(engine) == len(letters)

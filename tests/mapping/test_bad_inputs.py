@@ -128,7 +128,7 @@ def test_bad_local_time_in_a_dst_gap_is_a_dead_letter(reelfeed):
     row = "RF1|202603290230|3;PAR01;RF1;3;202603290230;100;fr;2D;ADU:STD:12.50\r\n"
     [letter] = reelfeed.read("show", (header + row).encode("latin-1"), CTX).dead_letters
     assert letter.field_path == "start" and "does not exist in Europe/Paris" in letter.reason
-    assert letter.payload == row.strip()
+    assert letter.payload == header + row.strip()  # with its header row: replayable alone
 
 
 def test_malformed_csv(reelfeed):
@@ -147,7 +147,8 @@ def test_csv_row_with_missing_columns(reelfeed):
     assert result.records == []
     [letter] = result.dead_letters
     assert letter.reason == "line 3 has 3 columns, the header has 9"
-    assert letter.payload == "RF2|202603282030|3;PAR01;RF2"
+    assert letter.payload == ("ShowID;SiteCode;FilmCode;Aud;Start;Minutes;Lang;Format;Prices\r\n"
+                              "RF2|202603282030|3;PAR01;RF2")
 
 
 def test_wrong_encoding(reelfeed, write_mapping, tmp_path):
