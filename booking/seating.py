@@ -32,12 +32,6 @@ NOT_FOR_BEST = frozenset({SeatFlag.WHEELCHAIR, SeatFlag.COMPANION})
 AVAILABLE = SeatStatus.AVAILABLE
 
 
-def status_of(seat: Seat, states: Mapping[str, SeatStatus]) -> SeatStatus:
-    if seat.flags & NOT_FOR_SALE:
-        return SeatStatus.BLOCKED
-    return states.get(seat.id, AVAILABLE)
-
-
 @dataclass(frozen=True)
 class RowSeats:
     """The seats of one row, in column order. Adjacent means consecutive column numbers: a gap
@@ -142,10 +136,6 @@ def plan_for(layout: SeatLayout) -> SeatingPlan:
             _plans.pop(next(iter(_plans)))
         _plans[id(layout)] = plan
     return plan
-
-
-def rows_of(layout: SeatLayout) -> list[RowSeats]:
-    return list(plan_for(layout).rows)
 
 
 def seats_to_check(layout: SeatLayout, seat_ids: list[str], rules: TheatreRules) -> set[str]:
