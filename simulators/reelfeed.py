@@ -52,8 +52,9 @@ STATUS = {SeatStatus.FREE: "A", SeatStatus.HELD: "H", SeatStatus.SOLD: "S",
 REQUEST_COLUMNS = ["RequestId", "Action", "SiteCode", "ShowID", "Seats", "HoldMinutes",
                    "OrderRef"]
 ACK_COLUMNS = ["RequestId", "Result", "OrderRef", "Detail"]
-# Booking's idempotency keys read `hold:<id>` / `sale:<id>`: a colon is a legal SFTP file name.
-REQUEST_FILE = re.compile(r"req_([A-Za-z0-9_.:-]{1,100})\.csv")
+# Like a POS on a Windows-hosted SFTP server: a request file name holds no ':' (Marquee
+# percent-encodes its idempotency keys there, `hold%3Ahld_...`).
+REQUEST_FILE = re.compile(r"req_([A-Za-z0-9_.%~-]{1,150})\.csv")
 DEFAULT_USER, DEFAULT_PASSWORD = "reelfeed", "reelfeed-secret"
 
 

@@ -369,11 +369,15 @@ class _Operation:
         except UnicodeEncodeError as exc:
             raise FieldError(
                 f"request cannot be written in {transport.encoding}: {exc.reason}") from None
+        # File names may also read the file's own columns (`req_{RequestId}.csv`): a POS that
+        # checks the name against the content gets the same (transformed) value in both.
+        named = lambda text: _fill(self.request_compiler, text, {**data_in, **data},  # noqa: E731
+                                   scope)
         return Rendered(self.name, f"text/csv; charset={transport.encoding}", body, data=data,
                         text=text, folder=transport.request_folder,
-                        filename=fill(transport.request_filename or ""),
+                        filename=named(transport.request_filename or ""),
                         ack_folder=transport.ack_folder,
-                        ack_filename=fill(transport.ack_filename or ""))
+                        ack_filename=named(transport.ack_filename or ""))
 
     def outcome(self, response: Any, ctx: MappingContext) -> Outcome:
         try:

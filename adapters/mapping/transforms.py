@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import quote
 
 from adapters.mapping.errors import FieldError
 from canonical.money import Money, exponent
@@ -162,6 +163,10 @@ transform("upper", elementwise=True, doc="Upper case.")(
     lambda a, e: _simple(lambda v: str(v).upper(), "text"))
 transform("lower", elementwise=True, doc="Lower case.")(
     lambda a, e: _simple(lambda v: str(v).lower(), "text"))
+transform("filename_safe", elementwise=True,
+          doc="Percent-encode all but letters, digits and . _ - ~: a name any file server "
+              "takes (no ':' for Windows), and different inputs stay different.")(
+    lambda a, e: _simple(lambda v: quote(str(v), safe=""), "text"))
 
 
 @transform("empty_to_null", elementwise=False, doc="'' and whitespace become missing.")

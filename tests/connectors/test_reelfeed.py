@@ -54,12 +54,14 @@ def test_hold_is_held_at_the_pos_by_request_file(engine, reelfeed_sim):
         layout = catalog.get_layout(conn, catalog.show_layout_id(conn, show_id))
     chosen = [s for s in layout.seats() if s.id in seats]
     link = PosLink(connector)
-    remote = link.hold(show, chosen, 600, "rf-hold-1")
+    # Booking's keys read `hold:<id>`: the request file is named after a file-name-safe form
+    # (the simulator, like a Windows-hosted SFTP server, drops names with ':').
+    remote = link.hold(show, chosen, 600, "hold:rf-1")
     assert [reelfeed_sim.seat_status(site, show_ext, _rc(s)) for s in seats] == ["held", "held"]
     with pytest.raises(PosRefused):
-        link.hold(show, chosen, 600, "rf-hold-2")
+        link.hold(show, chosen, 600, "hold:rf-2")
     link.confirm(show, remote.ref, "MQRF0001", Money(amount=2500, currency=show.ticket_types[0]
-                                                     .price.currency), "rf-sale-1")
+                                                     .price.currency), "sale:rf-1")
     assert reelfeed_sim.seat_status(site, show_ext, _rc(seats[0])) == "sold"
 
 

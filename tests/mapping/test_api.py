@@ -91,8 +91,8 @@ def test_typed_transport_sections(restline, soapbox, reelfeed):
         "schedule_*.csv", "latin-1", ";")
     assert schedule.folder == "/outbound/"
     hold = reelfeed.transport("hold")
-    assert (hold.request_folder, hold.request_filename) == ("/inbound/", "req_{request_id}.csv")
-    assert (hold.ack_folder, hold.ack_filename) == ("/ack/", "ack_{request_id}.csv")
+    assert (hold.request_folder, hold.request_filename) == ("/inbound/", "req_{RequestId}.csv")
+    assert (hold.ack_folder, hold.ack_filename) == ("/ack/", "ack_{RequestId}.csv")
     assert reelfeed.transport("seat_layout").filename_vars.startswith("^layout_")
     with pytest.raises(KeyError):
         reelfeed.transport("nope")

@@ -176,3 +176,14 @@ def test_seat_coordinate_rules():
     with pytest.raises(FieldError, match="outside a row"):
         run([rtl], 12, node={"Seats": 12})
     assert run(["column_number"], 0) == 1
+
+
+def test_filename_safe_encodes_what_file_servers_refuse_and_keeps_values_apart():
+    from adapters.mapping.transforms import compile_transform
+
+    safe = compile_transform("filename_safe", None, None)
+    assert safe("hold:hld_01ab", None, None) == "hold%3Ahld_01ab"
+    assert safe("a/b\\c*?<>|\"", None, None) == "a%2Fb%5Cc%2A%3F%3C%3E%7C%22"
+    # injective: an input that already looks encoded is encoded again, never confused
+    assert safe("hold%3Ahld", None, None) == "hold%253Ahld" != safe("hold:hld", None, None)
+    assert safe("ok-name_1.~", None, None) == "ok-name_1.~"
