@@ -134,7 +134,9 @@ def _calls(connector: Connector, entity: str, days: int) -> Iterator[dict[str, A
             yield {**window, "cinema_id": ext}
 
 
-def _payloads(connector: Connector, entity: str, days: int) -> Iterator[Payload]:
+def fetch_payloads(connector: Connector, entity: str, days: int) -> Iterator[Payload]:
+    """Every payload of an entity over `days`, one fetch per call its transport needs (per
+    theatre, per screen), with the call's variables on each payload."""
     for vars in _calls(connector, entity, days):
         for payload in connector.fetch(entity, vars):
             payload.vars = {**vars, **payload.vars}
@@ -156,7 +158,7 @@ def import_catalog(connector: Connector, *, days: int = 14,
         _simple(connector, "seat_layout", report, days)
     if "show" in entities:
         try:
-            for payload in _payloads(connector, "show", days):
+            for payload in fetch_payloads(connector, "show", days):
                 import_shows(connector, payload, report)
             from connectors.schedule_sweep import sweep_vanished_shows  # shows the POS dropped
             sweep_vanished_shows(connector, report, days=days)
@@ -175,7 +177,7 @@ def _simple(connector: Connector, entity: str, report: ImportReport, days: int) 
     layout files: one transaction each cost more than mapping them)."""
     pending: list[Payload] = []
     records: list[BaseModel] = []
-    for payload in _payloads(connector, entity, days):
+    for payload in fetch_payloads(connector, entity, days):
         mapped = _read(connector, entity, payload, report)
         if not mapped:
             continue
@@ -345,7 +347,7 @@ def import_localization(connector: Connector) -> ImportReport:
     translations inside `movie` (soapbox, reelfeed): those are re-read from the movie feed."""
     report = ImportReport(connector.id)
     entity = "translation" if connector.has("translation") else "movie"
-    for payload in _payloads(connector, entity, 0):
+    for payload in fetch_payloads(connector, entity, 0):
         records = _read(connector, entity, payload, report)
         if not records:
             continue

@@ -20,7 +20,7 @@ connector can turn the sweep off with the setting `schedule_sweep: false`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -30,6 +30,7 @@ from sqlalchemy import Connection, Select, and_, exists, select, update
 from adapters.mapping import DeadLetter
 from canonical import Show
 from canonical.time import utcnow
+from connectors.catalog import fetch_payloads
 from connectors.connector import Connector
 from connectors.listed_shows import ListedShows, listed
 from store import sync as sql
@@ -157,51 +158,29 @@ def _conflict(conn: Connection, connector_id: str, show_id: str) -> str | None:
 
 
 # ---------------------------------------------------------------------------------- listing
-def _calls(connector: Connector, days: int) -> Iterator[dict[str, Any]]:
-    """The call variables of the show entity, as the import makes them."""
-    needs = connector.transport_vars("show")
-    today = date.today()
-    window = {"from_date": today.isoformat(), "to_date": (today + timedelta(days)).isoformat()}
-    if "cinema_id" not in needs:
-        yield dict(window)
-        return
-    with connector.engine.connect() as conn:
-        refs = sql.theatre_refs(conn, connector.id)
-        screens_of = sql.screen_refs(conn, connector.id) if "screen_number" in needs else {}
-    for theatre in refs:
-        if "screen_number" in needs:
-            for screen_ext, _ in screens_of.get(theatre["id"], []):
-                yield {**window, "cinema_id": theatre["external_id"],
-                       "screen_number": screen_ext}
-        else:
-            yield {**window, "cinema_id": theatre["external_id"]}
-
-
 def _listed(connector: Connector, days: int, listing: ListedShows) -> bool:
     """Put the canonical id of every show the POS lists now into `listing`, a chunk at a
     time; False if any part failed to map."""
     mapping = connector.mapping
     found: list[Show] = []
-    for vars in _calls(connector, days):
-        for payload in connector.fetch("show", vars):
-            payload.vars = {**vars, **payload.vars}
-            ctx = connector.context(payload.vars)
-            with payload.opener() as stream:
-                if mapping.protocol == "csv_sftp":
-                    items: Iterable[Any] = mapping.stream("show", stream, ctx)
-                else:
-                    result = mapping.read("show", stream.read(), ctx, partial=True)
-                    if result.dead_letters:
-                        return False
-                    items = result.records
-                for item in items:
-                    if isinstance(item, DeadLetter):
-                        return False
-                    if isinstance(item, Show):
-                        found.append(item)
-                        if len(found) >= sql.CHUNK:
-                            listing.add(_canonical(connector, found))
-                            found = []
+    for payload in fetch_payloads(connector, "show", days):
+        ctx = connector.context(payload.vars)
+        with payload.opener() as stream:
+            if mapping.protocol == "csv_sftp":
+                items: Iterable[Any] = mapping.stream("show", stream, ctx)
+            else:
+                result = mapping.read("show", stream.read(), ctx, partial=True)
+                if result.dead_letters:
+                    return False
+                items = result.records
+            for item in items:
+                if isinstance(item, DeadLetter):
+                    return False
+                if isinstance(item, Show):
+                    found.append(item)
+                    if len(found) >= sql.CHUNK:
+                        listing.add(_canonical(connector, found))
+                        found = []
     listing.add(_canonical(connector, found))
     return True
 
