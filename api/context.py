@@ -11,6 +11,7 @@ from fastapi import Request
 
 from api.ratelimit import RateLimiter, RateLimits
 from api.security.pii import PiiCipher, cipher_from_settings
+from booking.bounded import BoundedDict
 from booking.services import BookingService
 from marquee.bootstrap import Hub
 
@@ -24,7 +25,8 @@ class ApiContext:
     limiter: RateLimiter
     _booking: Any = field(default=None, repr=False)
     # show id -> (the service's seat map object, its JSON bytes), see routers/catalog.py
-    rendered_maps: dict[str, tuple[Any, bytes]] = field(default_factory=dict, repr=False)
+    rendered_maps: BoundedDict[str, tuple[Any, bytes]] = field(
+        default_factory=lambda: BoundedDict(1024), repr=False)
 
     @classmethod
     def build(cls, hub: Hub, rate_limits: RateLimits | None = None,

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from booking.bounded import BoundedDict
 from canonical.inventory import SeatStatus
 
 MAX_SHOWS = 1024
@@ -37,7 +38,7 @@ class RecentAvailability:
     def __init__(self, max_age: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.max_age = max_age
         self._clock = clock
-        self._shows: dict[str, Snapshot] = {}
+        self._shows: BoundedDict[str, Snapshot] = BoundedDict(MAX_SHOWS)
         self._lock = threading.Lock()
 
     @property
@@ -49,9 +50,7 @@ class RecentAvailability:
         if not self.enabled:
             return
         with self._lock:
-            while len(self._shows) >= MAX_SHOWS and show_id not in self._shows:
-                self._shows.pop(next(iter(self._shows)))
-            self._shows[show_id] = Snapshot(self._clock(), context, dict(states))
+            self._shows.put(show_id, Snapshot(self._clock(), context, dict(states)))
 
     def recent(self, show_id: str) -> Snapshot | None:
         snap = self._shows.get(show_id)

@@ -10,10 +10,10 @@ lazily, and the SQL store lists only the seats that are not free).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from booking.bounded import BoundedDict
 from booking.errors import (
     CompanionWithoutWheelchair,
     OrphanSeat,
@@ -120,8 +120,7 @@ class SeatingPlan:
 
 
 _PLAN_CACHE_SIZE = 512
-_plans: dict[int, SeatingPlan] = {}
-_plans_lock = threading.Lock()
+_plans: BoundedDict[int, SeatingPlan] = BoundedDict(_PLAN_CACHE_SIZE)
 
 
 def plan_for(layout: SeatLayout) -> SeatingPlan:
@@ -130,12 +129,7 @@ def plan_for(layout: SeatLayout) -> SeatingPlan:
     plan = _plans.get(id(layout))
     if plan is not None and plan.layout is layout:
         return plan
-    plan = SeatingPlan.of(layout)
-    with _plans_lock:
-        while len(_plans) >= _PLAN_CACHE_SIZE:
-            _plans.pop(next(iter(_plans)))
-        _plans[id(layout)] = plan
-    return plan
+    return _plans.put(id(layout), SeatingPlan.of(layout))
 
 
 def seats_to_check(layout: SeatLayout, seat_ids: list[str], rules: TheatreRules) -> set[str]:

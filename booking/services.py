@@ -20,6 +20,7 @@ from typing import Any
 from booking import events as ev
 from booking import seating
 from booking.availability import RecentAvailability
+from booking.bounded import BoundedDict
 from booking.clock import SystemClock
 from booking.errors import (
     BookingNotCancellable,
@@ -174,7 +175,8 @@ class BookingService:
     # Recent seat states per show, trusted only to refuse (booking/availability.py). Off (0 s)
     # unless configured; the API runs with AVAILABILITY_SNAPSHOT_SECONDS.
     availability: RecentAvailability = field(default_factory=lambda: RecentAvailability(0.0))
-    _maps: dict[str, tuple] = field(default_factory=dict, init=False, repr=False)
+    _maps: BoundedDict[str, tuple] = field(default_factory=lambda: BoundedDict(MAPS_KEPT),
+                                           init=False, repr=False)
 
     # --- plumbing ------------------------------------------------------------------------
     def _commit(self, uow: UnitOfWork) -> None:
@@ -233,9 +235,7 @@ class BookingService:
         built = SeatMap(show_id=show_id, theatre_id=ctx.theatre.id, sales_open=sales_open,
                         max_seats_per_hold=ctx.theatre.rules.max_seats_per_hold,
                         categories=categories, seats=tuple(seats), layout_id=ctx.layout.id)
-        while len(self._maps) >= MAPS_KEPT and show_id not in self._maps:
-            self._maps.pop(next(iter(self._maps)), None)
-        self._maps[show_id] = (ctx.show, ctx.theatre, ctx.layout, inputs, built)
+        self._maps.put(show_id, (ctx.show, ctx.theatre, ctx.layout, inputs, built))
         return built
 
     # --- holds ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from booking.bounded import BoundedDict
 from booking.ports import PaymentTransition, ShowRecord
 from canonical.catalog import SeatLayout, Show, Theatre
 from canonical.inventory import SeatStatus
@@ -60,19 +61,9 @@ class CatalogCache:
     """Bounded per-process caches of parsed shows, theatres and layouts (oldest out first)."""
 
     def __init__(self) -> None:
-        self.shows: dict[tuple, Show] = {}
-        self.theatres: dict[tuple, Theatre] = {}
-        self.layouts: dict[tuple, SeatLayout] = {}
-
-    @staticmethod
-    def put(cache: dict, size: int, key: tuple, value: Any) -> Any:
-        while len(cache) >= size:
-            try:
-                cache.pop(next(iter(cache)))
-            except (StopIteration, KeyError, RuntimeError):  # another thread got there first
-                break
-        cache[key] = value
-        return value
+        self.shows: BoundedDict[tuple, Show] = BoundedDict(SHOW_CACHE_SIZE)
+        self.theatres: BoundedDict[tuple, Theatre] = BoundedDict(THEATRE_CACHE_SIZE)
+        self.layouts: BoundedDict[tuple, SeatLayout] = BoundedDict(LAYOUT_CACHE_SIZE)
 
 
 def _show_stamps_query() -> Select:
@@ -117,7 +108,7 @@ class SqlCatalog:
             show = catalog_store.get_show(self.conn, show_id)
             if show is None:
                 return None
-            cache.put(cache.shows, SHOW_CACHE_SIZE, show_key, show)
+            cache.shows.put(show_key, show)
         theatre = None
         if row.t_at is not None:
             theatre_key = (row.theatre_id, row.t_at)
@@ -125,7 +116,7 @@ class SqlCatalog:
             if theatre is None:
                 theatre = catalog_store.get_theatre(self.conn, row.theatre_id)
                 if theatre is not None:
-                    cache.put(cache.theatres, THEATRE_CACHE_SIZE, theatre_key, theatre)
+                    cache.theatres.put(theatre_key, theatre)
         layout = None
         if row.l_at is not None:
             layout_key = (row.layout_id, row.l_version, row.l_at)
@@ -133,7 +124,7 @@ class SqlCatalog:
             if layout is None:
                 layout = catalog_store.get_layout(self.conn, row.layout_id)
                 if layout is not None:
-                    cache.put(cache.layouts, LAYOUT_CACHE_SIZE, layout_key, layout)
+                    cache.layouts.put(layout_key, layout)
         return ShowRecord(show, theatre, layout, row.status == "cancelled")
 
 

@@ -154,8 +154,5 @@ def seat_map(request: Request, show_id: str = Path(max_length=64),
     # The service hands back the same map object while nothing in it changed: render it once.
     last = ctx.rendered_maps.get(show_id)
     if last is None or last[0] is not view:
-        last = (view, render_seat_map(view))
-        ctx.rendered_maps[show_id] = last
-        while len(ctx.rendered_maps) > 1024:
-            ctx.rendered_maps.pop(next(iter(ctx.rendered_maps)), None)
+        last = ctx.rendered_maps.put(show_id, (view, render_seat_map(view)))
     return etag_bytes(request, last[1])

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
+from booking.bounded import BoundedDict
 from canonical.time import utcnow
 
 ALGORITHM = "HS256"
@@ -55,7 +56,7 @@ def issue_access_token(secret: str, *, subject: str, role: str, scopes: list[str
 # Access tokens are not revocable (they live 15 minutes; refresh tokens are), so nothing else
 # can change the answer.
 VERIFIED_KEPT = 8192
-_verified: dict[tuple[str, str], Claims] = {}
+_verified: BoundedDict[tuple[str, str], Claims] = BoundedDict(VERIFIED_KEPT)
 
 
 def decode_access_token(secret: str, token: str) -> Claims:
@@ -75,13 +76,7 @@ def decode_access_token(secret: str, token: str) -> Claims:
                     scopes=tuple(data.get("scope", "").split()), partner_id=data.get("pid"),
                     kind=data.get("kind", "user"),
                     expires_at=datetime.fromtimestamp(data["exp"], UTC))
-    while len(_verified) >= VERIFIED_KEPT:
-        try:
-            _verified.pop(next(iter(_verified)))
-        except (StopIteration, KeyError, RuntimeError):  # another thread emptied it first
-            break
-    _verified[key] = claims
-    return claims
+    return _verified.put(key, claims)
 
 
 def new_refresh_token() -> tuple[str, str, str]:
