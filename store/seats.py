@@ -31,6 +31,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Update
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
+from sqlalchemy.sql.selectable import FromClause
 
 from canonical import SeatFlag, SeatLayout, SeatStatus
 from store.tables import seat_layouts, show_seats, shows
@@ -60,13 +62,6 @@ class SeatRow:
     hold_expires_at: datetime | None
     booking_id: str | None
     version: int
-
-
-def _free(now: datetime):
-    return or_(
-        show_seats.c.status == "available",
-        and_(show_seats.c.status == "held", show_seats.c.hold_expires_at <= now),
-    )
 
 
 def seed_show(conn: Connection, show_id: str, layout: SeatLayout) -> int:
@@ -162,7 +157,8 @@ def take_seats(
     raise problem
 
 
-def _free_for(table, now, hold_id):  # noqa: ANN001, ANN202 - a SQL expression builder
+def _free_for(table: FromClause, now: BindParameter, hold_id: BindParameter
+              ) -> ColumnElement[bool]:
     """Free for this hold: available, held by an expired hold, or already held by this one."""
     return or_(
         table.c.status == "available",
