@@ -246,11 +246,9 @@ class BookingService:
         if not wanted:
             raise seating.UnknownSeat([])
         now = self.clock.now()
-        recent = self.availability.recent(show_id)
-        if recent is not None:
-            # The same checks on a snapshot a fraction of a second old: bound to fail -> refused
-            # here; otherwise the database decides, below.
-            self._check_hold(recent.context, wanted, recent.states, now)
+        # Bound to fail on a snapshot a fraction of a second old -> refused here; otherwise the
+        # database decides, below.
+        self.refuse_early(show_id, wanted)
         with self.uow() as uow:
             ctx = self._context(uow, show_id)
             rules = ctx.theatre.rules
