@@ -77,8 +77,9 @@ class Adapter(Protocol):
 
     name: str
 
-    def fetch(self, entity: str, vars: dict[str, Any] | None = None,
-              cursor: str | None = None) -> Iterator[Payload]:
+    def fetch(
+        self, entity: str, vars: dict[str, Any] | None = None, cursor: str | None = None
+    ) -> Iterator[Payload]:
         """Payloads of an entity. Lists are paged / globbed here, lazily."""
         ...
 

@@ -17,8 +17,14 @@ def _header(headers: dict[str, str], name: str) -> str:
     return ""
 
 
-def verify(headers: dict[str, str], body: bytes, secret: str, *,
-           signature_header: str | None = None, key_header: str | None = None) -> bool:
+def verify(
+    headers: dict[str, str],
+    body: bytes,
+    secret: str,
+    *,
+    signature_header: str | None = None,
+    key_header: str | None = None,
+) -> bool:
     if not secret:
         return False
     if signature_header:

@@ -17,8 +17,9 @@ class TemplateError(ValueError):
     pass
 
 
-def fill(template: str, vars: dict[str, Any] | None = None,
-         data: dict[str, Any] | None = None) -> str:
+def fill(
+    template: str, vars: dict[str, Any] | None = None, data: dict[str, Any] | None = None
+) -> str:
     vars, data = vars or {}, data or {}
 
     def one(match: re.Match[str]) -> str:

@@ -73,8 +73,9 @@ class AdmissionMiddleware:
             return
         if self._gate is None:
             self._gate = PriorityGate(self.limit)
-        urgent = scope.get("method") == "POST" and \
-            scope.get("path", "").startswith(PRIORITY_PREFIXES)
+        urgent = scope.get("method") == "POST" and scope.get("path", "").startswith(
+            PRIORITY_PREFIXES
+        )
         await self._gate.acquire(urgent)
         try:
             await self.app(scope, receive, send)

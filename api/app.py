@@ -32,13 +32,21 @@ from marquee.bootstrap import Hub, build_hub
 TAGS = [
     {"name": "auth", "description": "Sign-up, OAuth2 tokens, refresh, logout, your account"},
     {"name": "catalog", "description": "Theatres, movies, shows and live seat maps (public)"},
-    {"name": "booking", "description": "Holds, checkout, bookings, cancellation, e-tickets "
-     "(scope bookings)"},
+    {
+        "name": "booking",
+        "description": "Holds, checkout, bookings, cancellation, e-tickets (scope bookings)",
+    },
     {"name": "webhooks", "description": "Payment gateway events, signature-verified"},
-    {"name": "partner", "description": "Native theatres manage their own catalog and see "
-     "their sales (scopes partner:read, partner:write)"},
-    {"name": "admin", "description": "Users and roles, connectors, sync conflicts, dead "
-     "letters, audit log (scopes admin:read, admin:write)"},
+    {
+        "name": "partner",
+        "description": "Native theatres manage their own catalog and see "
+        "their sales (scopes partner:read, partner:write)",
+    },
+    {
+        "name": "admin",
+        "description": "Users and roles, connectors, sync conflicts, dead "
+        "letters, audit log (scopes admin:read, admin:write)",
+    },
     {"name": "health", "description": "Liveness, readiness, metrics"},
 ]
 
@@ -54,8 +62,9 @@ def _lifespan(run_worker: bool):
             from marquee.worker.inprocess import start_inprocess_worker, stop_inprocess_worker
 
             ctx: ApiContext = app.state.ctx
-            runner = start_inprocess_worker(settings=ctx.hub.settings, engine=ctx.hub.engine,
-                                            services=ctx.booking)
+            runner = start_inprocess_worker(
+                settings=ctx.hub.settings, engine=ctx.hub.engine, services=ctx.booking
+            )
         try:
             yield
         finally:
@@ -65,9 +74,13 @@ def _lifespan(run_worker: bool):
     return lifespan
 
 
-def create_app(hub: Hub | None = None, *, rate_limits: RateLimits | None = None,
-               booking_service: BookingService | None = None,
-               run_worker: bool | None = None) -> FastAPI:
+def create_app(
+    hub: Hub | None = None,
+    *,
+    rate_limits: RateLimits | None = None,
+    booking_service: BookingService | None = None,
+    run_worker: bool | None = None,
+) -> FastAPI:
     """`run_worker`: start the in-process outbox worker with the app (default: when
     `task_mode=inprocess`; tests pass False to keep their database to themselves)."""
     hub = hub or build_hub()
@@ -102,10 +115,18 @@ def create_app(hub: Hub | None = None, *, rate_limits: RateLimits | None = None,
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=False,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "Accept-Language", "If-None-Match",
-                           "X-Request-ID", "Idempotency-Key"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Accept-Language",
+                "If-None-Match",
+                "X-Request-ID",
+                "Idempotency-Key",
+            ],
             expose_headers=["ETag", "Retry-After", "X-Request-ID", "Location"],
         )
     # Inside observability, so the time a request waits for admission shows in its latency.

@@ -26,16 +26,21 @@ class ApiContext:
     _booking: Any = field(default=None, repr=False)
     # show id -> (the service's seat map object, its JSON bytes), see routers/catalog.py
     rendered_maps: BoundedDict[str, tuple[Any, bytes]] = field(
-        default_factory=lambda: BoundedDict(1024), repr=False)
+        default_factory=lambda: BoundedDict(1024), repr=False
+    )
 
     @classmethod
-    def build(cls, hub: Hub, rate_limits: RateLimits | None = None,
-              booking: BookingService | None = None) -> ApiContext:
+    def build(
+        cls, hub: Hub, rate_limits: RateLimits | None = None, booking: BookingService | None = None
+    ) -> ApiContext:
         s = hub.settings
         key = s.encryption_key.get_secret_value() if s.encryption_key else None
-        return cls(hub=hub, cipher=cipher_from_settings(key, s.jwt_secret.get_secret_value()),
-                   limiter=RateLimiter(s.redis_url, rate_limits or RateLimits.from_settings(s)),
-                   _booking=booking)
+        return cls(
+            hub=hub,
+            cipher=cipher_from_settings(key, s.jwt_secret.get_secret_value()),
+            limiter=RateLimiter(s.redis_url, rate_limits or RateLimits.from_settings(s)),
+            _booking=booking,
+        )
 
     @property
     def booking(self) -> BookingService:
@@ -47,8 +52,9 @@ class ApiContext:
                 from marquee.worker.config import get_worker_settings
                 from marquee.worker.runtime import build_services
 
-                self._booking = build_services(self.hub.settings, get_worker_settings(),
-                                               self.hub.engine)
+                self._booking = build_services(
+                    self.hub.settings, get_worker_settings(), self.hub.engine
+                )
             return self._booking
 
     @property

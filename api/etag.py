@@ -24,8 +24,13 @@ def _matches(header: str | None, etag: str) -> bool:
     return etag in tags
 
 
-def etag_json(request: Request, content: Any, *, vary: str | None = None,
-              headers: dict[str, str] | None = None) -> Response:
+def etag_json(
+    request: Request,
+    content: Any,
+    *,
+    vary: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     if isinstance(content, BaseModel):  # serialized by pydantic's core
         body = content.model_dump_json(by_alias=True).encode()
     else:
@@ -33,8 +38,9 @@ def etag_json(request: Request, content: Any, *, vary: str | None = None,
     return etag_bytes(request, body, vary=vary, headers=headers)
 
 
-def etag_bytes(request: Request, body: bytes, *, vary: str | None = None,
-               headers: dict[str, str] | None = None) -> Response:
+def etag_bytes(
+    request: Request, body: bytes, *, vary: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
     """A JSON body already serialized, with its ETag (and 304 when the client has it)."""
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     out_headers = {"ETag": etag, "Cache-Control": "no-cache", **(headers or {})}

@@ -20,14 +20,30 @@ from marquee import observability
 access_log = logging.getLogger("marquee.access")
 
 
-async def _send_problem(send: Send, scope: Scope, status: int, code: str, title: str,
-                        detail: str, request_id: str) -> None:
-    body = json.dumps({"type": TYPE_BASE + code, "title": title, "status": status,
-                       "detail": detail, "instance": scope.get("path"), "code": code}).encode()
-    await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-        (b"content-length", str(len(body)).encode()),
-        (b"x-request-id", request_id.encode())]})
+async def _send_problem(
+    send: Send, scope: Scope, status: int, code: str, title: str, detail: str, request_id: str
+) -> None:
+    body = json.dumps(
+        {
+            "type": TYPE_BASE + code,
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "instance": scope.get("path"),
+            "code": code,
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"x-request-id", request_id.encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -46,7 +62,8 @@ class ObservabilityMiddleware:
             return
         headers = dict(scope.get("headers") or [])
         rid = observability.clean_request_id(
-            headers.get(b"x-request-id", b"").decode("latin-1") or None)
+            headers.get(b"x-request-id", b"").decode("latin-1") or None
+        )
         token = observability.request_id.set(rid)
         start = time.perf_counter()
         status = 500
@@ -69,12 +86,18 @@ class ObservabilityMiddleware:
             observability.HTTP_REQUESTS.labels(method, template, str(status)).inc()
             observability.HTTP_LATENCY.labels(method, template).observe(elapsed)
             principal: Any = scope.get("state", {}).get("principal")
-            access_log.info("request", extra={
-                "method": method, "route": template, "path": scope.get("path"),
-                "status": status, "duration_ms": round(elapsed * 1000, 2),
-                "caller": getattr(principal, "subject", None),
-                "role": str(getattr(principal, "role", "") or "") or None,
-            })
+            access_log.info(
+                "request",
+                extra={
+                    "method": method,
+                    "route": template,
+                    "path": scope.get("path"),
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 2),
+                    "caller": getattr(principal, "subject", None),
+                    "role": str(getattr(principal, "role", "") or "") or None,
+                },
+            )
             observability.request_id.reset(token)
 
 
@@ -93,8 +116,15 @@ class BodySizeLimitMiddleware:
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _send_problem(send, scope, 413, "request_too_large", "Request body too large",
-                                f"bodies are limited to {self.max_bytes} bytes", rid)
+            await _send_problem(
+                send,
+                scope,
+                413,
+                "request_too_large",
+                "Request body too large",
+                f"bodies are limited to {self.max_bytes} bytes",
+                rid,
+            )
             return
         received = 0
 

@@ -25,8 +25,11 @@ def _problem_content(example: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 VALIDATION_EXAMPLE = {
-    "type": "https://marquee.dev/problems/validation_failed", "title": "Request is not valid",
-    "status": 422, "detail": "invalid fields: body.seat_ids", "instance": "/v1/holds",
+    "type": "https://marquee.dev/problems/validation_failed",
+    "title": "Request is not valid",
+    "status": 422,
+    "detail": "invalid fields: body.seat_ids",
+    "instance": "/v1/holds",
     "code": "validation_failed",
     "errors": [{"field": "body.seat_ids", "message": "Field required", "type": "missing"}],
 }
@@ -36,8 +39,13 @@ def install(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
-        doc = get_openapi(title=app.title, version=app.version, description=app.description,
-                          routes=app.routes, tags=app.openapi_tags)
+        doc = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            tags=app.openapi_tags,
+        )
         schemas = doc.setdefault("components", {}).setdefault("schemas", {})
         problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
         for name, sub in problem.pop("$defs", {}).items():
@@ -49,13 +57,17 @@ def install(app: FastAPI) -> None:
                     continue
                 responses = op["responses"]
                 if "422" in responses:
-                    responses["422"] = {"description": "Validation failed",
-                                        "content": _problem_content(VALIDATION_EXAMPLE)}
+                    responses["422"] = {
+                        "description": "Validation failed",
+                        "content": _problem_content(VALIDATION_EXAMPLE),
+                    }
                 for status, resp in responses.items():
                     if status.startswith(("4", "5")) and status != "422":
                         resp["content"] = _problem_content()
-                responses.setdefault("default", {"description": "Error (problem+json)",
-                                                 "content": _problem_content()})
+                responses.setdefault(
+                    "default",
+                    {"description": "Error (problem+json)", "content": _problem_content()},
+                )
         for unused in ("HTTPValidationError", "ValidationError"):
             schemas.pop(unused, None)
         app.openapi_schema = doc

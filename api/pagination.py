@@ -22,8 +22,9 @@ MAX_LIMIT = 200
 class PageParams:
     def __init__(
         self,
-        cursor: str | None = Query(None, description="Opaque cursor from `next_cursor`",
-                                   max_length=500),
+        cursor: str | None = Query(
+            None, description="Opaque cursor from `next_cursor`", max_length=500
+        ),
         limit: int = Query(50, ge=1, le=MAX_LIMIT, description="Items per page"),
     ) -> None:
         self.cursor = cursor
@@ -36,7 +37,8 @@ class PageParams:
 class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null at the end")
+        description="Pass as `cursor` for the next page; null at the end"
+    )
 
 
 def encode_cursor(key: Sequence[Any]) -> str:
@@ -49,15 +51,19 @@ def decode_cursor(cursor: str) -> list[Any]:
         padded = cursor + "=" * (-len(cursor) % 4)
         key = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, UnicodeDecodeError) as err:
-        raise ApiProblem(400, "invalid_cursor", "the cursor is not one this API handed out",
-                         ) from err
+        raise ApiProblem(
+            400,
+            "invalid_cursor",
+            "the cursor is not one this API handed out",
+        ) from err
     if not isinstance(key, list):
         raise ApiProblem(400, "invalid_cursor", "the cursor is not one this API handed out")
     return key
 
 
-def paginate(items: Sequence[T], page: PageParams, key: Callable[[T], Sequence[Any]]
-             ) -> tuple[list[T], str | None]:
+def paginate(
+    items: Sequence[T], page: PageParams, key: Callable[[T], Sequence[Any]]
+) -> tuple[list[T], str | None]:
     """Keyset pagination over an in-memory list (catalog lists are small and already filtered
     in SQL): items sorted by `key`, those after the cursor's key, one page of them."""
     ordered = sorted(items, key=lambda i: _comparable(key(i)))

@@ -48,8 +48,9 @@ STATUS_CODES: dict[int, tuple[str, str]] = {
 
 
 class FieldError(BaseModel):
-    field: str = Field(description="Where: location and path, dot-separated",
-                       examples=["body.seat_ids"])
+    field: str = Field(
+        description="Where: location and path, dot-separated", examples=["body.seat_ids"]
+    )
     message: str = Field(examples=["Field required"])
     type: str = Field(description="Validator's error type", examples=["missing"])
 
@@ -57,11 +58,22 @@ class FieldError(BaseModel):
 class Problem(BaseModel):
     """An RFC 9457 problem document. Extra members (seats, retry_after...) depend on `code`."""
 
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
-        "type": TYPE_BASE + "seat_unavailable", "title": "Seats are not available",
-        "status": 409, "detail": "seats are no longer available: C7, C8",
-        "code": "seat_unavailable", "seats": ["C7", "C8"], "instance": "/v1/holds",
-    }]})
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": TYPE_BASE + "seat_unavailable",
+                    "title": "Seats are not available",
+                    "status": 409,
+                    "detail": "seats are no longer available: C7, C8",
+                    "code": "seat_unavailable",
+                    "seats": ["C7", "C8"],
+                    "instance": "/v1/holds",
+                }
+            ]
+        },
+    )
 
     type: str = Field(examples=[TYPE_BASE + "not_found"])
     title: str
@@ -70,14 +82,23 @@ class Problem(BaseModel):
     instance: str | None = None
     code: str = Field(description="Stable machine-readable error code")
     errors: list[FieldError] | None = Field(
-        default=None, description="Field-level errors (code validation_failed)")
+        default=None, description="Field-level errors (code validation_failed)"
+    )
 
 
 class ApiProblem(Exception):
     """Raise from a router to answer with a problem document."""
 
-    def __init__(self, status: int, code: str, detail: str, *, title: str | None = None,
-                 headers: dict[str, str] | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        detail: str,
+        *,
+        title: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.code = code
@@ -91,25 +112,37 @@ def not_found(what: str, ident: str) -> ApiProblem:
     return ApiProblem(404, f"unknown_{what}", f"no {what} {ident!r}")
 
 
-def problem_response(request: Request, status: int, code: str, title: str,
-                     detail: str | None = None, headers: dict[str, str] | None = None,
-                     extra: dict[str, Any] | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"type": TYPE_BASE + code, "title": title, "status": status,
-                            "detail": detail, "instance": request.scope["path"], "code": code}
+def problem_response(
+    request: Request,
+    status: int,
+    code: str,
+    title: str,
+    detail: str | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.scope["path"],
+        "code": code,
+    }
     for key, value in (extra or {}).items():
         if value is None:
             continue
         # An extra member never overwrites a standard one: a domain error's `status` (the
         # state of a booking, say) is renamed rather than replacing the HTTP status.
         body[f"{key}_" if key in body else key] = value
-    return JSONResponse(body, status_code=status, headers=headers,
-                        media_type=PROBLEM_MEDIA_TYPE)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
 
 
 async def _api_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiProblem)
-    return problem_response(request, exc.status, exc.code, exc.title, exc.detail,
-                            exc.headers, exc.extra)
+    return problem_response(
+        request, exc.status, exc.code, exc.title, exc.detail, exc.headers, exc.extra
+    )
 
 
 async def _booking_error(request: Request, exc: Exception) -> JSONResponse:
@@ -118,8 +151,9 @@ async def _booking_error(request: Request, exc: Exception) -> JSONResponse:
     retry = exc.extra.get("retry_after")
     if exc.http_status in (429, 503) and retry:
         headers["Retry-After"] = str(int(retry))
-    return problem_response(request, exc.http_status, exc.code, exc.title, exc.detail, headers,
-                            exc.extra)
+    return problem_response(
+        request, exc.http_status, exc.code, exc.title, exc.detail, headers, exc.extra
+    )
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -128,25 +162,41 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [{"field": _field_name(tuple(e.get("loc", ()))), "message": e.get("msg", ""),
-               "type": e.get("type", "")} for e in exc.errors()]
+    errors = [
+        {
+            "field": _field_name(tuple(e.get("loc", ()))),
+            "message": e.get("msg", ""),
+            "type": e.get("type", ""),
+        }
+        for e in exc.errors()
+    ]
     names = ", ".join(sorted({e["field"] for e in errors})) or "the request"
-    return problem_response(request, 422, "validation_failed", "Request is not valid",
-                            f"invalid fields: {names}", extra={"errors": errors})
+    return problem_response(
+        request,
+        422,
+        "validation_failed",
+        "Request is not valid",
+        f"invalid fields: {names}",
+        extra={"errors": errors},
+    )
 
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code, title = STATUS_CODES.get(exc.status_code, (f"http_{exc.status_code}", "Error"))
     detail = exc.detail if isinstance(exc.detail, str) else None
-    return problem_response(request, exc.status_code, code, title, detail,
-                            dict(exc.headers or {}))
+    return problem_response(request, exc.status_code, code, title, detail, dict(exc.headers or {}))
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", extra={"path": request.url.path})
-    return problem_response(request, 500, "internal_error", "Internal error",
-                            "something went wrong on our side; the request id identifies it")
+    return problem_response(
+        request,
+        500,
+        "internal_error",
+        "Internal error",
+        "something went wrong on our side; the request id identifies it",
+    )
 
 
 def install(app: FastAPI) -> None:

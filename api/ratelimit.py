@@ -61,9 +61,14 @@ class RateLimiter:
     def __init__(self, redis_url: str | None, limits: RateLimits | None = None) -> None:
         uri = redis_url if redis_url else "memory://"
         self._uri = uri
-        self._aio: tuple[asyncio.AbstractEventLoop,
-                         aio_strategies.SlidingWindowCounterRateLimiter,
-                         asyncio.Semaphore] | None = None
+        self._aio: (
+            tuple[
+                asyncio.AbstractEventLoop,
+                aio_strategies.SlidingWindowCounterRateLimiter,
+                asyncio.Semaphore,
+            ]
+            | None
+        ) = None
         self.storage = storage_from_string(uri)
         # A sliding-window counter is two counters per key: O(1) per hit whatever the limit. A
         # moving window keeps one entry per request, so a generous limit (a whole city behind
@@ -96,8 +101,9 @@ class RateLimiter:
                     reset, _ = await limiter.get_window_stats(item, "marquee", name, key)
                     self._refuse_at(name, spec, reset)
 
-    def _async_limiter(self) -> tuple[aio_strategies.SlidingWindowCounterRateLimiter,
-                                      asyncio.Semaphore]:
+    def _async_limiter(
+        self,
+    ) -> tuple[aio_strategies.SlidingWindowCounterRateLimiter, asyncio.Semaphore]:
         # Async clients belong to one event loop: a server has one, a test may start several.
         loop = asyncio.get_running_loop()
         if self._aio is None or self._aio[0] is not loop:
@@ -106,10 +112,12 @@ class RateLimiter:
                 # limit name is checked by one kind of endpoint only, so no count is split.
                 storage: aio_storage.Storage = aio_storage.MemoryStorage()
             else:
-                storage = aio_storage.RedisStorage("async+" + self._uri,
-                                                   implementation="redispy")
-            self._aio = (loop, aio_strategies.SlidingWindowCounterRateLimiter(storage),
-                         asyncio.Semaphore(ASYNC_REDIS_CALLS))
+                storage = aio_storage.RedisStorage("async+" + self._uri, implementation="redispy")
+            self._aio = (
+                loop,
+                aio_strategies.SlidingWindowCounterRateLimiter(storage),
+                asyncio.Semaphore(ASYNC_REDIS_CALLS),
+            )
         return self._aio[1], self._aio[2]
 
     def _refuse(self, name: str, spec: str, key: str, item: RateLimitItem) -> None:
@@ -119,8 +127,14 @@ class RateLimiter:
     def _refuse_at(self, name: str, spec: str, reset: float) -> None:
         retry = max(1, math.ceil(reset - time.time()))
         observability.RATE_LIMITED.labels(limit=name).inc()
-        raise ApiProblem(429, "rate_limited", f"too many requests ({spec} for {name})",
-                         headers={"Retry-After": str(retry)}, retry_after=retry, limit=name)
+        raise ApiProblem(
+            429,
+            "rate_limited",
+            f"too many requests ({spec} for {name})",
+            headers={"Retry-After": str(retry)},
+            retry_after=retry,
+            limit=name,
+        )
 
 
 def client_ip(request: Request) -> str:

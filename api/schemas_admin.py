@@ -15,9 +15,20 @@ SLUG = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
 
 
 class UserIn(Strict):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "email": "box-office@cinema.example", "password": "a long passphrase",
-        "role": "partner", "partner_id": "prt_demo", "name": "Box office"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "box-office@cinema.example",
+                    "password": "a long passphrase",
+                    "role": "partner",
+                    "partner_id": "prt_demo",
+                    "name": "Box office",
+                }
+            ]
+        },
+    )
 
     email: EmailStr
     password: str = Field(min_length=MIN_LENGTH, max_length=200)
@@ -46,12 +57,25 @@ class PartnerOut(BaseModel):
 
 
 class ConnectorIn(Strict):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "id": "restline-chennai", "name": "Restline POS, Chennai", "adapter": "rest",
-        "mapping": "mappings/restline/mapping.yaml",
-        "endpoint": {"base_url": "http://127.0.0.1:8101"},
-        "secret_refs": {"token": "env:RESTLINE_TOKEN", "push_secret": "env:RESTLINE_PUSH_SECRET"},
-        "settings": {"connect_timeout": 3, "read_timeout": 10, "fail_max": 5}}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "restline-chennai",
+                    "name": "Restline POS, Chennai",
+                    "adapter": "rest",
+                    "mapping": "mappings/restline/mapping.yaml",
+                    "endpoint": {"base_url": "http://127.0.0.1:8101"},
+                    "secret_refs": {
+                        "token": "env:RESTLINE_TOKEN",
+                        "push_secret": "env:RESTLINE_PUSH_SECRET",
+                    },
+                    "settings": {"connect_timeout": 3, "read_timeout": 10, "fail_max": 5},
+                }
+            ]
+        },
+    )
 
     id: str = Field(min_length=3, max_length=64, pattern=SLUG)
     name: str = Field(default="", max_length=200)
@@ -59,8 +83,9 @@ class ConnectorIn(Strict):
     mapping: str = Field(min_length=1, max_length=200)
     endpoint: dict[str, Any]
     secret_refs: dict[str, str] = Field(
-        default_factory=dict, description="Names of secrets (environment or secrets file), "
-        "never their values")
+        default_factory=dict,
+        description="Names of secrets (environment or secrets file), never their values",
+    )
     settings: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -102,13 +127,20 @@ class ConflictOut(BaseModel):
 
 
 class ResolveIn(Strict):
-    action: Literal["refund_customer", "keep_booking", "acknowledge", "accept_theatre",
-                    "keep_marquee", "dismiss"] = Field(
+    action: Literal[
+        "refund_customer",
+        "keep_booking",
+        "acknowledge",
+        "accept_theatre",
+        "keep_marquee",
+        "dismiss",
+    ] = Field(
         description="For a POS that sold a seat Marquee booked (pos_sold_booked_seat, "
         "sale_commit_failed): refund_customer (the booking fails and the customer is refunded "
         "in full, now) or keep_booking (the theatre resolves the POS side). For "
         "pos_sold_held_seat: acknowledge. Other kinds: accept_theatre, keep_marquee, dismiss "
-        "(recorded only)")
+        "(recorded only)"
+    )
     note: str = Field(default="", max_length=1000)
 
 

@@ -18,9 +18,20 @@ class Strict(BaseModel):
 
 
 class SignUp(Strict):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "email": "asha@example.com", "password": "correct horse battery",
-        "name": "Asha", "phone": "+919800000001", "language": "ta"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "asha@example.com",
+                    "password": "correct horse battery",
+                    "name": "Asha",
+                    "phone": "+919800000001",
+                    "language": "ta",
+                }
+            ]
+        },
+    )
 
     email: EmailStr
     password: str = Field(min_length=MIN_LENGTH, max_length=200)
@@ -32,18 +43,33 @@ class SignUp(Strict):
 class ProfileUpdate(Strict):
     name: str | None = Field(default=None, max_length=200)
     phone: str | None = Field(default=None, pattern=PHONE)
-    language: str | None = Field(default=None, max_length=35,
-                                 pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$")
+    language: str | None = Field(
+        default=None, max_length=35, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$"
+    )
     password: str | None = Field(default=None, min_length=MIN_LENGTH, max_length=200)
-    current_password: str | None = Field(default=None, max_length=200,
-                                         description="Required to change the password")
+    current_password: str | None = Field(
+        default=None, max_length=200, description="Required to change the password"
+    )
 
 
 class UserOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "id": "usr_4f1c", "email": "asha@example.com", "name": "Asha", "phone": "+919800000001",
-        "language": "ta", "role": "customer", "partner_id": None, "active": True,
-        "created_at": "2026-11-25T10:00:00Z"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "usr_4f1c",
+                    "email": "asha@example.com",
+                    "name": "Asha",
+                    "phone": "+919800000001",
+                    "language": "ta",
+                    "role": "customer",
+                    "partner_id": None,
+                    "active": True,
+                    "created_at": "2026-11-25T10:00:00Z",
+                }
+            ]
+        }
+    )
 
     id: str
     email: str
@@ -57,15 +83,26 @@ class UserOut(BaseModel):
 
 
 class TokenOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "access_token": "eyJhbGciOiJIUzI1NiIs...", "token_type": "bearer", "expires_in": 900,
-        "refresh_token": "rt_9a8b....Zk3", "scope": "bookings profile"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "access_token": "eyJhbGciOiJIUzI1NiIs...",
+                    "token_type": "bearer",
+                    "expires_in": 900,
+                    "refresh_token": "rt_9a8b....Zk3",
+                    "scope": "bookings profile",
+                }
+            ]
+        }
+    )
 
     access_token: str
     token_type: str = "bearer"
     expires_in: int = Field(description="Seconds until the access token expires")
     refresh_token: str | None = Field(
-        default=None, description="Single use: each refresh returns a new one")
+        default=None, description="Single use: each refresh returns a new one"
+    )
     scope: str
 
 

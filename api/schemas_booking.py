@@ -15,9 +15,19 @@ from canonical.orders import Booking, Hold, Payment, PaymentMethod
 class HoldIn(Strict):
     """Either name the seats (`seat_ids`) or ask for the best `count` adjacent seats."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"show_id": "shw_chennai_marina_1_20301115_1400", "seat_ids": ["F7", "F8"]},
-        {"show_id": "shw_chennai_marina_1_20301115_1400", "count": 2, "category": "premium"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"show_id": "shw_chennai_marina_1_20301115_1400", "seat_ids": ["F7", "F8"]},
+                {
+                    "show_id": "shw_chennai_marina_1_20301115_1400",
+                    "count": 2,
+                    "category": "premium",
+                },
+            ]
+        },
+    )
 
     show_id: str = Field(max_length=64)
     seat_ids: list[str] | None = Field(default=None, min_length=1, max_length=50)
@@ -42,8 +52,15 @@ class HoldOut(BaseModel):
 
     @classmethod
     def of(cls, h: Hold) -> HoldOut:
-        return cls(id=h.id, show_id=h.show_id, seat_ids=list(h.seat_ids), status=h.status.value,
-                   created_at=h.created_at, expires_at=h.expires_at, extended=h.extended)
+        return cls(
+            id=h.id,
+            show_id=h.show_id,
+            seat_ids=list(h.seat_ids),
+            status=h.status.value,
+            created_at=h.created_at,
+            expires_at=h.expires_at,
+            extended=h.extended,
+        )
 
 
 class BestAvailableOut(BaseModel):
@@ -52,21 +69,34 @@ class BestAvailableOut(BaseModel):
 
 
 class CheckoutIn(Strict):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "hold_id": "hld_1b4e28ba2fa1", "method": "card",
-        "payment": {"card_number": "4242424242424242"},
-        "ticket_types": {"F7": "ADULT", "F8": "CHILD"}}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "hold_id": "hld_1b4e28ba2fa1",
+                    "method": "card",
+                    "payment": {"card_number": "4242424242424242"},
+                    "ticket_types": {"F7": "ADULT", "F8": "CHILD"},
+                }
+            ]
+        },
+    )
 
     hold_id: str = Field(max_length=64)
     method: PaymentMethod = PaymentMethod.CARD
-    gateway: str | None = Field(default=None, max_length=40,
-                                description="Default: the configured gateway")
+    gateway: str | None = Field(
+        default=None, max_length=40, description="Default: the configured gateway"
+    )
     payment: dict[str, Any] = Field(
-        default_factory=dict, description="Gateway details: a test card number for the offline "
-        "gateway, a PaymentMethod id (`payment_method`) for Stripe. Never logged.")
+        default_factory=dict,
+        description="Gateway details: a test card number for the offline "
+        "gateway, a PaymentMethod id (`payment_method`) for Stripe. Never logged.",
+    )
     ticket_types: dict[str, str] = Field(
-        default_factory=dict, description="Seat id -> ticket type code (default: the first "
-        "price of the seat's category)")
+        default_factory=dict,
+        description="Seat id -> ticket type code (default: the first price of the seat's category)",
+    )
 
 
 class ConfirmPaymentIn(Strict):
@@ -91,18 +121,43 @@ class PaymentOut(BaseModel):
 
     @classmethod
     def of(cls, p: Payment) -> PaymentOut:
-        return cls(id=p.id, gateway=p.gateway, method=p.method.value, status=p.status.value,
-                   amount=p.amount, refunded=p.refunded)
+        return cls(
+            id=p.id,
+            gateway=p.gateway,
+            method=p.method.value,
+            status=p.status.value,
+            amount=p.amount,
+            refunded=p.refunded,
+        )
 
 
 class BookingOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "id": "bkg_7c9e6679", "code": "K7M2QX9P", "status": "confirmed",
-        "show_id": "shw_chennai_marina_1_20301115_1400", "tickets": [
-            {"seat_id": "F7", "label": "F7", "category": "standard", "ticket_type": "ADULT",
-             "price": {"amount": 18000, "currency": "INR"}}],
-        "total": {"amount": 18000, "currency": "INR"}, "created_at": "2030-11-15T08:00:00Z",
-        "confirmed_at": "2030-11-15T08:01:00Z", "cancelled_at": None, "payments": []}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "bkg_7c9e6679",
+                    "code": "K7M2QX9P",
+                    "status": "confirmed",
+                    "show_id": "shw_chennai_marina_1_20301115_1400",
+                    "tickets": [
+                        {
+                            "seat_id": "F7",
+                            "label": "F7",
+                            "category": "standard",
+                            "ticket_type": "ADULT",
+                            "price": {"amount": 18000, "currency": "INR"},
+                        }
+                    ],
+                    "total": {"amount": 18000, "currency": "INR"},
+                    "created_at": "2030-11-15T08:00:00Z",
+                    "confirmed_at": "2030-11-15T08:01:00Z",
+                    "cancelled_at": None,
+                    "payments": [],
+                }
+            ]
+        }
+    )
 
     id: str
     code: str
@@ -117,19 +172,27 @@ class BookingOut(BaseModel):
 
     @classmethod
     def of(cls, b: Booking, payments: list[Payment] | None = None) -> BookingOut:
-        return cls(id=b.id, code=b.code, status=b.status.value, show_id=b.show_id,
-                   tickets=[TicketOut(**t.model_dump()) for t in b.tickets], total=b.total,
-                   created_at=b.created_at, confirmed_at=b.confirmed_at,
-                   cancelled_at=b.cancelled_at,
-                   payments=[PaymentOut.of(p) for p in payments or []])
+        return cls(
+            id=b.id,
+            code=b.code,
+            status=b.status.value,
+            show_id=b.show_id,
+            tickets=[TicketOut(**t.model_dump()) for t in b.tickets],
+            total=b.total,
+            created_at=b.created_at,
+            confirmed_at=b.confirmed_at,
+            cancelled_at=b.cancelled_at,
+            payments=[PaymentOut.of(p) for p in payments or []],
+        )
 
 
 class CheckoutOut(BaseModel):
     booking: BookingOut
     payment: PaymentOut
     next_action: str | None = Field(
-        default=None, description="`3ds`: confirm at /v1/payments/{id}/confirm after the "
-        "customer authenticates")
+        default=None,
+        description="`3ds`: confirm at /v1/payments/{id}/confirm after the customer authenticates",
+    )
     client_secret: str | None = None
 
 

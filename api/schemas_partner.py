@@ -13,10 +13,23 @@ SLUG = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
 
 
 class TheatreIn(Strict):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "id": "thr_pune_central", "name": "Central Pune", "city": "Pune", "country": "IN",
-        "timezone": "Asia/Kolkata", "currency": "INR", "default_language": "mr",
-        "address": "FC Road, Pune"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "thr_pune_central",
+                    "name": "Central Pune",
+                    "city": "Pune",
+                    "country": "IN",
+                    "timezone": "Asia/Kolkata",
+                    "currency": "INR",
+                    "default_language": "mr",
+                    "address": "FC Road, Pune",
+                }
+            ]
+        },
+    )
 
     id: str = Field(min_length=3, max_length=64, pattern=SLUG)
     name: str = Field(min_length=1, max_length=200)
@@ -31,8 +44,12 @@ class TheatreIn(Strict):
 
 
 class ScreenIn(Strict):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "id": "scr_pune_1", "name": "Screen 1", "formats": ["2D", "3D"]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"id": "scr_pune_1", "name": "Screen 1", "formats": ["2D", "3D"]}]
+        },
+    )
 
     id: str = Field(min_length=3, max_length=64, pattern=SLUG)
     name: str = Field(min_length=1, max_length=100)
@@ -51,19 +68,61 @@ class LayoutIn(Strict):
     """A seat layout as JSON. Every seat category must be declared in `categories` (prices are
     set per category); seat ids must be unique and no two seats may share a position."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "categories": ["standard", "premium"],
-        "areas": [{"number": 0, "name": "Stalls", "category": "standard", "rows": [
-            {"name": "A", "index": 0, "seats": [
-                {"id": "A1", "label": "A1", "position": {"area": 0, "row": 0, "column": 0},
-                 "category": "standard"},
-                {"id": "A2", "label": "A2", "position": {"area": 0, "row": 0, "column": 1},
-                 "category": "standard"}]},
-            {"name": "B", "index": 1, "seats": [
-                {"id": "B1", "label": "B1", "position": {"area": 0, "row": 1, "column": 0},
-                 "category": "premium"},
-                {"id": "B2", "label": "B2", "position": {"area": 0, "row": 1, "column": 1},
-                 "category": "premium"}]}]}]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "categories": ["standard", "premium"],
+                    "areas": [
+                        {
+                            "number": 0,
+                            "name": "Stalls",
+                            "category": "standard",
+                            "rows": [
+                                {
+                                    "name": "A",
+                                    "index": 0,
+                                    "seats": [
+                                        {
+                                            "id": "A1",
+                                            "label": "A1",
+                                            "position": {"area": 0, "row": 0, "column": 0},
+                                            "category": "standard",
+                                        },
+                                        {
+                                            "id": "A2",
+                                            "label": "A2",
+                                            "position": {"area": 0, "row": 0, "column": 1},
+                                            "category": "standard",
+                                        },
+                                    ],
+                                },
+                                {
+                                    "name": "B",
+                                    "index": 1,
+                                    "seats": [
+                                        {
+                                            "id": "B1",
+                                            "label": "B1",
+                                            "position": {"area": 0, "row": 1, "column": 0},
+                                            "category": "premium",
+                                        },
+                                        {
+                                            "id": "B2",
+                                            "label": "B2",
+                                            "position": {"area": 0, "row": 1, "column": 1},
+                                            "category": "premium",
+                                        },
+                                    ],
+                                },
+                            ],
+                        }
+                    ],
+                }
+            ]
+        },
+    )
 
     categories: list[str] = Field(min_length=1, max_length=20)
     areas: list[SeatArea] = Field(min_length=1, max_length=50)
@@ -83,10 +142,22 @@ class LocalizedIn(Strict):
 
 
 class MovieIn(Strict):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "id": "mov_monsoon_letters", "title": {"en": "Monsoon Letters", "ta": "மழைக் கடிதங்கள்"},
-        "synopsis": {"en": "Letters found in an old house."}, "original_language": "en",
-        "runtime_minutes": 121, "genres": ["Drama"], "rating": "U"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "mov_monsoon_letters",
+                    "title": {"en": "Monsoon Letters", "ta": "மழைக் கடிதங்கள்"},
+                    "synopsis": {"en": "Letters found in an old house."},
+                    "original_language": "en",
+                    "runtime_minutes": 121,
+                    "genres": ["Drama"],
+                    "rating": "U",
+                }
+            ]
+        },
+    )
 
     id: str = Field(min_length=3, max_length=64, pattern=SLUG)
     title: dict[str, str] = Field(min_length=1)
@@ -106,18 +177,37 @@ class TicketTypeIn(Strict):
 
 
 class ShowIn(Strict):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "id": "shw_pune_1_evening", "screen_id": "scr_pune_1", "movie_id": "mov_orbit_nine",
-        "start": "2030-01-15T19:00:00+05:30", "language": "en", "format": "2D",
-        "ticket_types": [{"code": "ADULT", "name": "Adult", "category": "standard",
-                          "price": {"amount": 20000, "currency": "INR"}}]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "shw_pune_1_evening",
+                    "screen_id": "scr_pune_1",
+                    "movie_id": "mov_orbit_nine",
+                    "start": "2030-01-15T19:00:00+05:30",
+                    "language": "en",
+                    "format": "2D",
+                    "ticket_types": [
+                        {
+                            "code": "ADULT",
+                            "name": "Adult",
+                            "category": "standard",
+                            "price": {"amount": 20000, "currency": "INR"},
+                        }
+                    ],
+                }
+            ]
+        },
+    )
 
     id: str | None = Field(default=None, min_length=3, max_length=64, pattern=SLUG)
     screen_id: str = Field(max_length=64)
     movie_id: str = Field(max_length=64)
     start: AwareDatetime
     end: AwareDatetime | None = Field(
-        default=None, description="Default: start + runtime + 15 minutes of trailers")
+        default=None, description="Default: start + runtime + 15 minutes of trailers"
+    )
     language: str = Field(max_length=35)
     format: ShowFormat = ShowFormat.TWO_D
     ticket_types: list[TicketTypeIn] = Field(default_factory=list, max_length=50)
@@ -150,7 +240,8 @@ class ClientOut(BaseModel):
     created_at: datetime
     revoked: bool
     client_secret: str | None = Field(
-        default=None, description="Shown once, at creation; store it safely")
+        default=None, description="Shown once, at creation; store it safely"
+    )
 
 
 class SalesRow(BaseModel):

@@ -85,28 +85,75 @@ def create_shows(engine) -> int:
     from canonical.layout_builder import LayoutSpec, RowSpec, build_layout
     from store import catalog, partners
 
-    layout = build_layout(LAYOUT, SCREEN, LayoutSpec(rows=[
-        RowSpec(seats=20, category="premium" if r >= 14 else "standard") for r in range(20)]))
-    theatre = Theatre(id=THEATRE, name="Bench Flash", city="Chennai", country="IN",
-                      timezone="Asia/Kolkata", currency="INR", partner_id="prt_bench")
+    layout = build_layout(
+        LAYOUT,
+        SCREEN,
+        LayoutSpec(
+            rows=[
+                RowSpec(seats=20, category="premium" if r >= 14 else "standard") for r in range(20)
+            ]
+        ),
+    )
+    theatre = Theatre(
+        id=THEATRE,
+        name="Bench Flash",
+        city="Chennai",
+        country="IN",
+        timezone="Asia/Kolkata",
+        currency="INR",
+        partner_id="prt_bench",
+    )
     start = (datetime.now(UTC) + timedelta(days=2)).replace(microsecond=0)
-    prices = (TicketType(code="ADULT", name="Adult", category="standard",
-                         price=Money(amount=18000, currency="INR")),
-              TicketType(code="ADULT", name="Adult", category="premium",
-                         price=Money(amount=25000, currency="INR")))
+    prices = (
+        TicketType(
+            code="ADULT",
+            name="Adult",
+            category="standard",
+            price=Money(amount=18000, currency="INR"),
+        ),
+        TicketType(
+            code="ADULT",
+            name="Adult",
+            category="premium",
+            price=Money(amount=25000, currency="INR"),
+        ),
+    )
     with engine.begin() as conn:
         partners.create_partner(conn, "prt_bench", "Bench Cinemas")
-        catalog.save_movie(conn, Movie(id="mov_bench", title=LocalizedText(values={"en": "Rush"}),
-                                       original_language="en", runtime_minutes=120))
+        catalog.save_movie(
+            conn,
+            Movie(
+                id="mov_bench",
+                title=LocalizedText(values={"en": "Rush"}),
+                original_language="en",
+                runtime_minutes=120,
+            ),
+        )
         catalog.save_theatre(conn, theatre)
-        catalog.save_screen(conn, Screen(id=SCREEN, theatre_id=THEATRE, name="Screen 1",
-                                         formats=("2D",), layout_id=LAYOUT))
+        catalog.save_screen(
+            conn,
+            Screen(
+                id=SCREEN, theatre_id=THEATRE, name="Screen 1", formats=("2D",), layout_id=LAYOUT
+            ),
+        )
         catalog.save_layout(conn, layout)
         for show_id in (API_SHOW, SQL_SHOW):
-            catalog.save_show(conn, Show.scheduled(
-                tz=theatre.timezone, id=show_id, movie_id="mov_bench", theatre_id=THEATRE,
-                screen_id=SCREEN, start=start, end=start + timedelta(minutes=140),
-                language="en", format=ShowFormat.TWO_D, ticket_types=prices), layout)
+            catalog.save_show(
+                conn,
+                Show.scheduled(
+                    tz=theatre.timezone,
+                    id=show_id,
+                    movie_id="mov_bench",
+                    theatre_id=THEATRE,
+                    screen_id=SCREEN,
+                    start=start,
+                    end=start + timedelta(minutes=140),
+                    language="en",
+                    format=ShowFormat.TWO_D,
+                    ticket_types=prices,
+                ),
+                layout,
+            )
     return len(layout.seats())
 
 
@@ -128,16 +175,34 @@ def create_customers(engine, count: int) -> list[str]:
     for n in range(count):
         user_id = f"usr_bench_{n:06d}"
         email = f"fan{n}@bench.example"
-        rows.append({"id": user_id, "email_hash": cipher.email_hash(email),
-                     "email_enc": cipher.encrypt(email), "phone_enc": None, "name": f"Fan {n}",
-                     "language": "en", "password_hash": None, "role": Role.CUSTOMER.value,
-                     "partner_id": None, "active": True, "created_at": now})
-        token, _ = issue_access_token(JWT_SECRET, subject=user_id, role=Role.CUSTOMER.value,
-                                      scopes=scopes, partner_id=None, kind="user", minutes=120)
+        rows.append(
+            {
+                "id": user_id,
+                "email_hash": cipher.email_hash(email),
+                "email_enc": cipher.encrypt(email),
+                "phone_enc": None,
+                "name": f"Fan {n}",
+                "language": "en",
+                "password_hash": None,
+                "role": Role.CUSTOMER.value,
+                "partner_id": None,
+                "active": True,
+                "created_at": now,
+            }
+        )
+        token, _ = issue_access_token(
+            JWT_SECRET,
+            subject=user_id,
+            role=Role.CUSTOMER.value,
+            scopes=scopes,
+            partner_id=None,
+            kind="user",
+            minutes=120,
+        )
         tokens.append(token)
     with engine.begin() as conn:
         for i in range(0, len(rows), 2000):
-            conn.execute(insert(users), rows[i:i + 2000])
+            conn.execute(insert(users), rows[i : i + 2000])
     return tokens
 
 
@@ -164,8 +229,16 @@ def serve_sampled(port: int, out: Path) -> None:
                 if ident == me:
                     continue
                 stack = traceback.extract_stack(frame)
-                if not stack or stack[-1].name in ("wait", "select", "_worker", "get", "poll",
-                                                   "run_forever", "_run_once", "accept"):
+                if not stack or stack[-1].name in (
+                    "wait",
+                    "select",
+                    "_worker",
+                    "get",
+                    "poll",
+                    "run_forever",
+                    "_run_once",
+                    "accept",
+                ):
                     continue  # idle thread
                 samples += 1
                 seen = set()
@@ -174,11 +247,13 @@ def serve_sampled(port: int, out: Path) -> None:
                     if key not in seen:
                         inclusive[key] += 1
                         seen.add(key)
-                ours = [fr for fr in stack if str(ROOT) in fr.filename and ".venv" not in
-                        fr.filename]
+                ours = [
+                    fr for fr in stack if str(ROOT) in fr.filename and ".venv" not in fr.filename
+                ]
                 if ours:
-                    own_leaf[f"{Path(ours[-1].filename).name}:{ours[-1].name}:{ours[-1].lineno}"
-                             ] += 1
+                    own_leaf[
+                        f"{Path(ours[-1].filename).name}:{ours[-1].name}:{ours[-1].lineno}"
+                    ] += 1
 
     def write() -> None:
         with open(out, "w") as fh:
@@ -195,34 +270,80 @@ def serve_sampled(port: int, out: Path) -> None:
 
     threading.Thread(target=sample, daemon=True).start()
     threading.Thread(target=writer, daemon=True).start()
-    uvicorn.run("api.main:app", host="127.0.0.1", port=port, log_level="warning",
-                access_log=False, timeout_keep_alive=60)
+    uvicorn.run(
+        "api.main:app",
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        timeout_keep_alive=60,
+    )
     stop.set()
     write()
 
 
-def start_api(db_url: str, redis_url: str, port: int, workers: int, log_level: str,
-              workdir: Path, profile: Path | None = None) -> subprocess.Popen:
+def start_api(
+    db_url: str,
+    redis_url: str,
+    port: int,
+    workers: int,
+    log_level: str,
+    workdir: Path,
+    profile: Path | None = None,
+) -> subprocess.Popen:
     env = dict(os.environ)
-    env.update({
-        "DATABASE_URL": db_url, "REDIS_URL": redis_url, "TASK_MODE": "inprocess",
-        "JWT_SECRET": JWT_SECRET, "PAYMENT_GATEWAY": "offline", "LOG_LEVEL": log_level,
-        "VAR_DIR": str(workdir), "NOTIFY_DIR": str(workdir / "mail"),
-        **{f"RATE_LIMIT_{name}": GENEROUS for name in (
-            "LOGIN_PER_IP", "LOGIN_PER_ACCOUNT", "HOLD_PER_IP", "HOLD_PER_USER",
-            "CHECKOUT_PER_IP", "CHECKOUT_PER_USER")},
-    })
+    env.update(
+        {
+            "DATABASE_URL": db_url,
+            "REDIS_URL": redis_url,
+            "TASK_MODE": "inprocess",
+            "JWT_SECRET": JWT_SECRET,
+            "PAYMENT_GATEWAY": "offline",
+            "LOG_LEVEL": log_level,
+            "VAR_DIR": str(workdir),
+            "NOTIFY_DIR": str(workdir / "mail"),
+            **{
+                f"RATE_LIMIT_{name}": GENEROUS
+                for name in (
+                    "LOGIN_PER_IP",
+                    "LOGIN_PER_ACCOUNT",
+                    "HOLD_PER_IP",
+                    "HOLD_PER_USER",
+                    "CHECKOUT_PER_IP",
+                    "CHECKOUT_PER_USER",
+                )
+            },
+        }
+    )
     for name in ("SMTP_HOST",):
         env.pop(name, None)
-    cmd = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
-           "--port", str(port), "--workers", str(workers), "--no-access-log",
-           "--timeout-keep-alive", "60",  # idle customers keep their connections
-           "--log-level", "warning"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "api.main:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--timeout-keep-alive",
+        "60",  # idle customers keep their connections
+        "--log-level",
+        "warning",
+    ]
     if profile is not None:  # one sampled worker instead
         cmd = [sys.executable, __file__, "--serve-sampled", str(port), str(profile)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=open(workdir / "server.log", "wb"),  # noqa: SIM115 - lives with the server
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(workdir / "server.log", "wb"),  # noqa: SIM115 - lives with the server
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -291,15 +412,24 @@ class SeatMap:
         runs = []
         for row in self.rows.values():
             for i in range(len(row) - count + 1):
-                window = row[i:i + count]
-                if all(s == "available" and sid not in avoid for _, sid, s in window) and \
-                        window[-1][0] - window[0][0] == count - 1:
+                window = row[i : i + count]
+                if (
+                    all(s == "available" and sid not in avoid for _, sid, s in window)
+                    and window[-1][0] - window[0][0] == count - 1
+                ):
                     runs.append([sid for _, sid, _ in window])
         return rng.choice(runs) if runs else None
 
 
-async def customer(n: int, token: str, client: LoadClient, seat_map: SeatMap,
-                   stats: Stats, args: argparse.Namespace, deadline: float) -> None:
+async def customer(
+    n: int,
+    token: str,
+    client: LoadClient,
+    seat_map: SeatMap,
+    stats: Stats,
+    args: argparse.Namespace,
+    deadline: float,
+) -> None:
     rng = random.Random(args.seed * 100_003 + n)
     auth = {"Authorization": f"Bearer {token}"}
     count = rng.randint(1, 4)
@@ -346,8 +476,11 @@ async def customer(n: int, token: str, client: LoadClient, seat_map: SeatMap,
     t = time.perf_counter()
     if stats.first_checkout is None:
         stats.first_checkout = time.monotonic()
-    r = await client.post("/v1/checkout", {
-        "hold_id": hold_id, "method": "card", "payment": {"card_number": CARD_OK}}, headers=auth)
+    r = await client.post(
+        "/v1/checkout",
+        {"hold_id": hold_id, "method": "card", "payment": {"card_number": CARD_OK}},
+        headers=auth,
+    )
     stats.checkout_latency.append(time.perf_counter() - t)
     stats.checkout_codes[r.status_code] += 1
     if r.status_code == 201 and r.json()["booking"]["status"] == "confirmed":
@@ -365,6 +498,7 @@ async def run_customers(port: int, tokens: list[str], args: argparse.Namespace) 
     deadline = time.monotonic() + args.seconds
     client = LoadClient("127.0.0.1", port, max_connections=args.concurrency)
     try:
+
         async def one(n: int, token: str) -> None:
             async with gate:
                 if time.monotonic() > deadline:
@@ -387,15 +521,27 @@ def check_database(engine, show_id: str) -> dict[str, int]:
     from store.tables import bookings, outbox, show_seats
 
     with engine.connect() as conn:
-        live = conn.execute(select(bookings.c.id, bookings.c.status, bookings.c.tickets).where(
-            bookings.c.show_id == show_id, bookings.c.status.in_(["pending", "confirmed"]))).all()
-        sold = {r.seat_id: r.booking_id for r in conn.execute(
-            select(show_seats.c.seat_id, show_seats.c.booking_id).where(
-                show_seats.c.show_id == show_id, show_seats.c.status == "sold"))}
-        pending_outbox = conn.execute(select(func.count()).select_from(outbox).where(
-            outbox.c.delivered_at.is_(None), outbox.c.failed_at.is_(None))).scalar_one()
-        failed_outbox = conn.execute(select(func.count()).select_from(outbox).where(
-            outbox.c.failed_at.is_not(None))).scalar_one()
+        live = conn.execute(
+            select(bookings.c.id, bookings.c.status, bookings.c.tickets).where(
+                bookings.c.show_id == show_id, bookings.c.status.in_(["pending", "confirmed"])
+            )
+        ).all()
+        sold = {
+            r.seat_id: r.booking_id
+            for r in conn.execute(
+                select(show_seats.c.seat_id, show_seats.c.booking_id).where(
+                    show_seats.c.show_id == show_id, show_seats.c.status == "sold"
+                )
+            )
+        }
+        pending_outbox = conn.execute(
+            select(func.count())
+            .select_from(outbox)
+            .where(outbox.c.delivered_at.is_(None), outbox.c.failed_at.is_(None))
+        ).scalar_one()
+        failed_outbox = conn.execute(
+            select(func.count()).select_from(outbox).where(outbox.c.failed_at.is_not(None))
+        ).scalar_one()
         total_outbox = conn.execute(select(func.count()).select_from(outbox)).scalar_one()
     owners: dict[str, list[str]] = {}
     confirmed_seats: dict[str, str] = {}
@@ -405,13 +551,18 @@ def check_database(engine, show_id: str) -> dict[str, int]:
             if b.status == "confirmed":
                 confirmed_seats[ticket["seat_id"]] = b.id
     in_two = sum(1 for ids in owners.values() if len(ids) > 1)
-    mismatched = sum(1 for s in set(sold) | set(confirmed_seats)
-                     if sold.get(s) != confirmed_seats.get(s))
-    return {"seats_in_two_live_bookings": in_two, "sold_vs_confirmed_mismatch": mismatched,
-            "sold_seats": len(sold), "confirmed_bookings": sum(b.status == "confirmed"
-                                                               for b in live),
-            "outbox_pending": pending_outbox, "outbox_failed": failed_outbox,
-            "outbox_total": total_outbox}
+    mismatched = sum(
+        1 for s in set(sold) | set(confirmed_seats) if sold.get(s) != confirmed_seats.get(s)
+    )
+    return {
+        "seats_in_two_live_bookings": in_two,
+        "sold_vs_confirmed_mismatch": mismatched,
+        "sold_seats": len(sold),
+        "confirmed_bookings": sum(b.status == "confirmed" for b in live),
+        "outbox_pending": pending_outbox,
+        "outbox_failed": failed_outbox,
+        "outbox_total": total_outbox,
+    }
 
 
 def wait_outbox(engine, seconds: float) -> None:
@@ -422,8 +573,11 @@ def wait_outbox(engine, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         with engine.connect() as conn:
-            left = conn.execute(select(func.count()).select_from(outbox).where(
-                outbox.c.delivered_at.is_(None), outbox.c.failed_at.is_(None))).scalar_one()
+            left = conn.execute(
+                select(func.count())
+                .select_from(outbox)
+                .where(outbox.c.delivered_at.is_(None), outbox.c.failed_at.is_(None))
+            ).scalar_one()
         if not left:
             return
         time.sleep(0.5)
@@ -443,21 +597,41 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     ap.add_argument("--concurrency", type=int, default=200, help="requests in flight")
     ap.add_argument("--seconds", type=float, default=120.0, help="stop sending after this")
-    ap.add_argument("--map-share", type=float, default=0.1,
-                    help="share of customers who fetch the seat map themselves")
-    ap.add_argument("--give-up-share", type=float, default=0.0,
-                    help="share of customers who leave when their map shows sold out "
-                    "(default 0: everyone still tries best-available)")
-    ap.add_argument("--sql-concurrency", type=int, default=20,
-                    help="raw-SQL threads (each its own connection)")
-    ap.add_argument("--log-level", default="WARNING",
-                    help="server LOG_LEVEL (INFO writes one JSON access line per request)")
-    ap.add_argument("--opening", type=float, default=3.0,
-                    help="seconds counted as the opening rush in the extra latency line")
+    ap.add_argument(
+        "--map-share",
+        type=float,
+        default=0.1,
+        help="share of customers who fetch the seat map themselves",
+    )
+    ap.add_argument(
+        "--give-up-share",
+        type=float,
+        default=0.0,
+        help="share of customers who leave when their map shows sold out "
+        "(default 0: everyone still tries best-available)",
+    )
+    ap.add_argument(
+        "--sql-concurrency", type=int, default=20, help="raw-SQL threads (each its own connection)"
+    )
+    ap.add_argument(
+        "--log-level",
+        default="WARNING",
+        help="server LOG_LEVEL (INFO writes one JSON access line per request)",
+    )
+    ap.add_argument(
+        "--opening",
+        type=float,
+        default=3.0,
+        help="seconds counted as the opening rush in the extra latency line",
+    )
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--keep", action="store_true", help="keep the database and server log")
-    ap.add_argument("--profile", type=Path, default=None,
-                    help="run ONE sampled worker and write its hot functions to this file")
+    ap.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="run ONE sampled worker and write its hot functions to this file",
+    )
     ap.add_argument("--serve-sampled", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve_sampled:
@@ -480,8 +654,7 @@ def main() -> int:
     redis_lib.Redis.from_url(redis_url).flushdb()  # our private db number: old counters go
 
     port = devservers._free_port()
-    proc = start_api(db_url, redis_url, port, args.workers, args.log_level, workdir,
-                     args.profile)
+    proc = start_api(db_url, redis_url, port, args.workers, args.log_level, workdir, args.profile)
     try:
         client_cpu = time.process_time()
         try:  # the load generator's own event loop: uvloop when installed (uvicorn's is)
@@ -497,66 +670,106 @@ def main() -> int:
     checks = check_database(engine, API_SHOW)
 
     plans = [p for p in stats.seat_plans if p] or [["A1"]]
-    raw = raw_sql_holds(devservers._libpq(db_url), SQL_SHOW,
-                        [plans[i % len(plans)] for i in range(len(stats.hold_latency))],
-                        args.sql_concurrency)
+    raw = raw_sql_holds(
+        devservers._libpq(db_url),
+        SQL_SHOW,
+        [plans[i % len(plans)] for i in range(len(stats.hold_latency))],
+        args.sql_concurrency,
+    )
 
-    hold_seconds = max(1e-9, stats.hold_window[1] - stats.hold_window[0]) \
-        if stats.hold_window else float("nan")
+    hold_seconds = (
+        max(1e-9, stats.hold_window[1] - stats.hold_window[0])
+        if stats.hold_window
+        else float("nan")
+    )
     holds_per_s = len(stats.hold_latency) / hold_seconds
     raw_per_s = raw.attempts / raw.seconds if raw.seconds else float("nan")
-    booking_span = (max(stats.booking_times) - stats.first_checkout) \
-        if stats.booking_times and stats.first_checkout else float("nan")
+    booking_span = (
+        (max(stats.booking_times) - stats.first_checkout)
+        if stats.booking_times and stats.first_checkout
+        else float("nan")
+    )
     bookings_per_s = stats.bookings / booking_span if booking_span else float("nan")
     oversold = checks["seats_in_two_live_bookings"] + checks["sold_vs_confirmed_mismatch"]
 
-    print(f"flash sale: {args.customers:,} customers, one {seats}-seat native show, "
-          f"{args.workers} uvicorn workers, concurrency {args.concurrency}, PostgreSQL + Redis, "
-          f"TASK_MODE=inprocess, LOG_LEVEL={args.log_level}  (setup {setup:.1f}s)")
-    print("  tokens minted with api/security/tokens.py for users inserted directly (no argon2 "
-          "logins); all traffic from 127.0.0.1, so RATE_LIMIT_*=" + GENEROUS)
-    print(f"  load generator     {client_cpu:.1f} s of CPU for the customers (on the same 2 "
-          "cores as the API, PostgreSQL and Redis)")
-    print(f"  hold requests      {len(stats.hold_latency):,} in {hold_seconds:.2f}s = "
-          f"{holds_per_s:,.0f} holds/s   (answers: {dict(sorted(stats.hold_codes.items()))})")
-    print(f"  hold latency       p50 {pct(stats.hold_latency, 50):.0f} ms  "
-          f"p95 {pct(stats.hold_latency, 95):.0f} ms  p99 {pct(stats.hold_latency, 99):.0f} ms"
-          f"   (placed only: p50 {pct(stats.placed_latency, 50):.0f} ms, "
-          f"p99 {pct(stats.placed_latency, 99):.0f} ms)")
+    print(
+        f"flash sale: {args.customers:,} customers, one {seats}-seat native show, "
+        f"{args.workers} uvicorn workers, concurrency {args.concurrency}, PostgreSQL + Redis, "
+        f"TASK_MODE=inprocess, LOG_LEVEL={args.log_level}  (setup {setup:.1f}s)"
+    )
+    print(
+        "  tokens minted with api/security/tokens.py for users inserted directly (no argon2 "
+        "logins); all traffic from 127.0.0.1, so RATE_LIMIT_*=" + GENEROUS
+    )
+    print(
+        f"  load generator     {client_cpu:.1f} s of CPU for the customers (on the same 2 "
+        "cores as the API, PostgreSQL and Redis)"
+    )
+    print(
+        f"  hold requests      {len(stats.hold_latency):,} in {hold_seconds:.2f}s = "
+        f"{holds_per_s:,.0f} holds/s   (answers: {dict(sorted(stats.hold_codes.items()))})"
+    )
+    print(
+        f"  hold latency       p50 {pct(stats.hold_latency, 50):.0f} ms  "
+        f"p95 {pct(stats.hold_latency, 95):.0f} ms  p99 {pct(stats.hold_latency, 99):.0f} ms"
+        f"   (placed only: p50 {pct(stats.placed_latency, 50):.0f} ms, "
+        f"p99 {pct(stats.placed_latency, 99):.0f} ms)"
+    )
     if stats.hold_window:
-        later = [lat for sent, lat in zip(stats.hold_sent, stats.hold_latency, strict=True)
-                 if sent - stats.hold_window[0] >= args.opening]
-        print(f"  after the opening  hold requests sent {args.opening:.0f}s or more after the "
-              f"first: {len(later):,}, p50 {pct(later, 50):.0f} ms, p99 {pct(later, 99):.0f} ms")
+        later = [
+            lat
+            for sent, lat in zip(stats.hold_sent, stats.hold_latency, strict=True)
+            if sent - stats.hold_window[0] >= args.opening
+        ]
+        print(
+            f"  after the opening  hold requests sent {args.opening:.0f}s or more after the "
+            f"first: {len(later):,}, p50 {pct(later, 50):.0f} ms, p99 {pct(later, 99):.0f} ms"
+        )
     if stats.placed_at and stats.hold_window:
         since = [t - stats.hold_window[0] for t in stats.placed_at]
-        print(f"  holds placed at    half by {pct(since, 50) / 1000:.2f}s, 90 % by "
-              f"{pct(since, 90) / 1000:.2f}s, the last {since[-1]:.2f}s after the first hold "
-              "request")
-    print(f"  checkouts          {len(stats.checkout_latency):,}  "
-          f"p50 {pct(stats.checkout_latency, 50):.0f} ms  "
-          f"p99 {pct(stats.checkout_latency, 99):.0f} ms  "
-          f"(answers: {dict(sorted(stats.checkout_codes.items()))})")
-    print(f"  completed bookings {stats.bookings:,} in {booking_span:.2f}s = "
-          f"{bookings_per_s:,.0f} bookings/s  (first checkout sent -> last confirmation)")
-    print(f"  seat maps fetched  {len(stats.map_latency):,}  "
-          f"p50 {pct(stats.map_latency, 50):.0f} ms  p99 {pct(stats.map_latency, 99):.0f} ms; "
-          f"left on a sold-out map: {stats.gave_up_sold_out:,}")
-    print(f"  seats sold         {checks['sold_seats']} of {seats} "
-          f"(customers counted {stats.seats_booked}); "
-          f"confirmed bookings in the database {checks['confirmed_bookings']}")
-    print(f"  oversold           {oversold}  (seats in two live bookings: "
-          f"{checks['seats_in_two_live_bookings']}; sold seats != seats of confirmed bookings: "
-          f"{checks['sold_vs_confirmed_mismatch']})")
-    print(f"  outbox             {checks['outbox_total']:,} rows, "
-          f"{checks['outbox_pending']} undelivered, {checks['outbox_failed']} failed "
-          "(delivered by the in-process workers)")
+        print(
+            f"  holds placed at    half by {pct(since, 50) / 1000:.2f}s, 90 % by "
+            f"{pct(since, 90) / 1000:.2f}s, the last {since[-1]:.2f}s after the first hold "
+            "request"
+        )
+    print(
+        f"  checkouts          {len(stats.checkout_latency):,}  "
+        f"p50 {pct(stats.checkout_latency, 50):.0f} ms  "
+        f"p99 {pct(stats.checkout_latency, 99):.0f} ms  "
+        f"(answers: {dict(sorted(stats.checkout_codes.items()))})"
+    )
+    print(
+        f"  completed bookings {stats.bookings:,} in {booking_span:.2f}s = "
+        f"{bookings_per_s:,.0f} bookings/s  (first checkout sent -> last confirmation)"
+    )
+    print(
+        f"  seat maps fetched  {len(stats.map_latency):,}  "
+        f"p50 {pct(stats.map_latency, 50):.0f} ms  p99 {pct(stats.map_latency, 99):.0f} ms; "
+        f"left on a sold-out map: {stats.gave_up_sold_out:,}"
+    )
+    print(
+        f"  seats sold         {checks['sold_seats']} of {seats} "
+        f"(customers counted {stats.seats_booked}); "
+        f"confirmed bookings in the database {checks['confirmed_bookings']}"
+    )
+    print(
+        f"  oversold           {oversold}  (seats in two live bookings: "
+        f"{checks['seats_in_two_live_bookings']}; sold seats != seats of confirmed bookings: "
+        f"{checks['sold_vs_confirmed_mismatch']})"
+    )
+    print(
+        f"  outbox             {checks['outbox_total']:,} rows, "
+        f"{checks['outbox_pending']} undelivered, {checks['outbox_failed']} failed "
+        "(delivered by the in-process workers)"
+    )
     if stats.errors:
         print(f"  errors             {dict(stats.errors)}")
-    print(f"raw-SQL ceiling: {raw.attempts:,} conditional hold UPDATEs over psycopg, "
-          f"{args.sql_concurrency} connections: {raw_per_s:,.0f} holds/s "
-          f"(p50 {pct(raw.latencies, 50):.1f} ms, p99 {pct(raw.latencies, 99):.1f} ms; "
-          f"{raw.held} won)")
+    print(
+        f"raw-SQL ceiling: {raw.attempts:,} conditional hold UPDATEs over psycopg, "
+        f"{args.sql_concurrency} connections: {raw_per_s:,.0f} holds/s "
+        f"(p50 {pct(raw.latencies, 50):.1f} ms, p99 {pct(raw.latencies, 99):.1f} ms; "
+        f"{raw.held} won)"
+    )
     print(f"  API / raw SQL      {holds_per_s / raw_per_s:.1%}")
 
     engine.dispose()

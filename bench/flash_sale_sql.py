@@ -49,9 +49,16 @@ def raw_sql_holds(libpq_url: str, show_id: str, plans: list[list[str]], concurre
                 now = datetime.now(UTC)
                 started = time.perf_counter()
                 with conn.cursor() as cur:
-                    cur.execute(HOLD_SQL, {"hold": f"raw_{uuid.uuid4().hex[:16]}",
-                                           "expires": now + timedelta(minutes=8), "show": show_id,
-                                           "seats": seats, "now": now})
+                    cur.execute(
+                        HOLD_SQL,
+                        {
+                            "hold": f"raw_{uuid.uuid4().hex[:16]}",
+                            "expires": now + timedelta(minutes=8),
+                            "show": show_id,
+                            "seats": seats,
+                            "now": now,
+                        },
+                    )
                     won = cur.rowcount == len(seats)
                 if won:
                     conn.commit()
@@ -79,5 +86,6 @@ def reset_show(libpq_url: str, show_id: str) -> None:
     with psycopg.connect(libpq_url) as conn:
         conn.execute(
             "UPDATE show_seats SET status='available', hold_id=NULL, hold_expires_at=NULL, "
-            "booking_id=NULL WHERE show_id=%s AND status <> 'blocked'", (show_id,)
+            "booking_id=NULL WHERE show_id=%s AND status <> 'blocked'",
+            (show_id,),
         )

@@ -34,8 +34,7 @@ Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
 
 class LoadClient:
-    def __init__(self, host: str, port: int, max_connections: int, timeout: float = 30.0
-                 ) -> None:
+    def __init__(self, host: str, port: int, max_connections: int, timeout: float = 30.0) -> None:
         self.host, self.port, self.timeout = host, port, timeout
         self._idle: list[Connection] = []
         self._slots = asyncio.Semaphore(max_connections)
@@ -44,19 +43,27 @@ class LoadClient:
     async def get(self, path: str, headers: dict[str, str] | None = None) -> Response:
         return await self.request("GET", path, None, headers)
 
-    async def post(self, path: str, json_body: Any, headers: dict[str, str] | None = None
-                   ) -> Response:
+    async def post(
+        self, path: str, json_body: Any, headers: dict[str, str] | None = None
+    ) -> Response:
         return await self.request("POST", path, json.dumps(json_body).encode(), headers)
 
-    async def request(self, method: str, path: str, body: bytes | None,
-                      headers: dict[str, str] | None) -> Response:
+    async def request(
+        self, method: str, path: str, body: bytes | None, headers: dict[str, str] | None
+    ) -> Response:
         async with self._slots:
             conn = self._idle.pop() if self._idle else await self._connect()
             try:
                 response, keep = await asyncio.wait_for(
-                    self._exchange(conn, method, path, body, headers), self.timeout)
-            except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
-                    TimeoutError, ValueError) as err:
+                    self._exchange(conn, method, path, body, headers), self.timeout
+                )
+            except (
+                OSError,
+                asyncio.IncompleteReadError,
+                asyncio.LimitOverrunError,
+                TimeoutError,
+                ValueError,
+            ) as err:
                 conn[1].close()
                 raise HttpError(f"{method} {path}: {type(err).__name__}: {err}") from err
             if keep:
@@ -71,8 +78,14 @@ class LoadClient:
         except OSError as err:
             raise HttpError(f"connect: {err}") from err
 
-    async def _exchange(self, conn: Connection, method: str, path: str, body: bytes | None,
-                        headers: dict[str, str] | None) -> tuple[Response, bool]:
+    async def _exchange(
+        self,
+        conn: Connection,
+        method: str,
+        path: str,
+        body: bytes | None,
+        headers: dict[str, str] | None,
+    ) -> tuple[Response, bool]:
         reader, writer = conn
         lines = [f"{method} {path} HTTP/1.1".encode(), b"Host: " + self._host_header]
         for name, value in (headers or {}).items():

@@ -35,8 +35,18 @@ sys.path.insert(0, str(ROOT))
 FILMS = [f"HO{n:08d}" for n in range(700, 760)]
 FORMATS = ["2D", "2D", "2D", "3D", "IMAX"]
 LANGS = ["ta", "te", "hi", "en", "ml"]
-SLOTS = [(10, 0), (10, 30), (13, 15), (14, 0), (16, 45), (17, 30), (19, 30), (20, 15), (22, 45),
-         (23, 30)]
+SLOTS = [
+    (10, 0),
+    (10, 30),
+    (13, 15),
+    (14, 0),
+    (16, 45),
+    (17, 30),
+    (19, 30),
+    (20, 15),
+    (22, 45),
+    (23, 30),
+]
 CATEGORIES = [("0000000001", "Gold"), ("0000000002", "Silver"), ("0000000003", "Recliner")]
 ZONES = {"IN": ("Asia/Kolkata", "INR", "+05:30"), "GB": ("Europe/London", "GBP", "+00:00")}
 
@@ -59,10 +69,17 @@ def sessions(n: int, seed: int = 7):
                 base = {"0000000001": 25000, "0000000002": 18000, "0000000003": 42000}[cat]
                 prices.append((code, name, cat, base if code == "0001" else base - 5000))
         yield {
-            "session": str(10000 + i // 250), "cinema": str(cinema), "country": country,
-            "film": rng.choice(FILMS), "screen": screen, "start": start,
-            "end": start + timedelta(minutes=runtime + 15), "runtime": runtime,
-            "lang": rng.choice(LANGS), "format": rng.choice(FORMATS), "prices": prices,
+            "session": str(10000 + i // 250),
+            "cinema": str(cinema),
+            "country": country,
+            "film": rng.choice(FILMS),
+            "screen": screen,
+            "start": start,
+            "end": start + timedelta(minutes=runtime + 15),
+            "runtime": runtime,
+            "lang": rng.choice(LANGS),
+            "format": rng.choice(FORMATS),
+            "prices": prices,
         }
 
 
@@ -72,54 +89,108 @@ def write_json(path: Path, n: int) -> None:
         pages = (n + 99) // 100
         for s in sessions(n):
             offset = ZONES[s["country"]][2]
-            page.append({
-                "SessionId": s["session"], "CinemaId": f"C{s['cinema']}", "FilmCode": s["film"],
-                "ScreenNumber": s["screen"],
-                "Showtime": s["start"].strftime("%Y-%m-%dT%H:%M:%S") + offset,
-                "EndTime": s["end"].strftime("%Y-%m-%dT%H:%M:%S") + offset,
-                "Language": s["lang"], "Format": s["format"], "SalesChannels": ";WWW;POS;KIOSK;",
-                "Prices": [{"TicketTypeCode": c, "Description": d, "AreaCategoryCode": a,
-                            "PriceInCents": p} for c, d, a, p in s["prices"]],
-            })
+            page.append(
+                {
+                    "SessionId": s["session"],
+                    "CinemaId": f"C{s['cinema']}",
+                    "FilmCode": s["film"],
+                    "ScreenNumber": s["screen"],
+                    "Showtime": s["start"].strftime("%Y-%m-%dT%H:%M:%S") + offset,
+                    "EndTime": s["end"].strftime("%Y-%m-%dT%H:%M:%S") + offset,
+                    "Language": s["lang"],
+                    "Format": s["format"],
+                    "SalesChannels": ";WWW;POS;KIOSK;",
+                    "Prices": [
+                        {
+                            "TicketTypeCode": c,
+                            "Description": d,
+                            "AreaCategoryCode": a,
+                            "PriceInCents": p,
+                        }
+                        for c, d, a, p in s["prices"]
+                    ],
+                }
+            )
             if len(page) == 100:
-                fh.write(json.dumps({"Result": 0, "Page": 1, "PageSize": 100,
-                                     "TotalPages": pages, "Items": page}) + "\n")
+                fh.write(
+                    json.dumps(
+                        {
+                            "Result": 0,
+                            "Page": 1,
+                            "PageSize": 100,
+                            "TotalPages": pages,
+                            "Items": page,
+                        }
+                    )
+                    + "\n"
+                )
                 page = []
         if page:
-            fh.write(json.dumps({"Result": 0, "Page": 1, "PageSize": 100, "TotalPages": pages,
-                                 "Items": page}) + "\n")
+            fh.write(
+                json.dumps(
+                    {"Result": 0, "Page": 1, "PageSize": 100, "TotalPages": pages, "Items": page}
+                )
+                + "\n"
+            )
 
 
 def write_xml(path: Path, n: int) -> None:
     with path.open("w", encoding="utf-8") as fh:
-        fh.write('<?xml version="1.0" encoding="utf-8"?>\n<soap:Envelope xmlns:soap='
-                 '"http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><GetSessionsResponse '
-                 'xmlns="urn:soapbox:ticketing:2"><Result>OK</Result><Sessions>\n')
+        fh.write(
+            '<?xml version="1.0" encoding="utf-8"?>\n<soap:Envelope xmlns:soap='
+            '"http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><GetSessionsResponse '
+            'xmlns="urn:soapbox:ticketing:2"><Result>OK</Result><Sessions>\n'
+        )
         for s in sessions(n):
             tickets = "".join(
                 f"<TicketType><TicketTypeCode>{c}</TicketTypeCode><Description>{d}</Description>"
                 f"<AreaCategoryCode>{a}</AreaCategoryCode><Price>{p / 100:.2f}</Price>"
-                "</TicketType>" for c, d, a, p in s["prices"])
+                "</TicketType>"
+                for c, d, a, p in s["prices"]
+            )
             fh.write(
                 f"<Session><SessionId>{s['session']}</SessionId><CinemaId>{s['cinema']}</CinemaId>"
                 f"<FilmCode>{s['film']}</FilmCode><ScreenNumber>{s['screen']}</ScreenNumber>"
                 f"<Showtime>{s['start']:%Y-%m-%dT%H:%M:%S}</Showtime>"
                 f"<EndTime>{s['end']:%Y-%m-%dT%H:%M:%S}</EndTime><Language>{s['lang']}</Language>"
                 f"<Format>{s['format']}</Format><SalesChannels>;WWW;POS;</SalesChannels>"
-                f"<TicketTypes>{tickets}</TicketTypes></Session>\n")
+                f"<TicketTypes>{tickets}</TicketTypes></Session>\n"
+            )
         fh.write("</Sessions></GetSessionsResponse></soap:Body></soap:Envelope>\n")
 
 
 def write_csv(path: Path, n: int) -> None:
     with path.open("w", encoding="latin-1", newline="") as fh:
         writer = csv.writer(fh, delimiter=";", lineterminator="\r\n")
-        writer.writerow(["ShowID", "SiteCode", "FilmCode", "Aud", "Start", "Minutes", "Lang",
-                         "Format", "Prices"])
+        writer.writerow(
+            [
+                "ShowID",
+                "SiteCode",
+                "FilmCode",
+                "Aud",
+                "Start",
+                "Minutes",
+                "Lang",
+                "Format",
+                "Prices",
+            ]
+        )
         for s in sessions(n):
             stamp = f"{s['start']:%Y%m%d%H%M}"
             prices = ",".join(f"{c}:{a[-3:]}:{p / 100:.2f}" for c, _, a, p in s["prices"])
-            writer.writerow([f"{s['film']}|{stamp}|{s['screen']}", f"S{s['cinema']}", s["film"],
-                             s["screen"], stamp, s["runtime"], s["lang"], s["format"], prices])
+            writer.writerow(
+                [
+                    f"{s['film']}|{stamp}|{s['screen']}",
+                    f"S{s['cinema']}",
+                    s["film"],
+                    s["screen"],
+                    stamp,
+                    s["runtime"],
+                    s["lang"],
+                    s["format"],
+                    prices,
+                ]
+            )
 
 
 WRITERS = {"json": (write_json, "jsonl"), "xml": (write_xml, "xml"), "csv": (write_csv, "csv")}
@@ -147,8 +218,9 @@ def parse_only(fmt: str, path: Path) -> int:
         from lxml import etree
 
         tag = "{urn:soapbox:ticketing:2}Session"
-        for _, elem in etree.iterparse(str(path), events=("end",), tag=tag,
-                                       resolve_entities=False, no_network=True):
+        for _, elem in etree.iterparse(
+            str(path), events=("end",), tag=tag, resolve_entities=False, no_network=True
+        ):
             count += 1
             elem.clear(keep_tail=False)
             parent = elem.getparent()
@@ -196,13 +268,20 @@ def child(mode: str, fmt: str, path: str) -> None:
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"count": count, "dead": dead, "seconds": elapsed, "cpu": cpu,
-                      "peak_kib": peak_kib}))
+    print(
+        json.dumps(
+            {"count": count, "dead": dead, "seconds": elapsed, "cpu": cpu, "peak_kib": peak_kib}
+        )
+    )
 
 
 def run_child(mode: str, fmt: str, path: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", mode, fmt, str(path)],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", mode, fmt, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     if out.stderr.strip():
         print(out.stderr.strip(), file=sys.stderr)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -211,12 +290,17 @@ def run_child(mode: str, fmt: str, path: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
-    parser.add_argument("--small", type=int, default=None,
-                        help="size of the memory comparison run (default records/10)")
+    parser.add_argument(
+        "--small",
+        type=int,
+        default=None,
+        help="size of the memory comparison run (default records/10)",
+    )
     parser.add_argument("--formats", default="json,xml,csv")
     parser.add_argument("--keep", type=Path, default=None, help="write files here and keep them")
-    parser.add_argument("--child", nargs=3, metavar=("MODE", "FORMAT", "PATH"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child", nargs=3, metavar=("MODE", "FORMAT", "PATH"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.child:
         child(*args.child)
@@ -224,11 +308,14 @@ def main() -> None:
     small = args.small or max(1, args.records // 10)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="marquee-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    print(f"records per format: {args.records:,} (memory check also at {small:,}); "
-          f"files in {workdir}")
-    header = (f"{'format':<6} {'parse rec/s':>12} {'map rec/s':>11} {'ratio':>6} "
-              f"{'cpu ratio':>9} {'dead':>5} {'peak RSS small':>15} {'peak RSS full':>14} "
-              f"{'file MB':>8}")
+    print(
+        f"records per format: {args.records:,} (memory check also at {small:,}); files in {workdir}"
+    )
+    header = (
+        f"{'format':<6} {'parse rec/s':>12} {'map rec/s':>11} {'ratio':>6} "
+        f"{'cpu ratio':>9} {'dead':>5} {'peak RSS small':>15} {'peak RSS full':>14} "
+        f"{'file MB':>8}"
+    )
     rows = []
     for fmt in args.formats.split(","):
         writer, ext = WRITERS[fmt]
@@ -244,24 +331,31 @@ def main() -> None:
         parse_rate = parse["count"] / parse["seconds"]
         map_rate = (mapped["count"] + mapped["dead"]) / mapped["seconds"]
         cpu_ratio = (parse["cpu"] / parse["count"]) / (
-            mapped["cpu"] / (mapped["count"] + mapped["dead"]))
-        rows.append(f"{fmt:<6} {parse_rate:>12,.0f} {map_rate:>11,.0f} "
-                    f"{map_rate / parse_rate:>6.2f} {cpu_ratio:>9.2f} {mapped['dead']:>5} "
-                    f"{mapped_small['peak_kib'] / 1024:>12.1f} MB "
-                    f"{mapped['peak_kib'] / 1024:>11.1f} MB "
-                    f"{full.stat().st_size / 1e6:>8.1f}")
-        print(f"  {fmt}: generated in {gen:.1f}s, parsed {parse['count']:,} in "
-              f"{parse['seconds']:.1f}s, mapped {mapped['count']:,} in {mapped['seconds']:.1f}s",
-              flush=True)
+            mapped["cpu"] / (mapped["count"] + mapped["dead"])
+        )
+        rows.append(
+            f"{fmt:<6} {parse_rate:>12,.0f} {map_rate:>11,.0f} "
+            f"{map_rate / parse_rate:>6.2f} {cpu_ratio:>9.2f} {mapped['dead']:>5} "
+            f"{mapped_small['peak_kib'] / 1024:>12.1f} MB "
+            f"{mapped['peak_kib'] / 1024:>11.1f} MB "
+            f"{full.stat().st_size / 1e6:>8.1f}"
+        )
+        print(
+            f"  {fmt}: generated in {gen:.1f}s, parsed {parse['count']:,} in "
+            f"{parse['seconds']:.1f}s, mapped {mapped['count']:,} in {mapped['seconds']:.1f}s",
+            flush=True,
+        )
         if args.keep is None:
             full.unlink()
             part.unlink()
     print(header)
     for row in rows:
         print(row)
-    print("ratio = map rate / parse-only rate on the same file (target >= 0.3); cpu ratio = "
-          "the same from CPU seconds (steadier when other work shares the machine); peak RSS "
-          "is each child process's maximum resident set.")
+    print(
+        "ratio = map rate / parse-only rate on the same file (target >= 0.3); cpu ratio = "
+        "the same from CPU seconds (steadier when other work shares the machine); peak RSS "
+        "is each child process's maximum resident set."
+    )
 
 
 if __name__ == "__main__":

@@ -22,8 +22,13 @@ class BookingError(Exception):
 
     def as_problem(self) -> dict[str, Any]:
         """The fields of an RFC 9457 problem document (the API adds `type` and `instance`)."""
-        return {"title": self.title, "status": self.http_status, "detail": self.detail,
-                "code": self.code, **self.extra}
+        return {
+            "title": self.title,
+            "status": self.http_status,
+            "detail": self.detail,
+            "code": self.code,
+            **self.extra,
+        }
 
 
 # --- not found -----------------------------------------------------------------------------
@@ -79,8 +84,11 @@ class TooManySeats(InvalidRequest):
     title = "Too many seats"
 
     def __init__(self, requested: int, maximum: int) -> None:
-        super().__init__(f"{requested} seats requested; this theatre allows {maximum} per hold",
-                         requested=requested, maximum=maximum)
+        super().__init__(
+            f"{requested} seats requested; this theatre allows {maximum} per hold",
+            requested=requested,
+            maximum=maximum,
+        )
 
 
 class SeatGroupIncomplete(InvalidRequest):
@@ -88,8 +96,9 @@ class SeatGroupIncomplete(InvalidRequest):
     title = "Seats that sell together were split"
 
     def __init__(self, missing: list[str]) -> None:
-        super().__init__(f"these seats sell together with the ones chosen: {', '.join(missing)}",
-                         seats=missing)
+        super().__init__(
+            f"these seats sell together with the ones chosen: {', '.join(missing)}", seats=missing
+        )
 
 
 class CompanionWithoutWheelchair(InvalidRequest):
@@ -99,7 +108,8 @@ class CompanionWithoutWheelchair(InvalidRequest):
     def __init__(self, seat_ids: list[str]) -> None:
         super().__init__(
             f"companion seats go with a wheelchair space in the same hold: {', '.join(seat_ids)}",
-            seats=seat_ids)
+            seats=seat_ids,
+        )
 
 
 class OrphanSeat(InvalidRequest):
@@ -107,8 +117,9 @@ class OrphanSeat(InvalidRequest):
     title = "Selection would leave a single seat"
 
     def __init__(self, seat_ids: list[str]) -> None:
-        super().__init__(f"this selection leaves a single empty seat: {', '.join(seat_ids)}",
-                         seats=seat_ids)
+        super().__init__(
+            f"this selection leaves a single empty seat: {', '.join(seat_ids)}", seats=seat_ids
+        )
 
 
 class UnsupportedMethod(InvalidRequest):
@@ -138,8 +149,9 @@ class SeatsUnavailable(Conflict):
     title = "Seats are not available"
 
     def __init__(self, seat_ids: list[str], detail: str | None = None) -> None:
-        super().__init__(detail or f"seats are no longer available: {', '.join(seat_ids)}",
-                         seats=seat_ids)
+        super().__init__(
+            detail or f"seats are no longer available: {', '.join(seat_ids)}", seats=seat_ids
+        )
         self.seat_ids = seat_ids
 
 

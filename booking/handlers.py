@@ -58,8 +58,9 @@ def release_at_theatre(event: ev.Event, ctx: HandlerContext) -> None:
     assert isinstance(event, ev.HoldReleased | ev.HoldExpired)
     if isinstance(event, ev.HoldReleased) and not event.forward:
         return
-    ctx.services.release_at_theatre(event.show_id, event.theatre_id, event.remote_ref,
-                                    event.remote_key)
+    ctx.services.release_at_theatre(
+        event.show_id, event.theatre_id, event.remote_ref, event.remote_key
+    )
 
 
 @handles(ev.BookingConfirmed)
@@ -97,22 +98,32 @@ def _notify(ctx: HandlerContext, kind: str, customer_id: str | None, **context: 
 def notify_confirmed(event: ev.Event, ctx: HandlerContext) -> None:
     assert isinstance(event, ev.BookingConfirmed)
     booking = ctx.services.get_booking(event.booking_id)
-    _notify(ctx, "booking_confirmed", event.customer_id, booking=booking.model_dump(mode="json"),
-            qr=ticket_payload(booking))
+    _notify(
+        ctx,
+        "booking_confirmed",
+        event.customer_id,
+        booking=booking.model_dump(mode="json"),
+        qr=ticket_payload(booking),
+    )
 
 
 @handles(ev.BookingCancelled)
 def notify_cancelled(event: ev.Event, ctx: HandlerContext) -> None:
     assert isinstance(event, ev.BookingCancelled)
-    _notify(ctx, "booking_cancelled", event.customer_id, code=event.code,
-            refund=str(event.refund), fee=str(event.fee))
+    _notify(
+        ctx,
+        "booking_cancelled",
+        event.customer_id,
+        code=event.code,
+        refund=str(event.refund),
+        fee=str(event.fee),
+    )
 
 
 @handles(ev.RefundIssued)
 def notify_refund(event: ev.Event, ctx: HandlerContext) -> None:
     assert isinstance(event, ev.RefundIssued)
-    _notify(ctx, "refund_issued", event.customer_id, amount=str(event.amount),
-            reason=event.reason)
+    _notify(ctx, "refund_issued", event.customer_id, amount=str(event.amount), reason=event.reason)
 
 
 @handles(ev.LateSuccessRefunded)
@@ -125,5 +136,9 @@ def notify_late_payment(event: ev.Event, ctx: HandlerContext) -> None:
 def report_conflict(event: ev.Event, ctx: HandlerContext) -> None:
     assert isinstance(event, ev.SaleCommitFailed)
     # The event row in the outbox is the admin-visible record; this line makes it loud.
-    log.error("sale for booking %s failed at theatre %s: %s", event.booking_id, event.theatre_id,
-              event.reason)
+    log.error(
+        "sale for booking %s failed at theatre %s: %s",
+        event.booking_id,
+        event.theatre_id,
+        event.reason,
+    )

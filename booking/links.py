@@ -13,12 +13,14 @@ class NullTheatreLink:
     """A native partner theatre: Marquee's inventory is the only inventory, nothing to forward.
     Answers like a POS that always agrees, so code paths need no special case."""
 
-    def hold(self, show: Show, seats: Sequence[Seat], hold_seconds: int,
-             idempotency_key: str) -> RemoteHold:
+    def hold(
+        self, show: Show, seats: Sequence[Seat], hold_seconds: int, idempotency_key: str
+    ) -> RemoteHold:
         return RemoteHold(ref=idempotency_key)
 
-    def confirm(self, show: Show, remote_ref: str, booking_code: str, amount: Money,
-                idempotency_key: str) -> str:
+    def confirm(
+        self, show: Show, remote_ref: str, booking_code: str, amount: Money, idempotency_key: str
+    ) -> str:
         return booking_code
 
     def release(self, show: Show, remote_ref: str | None, idempotency_key: str) -> None:
@@ -37,8 +39,11 @@ class StaticLinks:
     """Resolve links by theatre id (or connector id) from a fixed table: the wiring layer builds
     one from the configured connectors."""
 
-    def __init__(self, by_theatre: Mapping[str, TheatreLink] | None = None,
-                 by_connector: Mapping[str, TheatreLink] | None = None) -> None:
+    def __init__(
+        self,
+        by_theatre: Mapping[str, TheatreLink] | None = None,
+        by_connector: Mapping[str, TheatreLink] | None = None,
+    ) -> None:
         self._by_theatre = dict(by_theatre or {})
         self._by_connector = dict(by_connector or {})
 

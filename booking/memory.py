@@ -38,13 +38,29 @@ class InMemoryStore:
     outbox: list[Event] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
-    _STATE = ("theatres", "shows", "layouts", "seats", "holds", "seat_expiry", "seat_booking",
-              "bookings",
-              "payments", "transitions", "seen_events", "customers", "outbox")
+    _STATE = (
+        "theatres",
+        "shows",
+        "layouts",
+        "seats",
+        "holds",
+        "seat_expiry",
+        "seat_booking",
+        "bookings",
+        "payments",
+        "transitions",
+        "seen_events",
+        "customers",
+        "outbox",
+    )
 
     def snapshot(self) -> dict[str, Any]:
-        return {name: copy.copy(getattr(self, name)) if name != "seats" else
-                {k: dict(v) for k, v in self.seats.items()} for name in self._STATE}
+        return {
+            name: copy.copy(getattr(self, name))
+            if name != "seats"
+            else {k: dict(v) for k, v in self.seats.items()}
+            for name in self._STATE
+        }
 
     def restore(self, snap: dict[str, Any]) -> None:
         for name, value in snap.items():
@@ -57,8 +73,8 @@ class InMemoryStore:
             self.layouts[layout.screen_id] = layout
             self.shows[show.id] = show
             self.seats[show.id] = {
-                s.id: SeatState(seat_id=s.id, status=SeatStatus.AVAILABLE)
-                for s in layout.seats()}
+                s.id: SeatState(seat_id=s.id, status=SeatStatus.AVAILABLE) for s in layout.seats()
+            }
 
 
 class _Catalog:
@@ -78,8 +94,12 @@ class _Catalog:
         show = self.show(show_id)
         if show is None:
             return None
-        return ShowRecord(show, self.theatre(show.theatre_id), self.layout_for_show(show),
-                          show_id in self.s.cancelled_shows)
+        return ShowRecord(
+            show,
+            self.theatre(show.theatre_id),
+            self.layout_for_show(show),
+            show_id in self.s.cancelled_shows,
+        )
 
 
 class _Seats:
@@ -92,36 +112,62 @@ class _Seats:
         expiry = self.s.seat_expiry.get((show_id, state.seat_id))
         return state.status == SeatStatus.HELD and expiry is not None and expiry <= now
 
-    def states(self, show_id: str, now: datetime,
-               seat_ids: Iterable[str] | None = None) -> dict[str, SeatStatus]:
+    def states(
+        self, show_id: str, now: datetime, seat_ids: Iterable[str] | None = None
+    ) -> dict[str, SeatStatus]:
         wanted = set(seat_ids) if seat_ids is not None else None
-        return {sid: st.status for sid, st in self.s.seats.get(show_id, {}).items()
-                if (wanted is None or sid in wanted) and not self._free(show_id, st, now)}
+        return {
+            sid: st.status
+            for sid, st in self.s.seats.get(show_id, {}).items()
+            if (wanted is None or sid in wanted) and not self._free(show_id, st, now)
+        }
 
-    def _set(self, show_id: str, sid: str, status: SeatStatus, hold_id: str | None = None,
-             booking_id: str | None = None, expires_at: datetime | None = None) -> None:
+    def _set(
+        self,
+        show_id: str,
+        sid: str,
+        status: SeatStatus,
+        hold_id: str | None = None,
+        booking_id: str | None = None,
+        expires_at: datetime | None = None,
+    ) -> None:
         old = self.s.seats[show_id][sid]
-        self.s.seats[show_id][sid] = SeatState(seat_id=sid, status=status, hold_id=hold_id,
-                                               version=old.version + 1)
+        self.s.seats[show_id][sid] = SeatState(
+            seat_id=sid, status=status, hold_id=hold_id, version=old.version + 1
+        )
         self.s.seat_expiry[(show_id, sid)] = expires_at
         self.s.seat_booking[(show_id, sid)] = booking_id
 
-    def take(self, show_id: str, seat_ids: Sequence[str], hold_id: str, *,
-             expires_at: datetime, now: datetime) -> list[str]:
+    def take(
+        self,
+        show_id: str,
+        seat_ids: Sequence[str],
+        hold_id: str,
+        *,
+        expires_at: datetime,
+        now: datetime,
+    ) -> list[str]:
         table = self.s.seats.get(show_id, {})
-        bad = [sid for sid in seat_ids if sid not in table or
-               not self._free(show_id, table[sid], now)]
+        bad = [
+            sid for sid in seat_ids if sid not in table or not self._free(show_id, table[sid], now)
+        ]
         if bad:
             return bad
         for sid in seat_ids:
             self._set(show_id, sid, SeatStatus.HELD, hold_id=hold_id, expires_at=expires_at)
         return []
 
-    def sell(self, show_id: str, seat_ids: Sequence[str], hold_id: str,
-             booking_id: str) -> list[str]:
+    def sell(
+        self, show_id: str, seat_ids: Sequence[str], hold_id: str, booking_id: str
+    ) -> list[str]:
         table = self.s.seats.get(show_id, {})
-        bad = [sid for sid in seat_ids if sid not in table
-               or table[sid].status != SeatStatus.HELD or table[sid].hold_id != hold_id]
+        bad = [
+            sid
+            for sid in seat_ids
+            if sid not in table
+            or table[sid].status != SeatStatus.HELD
+            or table[sid].hold_id != hold_id
+        ]
         if bad:
             return bad
         for sid in seat_ids:
@@ -138,16 +184,24 @@ class _Seats:
 
     def release(self, show_id: str, seat_ids: Sequence[str], hold_id: str) -> int:
         table = self.s.seats.get(show_id, {})
-        mine = [sid for sid in seat_ids if sid in table
-                and table[sid].status == SeatStatus.HELD and table[sid].hold_id == hold_id]
+        mine = [
+            sid
+            for sid in seat_ids
+            if sid in table
+            and table[sid].status == SeatStatus.HELD
+            and table[sid].hold_id == hold_id
+        ]
         for sid in mine:
             self._set(show_id, sid, SeatStatus.AVAILABLE)
         return len(mine)
 
     def unsell(self, show_id: str, booking_id: str) -> int:
-        mine = [sid for sid, st in self.s.seats.get(show_id, {}).items()
-                if st.status == SeatStatus.SOLD
-                and self.s.seat_booking.get((show_id, sid)) == booking_id]
+        mine = [
+            sid
+            for sid, st in self.s.seats.get(show_id, {}).items()
+            if st.status == SeatStatus.SOLD
+            and self.s.seat_booking.get((show_id, sid)) == booking_id
+        ]
         for sid in mine:
             self._set(show_id, sid, SeatStatus.AVAILABLE)
         return len(mine)
@@ -180,8 +234,11 @@ class _Holds:
         return True
 
     def expired(self, now: datetime, limit: int) -> list[Hold]:
-        due = [h for h in self.s.holds.values()
-               if h.status == HoldStatus.ACTIVE and h.expires_at <= now]
+        due = [
+            h
+            for h in self.s.holds.values()
+            if h.status == HoldStatus.ACTIVE and h.expires_at <= now
+        ]
         return sorted(due, key=lambda h: h.expires_at)[:limit]
 
 
@@ -222,17 +279,28 @@ class _Payments:
         return self.s.payments.get(payment_id)
 
     def by_gateway_ref(self, gateway: str, gateway_ref: str) -> Payment | None:
-        return next((p for p in self.s.payments.values()
-                     if p.gateway == gateway and p.gateway_ref == gateway_ref), None)
+        return next(
+            (
+                p
+                for p in self.s.payments.values()
+                if p.gateway == gateway and p.gateway_ref == gateway_ref
+            ),
+            None,
+        )
 
     def for_booking(self, booking_id: str) -> list[Payment]:
-        return sorted((p for p in self.s.payments.values() if p.booking_id == booking_id),
-                      key=lambda p: p.created_at)
+        return sorted(
+            (p for p in self.s.payments.values() if p.booking_id == booking_id),
+            key=lambda p: p.created_at,
+        )
 
     def save(self, payment: Payment, *, expect: PaymentStatus, expect_refunded: int) -> bool:
         current = self.s.payments.get(payment.id)
-        if current is None or current.status != expect or \
-                (current.refunded.amount if current.refunded else 0) != expect_refunded:
+        if (
+            current is None
+            or current.status != expect
+            or (current.refunded.amount if current.refunded else 0) != expect_refunded
+        ):
             return False
         self.s.payments[payment.id] = payment
         return True
@@ -243,8 +311,9 @@ class _Payments:
     def transitions(self, payment_id: str) -> list[PaymentTransition]:
         return [t for t in self.s.transitions if t.payment_id == payment_id]
 
-    def mark_event_seen(self, gateway: str, event_id: str, type: str = "",
-                        payload: Mapping[str, Any] | None = None) -> bool:
+    def mark_event_seen(
+        self, gateway: str, event_id: str, type: str = "", payload: Mapping[str, Any] | None = None
+    ) -> bool:
         if (gateway, event_id) in self.s.seen_events:
             return False
         self.s.seen_events.add((gateway, event_id))

@@ -38,9 +38,16 @@ def path(current: PaymentStatus, target: PaymentStatus) -> list[PaymentStatus] |
     return None
 
 
-def advance(payment: Payment, target: PaymentStatus, *, at: datetime, cause: str,
-            event_id: str | None = None, refunded: int | None = None,
-            strict: bool = False) -> tuple[Payment, list[PaymentTransition]]:
+def advance(
+    payment: Payment,
+    target: PaymentStatus,
+    *,
+    at: datetime,
+    cause: str,
+    event_id: str | None = None,
+    refunded: int | None = None,
+    strict: bool = False,
+) -> tuple[Payment, list[PaymentTransition]]:
     """Move `payment` to `target`, walking intermediate states. Returns the new payment and the
     transitions to store (empty when the move is stale). With `strict`, a stale or impossible
     move raises PaymentStateConflict instead of being ignored."""
@@ -58,9 +65,16 @@ def advance(payment: Payment, target: PaymentStatus, *, at: datetime, cause: str
     state = payment.status
     for i, step in enumerate(steps):
         last = i == len(steps) - 1
-        transitions.append(PaymentTransition(
-            payment_id=payment.id, from_status=state, to_status=step, at=at,
-            cause=cause if last else f"implied by: {cause}", event_id=event_id if last else None))
+        transitions.append(
+            PaymentTransition(
+                payment_id=payment.id,
+                from_status=state,
+                to_status=step,
+                at=at,
+                cause=cause if last else f"implied by: {cause}",
+                event_id=event_id if last else None,
+            )
+        )
         state = step
     update: dict[str, object] = {"status": state}
     if refunded is not None and state in (S.REFUNDED, S.PARTIALLY_REFUNDED):
@@ -68,10 +82,12 @@ def advance(payment: Payment, target: PaymentStatus, *, at: datetime, cause: str
     return payment.model_copy(update=update), transitions
 
 
-def _stale(payment: Payment, target: PaymentStatus,
-           strict: bool) -> tuple[Payment, list[PaymentTransition]]:
+def _stale(
+    payment: Payment, target: PaymentStatus, strict: bool
+) -> tuple[Payment, list[PaymentTransition]]:
     if strict:
         raise PaymentStateConflict(
             f"payment {payment.id} is {payment.status.value}; it cannot become {target.value}",
-            status=payment.status.value)
+            status=payment.status.value,
+        )
     return payment, []

@@ -54,21 +54,30 @@ class SeatInventory(Protocol):
     A held seat whose hold has passed its expiry counts as free (expiry is lazy: the sweep only
     tidies up), so `states` reports it as available and `take` may take it."""
 
-    def states(self, show_id: str, now: datetime,
-               seat_ids: Iterable[str] | None = None) -> Mapping[str, SeatStatus]:
+    def states(
+        self, show_id: str, now: datetime, seat_ids: Iterable[str] | None = None
+    ) -> Mapping[str, SeatStatus]:
         """Seat statuses as customers see them (an expired hold reads as available); only the
         given seats when `seat_ids` is set: a hold needs a few rows, not the whole house. A seat
         missing from the answer is available: an implementation may list only the others."""
         ...
 
-    def take(self, show_id: str, seat_ids: Sequence[str], hold_id: str, *,
-             expires_at: datetime, now: datetime) -> list[str]:
+    def take(
+        self,
+        show_id: str,
+        seat_ids: Sequence[str],
+        hold_id: str,
+        *,
+        expires_at: datetime,
+        now: datetime,
+    ) -> list[str]:
         """free -> held by `hold_id` until `expires_at`, all or none. Returns the seats that
         could NOT be taken (empty list: all taken; on failure nothing changed)."""
         ...
 
-    def sell(self, show_id: str, seat_ids: Sequence[str], hold_id: str,
-             booking_id: str) -> list[str]:
+    def sell(
+        self, show_id: str, seat_ids: Sequence[str], hold_id: str, booking_id: str
+    ) -> list[str]:
         """held by `hold_id` -> sold to `booking_id`, all or none. Returns the seats the hold
         no longer owns (empty list: all sold; on failure nothing changed)."""
         ...
@@ -131,8 +140,9 @@ class PaymentRepository(Protocol):
     def add_transition(self, transition: PaymentTransition) -> None: ...
     def transitions(self, payment_id: str) -> list[PaymentTransition]: ...
 
-    def mark_event_seen(self, gateway: str, event_id: str, type: str = "",
-                        payload: Mapping[str, Any] | None = None) -> bool:
+    def mark_event_seen(
+        self, gateway: str, event_id: str, type: str = "", payload: Mapping[str, Any] | None = None
+    ) -> bool:
         """Record a gateway event id; False if it was already recorded (a replay)."""
         ...
 
@@ -284,11 +294,13 @@ class TheatreLink(Protocol):
     """Forwards holds and sales to a theatre's own system. Every call carries an idempotency key
     so a retry never holds, sells or cancels twice."""
 
-    def hold(self, show: Show, seats: Sequence[Seat], hold_seconds: int,
-             idempotency_key: str) -> RemoteHold: ...
+    def hold(
+        self, show: Show, seats: Sequence[Seat], hold_seconds: int, idempotency_key: str
+    ) -> RemoteHold: ...
 
-    def confirm(self, show: Show, remote_ref: str, booking_code: str, amount: Money,
-                idempotency_key: str) -> str:
+    def confirm(
+        self, show: Show, remote_ref: str, booking_code: str, amount: Money, idempotency_key: str
+    ) -> str:
         """Commit the sale; returns the POS's booking number."""
         ...
 

@@ -85,8 +85,10 @@ class SeatingPlan:
             grouped.setdefault((seat.position.area, seat.position.row), []).append(seat)
             if seat.group:
                 members.setdefault(seat.group, []).append(seat.id)
-        rows = tuple(RowSeats(area, row, tuple(sorted(seats, key=lambda s: s.position.column)))
-                     for (area, row), seats in sorted(grouped.items()))
+        rows = tuple(
+            RowSeats(area, row, tuple(sorted(seats, key=lambda s: s.position.column)))
+            for (area, row), seats in sorted(grouped.items())
+        )
         by_area: dict[int, list[RowSeats]] = {}
         for row in rows:
             by_area.setdefault(row.area, []).append(row)
@@ -94,19 +96,32 @@ class SeatingPlan:
         for number, area_rows in by_area.items():
             columns = [s.position.column for r in area_rows for s in r.seats]
             numbers = sorted(r.row for r in area_rows)
-            areas.append(AreaPlan(number, tuple(area_rows), (min(columns) + max(columns)) / 2,
-                                  numbers[0] + (numbers[-1] - numbers[0]) * 2 / 3))
+            areas.append(
+                AreaPlan(
+                    number,
+                    tuple(area_rows),
+                    (min(columns) + max(columns)) / 2,
+                    numbers[0] + (numbers[-1] - numbers[0]) * 2 / 3,
+                )
+            )
         seats = layout.seats()
         return cls(
-            layout=layout, by_id={s.id: s for s in seats}, rows=rows,
+            layout=layout,
+            by_id={s.id: s for s in seats},
+            rows=rows,
             row_of={s.id: row for row in rows for s in row.seats},
             index_in_row={s.id: i for row in rows for i, s in enumerate(row.seats)},
             areas=tuple(areas),
             group_members={g: tuple(ids) for g, ids in members.items()},
             not_for_sale=frozenset(s.id for s in seats if s.flags & NOT_FOR_SALE),
             not_for_best=frozenset(s.id for s in seats if s.flags & NOT_FOR_BEST),
-            listing=tuple((seat, row.name, tuple(sorted(f.value for f in seat.flags)))
-                          for area in layout.areas for row in area.rows for seat in row.seats))
+            listing=tuple(
+                (seat, row.name, tuple(sorted(f.value for f in seat.flags)))
+                for area in layout.areas
+                for row in area.rows
+                for seat in row.seats
+            ),
+        )
 
     def status(self, seat_id: str, states: Mapping[str, SeatStatus]) -> SeatStatus:
         if seat_id in self.not_for_sale:
@@ -145,8 +160,9 @@ def seats_to_check(layout: SeatLayout, seat_ids: list[str], rules: TheatreRules)
     return needed
 
 
-def check_selection(layout: SeatLayout, seat_ids: list[str], states: Mapping[str, SeatStatus],
-                    rules: TheatreRules) -> list[Seat]:
+def check_selection(
+    layout: SeatLayout, seat_ids: list[str], states: Mapping[str, SeatStatus], rules: TheatreRules
+) -> list[Seat]:
     """Validate a customer's chosen seats against the theatre's rules; returns the seats."""
     plan = plan_for(layout)
     unknown = [s for s in seat_ids if s not in plan.by_id]
@@ -160,8 +176,9 @@ def check_selection(layout: SeatLayout, seat_ids: list[str], states: Mapping[str
         raise SeatsUnavailable(taken)
     chosen = set(seat_ids)
     # Sofa groups sell together.
-    missing = sorted({m for s in seats if s.group for m in plan.group_members[s.group]
-                      if m not in chosen})
+    missing = sorted(
+        {m for s in seats if s.group for m in plan.group_members[s.group] if m not in chosen}
+    )
     if missing:
         raise SeatGroupIncomplete(missing)
     # A companion seat is for someone accompanying a wheelchair user in the same party.
@@ -176,8 +193,12 @@ def check_selection(layout: SeatLayout, seat_ids: list[str], states: Mapping[str
     return seats
 
 
-def orphans_left(layout: SeatLayout, chosen: set[str], states: Mapping[str, SeatStatus],
-                 rows: Iterable[RowSeats] | None = None) -> list[str]:
+def orphans_left(
+    layout: SeatLayout,
+    chosen: set[str],
+    states: Mapping[str, SeatStatus],
+    rows: Iterable[RowSeats] | None = None,
+) -> list[str]:
     """Single free seats that taking `chosen` would strand between taken seats, aisles or walls.
     Only seats next to the new selection count: an orphan that already exists is not the
     customer's doing."""
@@ -203,8 +224,14 @@ def orphans_left(layout: SeatLayout, chosen: set[str], states: Mapping[str, Seat
     return result
 
 
-def best_available(layout: SeatLayout, count: int, states: Mapping[str, SeatStatus],
-                   category: str | None = None, *, exclude: Iterable[str] = ()) -> list[str] | None:
+def best_available(
+    layout: SeatLayout,
+    count: int,
+    states: Mapping[str, SeatStatus],
+    category: str | None = None,
+    *,
+    exclude: Iterable[str] = (),
+) -> list[str] | None:
     """N adjacent free seats in one row, closest to the screen's centre line, avoiding single
     orphans; None if no row has N together.
 
@@ -218,41 +245,58 @@ def best_available(layout: SeatLayout, count: int, states: Mapping[str, SeatStat
     plan = plan_for(layout)
     # A sold-out house is the common case in a rush: count before searching.
     sellable = len(plan.by_id) - len(plan.not_for_sale)
-    gone = sum(1 for sid, status in states.items() if status != AVAILABLE
-               and sid in plan.by_id and sid not in plan.not_for_sale)
+    gone = sum(
+        1
+        for sid, status in states.items()
+        if status != AVAILABLE and sid in plan.by_id and sid not in plan.not_for_sale
+    )
     if sellable - gone < count:
         return None
     excluded = set(exclude)
 
     def usable(seat: Seat) -> bool:
-        return (seat.id not in excluded and seat.id not in plan.not_for_best
-                and (category is None or seat.category == category)
-                and plan.free(seat.id, states))
+        return (
+            seat.id not in excluded
+            and seat.id not in plan.not_for_best
+            and (category is None or seat.category == category)
+            and plan.free(seat.id, states)
+        )
 
     def stranded(seat: Seat | None, beyond: Seat | None) -> bool:
         """`seat`, next to a chosen window, is free but has no free seat on its other side."""
-        return seat is not None and plan.free(seat.id, states) and \
-            (beyond is None or not plan.free(beyond.id, states))
+        return (
+            seat is not None
+            and plan.free(seat.id, states)
+            and (beyond is None or not plan.free(beyond.id, states))
+        )
 
     best: tuple[tuple[float, ...], list[str]] | None = None
     for area in plan.areas:
         for row in area.rows:
             for run in _runs(row, usable):
                 for start in range(0, len(run) - count + 1):
-                    window = run[start:start + count]
-                    if any(len(plan.group_members[s.group]) != sum(w.group == s.group
-                                                                   for w in window)
-                           for s in window if s.group):
+                    window = run[start : start + count]
+                    if any(
+                        len(plan.group_members[s.group]) != sum(w.group == s.group for w in window)
+                        for s in window
+                        if s.group
+                    ):
                         continue  # would split a sofa
                     # Only the seats just outside a contiguous window can be stranded by it.
                     first, last = plan.index_in_row[window[0].id], plan.index_in_row[window[-1].id]
                     left, _ = row.neighbours(first)
                     _, right = row.neighbours(last)
-                    orphan = (left is not None and stranded(left, row.neighbours(first - 1)[0])) \
-                        or (right is not None and stranded(right, row.neighbours(last + 1)[1]))
+                    orphan = (
+                        left is not None and stranded(left, row.neighbours(first - 1)[0])
+                    ) or (right is not None and stranded(right, row.neighbours(last + 1)[1]))
                     middle = (window[0].position.column + window[-1].position.column) / 2
-                    score = (float(orphan), abs(middle - area.centre),
-                             abs(row.row - area.ideal_row), float(row.row), float(area.number))
+                    score = (
+                        float(orphan),
+                        abs(middle - area.centre),
+                        abs(row.row - area.ideal_row),
+                        float(row.row),
+                        float(area.number),
+                    )
                     if best is None or score < best[0]:
                         best = (score, [s.id for s in window])
     return best[1] if best else None

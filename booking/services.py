@@ -175,8 +175,9 @@ class BookingService:
     # Recent seat states per show, trusted only to refuse (booking/availability.py). Off (0 s)
     # unless configured; the API runs with AVAILABILITY_SNAPSHOT_SECONDS.
     availability: RecentAvailability = field(default_factory=lambda: RecentAvailability(0.0))
-    _maps: BoundedDict[str, tuple] = field(default_factory=lambda: BoundedDict(MAPS_KEPT),
-                                           init=False, repr=False)
+    _maps: BoundedDict[str, tuple] = field(
+        default_factory=lambda: BoundedDict(MAPS_KEPT), init=False, repr=False
+    )
 
     # --- plumbing ------------------------------------------------------------------------
     def _commit(self, uow: UnitOfWork) -> None:
@@ -212,35 +213,61 @@ class BookingService:
         sales_open = now < ctx.show.sales_close()
         inputs = (sales_open, frozenset(states.items()))
         last = self._maps.get(show_id)
-        if last is not None and last[0] is ctx.show and last[1] is ctx.theatre and \
-                last[2] is ctx.layout and last[3] == inputs:
+        if (
+            last is not None
+            and last[0] is ctx.show
+            and last[1] is ctx.theatre
+            and last[2] is ctx.layout
+            and last[3] == inputs
+        ):
             return last[4]
         seats = []
         counts: dict[str, list[int]] = {}
         plan = seating.plan_for(ctx.layout)
         for seat, row_name, flags in plan.listing:
             status = plan.status(seat.id, states)
-            seats.append(SeatView(
-                seat_id=seat.id, label=seat.label, area=seat.position.area, row=seat.position.row,
-                column=seat.position.column, category=seat.category, status=status,
-                flags=flags, group=seat.group, row_name=row_name))
+            seats.append(
+                SeatView(
+                    seat_id=seat.id,
+                    label=seat.label,
+                    area=seat.position.area,
+                    row=seat.position.row,
+                    column=seat.position.column,
+                    category=seat.category,
+                    status=status,
+                    flags=flags,
+                    group=seat.group,
+                    row_name=row_name,
+                )
+            )
             c = counts.setdefault(seat.category, [0, 0])
             c[1] += 1
             c[0] += status == SeatStatus.AVAILABLE
         categories = tuple(
-            CategoryView(category=cat,
-                         prices=tuple(t for t in ctx.show.ticket_types if t.category == cat),
-                         available=c[0], total=c[1])
-            for cat, c in sorted(counts.items()))
-        built = SeatMap(show_id=show_id, theatre_id=ctx.theatre.id, sales_open=sales_open,
-                        max_seats_per_hold=ctx.theatre.rules.max_seats_per_hold,
-                        categories=categories, seats=tuple(seats), layout_id=ctx.layout.id)
+            CategoryView(
+                category=cat,
+                prices=tuple(t for t in ctx.show.ticket_types if t.category == cat),
+                available=c[0],
+                total=c[1],
+            )
+            for cat, c in sorted(counts.items())
+        )
+        built = SeatMap(
+            show_id=show_id,
+            theatre_id=ctx.theatre.id,
+            sales_open=sales_open,
+            max_seats_per_hold=ctx.theatre.rules.max_seats_per_hold,
+            categories=categories,
+            seats=tuple(seats),
+            layout_id=ctx.layout.id,
+        )
         self._maps.put(show_id, (ctx.show, ctx.theatre, ctx.layout, inputs, built))
         return built
 
     # --- holds ---------------------------------------------------------------------------
-    def place_hold(self, show_id: str, seat_ids: Iterable[str],
-                   customer_id: str | None = None) -> Hold:
+    def place_hold(
+        self, show_id: str, seat_ids: Iterable[str], customer_id: str | None = None
+    ) -> Hold:
         """Hold exactly these seats, all or none."""
         wanted = list(dict.fromkeys(seat_ids))
         if not wanted:
@@ -252,22 +279,27 @@ class BookingService:
         with self.uow() as uow:
             ctx = self._context(uow, show_id)
             rules = ctx.theatre.rules
-            states = uow.seats.states(show_id, now,
-                                      seating.seats_to_check(ctx.layout, wanted, rules))
+            states = uow.seats.states(
+                show_id, now, seating.seats_to_check(ctx.layout, wanted, rules)
+            )
             try:
                 seats = self._check_hold(ctx, wanted, states, now)
             except SeatsUnavailable as taken:
                 self.availability.taken(show_id, taken.seat_ids, SeatStatus.HELD)
                 raise
-            hold = Hold(id=new_id("hld"), show_id=show_id, seat_ids=tuple(wanted),
-                        customer_id=customer_id, created_at=now,
-                        expires_at=now + timedelta(seconds=rules.hold_ttl_seconds))
+            hold = Hold(
+                id=new_id("hld"),
+                show_id=show_id,
+                seat_ids=tuple(wanted),
+                customer_id=customer_id,
+                created_at=now,
+                expires_at=now + timedelta(seconds=rules.hold_ttl_seconds),
+            )
             link = self._link(ctx.theatre)
             # The hold row first, the seats last: the seats' row locks then last only from the
             # take to the commit, and a crowd wanting the same seats waits less.
             uow.holds.add(hold)
-            refused = uow.seats.take(show_id, wanted, hold.id, expires_at=hold.expires_at,
-                                     now=now)
+            refused = uow.seats.take(show_id, wanted, hold.id, expires_at=hold.expires_at, now=now)
             if refused:
                 uow.rollback()
                 self.availability.taken(show_id, refused, SeatStatus.HELD)
@@ -281,58 +313,95 @@ class BookingService:
         return self._forward_hold(hold, ctx, seats, link, remote_key(hold.id))
 
     @staticmethod
-    def _check_hold(ctx: _Context, wanted: list[str], states: Mapping[str, SeatStatus],
-                    now: datetime) -> list[Seat]:
+    def _check_hold(
+        ctx: _Context, wanted: list[str], states: Mapping[str, SeatStatus], now: datetime
+    ) -> list[Seat]:
         ctx.require_on_sale()
         if now >= ctx.show.sales_close():
-            raise SalesClosed(f"online sales for show {ctx.show.id} closed at "
-                              f"{ctx.show.sales_close().isoformat()}")
+            raise SalesClosed(
+                f"online sales for show {ctx.show.id} closed at "
+                f"{ctx.show.sales_close().isoformat()}"
+            )
         return seating.check_selection(ctx.layout, wanted, states, ctx.theatre.rules)
 
     def _placed(self, hold: Hold, ctx: _Context) -> ev.HoldPlaced:
-        return ev.HoldPlaced(hold_id=hold.id, show_id=hold.show_id, theatre_id=ctx.theatre.id,
-                             seat_ids=hold.seat_ids, expires_at=hold.expires_at,
-                             customer_id=hold.customer_id, remote_ref=hold.remote_ref)
+        return ev.HoldPlaced(
+            hold_id=hold.id,
+            show_id=hold.show_id,
+            theatre_id=ctx.theatre.id,
+            seat_ids=hold.seat_ids,
+            expires_at=hold.expires_at,
+            customer_id=hold.customer_id,
+            remote_ref=hold.remote_ref,
+        )
 
-    def _forward_hold(self, hold: Hold, ctx: _Context, seats: list[Seat], link: TheatreLink,
-                      key: str) -> Hold:
+    def _forward_hold(
+        self, hold: Hold, ctx: _Context, seats: list[Seat], link: TheatreLink, key: str
+    ) -> Hold:
         # The POS hold lasts twice the TTL so the one allowed extension needs no remote call;
         # our own expiry releases it at the POS in any case.
         try:
             remote = link.hold(ctx.show, seats, ctx.theatre.rules.hold_ttl_seconds * 2, key)
         except PosRefused as refusal:
             refused = [s for s in refusal.seat_ids if s in hold.seat_ids] or list(hold.seat_ids)
-            self._undo_hold(hold, ctx, reason="refused_by_theatre", forward=False,
-                            refused=refused, remote_key=key)
+            self._undo_hold(
+                hold,
+                ctx,
+                reason="refused_by_theatre",
+                forward=False,
+                refused=refused,
+                remote_key=key,
+            )
             raise SeatsUnavailable(
                 refused, f"the theatre reports these seats are taken: {', '.join(refused)}"
             ) from refusal
         except PosUnavailable as down:
             # The POS may have made the hold before the line dropped: release it by key.
-            self._undo_hold(hold, ctx, reason="theatre_unavailable", forward=True,
-                            refused=[], remote_key=key)
+            self._undo_hold(
+                hold, ctx, reason="theatre_unavailable", forward=True, refused=[], remote_key=key
+            )
             raise TheatreUnavailable(
                 f"the theatre's system is not answering: {down}", retry_after=down.retry_after
             ) from down
         with self.uow() as uow:
             current = uow.holds.get(hold.id)
             updated = hold.model_copy(update={"remote_ref": remote.ref})
-            if current is not None and current.status == HoldStatus.ACTIVE and \
-                    uow.holds.save(updated, expect=HoldStatus.ACTIVE):
+            if (
+                current is not None
+                and current.status == HoldStatus.ACTIVE
+                and uow.holds.save(updated, expect=HoldStatus.ACTIVE)
+            ):
                 uow.emit(self._placed(updated, ctx))
                 self._commit(uow)
                 return updated
         # Released or expired while we were talking to the POS: undo the remote hold too.
         with self.uow() as uow:
-            uow.emit(ev.HoldReleased(hold_id=hold.id, show_id=hold.show_id,
-                                     theatre_id=ctx.theatre.id, seat_ids=hold.seat_ids,
-                                     reason="superseded", remote_ref=remote.ref, remote_key=key))
+            uow.emit(
+                ev.HoldReleased(
+                    hold_id=hold.id,
+                    show_id=hold.show_id,
+                    theatre_id=ctx.theatre.id,
+                    seat_ids=hold.seat_ids,
+                    reason="superseded",
+                    remote_ref=remote.ref,
+                    remote_key=key,
+                )
+            )
             self._commit(uow)
-        raise HoldExpired(f"hold {hold.id} ended while the theatre was confirming it",
-                          hold_id=hold.id)
+        raise HoldExpired(
+            f"hold {hold.id} ended while the theatre was confirming it", hold_id=hold.id
+        )
 
-    def _undo_hold(self, hold: Hold, ctx: _Context, *, reason: str, forward: bool,
-                   refused: list[str], remote_key: str) -> None:
+    def _undo_hold(
+        self,
+        hold: Hold,
+        ctx: _Context,
+        *,
+        reason: str,
+        forward: bool,
+        refused: list[str],
+        remote_key: str,
+    ) -> None:
         with self.uow() as uow:
             released = hold.model_copy(update={"status": HoldStatus.RELEASED})
             if uow.holds.save(released, expect=HoldStatus.ACTIVE):
@@ -341,11 +410,25 @@ class BookingService:
                 # Local inventory takes the POS's word: these seats are gone until a sync says
                 # otherwise.
                 uow.seats.force(hold.show_id, refused, SeatStatus.SOLD)
-                uow.emit(ev.SeatsRefusedByTheatre(show_id=hold.show_id, theatre_id=ctx.theatre.id,
-                                                  seat_ids=tuple(refused), hold_id=hold.id))
-            uow.emit(ev.HoldReleased(hold_id=hold.id, show_id=hold.show_id,
-                                     theatre_id=ctx.theatre.id, seat_ids=hold.seat_ids,
-                                     reason=reason, remote_key=remote_key, forward=forward))
+                uow.emit(
+                    ev.SeatsRefusedByTheatre(
+                        show_id=hold.show_id,
+                        theatre_id=ctx.theatre.id,
+                        seat_ids=tuple(refused),
+                        hold_id=hold.id,
+                    )
+                )
+            uow.emit(
+                ev.HoldReleased(
+                    hold_id=hold.id,
+                    show_id=hold.show_id,
+                    theatre_id=ctx.theatre.id,
+                    seat_ids=hold.seat_ids,
+                    reason=reason,
+                    remote_key=remote_key,
+                    forward=forward,
+                )
+            )
             self._commit(uow)
 
     def best_available(self, show_id: str, count: int, category: str | None = None) -> list[str]:
@@ -365,12 +448,19 @@ class BookingService:
 
     @staticmethod
     def _no_adjacent(count: int, category: str | None) -> NoAdjacentSeats:
-        return NoAdjacentSeats(f"no {count} adjacent seats together"
-                               + (f" in {category}" if category else ""),
-                               count=count, category=category)
+        return NoAdjacentSeats(
+            f"no {count} adjacent seats together" + (f" in {category}" if category else ""),
+            count=count,
+            category=category,
+        )
 
-    def refuse_early(self, show_id: str, seat_ids: Iterable[str] | None = None,
-                     count: int | None = None, category: str | None = None) -> None:
+    def refuse_early(
+        self,
+        show_id: str,
+        seat_ids: Iterable[str] | None = None,
+        count: int | None = None,
+        category: str | None = None,
+    ) -> None:
         """Raise now the refusal that a hold request (these seats, or `count` best available)
         would meet, if a recent availability snapshot already shows it; return when only the
         database can tell. Never touches the database: a caller on an event loop can ask this
@@ -384,12 +474,20 @@ class BookingService:
                 self._check_hold(recent.context, wanted, recent.states, self.clock.now())
         elif count is not None:
             recent.context.require_on_sale()
-            if seating.best_available(recent.context.layout, count, recent.states,
-                                      category) is None:
+            if (
+                seating.best_available(recent.context.layout, count, recent.states, category)
+                is None
+            ):
                 raise self._no_adjacent(count, category)
 
-    def hold_best_available(self, show_id: str, count: int, category: str | None = None,
-                            customer_id: str | None = None, attempts: int = 3) -> Hold:
+    def hold_best_available(
+        self,
+        show_id: str,
+        count: int,
+        category: str | None = None,
+        customer_id: str | None = None,
+        attempts: int = 3,
+    ) -> Hold:
         """Find and hold the best N adjacent seats; if another customer takes them first, look
         again (a few times) rather than fail."""
         last: SeatsUnavailable | None = None
@@ -420,7 +518,8 @@ class BookingService:
                 raise HoldAlreadyExtended(f"hold {hold_id} was already extended once")
             ctx = self._context(uow, hold.show_id)
             expires = max(hold.expires_at, now) + timedelta(
-                seconds=ctx.theatre.rules.hold_ttl_seconds)
+                seconds=ctx.theatre.rules.hold_ttl_seconds
+            )
             expires = min(expires, ctx.show.sales_close()) if expires > now else expires
             updated = hold.model_copy(update={"expires_at": expires, "extended": True})
             if not uow.holds.save(updated, expect=HoldStatus.ACTIVE):
@@ -433,12 +532,15 @@ class BookingService:
     @staticmethod
     def _require_live(hold: Hold, now: datetime) -> None:
         if hold.status == HoldStatus.EXPIRED or (
-                hold.status == HoldStatus.ACTIVE and hold.expires_at <= now):
-            raise HoldExpired(f"hold {hold.id} expired at {hold.expires_at.isoformat()}",
-                              hold_id=hold.id)
+            hold.status == HoldStatus.ACTIVE and hold.expires_at <= now
+        ):
+            raise HoldExpired(
+                f"hold {hold.id} expired at {hold.expires_at.isoformat()}", hold_id=hold.id
+            )
         if hold.status != HoldStatus.ACTIVE:
-            raise HoldNotActive(f"hold {hold.id} is {hold.status.value}", hold_id=hold.id,
-                                status=hold.status.value)
+            raise HoldNotActive(
+                f"hold {hold.id} is {hold.status.value}", hold_id=hold.id, status=hold.status.value
+            )
 
     def release_hold(self, hold_id: str) -> Hold:
         with self.uow() as uow:
@@ -448,17 +550,26 @@ class BookingService:
             if hold.status in (HoldStatus.RELEASED, HoldStatus.EXPIRED):
                 return hold  # releasing twice is harmless
             if hold.status != HoldStatus.ACTIVE:
-                raise HoldNotActive(f"hold {hold_id} is {hold.status.value}", hold_id=hold_id,
-                                    status=hold.status.value)
+                raise HoldNotActive(
+                    f"hold {hold_id} is {hold.status.value}",
+                    hold_id=hold_id,
+                    status=hold.status.value,
+                )
             released = hold.model_copy(update={"status": HoldStatus.RELEASED})
             if not uow.holds.save(released, expect=HoldStatus.ACTIVE):
                 raise ConcurrentUpdate(f"hold {hold_id} changed meanwhile; try again")
             uow.seats.release(hold.show_id, hold.seat_ids, hold.id)
             show = uow.catalog.show(hold.show_id)
-            uow.emit(ev.HoldReleased(hold_id=hold.id, show_id=hold.show_id,
-                                     theatre_id=show.theatre_id if show else "",
-                                     seat_ids=hold.seat_ids, remote_ref=hold.remote_ref,
-                                     remote_key=remote_key(hold.id)))
+            uow.emit(
+                ev.HoldReleased(
+                    hold_id=hold.id,
+                    show_id=hold.show_id,
+                    theatre_id=show.theatre_id if show else "",
+                    seat_ids=hold.seat_ids,
+                    remote_ref=hold.remote_ref,
+                    remote_key=remote_key(hold.id),
+                )
+            )
             self._commit(uow)
             return released
 
@@ -476,16 +587,23 @@ class BookingService:
                     continue  # converted, released or expired by someone else meanwhile
                 uow.seats.release(hold.show_id, hold.seat_ids, hold.id)
                 show = uow.catalog.show(hold.show_id)
-                uow.emit(ev.HoldExpired(hold_id=hold.id, show_id=hold.show_id,
-                                        theatre_id=show.theatre_id if show else "",
-                                        seat_ids=hold.seat_ids, remote_ref=hold.remote_ref,
-                                        remote_key=remote_key(hold.id)))
+                uow.emit(
+                    ev.HoldExpired(
+                        hold_id=hold.id,
+                        show_id=hold.show_id,
+                        theatre_id=show.theatre_id if show else "",
+                        seat_ids=hold.seat_ids,
+                        remote_ref=hold.remote_ref,
+                        remote_key=remote_key(hold.id),
+                    )
+                )
                 self._commit(uow)
                 expired += 1
         return expired
 
-    def release_at_theatre(self, show_id: str, theatre_id: str, remote_ref: str | None,
-                           remote_key: str | None) -> None:
+    def release_at_theatre(
+        self, show_id: str, theatre_id: str, remote_ref: str | None, remote_key: str | None
+    ) -> None:
         """Handler work for HoldReleased/HoldExpired: let go of the POS hold. Raises
         PosUnavailable so the outbox retries."""
         if remote_ref is None and remote_key is None:
@@ -501,19 +619,27 @@ class BookingService:
             return  # already gone at the POS: that is what we wanted
 
     # --- checkout and payment ------------------------------------------------------------
-    def checkout(self, hold_id: str, customer_id: str, *, gateway: str = "offline",
-                 method: PaymentMethod = PaymentMethod.CARD,
-                 ticket_types: Mapping[str, str] | None = None,
-                 details: Mapping[str, Any] | None = None) -> CheckoutResult:
+    def checkout(
+        self,
+        hold_id: str,
+        customer_id: str,
+        *,
+        gateway: str = "offline",
+        method: PaymentMethod = PaymentMethod.CARD,
+        ticket_types: Mapping[str, str] | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> CheckoutResult:
         """Create (or reuse) the pending booking for a hold and start one payment attempt. Every
         attempt is a new Payment with its own idempotency key (reusing one key across attempts
         makes a retry after a decline fail at the gateway)."""
         now = self.clock.now()
         gw = self.gateways(gateway)
         if method not in gw.capabilities:
-            raise UnsupportedMethod(f"{gateway} does not take {method.value} payments",
-                                    method=method.value,
-                                    offered=sorted(m.value for m in gw.capabilities))
+            raise UnsupportedMethod(
+                f"{gateway} does not take {method.value} payments",
+                method=method.value,
+                offered=sorted(m.value for m in gw.capabilities),
+            )
         with self.uow() as uow:
             hold = uow.holds.get(hold_id)
             if hold is None:
@@ -525,37 +651,77 @@ class BookingService:
                 ctx.require_on_sale()
                 booking = self._new_booking(hold, ctx, customer_id, ticket_types or {}, now)
                 uow.bookings.add(booking)
-                uow.emit(ev.BookingCreated(booking_id=booking.id, code=booking.code,
-                                           hold_id=hold.id, show_id=hold.show_id,
-                                           customer_id=customer_id, total=booking.total))
+                uow.emit(
+                    ev.BookingCreated(
+                        booking_id=booking.id,
+                        code=booking.code,
+                        hold_id=hold.id,
+                        show_id=hold.show_id,
+                        customer_id=customer_id,
+                        total=booking.total,
+                    )
+                )
             elif booking.status != BookingStatus.PENDING:
-                raise PaymentStateConflict(f"booking {booking.code} is {booking.status.value}",
-                                           booking_id=booking.id)
-            if any(p.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED)
-                   for p in uow.payments.for_booking(booking.id)):
-                raise PaymentStateConflict(f"booking {booking.code} is already paid",
-                                           booking_id=booking.id)
-            payment = Payment(id=new_id("pay"), booking_id=booking.id, gateway=gw.name,
-                              amount=booking.total, method=method, created_at=now)
+                raise PaymentStateConflict(
+                    f"booking {booking.code} is {booking.status.value}", booking_id=booking.id
+                )
+            if any(
+                p.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED)
+                for p in uow.payments.for_booking(booking.id)
+            ):
+                raise PaymentStateConflict(
+                    f"booking {booking.code} is already paid", booking_id=booking.id
+                )
+            payment = Payment(
+                id=new_id("pay"),
+                booking_id=booking.id,
+                gateway=gw.name,
+                amount=booking.total,
+                method=method,
+                created_at=now,
+            )
             uow.payments.add(payment)
-            uow.emit(ev.PaymentInitiated(payment_id=payment.id, booking_id=booking.id,
-                                         gateway=gw.name, amount=payment.amount))
+            uow.emit(
+                ev.PaymentInitiated(
+                    payment_id=payment.id,
+                    booking_id=booking.id,
+                    gateway=gw.name,
+                    amount=payment.amount,
+                )
+            )
             self._commit(uow)
         request = PaymentRequest(
-            payment_id=payment.id, booking_id=booking.id, amount=payment.amount, method=method,
-            idempotency_key=f"{payment.id}:create", details=dict(details or {}),
-            description=f"Marquee booking {booking.code}")
+            payment_id=payment.id,
+            booking_id=booking.id,
+            amount=payment.amount,
+            method=method,
+            idempotency_key=f"{payment.id}:create",
+            details=dict(details or {}),
+            description=f"Marquee booking {booking.code}",
+        )
         try:
             result = gw.create_payment(request)
         except GatewayError as err:
-            self._transition(payment.id, PaymentStatus.IN_PROGRESS,
-                             cause=f"gateway did not answer: {err}; outcome unknown")
-            raise GatewayUnavailable(f"the payment gateway did not answer: {err}",
-                                     retry_after=err.retry_after, payment_id=payment.id) from err
+            self._transition(
+                payment.id,
+                PaymentStatus.IN_PROGRESS,
+                cause=f"gateway did not answer: {err}; outcome unknown",
+            )
+            raise GatewayUnavailable(
+                f"the payment gateway did not answer: {err}",
+                retry_after=err.retry_after,
+                payment_id=payment.id,
+            ) from err
         return self._apply_result(payment.id, result, cause=f"{gw.name} create_payment")
 
-    def _new_booking(self, hold: Hold, ctx: _Context, customer_id: str,
-                     ticket_types: Mapping[str, str], now: datetime) -> Booking:
+    def _new_booking(
+        self,
+        hold: Hold,
+        ctx: _Context,
+        customer_id: str,
+        ticket_types: Mapping[str, str],
+        now: datetime,
+    ) -> Booking:
         seat_map = ctx.layout.seat_map()
         tickets = []
         for seat_id in hold.seat_ids:
@@ -565,31 +731,52 @@ class BookingService:
                 raise UnknownTicketType(
                     f"no price for seat {seat.label} ({seat.category})"
                     + (f" as {ticket_types[seat_id]}" if seat_id in ticket_types else ""),
-                    seat=seat_id)
-            tickets.append(Ticket(seat_id=seat_id, label=seat.label, category=seat.category,
-                                  ticket_type=price.code, price=price.price))
-        total = Money(amount=sum(t.price.amount for t in tickets),
-                      currency=tickets[0].price.currency)
-        return Booking(id=new_id("bkg"), code=new_booking_code(), show_id=hold.show_id,
-                       customer_id=customer_id, hold_id=hold.id, tickets=tuple(tickets),
-                       total=total, created_at=now)
+                    seat=seat_id,
+                )
+            tickets.append(
+                Ticket(
+                    seat_id=seat_id,
+                    label=seat.label,
+                    category=seat.category,
+                    ticket_type=price.code,
+                    price=price.price,
+                )
+            )
+        total = Money(
+            amount=sum(t.price.amount for t in tickets), currency=tickets[0].price.currency
+        )
+        return Booking(
+            id=new_id("bkg"),
+            code=new_booking_code(),
+            show_id=hold.show_id,
+            customer_id=customer_id,
+            hold_id=hold.id,
+            tickets=tuple(tickets),
+            total=total,
+            created_at=now,
+        )
 
-    def confirm_payment(self, payment_id: str,
-                        details: Mapping[str, Any] | None = None) -> CheckoutResult:
+    def confirm_payment(
+        self, payment_id: str, details: Mapping[str, Any] | None = None
+    ) -> CheckoutResult:
         """Second step after a `requires_action` (3-D Secure) answer."""
         with self.uow() as uow:
             payment = uow.payments.get(payment_id)
         if payment is None:
             raise UnknownPayment(f"no payment {payment_id!r}")
         if payment.status != PaymentStatus.IN_PROGRESS or not payment.gateway_ref:
-            raise PaymentStateConflict(f"payment {payment_id} is {payment.status.value}",
-                                       status=payment.status.value)
+            raise PaymentStateConflict(
+                f"payment {payment_id} is {payment.status.value}", status=payment.status.value
+            )
         gw = self.gateways(payment.gateway)
         try:
             result = gw.confirm_payment(payment.gateway_ref, f"{payment.id}:confirm", details)
         except GatewayError as err:
-            raise GatewayUnavailable(f"the payment gateway did not answer: {err}",
-                                     retry_after=err.retry_after, payment_id=payment_id) from err
+            raise GatewayUnavailable(
+                f"the payment gateway did not answer: {err}",
+                retry_after=err.retry_after,
+                payment_id=payment_id,
+            ) from err
         return self._apply_result(payment_id, result, cause=f"{gw.name} confirm_payment")
 
     def _apply_result(self, payment_id: str, result: GatewayResult, cause: str) -> CheckoutResult:
@@ -601,40 +788,73 @@ class BookingService:
         }[result.status]
         if result.failure_message:
             cause = f"{cause}: {result.failure_message}"
-        payment, booking = self._transition(payment_id, target, cause=cause,
-                                            gateway_ref=result.gateway_ref,
-                                            failure=result.failure_message)
+        payment, booking = self._transition(
+            payment_id,
+            target,
+            cause=cause,
+            gateway_ref=result.gateway_ref,
+            failure=result.failure_message,
+        )
         if result.status == GatewayStatus.FAILED:
-            raise PaymentDeclined(result.failure_message or "the payment was declined",
-                                  payment_id=payment_id, decline_code=result.failure_code)
-        return CheckoutResult(booking=booking, payment=payment,
-                              next_action=result.action if result.status ==
-                              GatewayStatus.REQUIRES_ACTION else None,
-                              client_secret=result.client_secret)
+            raise PaymentDeclined(
+                result.failure_message or "the payment was declined",
+                payment_id=payment_id,
+                decline_code=result.failure_code,
+            )
+        return CheckoutResult(
+            booking=booking,
+            payment=payment,
+            next_action=result.action if result.status == GatewayStatus.REQUIRES_ACTION else None,
+            client_secret=result.client_secret,
+        )
 
-    def _transition(self, payment_id: str, target: PaymentStatus, *, cause: str,
-                    gateway_ref: str | None = None, failure: str | None = None,
-                    event_id: str | None = None,
-                    refunded: int | None = None) -> tuple[Payment, Booking]:
+    def _transition(
+        self,
+        payment_id: str,
+        target: PaymentStatus,
+        *,
+        cause: str,
+        gateway_ref: str | None = None,
+        failure: str | None = None,
+        event_id: str | None = None,
+        refunded: int | None = None,
+    ) -> tuple[Payment, Booking]:
         with self.uow() as uow:
             payment = uow.payments.get(payment_id)
             if payment is None:
                 raise UnknownPayment(f"no payment {payment_id!r}")
-            payment, booking = self._move(uow, payment, target, cause=cause,
-                                          gateway_ref=gateway_ref, failure=failure,
-                                          event_id=event_id, refunded=refunded)
+            payment, booking = self._move(
+                uow,
+                payment,
+                target,
+                cause=cause,
+                gateway_ref=gateway_ref,
+                failure=failure,
+                event_id=event_id,
+                refunded=refunded,
+            )
             self._commit(uow)
             return payment, booking
 
-    def _move(self, uow: UnitOfWork, payment: Payment, target: PaymentStatus, *, cause: str,
-              gateway_ref: str | None = None, failure: str | None = None,
-              event_id: str | None = None, refunded: int | None = None,
-              refund_reason: str = "gateway") -> tuple[Payment, Booking]:
+    def _move(
+        self,
+        uow: UnitOfWork,
+        payment: Payment,
+        target: PaymentStatus,
+        *,
+        cause: str,
+        gateway_ref: str | None = None,
+        failure: str | None = None,
+        event_id: str | None = None,
+        refunded: int | None = None,
+        refund_reason: str = "gateway",
+    ) -> tuple[Payment, Booking]:
         """Apply one payment move inside `uow`, with its consequences (fulfilment, events)."""
         now = self.clock.now()
         before = payment
-        updated, steps = advance(payment, target, at=now, cause=cause, event_id=event_id,
-                                 refunded=refunded)
+        updated, steps = advance(
+            payment, target, at=now, cause=cause, event_id=event_id, refunded=refunded
+        )
         if gateway_ref and updated.gateway_ref != gateway_ref:
             updated = updated.model_copy(update={"gateway_ref": gateway_ref})
         booking = uow.bookings.get(payment.booking_id)
@@ -642,31 +862,54 @@ class BookingService:
             raise UnknownBooking(f"payment {payment.id} points at no booking")
         if updated == before:
             return before, booking
-        if not uow.payments.save(updated, expect=before.status,
-                                 expect_refunded=before.refunded.amount if before.refunded else 0):
+        if not uow.payments.save(
+            updated,
+            expect=before.status,
+            expect_refunded=before.refunded.amount if before.refunded else 0,
+        ):
             raise ConcurrentUpdate(f"payment {payment.id} changed meanwhile; try again")
         for step in steps:
             uow.payments.add_transition(step)
-            uow.emit(ev.PaymentStatusChanged(payment_id=payment.id, booking_id=booking.id,
-                                             from_status=step.from_status.value,
-                                             to_status=step.to_status.value, cause=step.cause))
+            uow.emit(
+                ev.PaymentStatusChanged(
+                    payment_id=payment.id,
+                    booking_id=booking.id,
+                    from_status=step.from_status.value,
+                    to_status=step.to_status.value,
+                    cause=step.cause,
+                )
+            )
         reached = {s.to_status for s in steps}
         if PaymentStatus.SUCCEEDED in reached:
-            uow.emit(ev.PaymentSucceeded(payment_id=payment.id, booking_id=booking.id,
-                                         amount=updated.amount, gateway_ref=updated.gateway_ref))
+            uow.emit(
+                ev.PaymentSucceeded(
+                    payment_id=payment.id,
+                    booking_id=booking.id,
+                    amount=updated.amount,
+                    gateway_ref=updated.gateway_ref,
+                )
+            )
             booking = self._fulfil(uow, booking, updated)
         if PaymentStatus.FAILED in reached:
-            uow.emit(ev.PaymentFailed(payment_id=payment.id, booking_id=booking.id,
-                                      reason=failure or cause))
+            uow.emit(
+                ev.PaymentFailed(
+                    payment_id=payment.id, booking_id=booking.id, reason=failure or cause
+                )
+            )
         if reached & {PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED}:
             prior = before.refunded.amount if before.refunded else 0
             assert updated.refunded is not None
             delta = updated.refunded.amount - prior
-            uow.emit(ev.RefundIssued(
-                payment_id=payment.id, booking_id=booking.id,
-                amount=updated.amount.model_copy(update={"amount": delta}),
-                refunded_total=updated.refunded, reason=refund_reason,
-                customer_id=booking.customer_id))
+            uow.emit(
+                ev.RefundIssued(
+                    payment_id=payment.id,
+                    booking_id=booking.id,
+                    amount=updated.amount.model_copy(update={"amount": delta}),
+                    refunded_total=updated.refunded,
+                    reason=refund_reason,
+                    customer_id=booking.customer_id,
+                )
+            )
         return updated, booking
 
     def _fulfil(self, uow: UnitOfWork, booking: Booking, payment: Payment) -> Booking:
@@ -674,67 +917,110 @@ class BookingService:
         now = self.clock.now()
         if booking.status != BookingStatus.PENDING:
             # Paid twice (two attempts both went through) or paid for a dead booking.
-            uow.emit(ev.RefundRequested(
-                payment_id=payment.id, booking_id=booking.id, amount=payment.amount,
-                reason=f"booking already {booking.status.value}",
-                idempotency_key=f"refund:{payment.id}:full"))
+            uow.emit(
+                ev.RefundRequested(
+                    payment_id=payment.id,
+                    booking_id=booking.id,
+                    amount=payment.amount,
+                    reason=f"booking already {booking.status.value}",
+                    idempotency_key=f"refund:{payment.id}:full",
+                )
+            )
             return booking
         hold = uow.holds.get(booking.hold_id) if booking.hold_id else None
         seat_ids = [t.seat_id for t in booking.tickets]
         if hold is None:
             raise UnknownHold(f"booking {booking.id} has no hold")
         retaken = False
-        missing = uow.seats.sell(booking.show_id, seat_ids, hold.id, booking.id) \
-            if hold.status == HoldStatus.ACTIVE else seat_ids
+        missing = (
+            uow.seats.sell(booking.show_id, seat_ids, hold.id, booking.id)
+            if hold.status == HoldStatus.ACTIVE
+            else seat_ids
+        )
         if missing:
             # The hold ended first (released, expired, or its seats lapsed and were re-taken).
             # Re-take the same seats if they are still free, under the same hold id.
-            taken = uow.seats.take(booking.show_id, seat_ids, hold.id, now=now,
-                                   expires_at=now + timedelta(minutes=5))
+            taken = uow.seats.take(
+                booking.show_id, seat_ids, hold.id, now=now, expires_at=now + timedelta(minutes=5)
+            )
             if taken:
                 failed = booking.model_copy(update={"status": BookingStatus.FAILED})
                 uow.bookings.save(failed, expect=BookingStatus.PENDING.value)
-                uow.emit(ev.BookingFailed(booking_id=booking.id, show_id=booking.show_id,
-                                          customer_id=booking.customer_id,
-                                          reason="paid after the hold expired; seats taken"))
-                uow.emit(ev.LateSuccessRefunded(payment_id=payment.id, booking_id=booking.id,
-                                                customer_id=booking.customer_id,
-                                                seat_ids=tuple(seat_ids)))
-                uow.emit(ev.RefundRequested(
-                    payment_id=payment.id, booking_id=booking.id, amount=payment.amount,
-                    reason="paid after the hold expired and the seats were sold",
-                    idempotency_key=f"refund:{payment.id}:full"))
-                hold_gone = hold.model_copy(update={"status": HoldStatus.EXPIRED}) \
-                    if hold.status == HoldStatus.ACTIVE else None
+                uow.emit(
+                    ev.BookingFailed(
+                        booking_id=booking.id,
+                        show_id=booking.show_id,
+                        customer_id=booking.customer_id,
+                        reason="paid after the hold expired; seats taken",
+                    )
+                )
+                uow.emit(
+                    ev.LateSuccessRefunded(
+                        payment_id=payment.id,
+                        booking_id=booking.id,
+                        customer_id=booking.customer_id,
+                        seat_ids=tuple(seat_ids),
+                    )
+                )
+                uow.emit(
+                    ev.RefundRequested(
+                        payment_id=payment.id,
+                        booking_id=booking.id,
+                        amount=payment.amount,
+                        reason="paid after the hold expired and the seats were sold",
+                        idempotency_key=f"refund:{payment.id}:full",
+                    )
+                )
+                hold_gone = (
+                    hold.model_copy(update={"status": HoldStatus.EXPIRED})
+                    if hold.status == HoldStatus.ACTIVE
+                    else None
+                )
                 if hold_gone is not None and uow.holds.save(hold_gone, expect=HoldStatus.ACTIVE):
                     uow.seats.release(booking.show_id, seat_ids, hold.id)
                     show = uow.catalog.show(booking.show_id)
-                    uow.emit(ev.HoldExpired(hold_id=hold.id, show_id=hold.show_id,
-                                            theatre_id=show.theatre_id if show else "",
-                                            seat_ids=hold.seat_ids, remote_ref=hold.remote_ref,
-                                            remote_key=remote_key(hold.id)))
+                    uow.emit(
+                        ev.HoldExpired(
+                            hold_id=hold.id,
+                            show_id=hold.show_id,
+                            theatre_id=show.theatre_id if show else "",
+                            seat_ids=hold.seat_ids,
+                            remote_ref=hold.remote_ref,
+                            remote_key=remote_key(hold.id),
+                        )
+                    )
                 return failed
             retaken = True
             still = uow.seats.sell(booking.show_id, seat_ids, hold.id, booking.id)
             if still:  # we hold them this very transaction; refuse loudly rather than oversell
                 raise SeatsUnavailable(still, "seats are no longer held for this booking")
-        converted = hold.model_copy(update={"status": HoldStatus.CONVERTED,
-                                            **({"remote_ref": None} if retaken else {})})
+        converted = hold.model_copy(
+            update={"status": HoldStatus.CONVERTED, **({"remote_ref": None} if retaken else {})}
+        )
         uow.holds.save(converted, expect=hold.status)
-        confirmed = booking.model_copy(update={"status": BookingStatus.CONFIRMED,
-                                               "confirmed_at": now})
+        confirmed = booking.model_copy(
+            update={"status": BookingStatus.CONFIRMED, "confirmed_at": now}
+        )
         if not uow.bookings.save(confirmed, expect=BookingStatus.PENDING.value):
             raise ConcurrentUpdate(f"booking {booking.id} changed meanwhile; try again")
         show = uow.catalog.show(booking.show_id)
-        uow.emit(ev.BookingConfirmed(
-            booking_id=booking.id, code=booking.code, show_id=booking.show_id,
-            theatre_id=show.theatre_id if show else "", customer_id=booking.customer_id,
-            seat_ids=tuple(seat_ids), total=booking.total, hold_id=hold.id,
-            remote_hold_ref=converted.remote_ref, payment_id=payment.id))
+        uow.emit(
+            ev.BookingConfirmed(
+                booking_id=booking.id,
+                code=booking.code,
+                show_id=booking.show_id,
+                theatre_id=show.theatre_id if show else "",
+                customer_id=booking.customer_id,
+                seat_ids=tuple(seat_ids),
+                total=booking.total,
+                hold_id=hold.id,
+                remote_hold_ref=converted.remote_ref,
+                payment_id=payment.id,
+            )
+        )
         return confirmed
 
-    def handle_gateway_event(self, gateway: str, payload: bytes,
-                             headers: Mapping[str, str]) -> str:
+    def handle_gateway_event(self, gateway: str, payload: bytes, headers: Mapping[str, str]) -> str:
         """A webhook: verify (raises InvalidSignature), de-duplicate, apply. Returns what
         happened: applied, duplicate, stale, ignored or unknown_payment."""
         event = self.gateways(gateway).parse_event(payload, headers)
@@ -763,36 +1049,57 @@ class BookingService:
                 return "ignored"
             before = payment
             after, _ = self._move(
-                uow, payment, target, cause=f"{event.gateway} event {event.type or event.kind}",
-                gateway_ref=event.gateway_ref, failure=event.failure_message,
-                event_id=event.event_id, refunded=event.amount_refunded)
+                uow,
+                payment,
+                target,
+                cause=f"{event.gateway} event {event.type or event.kind}",
+                gateway_ref=event.gateway_ref,
+                failure=event.failure_message,
+                event_id=event.event_id,
+                refunded=event.amount_refunded,
+            )
             self._commit(uow)
-            return "applied" if after.status != before.status or \
-                after.refunded != before.refunded else "stale"
+            return (
+                "applied"
+                if after.status != before.status or after.refunded != before.refunded
+                else "stale"
+            )
 
     # --- refunds and cancellation --------------------------------------------------------
-    def issue_refund(self, payment_id: str, amount: Money, reason: str,
-                     idempotency_key: str) -> Payment:
+    def issue_refund(
+        self, payment_id: str, amount: Money, reason: str, idempotency_key: str
+    ) -> Payment:
         """Refund through the gateway and record it. Idempotent on `idempotency_key`: the
         gateway is asked with that key, and the result is recorded once."""
         with self.uow() as uow:
             payment = uow.payments.get(payment_id)
         if payment is None:
             raise UnknownPayment(f"no payment {payment_id!r}")
-        if payment.status not in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED,
-                                  PaymentStatus.REFUNDED) or not payment.gateway_ref:
-            raise PaymentStateConflict(f"payment {payment_id} is {payment.status.value}; "
-                                       "nothing to refund", status=payment.status.value)
+        if (
+            payment.status
+            not in (
+                PaymentStatus.SUCCEEDED,
+                PaymentStatus.PARTIALLY_REFUNDED,
+                PaymentStatus.REFUNDED,
+            )
+            or not payment.gateway_ref
+        ):
+            raise PaymentStateConflict(
+                f"payment {payment_id} is {payment.status.value}; nothing to refund",
+                status=payment.status.value,
+            )
         already = payment.refunded.amount if payment.refunded else 0
-        amount = amount.model_copy(update={"amount": min(amount.amount,
-                                                         payment.amount.amount - already)})
+        amount = amount.model_copy(
+            update={"amount": min(amount.amount, payment.amount.amount - already)}
+        )
         gw = self.gateways(payment.gateway)
         if amount.amount > 0:
             try:
                 gw.refund(payment.gateway_ref, amount, idempotency_key)
             except GatewayError as err:
-                raise GatewayUnavailable(f"refund not confirmed by the gateway: {err}",
-                                         retry_after=err.retry_after) from err
+                raise GatewayUnavailable(
+                    f"refund not confirmed by the gateway: {err}", retry_after=err.retry_after
+                ) from err
         with self.uow() as uow:
             if not uow.payments.mark_event_seen(payment.gateway, f"refund:{idempotency_key}"):
                 return uow.payments.get(payment_id) or payment
@@ -802,9 +1109,14 @@ class BookingService:
             if amount.amount <= 0:
                 self._commit(uow)
                 return current
-            after, _ = self._move(uow, current, PaymentStatus.REFUNDED,
-                                  cause=f"refund {idempotency_key}: {reason}",
-                                  refunded=done + amount.amount, refund_reason=reason)
+            after, _ = self._move(
+                uow,
+                current,
+                PaymentStatus.REFUNDED,
+                cause=f"refund {idempotency_key}: {reason}",
+                refunded=done + amount.amount,
+                refund_reason=reason,
+            )
             self._commit(uow)
             return after
 
@@ -815,37 +1127,56 @@ class BookingService:
             if booking is None or (customer_id is not None and booking.customer_id != customer_id):
                 raise UnknownBooking(f"no booking {booking_id!r}")
             if booking.status != BookingStatus.CONFIRMED:
-                raise BookingNotCancellable(f"booking {booking.code} is {booking.status.value}",
-                                            status=booking.status.value)
+                raise BookingNotCancellable(
+                    f"booking {booking.code} is {booking.status.value}", status=booking.status.value
+                )
             ctx = self._context(uow, booking.show_id)
             policy = ctx.theatre.rules.cancellation
             deadline = ctx.show.start - timedelta(minutes=policy.cutoff_minutes)
             if now >= deadline:
                 raise CancellationClosed(
                     f"bookings for this show can be cancelled until {deadline.isoformat()}",
-                    deadline=deadline.isoformat())
+                    deadline=deadline.isoformat(),
+                )
             fee = booking.total.percent(policy.fee_percent)
             if policy.fee_fixed is not None and policy.fee_fixed.currency == fee.currency:
                 fee = fee + policy.fee_fixed
             fee = min(fee, booking.total, key=lambda m: m.amount)
             refund = booking.total - fee
-            cancelled = booking.model_copy(update={"status": BookingStatus.CANCELLED,
-                                                   "cancelled_at": now})
+            cancelled = booking.model_copy(
+                update={"status": BookingStatus.CANCELLED, "cancelled_at": now}
+            )
             if not uow.bookings.save(cancelled, expect=BookingStatus.CONFIRMED.value):
                 raise ConcurrentUpdate(f"booking {booking.code} changed meanwhile; try again")
             seat_ids = tuple(t.seat_id for t in booking.tickets)
             uow.seats.unsell(booking.show_id, booking.id)
-            uow.emit(ev.BookingCancelled(
-                booking_id=booking.id, code=booking.code, show_id=booking.show_id,
-                theatre_id=ctx.theatre.id, customer_id=booking.customer_id, seat_ids=seat_ids,
-                refund=refund, fee=fee, remote_ref=booking.remote_ref))
-            paid = [p for p in uow.payments.for_booking(booking.id)
-                    if p.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED)]
+            uow.emit(
+                ev.BookingCancelled(
+                    booking_id=booking.id,
+                    code=booking.code,
+                    show_id=booking.show_id,
+                    theatre_id=ctx.theatre.id,
+                    customer_id=booking.customer_id,
+                    seat_ids=seat_ids,
+                    refund=refund,
+                    fee=fee,
+                    remote_ref=booking.remote_ref,
+                )
+            )
+            paid = [
+                p
+                for p in uow.payments.for_booking(booking.id)
+                if p.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED)
+            ]
             request = None
             if refund.amount > 0 and paid:
                 request = ev.RefundRequested(
-                    payment_id=paid[0].id, booking_id=booking.id, amount=refund,
-                    reason="cancelled by customer", idempotency_key=f"refund:{booking.id}:cancel")
+                    payment_id=paid[0].id,
+                    booking_id=booking.id,
+                    amount=refund,
+                    reason="cancelled by customer",
+                    idempotency_key=f"refund:{booking.id}:cancel",
+                )
                 uow.emit(request)
             self._commit(uow)
         issued = False
@@ -853,8 +1184,9 @@ class BookingService:
             # Try at once for a prompt answer; if the gateway is down the outbox handler for
             # RefundRequested retries with the same key.
             try:
-                self.issue_refund(request.payment_id, request.amount, request.reason,
-                                  request.idempotency_key)
+                self.issue_refund(
+                    request.payment_id, request.amount, request.reason, request.idempotency_key
+                )
                 issued = True
             except GatewayUnavailable:
                 issued = False
@@ -902,18 +1234,22 @@ class BookingService:
             if order is None:
                 # Re-taken after expiry (or never forwarded): hold again at the POS first.
                 seats = seats_by_id(ctx.layout, [t.seat_id for t in booking.tickets])
-                order = link.hold(ctx.show, seats, ctx.theatre.rules.hold_ttl_seconds,
-                                  f"sale-hold:{booking.id}").ref
-            number = link.confirm(ctx.show, order, booking.code, booking.total,
-                                  f"sale:{booking.id}")
+                order = link.hold(
+                    ctx.show, seats, ctx.theatre.rules.hold_ttl_seconds, f"sale-hold:{booking.id}"
+                ).ref
+            number = link.confirm(
+                ctx.show, order, booking.code, booking.total, f"sale:{booking.id}"
+            )
         except (PosRefused, PosOrderGone) as refusal:
             self.fail_sale(booking_id, f"the theatre refused the sale: {refusal}")
             return None
         with self.uow() as uow:
             current = uow.bookings.get(booking_id)
             if current is not None and current.remote_ref is None:
-                uow.bookings.save(current.model_copy(update={"remote_ref": f"{order}|{number}"}),
-                                  expect=current.status.value)
+                uow.bookings.save(
+                    current.model_copy(update={"remote_ref": f"{order}|{number}"}),
+                    expect=current.status.value,
+                )
                 uow.emit(ev.SaleCommitted(booking_id=booking_id, remote_ref=number))
                 self._commit(uow)
         return number
@@ -932,19 +1268,34 @@ class BookingService:
                 raise ConcurrentUpdate(f"booking {booking_id} changed meanwhile")
             show = uow.catalog.show(booking.show_id)
             if raise_conflict:
-                uow.emit(ev.SaleCommitFailed(booking_id=booking_id, show_id=booking.show_id,
-                                             theatre_id=show.theatre_id if show else "",
-                                             reason=reason))
-            uow.emit(ev.BookingFailed(booking_id=booking_id, show_id=booking.show_id,
-                                      customer_id=booking.customer_id, reason=reason))
+                uow.emit(
+                    ev.SaleCommitFailed(
+                        booking_id=booking_id,
+                        show_id=booking.show_id,
+                        theatre_id=show.theatre_id if show else "",
+                        reason=reason,
+                    )
+                )
+            uow.emit(
+                ev.BookingFailed(
+                    booking_id=booking_id,
+                    show_id=booking.show_id,
+                    customer_id=booking.customer_id,
+                    reason=reason,
+                )
+            )
             for p in uow.payments.for_booking(booking_id):
                 if p.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED):
                     left = p.amount.amount - (p.refunded.amount if p.refunded else 0)
-                    uow.emit(ev.RefundRequested(
-                        payment_id=p.id, booking_id=booking_id,
-                        amount=p.amount.model_copy(update={"amount": left}),
-                        reason="the theatre refused the sale",
-                        idempotency_key=f"refund:{p.id}:sale-failed"))
+                    uow.emit(
+                        ev.RefundRequested(
+                            payment_id=p.id,
+                            booking_id=booking_id,
+                            amount=p.amount.model_copy(update={"amount": left}),
+                            reason="the theatre refused the sale",
+                            idempotency_key=f"refund:{p.id}:sale-failed",
+                        )
+                    )
             self._commit(uow)
 
     # --- queries ---------------------------------------------------------------------------
@@ -979,5 +1330,12 @@ def ticket_payload(booking: Booking) -> str:
     return f"MQ1:{booking.code}:{booking.show_id}:{','.join(t.seat_id for t in booking.tickets)}"
 
 
-__all__ = ["BookingService", "CancellationResult", "CheckoutResult", "SeatMap",
-           "SeatView", "new_booking_code", "ticket_payload"]
+__all__ = [
+    "BookingService",
+    "CancellationResult",
+    "CheckoutResult",
+    "SeatMap",
+    "SeatView",
+    "new_booking_code",
+    "ticket_payload",
+]

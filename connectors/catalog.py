@@ -65,23 +65,35 @@ class ImportReport:
         return sum(c["created"] + c["updated"] for c in self.counts.values())
 
     def as_dict(self) -> dict[str, Any]:
-        return {"connector": self.connector_id, "counts": self.counts,
-                "dead_letters": self.dead_letters, "rejected": self.rejected_payloads}
+        return {
+            "connector": self.connector_id,
+            "counts": self.counts,
+            "dead_letters": self.dead_letters,
+            "rejected": self.rejected_payloads,
+        }
 
 
 # ---------------------------------------------------------------------------------- helpers
 def _dead(conn: Connection, connector: Connector, letters: Iterable[DeadLetter]) -> int:
     n = 0
     for d in letters:
-        sql.add_dead_letter(conn, connector_id=connector.id, system=d.system,
-                            mapping_version=d.mapping_version, entity=d.entity,
-                            field=d.field_path, reason=d.reason, payload=d.payload)
+        sql.add_dead_letter(
+            conn,
+            connector_id=connector.id,
+            system=d.system,
+            mapping_version=d.mapping_version,
+            entity=d.entity,
+            field=d.field_path,
+            reason=d.reason,
+            payload=d.payload,
+        )
         n += 1
     return n
 
 
-def record_dead(connector: Connector, letters: list[DeadLetter], report: Any | None,
-                payload_name: str) -> None:
+def record_dead(
+    connector: Connector, letters: list[DeadLetter], report: Any | None, payload_name: str
+) -> None:
     """Persist dead letters in their own transaction (the batch itself was rolled back)."""
     if not letters:
         return
@@ -90,12 +102,23 @@ def record_dead(connector: Connector, letters: list[DeadLetter], report: Any | N
     if report is not None:
         report.dead_letters += n
         report.rejected_payloads.append(payload_name)
-    log.warning("connector %s: %d dead letters from %s (first: %s at %s)", connector.id, n,
-                payload_name, letters[0].reason, letters[0].field_path)
+    log.warning(
+        "connector %s: %d dead letters from %s (first: %s at %s)",
+        connector.id,
+        n,
+        payload_name,
+        letters[0].reason,
+        letters[0].field_path,
+    )
 
 
-def _read(connector: Connector, entity: str, payload: Payload, report: ImportReport,
-          vars: dict[str, Any] | None = None) -> list[BaseModel]:
+def _read(
+    connector: Connector,
+    entity: str,
+    payload: Payload,
+    report: ImportReport,
+    vars: dict[str, Any] | None = None,
+) -> list[BaseModel]:
     ctx = connector.context({**payload.vars, **(vars or {})})
     result = connector.mapping.read(entity, payload.read(), ctx)
     if result.dead_letters:
@@ -108,10 +131,10 @@ def _ext(record: Any) -> list[tuple[str, str]]:
     return [(ref.scope, ref.external_id) for ref in getattr(record, "external_refs", ())]
 
 
-def _map_ids(conn: Connection, connector: Connector, entity: str, records: Iterable[Any]
-             ) -> None:
-    sql.map_external(conn, [(connector.id, entity, scope, ext, r.id)
-                            for r in records for scope, ext in _ext(r)])
+def _map_ids(conn: Connection, connector: Connector, entity: str, records: Iterable[Any]) -> None:
+    sql.map_external(
+        conn, [(connector.id, entity, scope, ext, r.id) for r in records for scope, ext in _ext(r)]
+    )
 
 
 def _calls(connector: Connector, entity: str, days: int) -> Iterator[dict[str, Any]]:
@@ -144,9 +167,12 @@ def fetch_payloads(connector: Connector, entity: str, days: int) -> Iterator[Pay
 
 
 # ---------------------------------------------------------------------------------- import
-def import_catalog(connector: Connector, *, days: int = 14,
-                   entities: tuple[str, ...] = ("theatre", "movie", "screen", "seat_layout",
-                                                "show")) -> ImportReport:
+def import_catalog(
+    connector: Connector,
+    *,
+    days: int = 14,
+    entities: tuple[str, ...] = ("theatre", "movie", "screen", "seat_layout", "show"),
+) -> ImportReport:
     report = ImportReport(connector.id)
     if "theatre" in entities:
         _simple(connector, "theatre", report, days)
@@ -161,6 +187,7 @@ def import_catalog(connector: Connector, *, days: int = 14,
             for payload in fetch_payloads(connector, "show", days):
                 import_shows(connector, payload, report)
             from connectors.schedule_sweep import sweep_vanished_shows  # shows the POS dropped
+
             sweep_vanished_shows(connector, report, days=days)
         finally:
             if report.listed_shows is not None:
@@ -183,27 +210,35 @@ def _simple(connector: Connector, entity: str, report: ImportReport, days: int) 
             continue
         pending.append(payload)
         records.extend(mapped)
-        if entity not in GROUPED or len(records) >= GROUP_RECORDS or \
-                len(pending) >= GROUP_PAYLOADS:
+        if entity not in GROUPED or len(records) >= GROUP_RECORDS or len(pending) >= GROUP_PAYLOADS:
             _flush(connector, entity, pending, records, report)
             pending, records = [], []
     if pending:
         _flush(connector, entity, pending, records, report)
 
 
-def _flush(connector: Connector, entity: str, payloads: list[Payload], records: list[BaseModel],
-           report: ImportReport) -> None:
+def _flush(
+    connector: Connector,
+    entity: str,
+    payloads: list[Payload],
+    records: list[BaseModel],
+    report: ImportReport,
+) -> None:
     with connector.engine.begin() as conn:
         _write(conn, connector, entity, records, report)
     for payload in payloads:
         connector.adapter.acknowledge(payload)
 
 
-def _write(conn: Connection, connector: Connector, entity: str, records: list[Any],
-           report: ImportReport) -> None:
+def _write(
+    conn: Connection, connector: Connector, entity: str, records: list[Any], report: ImportReport
+) -> None:
     if entity == "theatre":
-        theatres = [t.model_copy(update={"connector_id": connector.id})
-                    for t in records if isinstance(t, Theatre)]
+        theatres = [
+            t.model_copy(update={"connector_id": connector.id})
+            for t in records
+            if isinstance(t, Theatre)
+        ]
         report.add(entity, sql.write_theatres(conn, theatres))
         _map_ids(conn, connector, "theatre", theatres)
         connector.forget_theatres()
@@ -221,13 +256,22 @@ def _write(conn: Connection, connector: Connector, entity: str, records: list[An
         known = sql.existing_ids(conn, screens, [x.screen_id for x in layouts])
         report.add(entity, sql.write_layouts(conn, [x for x in layouts if x.screen_id in known]))
     elif entity == "translation":
-        rows = [{"movie_id": t.movie_id, "language": t.language, "title": t.title,
-                 "synopsis": t.synopsis} for t in records if isinstance(t, Translation)]
+        rows = [
+            {
+                "movie_id": t.movie_id,
+                "language": t.language,
+                "title": t.title,
+                "synopsis": t.synopsis,
+            }
+            for t in records
+            if isinstance(t, Translation)
+        ]
         from store.tables import movies
 
         known = sql.existing_ids(conn, movies, [r["movie_id"] for r in rows])
-        report.add(entity, sql.write_translations(conn, [r for r in rows
-                                                         if r["movie_id"] in known]))
+        report.add(
+            entity, sql.write_translations(conn, [r for r in rows if r["movie_id"] in known])
+        )
 
 
 # ---------------------------------------------------------------------------------- shows
@@ -305,9 +349,11 @@ def import_shows(connector: Connector, payload: Payload, report: ImportReport) -
         counts_before = {k: dict(v) for k, v in report.counts.items()}
         try:
             with payload.opener() as stream:
-                items = mapping.stream("show", stream, ctx) \
-                    if mapping.protocol == "csv_sftp" else \
-                    iter(_as_items(mapping.read("show", stream.read(), ctx, partial=True)))
+                items = (
+                    mapping.stream("show", stream, ctx)
+                    if mapping.protocol == "csv_sftp"
+                    else iter(_as_items(mapping.read("show", stream.read(), ctx, partial=True)))
+                )
                 for item in items:
                     if isinstance(item, DeadLetter):
                         dead.append(item)
@@ -323,9 +369,16 @@ def import_shows(connector: Connector, payload: Payload, report: ImportReport) -
                 if batch and not dead:
                     writer.write(batch)
         except _NoLayout as exc:
-            dead.append(DeadLetter(system=mapping.system, mapping_version=mapping.version,
-                                   entity="show", field_path="screen_id", reason=str(exc),
-                                   payload=payload.name))
+            dead.append(
+                DeadLetter(
+                    system=mapping.system,
+                    mapping_version=mapping.version,
+                    entity="show",
+                    field_path="screen_id",
+                    reason=str(exc),
+                    payload=payload.name,
+                )
+            )
         if dead:
             trans.rollback()
             report.counts = counts_before
@@ -360,12 +413,19 @@ def import_localization(connector: Connector) -> ImportReport:
                     if not isinstance(m, Movie):
                         continue
                     for lang in sorted(set(m.title.values) | set(m.synopsis.values)):
-                        rows.append({"movie_id": m.id, "language": lang,
-                                     "title": m.title.values.get(lang),
-                                     "synopsis": m.synopsis.values.get(lang)})
+                        rows.append(
+                            {
+                                "movie_id": m.id,
+                                "language": lang,
+                                "title": m.title.values.get(lang),
+                                "synopsis": m.synopsis.values.get(lang),
+                            }
+                        )
                 known = sql.existing_ids(conn, sql.movies, [r["movie_id"] for r in rows])
-                report.add("translation", sql.write_translations(
-                    conn, [r for r in rows if r["movie_id"] in known]))
+                report.add(
+                    "translation",
+                    sql.write_translations(conn, [r for r in rows if r["movie_id"] in known]),
+                )
     with connector.engine.begin() as conn:
         sql.set_cursor(conn, connector.id, "localization", utcnow().isoformat())
     return report

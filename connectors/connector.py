@@ -40,17 +40,29 @@ class ConnectorConfig:
     status: str = "active"
 
     def row(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name or self.id, "adapter": self.adapter,
-                "mapping": self.mapping, "endpoint": self.endpoint,
-                "secret_refs": self.secret_refs, "settings": self.settings,
-                "status": self.status}
+        return {
+            "id": self.id,
+            "name": self.name or self.id,
+            "adapter": self.adapter,
+            "mapping": self.mapping,
+            "endpoint": self.endpoint,
+            "secret_refs": self.secret_refs,
+            "settings": self.settings,
+            "status": self.status,
+        }
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ConnectorConfig:
-        return cls(id=row["id"], name=row["name"], adapter=row["adapter"],
-                   mapping=row["mapping"], endpoint=dict(row["endpoint"] or {}),
-                   secret_refs=dict(row["secret_refs"] or {}),
-                   settings=dict(row["settings"] or {}), status=row["status"])
+        return cls(
+            id=row["id"],
+            name=row["name"],
+            adapter=row["adapter"],
+            mapping=row["mapping"],
+            endpoint=dict(row["endpoint"] or {}),
+            secret_refs=dict(row["secret_refs"] or {}),
+            settings=dict(row["settings"] or {}),
+            status=row["status"],
+        )
 
 
 class UnknownConnector(LookupError):
@@ -74,8 +86,9 @@ THEATRE_CACHE_SECONDS = 60.0
 
 
 class Connector:
-    def __init__(self, engine: Engine, config: ConnectorConfig,
-                 secrets_file: Path | None = None) -> None:
+    def __init__(
+        self, engine: Engine, config: ConnectorConfig, secrets_file: Path | None = None
+    ) -> None:
         self.engine = engine
         self.config = config
         self.id = config.id
@@ -84,24 +97,30 @@ class Connector:
         self.secrets = secret_store.resolve(config.secret_refs, secrets_file)
         timeouts = config.settings
         self.spec = AdapterSpec(
-            mapping=self.mapping, endpoint=config.endpoint, secrets=self.secrets,
+            mapping=self.mapping,
+            endpoint=config.endpoint,
+            secrets=self.secrets,
             connect_timeout=float(timeouts.get("connect_timeout", 3.0)),
             read_timeout=float(timeouts.get("read_timeout", 10.0)),
-            max_response_bytes=int(timeouts.get("max_response_bytes", 50_000_000)))
+            max_response_bytes=int(timeouts.get("max_response_bytes", 50_000_000)),
+        )
         self.adapter: Adapter = registry.create(config.adapter, self.spec)
         self.lock = threading.Lock()
         self._theatre_cache: tuple[float, dict[str, TheatreInfo]] | None = None
 
     # ------------------------------------------------------------------------------ calls
-    def fetch(self, entity: str, vars: dict[str, Any] | None = None,
-              cursor: str | None = None) -> list[Payload]:
+    def fetch(
+        self, entity: str, vars: dict[str, Any] | None = None, cursor: str | None = None
+    ) -> list[Payload]:
         """All payloads of an entity, through the breaker, retried (reads are safe)."""
-        return guarded(self.id, self.policy,
-                       lambda: list(self.adapter.fetch(entity, vars, cursor)), retry=True)
+        return guarded(
+            self.id, self.policy, lambda: list(self.adapter.fetch(entity, vars, cursor)), retry=True
+        )
 
     def send(self, operation: str, rendered: Any, *, retry: bool = True) -> Sent:
-        return guarded(self.id, self.policy, lambda: self.adapter.send(operation, rendered),
-                       retry=retry)
+        return guarded(
+            self.id, self.policy, lambda: self.adapter.send(operation, rendered), retry=retry
+        )
 
     def has(self, entity: str) -> bool:
         return entity in self.mapping.entities
@@ -119,8 +138,13 @@ class Connector:
         the theatre's external id."""
         theatres = self.theatre_infos()
         default = self.config.settings.get("default_theatre") or {}
-        return MappingContext(connector_id=self.id, theatres=theatres, vars=dict(vars or {}),
-                              timezone=default.get("timezone"), currency=default.get("currency"))
+        return MappingContext(
+            connector_id=self.id,
+            theatres=theatres,
+            vars=dict(vars or {}),
+            timezone=default.get("timezone"),
+            currency=default.get("currency"),
+        )
 
     def theatre_infos(self) -> dict[str, TheatreInfo]:
         """Zone, currency and cut-over of each theatre by external id, cached briefly: an
@@ -131,8 +155,9 @@ class Connector:
             return cached[1]
         with self.engine.connect() as conn:
             infos = {
-                row["external_id"]: TheatreInfo(row["timezone"], row["currency"],
-                                                row["business_day_cutover_hour"])
+                row["external_id"]: TheatreInfo(
+                    row["timezone"], row["currency"], row["business_day_cutover_hour"]
+                )
                 for row in sql.theatre_refs(conn, self.id)
             }
         self._theatre_cache = (time.monotonic(), infos)
@@ -149,8 +174,7 @@ _cache: dict[tuple[str, str], Connector] = {}
 _cache_lock = threading.Lock()
 
 
-def get_connector(engine: Engine, connector_id: str, secrets_file: Path | None = None
-                  ) -> Connector:
+def get_connector(engine: Engine, connector_id: str, secrets_file: Path | None = None) -> Connector:
     key = (str(engine.url), connector_id)
     with _cache_lock:
         found = _cache.get(key)

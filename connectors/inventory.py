@@ -54,19 +54,32 @@ class InventoryReport:
     rejected_payloads: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"connector": self.connector_id, "deltas": self.deltas,
-                "seats_changed": self.seats_changed, "conflicts": self.conflicts,
-                "dead_letters": self.dead_letters, "shows": self.shows, "errors": self.errors}
+        return {
+            "connector": self.connector_id,
+            "deltas": self.deltas,
+            "seats_changed": self.seats_changed,
+            "conflicts": self.conflicts,
+            "dead_letters": self.dead_letters,
+            "shows": self.shows,
+            "errors": self.errors,
+        }
 
 
 # ---------------------------------------------------------------------------------- applying
-def apply_deltas(connector: Connector, deltas: list[InventoryDelta], payload_text: str,
-                 report: InventoryReport, *, source: DeltaSource | None = None) -> None:
+def apply_deltas(
+    connector: Connector,
+    deltas: list[InventoryDelta],
+    payload_text: str,
+    report: InventoryReport,
+    *,
+    source: DeltaSource | None = None,
+) -> None:
     mapping = connector.mapping
     for delta in deltas:
         if source is not None or delta.connector_id != connector.id:
-            delta = delta.model_copy(update={"source": source or delta.source,
-                                             "connector_id": connector.id})
+            delta = delta.model_copy(
+                update={"source": source or delta.source, "connector_id": connector.id}
+            )
         try:
             with connector.engine.begin() as conn:
                 target = sql.resolve_show(conn, connector.id, delta.show_id)
@@ -75,21 +88,38 @@ def apply_deltas(connector: Connector, deltas: list[InventoryDelta], payload_tex
                 applied = sql.apply_delta(conn, delta, show_id=target)
         except (sql.UnknownSeats, sql.UnknownShowError) as exc:
             field_path = "changes[*].seat_id" if isinstance(exc, sql.UnknownSeats) else "show_id"
-            record_dead(connector, [DeadLetter(
-                system=mapping.system, mapping_version=mapping.version, entity="inventory_delta",
-                field_path=field_path, reason=str(exc), payload=payload_text)], report,
-                f"delta for {delta.show_id}")
+            record_dead(
+                connector,
+                [
+                    DeadLetter(
+                        system=mapping.system,
+                        mapping_version=mapping.version,
+                        entity="inventory_delta",
+                        field_path=field_path,
+                        reason=str(exc),
+                        payload=payload_text,
+                    )
+                ],
+                report,
+                f"delta for {delta.show_id}",
+            )
             continue
         report.deltas += 1
         report.seats_changed += applied.changed
         report.conflicts += len(applied.conflicts)
 
 
-def _map(connector: Connector, entity: str, payload: Payload | bytes, report: InventoryReport,
-         vars: dict[str, Any] | None = None) -> tuple[list[InventoryDelta], str]:
+def _map(
+    connector: Connector,
+    entity: str,
+    payload: Payload | bytes,
+    report: InventoryReport,
+    vars: dict[str, Any] | None = None,
+) -> tuple[list[InventoryDelta], str]:
     body = payload if isinstance(payload, bytes) else payload.read()
-    ctx = connector.context({**(vars or {}),
-                             **({} if isinstance(payload, bytes) else payload.vars)})
+    ctx = connector.context(
+        {**(vars or {}), **({} if isinstance(payload, bytes) else payload.vars)}
+    )
     result = connector.mapping.read(entity, body, ctx)
     text = body.decode("utf-8", errors="replace")
     if result.dead_letters:
@@ -111,14 +141,14 @@ def receive_push(connector: Connector, headers: dict[str, str], body: bytes) -> 
 
 
 # ---------------------------------------------------------------------------------- poll
-def poll_inventory(connector: Connector, *, lookback_events: int | None = None
-                   ) -> InventoryReport:
+def poll_inventory(connector: Connector, *, lookback_events: int | None = None) -> InventoryReport:
     """One poll of the connector's inventory feed (event cursor, or snapshot files)."""
     report = InventoryReport(connector.id)
     if connector.has(EVENTS_ENTITY):
         _poll_events(connector, report, lookback_events)
-    elif connector.has(SNAPSHOT_ENTITY) and "session_id" not in \
-            connector.transport_vars(SNAPSHOT_ENTITY):
+    elif connector.has(SNAPSHOT_ENTITY) and "session_id" not in connector.transport_vars(
+        SNAPSHOT_ENTITY
+    ):
         _poll_files(connector, report)
     else:
         # No feed: reconcile upcoming shows instead (soapbox has push and per-show seat data).
@@ -126,10 +156,14 @@ def poll_inventory(connector: Connector, *, lookback_events: int | None = None
     return report
 
 
-def _poll_events(connector: Connector, report: InventoryReport,
-                 lookback_events: int | None) -> None:
-    lookback = lookback_events if lookback_events is not None else \
-        int(connector.config.settings.get("lookback_events", 50))
+def _poll_events(
+    connector: Connector, report: InventoryReport, lookback_events: int | None
+) -> None:
+    lookback = (
+        lookback_events
+        if lookback_events is not None
+        else int(connector.config.settings.get("lookback_events", 50))
+    )
     with connector.engine.connect() as conn:
         stored = sql.get_cursor(conn, connector.id, EVENTS_ENTITY)
     since = str(max(0, int(stored) - lookback)) if stored and stored.isdigit() else stored
@@ -156,8 +190,7 @@ def _max_cursor(old: str | None, new: str) -> str:
     return new
 
 
-def _advance(conn: Connection, connector_id: str, stream: str, old: str | None,
-             new: str) -> None:
+def _advance(conn: Connection, connector_id: str, stream: str, old: str | None, new: str) -> None:
     sql.set_cursor(conn, connector_id, stream, _max_cursor(old, new))
 
 
@@ -178,9 +211,19 @@ def _poll_files(connector: Connector, report: InventoryReport) -> None:
         seen[payload.name] = payload.fingerprint or ""
         with connector.engine.begin() as conn:
             # Forget files the POS removed; keep the rest (the look-back is what is present).
-            sql.set_cursor(conn, connector.id, SNAPSHOT_ENTITY, json.dumps(
-                {"last": payload.name, "seen": {k: v for k, v in seen.items()
-                                                if k in present or k == payload.name}}))
+            sql.set_cursor(
+                conn,
+                connector.id,
+                SNAPSHOT_ENTITY,
+                json.dumps(
+                    {
+                        "last": payload.name,
+                        "seen": {
+                            k: v for k, v in seen.items() if k in present or k == payload.name
+                        },
+                    }
+                ),
+            )
 
 
 # ---------------------------------------------------------------------------------- reconcile
@@ -188,20 +231,23 @@ def reconcile(connector: Connector, *, hours: int = 48) -> InventoryReport:
     """Compare the full seat plan of every show starting in the next `hours` with the POS's and
     repair drift; conflicts are recorded with the action taken."""
     report = InventoryReport(connector.id)
-    if not connector.has(SNAPSHOT_ENTITY) or \
-            "session_id" not in connector.transport_vars(SNAPSHOT_ENTITY):
+    if not connector.has(SNAPSHOT_ENTITY) or "session_id" not in connector.transport_vars(
+        SNAPSHOT_ENTITY
+    ):
         _poll_files(connector, report)  # file systems: the snapshots are the plans
         return report
     now = utcnow()
     with connector.engine.connect() as conn:
-        show_ids = sql.shows_between(conn, connector.id, now - timedelta(hours=3),
-                                     now + timedelta(hours=hours))
+        show_ids = sql.shows_between(
+            conn, connector.id, now - timedelta(hours=3), now + timedelta(hours=hours)
+        )
         calls = []
         for show_id in show_ids:
             show_ref = sql.external_for(conn, connector.id, "show", show_id)
             theatre = sql.theatre_of_show(conn, show_id)
-            theatre_ref = sql.external_for(conn, connector.id, "theatre", theatre["id"]) \
-                if theatre else None
+            theatre_ref = (
+                sql.external_for(conn, connector.id, "theatre", theatre["id"]) if theatre else None
+            )
             if show_ref and theatre_ref:
                 calls.append((show_id, {"cinema_id": theatre_ref[1], "session_id": show_ref[1]}))
     for show_id, vars in calls:
@@ -214,9 +260,16 @@ def reconcile(connector: Connector, *, hours: int = 48) -> InventoryReport:
             continue
         for payload in payloads:
             deltas, text = _map(connector, SNAPSHOT_ENTITY, payload, report, vars)
-            apply_deltas(connector, [d.model_copy(update={"show_id": show_id})
-                                     if d.show_id != show_id else d for d in deltas],
-                         text, report, source=DeltaSource.RECONCILE)
+            apply_deltas(
+                connector,
+                [
+                    d.model_copy(update={"show_id": show_id}) if d.show_id != show_id else d
+                    for d in deltas
+                ],
+                text,
+                report,
+                source=DeltaSource.RECONCILE,
+            )
         report.shows += 1
     with connector.engine.begin() as conn:
         sql.set_cursor(conn, connector.id, "reconcile", now.isoformat())
@@ -224,16 +277,21 @@ def reconcile(connector: Connector, *, hours: int = 48) -> InventoryReport:
 
 
 # ---------------------------------------------------------------------------------- replay
-def apply_deltas_atomically(conn: Connection, connector: Connector,
-                            deltas: list[InventoryDelta], *,
-                            source: DeltaSource | None = None) -> list[sql.Applied]:
+def apply_deltas_atomically(
+    conn: Connection,
+    connector: Connector,
+    deltas: list[InventoryDelta],
+    *,
+    source: DeltaSource | None = None,
+) -> list[sql.Applied]:
     """Apply deltas in the caller's transaction, all or none (a dead-letter replay): a delta
     for an unknown show or seats raises (sql.UnknownShowError / sql.UnknownSeats) and the
     caller rolls back. The rules are store.sync.apply_delta's, as for a push or a poll."""
     out = []
     for delta in deltas:
-        delta = delta.model_copy(update={"source": source or delta.source,
-                                         "connector_id": connector.id})
+        delta = delta.model_copy(
+            update={"source": source or delta.source, "connector_id": connector.id}
+        )
         target = sql.resolve_show(conn, connector.id, delta.show_id)
         if target is None:
             raise sql.UnknownShowError(f"no show {delta.show_id} (import the catalog)")

@@ -34,8 +34,9 @@ def connector_ids(database_url: str | None = None) -> list[str]:
     return list(iter_connector_ids(engine_for(database_url)))
 
 
-def sync_catalog(connector_id: str, database_url: str | None = None,
-                 days: int = 14) -> dict[str, Any]:
+def sync_catalog(
+    connector_id: str, database_url: str | None = None, days: int = 14
+) -> dict[str, Any]:
     connector = get_connector(engine_for(database_url), connector_id)
     return import_catalog(connector, days=days).as_dict()
 
@@ -45,8 +46,9 @@ def sync_localization(connector_id: str, database_url: str | None = None) -> dic
     return import_localization(connector).as_dict()
 
 
-def sync_inventory(connector_id: str, database_url: str | None = None,
-                   hours: int = 48, full: bool = True) -> dict[str, Any]:
+def sync_inventory(
+    connector_id: str, database_url: str | None = None, hours: int = 48, full: bool = True
+) -> dict[str, Any]:
     """Poll the inventory feed, then (full) reconcile the shows of the next `hours`."""
     connector = get_connector(engine_for(database_url), connector_id)
     polled = poll_inventory(connector)

@@ -36,8 +36,11 @@ class PosLink:
             show_ref = sql.external_for(conn, self.connector.id, "show", show.id)
             theatre_ref = sql.external_for(conn, self.connector.id, "theatre", show.theatre_id)
         if show_ref is None or theatre_ref is None:
-            raise PosUnavailable(f"show {show.id} is not linked to connector "
-                                 f"{self.connector.id} (import its catalog)", retry_after=300)
+            raise PosUnavailable(
+                f"show {show.id} is not linked to connector "
+                f"{self.connector.id} (import its catalog)",
+                retry_after=300,
+            )
         return theatre_ref[1], show_ref[1]
 
     def _call(self, operation: str, request: OutboundRequest) -> Outcome:
@@ -75,8 +78,9 @@ class PosLink:
         status = outcome.status
         detail = outcome.message or outcome.code or status.value
         if status is OutcomeStatus.SEATS_UNAVAILABLE:
-            raise PosRefused(list(outcome.seat_ids) or list(seat_ids),
-                             f"the POS refused the seats: {detail}")
+            raise PosRefused(
+                list(outcome.seat_ids) or list(seat_ids), f"the POS refused the seats: {detail}"
+            )
         if status in (OutcomeStatus.NOT_FOUND, OutcomeStatus.EXPIRED):
             raise PosOrderGone(f"the POS no longer has the order: {detail}")
         if status is OutcomeStatus.UNAUTHORIZED:
@@ -84,24 +88,40 @@ class PosLink:
         raise PosRefused(list(seat_ids), f"the POS rejected the request: {detail}")
 
     # ------------------------------------------------------------------------------ the port
-    def hold(self, show: Show, seats: Sequence[Seat], hold_seconds: int,
-             idempotency_key: str) -> RemoteHold:
+    def hold(
+        self, show: Show, seats: Sequence[Seat], hold_seconds: int, idempotency_key: str
+    ) -> RemoteHold:
         theatre_ref, show_ref = self._refs(show)
         seat_ids = [s.id for s in seats]
-        outcome = self._call("hold", OutboundRequest(
-            request_id=idempotency_key, theatre_external_id=theatre_ref,
-            show_external_id=show_ref, seat_ids=tuple(seat_ids), hold_seconds=hold_seconds))
+        outcome = self._call(
+            "hold",
+            OutboundRequest(
+                request_id=idempotency_key,
+                theatre_external_id=theatre_ref,
+                show_external_id=show_ref,
+                seat_ids=tuple(seat_ids),
+                hold_seconds=hold_seconds,
+            ),
+        )
         if not outcome.ok:
             self._fail(outcome, seat_ids)
         return RemoteHold(ref=outcome.order_ref or idempotency_key, expires_at=outcome.expires_at)
 
-    def confirm(self, show: Show, remote_ref: str, booking_code: str, amount: Money,
-                idempotency_key: str) -> str:
+    def confirm(
+        self, show: Show, remote_ref: str, booking_code: str, amount: Money, idempotency_key: str
+    ) -> str:
         theatre_ref, show_ref = self._refs(show)
-        outcome = self._call("confirm", OutboundRequest(
-            request_id=idempotency_key, theatre_external_id=theatre_ref,
-            show_external_id=show_ref, order_ref=remote_ref, booking_code=booking_code,
-            amount=amount))
+        outcome = self._call(
+            "confirm",
+            OutboundRequest(
+                request_id=idempotency_key,
+                theatre_external_id=theatre_ref,
+                show_external_id=show_ref,
+                order_ref=remote_ref,
+                booking_code=booking_code,
+                amount=amount,
+            ),
+        )
         if not outcome.ok:
             self._fail(outcome, [])
         return outcome.booking_ref or remote_ref
@@ -111,17 +131,29 @@ class PosLink:
             # The POS never told us its order id; its own hold expiry frees the seats.
             return
         theatre_ref, show_ref = self._refs(show)
-        outcome = self._call("release", OutboundRequest(
-            request_id=idempotency_key, theatre_external_id=theatre_ref,
-            show_external_id=show_ref, order_ref=remote_ref))
+        outcome = self._call(
+            "release",
+            OutboundRequest(
+                request_id=idempotency_key,
+                theatre_external_id=theatre_ref,
+                show_external_id=show_ref,
+                order_ref=remote_ref,
+            ),
+        )
         if not outcome.ok:
             self._fail(outcome, [])
 
     def cancel(self, show: Show, remote_ref: str, idempotency_key: str) -> None:
         theatre_ref, show_ref = self._refs(show)
-        outcome = self._call("cancel", OutboundRequest(
-            request_id=idempotency_key, theatre_external_id=theatre_ref,
-            show_external_id=show_ref, order_ref=remote_ref))
+        outcome = self._call(
+            "cancel",
+            OutboundRequest(
+                request_id=idempotency_key,
+                theatre_external_id=theatre_ref,
+                show_external_id=show_ref,
+                order_ref=remote_ref,
+            ),
+        )
         if outcome.status is OutcomeStatus.NOT_FOUND:
             return  # cancelled already (or never there): the goal is reached
         if not outcome.ok:

@@ -20,8 +20,7 @@ CHUNK = 2000
 _meta = MetaData()
 # No primary key: a show can be listed twice (two POS ids resolving to one show), and COPY
 # must not fail on that; the sweep only asks EXISTS.
-listed = Table("_listed_shows", _meta, Column("id", String, nullable=False),
-               prefixes=["TEMPORARY"])
+listed = Table("_listed_shows", _meta, Column("id", String, nullable=False), prefixes=["TEMPORARY"])
 
 
 class ListedShows:
@@ -57,7 +56,7 @@ class ListedShows:
                 cursor.close()
         else:
             for i in range(0, len(rows), CHUNK):
-                self.conn.execute(insert(listed), [{"id": x} for x in rows[i:i + CHUNK]])
+                self.conn.execute(insert(listed), [{"id": x} for x in rows[i : i + CHUNK]])
         self.conn.commit()
         self.count += len(rows)
 
@@ -69,8 +68,9 @@ class ListedShows:
         if self.postgres:
             # Built after the load (cheaper than maintained through COPY): without it a
             # misestimated plan probed the whole table per show (minutes at 200 theatres).
-            self.conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS _listed_shows_id "
-                                      "ON _listed_shows (id)")
+            self.conn.exec_driver_sql(
+                "CREATE INDEX IF NOT EXISTS _listed_shows_id ON _listed_shows (id)"
+            )
             self.conn.exec_driver_sql("ANALYZE _listed_shows")
             self.conn.commit()
 
@@ -89,6 +89,10 @@ class ListedShows:
     def __enter__(self) -> ListedShows:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()

@@ -36,8 +36,12 @@ class PushServer:
         return f"http://{self.host}:{self.port}/webhooks/connectors/{connector_id}"
 
     def start(self) -> PushServer:
-        self._thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self._sock]},
-                                        name="push-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.run,
+            kwargs={"sockets": [self._sock]},
+            name="push-server",
+            daemon=True,
+        )
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self.server.started and time.monotonic() < deadline:

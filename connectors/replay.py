@@ -65,8 +65,9 @@ class ReplayResult:
         return self.status == "replayed"
 
 
-def replay_dead_letter(engine: Engine, dead_letter_id: str,
-                       secrets_file: Any = None) -> ReplayResult:
+def replay_dead_letter(
+    engine: Engine, dead_letter_id: str, secrets_file: Any = None
+) -> ReplayResult:
     with engine.connect() as conn:
         row = operations.get_dead_letter(conn, dead_letter_id)
     if row is None:
@@ -107,8 +108,9 @@ def _fresh_connector(engine: Engine, connector_id: str | None, secrets_file: Any
     try:
         return Connector(engine, ConnectorConfig.from_row(stored), secrets_file)
     except Exception as exc:  # noqa: BLE001 - the mapping may still be broken
-        raise ReplayError(f"connector {connector_id} cannot be built: "
-                          f"{type(exc).__name__}: {exc}") from exc
+        raise ReplayError(
+            f"connector {connector_id} cannot be built: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def _refresh_cached(engine: Engine, connector_id: str) -> None:
@@ -123,9 +125,11 @@ def _refresh_cached(engine: Engine, connector_id: str) -> None:
 def _failed(engine: Engine, row: dict[str, Any], reason: str) -> ReplayResult:
     text = f"replay failed: {reason}"[:4000].replace("\x00", "\\x00")
     with engine.begin() as conn:
-        conn.execute(update(dead_letters).where(dead_letters.c.id == row["id"],
-                                                dead_letters.c.status == "open")
-                     .values(reason=text))
+        conn.execute(
+            update(dead_letters)
+            .where(dead_letters.c.id == row["id"], dead_letters.c.status == "open")
+            .values(reason=text)
+        )
     return ReplayResult(row["id"], "failed", row["entity"], reason=text)
 
 
@@ -136,8 +140,9 @@ def _map_payload(connector: Connector, entity: str, text: str) -> list[BaseModel
     plan = mapping.entities[entity]
     # A CSV record is stored with its file's header row, as text: give it back in the file's
     # own encoding (older systems send Latin-1).
-    body = text.encode(getattr(plan.fmt, "encoding", "utf-8") if plan.fmt.name == "csv"
-                       else "utf-8")
+    body = text.encode(
+        getattr(plan.fmt, "encoding", "utf-8") if plan.fmt.name == "csv" else "utf-8"
+    )
     whole = mapping.read(entity, body, ctx)
     if whole.records and not whole.dead_letters:
         return list(whole.records)
@@ -162,14 +167,17 @@ def _map_payload(connector: Connector, entity: str, text: str) -> list[BaseModel
         if records and not dead:
             return records
         if dead:
-            raise ReplayError(f"the mapping still rejects it: {dead[0].reason} at "
-                              f"{dead[0].field_path}")
+            raise ReplayError(
+                f"the mapping still rejects it: {dead[0].reason} at {dead[0].field_path}"
+            )
     if whole.dead_letters:
         first = whole.dead_letters[0]
         raise ReplayError(f"the mapping still rejects it: {first.reason} at {first.field_path}")
     if plan.fmt.name == "csv":
-        raise ReplayError("a CSV record stored without its header row (before it was kept with "
-                          "the record) cannot be replayed on its own: re-run its file's import")
+        raise ReplayError(
+            "a CSV record stored without its header row (before it was kept with "
+            "the record) cannot be replayed on its own: re-run its file's import"
+        )
     raise ReplayError(f"the payload maps to no {entity} record")
 
 
@@ -187,22 +195,24 @@ def _replay(engine: Engine, connector: Connector, row: dict[str, Any]) -> Replay
         try:
             if entity == "show":
                 catalog._ShowWriter(conn, connector, report).write(
-                    [r for r in records if isinstance(r, Show)])
+                    [r for r in records if isinstance(r, Show)]
+                )
             else:
                 catalog._write(conn, connector, entity, records, report)
         except catalog._NoLayout as exc:
             raise ReplayError(str(exc)) from exc
         _close(conn, row["id"])
-    return ReplayResult(row["id"], "replayed", entity, records=len(records),
-                        counts=report.counts)
+    return ReplayResult(row["id"], "replayed", entity, records=len(records), counts=report.counts)
 
 
-def _replay_inventory(engine: Engine, connector: Connector,
-                      row: dict[str, Any]) -> ReplayResult:
+def _replay_inventory(engine: Engine, connector: Connector, row: dict[str, Any]) -> ReplayResult:
     from connectors.inventory import apply_deltas_atomically
 
-    names = [row["entity"]] if row["entity"] in INVENTORY_ENTITIES else \
-        [e for e in INVENTORY_ENTITIES if connector.has(e)]
+    names = (
+        [row["entity"]]
+        if row["entity"] in INVENTORY_ENTITIES
+        else [e for e in INVENTORY_ENTITIES if connector.has(e)]
+    )
     reasons = []
     for name in names:
         try:
@@ -219,9 +229,16 @@ def _replay_inventory(engine: Engine, connector: Connector,
             except (sql.UnknownSeats, sql.UnknownShowError) as exc:
                 raise ReplayError(str(exc)) from exc
             _close(conn, row["id"])
-        return ReplayResult(row["id"], "replayed", row["entity"], records=len(deltas),
-                            counts={"seats_changed": sum(a.changed for a in applied),
-                                    "conflicts": sum(len(a.conflicts) for a in applied)})
+        return ReplayResult(
+            row["id"],
+            "replayed",
+            row["entity"],
+            records=len(deltas),
+            counts={
+                "seats_changed": sum(a.changed for a in applied),
+                "conflicts": sum(len(a.conflicts) for a in applied),
+            },
+        )
     raise ReplayError("; ".join(reasons) or "the payload maps to no inventory delta")
 
 

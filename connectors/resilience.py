@@ -59,12 +59,18 @@ _lock = threading.Lock()
 def breaker_for(connector_id: str, policy: Policy) -> pybreaker.CircuitBreaker:
     with _lock:
         found = _breakers.get(connector_id)
-        if found is None or found.fail_max != policy.fail_max or \
-                found.reset_timeout != policy.reset_seconds:
+        if (
+            found is None
+            or found.fail_max != policy.fail_max
+            or found.reset_timeout != policy.reset_seconds
+        ):
             found = pybreaker.CircuitBreaker(
-                fail_max=policy.fail_max, reset_timeout=policy.reset_seconds,
-                exclude=[RemoteError, PayloadTooLarge], name=connector_id,
-                throw_new_error_on_trip=False)
+                fail_max=policy.fail_max,
+                reset_timeout=policy.reset_seconds,
+                exclude=[RemoteError, PayloadTooLarge],
+                name=connector_id,
+                throw_new_error_on_trip=False,
+            )
             _breakers[connector_id] = found
         return found
 
@@ -98,5 +104,7 @@ def guarded(connector_id: str, policy: Policy, fn: Callable[[], T], *, retry: bo
         retry=retry_if_exception_type(TransientError) & retry_if_not_exception_type(CircuitOpen),
         stop=stop_after_attempt(policy.attempts) | stop_after_delay(policy.deadline),
         wait=wait_exponential(multiplier=policy.backoff_min, max=policy.backoff_max),
-        reraise=True, sleep=time.sleep)
+        reraise=True,
+        sleep=time.sleep,
+    )
     return retrying(once)

@@ -50,8 +50,12 @@ class SweepReport:
     skipped: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"cancelled": self.cancelled, "reinstated": self.reinstated,
-                "conflicts": self.conflicts, "skipped": self.skipped}
+        return {
+            "cancelled": self.cancelled,
+            "reinstated": self.reinstated,
+            "conflicts": self.conflicts,
+            "skipped": self.skipped,
+        }
 
 
 def sweep_vanished_shows(connector: Connector, report: Any, *, days: int) -> SweepReport:
@@ -97,13 +101,17 @@ def _sweep(connector: Connector, report: Any, days: int, out: SweepReport) -> Sw
 def _window(connector_id: str, start: datetime, end: datetime) -> Select:
     """The connector's shows starting in [start, end)."""
     return select(shows.c.id, shows.c.status).where(
-        shows.c.theatre_id.in_(select(theatres.c.id)
-                               .where(theatres.c.connector_id == connector_id)),
-        shows.c.start_at >= start, shows.c.start_at < end)
+        shows.c.theatre_id.in_(
+            select(theatres.c.id).where(theatres.c.connector_id == connector_id)
+        ),
+        shows.c.start_at >= start,
+        shows.c.start_at < end,
+    )
 
 
-def _apply(listing: ListedShows, connector_id: str, now: datetime, end: datetime,
-           out: SweepReport) -> SweepReport:
+def _apply(
+    listing: ListedShows, connector_id: str, now: datetime, end: datetime, out: SweepReport
+) -> SweepReport:
     """Compare in SQL against the listing's temp table (on the listing's own connection:
     temp tables are per session)."""
     if not listing:
@@ -112,23 +120,42 @@ def _apply(listing: ListedShows, connector_id: str, now: datetime, end: datetime
         return out
     listing.analyze()
     in_window = and_(
-        shows.c.theatre_id.in_(select(theatres.c.id)
-                               .where(theatres.c.connector_id == connector_id)),
-        shows.c.start_at >= now, shows.c.start_at < end)
+        shows.c.theatre_id.in_(
+            select(theatres.c.id).where(theatres.c.connector_id == connector_id)
+        ),
+        shows.c.start_at >= now,
+        shows.c.start_at < end,
+    )
     is_listed = exists().where(listed.c.id == shows.c.id)
-    booked = exists().where(bookings.c.show_id == shows.c.id,
-                            bookings.c.status.in_(BLOCKING_BOOKINGS))
+    booked = exists().where(
+        bookings.c.show_id == shows.c.id, bookings.c.status.in_(BLOCKING_BOOKINGS)
+    )
     conn = listing.conn
     try:
-        out.reinstated = sorted(conn.execute(
-            update(shows).where(in_window, shows.c.status == "cancelled", is_listed)
-            .values(status="scheduled", updated_at=now).returning(shows.c.id)).scalars())
-        out.cancelled = sorted(conn.execute(
-            update(shows).where(in_window, shows.c.status == "scheduled", ~is_listed, ~booked)
-            .values(status="cancelled", updated_at=now).returning(shows.c.id)).scalars())
+        out.reinstated = sorted(
+            conn.execute(
+                update(shows)
+                .where(in_window, shows.c.status == "cancelled", is_listed)
+                .values(status="scheduled", updated_at=now)
+                .returning(shows.c.id)
+            ).scalars()
+        )
+        out.cancelled = sorted(
+            conn.execute(
+                update(shows)
+                .where(in_window, shows.c.status == "scheduled", ~is_listed, ~booked)
+                .values(status="cancelled", updated_at=now)
+                .returning(shows.c.id)
+            ).scalars()
+        )
         # Few by nature (a vanished show that people booked): handled one by one.
-        kept = sorted(conn.execute(select(shows.c.id).where(
-            in_window, shows.c.status == "scheduled", ~is_listed, booked)).scalars())
+        kept = sorted(
+            conn.execute(
+                select(shows.c.id).where(
+                    in_window, shows.c.status == "scheduled", ~is_listed, booked
+                )
+            ).scalars()
+        )
         for show_id in kept:
             conflict = _conflict(conn, connector_id, show_id)
             if conflict:
@@ -138,23 +165,44 @@ def _apply(listing: ListedShows, connector_id: str, now: datetime, end: datetime
         conn.rollback()
         raise
     if out.cancelled or out.conflicts:
-        log.info("connector %s: %d shows cancelled at the POS, %d with bookings (conflicts)",
-                 connector_id, len(out.cancelled), len(out.conflicts))
+        log.info(
+            "connector %s: %d shows cancelled at the POS, %d with bookings (conflicts)",
+            connector_id,
+            len(out.cancelled),
+            len(out.conflicts),
+        )
     return out
 
 
 def _conflict(conn: Connection, connector_id: str, show_id: str) -> str | None:
     """Record the conflict once: an open one for this show is not repeated each import."""
-    if conn.execute(select(sync_conflicts.c.id).where(
-            sync_conflicts.c.show_id == show_id, sync_conflicts.c.kind == CONFLICT_KIND,
-            sync_conflicts.c.status == "open")).first() is not None:
+    if (
+        conn.execute(
+            select(sync_conflicts.c.id).where(
+                sync_conflicts.c.show_id == show_id,
+                sync_conflicts.c.kind == CONFLICT_KIND,
+                sync_conflicts.c.status == "open",
+            )
+        ).first()
+        is not None
+    ):
         return None
-    booked = list(conn.execute(select(bookings.c.id).where(
-        bookings.c.show_id == show_id, bookings.c.status.in_(BLOCKING_BOOKINGS))).scalars())
+    booked = list(
+        conn.execute(
+            select(bookings.c.id).where(
+                bookings.c.show_id == show_id, bookings.c.status.in_(BLOCKING_BOOKINGS)
+            )
+        ).scalars()
+    )
     return sql.add_conflict(
-        conn, connector_id=connector_id, show_id=show_id, seat_id="", kind=CONFLICT_KIND,
+        conn,
+        connector_id=connector_id,
+        show_id=show_id,
+        seat_id="",
+        kind=CONFLICT_KIND,
         detail={"bookings": booked, "reason": "the POS no longer lists this show"},
-        action="kept the show scheduled: its bookings need the theatre or an admin")
+        action="kept the show scheduled: its bookings need the theatre or an admin",
+    )
 
 
 # ---------------------------------------------------------------------------------- listing
@@ -192,13 +240,14 @@ def _canonical(connector: Connector, listed: list[Show]) -> set[str]:
     chunk = sql.CHUNK
     with connector.engine.connect() as conn:
         for i in range(0, len(listed), chunk):
-            part = listed[i:i + chunk]
+            part = listed[i : i + chunk]
             ids = [s.id for s in part]
             existing = sql.existing_ids(conn, shows, ids)
             alias = sql.aliases(conn, connector.id, ids)
             rest = [s for s in part if s.id not in existing and s.id not in alias]
             at = sql.shows_at(conn, [(s.screen_id, s.movie_id, s.start) for s in rest])
             out |= existing | set(alias.values())
-            out |= {t for s in rest
-                    if (t := at.get((s.screen_id, s.movie_id, s.start.timestamp())))}
+            out |= {
+                t for s in rest if (t := at.get((s.screen_id, s.movie_id, s.start.timestamp())))
+            }
     return out

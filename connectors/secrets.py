@@ -42,8 +42,11 @@ def _from_file(name: str, secrets_file: Path | None) -> str | None:
     return None if data is None else str(data)
 
 
-def resolve(refs: Mapping[str, str], secrets_file: Path | None = None,
-            environ: Mapping[str, str] | None = None) -> dict[str, str]:
+def resolve(
+    refs: Mapping[str, str],
+    secrets_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, str]:
     env = os.environ if environ is None else environ
     out: dict[str, str] = {}
     for role, ref in (refs or {}).items():
@@ -54,7 +57,8 @@ def resolve(refs: Mapping[str, str], secrets_file: Path | None = None,
         if value is None and kind in ("", "file"):
             value = _from_file(name, secrets_file)
         if value is None:
-            raise MissingSecret(f"secret {role!r} ({ref}) is not set in the environment "
-                                "or the secrets file")
+            raise MissingSecret(
+                f"secret {role!r} ({ref}) is not set in the environment or the secrets file"
+            )
         out[role] = value
     return out

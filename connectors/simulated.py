@@ -26,27 +26,44 @@ def _secrets(connector_id: str, values: dict[str, str]) -> dict[str, str]:
     return refs
 
 
-def restline(sim: Any, connector_id: str = "restline", push_secret: str = "restline-hook",
-             **settings: Any) -> ConnectorConfig:
+def restline(
+    sim: Any, connector_id: str = "restline", push_secret: str = "restline-hook", **settings: Any
+) -> ConnectorConfig:
     return ConnectorConfig(
-        id=connector_id, name="Restline (simulated)", adapter="rest",
-        mapping="mappings/restline/mapping.yaml", endpoint={"base_url": sim.http.base},
+        id=connector_id,
+        name="Restline (simulated)",
+        adapter="rest",
+        mapping="mappings/restline/mapping.yaml",
+        endpoint={"base_url": sim.http.base},
         secret_refs=_secrets(connector_id, {"token": sim.token, "push_secret": push_secret}),
-        settings=settings)
+        settings=settings,
+    )
 
 
 def soapbox(sim: Any, connector_id: str = "soapbox", **settings: Any) -> ConnectorConfig:
     return ConnectorConfig(
-        id=connector_id, name="Soapbox (simulated)", adapter="soap",
+        id=connector_id,
+        name="Soapbox (simulated)",
+        adapter="soap",
         mapping="mappings/soapbox/mapping.yaml",
         endpoint={"base_url": sim.http.base, "wsdl_url": sim.wsdl_url},
-        secret_refs=_secrets(connector_id, {"push_secret": sim.push_secret}), settings=settings)
+        secret_refs=_secrets(connector_id, {"push_secret": sim.push_secret}),
+        settings=settings,
+    )
 
 
 def reelfeed(sim: Any, connector_id: str = "reelfeed", **settings: Any) -> ConnectorConfig:
     return ConnectorConfig(
-        id=connector_id, name="Reelfeed (simulated)", adapter="csv_sftp",
+        id=connector_id,
+        name="Reelfeed (simulated)",
+        adapter="csv_sftp",
         mapping="mappings/reelfeed/mapping.yaml",
-        endpoint={"host": sim.host, "port": sim.port, "username": sim.username,
-                  "known_hosts_line": sim.known_hosts_line},
-        secret_refs=_secrets(connector_id, {"password": sim.password}), settings=settings)
+        endpoint={
+            "host": sim.host,
+            "port": sim.port,
+            "username": sim.username,
+            "known_hosts_line": sim.known_hosts_line,
+        },
+        secret_refs=_secrets(connector_id, {"password": sim.password}),
+        settings=settings,
+    )

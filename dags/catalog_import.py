@@ -7,9 +7,15 @@ from datetime import datetime, timedelta
 from airflow.sdk import dag, task
 
 
-@dag(dag_id="catalog_import", schedule=timedelta(hours=1), start_date=datetime(2025, 1, 1),
-     catchup=False, max_active_runs=1, tags=["marquee", "sync"],
-     default_args={"retries": 2, "retry_delay": timedelta(minutes=2)})
+@dag(
+    dag_id="catalog_import",
+    schedule=timedelta(hours=1),
+    start_date=datetime(2025, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    tags=["marquee", "sync"],
+    default_args={"retries": 2, "retry_delay": timedelta(minutes=2)},
+)
 def catalog_import():
     @task
     def connectors() -> list[str]:

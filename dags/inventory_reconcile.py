@@ -8,9 +8,15 @@ from datetime import datetime, timedelta
 from airflow.sdk import dag, task
 
 
-@dag(dag_id="inventory_reconcile", schedule=timedelta(minutes=5),
-     start_date=datetime(2025, 1, 1), catchup=False, max_active_runs=1,
-     tags=["marquee", "sync"], default_args={"retries": 1, "retry_delay": timedelta(minutes=1)})
+@dag(
+    dag_id="inventory_reconcile",
+    schedule=timedelta(minutes=5),
+    start_date=datetime(2025, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    tags=["marquee", "sync"],
+    default_args={"retries": 1, "retry_delay": timedelta(minutes=1)},
+)
 def inventory_reconcile():
     @task
     def connectors() -> list[str]:

@@ -139,14 +139,22 @@ def load_demo_users(engine: Engine) -> int:
     settings = get_settings()
     cipher = cipher_from_settings(
         settings.encryption_key.get_secret_value() if settings.encryption_key else None,
-        settings.jwt_secret.get_secret_value())
+        settings.jwt_secret.get_secret_value(),
+    )
     created = 0
     with engine.begin() as conn:
         for user_id, email, password, role, partner in DEMO_USERS:
             if users.get_by_email_hash(conn, cipher.email_hash(email)) is None:
-                accounts.create_account(conn, cipher, email=email, password=password,
-                                        role=Role(role), partner_id=partner, user_id=user_id,
-                                        name=f"Demo {role}")
+                accounts.create_account(
+                    conn,
+                    cipher,
+                    email=email,
+                    password=password,
+                    role=Role(role),
+                    partner_id=partner,
+                    user_id=user_id,
+                    name=f"Demo {role}",
+                )
                 created += 1
     return created
 

@@ -81,12 +81,16 @@ def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
     if json_logs:
         from pythonjsonlogger.json import JsonFormatter
 
-        handler.setFormatter(JsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
-            rename_fields={"levelname": "level", "asctime": "time", "name": "logger"}))
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+                rename_fields={"levelname": "level", "asctime": "time", "name": "logger"},
+            )
+        )
     else:
-        handler.setFormatter(logging.Formatter(
-            "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+        )
     handler.addFilter(RequestIdFilter())
     handler.addFilter(RedactFilter())
     root = logging.getLogger()
@@ -100,26 +104,33 @@ def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
 # ---- metrics -------------------------------------------------------------------------------
 
 HTTP_REQUESTS = Counter(
-    "marquee_http_requests_total", "HTTP requests answered", ["method", "route", "status"])
+    "marquee_http_requests_total", "HTTP requests answered", ["method", "route", "status"]
+)
 HTTP_LATENCY = Histogram(
-    "marquee_http_request_duration_seconds", "Time to answer an HTTP request",
+    "marquee_http_request_duration_seconds",
+    "Time to answer an HTTP request",
     ["method", "route"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0))
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
 HOLDS = Counter("marquee_holds_total", "Hold attempts by outcome", ["outcome"])
 BOOKINGS = Counter("marquee_bookings_total", "Booking state changes", ["outcome"])
-PAYMENTS = Counter("marquee_payments_total", "Payment attempts by gateway and outcome",
-                   ["gateway", "outcome"])
+PAYMENTS = Counter(
+    "marquee_payments_total", "Payment attempts by gateway and outcome", ["gateway", "outcome"]
+)
 REFUNDS = Counter("marquee_refunds_total", "Refunds by outcome", ["outcome"])
-WEBHOOKS = Counter("marquee_webhooks_total", "Gateway webhooks by outcome",
-                   ["gateway", "outcome"])
-RATE_LIMITED = Counter("marquee_rate_limited_total", "Requests refused by a rate limit",
-                       ["limit"])
-CONNECTOR_HEALTH = Gauge("marquee_connector_up",
-                         "1 if the connector's last health check passed, else 0", ["connector"])
-CONNECTOR_CALLS = Counter("marquee_connector_calls_total", "Calls to theatre systems",
-                          ["connector", "operation", "outcome"])
-SYNC_LAG = Gauge("marquee_sync_lag_seconds", "Age of the newest synced data per stream",
-                 ["connector", "stream"])
+WEBHOOKS = Counter("marquee_webhooks_total", "Gateway webhooks by outcome", ["gateway", "outcome"])
+RATE_LIMITED = Counter("marquee_rate_limited_total", "Requests refused by a rate limit", ["limit"])
+CONNECTOR_HEALTH = Gauge(
+    "marquee_connector_up", "1 if the connector's last health check passed, else 0", ["connector"]
+)
+CONNECTOR_CALLS = Counter(
+    "marquee_connector_calls_total",
+    "Calls to theatre systems",
+    ["connector", "operation", "outcome"],
+)
+SYNC_LAG = Gauge(
+    "marquee_sync_lag_seconds", "Age of the newest synced data per stream", ["connector", "stream"]
+)
 OPEN_CONFLICTS = Gauge("marquee_sync_conflicts_open", "Unresolved sync conflicts")
 OPEN_DEAD_LETTERS = Gauge("marquee_dead_letters_open", "Dead letters waiting for a replay")
 

@@ -64,9 +64,14 @@ class Settings(BaseSettings):
     rate_limit_checkout_per_user: str = "20/minute"
     rate_limit_checkout_per_ip: str = "60/minute"
 
-    @field_validator("rate_limit_login_per_ip", "rate_limit_login_per_account",
-                     "rate_limit_hold_per_user", "rate_limit_hold_per_ip",
-                     "rate_limit_checkout_per_user", "rate_limit_checkout_per_ip")
+    @field_validator(
+        "rate_limit_login_per_ip",
+        "rate_limit_login_per_account",
+        "rate_limit_hold_per_user",
+        "rate_limit_hold_per_ip",
+        "rate_limit_checkout_per_user",
+        "rate_limit_checkout_per_ip",
+    )
     @classmethod
     def _rate_limit_parses(cls, value: str) -> str:
         # Fail at start-up on a typo, not with a 500 on the first login.

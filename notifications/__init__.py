@@ -12,5 +12,14 @@ from notifications.notifier import ChannelNotifier, build_notifier
 from notifications.templates import TemplateBook, render
 from notifications.ticket import ETicket, qr_png, qr_svg
 
-__all__ = ["ChannelNotifier", "ETicket", "FileChannel", "SmtpEmail", "TemplateBook",
-           "build_notifier", "qr_png", "qr_svg", "render"]
+__all__ = [
+    "ChannelNotifier",
+    "ETicket",
+    "FileChannel",
+    "SmtpEmail",
+    "TemplateBook",
+    "build_notifier",
+    "qr_png",
+    "qr_svg",
+    "render",
+]

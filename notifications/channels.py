@@ -63,9 +63,13 @@ def email_message(message: Outgoing, mail_from: str) -> EmailMessage:
         mail.add_alternative(message.html, subtype="html", charset="utf-8")
     for item in message.attachments:
         maintype, _, subtype = item.content_type.partition("/")
-        mail.add_attachment(item.data, maintype=maintype, subtype=subtype,
-                            filename=item.filename, cid=f"<{item.content_id}>"
-                            if item.content_id else None)
+        mail.add_attachment(
+            item.data,
+            maintype=maintype,
+            subtype=subtype,
+            filename=item.filename,
+            cid=f"<{item.content_id}>" if item.content_id else None,
+        )
     # Set last: set_content/add_attachment move Content-* headers into the body parts.
     mail["Content-Language"] = message.language
     return mail
@@ -76,9 +80,17 @@ class SmtpEmail:
 
     name = "email"
 
-    def __init__(self, host: str, port: int = 25, mail_from: str = "tickets@marquee.local", *,
-                 timeout: float = 10.0, starttls: bool = False, username: str | None = None,
-                 password: str | None = None) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int = 25,
+        mail_from: str = "tickets@marquee.local",
+        *,
+        timeout: float = 10.0,
+        starttls: bool = False,
+        username: str | None = None,
+        password: str | None = None,
+    ) -> None:
         self.host = host
         self.port = port
         self.mail_from = mail_from
@@ -117,9 +129,14 @@ class FileChannel:
 
     def send(self, message: Outgoing) -> None:
         record = {
-            "at": datetime.now(UTC).isoformat(), "channel": self.name, "to": message.to,
-            "kind": message.kind, "language": message.language, "key": message.key,
-            "subject": message.subject, "body": message.body,
+            "at": datetime.now(UTC).isoformat(),
+            "channel": self.name,
+            "to": message.to,
+            "kind": message.kind,
+            "language": message.language,
+            "key": message.key,
+            "subject": message.subject,
+            "body": message.body,
             "attachments": [a.filename for a in message.attachments],
         }
         try:
@@ -139,5 +156,8 @@ class FileChannel:
     def read(self) -> list[dict]:
         if not self.path.exists():
             return []
-        return [json.loads(line) for line in self.path.read_text(encoding="utf-8").splitlines()
-                if line.strip()]
+        return [
+            json.loads(line)
+            for line in self.path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]

@@ -73,16 +73,23 @@ def notification_key(notification: Notification) -> str:
 
 
 class ChannelNotifier:
-    def __init__(self, *, email: Channel | None = None, sms: Channel | None = None,
-                 push: Channel | None = None, templates: TemplateBook | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        email: Channel | None = None,
+        sms: Channel | None = None,
+        push: Channel | None = None,
+        templates: TemplateBook | None = None,
+    ) -> None:
         self.email = email
         self.sms = sms
         self.push = push
         self.templates = templates or TemplateBook()
 
     def render(self, notification: Notification) -> Rendered:
-        return self.templates.render(notification.kind, notification.customer.language,
-                                     template_values(notification))
+        return self.templates.render(
+            notification.kind, notification.customer.language, template_values(notification)
+        )
 
     def messages(self, notification: Notification) -> list[tuple[Channel, Outgoing]]:
         rendered = self.render(notification)
@@ -94,37 +101,73 @@ class ChannelNotifier:
             attachments: tuple[Attachment, ...] = ()
             if "booking" in notification.context:
                 ticket = ETicket.from_context(notification.context)
-                attachments = (Attachment(filename=f"ticket-{ticket.code}.png",
-                                          content_type="image/png", data=ticket.png(),
-                                          content_id=f"qr-{ticket.code}"),)
-            out.append((self.email, Outgoing(channel="email", to=str(customer.email),
-                                             subject=rendered.subject, body=rendered.email,
-                                             attachments=attachments, **common)))
+                attachments = (
+                    Attachment(
+                        filename=f"ticket-{ticket.code}.png",
+                        content_type="image/png",
+                        data=ticket.png(),
+                        content_id=f"qr-{ticket.code}",
+                    ),
+                )
+            out.append(
+                (
+                    self.email,
+                    Outgoing(
+                        channel="email",
+                        to=str(customer.email),
+                        subject=rendered.subject,
+                        body=rendered.email,
+                        attachments=attachments,
+                        **common,
+                    ),
+                )
+            )
         if self.sms is not None and customer.phone:
-            out.append((self.sms, Outgoing(channel="sms", to=customer.phone, body=rendered.sms,
-                                           **common)))
+            out.append(
+                (self.sms, Outgoing(channel="sms", to=customer.phone, body=rendered.sms, **common))
+            )
         if self.push is not None:
-            out.append((self.push, Outgoing(channel="push", to=customer.id,
-                                            subject=rendered.push_title, body=rendered.push,
-                                            **common)))
+            out.append(
+                (
+                    self.push,
+                    Outgoing(
+                        channel="push",
+                        to=customer.id,
+                        subject=rendered.push_title,
+                        body=rendered.push,
+                        **common,
+                    ),
+                )
+            )
         return out
 
     def send(self, notification: Notification) -> None:
         booking = notification.context.get("booking")
-        if notification.kind == "booking_confirmed" and isinstance(booking, Mapping) and \
-                booking.get("status", "confirmed") != "confirmed":
+        if (
+            notification.kind == "booking_confirmed"
+            and isinstance(booking, Mapping)
+            and booking.get("status", "confirmed") != "confirmed"
+        ):
             # The sale failed at the theatre before the e-ticket went out (the customer hears
             # about the refund instead): never send a ticket for a booking that is not valid.
-            log.info("not sending an e-ticket for booking %s: it is %s", booking.get("code"),
-                     booking.get("status"))
+            log.info(
+                "not sending an e-ticket for booking %s: it is %s",
+                booking.get("code"),
+                booking.get("status"),
+            )
             return
         failures: list[str] = []
         for channel, message in self.messages(notification):
             try:
                 channel.send(message)
             except ChannelError as error:
-                log.warning("%s notification %s failed on %s: %s", notification.kind,
-                            message.key, channel.name, error)
+                log.warning(
+                    "%s notification %s failed on %s: %s",
+                    notification.kind,
+                    message.key,
+                    channel.name,
+                    error,
+                )
                 failures.append(f"{channel.name}: {error}")
         if failures:
             raise ChannelError("; ".join(failures))
@@ -139,5 +182,6 @@ def build_notifier(settings: Any) -> ChannelNotifier:
         email = SmtpEmail(settings.smtp_host, settings.smtp_port, settings.mail_from)
     else:
         email = FileChannel(directory, "email", settings.mail_from)
-    return ChannelNotifier(email=email, sms=FileChannel(directory, "sms"),
-                           push=FileChannel(directory, "push"))
+    return ChannelNotifier(
+        email=email, sms=FileChannel(directory, "sms"), push=FileChannel(directory, "push")
+    )

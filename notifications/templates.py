@@ -38,8 +38,9 @@ class Rendered:
 
 def parse(text: str) -> dict[str, str]:
     pieces = _SECTION.split(text)
-    sections = {name: body.strip("\n") for name, body in zip(pieces[1::2], pieces[2::2],
-                                                              strict=True)}
+    sections = {
+        name: body.strip("\n") for name, body in zip(pieces[1::2], pieces[2::2], strict=True)
+    }
     missing = [p for p in PARTS if p not in sections]
     if missing:
         raise ValueError(f"template lacks sections: {', '.join(missing)}")
@@ -47,7 +48,7 @@ def parse(text: str) -> dict[str, str]:
 
 
 def candidates(language: str | None) -> list[str]:
-    """"ta-IN" -> ["ta-in", "ta", "en"]."""
+    """ "ta-IN" -> ["ta-in", "ta", "en"]."""
     tags: list[str] = []
     tag = (language or "").strip().lower().replace("_", "-")
     while tag:

@@ -49,8 +49,11 @@ CARD_TIMEOUT = "4000000000000119"
 SIGNATURE_HEADER = "X-Offline-Signature"
 
 
-_STATUS_CODES = {GatewayStatus.SUCCEEDED: "s", GatewayStatus.FAILED: "f",
-                 GatewayStatus.REQUIRES_ACTION: "a"}
+_STATUS_CODES = {
+    GatewayStatus.SUCCEEDED: "s",
+    GatewayStatus.FAILED: "f",
+    GatewayStatus.REQUIRES_ACTION: "a",
+}
 _CODE_STATUS = {v: k for k, v in _STATUS_CODES.items()}
 
 
@@ -92,16 +95,23 @@ class OfflineGateway:
         altered: the amount cannot be raised without the secret)."""
         if not gateway_ref.startswith("off_pi_"):
             return None
-        parts = gateway_ref[len("off_pi_"):].split("_")
+        parts = gateway_ref[len("off_pi_") :].split("_")
         if len(parts) != 5:
             return None
         nonce, code, amount, currency, mac = parts
         body = f"{nonce}_{code}_{amount}_{currency}"
-        if not hmac.compare_digest(mac, self._mac("ref:" + body)) or code not in _CODE_STATUS \
-                or not amount.isdigit():
+        if (
+            not hmac.compare_digest(mac, self._mac("ref:" + body))
+            or code not in _CODE_STATUS
+            or not amount.isdigit()
+        ):
             return None
-        return _Charge(gateway_ref, Money(amount=int(amount), currency=currency),
-                       _CODE_STATUS[code], self._refunded.get(nonce, 0))
+        return _Charge(
+            gateway_ref,
+            Money(amount=int(amount), currency=currency),
+            _CODE_STATUS[code],
+            self._refunded.get(nonce, 0),
+        )
 
     # --- payments ------------------------------------------------------------------------
     def create_payment(self, request: PaymentRequest) -> GatewayResult:
@@ -114,18 +124,22 @@ class OfflineGateway:
         if outcome is None:
             raise GatewayError("offline gateway: simulated timeout", retry_after=5)
         # Derived from the key: a retry with the same key, in any process, gets this answer.
-        ref = self._ref(self._mac("create:" + request.idempotency_key, 12), outcome,
-                        request.amount)
+        ref = self._ref(self._mac("create:" + request.idempotency_key, 12), outcome, request.amount)
         result = GatewayResult(
-            status=outcome, gateway_ref=ref, client_secret=f"{ref}_secret",
+            status=outcome,
+            gateway_ref=ref,
+            client_secret=f"{ref}_secret",
             action="3ds" if outcome == GatewayStatus.REQUIRES_ACTION else None,
-            failure_code=code, failure_message=message)
+            failure_code=code,
+            failure_message=message,
+        )
         with self._lock:
             return self._answers.setdefault(request.idempotency_key, result)
 
     @staticmethod
-    def _decide(method: PaymentMethod, details: Mapping[str, Any]
-                ) -> tuple[GatewayStatus | None, str | None, str | None]:
+    def _decide(
+        method: PaymentMethod, details: Mapping[str, Any]
+    ) -> tuple[GatewayStatus | None, str | None, str | None]:
         if method == PaymentMethod.UPI:
             if details.get("vpa") == "failure@upi":
                 return GatewayStatus.FAILED, "upi_declined", "the UPI payment was declined"
@@ -145,8 +159,9 @@ class OfflineGateway:
             return None, None, None
         return GatewayStatus.FAILED, "incorrect_number", "Your card number is incorrect."
 
-    def confirm_payment(self, gateway_ref: str, idempotency_key: str,
-                        details: Mapping[str, Any] | None = None) -> GatewayResult:
+    def confirm_payment(
+        self, gateway_ref: str, idempotency_key: str, details: Mapping[str, Any] | None = None
+    ) -> GatewayResult:
         """3-D Secure done: the answer carries a new reference that records the outcome (the
         booking service stores the reference a result names)."""
         with self._lock:
@@ -159,11 +174,13 @@ class OfflineGateway:
             return GatewayResult(status=charge.status, gateway_ref=gateway_ref)
         ok = bool((details or {}).get("authenticate", True))
         status = GatewayStatus.SUCCEEDED if ok else GatewayStatus.FAILED
-        nonce = gateway_ref[len("off_pi_"):].split("_")[0]
+        nonce = gateway_ref[len("off_pi_") :].split("_")[0]
         result = GatewayResult(
-            status=status, gateway_ref=self._ref(nonce, status, charge.amount),
+            status=status,
+            gateway_ref=self._ref(nonce, status, charge.amount),
             failure_code=None if ok else "authentication_failed",
-            failure_message=None if ok else "3-D Secure authentication failed")
+            failure_message=None if ok else "3-D Secure authentication failed",
+        )
         with self._lock:
             return self._answers.setdefault(idempotency_key, result)
 
@@ -178,14 +195,16 @@ class OfflineGateway:
             if charge is None or charge.status != GatewayStatus.SUCCEEDED:
                 raise PaymentStateConflict(f"offline gateway: {gateway_ref} was not paid")
             if amount.currency != charge.amount.currency:
-                raise InvalidAmount(f"refund in {amount.currency} of a charge in "
-                                    f"{charge.amount.currency}")
+                raise InvalidAmount(
+                    f"refund in {amount.currency} of a charge in {charge.amount.currency}"
+                )
             if amount.amount <= 0 or charge.refunded + amount.amount > charge.amount.amount:
                 raise InvalidAmount("refund exceeds what was paid")
-            nonce = gateway_ref[len("off_pi_"):].split("_")[0]
+            nonce = gateway_ref[len("off_pi_") :].split("_")[0]
             self._refunded[nonce] = charge.refunded + amount.amount
-            result = RefundResult(refund_ref=f"off_re_{self._mac('refund:' + idempotency_key)}",
-                                  amount=amount)
+            result = RefundResult(
+                refund_ref=f"off_re_{self._mac('refund:' + idempotency_key)}", amount=amount
+            )
             self._answers[idempotency_key] = result
             return result
 
@@ -198,15 +217,26 @@ class OfflineGateway:
     def sign(self, body: bytes) -> str:
         return hmac.new(self._secret, body, hashlib.sha256).hexdigest()
 
-    def make_event(self, kind: GatewayEventKind, gateway_ref: str, *, payment_id: str | None = None,
-                   amount_refunded: int | None = None,
-                   event_id: str | None = None) -> tuple[bytes, dict[str, str]]:
+    def make_event(
+        self,
+        kind: GatewayEventKind,
+        gateway_ref: str,
+        *,
+        payment_id: str | None = None,
+        amount_refunded: int | None = None,
+        event_id: str | None = None,
+    ) -> tuple[bytes, dict[str, str]]:
         """A signed event body and headers, as a webhook sender would post them."""
-        body = json.dumps({
-            "id": event_id or f"off_evt_{uuid.uuid4().hex[:16]}", "kind": kind.value,
-            "gateway_ref": gateway_ref, "payment_id": payment_id,
-            "amount_refunded": amount_refunded, "created": datetime.now(UTC).isoformat(),
-        }).encode()
+        body = json.dumps(
+            {
+                "id": event_id or f"off_evt_{uuid.uuid4().hex[:16]}",
+                "kind": kind.value,
+                "gateway_ref": gateway_ref,
+                "payment_id": payment_id,
+                "amount_refunded": amount_refunded,
+                "created": datetime.now(UTC).isoformat(),
+            }
+        ).encode()
         return body, {SIGNATURE_HEADER: self.sign(body)}
 
     def parse_event(self, payload: bytes, headers: Mapping[str, str]) -> GatewayEvent:
@@ -216,9 +246,14 @@ class OfflineGateway:
         try:
             data = json.loads(payload)
             return GatewayEvent(
-                gateway=self.name, event_id=data["id"], kind=GatewayEventKind(data["kind"]),
-                gateway_ref=data.get("gateway_ref"), payment_id=data.get("payment_id"),
-                created=datetime.fromisoformat(data["created"]), type=data["kind"],
-                amount_refunded=data.get("amount_refunded"))
+                gateway=self.name,
+                event_id=data["id"],
+                kind=GatewayEventKind(data["kind"]),
+                gateway_ref=data.get("gateway_ref"),
+                payment_id=data.get("payment_id"),
+                created=datetime.fromisoformat(data["created"]),
+                type=data["kind"],
+                amount_refunded=data.get("amount_refunded"),
+            )
         except (ValueError, KeyError) as err:
             raise InvalidSignature(f"malformed offline gateway event: {err}") from err

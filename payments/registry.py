@@ -37,7 +37,8 @@ def _load(ref: str) -> Factory:
 
 def _factories() -> dict[str, Callable[[], Factory]]:
     found: dict[str, Callable[[], Factory]] = {
-        name: (lambda ref=ref: _load(ref)) for name, ref in _BUILTIN.items()}
+        name: (lambda ref=ref: _load(ref)) for name, ref in _BUILTIN.items()
+    }
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         found.setdefault(ep.name, ep.load)
     for name, factory in _registered.items():
@@ -53,8 +54,7 @@ def get_gateway(name: str, **settings: Any) -> PaymentGateway:
     """A new gateway instance by name, built with `settings` (api keys, secrets...)."""
     factories = _factories()
     if name not in factories:
-        raise UnknownGateway(f"no payment gateway named {name!r}",
-                             available=sorted(factories))
+        raise UnknownGateway(f"no payment gateway named {name!r}", available=sorted(factories))
     return factories[name]()(**settings)
 
 
@@ -72,8 +72,9 @@ class GatewayRegistry:
         try:
             return self._gateways[name]
         except KeyError:
-            raise UnknownGateway(f"payment gateway {name!r} is not configured",
-                                 available=sorted(self._gateways)) from None
+            raise UnknownGateway(
+                f"payment gateway {name!r} is not configured", available=sorted(self._gateways)
+            ) from None
 
     def names(self) -> list[str]:
         return sorted(self._gateways)

@@ -55,11 +55,19 @@ _PI_EVENTS: dict[str, GatewayEventKind] = {
 class StripeGateway:
     name = "stripe"
 
-    def __init__(self, api_key: str, webhook_secret: str, *, api_base: str | None = None,
-                 tolerance: int = stripe.Webhook.DEFAULT_TOLERANCE,
-                 methods: Iterable[PaymentMethod | str] = ("card", "wallet", "upi"),
-                 timeout: float = 15.0, max_network_retries: int = 1,
-                 return_url: str | None = None, **_: Any) -> None:
+    def __init__(
+        self,
+        api_key: str,
+        webhook_secret: str,
+        *,
+        api_base: str | None = None,
+        tolerance: int = stripe.Webhook.DEFAULT_TOLERANCE,
+        methods: Iterable[PaymentMethod | str] = ("card", "wallet", "upi"),
+        timeout: float = 15.0,
+        max_network_retries: int = 1,
+        return_url: str | None = None,
+        **_: Any,
+    ) -> None:
         self._secret = webhook_secret
         self._tolerance = tolerance
         self._return_url = return_url
@@ -86,31 +94,40 @@ class StripeGateway:
             if self._return_url or request.details.get("return_url"):
                 params["return_url"] = request.details.get("return_url") or self._return_url
         params = {k: v for k, v in params.items() if v is not None}
-        intent = self._call(lambda: self.client.v1.payment_intents.create(
-            params=params, options={"idempotency_key": request.idempotency_key}))
+        intent = self._call(
+            lambda: self.client.v1.payment_intents.create(
+                params=params, options={"idempotency_key": request.idempotency_key}
+            )
+        )
         return intent if isinstance(intent, GatewayResult) else self._result(intent)
 
-    def confirm_payment(self, gateway_ref: str, idempotency_key: str,
-                        details: Mapping[str, Any] | None = None) -> GatewayResult:
+    def confirm_payment(
+        self, gateway_ref: str, idempotency_key: str, details: Mapping[str, Any] | None = None
+    ) -> GatewayResult:
         params: dict[str, Any] = {}
         if details and details.get("payment_method"):
             params["payment_method"] = details["payment_method"]
-        intent = self._call(lambda: self.client.v1.payment_intents.confirm(
-            gateway_ref, params=params, options={"idempotency_key": idempotency_key}))
+        intent = self._call(
+            lambda: self.client.v1.payment_intents.confirm(
+                gateway_ref, params=params, options={"idempotency_key": idempotency_key}
+            )
+        )
         return intent if isinstance(intent, GatewayResult) else self._result(intent)
 
     def refund(self, gateway_ref: str, amount: Money, idempotency_key: str) -> RefundResult:
         try:
             refund = self.client.v1.refunds.create(
                 params={"payment_intent": gateway_ref, "amount": amount.amount},
-                options={"idempotency_key": idempotency_key})
+                options={"idempotency_key": idempotency_key},
+            )
         except (stripe.APIConnectionError, stripe.RateLimitError) as err:
             raise GatewayError(f"stripe: {err.user_message or err}") from err
         except stripe.APIError as err:
             raise GatewayError(f"stripe: {err.user_message or err}") from err
         except stripe.InvalidRequestError as err:
-            raise PaymentStateConflict(f"stripe refused the refund: {err.user_message or err}",
-                                       stripe_code=err.code) from err
+            raise PaymentStateConflict(
+                f"stripe refused the refund: {err.user_message or err}", stripe_code=err.code
+            ) from err
         return RefundResult(refund_ref=refund.id, amount=amount, status=refund.status or "")
 
     def _call(self, fn) -> Any:
@@ -122,9 +139,12 @@ class StripeGateway:
             ref = (error.get("payment_intent") or {}).get("id", "")
             if ref:
                 self._cancel_quietly(ref)
-            return GatewayResult(status=GatewayStatus.FAILED, gateway_ref=ref,
-                                 failure_code=err.code or "card_declined",
-                                 failure_message=err.user_message or str(err))
+            return GatewayResult(
+                status=GatewayStatus.FAILED,
+                gateway_ref=ref,
+                failure_code=err.code or "card_declined",
+                failure_message=err.user_message or str(err),
+            )
         except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as err:
             raise GatewayError(f"stripe: {err.user_message or err}") from err
 
@@ -142,30 +162,44 @@ class StripeGateway:
         status = intent.get("status")
         error = intent.get("last_payment_error") or {}
         if status == "succeeded":
-            return GatewayResult(GatewayStatus.SUCCEEDED, intent["id"],
-                                 client_secret=intent.get("client_secret"))
+            return GatewayResult(
+                GatewayStatus.SUCCEEDED, intent["id"], client_secret=intent.get("client_secret")
+            )
         if status == "processing":
-            return GatewayResult(GatewayStatus.PROCESSING, intent["id"],
-                                 client_secret=intent.get("client_secret"))
+            return GatewayResult(
+                GatewayStatus.PROCESSING, intent["id"], client_secret=intent.get("client_secret")
+            )
         if status == "canceled" or (status == "requires_payment_method" and error):
-            return GatewayResult(GatewayStatus.FAILED, intent["id"],
-                                 failure_code=error.get("code"),
-                                 failure_message=error.get("message") or f"intent {status}")
+            return GatewayResult(
+                GatewayStatus.FAILED,
+                intent["id"],
+                failure_code=error.get("code"),
+                failure_message=error.get("message") or f"intent {status}",
+            )
         next_action = intent.get("next_action") or {}
-        action = "3ds" if next_action.get("type") in ("use_stripe_sdk", "redirect_to_url") \
+        action = (
+            "3ds"
+            if next_action.get("type") in ("use_stripe_sdk", "redirect_to_url")
             else "client_confirm"
-        return GatewayResult(GatewayStatus.REQUIRES_ACTION, intent["id"],
-                             client_secret=intent.get("client_secret"), action=action)
+        )
+        return GatewayResult(
+            GatewayStatus.REQUIRES_ACTION,
+            intent["id"],
+            client_secret=intent.get("client_secret"),
+            action=action,
+        )
 
     # --- webhooks ------------------------------------------------------------------------
     def parse_event(self, payload: bytes, headers: Mapping[str, str]) -> GatewayEvent:
         signature = next((v for k, v in headers.items() if k.lower() == "stripe-signature"), None)
         try:
-            event = stripe.Webhook.construct_event(payload, signature, self._secret,
-                                                   tolerance=self._tolerance)
+            event = stripe.Webhook.construct_event(
+                payload, signature, self._secret, tolerance=self._tolerance
+            )
         except stripe.SignatureVerificationError as err:
-            raise InvalidSignature(f"Stripe signature check failed: {err.user_message or err}"
-                                   ) from err
+            raise InvalidSignature(
+                f"Stripe signature check failed: {err.user_message or err}"
+            ) from err
         except ValueError as err:
             raise InvalidSignature(f"webhook body is not a Stripe event: {err}") from err
         obj = _plain(event.data.object)
@@ -180,17 +214,35 @@ class StripeGateway:
                 if obj.get("status") != "canceled":
                     # The intent can still be paid (the browser may retry on it): not final.
                     kind = GatewayEventKind.PROCESSING
-            return GatewayEvent(gateway=self.name, event_id=event.id, kind=kind,
-                                gateway_ref=obj.get("id"), created=created, type=event.type,
-                                payment_id=metadata.get("payment_id"), failure_message=failure)
+            return GatewayEvent(
+                gateway=self.name,
+                event_id=event.id,
+                kind=kind,
+                gateway_ref=obj.get("id"),
+                created=created,
+                type=event.type,
+                payment_id=metadata.get("payment_id"),
+                failure_message=failure,
+            )
         if event.type == "charge.refunded":
-            return GatewayEvent(gateway=self.name, event_id=event.id,
-                                kind=GatewayEventKind.REFUNDED,
-                                gateway_ref=obj.get("payment_intent"), created=created,
-                                type=event.type, payment_id=metadata.get("payment_id"),
-                                amount_refunded=obj.get("amount_refunded"))
-        return GatewayEvent(gateway=self.name, event_id=event.id, kind=GatewayEventKind.IGNORED,
-                            gateway_ref=obj.get("id"), created=created, type=event.type)
+            return GatewayEvent(
+                gateway=self.name,
+                event_id=event.id,
+                kind=GatewayEventKind.REFUNDED,
+                gateway_ref=obj.get("payment_intent"),
+                created=created,
+                type=event.type,
+                payment_id=metadata.get("payment_id"),
+                amount_refunded=obj.get("amount_refunded"),
+            )
+        return GatewayEvent(
+            gateway=self.name,
+            event_id=event.id,
+            kind=GatewayEventKind.IGNORED,
+            gateway_ref=obj.get("id"),
+            created=created,
+            type=event.type,
+        )
 
 
 def _plain(obj: Any) -> dict[str, Any]:

@@ -45,13 +45,15 @@ class BoxOffice:
     def __init__(self, sim: Simulator) -> None:
         self._sim = sim
 
-    def sell(self, cinema_id: str, session_id: str, seats: Sequence[SeatPos],
-             force: bool = False) -> list[SeatEvent]:
+    def sell(
+        self, cinema_id: str, session_id: str, seats: Sequence[SeatPos], force: bool = False
+    ) -> list[SeatEvent]:
         number = self._sim.session_number(cinema_id, session_id)
         return self._sim.state.box_office_sell(cinema_id, number, _positions(seats), force)
 
-    def release(self, cinema_id: str, session_id: str, seats: Sequence[SeatPos],
-                force: bool = False) -> list[SeatEvent]:
+    def release(
+        self, cinema_id: str, session_id: str, seats: Sequence[SeatPos], force: bool = False
+    ) -> list[SeatEvent]:
         number = self._sim.session_number(cinema_id, session_id)
         return self._sim.state.box_office_release(cinema_id, number, _positions(seats), force)
 
@@ -86,15 +88,29 @@ class Simulator:
 
     system = ""
 
-    def __init__(self, *, seed: int = 1, cinemas: int = 2, screens: int = 2,
-                 shows_per_day: int = 4, days: int = 7, start_date: date | None = None,
-                 host: str = "127.0.0.1", port: int = 0, admin_port: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int = 1,
+        cinemas: int = 2,
+        screens: int = 2,
+        shows_per_day: int = 4,
+        days: int = 7,
+        start_date: date | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        admin_port: int = 0,
+    ) -> None:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("simulators bind loopback only")
         self.host = host
         self.port = port
-        self.state = State(self.system, seed=seed, start_date=start_date,
-                           size=CatalogSize(cinemas, screens, shows_per_day, days))
+        self.state = State(
+            self.system,
+            seed=seed,
+            start_date=start_date,
+            size=CatalogSize(cinemas, screens, shows_per_day, days),
+        )
         self.knobs = Knobs()
         self._rng = random.Random(seed)
         self._rng_lock = threading.Lock()
@@ -139,8 +155,12 @@ class Simulator:
         return f"{self.admin.base}/_sim"
 
     # ----------------------------------------------------------------------------- knobs
-    def set_knobs(self, latency_ms: int | None = None, error_rate: float | None = None,
-                  down: bool | None = None) -> Knobs:
+    def set_knobs(
+        self,
+        latency_ms: int | None = None,
+        error_rate: float | None = None,
+        down: bool | None = None,
+    ) -> Knobs:
         if latency_ms is not None:
             if latency_ms < 0:
                 raise ValueError("latency_ms must be >= 0")
@@ -226,18 +246,32 @@ class Simulator:
         if request.method == "GET" and path == "/_sim/info":
             return Response.json(self.describe())
         if request.method == "POST" and path == "/_sim/knobs":
-            knobs = self.set_knobs(latency_ms=body.get("latency_ms"),
-                                   error_rate=body.get("error_rate"), down=body.get("down"))
+            knobs = self.set_knobs(
+                latency_ms=body.get("latency_ms"),
+                error_rate=body.get("error_rate"),
+                down=body.get("down"),
+            )
             return Response.json(vars(knobs))
-        if request.method == "POST" and path in ("/_sim/boxoffice/sell",
-                                                 "/_sim/boxoffice/release"):
+        if request.method == "POST" and path in ("/_sim/boxoffice/sell", "/_sim/boxoffice/release"):
             seats = [(s["AreaNumber"], s["RowIndex"], s["ColumnIndex"]) for s in body["Seats"]]
             action = self.box_office.sell if path.endswith("sell") else self.box_office.release
-            events = action(str(body["CinemaId"]), str(body["SessionId"]), seats,
-                            bool(body.get("Force", False)))
-            return Response.json({"events": [
-                {"Seq": e.seq, "AreaNumber": e.pos[0], "RowIndex": e.pos[1],
-                 "ColumnIndex": e.pos[2], "Status": e.status.value} for e in events]})
+            events = action(
+                str(body["CinemaId"]), str(body["SessionId"]), seats, bool(body.get("Force", False))
+            )
+            return Response.json(
+                {
+                    "events": [
+                        {
+                            "Seq": e.seq,
+                            "AreaNumber": e.pos[0],
+                            "RowIndex": e.pos[1],
+                            "ColumnIndex": e.pos[2],
+                            "Status": e.status.value,
+                        }
+                        for e in events
+                    ]
+                }
+            )
         if request.method == "POST" and path == "/_sim/boxoffice/reschedule":
             new_id = self.box_office.reschedule(str(body["CinemaId"]), str(body["SessionId"]))
             return Response.json({"SessionId": new_id})
@@ -252,9 +286,14 @@ class Simulator:
             return Response.json({"now": self.state.clock.now().isoformat()})
         if request.method == "GET" and path == "/_sim/seat":
             status = self.seat_status(
-                request.arg("CinemaId") or "", request.arg("SessionId") or "",
-                (int(request.arg("AreaNumber") or -1), int(request.arg("RowIndex") or -1),
-                 int(request.arg("ColumnIndex") or -1)))
+                request.arg("CinemaId") or "",
+                request.arg("SessionId") or "",
+                (
+                    int(request.arg("AreaNumber") or -1),
+                    int(request.arg("RowIndex") or -1),
+                    int(request.arg("ColumnIndex") or -1),
+                ),
+            )
             return Response.json({"Status": status.value})
         extra = self._admin_extra(request, path, body)
         if extra is not None:

@@ -149,8 +149,12 @@ class LoopbackHTTPServer:
                 return
             server = _Server((self.host, self.port), self.handler)
             self.port = server.server_address[1]  # keep the port so `up` rebinds it
-            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                      name=f"sim-http-{self.port}", daemon=True)
+            thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"sim-http-{self.port}",
+                daemon=True,
+            )
             thread.start()
             self._server, self._thread = server, thread
 

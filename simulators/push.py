@@ -41,8 +41,9 @@ class Pusher:
 
     def start(self) -> None:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name=f"sim-push-{self.name}",
-                                            daemon=True)
+            self._thread = threading.Thread(
+                target=self._run, name=f"sim-push-{self.name}", daemon=True
+            )
             self._thread.start()
 
     def stop(self) -> None:
@@ -72,8 +73,9 @@ class Pusher:
     def _deliver(self, record: PushRecord) -> None:
         for attempt in range(1, self.retries + 1):
             record.attempts = attempt
-            request = urllib.request.Request(record.url, data=record.body, method="POST",
-                                             headers=record.headers)
+            request = urllib.request.Request(
+                record.url, data=record.body, method="POST", headers=record.headers
+            )
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
                     record.status, record.error = response.status, None

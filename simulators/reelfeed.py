@@ -47,10 +47,14 @@ from simulators.state import (
 )
 
 ENCODING = "latin-1"
-STATUS = {SeatStatus.FREE: "A", SeatStatus.HELD: "H", SeatStatus.SOLD: "S",
-          SeatStatus.BROKEN: "X", SeatStatus.HOUSE: "X"}
-REQUEST_COLUMNS = ["RequestId", "Action", "SiteCode", "ShowID", "Seats", "HoldMinutes",
-                   "OrderRef"]
+STATUS = {
+    SeatStatus.FREE: "A",
+    SeatStatus.HELD: "H",
+    SeatStatus.SOLD: "S",
+    SeatStatus.BROKEN: "X",
+    SeatStatus.HOUSE: "X",
+}
+REQUEST_COLUMNS = ["RequestId", "Action", "SiteCode", "ShowID", "Seats", "HoldMinutes", "OrderRef"]
 ACK_COLUMNS = ["RequestId", "Result", "OrderRef", "Detail"]
 # Like a POS on a Windows-hosted SFTP server: a request file name holds no ':' (Marquee
 # percent-encodes its idempotency keys there, `hold%3Ahld_...`).
@@ -93,13 +97,21 @@ class _Ack(Exception):
 class ReelfeedSimulator(Simulator):
     system = "reelfeed"
 
-    def __init__(self, *, root: Path | str | None = None, username: str = DEFAULT_USER,
-                 password: str = DEFAULT_PASSWORD, host_key: paramiko.PKey | None = None,
-                 host_key_file: Path | str | None = None,
-                 authorized_keys: Iterable[paramiko.PKey] = (),
-                 authorized_key_files: Iterable[Path | str] = (),
-                 snapshot_seconds: float = 1.0, poll_seconds: float = 0.1,
-                 write_catalog_on_start: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        root: Path | str | None = None,
+        username: str = DEFAULT_USER,
+        password: str = DEFAULT_PASSWORD,
+        host_key: paramiko.PKey | None = None,
+        host_key_file: Path | str | None = None,
+        authorized_keys: Iterable[paramiko.PKey] = (),
+        authorized_key_files: Iterable[Path | str] = (),
+        snapshot_seconds: float = 1.0,
+        poll_seconds: float = 0.1,
+        write_catalog_on_start: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self._own_root = root is None
         self.root = Path(root) if root is not None else Path(tempfile.mkdtemp(prefix="reelfeed-"))
@@ -107,15 +119,27 @@ class ReelfeedSimulator(Simulator):
             (self.root / name).mkdir(parents=True, exist_ok=True)
         self.username, self.password = username, password
         if host_key is None:
-            host_key = (paramiko.PKey.from_path(host_key_file)
-                        if host_key_file else paramiko.ECDSAKey.generate())
+            host_key = (
+                paramiko.PKey.from_path(host_key_file)
+                if host_key_file
+                else paramiko.ECDSAKey.generate()
+            )
         self.host_key = host_key
         keys = list(authorized_keys) + [_public_key(Path(p)) for p in authorized_key_files]
         self.snapshot_seconds = snapshot_seconds
         self.poll_seconds = poll_seconds
         self.write_catalog_on_start = write_catalog_on_start
-        self.sftp = SFTPDropServer(self.root, username, password, host_key, keys, self.host,
-                                   self.port, delay=self.delay, on_inbound=self._wake_up)
+        self.sftp = SFTPDropServer(
+            self.root,
+            username,
+            password,
+            host_key,
+            keys,
+            self.host,
+            self.port,
+            delay=self.delay,
+            on_inbound=self._wake_up,
+        )
         self._dirty: set[tuple[str, int]] = set()
         self._answered: dict[str, list[str]] = {}  # RequestId -> its ack row
         self._last_stamp: datetime | None = None
@@ -137,8 +161,9 @@ class ReelfeedSimulator(Simulator):
             self.sftp.start()
         self.port = self.sftp.port
         self._stopping.clear()
-        self._loop = threading.Thread(target=self._run, name=f"sim-reelfeed-{self.port}",
-                                      daemon=True)
+        self._loop = threading.Thread(
+            target=self._run, name=f"sim-reelfeed-{self.port}", daemon=True
+        )
         self._loop.start()
 
     def _stop_protocol(self) -> None:
@@ -167,10 +192,16 @@ class ReelfeedSimulator(Simulator):
         return f"[{self.host}]:{self.port} {self.host_key.get_name()} {self.host_key.get_base64()}"
 
     def describe(self) -> dict[str, Any]:
-        return {**super().describe(), "host": self.host, "port": self.port,
-                "username": self.username, "password": self.password,
-                "host_key_fingerprint": self.host_key_fingerprint,
-                "known_hosts_line": self.known_hosts_line, "root": str(self.root)}
+        return {
+            **super().describe(),
+            "host": self.host,
+            "port": self.port,
+            "username": self.username,
+            "password": self.password,
+            "host_key_fingerprint": self.host_key_fingerprint,
+            "known_hosts_line": self.known_hosts_line,
+            "root": str(self.root),
+        }
 
     def _admin_extra(self, request: Any, path: str, body: dict[str, Any]) -> Any:
 
@@ -222,19 +253,73 @@ class ReelfeedSimulator(Simulator):
         """sites, films, auditoria, one layout per auditorium, and the schedule."""
         state = self.state
         paths = [
-            self._write("outbound", "sites.csv", [_csv_text(
-                [["SiteCode", "SiteName", "Town", "Country", "TZ", "Currency", "Lang"]]
-                + [[c.id, c.name, c.city.city, c.city.country, c.city.tz, c.city.currency,
-                    c.city.language] for c in state.cinemas])]),
-            self._write("outbound", "films.csv", [_csv_text(
-                [["FilmCode", "Title", "Lang", "Minutes", "Certificate", "Genres", "Synopsis"]]
-                + [[f.code, title, lang, f.runtime, f.rating, "|".join(f.genres),
-                    f.synopses.get(lang, "")]
-                   for f in state.flavour.films for lang, title in f.titles.items()])]),
-            self._write("outbound", "auditoria.csv", [_csv_text(
-                [["SiteCode", "Aud", "AudName", "Formats"]]
-                + [[c.id, s.number, s.name, "|".join(s.formats)]
-                   for c in state.cinemas for s in state.screens(c)])]),
+            self._write(
+                "outbound",
+                "sites.csv",
+                [
+                    _csv_text(
+                        [["SiteCode", "SiteName", "Town", "Country", "TZ", "Currency", "Lang"]]
+                        + [
+                            [
+                                c.id,
+                                c.name,
+                                c.city.city,
+                                c.city.country,
+                                c.city.tz,
+                                c.city.currency,
+                                c.city.language,
+                            ]
+                            for c in state.cinemas
+                        ]
+                    )
+                ],
+            ),
+            self._write(
+                "outbound",
+                "films.csv",
+                [
+                    _csv_text(
+                        [
+                            [
+                                "FilmCode",
+                                "Title",
+                                "Lang",
+                                "Minutes",
+                                "Certificate",
+                                "Genres",
+                                "Synopsis",
+                            ]
+                        ]
+                        + [
+                            [
+                                f.code,
+                                title,
+                                lang,
+                                f.runtime,
+                                f.rating,
+                                "|".join(f.genres),
+                                f.synopses.get(lang, ""),
+                            ]
+                            for f in state.flavour.films
+                            for lang, title in f.titles.items()
+                        ]
+                    )
+                ],
+            ),
+            self._write(
+                "outbound",
+                "auditoria.csv",
+                [
+                    _csv_text(
+                        [["SiteCode", "Aud", "AudName", "Formats"]]
+                        + [
+                            [c.id, s.number, s.name, "|".join(s.formats)]
+                            for c in state.cinemas
+                            for s in state.screens(c)
+                        ]
+                    )
+                ],
+            ),
         ]
         rendered: dict[str, str] = {}
         for cinema in state.cinemas:
@@ -243,8 +328,9 @@ class ReelfeedSimulator(Simulator):
                 text = rendered.get(layout.key)
                 if text is None:
                     text = rendered[layout.key] = _layout_csv(layout)
-                paths.append(self._write("outbound", f"layout_{cinema.id}_{screen.number}.csv",
-                                         [text]))
+                paths.append(
+                    self._write("outbound", f"layout_{cinema.id}_{screen.number}.csv", [text])
+                )
         paths.append(self.write_schedule())
         return paths
 
@@ -269,11 +355,14 @@ class ReelfeedSimulator(Simulator):
                 if price is None:
                     price = prices[key] = ",".join(
                         f"{p.ticket_type.code}:{p.category.code}:{_price(p.minor)}"
-                        for p in s.prices)
+                        for p in s.prices
+                    )
                 minutes = int((s.end - s.start).total_seconds() // 60)
                 start = f"{s.start:%Y%m%d%H%M}"
-                lines.append(f"{show_id(s)};{cinema.id};{s.film.code};"
-                             f"{s.screen};{start};{minutes};{s.language};{s.format};{price}\r\n")
+                lines.append(
+                    f"{show_id(s)};{cinema.id};{s.film.code};"
+                    f"{s.screen};{start};{minutes};{s.language};{s.format};{price}\r\n"
+                )
             yield "".join(lines)
 
     def _track(self, events: list[SeatEvent]) -> None:
@@ -298,8 +387,11 @@ class ReelfeedSimulator(Simulator):
                 now = self._last_stamp + timedelta(seconds=1)  # names stay unique and ordered
             self._last_stamp = now
             self._last_snapshot_at = self.state.clock.now()
-            path = self._write("outbound", f"seats_{_stamp(now, seconds=True)}.csv",
-                               self._snapshot_chunks(sorted(dirty)))
+            path = self._write(
+                "outbound",
+                f"seats_{_stamp(now, seconds=True)}.csv",
+                self._snapshot_chunks(sorted(dirty)),
+            )
             self.snapshots.append(path)
             return path
 
@@ -310,8 +402,10 @@ class ReelfeedSimulator(Simulator):
                 sid = self.show_id(cinema_id, number)
             except UnknownSession:
                 continue  # cancelled or re-issued since it changed: no longer in the schedule
-            yield "".join(f"{cinema_id};{sid};{seat.row};{seat.col};{STATUS[status]}\r\n"
-                          for seat, status in self.state.seat_plan(cinema_id, number))
+            yield "".join(
+                f"{cinema_id};{sid};{seat.row};{seat.col};{STATUS[status]}\r\n"
+                for seat, status in self.state.seat_plan(cinema_id, number)
+            )
 
     # ----------------------------------------------------------------------------- loop
     def _wake_up(self) -> None:
@@ -434,8 +528,14 @@ class ReelfeedSimulator(Simulator):
             raise _Ack("ERROR", "HoldMinutes must be an integer") from None
         if not 1 <= minutes <= 60:
             raise _Ack("ERROR", "HoldMinutes must be between 1 and 60")
-        order = self.state.hold(site, number, seats, minutes * 60, key=f"req:{request_id}",
-                                order_id=fields["OrderRef"] or None)
+        order = self.state.hold(
+            site,
+            number,
+            seats,
+            minutes * 60,
+            key=f"req:{request_id}",
+            order_id=fields["OrderRef"] or None,
+        )
         return [request_id, "OK", order.order_id, ""]
 
 
@@ -448,11 +548,27 @@ def _layout_csv(layout: Layout) -> str:
     for area in layout.areas:
         for row in area.rows:
             for seat in row.seats:
-                flags = [f for f, on in (("W", seat.style == "Wheelchair"),
-                                         ("C", seat.style == "Companion"), ("H", seat.house),
-                                         ("B", seat.broken)) if on]
-                rows.append([row.letter, seat.number, seat.row, seat.col, area.category.code,
-                             "|".join(flags), seat.group or ""])
+                flags = [
+                    f
+                    for f, on in (
+                        ("W", seat.style == "Wheelchair"),
+                        ("C", seat.style == "Companion"),
+                        ("H", seat.house),
+                        ("B", seat.broken),
+                    )
+                    if on
+                ]
+                rows.append(
+                    [
+                        row.letter,
+                        seat.number,
+                        seat.row,
+                        seat.col,
+                        area.category.code,
+                        "|".join(flags),
+                        seat.group or "",
+                    ]
+                )
     return _csv_text(rows)
 
 

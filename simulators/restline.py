@@ -36,8 +36,13 @@ from simulators.state import (
 
 PREFIX = "/api/v1"
 OK, INVALID, CONNECT_ERROR, UNAVAILABLE, NOT_FOUND, UNAUTHORIZED, EXPIRED = 0, 4, 5, 8, 9, 11, 12
-STATUS_CODES = {SeatStatus.FREE: 0, SeatStatus.SOLD: 1, SeatStatus.HELD: 2,
-                SeatStatus.BROKEN: 3, SeatStatus.HOUSE: 2}
+STATUS_CODES = {
+    SeatStatus.FREE: 0,
+    SeatStatus.SOLD: 1,
+    SeatStatus.HELD: 2,
+    SeatStatus.BROKEN: 3,
+    SeatStatus.HOUSE: 2,
+}
 DEFAULT_TOKEN = "restline-demo-token"
 _LETTERS = row_letters(skip_io=False)
 
@@ -89,8 +94,12 @@ class RestlineSimulator(HttpSimulator):
         return f"{self.http.base}{PREFIX}"
 
     def describe(self) -> dict[str, Any]:
-        return {**super().describe(), "base_url": self.base_url, "token": self.token,
-                "token_header": "X-Restline-Token"}
+        return {
+            **super().describe(),
+            "base_url": self.base_url,
+            "token": self.token,
+            "token_header": "X-Restline-Token",
+        }
 
     def session_number(self, cinema_id: str, session_id: str) -> int:
         try:
@@ -109,18 +118,24 @@ class RestlineSimulator(HttpSimulator):
             token = request.headers.get("X-Restline-Token", "")
             if not hmac.compare_digest(token.encode(), self.token.encode()):
                 raise _Fail(UNAUTHORIZED, "Invalid token")
-            path = request.path[len(PREFIX):].rstrip("/")
+            path = request.path[len(PREFIX) :].rstrip("/")
             for method, pattern, route in self._routes:
                 match = pattern.fullmatch(path)
                 if match and method == request.method:
                     return Response.json({"Result": OK, **route(request, *match.groups())})
             raise _Fail(INVALID, f"unknown resource {request.method} {request.path}")
         except _Fail as exc:
-            return Response.json({"Result": exc.result, "ErrorDescription": exc.description,
-                                  **exc.extra})
+            return Response.json(
+                {"Result": exc.result, "ErrorDescription": exc.description, **exc.extra}
+            )
         except SeatsUnavailable as exc:
-            return Response.json({"Result": UNAVAILABLE, "ErrorDescription": "Seats unavailable",
-                                  "UnavailableSeats": [_seat_ref(p) for p in exc.seats]})
+            return Response.json(
+                {
+                    "Result": UNAVAILABLE,
+                    "ErrorDescription": "Seats unavailable",
+                    "UnavailableSeats": [_seat_ref(p) for p in exc.seats],
+                }
+            )
         except OrderNotFound as exc:
             return Response.json({"Result": NOT_FOUND, "ErrorDescription": str(exc)})
         except OrderExpired as exc:
@@ -139,8 +154,9 @@ class RestlineSimulator(HttpSimulator):
         return body
 
     @staticmethod
-    def _page(request: Request, total: int, items: Callable[[int, int], list[Any]]
-              ) -> dict[str, Any]:
+    def _page(
+        request: Request, total: int, items: Callable[[int, int], list[Any]]
+    ) -> dict[str, Any]:
         try:
             page = int(request.arg("Page", "1") or 1)
             size = int(request.arg("PageSize", "100") or 100)
@@ -148,81 +164,148 @@ class RestlineSimulator(HttpSimulator):
             raise _Fail(INVALID, "Page and PageSize must be integers") from None
         if page < 1 or not 1 <= size <= 1000:
             raise _Fail(INVALID, "Page must be >= 1 and PageSize between 1 and 1000")
-        return {"Page": page, "PageSize": size, "TotalPages": max(1, math.ceil(total / size)),
-                "Items": items((page - 1) * size, size)}
+        return {
+            "Page": page,
+            "PageSize": size,
+            "TotalPages": max(1, math.ceil(total / size)),
+            "Items": items((page - 1) * size, size),
+        }
 
-    def _paged_iter(self, request: Request, total: int, iterate: Callable[[], Iterator[Any]]
-                    ) -> dict[str, Any]:
-        return self._page(request, total,
-                          lambda offset, size: list(islice(iterate(), offset, offset + size)))
+    def _paged_iter(
+        self, request: Request, total: int, iterate: Callable[[], Iterator[Any]]
+    ) -> dict[str, Any]:
+        return self._page(
+            request, total, lambda offset, size: list(islice(iterate(), offset, offset + size))
+        )
 
     # ----------------------------------------------------------------------------- catalog
     def _cinemas(self, request: Request) -> dict[str, Any]:
         def item(c: Any) -> dict[str, Any]:
-            return {"CinemaId": c.id, "Name": c.name, "City": c.city.city,
-                    "CountryCode": c.city.country, "TimeZone": c.city.tz,
-                    "Currency": c.city.currency, "DefaultLanguage": c.city.language}
+            return {
+                "CinemaId": c.id,
+                "Name": c.name,
+                "City": c.city.city,
+                "CountryCode": c.city.country,
+                "TimeZone": c.city.tz,
+                "Currency": c.city.currency,
+                "DefaultLanguage": c.city.language,
+            }
 
         cinemas = self.state.cinemas
-        return self._page(request, len(cinemas),
-                          lambda o, s: [item(c) for c in cinemas[o:o + s]])
+        return self._page(request, len(cinemas), lambda o, s: [item(c) for c in cinemas[o : o + s]])
 
     def _films(self, request: Request) -> dict[str, Any]:
         ist = ZoneInfo("Asia/Kolkata")
         assert self.state.start_date is not None
 
         def item(f: Any) -> dict[str, Any]:
-            opening = datetime.combine(self.state.start_date + timedelta(f.opening_offset_days),
-                                       time(0), tzinfo=ist)
+            opening = datetime.combine(
+                self.state.start_date + timedelta(f.opening_offset_days), time(0), tzinfo=ist
+            )
             # Title and Synopsis are in the film's original language; others are translations
-            return {"FilmCode": f.code, "Title": f.titles[f.original_language],
-                    "Synopsis": f.synopses.get(f.original_language, ""),
-                    "RunTimeMinutes": f.runtime, "Rating": f.rating, "Genres": "|".join(f.genres),
-                    "OriginalLanguage": f.original_language, "OpeningDate": _ms_date(opening)}
+            return {
+                "FilmCode": f.code,
+                "Title": f.titles[f.original_language],
+                "Synopsis": f.synopses.get(f.original_language, ""),
+                "RunTimeMinutes": f.runtime,
+                "Rating": f.rating,
+                "Genres": "|".join(f.genres),
+                "OriginalLanguage": f.original_language,
+                "OpeningDate": _ms_date(opening),
+            }
 
         films = list(self.state.flavour.films)
-        return self._page(request, len(films), lambda o, s: [item(f) for f in films[o:o + s]])
+        return self._page(request, len(films), lambda o, s: [item(f) for f in films[o : o + s]])
 
     def _translations(self, request: Request) -> dict[str, Any]:
-        rows = [{"FilmCode": f.code, "LanguageTag": lang, "Title": title,
-                 "Synopsis": f.synopses.get(lang, "")}
-                for f in self.state.flavour.films for lang, title in f.titles.items()]
-        return self._page(request, len(rows), lambda o, s: rows[o:o + s])
+        rows = [
+            {
+                "FilmCode": f.code,
+                "LanguageTag": lang,
+                "Title": title,
+                "Synopsis": f.synopses.get(lang, ""),
+            }
+            for f in self.state.flavour.films
+            for lang, title in f.titles.items()
+        ]
+        return self._page(request, len(rows), lambda o, s: rows[o : o + s])
 
     def _screens(self, request: Request, cinema_id: str) -> dict[str, Any]:
         screens = self.state.screens(self.state.cinema(cinema_id))
-        return self._page(request, len(screens), lambda o, s: [
-            {"ScreenNumber": sc.number, "ScreenName": sc.name, "Formats": ",".join(sc.formats)}
-            for sc in screens[o:o + s]])
+        return self._page(
+            request,
+            len(screens),
+            lambda o, s: [
+                {"ScreenNumber": sc.number, "ScreenName": sc.name, "Formats": ",".join(sc.formats)}
+                for sc in screens[o : o + s]
+            ],
+        )
 
     def _layout(self, request: Request, cinema_id: str, screen_no: str) -> dict[str, Any]:
         screen = self.state.screen(self.state.cinema(cinema_id), int(screen_no))
-        return {"CinemaId": cinema_id, "ScreenNumber": screen.number, "Areas": [
-            {"AreaNumber": area.number, "AreaCategoryCode": area.category.code,
-             "Description": area.category.description, "Rows": [
-                 {"PhysicalName": row.letter, "RowIndex": row.index, "Seats": [
-                     {"SeatId": _seat_id(seat), "ColumnIndex": seat.col,
-                      "Style": "Broken" if seat.broken else seat.style, "GroupId": seat.group}
-                     for seat in row.seats]}
-                 for row in area.rows]}
-            for area in screen.layout.areas]}
+        return {
+            "CinemaId": cinema_id,
+            "ScreenNumber": screen.number,
+            "Areas": [
+                {
+                    "AreaNumber": area.number,
+                    "AreaCategoryCode": area.category.code,
+                    "Description": area.category.description,
+                    "Rows": [
+                        {
+                            "PhysicalName": row.letter,
+                            "RowIndex": row.index,
+                            "Seats": [
+                                {
+                                    "SeatId": _seat_id(seat),
+                                    "ColumnIndex": seat.col,
+                                    "Style": "Broken" if seat.broken else seat.style,
+                                    "GroupId": seat.group,
+                                }
+                                for seat in row.seats
+                            ],
+                        }
+                        for row in area.rows
+                    ],
+                }
+                for area in screen.layout.areas
+            ],
+        }
 
     def _session_item(self, s: Session) -> dict[str, Any]:
-        return {"SessionId": str(s.number), "CinemaId": s.cinema.id, "FilmCode": s.film.code,
-                "ScreenNumber": s.screen, "Showtime": s.start.isoformat(),
-                "EndTime": s.end.isoformat(), "Language": s.language, "Format": s.format,
-                "SalesChannels": ";WWW;POS;KIOSK;", "Prices": [
-                    {"TicketTypeCode": p.ticket_type.code, "Description": p.ticket_type.description,
-                     "AreaCategoryCode": p.category.code, "PriceInCents": p.minor}
-                    for p in s.prices]}
+        return {
+            "SessionId": str(s.number),
+            "CinemaId": s.cinema.id,
+            "FilmCode": s.film.code,
+            "ScreenNumber": s.screen,
+            "Showtime": s.start.isoformat(),
+            "EndTime": s.end.isoformat(),
+            "Language": s.language,
+            "Format": s.format,
+            "SalesChannels": ";WWW;POS;KIOSK;",
+            "Prices": [
+                {
+                    "TicketTypeCode": p.ticket_type.code,
+                    "Description": p.ticket_type.description,
+                    "AreaCategoryCode": p.category.code,
+                    "PriceInCents": p.minor,
+                }
+                for p in s.prices
+            ],
+        }
 
     def _sessions(self, request: Request) -> dict[str, Any]:
         cinema_id = request.arg("CinemaId")
         cinemas = [self.state.cinema(cinema_id)] if cinema_id else self.state.cinemas
         total = self.state.session_count(cinemas)
-        return self._paged_iter(request, total, lambda: (
-            self._session_item(s) for s in chain.from_iterable(
-                self.state.sessions(c) for c in cinemas)))
+        return self._paged_iter(
+            request,
+            total,
+            lambda: (
+                self._session_item(s)
+                for s in chain.from_iterable(self.state.sessions(c) for c in cinemas)
+            ),
+        )
 
     # ----------------------------------------------------------------------------- inventory
     def _seats(self, request: Request, cinema_id: str, session_id: str) -> dict[str, Any]:
@@ -236,10 +319,22 @@ class RestlineSimulator(HttpSimulator):
         since = int(since_arg)
         events = self.state.events_since(since)
         cursor = events[-1].seq if events else min(since, self.state.last_seq)
-        return {"Cursor": str(cursor), "Events": [
-            {"Seq": e.seq, "CinemaId": e.cinema_id, "SessionId": str(e.session_no),
-             "AreaNumber": e.pos[0], "RowIndex": e.pos[1], "ColumnIndex": e.pos[2],
-             "Status": STATUS_CODES[e.status], "AtUtc": _utc(e.at)} for e in events]}
+        return {
+            "Cursor": str(cursor),
+            "Events": [
+                {
+                    "Seq": e.seq,
+                    "CinemaId": e.cinema_id,
+                    "SessionId": str(e.session_no),
+                    "AreaNumber": e.pos[0],
+                    "RowIndex": e.pos[1],
+                    "ColumnIndex": e.pos[2],
+                    "Status": STATUS_CODES[e.status],
+                    "AtUtc": _utc(e.at),
+                }
+                for e in events
+            ],
+        }
 
     # ----------------------------------------------------------------------------- orders
     def _create_order(self, request: Request) -> dict[str, Any]:
@@ -260,12 +355,17 @@ class RestlineSimulator(HttpSimulator):
         for seat in seats:
             if not isinstance(seat, dict):
                 raise _Fail(INVALID, "each seat must be an object")
-            positions.append((_int(seat.get("AreaNumber"), "AreaNumber"),
-                              _int(seat.get("RowIndex"), "RowIndex"),
-                              _int(seat.get("ColumnIndex"), "ColumnIndex")))
+            positions.append(
+                (
+                    _int(seat.get("AreaNumber"), "AreaNumber"),
+                    _int(seat.get("RowIndex"), "RowIndex"),
+                    _int(seat.get("ColumnIndex"), "ColumnIndex"),
+                )
+            )
         hold = _int(body.get("HoldSeconds", 480), "HoldSeconds", 1, 3600)
-        order = self.state.hold(cinema_id, self.session_number(cinema_id, session_id),
-                                positions, hold, key=key)
+        order = self.state.hold(
+            cinema_id, self.session_number(cinema_id, session_id), positions, hold, key=key
+        )
         return self._order_item(order)
 
     @staticmethod
@@ -293,14 +393,21 @@ class RestlineSimulator(HttpSimulator):
         for e in events:
             by_session.setdefault((e.cinema_id, e.session_no), []).append(e)
         for (cinema_id, session_no), evs in by_session.items():
-            body = json.dumps({
-                "EventType": "SeatsChanged", "Seq": evs[-1].seq, "CinemaId": cinema_id,
-                "SessionId": str(session_no),
-                "Seats": [{**_seat_ref(e.pos), "Status": STATUS_CODES[e.status]} for e in evs],
-            }).encode()
+            body = json.dumps(
+                {
+                    "EventType": "SeatsChanged",
+                    "Seq": evs[-1].seq,
+                    "CinemaId": cinema_id,
+                    "SessionId": str(session_no),
+                    "Seats": [{**_seat_ref(e.pos), "Status": STATUS_CODES[e.status]} for e in evs],
+                }
+            ).encode()
             signature = hmac.new(self.push_secret.encode(), body, hashlib.sha256).hexdigest()
-            self.pusher.send(self.push_target, body, {
-                "Content-Type": "application/json", "X-Restline-Signature": signature})
+            self.pusher.send(
+                self.push_target,
+                body,
+                {"Content-Type": "application/json", "X-Restline-Signature": signature},
+            )
 
 
 def _seat_ref(pos: tuple[int, int, int]) -> dict[str, int]:
@@ -313,5 +420,10 @@ def _seat_id(seat: LayoutSeat) -> str:
 
 
 def _seat_item(seat: LayoutSeat, status: SeatStatus) -> dict[str, Any]:
-    return {"AreaNumber": seat.area, "RowIndex": seat.row, "ColumnIndex": seat.col,
-            "SeatId": _seat_id(seat), "Status": STATUS_CODES[status]}
+    return {
+        "AreaNumber": seat.area,
+        "RowIndex": seat.row,
+        "ColumnIndex": seat.col,
+        "SeatId": _seat_id(seat),
+        "Status": STATUS_CODES[status],
+    }

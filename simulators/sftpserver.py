@@ -130,8 +130,11 @@ class _RootedSFTP(SFTPServerInterface):
             fd = os.open(real, flags | getattr(os, "O_BINARY", 0), 0o644)
         except OSError as exc:
             return SFTPServer.convert_errno(exc.errno)
-        mode = ("ab" if flags & os.O_APPEND else "r+b") if flags & os.O_RDWR else (
-            ("ab" if flags & os.O_APPEND else "wb") if flags & os.O_WRONLY else "rb")
+        mode = (
+            ("ab" if flags & os.O_APPEND else "r+b")
+            if flags & os.O_RDWR
+            else (("ab" if flags & os.O_APPEND else "wb") if flags & os.O_WRONLY else "rb")
+        )
         try:
             f = os.fdopen(fd, mode)
         except OSError as exc:
@@ -182,10 +185,18 @@ class _RootedSFTP(SFTPServerInterface):
 
 
 class SFTPDropServer:
-    def __init__(self, root: Path, username: str, password: str, host_key: paramiko.PKey,
-                 authorized_keys: list[paramiko.PKey], host: str = "127.0.0.1", port: int = 0,
-                 delay: Callable[[], None] = lambda: None,
-                 on_inbound: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        username: str,
+        password: str,
+        host_key: paramiko.PKey,
+        authorized_keys: list[paramiko.PKey],
+        host: str = "127.0.0.1",
+        port: int = 0,
+        delay: Callable[[], None] = lambda: None,
+        on_inbound: Callable[[], None] = lambda: None,
+    ) -> None:
         self.root = root
         self.username, self.password = username, password
         self.host_key = host_key
@@ -213,8 +224,9 @@ class SFTPDropServer:
             sock.settimeout(0.05)
             self.port = sock.getsockname()[1]
             self._sock = sock
-            self._thread = threading.Thread(target=self._accept, args=(sock,),
-                                            name=f"sim-sftp-{self.port}", daemon=True)
+            self._thread = threading.Thread(
+                target=self._accept, args=(sock,), name=f"sim-sftp-{self.port}", daemon=True
+            )
             self._thread.start()
 
     def stop(self) -> None:

@@ -37,14 +37,24 @@ XS = "http://www.w3.org/2001/XMLSchema"
 PATH = "/TicketingService"
 DEFAULT_KEY = "soapbox-demo-key"
 WSDL_TEMPLATE = (Path(__file__).with_name("soapbox.wsdl")).read_text(encoding="utf-8")
-STATUS = {SeatStatus.FREE: "Empty", SeatStatus.HELD: "Reserved", SeatStatus.SOLD: "Sold",
-          SeatStatus.BROKEN: "Broken", SeatStatus.HOUSE: "House"}
+STATUS = {
+    SeatStatus.FREE: "Empty",
+    SeatStatus.HELD: "Reserved",
+    SeatStatus.SOLD: "Sold",
+    SeatStatus.BROKEN: "Broken",
+    SeatStatus.HOUSE: "House",
+}
 
 
 def safe_parser() -> etree.XMLParser:
     """No entity expansion, no DTD loading, no network, no huge trees."""
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           huge_tree=False, remove_blank_text=True)
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_blank_text=True,
+    )
 
 
 def _schema() -> etree.XMLSchema:
@@ -103,10 +113,14 @@ class SoapboxSimulator(HttpSimulator):
         super().__init__(**kwargs)
         self.push_secret = key
         self._ops: dict[str, Callable[[etree._Element, etree._Element], None]] = {
-            "GetCinemas": self._get_cinemas, "GetFilms": self._get_films,
-            "GetScreens": self._get_screens, "GetSeatPlan": self._get_seat_plan,
-            "GetSessions": self._get_sessions, "GetSessionSeatData": self._get_seat_data,
-            "AddTickets": self._add_tickets, "CompleteOrder": self._complete_order,
+            "GetCinemas": self._get_cinemas,
+            "GetFilms": self._get_films,
+            "GetScreens": self._get_screens,
+            "GetSeatPlan": self._get_seat_plan,
+            "GetSessions": self._get_sessions,
+            "GetSessionSeatData": self._get_seat_data,
+            "AddTickets": self._add_tickets,
+            "CompleteOrder": self._complete_order,
             "CancelOrder": self._cancel_order,
         }
 
@@ -119,8 +133,13 @@ class SoapboxSimulator(HttpSimulator):
         return f"{self.endpoint}?wsdl"
 
     def describe(self) -> dict[str, Any]:
-        return {**super().describe(), "endpoint": self.endpoint, "wsdl_url": self.wsdl_url,
-                "callback_key_header": "X-Soapbox-Key", "callback_key": self.push_secret}
+        return {
+            **super().describe(),
+            "endpoint": self.endpoint,
+            "wsdl_url": self.wsdl_url,
+            "callback_key_header": "X-Soapbox-Key",
+            "callback_key": self.push_secret,
+        }
 
     def session_number(self, cinema_id: str, session_id: str) -> int:
         try:
@@ -202,10 +221,15 @@ class SoapboxSimulator(HttpSimulator):
         cinemas = _sub(resp, "Cinemas")
         for c in self.state.cinemas:
             el = _sub(cinemas, "Cinema")
-            for name, value in (("CinemaId", c.id), ("Name", c.name), ("City", c.city.city),
-                                ("Country", c.city.country), ("TimeZone", c.city.tz),
-                                ("Currency", c.city.currency),
-                                ("DefaultLanguage", c.city.language)):
+            for name, value in (
+                ("CinemaId", c.id),
+                ("Name", c.name),
+                ("City", c.city.city),
+                ("Country", c.city.country),
+                ("TimeZone", c.city.tz),
+                ("Currency", c.city.currency),
+                ("DefaultLanguage", c.city.language),
+            ):
                 _sub(el, name, value)
 
     def _get_films(self, req: etree._Element, resp: etree._Element) -> None:
@@ -272,11 +296,17 @@ class SoapboxSimulator(HttpSimulator):
     @staticmethod
     def _session(parent: etree._Element, s: Session) -> None:
         el = _sub(parent, "Session")
-        for name, value in (("SessionId", s.number), ("CinemaId", s.cinema.id),
-                            ("FilmCode", s.film.code), ("ScreenNumber", s.screen),
-                            ("Showtime", _local(s.start)), ("EndTime", _local(s.end)),
-                            ("Language", s.language), ("Format", s.format),
-                            ("SalesChannels", ";WWW;POS;KIOSK;")):
+        for name, value in (
+            ("SessionId", s.number),
+            ("CinemaId", s.cinema.id),
+            ("FilmCode", s.film.code),
+            ("ScreenNumber", s.screen),
+            ("Showtime", _local(s.start)),
+            ("EndTime", _local(s.end)),
+            ("Language", s.language),
+            ("Format", s.format),
+            ("SalesChannels", ";WWW;POS;KIOSK;"),
+        ):
             _sub(el, name, value)
         types = _sub(el, "TicketTypes")
         for p in s.prices:
@@ -289,8 +319,9 @@ class SoapboxSimulator(HttpSimulator):
     # ----------------------------------------------------------------------------- inventory
     def _get_seat_data(self, req: etree._Element, resp: etree._Element) -> None:
         cinema_id = _text(req, "CinemaId")
-        plan = self.state.seat_plan(cinema_id, self.session_number(cinema_id,
-                                                                   _text(req, "SessionId")))
+        plan = self.state.seat_plan(
+            cinema_id, self.session_number(cinema_id, _text(req, "SessionId"))
+        )
         data = _sub(resp, "SeatData")
         for seat, status in plan:
             _seat_state(data, seat.pos, status)
@@ -304,9 +335,14 @@ class SoapboxSimulator(HttpSimulator):
             minutes = int(_text(req, "HoldMinutes"))
             if not 1 <= minutes <= 60:
                 raise InvalidRequest("HoldMinutes must be between 1 and 60")
-            seats = [(int(_text(s, "AreaNumber")), int(_text(s, "RowIndex")),
-                      int(_text(s, "ColumnIndex")))
-                     for s in req.iterfind(f"{_q('SelectedSeats')}/{_q('SelectedSeat')}")]
+            seats = [
+                (
+                    int(_text(s, "AreaNumber")),
+                    int(_text(s, "RowIndex")),
+                    int(_text(s, "ColumnIndex")),
+                )
+                for s in req.iterfind(f"{_q('SelectedSeats')}/{_q('SelectedSeat')}")
+            ]
             session_no = self.session_number(cinema_id, _text(req, "SessionId"))
             existing = self.state.hold(cinema_id, session_no, seats, minutes * 60, key=key)
         cinema = self.state.cinema(existing.cinema_id)
@@ -320,8 +356,9 @@ class SoapboxSimulator(HttpSimulator):
             raise InvalidRequest("PaymentValue must be a decimal") from None
         if value < 0:
             raise InvalidRequest("PaymentValue must not be negative")
-        order = self.state.complete(_text(req, "OrderId"), _text(req, "BookingRef"),
-                                    int(value * 100))
+        order = self.state.complete(
+            _text(req, "OrderId"), _text(req, "BookingRef"), int(value * 100)
+        )
         _sub(resp, "BookingNumber", order.booking_number)
 
     def _cancel_order(self, req: etree._Element, resp: etree._Element) -> None:
@@ -341,10 +378,15 @@ class SoapboxSimulator(HttpSimulator):
             seats = _sub(body, "Seats")
             for e in evs:
                 _seat_state(seats, e.pos, e.status)
-            self.pusher.send(self.push_target, envelope(body), {
-                "Content-Type": "text/xml; charset=utf-8",
-                "SOAPAction": f'"{NS}/SeatStatusChanged"',
-                "X-Soapbox-Key": self.push_secret})
+            self.pusher.send(
+                self.push_target,
+                envelope(body),
+                {
+                    "Content-Type": "text/xml; charset=utf-8",
+                    "SOAPAction": f'"{NS}/SeatStatusChanged"',
+                    "X-Soapbox-Key": self.push_secret,
+                },
+            )
 
 
 def _text(parent: etree._Element, name: str) -> str:

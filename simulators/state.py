@@ -180,12 +180,22 @@ def build_layout(flavour: Flavour, variant: int) -> Layout:
                         style = "Companion"
                 if sofa_row:
                     style, group = "Sofa", f"R{r}S{ordinal // 2 + 1}"
-                seats.append(LayoutSeat(
-                    area=area_no, row=r, col=col, ordinal=ordinal, number=width - ordinal,
-                    style=style, group=group, broken=(r, col) == broken_at,
-                    house=flavour.house_seats and area_no == 1 and k == n_rows - 1
-                    and ordinal in (half - 2, half - 1),
-                ))
+                seats.append(
+                    LayoutSeat(
+                        area=area_no,
+                        row=r,
+                        col=col,
+                        ordinal=ordinal,
+                        number=width - ordinal,
+                        style=style,
+                        group=group,
+                        broken=(r, col) == broken_at,
+                        house=flavour.house_seats
+                        and area_no == 1
+                        and k == n_rows - 1
+                        and ordinal in (half - 2, half - 1),
+                    )
+                )
             rows.append(LayoutRow(index=r, letter=letters[r], seats=tuple(seats)))
             row_index += 1
         areas.append(LayoutArea(number=area_no, category=category, rows=tuple(rows)))
@@ -305,8 +315,11 @@ class State:
         self.layouts = [build_layout(self.flavour, v) for v in range(LAYOUT_VARIANTS)]
         self.cinemas: list[Cinema] = [self._make_cinema(i) for i in range(self.size.cinemas)]
         self._cinema_by_id = {c.id: c for c in self.cinemas}
-        self._interval = 180 if self.size.shows_per_day <= 5 else max(
-            45, (17 * 60 // self.size.shows_per_day) // 5 * 5)
+        self._interval = (
+            180
+            if self.size.shows_per_day <= 5
+            else max(45, (17 * 60 // self.size.shows_per_day) // 5 * 5)
+        )
         fitting = [f for f in self.flavour.films if f.runtime <= self._interval - 15]
         self._slot_films = fitting or list(self.flavour.films)
         self._price_cache: dict[tuple[str, bool], tuple[Price, ...]] = {}
@@ -326,8 +339,10 @@ class State:
         self._base_of: dict[tuple[str, int], int] = {}  # (cinema id, current no) -> base no
         self._cancelled: set[tuple[str, int]] = set()  # (cinema id, base number)
         self._next_number = itertools.count(
-            self.flavour.first_session_no + self.size.days * self.size.screens
-            * self.size.shows_per_day + 1000)
+            self.flavour.first_session_no
+            + self.size.days * self.size.screens * self.size.shows_per_day
+            + 1000
+        )
 
     # ----------------------------------------------------------------------------- catalog
     def _make_cinema(self, i: int) -> Cinema:
@@ -337,8 +352,9 @@ class State:
         round_no = i // (len(cities) * len(city.venue_names))
         brand = self.system.capitalize()
         name = f"{brand} {venue}" + (f" {round_no + 1}" if round_no else "")
-        return Cinema(id=self.flavour.cinema_id(i), index=i, name=name, city=city,
-                      screens=self.size.screens)
+        return Cinema(
+            id=self.flavour.cinema_id(i), index=i, name=name, city=city, screens=self.size.screens
+        )
 
     def cinema(self, cinema_id: str) -> Cinema:
         try:
@@ -378,15 +394,18 @@ class State:
 
     def session_number(self, screen: int, day: int, slot: int) -> int:
         return self.flavour.first_session_no + (
-            (day * self.size.screens + screen - 1) * self.size.shows_per_day + slot)
+            (day * self.size.screens + screen - 1) * self.size.shows_per_day + slot
+        )
 
     def _session(self, cinema: Cinema, screen: int, day: int, slot: int) -> Session:
         seed = self.seed
-        film = self._slot_films[_mix(seed, cinema.index, screen, day, slot // 2)
-                                % len(self._slot_films)]
+        film = self._slot_films[
+            _mix(seed, cinema.index, screen, day, slot // 2) % len(self._slot_films)
+        ]
         assert self.start_date is not None
         start = datetime.combine(self.start_date + timedelta(days=day), time(9, 0)) + timedelta(
-            minutes=slot * self._interval)
+            minutes=slot * self._interval
+        )
         start = start.replace(tzinfo=cinema.tz)
         end = start + timedelta(minutes=film.runtime + 15)  # trailers before the film
         language = film.original_language
@@ -397,20 +416,34 @@ class State:
         number, revision = self.session_number(screen, day, slot), 0
         if self._renumbered:
             number, revision = self._renumbered.get((cinema.id, number), (number, 0))
-        return Session(cinema=cinema, number=number,
-                       screen=screen, day=day, slot=slot, film=film, start=start, end=end,
-                       language=language, format=fmt,
-                       prices=self._prices(cinema, start.hour >= 18), revision=revision)
+        return Session(
+            cinema=cinema,
+            number=number,
+            screen=screen,
+            day=day,
+            slot=slot,
+            film=film,
+            start=start,
+            end=end,
+            language=language,
+            format=fmt,
+            prices=self._prices(cinema, start.hour >= 18),
+            revision=revision,
+        )
 
     def _live(self, cinema: Cinema, screen: int, day: int, slot: int) -> bool:
-        return not self._cancelled or \
-            (cinema.id, self.session_number(screen, day, slot)) not in self._cancelled
+        return (
+            not self._cancelled
+            or (cinema.id, self.session_number(screen, day, slot)) not in self._cancelled
+        )
 
     def session(self, cinema_id: str, number: int) -> Session:
         cinema = self.cinema(cinema_id)
         base = self._base_of.get((cinema_id, number), number)
-        if (base == number and (cinema_id, number) in self._renumbered) or \
-                (cinema_id, base) in self._cancelled:
+        if (base == number and (cinema_id, number) in self._renumbered) or (
+            cinema_id,
+            base,
+        ) in self._cancelled:
             # Re-issued under another id, or cancelled: the old id is gone.
             raise UnknownSession(f"unknown session {number} at cinema {cinema_id}")
         number = base
@@ -428,17 +461,22 @@ class State:
         day = (local_start.date() - self.start_date).days
         minutes = (local_start.hour - 9) * 60 + local_start.minute
         slot, rest = divmod(minutes, self._interval)
-        if (rest or not 0 <= day < self.size.days or not 0 <= slot < self.size.shows_per_day
-                or not 1 <= screen <= cinema.screens):
+        if (
+            rest
+            or not 0 <= day < self.size.days
+            or not 0 <= slot < self.size.shows_per_day
+            or not 1 <= screen <= cinema.screens
+        ):
             raise UnknownSession(f"no session at {local_start:%Y-%m-%d %H:%M} on screen {screen}")
         if not self._live(cinema, screen, day, slot):
-            raise UnknownSession(f"the session at {local_start:%Y-%m-%d %H:%M} on screen "
-                                 f"{screen} was cancelled")
+            raise UnknownSession(
+                f"the session at {local_start:%Y-%m-%d %H:%M} on screen {screen} was cancelled"
+            )
         return self._session(cinema, screen, day, slot)
 
     def sessions(self, cinema: Cinema, days: Iterable[int] | None = None) -> Iterator[Session]:
         """Sessions of a cinema in (day, screen, slot) order, computed lazily."""
-        for day in (range(self.size.days) if days is None else days):
+        for day in range(self.size.days) if days is None else days:
             if not 0 <= day < self.size.days:
                 continue
             for screen in range(1, cinema.screens + 1):
@@ -451,7 +489,8 @@ class State:
         ids = {c.id for c in cinemas}
         size = self.size
         return sum(c.screens for c in cinemas) * size.shows_per_day * size.days - sum(
-            1 for cinema_id, _ in self._cancelled if cinema_id in ids)
+            1 for cinema_id, _ in self._cancelled if cinema_id in ids
+        )
 
     # ----------------------------------------------------------------------------- back office
     def reschedule(self, cinema_id: str, number: int) -> Session:
@@ -511,16 +550,24 @@ class State:
             return changed[seat.pos]
         return seat.base_status, None
 
-    def _set(self, session: Session, seat: LayoutSeat, status: SeatStatus, owner: str | None,
-             source: str, out: list[SeatEvent]) -> None:
+    def _set(
+        self,
+        session: Session,
+        seat: LayoutSeat,
+        status: SeatStatus,
+        owner: str | None,
+        source: str,
+        out: list[SeatEvent],
+    ) -> None:
         inv = self._inventory.setdefault(session.key, {})
         if status == seat.base_status:
             inv.pop(seat.pos, None)
         else:
             inv[seat.pos] = (status, owner or "")
         self._seq += 1
-        ev = SeatEvent(self._seq, session.cinema.id, session.number, seat.pos, status,
-                       self.clock.now(), source)
+        ev = SeatEvent(
+            self._seq, session.cinema.id, session.number, seat.pos, status, self.clock.now(), source
+        )
         self.events.append(ev)
         out.append(ev)
 
@@ -538,8 +585,12 @@ class State:
             session = self.session(cinema_id, session_no)
             layout = self.screen(session.cinema, session.screen).layout
             changed = self._inventory.get(session.key) or {}
-            plan = [(s, changed[s.pos][0] if s.pos in changed else s.base_status)
-                    for a in layout.areas for r in a.rows for s in r.seats]
+            plan = [
+                (s, changed[s.pos][0] if s.pos in changed else s.base_status)
+                for a in layout.areas
+                for r in a.rows
+                for s in r.seats
+            ]
         self._notify(events)
         return plan
 
@@ -555,8 +606,9 @@ class State:
     def last_seq(self) -> int:
         return self._seq
 
-    def _resolve(self, cinema_id: str, session_no: int,
-                 seats: Sequence[SeatPos]) -> tuple[Session, list[LayoutSeat]]:
+    def _resolve(
+        self, cinema_id: str, session_no: int, seats: Sequence[SeatPos]
+    ) -> tuple[Session, list[LayoutSeat]]:
         session = self.session(cinema_id, session_no)
         if not seats:
             raise InvalidRequest("no seats given")
@@ -585,8 +637,15 @@ class State:
             oid = self._orders_by_key.get(key)
             return self._orders.get(oid) if oid else None
 
-    def hold(self, cinema_id: str, session_no: int, seats: Sequence[SeatPos], hold_seconds: float,
-             key: str | None = None, order_id: str | None = None) -> Order:
+    def hold(
+        self,
+        cinema_id: str,
+        session_no: int,
+        seats: Sequence[SeatPos],
+        hold_seconds: float,
+        key: str | None = None,
+        order_id: str | None = None,
+    ) -> Order:
         """Hold seats for an online order: all or none. The same `key` returns the same order.
         Raises SeatsUnavailable naming the seats that are not free."""
         events: list[SeatEvent] = []
@@ -598,17 +657,23 @@ class State:
                 if not 0 < hold_seconds <= 3600:
                     raise InvalidRequest("hold time must be between 1 second and 60 minutes")
                 session, resolved = self._resolve(cinema_id, session_no, seats)
-                unavailable = [s.pos for s in resolved
-                               if self._status(session, s)[0] != SeatStatus.FREE]
+                unavailable = [
+                    s.pos for s in resolved if self._status(session, s)[0] != SeatStatus.FREE
+                ]
                 if unavailable:
                     raise SeatsUnavailable(unavailable)
                 if order_id is None:
                     order_id = f"ORD-{next(self._order_counter):06d}"
                 elif order_id in self._orders:
                     raise InvalidRequest(f"order {order_id!r} exists already")
-                order = Order(order_id=order_id, key=key, cinema_id=cinema_id,
-                              session_no=session_no, seats=tuple(s.pos for s in resolved),
-                              expires_at=self.clock.now() + timedelta(seconds=hold_seconds))
+                order = Order(
+                    order_id=order_id,
+                    key=key,
+                    cinema_id=cinema_id,
+                    session_no=session_no,
+                    seats=tuple(s.pos for s in resolved),
+                    expires_at=self.clock.now() + timedelta(seconds=hold_seconds),
+                )
                 for s in resolved:
                     self._set(session, s, SeatStatus.HELD, order_id, "order", events)
                 self._orders[order_id] = order
@@ -619,8 +684,9 @@ class State:
         finally:
             self._notify(events)
 
-    def complete(self, order_id: str, booking_ref: str | None = None,
-                 payment_minor: int | None = None) -> Order:
+    def complete(
+        self, order_id: str, booking_ref: str | None = None, payment_minor: int | None = None
+    ) -> Order:
         """Sell a held order's seats. Completing a completed order again is a no-op."""
         events: list[SeatEvent] = []
         try:
@@ -637,8 +703,9 @@ class State:
                     raise InvalidRequest(f"order {order_id} was cancelled")
                 session = self.session(order.cinema_id, order.session_no)
                 seats = [self._layout_seat(session, p) for p in order.seats]
-                lost = [s.pos for s in seats if self._status(session, s) !=
-                        (SeatStatus.HELD, order_id)]
+                lost = [
+                    s.pos for s in seats if self._status(session, s) != (SeatStatus.HELD, order_id)
+                ]
                 if lost:  # the box office forced a sale over the hold
                     raise SeatsUnavailable(lost)
                 for s in seats:
@@ -693,19 +760,27 @@ class State:
         self._notify(events)
 
     # ----------------------------------------------------------------------------- box office
-    def box_office_sell(self, cinema_id: str, session_no: int, seats: Sequence[SeatPos],
-                        force: bool = False) -> list[SeatEvent]:
+    def box_office_sell(
+        self, cinema_id: str, session_no: int, seats: Sequence[SeatPos], force: bool = False
+    ) -> list[SeatEvent]:
         """A cashier sells seats: all or none. Only free (or house) seats, unless `force`, which
         sells over holds and online sales to create the drift reconciliation must repair."""
         return self._box_office(cinema_id, session_no, seats, SeatStatus.SOLD, force)
 
-    def box_office_release(self, cinema_id: str, session_no: int, seats: Sequence[SeatPos],
-                           force: bool = False) -> list[SeatEvent]:
+    def box_office_release(
+        self, cinema_id: str, session_no: int, seats: Sequence[SeatPos], force: bool = False
+    ) -> list[SeatEvent]:
         """A cashier refunds seats sold at the box office (any seat with `force`)."""
         return self._box_office(cinema_id, session_no, seats, SeatStatus.FREE, force)
 
-    def _box_office(self, cinema_id: str, session_no: int, seats: Sequence[SeatPos],
-                    target: SeatStatus, force: bool) -> list[SeatEvent]:
+    def _box_office(
+        self,
+        cinema_id: str,
+        session_no: int,
+        seats: Sequence[SeatPos],
+        target: SeatStatus,
+        force: bool,
+    ) -> list[SeatEvent]:
         events: list[SeatEvent] = []
         try:
             with self.lock:
@@ -716,8 +791,10 @@ class State:
                     status, owner = self._status(session, s)
                     if force:
                         continue
-                    if target == SeatStatus.SOLD and status not in (SeatStatus.FREE,
-                                                                    SeatStatus.HOUSE):
+                    if target == SeatStatus.SOLD and status not in (
+                        SeatStatus.FREE,
+                        SeatStatus.HOUSE,
+                    ):
                         refused.append(s.pos)
                     if target == SeatStatus.FREE and owner != BOX_OFFICE:
                         refused.append(s.pos)

@@ -15,16 +15,29 @@ from store.tables import connectors, dead_letters, sync_conflicts
 
 
 def set_connector_status(conn: Connection, connector_id: str, status: str) -> bool:
-    return conn.execute(update(connectors).where(connectors.c.id == connector_id)
-                        .values(status=status, updated_at=utcnow())).rowcount == 1
+    return (
+        conn.execute(
+            update(connectors)
+            .where(connectors.c.id == connector_id)
+            .values(status=status, updated_at=utcnow())
+        ).rowcount
+        == 1
+    )
 
 
 def all_connectors(conn: Connection) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in conn.execute(select(connectors).order_by(connectors.c.id))]
 
 
-def _page(conn: Connection, table, *, status: str | None, connector_id: str | None,
-          after: str | None, limit: int) -> list[dict[str, Any]]:
+def _page(
+    conn: Connection,
+    table,
+    *,
+    status: str | None,
+    connector_id: str | None,
+    after: str | None,
+    limit: int,
+) -> list[dict[str, Any]]:
     query = select(table).order_by(table.c.id).limit(limit)
     if status:
         query = query.where(table.c.status == status)
@@ -35,10 +48,17 @@ def _page(conn: Connection, table, *, status: str | None, connector_id: str | No
     return [dict(r._mapping) for r in conn.execute(query)]
 
 
-def conflicts(conn: Connection, *, status: str | None = None, connector_id: str | None = None,
-              after: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-    return _page(conn, sync_conflicts, status=status, connector_id=connector_id, after=after,
-                 limit=limit)
+def conflicts(
+    conn: Connection,
+    *,
+    status: str | None = None,
+    connector_id: str | None = None,
+    after: str | None = None,
+    limit: int = 50,
+) -> list[dict[str, Any]]:
+    return _page(
+        conn, sync_conflicts, status=status, connector_id=connector_id, after=after, limit=limit
+    )
 
 
 def get_conflict(conn: Connection, conflict_id: str) -> dict[str, Any] | None:
@@ -47,11 +67,14 @@ def get_conflict(conn: Connection, conflict_id: str) -> dict[str, Any] | None:
 
 
 def resolve_conflict(conn: Connection, conflict_id: str, resolution: str) -> bool:
-    return conn.execute(
-        update(sync_conflicts)
-        .where(sync_conflicts.c.id == conflict_id, sync_conflicts.c.status == "open")
-        .values(status="resolved", resolution=resolution, resolved_at=utcnow())
-    ).rowcount == 1
+    return (
+        conn.execute(
+            update(sync_conflicts)
+            .where(sync_conflicts.c.id == conflict_id, sync_conflicts.c.status == "open")
+            .values(status="resolved", resolution=resolution, resolved_at=utcnow())
+        ).rowcount
+        == 1
+    )
 
 
 # What an admin may do about each kind of conflict (kinds not listed take any recorded action).
@@ -72,11 +95,17 @@ def resolved_action(row: dict[str, Any]) -> str | None:
     return resolution.split(":", 1)[0].strip() or None
 
 
-def dead_letter_page(conn: Connection, *, status: str | None = None,
-                     connector_id: str | None = None, after: str | None = None,
-                     limit: int = 50) -> list[dict[str, Any]]:
-    return _page(conn, dead_letters, status=status, connector_id=connector_id, after=after,
-                 limit=limit)
+def dead_letter_page(
+    conn: Connection,
+    *,
+    status: str | None = None,
+    connector_id: str | None = None,
+    after: str | None = None,
+    limit: int = 50,
+) -> list[dict[str, Any]]:
+    return _page(
+        conn, dead_letters, status=status, connector_id=connector_id, after=after, limit=limit
+    )
 
 
 def get_dead_letter(conn: Connection, dead_id: str) -> dict[str, Any] | None:
@@ -89,15 +118,30 @@ def close_dead_letter(conn: Connection, dead_id: str, status: str) -> bool:
     values: dict[str, Any] = {"status": status}
     if status == "replayed":
         values["replayed_at"] = utcnow()
-    return conn.execute(update(dead_letters).where(
-        dead_letters.c.id == dead_id, dead_letters.c.status == "open").values(**values)
-    ).rowcount == 1
+    return (
+        conn.execute(
+            update(dead_letters)
+            .where(dead_letters.c.id == dead_id, dead_letters.c.status == "open")
+            .values(**values)
+        ).rowcount
+        == 1
+    )
 
 
 def open_counts(conn: Connection) -> tuple[int, int]:
     """(open conflicts, open dead letters), for the gauges."""
-    c = conn.execute(select(func.count()).select_from(sync_conflicts)
-                     .where(sync_conflicts.c.status == "open")).scalar() or 0
-    d = conn.execute(select(func.count()).select_from(dead_letters)
-                     .where(dead_letters.c.status == "open")).scalar() or 0
+    c = (
+        conn.execute(
+            select(func.count())
+            .select_from(sync_conflicts)
+            .where(sync_conflicts.c.status == "open")
+        ).scalar()
+        or 0
+    )
+    d = (
+        conn.execute(
+            select(func.count()).select_from(dead_letters).where(dead_letters.c.status == "open")
+        ).scalar()
+        or 0
+    )
     return int(c), int(d)

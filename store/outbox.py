@@ -43,17 +43,39 @@ class OutboxMessage:
 
 def _message(row: Any) -> OutboxMessage:
     return OutboxMessage(
-        id=row.id, event_id=row.event_id, topic=row.topic, payload=dict(row.payload),
-        created_at=row.created_at, attempts=row.attempts, locked_until=row.locked_until,
-        delivered_at=row.delivered_at, failed_at=row.failed_at, last_error=row.last_error)
+        id=row.id,
+        event_id=row.event_id,
+        topic=row.topic,
+        payload=dict(row.payload),
+        created_at=row.created_at,
+        attempts=row.attempts,
+        locked_until=row.locked_until,
+        delivered_at=row.delivered_at,
+        failed_at=row.failed_at,
+        last_error=row.last_error,
+    )
 
 
-def append(conn: Connection, *, event_id: str, topic: str, payload: dict[str, Any],
-           now: datetime, available_at: datetime | None = None) -> None:
+def append(
+    conn: Connection,
+    *,
+    event_id: str,
+    topic: str,
+    payload: dict[str, Any],
+    now: datetime,
+    available_at: datetime | None = None,
+) -> None:
     """Write one event into the outbox, inside the caller's transaction."""
-    conn.execute(insert(outbox).values(
-        event_id=event_id, topic=topic, payload=payload, created_at=now,
-        available_at=available_at or now, attempts=0))
+    conn.execute(
+        insert(outbox).values(
+            event_id=event_id,
+            topic=topic,
+            payload=payload,
+            created_at=now,
+            available_at=available_at or now,
+            attempts=0,
+        )
+    )
 
 
 def _due(now: datetime):
@@ -65,8 +87,14 @@ def _due(now: datetime):
     )
 
 
-def claim(conn: Connection, *, now: datetime, lease: timedelta, limit: int = 100,
-          ids: Sequence[int] | None = None) -> list[OutboxMessage]:
+def claim(
+    conn: Connection,
+    *,
+    now: datetime,
+    lease: timedelta,
+    limit: int = 100,
+    ids: Sequence[int] | None = None,
+) -> list[OutboxMessage]:
     """Lease up to `limit` due rows (oldest first) until `now + lease`, counting one attempt on
     each. Commit the caller's transaction promptly: the lease is what protects the row, not the
     row lock. `ids` narrows the claim to given rows (a task delivering one message)."""
@@ -96,7 +124,8 @@ def mark_delivered(conn: Connection, message_id: int, *, now: datetime) -> bool:
     result = conn.execute(
         update(outbox)
         .where(outbox.c.id == message_id, outbox.c.delivered_at.is_(None))
-        .values(delivered_at=now, locked_until=None, failed_at=None, last_error=None))
+        .values(delivered_at=now, locked_until=None, failed_at=None, last_error=None)
+    )
     return result.rowcount == 1
 
 
@@ -105,7 +134,8 @@ def schedule_retry(conn: Connection, message_id: int, *, at: datetime, error: st
     conn.execute(
         update(outbox)
         .where(outbox.c.id == message_id, outbox.c.delivered_at.is_(None))
-        .values(available_at=at, locked_until=None, last_error=error[:4000]))
+        .values(available_at=at, locked_until=None, last_error=error[:4000])
+    )
 
 
 def mark_failed(conn: Connection, message_id: int, *, now: datetime, error: str) -> None:
@@ -113,16 +143,21 @@ def mark_failed(conn: Connection, message_id: int, *, now: datetime, error: str)
     conn.execute(
         update(outbox)
         .where(outbox.c.id == message_id, outbox.c.delivered_at.is_(None))
-        .values(failed_at=now, locked_until=None, last_error=error[:4000]))
+        .values(failed_at=now, locked_until=None, last_error=error[:4000])
+    )
 
 
 def requeue(conn: Connection, message_id: int, *, now: datetime) -> bool:
     """An admin sends a failed row round again, with a fresh attempt budget."""
     result = conn.execute(
         update(outbox)
-        .where(outbox.c.id == message_id, outbox.c.failed_at.is_not(None),
-               outbox.c.delivered_at.is_(None))
-        .values(failed_at=None, attempts=0, available_at=now, locked_until=None))
+        .where(
+            outbox.c.id == message_id,
+            outbox.c.failed_at.is_not(None),
+            outbox.c.delivered_at.is_(None),
+        )
+        .values(failed_at=None, attempts=0, available_at=now, locked_until=None)
+    )
     return result.rowcount == 1
 
 
@@ -137,20 +172,20 @@ def by_event_id(conn: Connection, event_id: str) -> OutboxMessage | None:
 
 
 def failed(conn: Connection, limit: int = 100) -> list[OutboxMessage]:
-    rows = conn.execute(select(outbox).where(outbox.c.failed_at.is_not(None))
-                        .order_by(outbox.c.id).limit(limit))
+    rows = conn.execute(
+        select(outbox).where(outbox.c.failed_at.is_not(None)).order_by(outbox.c.id).limit(limit)
+    )
     return [_message(r) for r in rows]
 
 
 def counts(conn: Connection) -> dict[str, int]:
     """pending / delivered / failed, for health pages and the CLI."""
-    state = (
-        select(
-            func.count().filter(outbox.c.delivered_at.is_not(None)).label("delivered"),
-            func.count().filter(outbox.c.failed_at.is_not(None)).label("failed"),
-            func.count().filter(and_(outbox.c.delivered_at.is_(None),
-                                     outbox.c.failed_at.is_(None))).label("pending"),
-        )
+    state = select(
+        func.count().filter(outbox.c.delivered_at.is_not(None)).label("delivered"),
+        func.count().filter(outbox.c.failed_at.is_not(None)).label("failed"),
+        func.count()
+        .filter(and_(outbox.c.delivered_at.is_(None), outbox.c.failed_at.is_(None)))
+        .label("pending"),
     )
     row = conn.execute(state).one()
     return {"pending": row.pending, "delivered": row.delivered, "failed": row.failed}
@@ -163,23 +198,29 @@ def record_processed(conn: Connection, consumer: str, message_id: str, *, now: d
     INSERT .. ON CONFLICT DO NOTHING: on PostgreSQL a concurrent duplicate waits for the first
     transaction and then sees the conflict, so of two racing deliveries exactly one proceeds."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(processed_messages).values(
-        consumer=consumer, message_id=message_id, processed_at=now
-    ).on_conflict_do_nothing(index_elements=["consumer", "message_id"]).returning(
-        processed_messages.c.consumer)
+    stmt = (
+        dialect.insert(processed_messages)
+        .values(consumer=consumer, message_id=message_id, processed_at=now)
+        .on_conflict_do_nothing(index_elements=["consumer", "message_id"])
+        .returning(processed_messages.c.consumer)
+    )
     # RETURNING, not rowcount: psycopg does not report a row count here.
     return conn.execute(stmt).first() is not None
 
 
 def was_processed(conn: Connection, consumer: str, message_id: str) -> bool:
-    row = conn.execute(select(processed_messages.c.consumer).where(
-        processed_messages.c.consumer == consumer,
-        processed_messages.c.message_id == message_id)).first()
+    row = conn.execute(
+        select(processed_messages.c.consumer).where(
+            processed_messages.c.consumer == consumer, processed_messages.c.message_id == message_id
+        )
+    ).first()
     return row is not None
 
 
 def processed_by(conn: Connection, message_id: str) -> list[str]:
-    rows = conn.execute(select(processed_messages.c.consumer)
-                        .where(processed_messages.c.message_id == message_id)
-                        .order_by(processed_messages.c.consumer))
+    rows = conn.execute(
+        select(processed_messages.c.consumer)
+        .where(processed_messages.c.message_id == message_id)
+        .order_by(processed_messages.c.consumer)
+    )
     return [r.consumer for r in rows]

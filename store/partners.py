@@ -40,8 +40,10 @@ def get_partner(conn: Connection, partner_id: str) -> PartnerRow | None:
 
 
 def list_partners(conn: Connection) -> list[PartnerRow]:
-    return [PartnerRow(r.id, r.name, r.created_at)
-            for r in conn.execute(select(partners).order_by(partners.c.id))]
+    return [
+        PartnerRow(r.id, r.name, r.created_at)
+        for r in conn.execute(select(partners).order_by(partners.c.id))
+    ]
 
 
 # ---- ownership -----------------------------------------------------------------------------
@@ -57,7 +59,8 @@ def screen_theatre(conn: Connection, screen_id: str) -> str | None:
 
 def layout_screen(conn: Connection, layout_id: str) -> str | None:
     return conn.execute(
-        select(seat_layouts.c.screen_id).where(seat_layouts.c.id == layout_id)).scalar()
+        select(seat_layouts.c.screen_id).where(seat_layouts.c.id == layout_id)
+    ).scalar()
 
 
 def show_theatre(conn: Connection, show_id: str) -> str | None:
@@ -65,15 +68,20 @@ def show_theatre(conn: Connection, show_id: str) -> str | None:
 
 
 def partner_theatre_ids(conn: Connection, partner_id: str) -> list[str]:
-    return list(conn.execute(select(theatres.c.id).where(theatres.c.partner_id == partner_id)
-                             .order_by(theatres.c.id)).scalars())
+    return list(
+        conn.execute(
+            select(theatres.c.id).where(theatres.c.partner_id == partner_id).order_by(theatres.c.id)
+        ).scalars()
+    )
 
 
 def list_layouts(conn: Connection, screen_id: str) -> list[tuple[str, int, int]]:
     """(layout id, version, seat count) of a screen's layouts."""
-    rows = conn.execute(select(seat_layouts.c.id, seat_layouts.c.version,
-                               seat_layouts.c.seat_count)
-                        .where(seat_layouts.c.screen_id == screen_id).order_by(seat_layouts.c.id))
+    rows = conn.execute(
+        select(seat_layouts.c.id, seat_layouts.c.version, seat_layouts.c.seat_count)
+        .where(seat_layouts.c.screen_id == screen_id)
+        .order_by(seat_layouts.c.id)
+    )
     return [(r.id, r.version, r.seat_count) for r in rows]
 
 
@@ -87,8 +95,14 @@ def lock_screen(conn: Connection, screen_id: str) -> None:
         conn.execute(select(screens.c.id).where(screens.c.id == screen_id).with_for_update())
 
 
-def overlapping_shows(conn: Connection, screen_id: str, start: datetime, end: datetime,
-                      gap_minutes: int, exclude: str | None = None) -> list[str]:
+def overlapping_shows(
+    conn: Connection,
+    screen_id: str,
+    start: datetime,
+    end: datetime,
+    gap_minutes: int,
+    exclude: str | None = None,
+) -> list[str]:
     """Scheduled shows on the screen that would not leave `gap_minutes` of cleaning time."""
     gap = timedelta(minutes=gap_minutes)
     query = select(shows.c.id).where(
@@ -103,13 +117,22 @@ def overlapping_shows(conn: Connection, screen_id: str, start: datetime, end: da
 
 
 def cancel_show(conn: Connection, show_id: str) -> bool:
-    return conn.execute(update(shows).where(shows.c.id == show_id, shows.c.status == "scheduled")
-                        .values(status="cancelled", updated_at=utcnow())).rowcount == 1
+    return (
+        conn.execute(
+            update(shows)
+            .where(shows.c.id == show_id, shows.c.status == "scheduled")
+            .values(status="cancelled", updated_at=utcnow())
+        ).rowcount
+        == 1
+    )
 
 
 def live_bookings(conn: Connection, show_id: str) -> int:
-    return conn.execute(select(func.count()).select_from(bookings).where(
-        bookings.c.show_id == show_id, bookings.c.status.in_(("pending", "confirmed")))).scalar()
+    return conn.execute(
+        select(func.count())
+        .select_from(bookings)
+        .where(bookings.c.show_id == show_id, bookings.c.status.in_(("pending", "confirmed")))
+    ).scalar()
 
 
 # ---- house seats ---------------------------------------------------------------------------
@@ -118,28 +141,37 @@ def live_bookings(conn: Connection, show_id: str) -> int:
 def block_seats(conn: Connection, show_id: str, seat_ids: Sequence[str], now: datetime) -> int:
     """Take free seats off sale (house seats). All or none: the caller rolls back on a short
     count. A seat held by a live hold or sold is never blocked."""
-    free = or_(show_seats.c.status == "available",
-               and_(show_seats.c.status == "held", show_seats.c.hold_expires_at <= now))
+    free = or_(
+        show_seats.c.status == "available",
+        and_(show_seats.c.status == "held", show_seats.c.hold_expires_at <= now),
+    )
     return conn.execute(
         update(show_seats)
         .where(show_seats.c.show_id == show_id, show_seats.c.seat_id.in_(list(seat_ids)), free)
-        .values(status="blocked", hold_id=None, hold_expires_at=None,
-                version=show_seats.c.version + 1)
+        .values(
+            status="blocked", hold_id=None, hold_expires_at=None, version=show_seats.c.version + 1
+        )
     ).rowcount
 
 
 def unblock_seats(conn: Connection, show_id: str, seat_ids: Sequence[str]) -> int:
     return conn.execute(
         update(show_seats)
-        .where(show_seats.c.show_id == show_id, show_seats.c.seat_id.in_(list(seat_ids)),
-               show_seats.c.status == "blocked")
+        .where(
+            show_seats.c.show_id == show_id,
+            show_seats.c.seat_id.in_(list(seat_ids)),
+            show_seats.c.status == "blocked",
+        )
         .values(status="available", version=show_seats.c.version + 1)
     ).rowcount
 
 
 def seat_statuses(conn: Connection, show_id: str, seat_ids: Sequence[str]) -> dict[str, str]:
-    rows = conn.execute(select(show_seats.c.seat_id, show_seats.c.status).where(
-        show_seats.c.show_id == show_id, show_seats.c.seat_id.in_(list(seat_ids))))
+    rows = conn.execute(
+        select(show_seats.c.seat_id, show_seats.c.status).where(
+            show_seats.c.show_id == show_id, show_seats.c.seat_id.in_(list(seat_ids))
+        )
+    )
     return {r.seat_id: r.status for r in rows}
 
 
@@ -163,8 +195,14 @@ class ShowSales:
     currency: str
 
 
-def sales_by_show(conn: Connection, theatre_ids: Sequence[str], *, day_from: date | None = None,
-                  day_to: date | None = None, show_id: str | None = None) -> list[ShowSales]:
+def sales_by_show(
+    conn: Connection,
+    theatre_ids: Sequence[str],
+    *,
+    day_from: date | None = None,
+    day_to: date | None = None,
+    show_id: str | None = None,
+) -> list[ShowSales]:
     """Per show of these theatres: inventory counts, confirmed bookings, tickets and revenue."""
     if not theatre_ids:
         return []
@@ -196,10 +234,21 @@ def sales_by_show(conn: Connection, theatre_ids: Sequence[str], *, day_from: dat
         .subquery()
     )
     query = (
-        select(shows.c.id, shows.c.theatre_id, shows.c.screen_id, shows.c.movie_id,
-               shows.c.start_at, shows.c.business_date, theatres.c.currency,
-               seat_counts.c.total, seat_counts.c.sold, seat_counts.c.blocked,
-               booking_totals.c.bookings, booking_totals.c.revenue, ticket_totals.c.tickets)
+        select(
+            shows.c.id,
+            shows.c.theatre_id,
+            shows.c.screen_id,
+            shows.c.movie_id,
+            shows.c.start_at,
+            shows.c.business_date,
+            theatres.c.currency,
+            seat_counts.c.total,
+            seat_counts.c.sold,
+            seat_counts.c.blocked,
+            booking_totals.c.bookings,
+            booking_totals.c.revenue,
+            ticket_totals.c.tickets,
+        )
         .join(theatres, theatres.c.id == shows.c.theatre_id)
         .outerjoin(seat_counts, seat_counts.c.show_id == shows.c.id)
         .outerjoin(booking_totals, booking_totals.c.show_id == shows.c.id)
@@ -215,10 +264,18 @@ def sales_by_show(conn: Connection, theatre_ids: Sequence[str], *, day_from: dat
         query = query.where(shows.c.id == show_id)
     return [
         ShowSales(
-            show_id=r.id, theatre_id=r.theatre_id, screen_id=r.screen_id, movie_id=r.movie_id,
-            start=r.start_at, business_date=r.business_date, seats_total=r.total or 0,
-            seats_sold=int(r.sold or 0), seats_blocked=int(r.blocked or 0),
-            bookings=r.bookings or 0, tickets=r.tickets or 0, revenue=int(r.revenue or 0),
+            show_id=r.id,
+            theatre_id=r.theatre_id,
+            screen_id=r.screen_id,
+            movie_id=r.movie_id,
+            start=r.start_at,
+            business_date=r.business_date,
+            seats_total=r.total or 0,
+            seats_sold=int(r.sold or 0),
+            seats_blocked=int(r.blocked or 0),
+            bookings=r.bookings or 0,
+            tickets=r.tickets or 0,
+            revenue=int(r.revenue or 0),
             currency=r.currency,
         )
         for r in conn.execute(query)

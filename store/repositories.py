@@ -68,13 +68,23 @@ class CatalogCache:
 
 def _show_stamps_query() -> Select:
     # Built once: constructing the expression cost more than running it.
-    return (select(shows.c.updated_at, shows.c.status, shows.c.theatre_id,
-                   theatres.c.updated_at.label("t_at"),
-                   shows.c.layout_id, seat_layouts.c.version.label("l_version"),
-                   seat_layouts.c.updated_at.label("l_at"))
-            .select_from(shows.outerjoin(theatres, theatres.c.id == shows.c.theatre_id)
-                         .outerjoin(seat_layouts, seat_layouts.c.id == shows.c.layout_id))
-            .where(shows.c.id == bindparam("show_id")))
+    return (
+        select(
+            shows.c.updated_at,
+            shows.c.status,
+            shows.c.theatre_id,
+            theatres.c.updated_at.label("t_at"),
+            shows.c.layout_id,
+            seat_layouts.c.version.label("l_version"),
+            seat_layouts.c.updated_at.label("l_at"),
+        )
+        .select_from(
+            shows.outerjoin(theatres, theatres.c.id == shows.c.theatre_id).outerjoin(
+                seat_layouts, seat_layouts.c.id == shows.c.layout_id
+            )
+        )
+        .where(shows.c.id == bindparam("show_id"))
+    )
 
 
 _SHOW_STAMPS = _show_stamps_query()
@@ -132,13 +142,21 @@ class SqlSeats:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def states(self, show_id: str, now: datetime,
-               seat_ids: Iterable[str] | None = None) -> dict[str, SeatStatus]:
+    def states(
+        self, show_id: str, now: datetime, seat_ids: Iterable[str] | None = None
+    ) -> dict[str, SeatStatus]:
         # Only seats that are not free (the port's contract: a missing seat is available).
         return seat_store.unavailable_seats(self.conn, show_id, now, seat_ids)
 
-    def take(self, show_id: str, seat_ids: Sequence[str], hold_id: str, *,
-             expires_at: datetime, now: datetime) -> list[str]:
+    def take(
+        self,
+        show_id: str,
+        seat_ids: Sequence[str],
+        hold_id: str,
+        *,
+        expires_at: datetime,
+        now: datetime,
+    ) -> list[str]:
         try:
             # All or nothing in one statement: a refusal changes no seat, so no savepoint.
             seat_store.take_seats(self.conn, show_id, seat_ids, hold_id, expires_at, now)
@@ -147,16 +165,21 @@ class SqlSeats:
             return sorted(set(err.unavailable) | set(err.unknown)) or sorted(seat_ids)
         return []
 
-    def sell(self, show_id: str, seat_ids: Sequence[str], hold_id: str,
-             booking_id: str) -> list[str]:
+    def sell(
+        self, show_id: str, seat_ids: Sequence[str], hold_id: str, booking_id: str
+    ) -> list[str]:
         try:
             with self.conn.begin_nested():
                 seat_store.sell_hold(self.conn, show_id, hold_id, booking_id, seat_ids)
                 # The live-booking unique index is the last line of defence against a seat in
                 # two bookings, whatever happened above.
-                self.conn.execute(insert(booking_seats), [
-                    {"booking_id": booking_id, "show_id": show_id, "seat_id": s, "active": True}
-                    for s in seat_ids])
+                self.conn.execute(
+                    insert(booking_seats),
+                    [
+                        {"booking_id": booking_id, "show_id": show_id, "seat_id": s, "active": True}
+                        for s in seat_ids
+                    ],
+                )
         except seat_store.SeatsNotTaken as err:
             return sorted(set(err.unavailable) | set(err.unknown)) or list(seat_ids)
         except IntegrityError:
@@ -166,16 +189,23 @@ class SqlSeats:
     def extend(self, show_id: str, hold_id: str, expires_at: datetime) -> int:
         return self.conn.execute(
             update(show_seats)
-            .where(show_seats.c.show_id == show_id, show_seats.c.hold_id == hold_id,
-                   show_seats.c.status == "held")
-            .values(hold_expires_at=expires_at, version=show_seats.c.version + 1)).rowcount
+            .where(
+                show_seats.c.show_id == show_id,
+                show_seats.c.hold_id == hold_id,
+                show_seats.c.status == "held",
+            )
+            .values(hold_expires_at=expires_at, version=show_seats.c.version + 1)
+        ).rowcount
 
     def release(self, show_id: str, seat_ids: Sequence[str], hold_id: str) -> int:
         return seat_store.release_hold(self.conn, hold_id)
 
     def unsell(self, show_id: str, booking_id: str) -> int:
-        self.conn.execute(update(booking_seats).where(booking_seats.c.booking_id == booking_id)
-                          .values(active=False))
+        self.conn.execute(
+            update(booking_seats)
+            .where(booking_seats.c.booking_id == booking_id)
+            .values(active=False)
+        )
         return seat_store.release_booking(self.conn, booking_id)
 
     def force(self, show_id: str, seat_ids: Sequence[str], status: SeatStatus) -> int:
@@ -183,10 +213,17 @@ class SqlSeats:
 
 
 def _hold(row: Any) -> Hold:
-    return Hold(id=row.id, show_id=row.show_id, seat_ids=tuple(row.seat_ids),
-                customer_id=row.customer_id, status=HoldStatus(row.status),
-                created_at=row.created_at, expires_at=row.expires_at,
-                extended=bool(row.extended), remote_ref=row.remote_ref)
+    return Hold(
+        id=row.id,
+        show_id=row.show_id,
+        seat_ids=tuple(row.seat_ids),
+        customer_id=row.customer_id,
+        status=HoldStatus(row.status),
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        extended=bool(row.extended),
+        remote_ref=row.remote_ref,
+    )
 
 
 class SqlHolds:
@@ -194,35 +231,64 @@ class SqlHolds:
         self.conn = conn
 
     def add(self, hold: Hold) -> None:
-        self.conn.execute(insert(holds).values(
-            id=hold.id, show_id=hold.show_id, customer_id=hold.customer_id,
-            seat_ids=list(hold.seat_ids), status=hold.status.value, created_at=hold.created_at,
-            expires_at=hold.expires_at, extended=hold.extended, remote_ref=hold.remote_ref))
+        self.conn.execute(
+            insert(holds).values(
+                id=hold.id,
+                show_id=hold.show_id,
+                customer_id=hold.customer_id,
+                seat_ids=list(hold.seat_ids),
+                status=hold.status.value,
+                created_at=hold.created_at,
+                expires_at=hold.expires_at,
+                extended=hold.extended,
+                remote_ref=hold.remote_ref,
+            )
+        )
 
     def get(self, hold_id: str) -> Hold | None:
         row = self.conn.execute(select(holds).where(holds.c.id == hold_id)).first()
         return _hold(row) if row else None
 
     def save(self, hold: Hold, *, expect: HoldStatus) -> bool:
-        return self.conn.execute(
-            update(holds).where(holds.c.id == hold.id, holds.c.status == expect.value)
-            .values(status=hold.status.value, expires_at=hold.expires_at,
-                    extended=hold.extended, remote_ref=hold.remote_ref)).rowcount == 1
+        return (
+            self.conn.execute(
+                update(holds)
+                .where(holds.c.id == hold.id, holds.c.status == expect.value)
+                .values(
+                    status=hold.status.value,
+                    expires_at=hold.expires_at,
+                    extended=hold.extended,
+                    remote_ref=hold.remote_ref,
+                )
+            ).rowcount
+            == 1
+        )
 
     def expired(self, now: datetime, limit: int) -> list[Hold]:
         rows = self.conn.execute(
-            select(holds).where(holds.c.status == "active", holds.c.expires_at <= now)
-            .order_by(holds.c.expires_at).limit(limit))
+            select(holds)
+            .where(holds.c.status == "active", holds.c.expires_at <= now)
+            .order_by(holds.c.expires_at)
+            .limit(limit)
+        )
         return [_hold(r) for r in rows]
 
 
 def _booking(row: Any) -> Booking:
     return Booking(
-        id=row.id, code=row.code, show_id=row.show_id, customer_id=row.customer_id,
-        hold_id=row.hold_id, tickets=tuple(Ticket.model_validate(t) for t in row.tickets),
+        id=row.id,
+        code=row.code,
+        show_id=row.show_id,
+        customer_id=row.customer_id,
+        hold_id=row.hold_id,
+        tickets=tuple(Ticket.model_validate(t) for t in row.tickets),
         total=Money(amount=row.total_amount, currency=row.currency),
-        status=BookingStatus(row.status), created_at=row.created_at,
-        confirmed_at=row.confirmed_at, cancelled_at=row.cancelled_at, remote_ref=row.remote_ref)
+        status=BookingStatus(row.status),
+        created_at=row.created_at,
+        confirmed_at=row.confirmed_at,
+        cancelled_at=row.cancelled_at,
+        remote_ref=row.remote_ref,
+    )
 
 
 class SqlBookings:
@@ -230,14 +296,23 @@ class SqlBookings:
         self.conn = conn
 
     def add(self, booking: Booking) -> None:
-        self.conn.execute(insert(bookings).values(
-            id=booking.id, code=booking.code, show_id=booking.show_id,
-            customer_id=booking.customer_id, hold_id=booking.hold_id,
-            status=booking.status.value, total_amount=booking.total.amount,
-            currency=booking.total.currency,
-            tickets=[t.model_dump(mode="json") for t in booking.tickets],
-            created_at=booking.created_at, confirmed_at=booking.confirmed_at,
-            cancelled_at=booking.cancelled_at, remote_ref=booking.remote_ref))
+        self.conn.execute(
+            insert(bookings).values(
+                id=booking.id,
+                code=booking.code,
+                show_id=booking.show_id,
+                customer_id=booking.customer_id,
+                hold_id=booking.hold_id,
+                status=booking.status.value,
+                total_amount=booking.total.amount,
+                currency=booking.total.currency,
+                tickets=[t.model_dump(mode="json") for t in booking.tickets],
+                created_at=booking.created_at,
+                confirmed_at=booking.confirmed_at,
+                cancelled_at=booking.cancelled_at,
+                remote_ref=booking.remote_ref,
+            )
+        )
 
     def _one(self, *where: Any) -> Booking | None:
         row = self.conn.execute(select(bookings).where(*where)).first()
@@ -253,21 +328,35 @@ class SqlBookings:
         return self._one(bookings.c.hold_id == hold_id)
 
     def save(self, booking: Booking, *, expect: str) -> bool:
-        return self.conn.execute(
-            update(bookings).where(bookings.c.id == booking.id, bookings.c.status == expect)
-            .values(status=booking.status.value, confirmed_at=booking.confirmed_at,
-                    cancelled_at=booking.cancelled_at, remote_ref=booking.remote_ref)
-        ).rowcount == 1
+        return (
+            self.conn.execute(
+                update(bookings)
+                .where(bookings.c.id == booking.id, bookings.c.status == expect)
+                .values(
+                    status=booking.status.value,
+                    confirmed_at=booking.confirmed_at,
+                    cancelled_at=booking.cancelled_at,
+                    remote_ref=booking.remote_ref,
+                )
+            ).rowcount
+            == 1
+        )
 
 
 def _payment(row: Any) -> Payment:
     return Payment(
-        id=row.id, booking_id=row.booking_id, gateway=row.gateway,
+        id=row.id,
+        booking_id=row.booking_id,
+        gateway=row.gateway,
         amount=Money(amount=row.amount, currency=row.currency),
         refunded=Money(amount=row.refunded_amount, currency=row.currency)
-        if row.refunded_amount else None,
-        status=PaymentStatus(row.status), method=PaymentMethod(row.method),
-        gateway_ref=row.gateway_ref, created_at=row.created_at)
+        if row.refunded_amount
+        else None,
+        status=PaymentStatus(row.status),
+        method=PaymentMethod(row.method),
+        gateway_ref=row.gateway_ref,
+        created_at=row.created_at,
+    )
 
 
 class SqlPayments:
@@ -275,60 +364,105 @@ class SqlPayments:
         self.conn = conn
 
     def add(self, payment: Payment) -> None:
-        self.conn.execute(insert(payments).values(
-            id=payment.id, booking_id=payment.booking_id, gateway=payment.gateway,
-            amount=payment.amount.amount, currency=payment.amount.currency,
-            refunded_amount=payment.refunded.amount if payment.refunded else 0,
-            status=payment.status.value, method=payment.method.value,
-            gateway_ref=payment.gateway_ref, idempotency_key=f"{payment.id}:create",
-            created_at=payment.created_at, updated_at=payment.created_at))
+        self.conn.execute(
+            insert(payments).values(
+                id=payment.id,
+                booking_id=payment.booking_id,
+                gateway=payment.gateway,
+                amount=payment.amount.amount,
+                currency=payment.amount.currency,
+                refunded_amount=payment.refunded.amount if payment.refunded else 0,
+                status=payment.status.value,
+                method=payment.method.value,
+                gateway_ref=payment.gateway_ref,
+                idempotency_key=f"{payment.id}:create",
+                created_at=payment.created_at,
+                updated_at=payment.created_at,
+            )
+        )
 
     def get(self, payment_id: str) -> Payment | None:
         row = self.conn.execute(select(payments).where(payments.c.id == payment_id)).first()
         return _payment(row) if row else None
 
     def by_gateway_ref(self, gateway: str, gateway_ref: str) -> Payment | None:
-        row = self.conn.execute(select(payments).where(
-            payments.c.gateway == gateway, payments.c.gateway_ref == gateway_ref)).first()
+        row = self.conn.execute(
+            select(payments).where(
+                payments.c.gateway == gateway, payments.c.gateway_ref == gateway_ref
+            )
+        ).first()
         return _payment(row) if row else None
 
     def for_booking(self, booking_id: str) -> list[Payment]:
-        rows = self.conn.execute(select(payments).where(payments.c.booking_id == booking_id)
-                                 .order_by(payments.c.created_at, payments.c.id))
+        rows = self.conn.execute(
+            select(payments)
+            .where(payments.c.booking_id == booking_id)
+            .order_by(payments.c.created_at, payments.c.id)
+        )
         return [_payment(r) for r in rows]
 
     def save(self, payment: Payment, *, expect: PaymentStatus, expect_refunded: int) -> bool:
-        return self.conn.execute(
-            update(payments)
-            .where(payments.c.id == payment.id, payments.c.status == expect.value,
-                   payments.c.refunded_amount == expect_refunded)
-            .values(status=payment.status.value, gateway_ref=payment.gateway_ref,
+        return (
+            self.conn.execute(
+                update(payments)
+                .where(
+                    payments.c.id == payment.id,
+                    payments.c.status == expect.value,
+                    payments.c.refunded_amount == expect_refunded,
+                )
+                .values(
+                    status=payment.status.value,
+                    gateway_ref=payment.gateway_ref,
                     refunded_amount=payment.refunded.amount if payment.refunded else 0,
-                    updated_at=utcnow())).rowcount == 1
+                    updated_at=utcnow(),
+                )
+            ).rowcount
+            == 1
+        )
 
     def add_transition(self, transition: PaymentTransition) -> None:
-        self.conn.execute(insert(payment_transitions).values(
-            payment_id=transition.payment_id, from_status=transition.from_status.value,
-            to_status=transition.to_status.value, at=transition.at,
-            cause=transition.cause + (f" [{transition.event_id}]" if transition.event_id
-                                      else "")))
+        self.conn.execute(
+            insert(payment_transitions).values(
+                payment_id=transition.payment_id,
+                from_status=transition.from_status.value,
+                to_status=transition.to_status.value,
+                at=transition.at,
+                cause=transition.cause
+                + (f" [{transition.event_id}]" if transition.event_id else ""),
+            )
+        )
 
     def transitions(self, payment_id: str) -> list[PaymentTransition]:
-        rows = self.conn.execute(select(payment_transitions)
-                                 .where(payment_transitions.c.payment_id == payment_id)
-                                 .order_by(payment_transitions.c.id))
-        return [PaymentTransition(payment_id=r.payment_id,
-                                  from_status=PaymentStatus(r.from_status),
-                                  to_status=PaymentStatus(r.to_status), at=r.at, cause=r.cause)
-                for r in rows]
+        rows = self.conn.execute(
+            select(payment_transitions)
+            .where(payment_transitions.c.payment_id == payment_id)
+            .order_by(payment_transitions.c.id)
+        )
+        return [
+            PaymentTransition(
+                payment_id=r.payment_id,
+                from_status=PaymentStatus(r.from_status),
+                to_status=PaymentStatus(r.to_status),
+                at=r.at,
+                cause=r.cause,
+            )
+            for r in rows
+        ]
 
-    def mark_event_seen(self, gateway: str, event_id: str, type: str = "",
-                        payload: Mapping[str, Any] | None = None) -> bool:
+    def mark_event_seen(
+        self, gateway: str, event_id: str, type: str = "", payload: Mapping[str, Any] | None = None
+    ) -> bool:
         try:
             with self.conn.begin_nested():
-                self.conn.execute(insert(gateway_events).values(
-                    gateway=gateway, event_id=event_id, type=type or "unknown",
-                    received_at=utcnow(), payload=dict(payload or {})))
+                self.conn.execute(
+                    insert(gateway_events).values(
+                        gateway=gateway,
+                        event_id=event_id,
+                        type=type or "unknown",
+                        received_at=utcnow(),
+                        payload=dict(payload or {}),
+                    )
+                )
         except IntegrityError:
             return False
         return True
@@ -345,10 +479,15 @@ class SqlCustomers:
     def get(self, customer_id: str) -> Customer | None:
         if self._decrypt is None:
             return None
-        row = self.conn.execute(select(users).where(and_(users.c.id == customer_id,
-                                                         users.c.active))).first()
+        row = self.conn.execute(
+            select(users).where(and_(users.c.id == customer_id, users.c.active))
+        ).first()
         if row is None:
             return None
-        return Customer(id=row.id, email=self._decrypt(row.email_enc), name=row.name,
-                        phone=self._decrypt(row.phone_enc) if row.phone_enc else None,
-                        language=row.language)
+        return Customer(
+            id=row.id,
+            email=self._decrypt(row.email_enc),
+            name=row.name,
+            phone=self._decrypt(row.phone_enc) if row.phone_enc else None,
+            language=row.language,
+        )

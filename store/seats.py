@@ -157,13 +157,14 @@ def take_seats(
     raise problem
 
 
-def _free_for(table: FromClause, now: BindParameter, hold_id: BindParameter
-              ) -> ColumnElement[bool]:
+def _free_for(table: FromClause, now: BindParameter, hold_id: BindParameter) -> ColumnElement[bool]:
     """Free for this hold: available, held by an expired hold, or already held by this one."""
     return or_(
         table.c.status == "available",
-        and_(table.c.status == "held",
-             or_(table.c.hold_expires_at <= now, table.c.hold_id == hold_id)),
+        and_(
+            table.c.status == "held",
+            or_(table.c.hold_expires_at <= now, table.c.hold_id == hold_id),
+        ),
     )
 
 
@@ -171,36 +172,61 @@ def _take_statements() -> dict[str, Update]:
     # Built once with bind parameters (constructing them per hold cost more than running them).
     show, wanted = bindparam("take_show"), bindparam("take_seats", expanding=True)
     now, hold = bindparam("now"), bindparam("new_hold")
-    values = {"status": "held", "hold_id": hold, "hold_expires_at": bindparam("new_expiry"),
-              "booking_id": None, "version": show_seats.c.version + 1}
+    values = {
+        "status": "held",
+        "hold_id": hold,
+        "hold_expires_at": bindparam("new_expiry"),
+        "booking_id": None,
+        "version": show_seats.c.version + 1,
+    }
     # PostgreSQL: lock the requested rows once, in seat order (a CTE with FOR UPDATE runs
     # exactly once and returns each row's latest committed version), count the free ones, and
     # update them all only if every requested seat is there and free.
     locked = (
-        select(show_seats.c.seat_id, show_seats.c.status, show_seats.c.hold_id,
-               show_seats.c.hold_expires_at)
+        select(
+            show_seats.c.seat_id,
+            show_seats.c.status,
+            show_seats.c.hold_id,
+            show_seats.c.hold_expires_at,
+        )
         .where(show_seats.c.show_id == show, show_seats.c.seat_id.in_(wanted))
         .order_by(show_seats.c.seat_id)
         .with_for_update()
         .cte("locked")
     )
-    free_locked = (select(func.count()).select_from(locked)
-                   .where(_free_for(locked, now, hold)).scalar_subquery())
+    free_locked = (
+        select(func.count())
+        .select_from(locked)
+        .where(_free_for(locked, now, hold))
+        .scalar_subquery()
+    )
     postgres = (
         update(show_seats)
-        .where(show_seats.c.show_id == show, show_seats.c.seat_id == locked.c.seat_id,
-               free_locked == bindparam("n"))
+        .where(
+            show_seats.c.show_id == show,
+            show_seats.c.seat_id == locked.c.seat_id,
+            free_locked == bindparam("n"),
+        )
         .values(**values)
     )
     # SQLite has one writer at a time: the same verdict as a sub-select.
-    free_count = (select(func.count()).select_from(show_seats)
-                  .where(show_seats.c.show_id == show, show_seats.c.seat_id.in_(wanted),
-                         _free_for(show_seats, now, hold))
-                  .scalar_subquery())
+    free_count = (
+        select(func.count())
+        .select_from(show_seats)
+        .where(
+            show_seats.c.show_id == show,
+            show_seats.c.seat_id.in_(wanted),
+            _free_for(show_seats, now, hold),
+        )
+        .scalar_subquery()
+    )
     other = (
         update(show_seats)
-        .where(show_seats.c.show_id == show, show_seats.c.seat_id.in_(wanted),
-               free_count == bindparam("n"))
+        .where(
+            show_seats.c.show_id == show,
+            show_seats.c.seat_id.in_(wanted),
+            free_count == bindparam("n"),
+        )
         .values(**values)
     )
     return {"postgresql": postgres, "other": other}
@@ -219,14 +245,27 @@ def _take(
 ) -> int:
     """Rows taken: all of `wanted`, or 0."""
     stmt = _TAKE["postgresql" if conn.dialect.name == "postgresql" else "other"]
-    return conn.execute(stmt, {"take_show": show_id, "take_seats": wanted, "n": len(wanted),
-                               "now": now, "new_hold": hold_id,
-                               "new_expiry": expires_at}).rowcount
+    return conn.execute(
+        stmt,
+        {
+            "take_show": show_id,
+            "take_seats": wanted,
+            "n": len(wanted),
+            "now": now,
+            "new_hold": hold_id,
+            "new_expiry": expires_at,
+        },
+    ).rowcount
 
 
 def _explain(
-    conn: Connection, show_id: str, wanted: list[str], hold_id: str, now: datetime | None = None,
-    *, owned: bool = False,
+    conn: Connection,
+    show_id: str,
+    wanted: list[str],
+    hold_id: str,
+    now: datetime | None = None,
+    *,
+    owned: bool = False,
 ) -> SeatsNotTaken:
     """Why a take failed: the seats that are missing, and those another hold, a sale or a block
     has (free seats are not named: the take failed for the others). With `owned` (a sale), every
@@ -244,14 +283,23 @@ def _explain(
     def free(row) -> bool:  # noqa: ANN001 - a result row
         return row.status == "available" or (
             row.status == "held"
-            and (row.hold_id == hold_id
-                 or (now is not None and row.hold_expires_at is not None
-                     and row.hold_expires_at <= now)))
+            and (
+                row.hold_id == hold_id
+                or (
+                    now is not None
+                    and row.hold_expires_at is not None
+                    and row.hold_expires_at <= now
+                )
+            )
+        )
 
     unknown = [s for s in wanted if s not in found]
     if owned:
-        unavailable = [s for s in wanted if s in found and not (
-            found[s].status == "held" and found[s].hold_id == hold_id)]
+        unavailable = [
+            s
+            for s in wanted
+            if s in found and not (found[s].status == "held" and found[s].hold_id == hold_id)
+        ]
     else:
         unavailable = [s for s in wanted if s in found and not free(found[s])]
     error = SeatsNotTaken(unavailable, unknown)
@@ -366,8 +414,9 @@ def unavailable_seats(
     if seat_ids is None:
         rows = conn.execute(_UNAVAILABLE, {"show_id": show_id, "now": now})
     else:
-        rows = conn.execute(_UNAVAILABLE_OF, {"show_id": show_id, "now": now,
-                                              "seat_ids": sorted(set(seat_ids))})
+        rows = conn.execute(
+            _UNAVAILABLE_OF, {"show_id": show_id, "now": now, "seat_ids": sorted(set(seat_ids))}
+        )
     out: dict[str, SeatStatus] = {}
     for status, ids in rows:
         out.update(dict.fromkeys(ids.split(","), SeatStatus(status)))

@@ -57,8 +57,9 @@ BULK_CHUNK = 10000  # rows per COPY + upsert on PostgreSQL
 def save_connector(conn: Connection, row: Mapping[str, Any]) -> None:
     now = utcnow()
     data = {"secret_refs": {}, "settings": {}, "health": {}, "status": "active", **row}
-    existing = conn.execute(select(connectors.c.created_at).where(
-        connectors.c.id == data["id"])).scalar()
+    existing = conn.execute(
+        select(connectors.c.created_at).where(connectors.c.id == data["id"])
+    ).scalar()
     data["created_at"] = existing or now
     data["updated_at"] = now
     upsert(conn, connectors, data, ["id"])
@@ -77,8 +78,11 @@ def list_connectors(conn: Connection, *, active_only: bool = True) -> list[dict[
 
 
 def set_health(conn: Connection, connector_id: str, health: Mapping[str, Any]) -> None:
-    conn.execute(update(connectors).where(connectors.c.id == connector_id)
-                 .values(health=dict(health), updated_at=utcnow()))
+    conn.execute(
+        update(connectors)
+        .where(connectors.c.id == connector_id)
+        .values(health=dict(health), updated_at=utcnow())
+    )
 
 
 # ------------------------------------------------------------------------------ external ids
@@ -89,33 +93,63 @@ def map_external(conn: Connection, rows: Iterable[tuple[str, str, str, str, str]
         # COPY into a staging table, then one upsert: a page of shows is two round trips.
         unique = {(c, e, s, x): cid for c, e, s, x, cid in rows}
         if unique:
-            _copy_upsert(conn, external_ids, ["connector_id", "entity", "scope", "external_id",
-                                              "canonical_id", "updated_at"],
-                         [(*key, cid, now) for key, cid in unique.items()],
-                         ["connector_id", "entity", "scope", "external_id"], ["canonical_id"])
+            _copy_upsert(
+                conn,
+                external_ids,
+                ["connector_id", "entity", "scope", "external_id", "canonical_id", "updated_at"],
+                [(*key, cid, now) for key, cid in unique.items()],
+                ["connector_id", "entity", "scope", "external_id"],
+                ["canonical_id"],
+            )
         return
-    batch = [{"connector_id": c, "entity": e, "scope": s, "external_id": x, "canonical_id": cid,
-              "updated_at": now} for c, e, s, x, cid in rows]
+    batch = [
+        {
+            "connector_id": c,
+            "entity": e,
+            "scope": s,
+            "external_id": x,
+            "canonical_id": cid,
+            "updated_at": now,
+        }
+        for c, e, s, x, cid in rows
+    ]
     for i in range(0, len(batch), CHUNK):
-        upsert(conn, external_ids, batch[i:i + CHUNK],
-               ["connector_id", "entity", "scope", "external_id"], update=["canonical_id"])
+        upsert(
+            conn,
+            external_ids,
+            batch[i : i + CHUNK],
+            ["connector_id", "entity", "scope", "external_id"],
+            update=["canonical_id"],
+        )
 
 
-def canonical_for(conn: Connection, connector_id: str, entity: str, external_id: str,
-                  scope: str = "") -> str | None:
-    return conn.execute(select(external_ids.c.canonical_id).where(
-        external_ids.c.connector_id == connector_id, external_ids.c.entity == entity,
-        external_ids.c.scope == scope, external_ids.c.external_id == external_id)).scalar()
+def canonical_for(
+    conn: Connection, connector_id: str, entity: str, external_id: str, scope: str = ""
+) -> str | None:
+    return conn.execute(
+        select(external_ids.c.canonical_id).where(
+            external_ids.c.connector_id == connector_id,
+            external_ids.c.entity == entity,
+            external_ids.c.scope == scope,
+            external_ids.c.external_id == external_id,
+        )
+    ).scalar()
 
 
-def external_for(conn: Connection, connector_id: str, entity: str,
-                 canonical_id: str) -> tuple[str, str] | None:
+def external_for(
+    conn: Connection, connector_id: str, entity: str, canonical_id: str
+) -> tuple[str, str] | None:
     """(scope, external id) of a canonical record; the newest mapping wins (a rescheduled show
     answers to its current POS id)."""
-    row = conn.execute(select(external_ids.c.scope, external_ids.c.external_id).where(
-        external_ids.c.connector_id == connector_id, external_ids.c.entity == entity,
-        external_ids.c.canonical_id == canonical_id,
-    ).order_by(external_ids.c.updated_at.desc())).first()
+    row = conn.execute(
+        select(external_ids.c.scope, external_ids.c.external_id)
+        .where(
+            external_ids.c.connector_id == connector_id,
+            external_ids.c.entity == entity,
+            external_ids.c.canonical_id == canonical_id,
+        )
+        .order_by(external_ids.c.updated_at.desc())
+    ).first()
     return (row.scope, row.external_id) if row else None
 
 
@@ -131,39 +165,67 @@ def resolve_show(conn: Connection, connector_id: str | None, show_id: str) -> st
 
 # ------------------------------------------------------------------------------ cursors
 def get_cursor(conn: Connection, connector_id: str, stream: str) -> str | None:
-    return conn.execute(select(sync_cursors.c.cursor).where(
-        sync_cursors.c.connector_id == connector_id, sync_cursors.c.stream == stream)).scalar()
+    return conn.execute(
+        select(sync_cursors.c.cursor).where(
+            sync_cursors.c.connector_id == connector_id, sync_cursors.c.stream == stream
+        )
+    ).scalar()
 
 
 def set_cursor(conn: Connection, connector_id: str, stream: str, cursor: str | None) -> None:
-    upsert(conn, sync_cursors, {"connector_id": connector_id, "stream": stream,
-                                "cursor": cursor, "updated_at": utcnow()},
-           ["connector_id", "stream"])
+    upsert(
+        conn,
+        sync_cursors,
+        {"connector_id": connector_id, "stream": stream, "cursor": cursor, "updated_at": utcnow()},
+        ["connector_id", "stream"],
+    )
 
 
 def cursors(conn: Connection, connector_id: str) -> dict[str, tuple[str | None, datetime]]:
-    return {r.stream: (r.cursor, r.updated_at) for r in conn.execute(
-        select(sync_cursors).where(sync_cursors.c.connector_id == connector_id))}
+    return {
+        r.stream: (r.cursor, r.updated_at)
+        for r in conn.execute(
+            select(sync_cursors).where(sync_cursors.c.connector_id == connector_id)
+        )
+    }
 
 
 # ------------------------------------------------------------------------------ dead letters
-def add_dead_letter(conn: Connection, *, connector_id: str | None, system: str,
-                    mapping_version: str | int, entity: str, field: str | None, reason: str,
-                    payload: str) -> str:
+def add_dead_letter(
+    conn: Connection,
+    *,
+    connector_id: str | None,
+    system: str,
+    mapping_version: str | int,
+    entity: str,
+    field: str | None,
+    reason: str,
+    payload: str,
+) -> str:
     dead_id = new_id("dlq")
     # Bad input may hold NUL bytes (a UTF-16 file read as Latin-1): PostgreSQL text refuses
     # them, and the dead letter must still be kept, so they are escaped.
     payload, reason = payload.replace("\x00", "\\x00"), reason.replace("\x00", "\\x00")
-    conn.execute(insert(dead_letters).values(
-        id=dead_id, connector_id=connector_id, mapping_system=system,
-        mapping_version=str(mapping_version), entity=entity[:40],
-        field=(field or "")[:200] or None, reason=reason, payload=payload,
-        status="open", created_at=utcnow()))
+    conn.execute(
+        insert(dead_letters).values(
+            id=dead_id,
+            connector_id=connector_id,
+            mapping_system=system,
+            mapping_version=str(mapping_version),
+            entity=entity[:40],
+            field=(field or "")[:200] or None,
+            reason=reason,
+            payload=payload,
+            status="open",
+            created_at=utcnow(),
+        )
+    )
     return dead_id
 
 
-def list_dead_letters(conn: Connection, connector_id: str | None = None,
-                      status: str = "open") -> list[dict[str, Any]]:
+def list_dead_letters(
+    conn: Connection, connector_id: str | None = None, status: str = "open"
+) -> list[dict[str, Any]]:
     query = select(dead_letters).where(dead_letters.c.status == status)
     if connector_id:
         query = query.where(dead_letters.c.connector_id == connector_id)
@@ -171,12 +233,30 @@ def list_dead_letters(conn: Connection, connector_id: str | None = None,
 
 
 # ------------------------------------------------------------------------------ conflicts
-def add_conflict(conn: Connection, *, connector_id: str | None, show_id: str, seat_id: str,
-                 kind: str, detail: Mapping[str, Any], action: str) -> str:
+def add_conflict(
+    conn: Connection,
+    *,
+    connector_id: str | None,
+    show_id: str,
+    seat_id: str,
+    kind: str,
+    detail: Mapping[str, Any],
+    action: str,
+) -> str:
     conflict_id = new_id("cfl")
-    conn.execute(insert(sync_conflicts).values(
-        id=conflict_id, connector_id=connector_id, show_id=show_id, seat_id=seat_id, kind=kind,
-        detail=dict(detail), action_taken=action, status="open", created_at=utcnow()))
+    conn.execute(
+        insert(sync_conflicts).values(
+            id=conflict_id,
+            connector_id=connector_id,
+            show_id=show_id,
+            seat_id=seat_id,
+            kind=kind,
+            detail=dict(detail),
+            action_taken=action,
+            status="open",
+            created_at=utcnow(),
+        )
+    )
     return conflict_id
 
 
@@ -212,21 +292,36 @@ def screen_row(screen: Screen) -> dict[str, Any]:
 
 
 def layout_row(layout: SeatLayout) -> dict[str, Any]:
-    return {"id": layout.id, "screen_id": layout.screen_id, "version": layout.version,
-            "seat_count": len(layout.seats()), "body": layout.model_dump(mode="json")}
+    return {
+        "id": layout.id,
+        "screen_id": layout.screen_id,
+        "version": layout.version,
+        "seat_count": len(layout.seats()),
+        "body": layout.model_dump(mode="json"),
+    }
 
 
 def movie_row(movie: Movie) -> dict[str, Any]:
-    return {"id": movie.id, "original_language": movie.original_language,
-            "runtime_minutes": movie.runtime_minutes, "genres": list(movie.genres),
-            "rating": movie.rating, "release_date": movie.release_date}
+    return {
+        "id": movie.id,
+        "original_language": movie.original_language,
+        "runtime_minutes": movie.runtime_minutes,
+        "genres": list(movie.genres),
+        "rating": movie.rating,
+        "release_date": movie.release_date,
+    }
 
 
 def show_row(show: Show, layout_id: str) -> dict[str, Any]:
     row = show.model_dump(mode="json", exclude={"external_refs", "start", "end"})
-    row |= {"start_at": show.start, "end_at": show.end, "business_date": show.business_date,
-            "layout_id": layout_id, "format": show.format.value,
-            "sales_channels": sorted(c.value for c in show.sales_channels)}
+    row |= {
+        "start_at": show.start,
+        "end_at": show.end,
+        "business_date": show.business_date,
+        "layout_id": layout_id,
+        "format": show.format.value,
+        "sales_channels": sorted(c.value for c in show.sales_channels),
+    }
     return row
 
 
@@ -246,22 +341,28 @@ class Written:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
 
 
-def write_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
-               keys: Sequence[str] = ("id",)) -> Written:
+def write_rows(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str] = ("id",)
+) -> Written:
     """Insert new rows and update changed ones; rows equal to what is stored are not touched,
     so a re-import writes nothing (and `updated_at` keeps meaning "last real change")."""
     out = Written()
     has_stamp = "updated_at" in table.c
     now = utcnow()
     for i in range(0, len(rows), CHUNK):
-        chunk = list({tuple(r[k] for k in keys): r for r in rows[i:i + CHUNK]}.values())
+        chunk = list({tuple(r[k] for k in keys): r for r in rows[i : i + CHUNK]}.values())
         key_cols = [table.c[k] for k in keys]
         wanted = [tuple(r[k] for k in keys) for r in chunk]
-        cond = key_cols[0].in_([w[0] for w in wanted]) if len(keys) == 1 else \
-            tuple_(*key_cols).in_(wanted)
+        cond = (
+            key_cols[0].in_([w[0] for w in wanted])
+            if len(keys) == 1
+            else tuple_(*key_cols).in_(wanted)
+        )
         columns = list(chunk[0])
-        stored = {tuple(r._mapping[k] for k in keys): r._mapping
-                  for r in conn.execute(select(*[table.c[c] for c in columns]).where(cond))}
+        stored = {
+            tuple(r._mapping[k] for k in keys): r._mapping
+            for r in conn.execute(select(*[table.c[c] for c in columns]).where(cond))
+        }
         new, changed = [], []
         for row in chunk:
             old = stored.get(tuple(row[k] for k in keys))
@@ -302,8 +403,14 @@ def write_movies(conn: Connection, items: Sequence[Movie]) -> Written:
     texts = []
     for m in items:
         for lang in sorted(set(m.title.values) | set(m.synopsis.values)):
-            texts.append({"movie_id": m.id, "language": lang, "title": m.title.values.get(lang),
-                          "synopsis": m.synopsis.values.get(lang)})
+            texts.append(
+                {
+                    "movie_id": m.id,
+                    "language": lang,
+                    "title": m.title.values.get(lang),
+                    "synopsis": m.synopsis.values.get(lang),
+                }
+            )
     write_translations(conn, texts)
     return out
 
@@ -314,16 +421,23 @@ def write_translations(conn: Connection, rows: Sequence[dict[str, Any]]) -> Writ
     existing: dict[tuple[str, str], Any] = {}
     keys = list({(r["movie_id"], r["language"]) for r in rows})
     for i in range(0, len(keys), CHUNK):
-        part = keys[i:i + CHUNK]
-        for r in conn.execute(select(movie_translations).where(tuple_(
-                movie_translations.c.movie_id, movie_translations.c.language).in_(part))):
+        part = keys[i : i + CHUNK]
+        for r in conn.execute(
+            select(movie_translations).where(
+                tuple_(movie_translations.c.movie_id, movie_translations.c.language).in_(part)
+            )
+        ):
             existing[(r.movie_id, r.language)] = r
     merged = []
     for row in rows:
         old = existing.get((row["movie_id"], row["language"]))
-        merged.append({**row,
-                       "title": row.get("title") or (old.title if old else None),
-                       "synopsis": row.get("synopsis") or (old.synopsis if old else None)})
+        merged.append(
+            {
+                **row,
+                "title": row.get("title") or (old.title if old else None),
+                "synopsis": row.get("synopsis") or (old.synopsis if old else None),
+            }
+        )
     return write_rows(conn, movie_translations, merged, keys=("movie_id", "language"))
 
 
@@ -341,25 +455,43 @@ def write_shows(conn: Connection, items: Sequence[tuple[Show, str]]) -> Written:
     columns = [*rows[0], "updated_at"]
     unique = {r["id"]: r for r in rows}  # the last of a repeated id wins, as in write_rows
     json_cols = {c for c in columns if isinstance(shows.c[c].type, JSON)}
-    values = [tuple(dumps(r[c]) if c in json_cols else r[c] for c in columns[:-1]) + (now,)
-              for r in unique.values()]
+    values = [
+        tuple(dumps(r[c]) if c in json_cols else r[c] for c in columns[:-1]) + (now,)
+        for r in unique.values()
+    ]
     out = Written()
     for i in range(0, len(values), BULK_CHUNK):
-        changed = _copy_upsert(conn, shows, columns, values[i:i + BULK_CHUNK], ["id"],
-                               columns[1:-1], stamp="updated_at", returning=True)
+        changed = _copy_upsert(
+            conn,
+            shows,
+            columns,
+            values[i : i + BULK_CHUNK],
+            ["id"],
+            columns[1:-1],
+            stamp="updated_at",
+            returning=True,
+        )
         for show_id, inserted in changed:
             if inserted:
                 out.created += 1
                 out.new_ids.append(show_id)
             else:
                 out.updated += 1
-        out.unchanged += len(values[i:i + BULK_CHUNK]) - len(changed)
+        out.unchanged += len(values[i : i + BULK_CHUNK]) - len(changed)
     return out
 
 
-def _copy_upsert(conn: Connection, table: Table, columns: Sequence[str],
-                 values: Sequence[tuple], keys: Sequence[str], update_cols: Sequence[str],
-                 *, stamp: str | None = None, returning: bool = False) -> list[tuple]:
+def _copy_upsert(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    values: Sequence[tuple],
+    keys: Sequence[str],
+    update_cols: Sequence[str],
+    *,
+    stamp: str | None = None,
+    returning: bool = False,
+) -> list[tuple]:
     """PostgreSQL: COPY `values` into a session temp table shaped like `table`, then one
     INSERT ... ON CONFLICT that updates only rows whose `update_cols` differ (IS DISTINCT FROM:
     jsonb and timestamptz compare by value), so an unchanged row is not rewritten. With
@@ -369,20 +501,24 @@ def _copy_upsert(conn: Connection, table: Table, columns: Sequence[str],
     stage = f"_stage_{table.name}"
     cursor = conn.connection.dbapi_connection.cursor()
     try:
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} "  # noqa: S608 - our names
-                       f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {stage} "  # noqa: S608 - our names
+            f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
         cursor.execute(f"TRUNCATE {stage}")
         cols = ", ".join(columns)
         with cursor.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:
             for row in values:
                 copy.write_row(row)
-        sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*update_cols, *([stamp] if stamp
-                                                                           else [])])
-        differs = " OR ".join(f"{table.name}.{c} IS DISTINCT FROM EXCLUDED.{c}"
-                              for c in update_cols)
+        sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*update_cols, *([stamp] if stamp else [])])
+        differs = " OR ".join(
+            f"{table.name}.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in update_cols
+        )
         conflict = f"DO UPDATE SET {sets} WHERE {differs}" if update_cols else "DO NOTHING"
-        sql_text = (f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM {stage} "
-                    f"ON CONFLICT ({', '.join(keys)}) {conflict}")
+        sql_text = (
+            f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM {stage} "
+            f"ON CONFLICT ({', '.join(keys)}) {conflict}"
+        )
         if returning:
             sql_text += f" RETURNING {keys[0]}, (xmax = 0)"
         cursor.execute(sql_text)
@@ -395,13 +531,22 @@ def screen_layouts(conn: Connection, screen_ids: Iterable[str]) -> dict[str, str
     ids = list(set(screen_ids))
     out: dict[str, str | None] = {}
     for i in range(0, len(ids), CHUNK):
-        out.update({r.id: r.layout_id for r in conn.execute(
-            select(screens.c.id, screens.c.layout_id).where(screens.c.id.in_(ids[i:i + CHUNK])))})
+        out.update(
+            {
+                r.id: r.layout_id
+                for r in conn.execute(
+                    select(screens.c.id, screens.c.layout_id).where(
+                        screens.c.id.in_(ids[i : i + CHUNK])
+                    )
+                )
+            }
+        )
     return out
 
 
-def shows_at(conn: Connection, keys: Sequence[tuple[str, str, datetime]]
-             ) -> dict[tuple[str, str, float], str]:
+def shows_at(
+    conn: Connection, keys: Sequence[tuple[str, str, datetime]]
+) -> dict[tuple[str, str, float], str]:
     """Existing shows by (screen, movie, start): how a renumbered POS show is recognised."""
     if not keys:
         return {}
@@ -409,10 +554,13 @@ def shows_at(conn: Connection, keys: Sequence[tuple[str, str, datetime]]
     starts = [k[2] for k in keys]
     out: dict[tuple[str, str, float], str] = {}
     for i in range(0, len(screens_), 500):
-        for r in conn.execute(select(shows.c.id, shows.c.screen_id, shows.c.movie_id,
-                                     shows.c.start_at).where(
-                shows.c.screen_id.in_(screens_[i:i + 500]),
-                shows.c.start_at >= min(starts), shows.c.start_at <= max(starts))):
+        for r in conn.execute(
+            select(shows.c.id, shows.c.screen_id, shows.c.movie_id, shows.c.start_at).where(
+                shows.c.screen_id.in_(screens_[i : i + 500]),
+                shows.c.start_at >= min(starts),
+                shows.c.start_at <= max(starts),
+            )
+        ):
             out[(r.screen_id, r.movie_id, _aware(r.start_at).timestamp())] = r.id
     return out
 
@@ -421,27 +569,42 @@ def aliases(conn: Connection, connector_id: str, show_ids: Sequence[str]) -> dic
     # Aliases are recorded with an empty scope: saying so lets the primary key find them.
     out: dict[str, str] = {}
     for i in range(0, len(show_ids), CHUNK):
-        out.update({r.external_id: r.canonical_id for r in conn.execute(
-            select(external_ids.c.external_id, external_ids.c.canonical_id).where(
-                external_ids.c.connector_id == connector_id,
-                external_ids.c.entity == "show_alias", external_ids.c.scope == "",
-                external_ids.c.external_id.in_(show_ids[i:i + CHUNK])))})
+        out.update(
+            {
+                r.external_id: r.canonical_id
+                for r in conn.execute(
+                    select(external_ids.c.external_id, external_ids.c.canonical_id).where(
+                        external_ids.c.connector_id == connector_id,
+                        external_ids.c.entity == "show_alias",
+                        external_ids.c.scope == "",
+                        external_ids.c.external_id.in_(show_ids[i : i + CHUNK]),
+                    )
+                )
+            }
+        )
     return out
 
 
-def find_show_at(conn: Connection, screen_id: str, movie_id: str, start: datetime,
-                 exclude: str) -> str | None:
+def find_show_at(
+    conn: Connection, screen_id: str, movie_id: str, start: datetime, exclude: str
+) -> str | None:
     """A show already on this screen for this movie at this start, under another id."""
-    return conn.execute(select(shows.c.id).where(
-        shows.c.screen_id == screen_id, shows.c.movie_id == movie_id, shows.c.start_at == start,
-        shows.c.id != exclude)).scalar()
+    return conn.execute(
+        select(shows.c.id).where(
+            shows.c.screen_id == screen_id,
+            shows.c.movie_id == movie_id,
+            shows.c.start_at == start,
+            shows.c.id != exclude,
+        )
+    ).scalar()
 
 
 def existing_ids(conn: Connection, table: Table, ids: Sequence[str]) -> set[str]:
     found: set[str] = set()
     for i in range(0, len(ids), CHUNK):
-        found.update(conn.execute(select(table.c.id).where(
-            table.c.id.in_(ids[i:i + CHUNK]))).scalars())
+        found.update(
+            conn.execute(select(table.c.id).where(table.c.id.in_(ids[i : i + CHUNK]))).scalars()
+        )
     return found
 
 
@@ -466,8 +629,13 @@ class UnknownShowError(ValueError):
     pass
 
 
-def apply_delta(conn: Connection, delta: InventoryDelta, now: datetime | None = None,
-                *, show_id: str | None = None) -> Applied:
+def apply_delta(
+    conn: Connection,
+    delta: InventoryDelta,
+    now: datetime | None = None,
+    *,
+    show_id: str | None = None,
+) -> Applied:
     """Apply what a POS says about seats of one show, in the caller's transaction.
 
     Rules (the POS is the authority for its own sales; Marquee for its customers' bookings):
@@ -483,9 +651,14 @@ def apply_delta(conn: Connection, delta: InventoryDelta, now: datetime | None = 
     target = show_id or delta.show_id
     wanted = {c.seat_id: c for c in delta.changes}
     seats.ensure_inventory(conn, target)
-    rows = {r.seat_id: r for r in conn.execute(
-        select(show_seats).where(show_seats.c.show_id == target,
-                                 show_seats.c.seat_id.in_(list(wanted))))}
+    rows = {
+        r.seat_id: r
+        for r in conn.execute(
+            select(show_seats).where(
+                show_seats.c.show_id == target, show_seats.c.seat_id.in_(list(wanted))
+            )
+        )
+    }
     if not rows and not conn.execute(select(shows.c.id).where(shows.c.id == target)).scalar():
         raise UnknownShowError(f"no show {target}")
     missing = [s for s in wanted if s not in rows]
@@ -496,36 +669,66 @@ def apply_delta(conn: Connection, delta: InventoryDelta, now: datetime | None = 
     for seat_id, change in wanted.items():
         row = rows[seat_id]
         status = SeatStatus(change.status)
-        live_hold = row.status == "held" and row.hold_expires_at is not None and \
-            _aware(row.hold_expires_at) > now and not (row.hold_id or "").startswith(
-                POS_HOLD_PREFIX)
+        live_hold = (
+            row.status == "held"
+            and row.hold_expires_at is not None
+            and _aware(row.hold_expires_at) > now
+            and not (row.hold_id or "").startswith(POS_HOLD_PREFIX)
+        )
         if row.booking_id is not None:
             if status == SeatStatus.SOLD and delta.source != DeltaSource.POS_PUSH:
                 result.unchanged += 1  # our own sale, committed at the POS
                 continue
-            kind = "pos_sold_booked_seat" if status == SeatStatus.SOLD else \
-                f"pos_reports_booked_seat_{status.value}"
-            result.conflicts.append(add_conflict(
-                conn, connector_id=delta.connector_id, show_id=target, seat_id=seat_id,
-                kind=kind, detail={"pos_status": status.value, "booking_id": row.booking_id,
-                                   "source": delta.source.value, "sequence": delta.sequence},
-                action="kept the Marquee booking; the theatre must resolve the POS side"))
+            kind = (
+                "pos_sold_booked_seat"
+                if status == SeatStatus.SOLD
+                else f"pos_reports_booked_seat_{status.value}"
+            )
+            result.conflicts.append(
+                add_conflict(
+                    conn,
+                    connector_id=delta.connector_id,
+                    show_id=target,
+                    seat_id=seat_id,
+                    kind=kind,
+                    detail={
+                        "pos_status": status.value,
+                        "booking_id": row.booking_id,
+                        "source": delta.source.value,
+                        "sequence": delta.sequence,
+                    },
+                    action="kept the Marquee booking; the theatre must resolve the POS side",
+                )
+            )
             continue
         if live_hold:
             if status == SeatStatus.SOLD:
-                result.conflicts.append(add_conflict(
-                    conn, connector_id=delta.connector_id, show_id=target, seat_id=seat_id,
-                    kind="pos_sold_held_seat",
-                    detail={"hold_id": row.hold_id, "source": delta.source.value,
-                            "sequence": delta.sequence},
-                    action="POS sale wins: the seat left the Marquee hold"))
+                result.conflicts.append(
+                    add_conflict(
+                        conn,
+                        connector_id=delta.connector_id,
+                        show_id=target,
+                        seat_id=seat_id,
+                        kind="pos_sold_held_seat",
+                        detail={
+                            "hold_id": row.hold_id,
+                            "source": delta.source.value,
+                            "sequence": delta.sequence,
+                        },
+                        action="POS sale wins: the seat left the Marquee hold",
+                    )
+                )
                 groups.setdefault(status, []).append(seat_id)
             else:
                 result.unchanged += 1
             continue
-        current = "held" if row.status == "held" and row.hold_expires_at is not None and \
-            _aware(row.hold_expires_at) > now else ("available" if row.status == "held"
-                                                    else row.status)
+        current = (
+            "held"
+            if row.status == "held"
+            and row.hold_expires_at is not None
+            and _aware(row.hold_expires_at) > now
+            else ("available" if row.status == "held" else row.status)
+        )
         if current == status.value and status != SeatStatus.HELD:
             result.unchanged += 1
             continue
@@ -533,13 +736,21 @@ def apply_delta(conn: Connection, delta: InventoryDelta, now: datetime | None = 
     for status, seat_ids in groups.items():
         values: dict[str, Any] = {"status": status.value, "version": show_seats.c.version + 1}
         if status == SeatStatus.HELD:
-            values |= {"hold_id": f"{POS_HOLD_PREFIX}{delta.connector_id or 'pos'}"[:64],
-                       "hold_expires_at": now + POS_HOLD_TTL}
+            values |= {
+                "hold_id": f"{POS_HOLD_PREFIX}{delta.connector_id or 'pos'}"[:64],
+                "hold_expires_at": now + POS_HOLD_TTL,
+            }
         else:
             values |= {"hold_id": None, "hold_expires_at": None}
-        result.changed += conn.execute(update(show_seats).where(
-            show_seats.c.show_id == target, show_seats.c.seat_id.in_(seat_ids),
-            show_seats.c.booking_id.is_(None)).values(**values)).rowcount
+        result.changed += conn.execute(
+            update(show_seats)
+            .where(
+                show_seats.c.show_id == target,
+                show_seats.c.seat_id.in_(seat_ids),
+                show_seats.c.booking_id.is_(None),
+            )
+            .values(**values)
+        ).rowcount
     return result
 
 
@@ -549,37 +760,59 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def shows_between(conn: Connection, connector_id: str, start: datetime,
-                  end: datetime) -> list[str]:
+def shows_between(conn: Connection, connector_id: str, start: datetime, end: datetime) -> list[str]:
     """Scheduled shows of a connector's theatres starting in [start, end)."""
-    return list(conn.execute(select(shows.c.id).join(
-        theatres, theatres.c.id == shows.c.theatre_id).where(
-        theatres.c.connector_id == connector_id, shows.c.status == "scheduled",
-        and_(shows.c.start_at >= start, shows.c.start_at < end)).order_by(
-        shows.c.start_at)).scalars())
+    return list(
+        conn.execute(
+            select(shows.c.id)
+            .join(theatres, theatres.c.id == shows.c.theatre_id)
+            .where(
+                theatres.c.connector_id == connector_id,
+                shows.c.status == "scheduled",
+                and_(shows.c.start_at >= start, shows.c.start_at < end),
+            )
+            .order_by(shows.c.start_at)
+        ).scalars()
+    )
 
 
 def theatre_of_show(conn: Connection, show_id: str) -> dict[str, Any] | None:
-    row = conn.execute(select(theatres).join(shows, shows.c.theatre_id == theatres.c.id)
-                       .where(shows.c.id == show_id)).first()
+    row = conn.execute(
+        select(theatres)
+        .join(shows, shows.c.theatre_id == theatres.c.id)
+        .where(shows.c.id == show_id)
+    ).first()
     return dict(row._mapping) if row else None
 
 
 def connector_theatres(conn: Connection, connector_id: str) -> list[dict[str, Any]]:
-    return [dict(r._mapping) for r in conn.execute(
-        select(theatres).where(theatres.c.connector_id == connector_id).order_by(theatres.c.id))]
+    return [
+        dict(r._mapping)
+        for r in conn.execute(
+            select(theatres).where(theatres.c.connector_id == connector_id).order_by(theatres.c.id)
+        )
+    ]
 
 
 def theatre_refs(conn: Connection, connector_id: str) -> list[dict[str, Any]]:
     """The connector's theatres with their current external id, in one query (an import asks
     for them once per payload; a country has thousands of theatres)."""
     rows = conn.execute(
-        select(external_ids.c.external_id, theatres.c.id, theatres.c.timezone,
-               theatres.c.currency, theatres.c.business_day_cutover_hour)
+        select(
+            external_ids.c.external_id,
+            theatres.c.id,
+            theatres.c.timezone,
+            theatres.c.currency,
+            theatres.c.business_day_cutover_hour,
+        )
         .join(theatres, theatres.c.id == external_ids.c.canonical_id)
-        .where(external_ids.c.connector_id == connector_id, external_ids.c.entity == "theatre",
-               theatres.c.connector_id == connector_id)
-        .order_by(theatres.c.id, external_ids.c.updated_at.desc()))
+        .where(
+            external_ids.c.connector_id == connector_id,
+            external_ids.c.entity == "theatre",
+            theatres.c.connector_id == connector_id,
+        )
+        .order_by(theatres.c.id, external_ids.c.updated_at.desc())
+    )
     seen: set[str] = set()
     out = []
     for r in rows:
@@ -595,7 +828,8 @@ def screen_refs(conn: Connection, connector_id: str) -> dict[str, list[tuple[str
         select(screens.c.theatre_id, screens.c.id, external_ids.c.external_id)
         .join(screens, screens.c.id == external_ids.c.canonical_id)
         .where(external_ids.c.connector_id == connector_id, external_ids.c.entity == "screen")
-        .order_by(screens.c.theatre_id, screens.c.id, external_ids.c.updated_at.desc()))
+        .order_by(screens.c.theatre_id, screens.c.id, external_ids.c.updated_at.desc())
+    )
     out: dict[str, list[tuple[str, str]]] = {}
     seen: set[str] = set()
     for r in rows:

@@ -28,13 +28,26 @@ from store.tables import outbox
 
 
 def outbox_rows(events: list[Event], now: datetime) -> list[dict]:
-    return [{"event_id": e.event_id, "topic": e.name, "payload": e.model_dump(mode="json"),
-             "created_at": now, "available_at": now} for e in events]
+    return [
+        {
+            "event_id": e.event_id,
+            "topic": e.name,
+            "payload": e.model_dump(mode="json"),
+            "created_at": now,
+            "available_at": now,
+        }
+        for e in events
+    ]
 
 
 class SqlUnitOfWork:
-    def __init__(self, engine: Engine, *, catalog_cache: CatalogCache | None = None,
-                 decrypt: Callable[[str], str] | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        catalog_cache: CatalogCache | None = None,
+        decrypt: Callable[[str], str] | None = None,
+    ) -> None:
         self.engine = engine
         self._catalog_cache = catalog_cache if catalog_cache is not None else CatalogCache()
         self._decrypt = decrypt
@@ -93,5 +106,4 @@ class SqlUnitOfWorkFactory:
         self._catalog_cache = CatalogCache()
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, catalog_cache=self._catalog_cache,
-                             decrypt=self.decrypt)
+        return SqlUnitOfWork(self.engine, catalog_cache=self._catalog_cache, decrypt=self.decrypt)

@@ -45,8 +45,9 @@ class CsvSftpAdapter:
         self.known_hosts_line = ep.get("known_hosts_line")
         self.known_hosts_file = ep.get("known_hosts_file")
         if not (self.known_hosts_line or self.known_hosts_file):
-            raise ValueError("a csv_sftp endpoint must pin the host key (known_hosts_line or "
-                             "known_hosts_file)")
+            raise ValueError(
+                "a csv_sftp endpoint must pin the host key (known_hosts_line or known_hosts_file)"
+            )
         self.ack_poll_seconds = float(ep.get("ack_poll_seconds", 0.05))
         self._client: paramiko.SSHClient | None = None
         self._sftp: paramiko.SFTPClient | None = None
@@ -68,12 +69,18 @@ class CsvSftpAdapter:
         if self.spec.secrets.get("private_key"):
             pkey = paramiko.PKey.from_private_key(io.StringIO(self.spec.secrets["private_key"]))
         try:
-            client.connect(self.host, port=self.port, username=self.username,
-                           password=self.spec.secrets.get("password"), pkey=pkey,
-                           timeout=self.spec.connect_timeout,
-                           banner_timeout=self.spec.connect_timeout,
-                           auth_timeout=self.spec.read_timeout, allow_agent=False,
-                           look_for_keys=False)
+            client.connect(
+                self.host,
+                port=self.port,
+                username=self.username,
+                password=self.spec.secrets.get("password"),
+                pkey=pkey,
+                timeout=self.spec.connect_timeout,
+                banner_timeout=self.spec.connect_timeout,
+                auth_timeout=self.spec.read_timeout,
+                allow_agent=False,
+                look_for_keys=False,
+            )
         except paramiko.BadHostKeyException as exc:
             client.close()
             raise RemoteError(f"SFTP host key mismatch for {self.host}:{self.port}") from exc
@@ -124,15 +131,19 @@ class CsvSftpAdapter:
                 raise TransientError(f"SFTP {what}: {type(exc).__name__}: {exc}") from exc
 
     # ------------------------------------------------------------------------------ reading
-    def fetch(self, entity: str, vars: dict[str, Any] | None = None,
-              cursor: str | None = None) -> Iterator[Payload]:
+    def fetch(
+        self, entity: str, vars: dict[str, Any] | None = None, cursor: str | None = None
+    ) -> Iterator[Payload]:
         t = self.mapping.transport(entity)
         folder = t.folder or "/"
         pattern = re.compile(t.filename_vars) if t.filename_vars else None
         entries = self._io(f"list {folder}", lambda s: s.listdir_attr(folder))
-        names = sorted(e.filename for e in entries
-                       if fnmatch.fnmatch(e.filename, t.file_glob or "*")
-                       and not e.filename.endswith(t.temp_suffix))
+        names = sorted(
+            e.filename
+            for e in entries
+            if fnmatch.fnmatch(e.filename, t.file_glob or "*")
+            and not e.filename.endswith(t.temp_suffix)
+        )
         attrs = {e.filename: e for e in entries}
         out = []
         for name in names:
@@ -143,8 +154,9 @@ class CsvSftpAdapter:
                     continue
                 found = {k: v for k, v in match.groupdict().items() if v is not None}
             path = posixpath.join(folder, name)
-            out.append(_SftpPayload(self, path, attrs[name], name=name,
-                                    vars={**(vars or {}), **found}))
+            out.append(
+                _SftpPayload(self, path, attrs[name], name=name, vars={**(vars or {}), **found})
+            )
         yield from out
 
     def _open(self, path: str, size: int | None) -> IO[bytes]:
@@ -153,6 +165,7 @@ class CsvSftpAdapter:
             if size is None or size > PREFETCH_FROM:
                 handle.prefetch(size)
             return _Locked(handle, self._lock)
+
         return self._io(f"open {path}", go)
 
     def _digest(self, path: str, size: int | None) -> str:
@@ -161,6 +174,7 @@ class CsvSftpAdapter:
                 if size is None or size > PREFETCH_FROM:
                     handle.prefetch(size)
                 return hashlib.sha256(handle.read()).hexdigest()
+
         return self._io(f"read {path}", digest)
 
     # ------------------------------------------------------------------------------ sending
@@ -184,8 +198,9 @@ class CsvSftpAdapter:
             except FileNotFoundError:
                 pass
             if time.monotonic() >= deadline:
-                raise TransientError(f"no answer to {rendered.filename} within "
-                                     f"{self.spec.read_timeout:.0f}s")
+                raise TransientError(
+                    f"no answer to {rendered.filename} within {self.spec.read_timeout:.0f}s"
+                )
             time.sleep(self.ack_poll_seconds)
 
     def verify_push(self, entity: str, headers: dict[str, str], body: bytes) -> bool:
@@ -282,7 +297,7 @@ class _Locked(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         with self._lock:
             data = self._handle.read(len(buffer))
-        buffer[:len(data)] = data
+        buffer[: len(data)] = data
         return len(data)
 
     def close(self) -> None:

@@ -71,5 +71,8 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 
 def required_fields(model: type[BaseModel]) -> list[str]:
     derived = DERIVED.get(model, set())
-    return [name for name, info in model.model_fields.items()
-            if info.is_required() and name not in derived]
+    return [
+        name
+        for name, info in model.model_fields.items()
+        if info.is_required() and name not in derived
+    ]

@@ -41,15 +41,23 @@ _ID_MEMO_LIMIT = MEMO_LIMIT // 4  # per derive site; a site unique per record ch
 
 def _inline_derived_id(prefix: str, connector_id: str, external_id: str, scope: str) -> str:
     """What the generated code computes for a derived id (without a call and an import)."""
-    return prefix + "_" + blake2b(f"{connector_id}\x1f{scope}\x1f{external_id}".encode(),
-                                  digest_size=10).hexdigest()
+    return (
+        prefix
+        + "_"
+        + blake2b(
+            f"{connector_id}\x1f{scope}\x1f{external_id}".encode(), digest_size=10
+        ).hexdigest()
+    )
 
 
 # Inlined only while it gives exactly canonical's ids; otherwise generated code calls it.
 _FAST_DERIVED_ID = all(
     _inline_derived_id(*args) == derived_id(*args)
-    for args in (("shw", "c", "1", "cinema:C1"), ("mov", "bench-json", "HO00000700", ""),
-                 ("scr", "t\u00e9", "7", "site:S\u00fc"))
+    for args in (
+        ("shw", "c", "1", "cinema:C1"),
+        ("mov", "bench-json", "HO00000700", ""),
+        ("scr", "t\u00e9", "7", "site:S\u00fc"),
+    )
 )
 
 
@@ -122,8 +130,11 @@ class ObjectCodegen:
         if name.startswith("$"):
             return f"scope.var({name[1:]!r})"
         kind = self.fmt.name
-        if kind == "json" or (kind == "xml" and "/" not in name and
-                              _PLAIN_XML_CHILD.match(name)) or (kind == "csv" and name != "."):
+        if (
+            kind == "json"
+            or (kind == "xml" and "/" not in name and _PLAIN_XML_CHILD.match(name))
+            or (kind == "csv" and name != ".")
+        ):
             return self.read(name)
         getter = self.fmt.getter(name)
         return f"{self.src.const(getter, 'get')}(node)"
@@ -135,8 +146,11 @@ class ObjectCodegen:
         if isinstance(spec, str):
             emit(indent, f"{out} = {self.read(spec)}")
             return
-        if isinstance(spec, dict) and set(spec) <= {"path", "transforms"} and \
-                isinstance(spec.get("path"), str):
+        if (
+            isinstance(spec, dict)
+            and set(spec) <= {"path", "transforms"}
+            and isinstance(spec.get("path"), str)
+        ):
             steps = self.compiler._steps(spec.get("transforms") or [])
             emit(indent, f"{out} = {self.read(spec['path'])}")
             if steps is not None:
@@ -148,16 +162,27 @@ class ObjectCodegen:
                 emit(indent, "else:")
                 emit(indent + 1, f"{out} = {chain}({out}, node, scope)")
             return
-        if isinstance(spec, dict) and set(spec) == {"template"} and \
-                isinstance(spec["template"], str):
+        if (
+            isinstance(spec, dict)
+            and set(spec) == {"template"}
+            and isinstance(spec["template"], str)
+        ):
             self.template(spec["template"], out, indent)
             return
-        if isinstance(spec, dict) and "derive" in spec and set(spec) <= _DERIVE_KEYS and \
-                self._simple_scope(spec.get("scope")):
+        if (
+            isinstance(spec, dict)
+            and "derive" in spec
+            and set(spec) <= _DERIVE_KEYS
+            and self._simple_scope(spec.get("scope"))
+        ):
             self.derive(spec, out, indent)
             return
-        if isinstance(spec, dict) and "ref" in spec and set(spec) <= _REF_KEYS and \
-                self._simple_scope(spec.get("scope")):
+        if (
+            isinstance(spec, dict)
+            and "ref" in spec
+            and set(spec) <= _REF_KEYS
+            and self._simple_scope(spec.get("scope"))
+        ):
             self.ref(spec, out, indent)
             return
         if getattr(closure, "list_memo", None) is not None:
@@ -203,8 +228,10 @@ class ObjectCodegen:
             emit(indent + 2, f"{key} = tuple(map({getter}, {items}))")
             emit(indent + 1, "except (KeyError, TypeError):")
             emit(indent + 2, "pass  # a missing key or a non-object item: mapped plainly")
-            emit(indent + 1, f"if {key} is not None and "
-                             f"not _SCALARS.issuperset(map(type, {flatten}({key}))):")
+            emit(
+                indent + 1,
+                f"if {key} is not None and not _SCALARS.issuperset(map(type, {flatten}({key}))):",
+            )
             emit(indent + 2, f"{key} = None")
         else:
             emit(indent, f"{key} = {const(key_of, 'lkey')}(node, scope)")
@@ -233,7 +260,7 @@ class ObjectCodegen:
         pos = 0
         for match in _PLACEHOLDER.finditer(template):
             if match.start() > pos:
-                parts.append((False, template[pos:match.start()]))
+                parts.append((False, template[pos : match.start()]))
             parts.append((True, match.group(1)))
             pos = match.end()
         if pos < len(template):
@@ -285,8 +312,9 @@ class ObjectCodegen:
         emit(indent, f"if {ext} is None:")
         emit(indent + 1, f"raise FieldError({f'no external id to derive a {prefix} id from'!r})")
         scope_spec = spec.get("scope")
-        placeholders = [] if scope_spec is None else \
-            [m.group(1) for m in _PLACEHOLDER.finditer(scope_spec)]
+        placeholders = (
+            [] if scope_spec is None else [m.group(1) for m in _PLACEHOLDER.finditer(scope_spec)]
+        )
         memo = self.src.const({}, "ids")
         state = self.src.const([True, 0], "idstate")  # [memoising, calls at the last clear]
         key = self.src.var("key")
@@ -297,8 +325,7 @@ class ObjectCodegen:
             emit(indent + 1, f"{part} = {self.template_read(expr)}")
             parts.append(part)
         keyable = " and ".join(f"{p}.__class__ in _KEYABLE" for p in parts)
-        emit(indent + 1, f"{key} = (connector, {', '.join(parts)}) "
-                         f"if {keyable} else None")
+        emit(indent + 1, f"{key} = (connector, {', '.join(parts)}) if {keyable} else None")
         emit(indent + 1, f"{out} = None if {key} is None else {memo}.get({key})")
         emit(indent, "else:")
         emit(indent + 1, f"{key} = {out} = None")
@@ -311,12 +338,16 @@ class ObjectCodegen:
             emit(indent + 2, f"raise FieldError({_SCOPE_MISSING!r})")
         if _FAST_DERIVED_ID:
             # canonical.identity.derived_id, inlined (checked equal at import time).
-            emit(indent + 1, f"{out} = {prefix + '_'!r} + _blake2b(f'{{connector}}\\x1f"
-                             f"{{{scope_text}}}\\x1f{{str({ext})}}'.encode(), "
-                             "digest_size=10).hexdigest()")
+            emit(
+                indent + 1,
+                f"{out} = {prefix + '_'!r} + _blake2b(f'{{connector}}\\x1f"
+                f"{{{scope_text}}}\\x1f{{str({ext})}}'.encode(), "
+                "digest_size=10).hexdigest()",
+            )
         else:
-            emit(indent + 1, f"{out} = _derived_id({prefix!r}, connector, str({ext}), "
-                             f"{scope_text})")
+            emit(
+                indent + 1, f"{out} = _derived_id({prefix!r}, connector, str({ext}), {scope_text})"
+            )
         emit(indent + 1, f"if {key} is not None:")
         emit(indent + 2, f"if len({memo}) >= {_ID_MEMO_LIMIT}:")
         emit(indent + 3, f"{state}[0] = _calls[0] - {state}[1] >= 2 * len({memo})")
@@ -325,14 +356,15 @@ class ObjectCodegen:
         emit(indent + 2, f"{memo}[{key}] = {out}")
 
     def ref(self, spec: dict, out: str, indent: int) -> None:
-        ext, scope_text = self._external(spec, "ref", "no external id for the external ref",
-                                         indent)
-        self.src.emit(indent, f'{out} = [{{"connector_id": connector, '
-                              f'"external_id": str({ext}), "scope": {scope_text}}}]')
+        ext, scope_text = self._external(spec, "ref", "no external id for the external ref", indent)
+        self.src.emit(
+            indent,
+            f'{out} = [{{"connector_id": connector, '
+            f'"external_id": str({ext}), "scope": {scope_text}}}]',
+        )
 
     # --------------------------------------------------------------------------- object
-    def build(self, fields: dict[str, Any], closures: list[tuple[str, Fn]],
-              fallback: Fn) -> Fn:
+    def build(self, fields: dict[str, Any], closures: list[tuple[str, Fn]], fallback: Fn) -> Fn:
         src = self.src
         for (name, closure), spec in zip(closures, fields.values(), strict=True):
             src.emit(2, f"field = {name!r}")
@@ -341,28 +373,44 @@ class ObjectCodegen:
             src.emit(2, f"if {out} is not None:")
             src.emit(3, f"data[{name!r}] = {out}")
         guard = {"json": "dict", "xml": "_Element", "csv": "_CsvRow"}[self.fmt.name]
-        head = ["def build(node, scope):",
-                f"    if node.__class__ is not {guard}:",
-                "        return _fallback(node, scope)"]
+        head = [
+            "def build(node, scope):",
+            f"    if node.__class__ is not {guard}:",
+            "        return _fallback(node, scope)",
+        ]
         if self.uses_texts:
             # Shared with the format's getters (the theatre key was read through them).
             head.append("    _texts = _child_texts(node)")
         head += [f"    {name} = {plain}" for plain, name in self.reads.items()]
         if self.counts_calls:
             head.append("    _calls[0] += 1")
-        head += ["    connector = scope.ctx.connector_id", "    theatre = scope.theatre",
-                 "    tkey = None if theatre is None else theatre.memo_key",
-                 "    data = {}", "    field = ''", "    try:"]
-        tail = ["    except FieldError as exc:",
-                "        raise exc.under(field) from None",
-                "    return data"]
+        head += [
+            "    connector = scope.ctx.connector_id",
+            "    theatre = scope.theatre",
+            "    tkey = None if theatre is None else theatre.memo_key",
+            "    data = {}",
+            "    field = ''",
+            "    try:",
+        ]
+        tail = [
+            "    except FieldError as exc:",
+            "        raise exc.under(field) from None",
+            "    return data",
+        ]
         if not src.lines:
             src.emit(2, "pass")
         text = "\n".join(head + src.lines + tail) + "\n"
         namespace: dict[str, Any] = {
-            "FieldError": FieldError, "_fallback": fallback, "_Element": etree._Element,
-            "_CsvRow": CsvRow, "_derived_id": derived_id, "_KEYABLE": frozenset({str, int}),
-            "_blake2b": blake2b, "_MISSING": _MISSING, "_SCALARS": _SCALARS, "_calls": [0],
+            "FieldError": FieldError,
+            "_fallback": fallback,
+            "_Element": etree._Element,
+            "_CsvRow": CsvRow,
+            "_derived_id": derived_id,
+            "_KEYABLE": frozenset({str, int}),
+            "_blake2b": blake2b,
+            "_MISSING": _MISSING,
+            "_SCALARS": _SCALARS,
+            "_calls": [0],
             "_child_texts": getattr(self.fmt, "child_texts", None),
             **src.names,
         }
@@ -372,7 +420,8 @@ class ObjectCodegen:
         return build
 
 
-def generate_object(compiler: Any, fields: dict[str, Any], closures: list[tuple[str, Fn]],
-                    fallback: Fn) -> Fn:
+def generate_object(
+    compiler: Any, fields: dict[str, Any], closures: list[tuple[str, Fn]], fallback: Fn
+) -> Fn:
     """`build(node, scope) -> dict` for these fields; `fallback` handles unexpected nodes."""
     return ObjectCodegen(compiler).build(fields, closures, fallback)

@@ -34,12 +34,47 @@ from canonical.time import business_date, utcnow
 
 Fn = Callable[[Any, Scope], Any]
 
-SOURCE_KEYS = ("path", "value", "var", "template", "paths", "each", "fields", "localized",
-               "derive", "ref", "first_of", "cases")
-MODIFIER_KEYS = ("transforms", "default", "when", "required", "scope", "from", "item", "let",
-                 "where", "group_by", "else", "language", "text", "id")
-CONDITION_OPS = ("equals", "not_equals", "in", "not_in", "matches", "exists", "missing",
-                 "empty", "not_empty")
+SOURCE_KEYS = (
+    "path",
+    "value",
+    "var",
+    "template",
+    "paths",
+    "each",
+    "fields",
+    "localized",
+    "derive",
+    "ref",
+    "first_of",
+    "cases",
+)
+MODIFIER_KEYS = (
+    "transforms",
+    "default",
+    "when",
+    "required",
+    "scope",
+    "from",
+    "item",
+    "let",
+    "where",
+    "group_by",
+    "else",
+    "language",
+    "text",
+    "id",
+)
+CONDITION_OPS = (
+    "equals",
+    "not_equals",
+    "in",
+    "not_in",
+    "matches",
+    "exists",
+    "missing",
+    "empty",
+    "not_empty",
+)
 _XML_ELEMENT = etree._Element
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
@@ -183,8 +218,10 @@ class Compiler:
 
             return first_of
         if "cases" in spec:
-            cases = [(self.compile_condition(c["when"]), self.compile_spec(c["then"], where))
-                     for c in spec["cases"]]
+            cases = [
+                (self.compile_condition(c["when"]), self.compile_spec(c["then"], where))
+                for c in spec["cases"]
+            ]
             otherwise = self.compile_spec(spec["else"], where) if "else" in spec else None
 
             def switch(node: Any, scope: Scope) -> Any:
@@ -204,8 +241,7 @@ class Compiler:
                 external = ext(node, scope)
                 if external is None:
                     raise FieldError(f"no external id to derive a {prefix} id from")
-                return derive(prefix, scope.ctx.connector_id, str(external),
-                              scope_of(node, scope))
+                return derive(prefix, scope.ctx.connector_id, str(external), scope_of(node, scope))
 
             return derive_id
         if "ref" in spec:
@@ -216,8 +252,13 @@ class Compiler:
                 external = ext(node, scope)
                 if external is None:
                     raise FieldError("no external id for the external ref")
-                return [{"connector_id": scope.ctx.connector_id, "external_id": str(external),
-                         "scope": scope_of(node, scope)}]
+                return [
+                    {
+                        "connector_id": scope.ctx.connector_id,
+                        "external_id": str(external),
+                        "scope": scope_of(node, scope),
+                    }
+                ]
 
             return ref
         if "localized" in spec:
@@ -247,7 +288,7 @@ class Compiler:
         pos = 0
         for match in _PLACEHOLDER.finditer(template):
             if match.start() > pos:
-                pieces.append((False, template[pos:match.start()]))
+                pieces.append((False, template[pos : match.start()]))
             expr = match.group(1).strip()
             if expr.startswith("$"):
                 name = expr[1:]
@@ -314,6 +355,7 @@ class Compiler:
     def _each(self, spec: dict, where: str, model: type[BaseModel] | None) -> Fn:
         each = spec["each"]
         if each == "@group":
+
             def items(node: Any, scope: Scope) -> list:
                 return scope.group or [node]
         elif isinstance(each, dict):
@@ -330,6 +372,7 @@ class Compiler:
 
             def items(node: Any, scope: Scope) -> list:
                 return lister(node)
+
         lets = {k: self.compile_spec(v, where) for k, v in (spec.get("let") or {}).items()}
         cond = self.compile_condition(spec["where"]) if "where" in spec else None
         group_by = self.compile_spec(spec["group_by"], where) if "group_by" in spec else None
@@ -338,13 +381,20 @@ class Compiler:
         elif "item" in spec:
             body = self.compile_spec(spec["item"], where, model)
         else:
+
             def body(node: Any, scope: Scope) -> Any:
                 return node
 
         # Items of a value-object list (a price card) repeat across records: when the spec
         # reads nothing but the item and the theatre, map each distinct raw item once.
-        if model in VALUE_MODELS and not lets and cond is None and group_by is None and \
-                "$" not in repr(spec) and "'var'" not in repr(spec):
+        if (
+            model in VALUE_MODELS
+            and not lets
+            and cond is None
+            and group_by is None
+            and "$" not in repr(spec)
+            and "'var'" not in repr(spec)
+        ):
             body = memoised_items(body, self.fmt, spec)
             whole_list = list_key(self, each, spec)
         else:
@@ -364,7 +414,8 @@ class Compiler:
                 inner = scope
                 if lets or rows is not None:
                     inner = scope.child(
-                        {k: f(item, scope) for k, f in lets.items()} if lets else None, rows)
+                        {k: f(item, scope) for k, f in lets.items()} if lets else None, rows
+                    )
                 if cond is not None and not cond(item, inner):
                     continue
                 try:
@@ -380,8 +431,7 @@ class Compiler:
             return memoised_list(run, whole_list)
         return run
 
-    def compile_object(self, fields: dict, where: str,
-                       model: type[BaseModel] | None = None) -> Fn:
+    def compile_object(self, fields: dict, where: str, model: type[BaseModel] | None = None) -> Fn:
         compiled = []
         for name, sub in fields.items():
             sub_model = nested_model(model, name) if model is not None else None
@@ -389,13 +439,15 @@ class Compiler:
         cache: dict | None = {} if model in VALUE_MODELS else None
         if cache is None and self.fmt.name in ("json", "xml", "csv") and fields:
             # Straight-line generated code for the object; the closures serve odd nodes.
-            return generate_object(self, fields, compiled,
-                                   self._closure_object(compiled, None, model))
+            return generate_object(
+                self, fields, compiled, self._closure_object(compiled, None, model)
+            )
         return self._closure_object(compiled, cache, model)
 
     @staticmethod
-    def _closure_object(compiled: list[tuple[str, Fn]], cache: dict | None,
-                        model: type[BaseModel] | None) -> Fn:
+    def _closure_object(
+        compiled: list[tuple[str, Fn]], cache: dict | None, model: type[BaseModel] | None
+    ) -> Fn:
 
         def build(node: Any, scope: Scope) -> Any:
             data = {}
@@ -529,8 +581,11 @@ def compile_entity(name: str, spec: dict, compiler: Compiler) -> EntityPlan:
             data = fields(node, scope)
             start = data.get("start")
             info = scope.theatre
-            day = dates.get((start, info.memo_key)) \
-                if info is not None and isinstance(start, datetime) else None
+            day = (
+                dates.get((start, info.memo_key))
+                if info is not None and isinstance(start, datetime)
+                else None
+            )
             if day is None:
                 _derive(model, derived, data, scope)
             else:
@@ -540,6 +595,7 @@ def compile_entity(name: str, spec: dict, compiler: Compiler) -> EntityPlan:
             except ValidationError as exc:
                 raise _validation_field_error(exc) from None
     else:
+
         def build(node: Any, scope: Scope) -> BaseModel:
             data = fields(node, scope)
             if derived:
@@ -550,8 +606,21 @@ def compile_entity(name: str, spec: dict, compiler: Compiler) -> EntityPlan:
                 raise _validation_field_error(exc) from None
 
     _ = fields_spec
-    return EntityPlan(name, canonical, model, compiler.fmt, records, records_expr, build,
-                      theatre, cond, unique_by, group_by, lets, spec.get("transport") or {})
+    return EntityPlan(
+        name,
+        canonical,
+        model,
+        compiler.fmt,
+        records,
+        records_expr,
+        build,
+        theatre,
+        cond,
+        unique_by,
+        group_by,
+        lets,
+        spec.get("transport") or {},
+    )
 
 
 # business_date is a pure function of (start instant, zone, cut-over): shows share start times.
@@ -562,15 +631,18 @@ def _derive(model: type[BaseModel], names: set[str], data: dict, scope: Scope) -
     if "business_date" in names and "start" in data and isinstance(data["start"], datetime):
         info = scope.theatre
         if info is None:
-            raise FieldError("no time zone to derive the business date: add the theatre to "
-                             "the context", "business_date")
+            raise FieldError(
+                "no time zone to derive the business date: add the theatre to the context",
+                "business_date",
+            )
         key = (data["start"], info.memo_key)
         day = _BUSINESS_DATES.get(key)
         if day is None:
             if len(_BUSINESS_DATES) >= MEMO_LIMIT:
                 _BUSINESS_DATES.clear()
-            day = _BUSINESS_DATES[key] = business_date(data["start"], info.timezone,
-                                                       info.cutover_hour)
+            day = _BUSINESS_DATES[key] = business_date(
+                data["start"], info.timezone, info.cutover_hour
+            )
         data["business_date"] = day
     if "observed_at" in names and "observed_at" not in data:
         data["observed_at"] = scope.ctx.now or utcnow()

@@ -40,8 +40,9 @@ PROTOCOL_FORMAT = {"rest": "json", "soap": "xml", "csv_sftp": "csv"}
 class Mapping:
     """A validated, migrated and compiled mapping. Build it with `load_mapping(path)`."""
 
-    def __init__(self, doc: dict[str, Any], *, path: str = "<memory>",
-                 lookups: dict[str, dict] | None = None):
+    def __init__(
+        self, doc: dict[str, Any], *, path: str = "<memory>", lookups: dict[str, dict] | None = None
+    ):
         self.doc = doc
         self.path = path
         self.system: str = doc["system"]
@@ -53,8 +54,10 @@ class Mapping:
             for name, table in (doc.get("status_maps") or {}).items()
         }
         self.result_codes = {str(k): v for k, v in (doc.get("result_codes") or {}).items()}
-        self._source_defaults = {"format": PROTOCOL_FORMAT[self.protocol],
-                                 **(doc.get("source") or {})}
+        self._source_defaults = {
+            "format": PROTOCOL_FORMAT[self.protocol],
+            **(doc.get("source") or {}),
+        }
         self._transport_defaults = dict(doc.get("transport") or {})
         self.entities: dict[str, EntityPlan] = {}
         self._sources: dict[str, dict[str, Any]] = {}
@@ -63,15 +66,23 @@ class Mapping:
             self._sources[name] = source
             fmt = make_format(source["format"], _format_options(source, doc))
             self.entities[name] = compile_entity(
-                name, spec, Compiler(fmt, self.lookups, self.status_maps))
+                name, spec, Compiler(fmt, self.lookups, self.status_maps)
+            )
         self.operations: dict[str, _Operation] = {
             name: _Operation(name, spec, self)
             for name, spec in (doc.get("operations") or {}).items()
         }
 
     # ------------------------------------------------------------------------------ reading
-    def read(self, entity: str, payload: Any, context: MappingContext | dict | None = None,
-             *, partial: bool = False, limit: int | None = None) -> MapResult:
+    def read(
+        self,
+        entity: str,
+        payload: Any,
+        context: MappingContext | dict | None = None,
+        *,
+        partial: bool = False,
+        limit: int | None = None,
+    ) -> MapResult:
         """Map a whole payload (bytes, text, or parsed JSON/XML) to canonical records.
 
         All-or-nothing: if any record fails, `records` is empty and `dead_letters` says why,
@@ -92,8 +103,14 @@ class Mapping:
             records = []
         return MapResult(records, dead, seen)
 
-    def stream(self, entity: str, fileobj: IO, context: MappingContext | dict | None = None,
-               *, limit: int | None = None) -> Iterator[BaseModel | DeadLetter]:
+    def stream(
+        self,
+        entity: str,
+        fileobj: IO,
+        context: MappingContext | dict | None = None,
+        *,
+        limit: int | None = None,
+    ) -> Iterator[BaseModel | DeadLetter]:
         """Map a large file record by record in constant memory.
 
         Yields canonical objects and `DeadLetter`s as they come; the caller stages them and
@@ -116,8 +133,10 @@ class Mapping:
         try:
             return self.entities[entity]
         except KeyError:
-            raise KeyError(f"mapping {self.system!r} has no entity {entity!r} "
-                           f"(has: {', '.join(self.entities)})") from None
+            raise KeyError(
+                f"mapping {self.system!r} has no entity {entity!r} "
+                f"(has: {', '.join(self.entities)})"
+            ) from None
 
     def _nodes_of(self, plan: EntityPlan, payload: Any) -> Iterator[Any]:
         doc = plan.fmt.parse(payload)
@@ -126,20 +145,35 @@ class Mapping:
         else:
             yield from plan.records(doc)
 
-    def _dead(self, plan: EntityPlan, field: str, reason: str, payload: str,
-              index: int | None) -> DeadLetter:
-        return DeadLetter(system=self.system, mapping_version=self.version, entity=plan.name,
-                          field_path=field, reason=reason, payload=payload, record_index=index)
+    def _dead(
+        self, plan: EntityPlan, field: str, reason: str, payload: str, index: int | None
+    ) -> DeadLetter:
+        return DeadLetter(
+            system=self.system,
+            mapping_version=self.version,
+            entity=plan.name,
+            field_path=field,
+            reason=reason,
+            payload=payload,
+            record_index=index,
+        )
 
-    def _iterate(self, plan: EntityPlan, ctx: MappingContext, nodes: Iterator[Any],
-                 limit: int | None) -> Iterator[BaseModel | DeadLetter]:
-        if plan.theatre is not None and plan.group_by is None and not plan.lets and \
-                plan.where is None and plan.unique_by is None:
+    def _iterate(
+        self, plan: EntityPlan, ctx: MappingContext, nodes: Iterator[Any], limit: int | None
+    ) -> Iterator[BaseModel | DeadLetter]:
+        if (
+            plan.theatre is not None
+            and plan.group_by is None
+            and not plan.lets
+            and plan.where is None
+            and plan.unique_by is None
+        ):
             return self._iterate_by_theatre(plan, ctx, nodes, limit)
         return self._iterate_general(plan, ctx, nodes, limit)
 
-    def _iterate_by_theatre(self, plan: EntityPlan, ctx: MappingContext, nodes: Iterator[Any],
-                            limit: int | None) -> Iterator[BaseModel | DeadLetter]:
+    def _iterate_by_theatre(
+        self, plan: EntityPlan, ctx: MappingContext, nodes: Iterator[Any], limit: int | None
+    ) -> Iterator[BaseModel | DeadLetter]:
         """`_iterate_general` for the usual entity (one record per node, a theatre per record,
         no grouping, filter or variables), with the per-record work hoisted. One scope is
         reused: it is only read while its record is built, and each record sets both of its
@@ -169,22 +203,27 @@ class Mapping:
                     yield self._dead(plan, exc.path or "$", exc.reason, fmt.slice(node), index)
                     continue
                 except Exception as exc:  # noqa: BLE001 - bad data must never crash a batch
-                    yield self._dead(plan, "$", f"{type(exc).__name__}: {exc}",
-                                     fmt.slice(node), index)
+                    yield self._dead(
+                        plan, "$", f"{type(exc).__name__}: {exc}", fmt.slice(node), index
+                    )
                     continue
                 yield record
         except InputError as exc:
             yield self._dead(plan, exc.where, exc.reason, exc.payload, None)
 
-    def _iterate_general(self, plan: EntityPlan, ctx: MappingContext, nodes: Iterator[Any],
-                         limit: int | None) -> Iterator[BaseModel | DeadLetter]:
+    def _iterate_general(
+        self, plan: EntityPlan, ctx: MappingContext, nodes: Iterator[Any], limit: int | None
+    ) -> Iterator[BaseModel | DeadLetter]:
         base = Scope(ctx, dict(ctx.vars))
         fmt = plan.fmt
         seen_keys: set = set()
         produced = 0
         index = -1
-        groups = _consecutive(nodes, plan.group_by, base) if plan.group_by else (
-            (node, None) for node in nodes)
+        groups = (
+            _consecutive(nodes, plan.group_by, base)
+            if plan.group_by
+            else ((node, None) for node in nodes)
+        )
         try:
             for node, rows in groups:
                 index += 1
@@ -218,13 +257,15 @@ class Mapping:
                     record = plan.build(node, scope)
                 except FieldError as exc:
                     produced += 1
-                    yield self._dead(plan, exc.path or "$", exc.reason,
-                                     _slice(fmt, node, rows), index)
+                    yield self._dead(
+                        plan, exc.path or "$", exc.reason, _slice(fmt, node, rows), index
+                    )
                     continue
                 except Exception as exc:  # noqa: BLE001 - bad data must never crash a batch
                     produced += 1
-                    yield self._dead(plan, "$", f"{type(exc).__name__}: {exc}",
-                                     _slice(fmt, node, rows), index)
+                    yield self._dead(
+                        plan, "$", f"{type(exc).__name__}: {exc}", _slice(fmt, node, rows), index
+                    )
                     continue
                 produced += 1
                 yield record
@@ -232,13 +273,18 @@ class Mapping:
             yield self._dead(plan, exc.where, exc.reason, exc.payload, None)
 
     # ----------------------------------------------------------------------------- outbound
-    def render(self, operation: str, request: OutboundRequest | dict[str, Any],
-               context: MappingContext | dict | None = None) -> Rendered:
+    def render(
+        self,
+        operation: str,
+        request: OutboundRequest | dict[str, Any],
+        context: MappingContext | dict | None = None,
+    ) -> Rendered:
         """Canonical request -> the legacy payload for hold/confirm/release/cancel."""
         return self._operation(operation).render(request, MappingContext.coerce(context))
 
-    def outcome(self, operation: str, response: Any,
-                context: MappingContext | dict | None = None) -> Outcome:
+    def outcome(
+        self, operation: str, response: Any, context: MappingContext | dict | None = None
+    ) -> Outcome:
         """A legacy answer (JSON, SOAP XML, CSV ack) -> canonical outcome."""
         return self._operation(operation).outcome(response, MappingContext.coerce(context))
 
@@ -246,8 +292,10 @@ class Mapping:
         try:
             return self.operations[name]
         except KeyError:
-            raise KeyError(f"mapping {self.system!r} has no operation {name!r} "
-                           f"(has: {', '.join(self.operations)})") from None
+            raise KeyError(
+                f"mapping {self.system!r} has no operation {name!r} "
+                f"(has: {', '.join(self.operations)})"
+            ) from None
 
     # ------------------------------------------------------------------------- accessors
     def transport(self, name: str) -> Transport:
@@ -313,15 +361,18 @@ class _Operation:
         request = spec.get("request") or {}
         self.element: str | None = request.get("element")
         self.columns_spec: dict[str, Any] = request.get("fields") or {}
-        self.build_request = self.request_compiler.compile_object(self.columns_spec,
-                                                                  f"operations.{name}")
+        self.build_request = self.request_compiler.compile_object(
+            self.columns_spec, f"operations.{name}"
+        )
         response = spec.get("response") or {}
         source = {**mapping._source_defaults, **(response.get("source") or {})}
         self.fmt = make_format(source["format"], _format_options(source, mapping.doc))
         rc = Compiler(self.fmt, mapping.lookups, mapping.status_maps)
         self.code = rc.compile_spec(response.get("code", "Result"))
-        self.codes = {**mapping.result_codes,
-                      **{str(k): v for k, v in (response.get("codes") or {}).items()}}
+        self.codes = {
+            **mapping.result_codes,
+            **{str(k): v for k, v in (response.get("codes") or {}).items()},
+        }
         self.default = response.get("default", "invalid")
         self.fields = {k: rc.compile_spec(v) for k, v in (response.get("fields") or {}).items()}
         self.transport = None
@@ -330,8 +381,11 @@ class _Operation:
         return self.request_compiler
 
     def render(self, request: OutboundRequest | dict[str, Any], ctx: MappingContext) -> Rendered:
-        data_in = request.model_dump(mode="json") if isinstance(request, BaseModel) else \
-            OutboundRequest.model_validate(request).model_dump(mode="json")
+        data_in = (
+            request.model_dump(mode="json")
+            if isinstance(request, BaseModel)
+            else OutboundRequest.model_validate(request).model_dump(mode="json")
+        )
         scope = Scope(ctx, dict(ctx.vars))
         if data_in.get("theatre_external_id"):
             scope.theatre_key = data_in["theatre_external_id"]
@@ -344,21 +398,37 @@ class _Operation:
         protocol = self.mapping.protocol
         if protocol == "rest":
             body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
-            return Rendered(self.name, "application/json", body, data=data,
-                            text=body.decode(), method=transport.method,
-                            path=transport.base_path + fill(transport.path),
-                            query={k: fill(v) for k, v in transport.query.items()})
+            return Rendered(
+                self.name,
+                "application/json",
+                body,
+                data=data,
+                text=body.decode(),
+                method=transport.method,
+                path=transport.base_path + fill(transport.path),
+                query={k: fill(v) for k, v in transport.query.items()},
+            )
         if protocol == "soap":
             namespace = transport.namespace
             element = _to_xml(self.element or transport.operation, data, namespace)
             body = etree.tostring(element, encoding="utf-8")
-            return Rendered(self.name, "text/xml; charset=utf-8", body, data=data,
-                            text=body.decode(), soap_operation=transport.operation)
+            return Rendered(
+                self.name,
+                "text/xml; charset=utf-8",
+                body,
+                data=data,
+                text=body.decode(),
+                soap_operation=transport.operation,
+            )
         out = io.StringIO()
         import csv
 
-        writer = csv.writer(out, delimiter=transport.delimiter, quotechar=transport.quotechar,
-                            lineterminator=transport.line_terminator)
+        writer = csv.writer(
+            out,
+            delimiter=transport.delimiter,
+            quotechar=transport.quotechar,
+            lineterminator=transport.line_terminator,
+        )
         columns = list(self.columns_spec)
         if transport.header:
             writer.writerow(columns)
@@ -368,16 +438,25 @@ class _Operation:
             body = text.encode(transport.encoding)
         except UnicodeEncodeError as exc:
             raise FieldError(
-                f"request cannot be written in {transport.encoding}: {exc.reason}") from None
+                f"request cannot be written in {transport.encoding}: {exc.reason}"
+            ) from None
+
         # File names may also read the file's own columns (`req_{RequestId}.csv`): a POS that
         # checks the name against the content gets the same (transformed) value in both.
-        named = lambda text: _fill(self.request_compiler, text, {**data_in, **data},  # noqa: E731
-                                   scope)
-        return Rendered(self.name, f"text/csv; charset={transport.encoding}", body, data=data,
-                        text=text, folder=transport.request_folder,
-                        filename=named(transport.request_filename or ""),
-                        ack_folder=transport.ack_folder,
-                        ack_filename=named(transport.ack_filename or ""))
+        def named(text: str) -> str:
+            return _fill(self.request_compiler, text, {**data_in, **data}, scope)
+
+        return Rendered(
+            self.name,
+            f"text/csv; charset={transport.encoding}",
+            body,
+            data=data,
+            text=text,
+            folder=transport.request_folder,
+            filename=named(transport.request_filename or ""),
+            ack_folder=transport.ack_folder,
+            ack_filename=named(transport.ack_filename or ""),
+        )
 
     def outcome(self, response: Any, ctx: MappingContext) -> Outcome:
         try:
@@ -391,8 +470,11 @@ class _Operation:
                 node = doc
             scope = Scope(ctx, dict(ctx.vars), ctx.theatre(None))
             code = self.code(node, scope)
-            status = OutcomeStatus(self.codes.get(str(code), self.default)) if code is not None \
+            status = (
+                OutcomeStatus(self.codes.get(str(code), self.default))
+                if code is not None
                 else OutcomeStatus(self.default)
+            )
             values: dict[str, Any] = {}
             for name, fn in self.fields.items():
                 value = fn(node, scope)
@@ -400,14 +482,21 @@ class _Operation:
                     values[name] = value
             if "seat_ids" in values and not isinstance(values["seat_ids"], list | tuple):
                 values["seat_ids"] = [values["seat_ids"]]
-            return Outcome(operation=self.name, status=status,
-                           code=None if code is None else str(code), **values)
+            return Outcome(
+                operation=self.name,
+                status=status,
+                code=None if code is None else str(code),
+                **values,
+            )
         except (InputError, FieldError, ValueError) as exc:
             # An answer we cannot read: the POS may or may not have acted. Transient means
             # "retry with the same idempotency key", which is safe by contract.
             reason = exc.reason if isinstance(exc, InputError | FieldError) else str(exc)
-            return Outcome(operation=self.name, status=OutcomeStatus.TRANSIENT,
-                           message=f"unreadable answer: {reason}")
+            return Outcome(
+                operation=self.name,
+                status=OutcomeStatus.TRANSIENT,
+                message=f"unreadable answer: {reason}",
+            )
 
 
 def _fill(compiler: Compiler, template: str, data: dict, scope: Scope) -> str:

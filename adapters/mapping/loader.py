@@ -77,8 +77,11 @@ class _Doc:
             try:
                 if isinstance(node, dict) and step in node:
                     if lc is not None:
-                        pos = lc.key(step) if key or not isinstance(node[step], dict | list) \
+                        pos = (
+                            lc.key(step)
+                            if key or not isinstance(node[step], dict | list)
                             else lc.key(step)
+                        )
                         line, col = pos[0] + 1, pos[1] + 1
                     node = node[step]
                 elif isinstance(node, list) and isinstance(step, int) and step < len(node):
@@ -122,14 +125,23 @@ def _schema_issues(doc: _Doc, error: jsonschema.ValidationError) -> None:
         branches: dict[int, list] = {}
         for sub in error.context or []:
             branches.setdefault(sub.relative_schema_path[0], []).append(sub)
-        fitting = [errs for errs in branches.values()
-                   if not any(e.validator == "type" and not e.relative_path for e in errs)]
+        fitting = [
+            errs
+            for errs in branches.values()
+            if not any(e.validator == "type" and not e.relative_path for e in errs)
+        ]
         if fitting:
             for sub in min(fitting, key=len):
                 _schema_issues(doc, sub)
             return
-        allowed = sorted({str(e.validator_value) for errs in branches.values() for e in errs
-                          if e.validator == "type"})
+        allowed = sorted(
+            {
+                str(e.validator_value)
+                for errs in branches.values()
+                for e in errs
+                if e.validator == "type"
+            }
+        )
         doc.add(path, f"expected {' or '.join(allowed)}, got {_type_name(error.instance)}")
         return
     if validator == "additionalProperties":
@@ -145,17 +157,22 @@ def _schema_issues(doc: _Doc, error: jsonschema.ValidationError) -> None:
         return
     if validator == "enum":
         choices = error.validator_value
-        doc.add(path, f"`{error.instance}` is not one of: {', '.join(map(str, choices))}",
-                suggest(error.instance, choices))
+        doc.add(
+            path,
+            f"`{error.instance}` is not one of: {', '.join(map(str, choices))}",
+            suggest(error.instance, choices),
+        )
         return
     if validator == "type":
         doc.add(path, f"expected {error.validator_value}, got {_type_name(error.instance)}")
         return
-    if validator in ("maxProperties", "minProperties") and \
-            error.schema.get("maxProperties") == 1:
+    if validator in ("maxProperties", "minProperties") and error.schema.get("maxProperties") == 1:
         keys = ", ".join(map(str, error.instance)) or "none"
-        doc.add(path, "a transform is a name or one `name: arguments` pair; this one has "
-                      f"keys {keys} (put the arguments in a mapping: `name: {{arg: value}}`)")
+        doc.add(
+            path,
+            "a transform is a name or one `name: arguments` pair; this one has "
+            f"keys {keys} (put the arguments in a mapping: `name: {{arg: value}}`)",
+        )
         return
     if validator == "pattern":
         doc.add(path, f"`{error.instance}` does not match the pattern {error.validator_value}")
@@ -189,8 +206,11 @@ class _Checker:
             path = (self.base_dir / file).resolve()
             if not path.is_file():
                 nearby = [p.name for p in path.parent.glob("*")] if path.parent.is_dir() else []
-                self.doc.add(("lookups", name), f"lookup table file `{file}` does not exist",
-                             suggest(path.name, nearby))
+                self.doc.add(
+                    ("lookups", name),
+                    f"lookup table file `{file}` does not exist",
+                    suggest(path.name, nearby),
+                )
                 continue
             try:
                 self.lookups[name] = load_lookup(path)
@@ -202,9 +222,11 @@ class _Checker:
         for name, table in (self.root.get("status_maps") or {}).items():
             for legacy, canonical in table.items():
                 if canonical not in statuses:
-                    self.doc.add(("status_maps", name, legacy),
-                                 f"`{canonical}` is not a canonical seat status "
-                                 f"({', '.join(statuses)})", suggest(canonical, statuses))
+                    self.doc.add(
+                        ("status_maps", name, legacy),
+                        f"`{canonical}` is not a canonical seat status ({', '.join(statuses)})",
+                        suggest(canonical, statuses),
+                    )
 
     def _format(self, source: dict) -> Any:
         merged = {"format": PROTOCOL_FORMAT.get(self.protocol, "json"), **source}
@@ -218,8 +240,11 @@ class _Checker:
         canonical = entity.get("canonical", name)
         model = CANONICAL.get(canonical)
         if model is None:
-            self.doc.add(at, f"`{name}` is not a canonical entity: add `canonical:` "
-                             f"({', '.join(CANONICAL)})", suggest(name, CANONICAL))
+            self.doc.add(
+                at,
+                f"`{name}` is not a canonical entity: add `canonical:` ({', '.join(CANONICAL)})",
+                suggest(name, CANONICAL),
+            )
             return
         source = {**defaults, **(entity.get("source") or {})}
         try:
@@ -240,24 +265,30 @@ class _Checker:
         self.check_fields(compiler, entity.get("fields") or {}, at + ("fields",), model)
         self.check_transport(entity.get("transport") or {}, at + ("transport",), source)
 
-    def check_fields(self, compiler: Compiler, fields: dict, at: Path_,
-                     model: type[BaseModel] | None) -> None:
+    def check_fields(
+        self, compiler: Compiler, fields: dict, at: Path_, model: type[BaseModel] | None
+    ) -> None:
         if model is not None:
             names = list(model.model_fields)
             for key in fields:
                 if key not in model.model_fields:
-                    self.doc.add(at + (key,), f"`{key}` is not a field of canonical "
-                                 f"{model.__name__}", suggest(key, names))
+                    self.doc.add(
+                        at + (key,),
+                        f"`{key}` is not a field of canonical {model.__name__}",
+                        suggest(key, names),
+                    )
             for key in required_fields(model):
                 if key not in fields:
-                    self.doc.add(at, f"missing required field `{key}` of canonical "
-                                     f"{model.__name__}")
+                    self.doc.add(
+                        at, f"missing required field `{key}` of canonical {model.__name__}"
+                    )
         for key, spec in fields.items():
             sub = nested_model(model, key) if model is not None else None
             self.check_spec(compiler, spec, at + (key,), sub)
 
-    def check_spec(self, compiler: Compiler, spec: Any, at: Path_,
-                   model: type[BaseModel] | None) -> None:
+    def check_spec(
+        self, compiler: Compiler, spec: Any, at: Path_, model: type[BaseModel] | None
+    ) -> None:
         if isinstance(spec, str):
             self.check_path(compiler.fmt, spec, at)
             return
@@ -268,16 +299,22 @@ class _Checker:
             sources = [k for k in sources if k not in ("value", "fields")]
         if len(sources) != 1:
             what = "no source" if not sources else f"{len(sources)} sources ({', '.join(sources)})"
-            self.doc.add(at, f"a field needs exactly one source (path, value, var, template, "
-                             f"each, fields, derive, ref, ...), this one has {what}")
+            self.doc.add(
+                at,
+                f"a field needs exactly one source (path, value, var, template, "
+                f"each, fields, derive, ref, ...), this one has {what}",
+            )
         if "path" in spec:
             self.check_path(compiler.fmt, spec["path"], at + ("path",))
         if "template" in spec:
             self.check_template(compiler, spec["template"], at + ("template",))
         if "derive" in spec:
             if spec["derive"] not in ID_PREFIXES:
-                self.doc.add(at + ("derive",), f"`{spec['derive']}` is not an id prefix "
-                             f"({', '.join(ID_PREFIXES)})", suggest(spec["derive"], ID_PREFIXES))
+                self.doc.add(
+                    at + ("derive",),
+                    f"`{spec['derive']}` is not an id prefix ({', '.join(ID_PREFIXES)})",
+                    suggest(spec["derive"], ID_PREFIXES),
+                )
             if "from" not in spec:
                 self.doc.add(at, "`derive` needs `from`: the external id")
             else:
@@ -341,7 +378,7 @@ class _Checker:
         if isinstance(step, str):
             name, args = step, None
         elif isinstance(step, dict) and len(step) == 1:
-            (name, args), = step.items()
+            ((name, args),) = step.items()
             at_name = at + (name,)
         else:
             return
@@ -354,8 +391,11 @@ class _Checker:
         if isinstance(args, dict) and (not definition.main or set(args) & set(definition.params)):
             for key in args:
                 if key not in definition.params:
-                    self.doc.add(at_name + (key,), f"`{name}` has no argument `{key}`",
-                                 suggest(key, definition.params))
+                    self.doc.add(
+                        at_name + (key,),
+                        f"`{name}` has no argument `{key}`",
+                        suggest(key, definition.params),
+                    )
         normalized = normalize_args(name, args)
         for key in definition.required:
             if key not in normalized:
@@ -365,14 +405,21 @@ class _Checker:
             declared = list((self.root.get("lookups") or {}).keys())
             if normalized.get("table") not in declared:
                 table = normalized.get("table")
-                self.doc.add(at_name, f"lookup table `{table}` is not declared under `lookups:`",
-                             suggest(table, declared))
+                self.doc.add(
+                    at_name,
+                    f"lookup table `{table}` is not declared under `lookups:`",
+                    suggest(table, declared),
+                )
             return
-        if name == "status_map" and normalized.get("name") not in (self.root.get("status_maps")
-                                                                   or {}):
+        if name == "status_map" and normalized.get("name") not in (
+            self.root.get("status_maps") or {}
+        ):
             declared = list((self.root.get("status_maps") or {}).keys())
-            self.doc.add(at_name, f"status map `{normalized.get('name')}` is not declared under "
-                                  "`status_maps:`", suggest(normalized.get("name"), declared))
+            self.doc.add(
+                at_name,
+                f"status map `{normalized.get('name')}` is not declared under `status_maps:`",
+                suggest(normalized.get("name"), declared),
+            )
             return
         for key, kind in definition.params.items():
             if kind == "spec" and key in normalized:
@@ -415,14 +462,18 @@ class _Checker:
             for err in exc.errors(include_url=False):
                 loc = tuple(str(p) for p in err["loc"])
                 key = loc[0] if loc else ""
-                where = at + (key,) if key in own else (("transport", key)
-                                                        if key in defaults else at)
+                where = (
+                    at + (key,) if key in own else (("transport", key) if key in defaults else at)
+                )
                 if err["type"] == "extra_forbidden":
                     from adapters.mapping.transport import _KINDS
 
                     fields = list(_KINDS[self.protocol].model_fields)
-                    self.doc.add(where, f"`{key}` is not a {self.protocol} transport setting",
-                                 suggest(key, fields))
+                    self.doc.add(
+                        where,
+                        f"`{key}` is not a {self.protocol} transport setting",
+                        suggest(key, fields),
+                    )
                 elif err["type"] == "missing":
                     self.doc.add(at, f"the {self.protocol} transport needs `{key}`")
                 else:
@@ -431,8 +482,11 @@ class _Checker:
     def check_operation(self, name: str, op: dict, defaults: dict) -> None:
         at = ("operations", name)
         if name not in OPERATIONS:
-            self.doc.add(at, f"`{name}` is not an outbound operation ({', '.join(OPERATIONS)})",
-                         suggest(name, OPERATIONS))
+            self.doc.add(
+                at,
+                f"`{name}` is not an outbound operation ({', '.join(OPERATIONS)})",
+                suggest(name, OPERATIONS),
+            )
         from adapters.mapping.sources import JsonFormat
 
         compiler = Compiler(JsonFormat(), self.lookups, dict(self.root.get("status_maps") or {}))
@@ -494,13 +548,17 @@ def check_mapping(path: str | Path) -> tuple[dict | None, dict, list[MappingIssu
         return None, {}, issues
     version = doc.root.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
-        doc.add(("version",) if "version" in doc.root else (),
-                "missing or non-integer `version` (the mapping language version, "
-                f"currently {CURRENT_VERSION})")
+        doc.add(
+            ("version",) if "version" in doc.root else (),
+            "missing or non-integer `version` (the mapping language version, "
+            f"currently {CURRENT_VERSION})",
+        )
         return None, {}, doc.issues
     if version > CURRENT_VERSION:
-        doc.add(("version",), f"version {version} is newer than this engine "
-                              f"(supports up to {CURRENT_VERSION})")
+        doc.add(
+            ("version",),
+            f"version {version} is newer than this engine (supports up to {CURRENT_VERSION})",
+        )
         return None, {}, doc.issues
     try:
         migrate(doc.root)

@@ -89,6 +89,7 @@ def memoised_chain(chain: Step, uses_theatre: bool, limit: int = MEMO_LIMIT) -> 
     put = store.store
 
     if uses_theatre:
+
         def by_theatre(value: Any, node: Any, scope: Any) -> Any:
             theatre = scope.theatre
             if value.__class__ not in _KEYABLE or theatre is None:

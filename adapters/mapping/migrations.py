@@ -77,8 +77,14 @@ def v1_to_v2(doc: Any) -> Any:
         _walk_fields(entity.get("fields"), rename_steps)
     for op in (doc.get("operations") or {}).values():
         if isinstance(op, dict):
-            _walk_fields(op, lambda n: _rename(n, "steps", "transforms")
-                         if "steps" in n and "transforms" not in n else None)
+            _walk_fields(
+                op,
+                lambda n: (
+                    _rename(n, "steps", "transforms")
+                    if "steps" in n and "transforms" not in n
+                    else None
+                ),
+            )
     doc["version"] = 2
     return doc
 

@@ -24,8 +24,9 @@ class TheatreInfo:
     memo_key: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "memo_key",
-                           f"{self.timezone}\x1f{self.currency}\x1f{self.cutover_hour}")
+        object.__setattr__(
+            self, "memo_key", f"{self.timezone}\x1f{self.currency}\x1f{self.cutover_hour}"
+        )
 
 
 @dataclass
@@ -74,10 +75,13 @@ class MappingContext:
                 return info
         if self.timezone and self.currency:
             default = self.__dict__.get("_default_theatre")
-            if default is None or (default.timezone, default.currency) != (self.timezone,
-                                                                          self.currency):
-                default = self.__dict__["_default_theatre"] = TheatreInfo(self.timezone,
-                                                                          self.currency)
+            if default is None or (default.timezone, default.currency) != (
+                self.timezone,
+                self.currency,
+            ):
+                default = self.__dict__["_default_theatre"] = TheatreInfo(
+                    self.timezone, self.currency
+                )
             return default
         return None
 

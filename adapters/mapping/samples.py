@@ -39,8 +39,12 @@ class CaseResult:
 
     def diff(self) -> str:
         lines = difflib.unified_diff(
-            (self.expected or "").splitlines(keepends=True), self.actual.splitlines(keepends=True),
-            fromfile=f"expected {self.expected_path.name}", tofile="actual", n=3)
+            (self.expected or "").splitlines(keepends=True),
+            self.actual.splitlines(keepends=True),
+            fromfile=f"expected {self.expected_path.name}",
+            tofile="actual",
+            n=3,
+        )
         return "".join(lines)
 
 
@@ -71,14 +75,16 @@ def run_case(mapping: Mapping, samples_dir: Path, base_ctx: dict, case: dict) ->
         return out
     if "outcome" in case:
         response: Any = payload
-        return mapping.outcome(case["outcome"], response, ctx).model_dump(mode="json",
-                                                                          exclude_none=True)
+        return mapping.outcome(case["outcome"], response, ctx).model_dump(
+            mode="json", exclude_none=True
+        )
     raise ValueError(f"a sample case needs entity, render or outcome: {case}")
 
 
 def case_name(case: dict) -> str:
-    kind = case.get("entity") or (f"render-{case['render']}" if "render" in case
-                                  else f"outcome-{case.get('outcome')}")
+    kind = case.get("entity") or (
+        f"render-{case['render']}" if "render" in case else f"outcome-{case.get('outcome')}"
+    )
     return f"{Path(case['input']).name.rsplit('.', 1)[0]}.{kind}"
 
 

@@ -11,9 +11,14 @@ from adapters.mapping.model import MappingContext, TheatreInfo
 class Scope:
     __slots__ = ("ctx", "vars", "theatre", "theatre_key", "group")
 
-    def __init__(self, ctx: MappingContext, variables: dict[str, Any],
-                 theatre: TheatreInfo | None = None, theatre_key: Any = None,
-                 group: list | None = None):
+    def __init__(
+        self,
+        ctx: MappingContext,
+        variables: dict[str, Any],
+        theatre: TheatreInfo | None = None,
+        theatre_key: Any = None,
+        group: list | None = None,
+    ):
         self.ctx = ctx
         self.vars = variables
         self.theatre = theatre
@@ -22,19 +27,28 @@ class Scope:
 
     def child(self, lets: dict[str, Any] | None = None, group: list | None = None) -> Scope:
         variables = {**self.vars, **lets} if lets else self.vars
-        return Scope(self.ctx, variables, self.theatre, self.theatre_key,
-                     self.group if group is None else group)
+        return Scope(
+            self.ctx,
+            variables,
+            self.theatre,
+            self.theatre_key,
+            self.group if group is None else group,
+        )
 
     def zone(self) -> str:
         if self.theatre is None:
-            raise FieldError(f"no time zone for theatre {self.theatre_key!r}: add it to the "
-                             "context's theatres (or give the context a default timezone)")
+            raise FieldError(
+                f"no time zone for theatre {self.theatre_key!r}: add it to the "
+                "context's theatres (or give the context a default timezone)"
+            )
         return self.theatre.timezone
 
     def currency(self) -> str:
         if self.theatre is None:
-            raise FieldError(f"no currency for theatre {self.theatre_key!r}: add it to the "
-                             "context's theatres (or give the context a default currency)")
+            raise FieldError(
+                f"no currency for theatre {self.theatre_key!r}: add it to the "
+                "context's theatres (or give the context a default currency)"
+            )
         return self.theatre.currency
 
     def var(self, name: str) -> Any:

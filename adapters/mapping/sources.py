@@ -162,16 +162,21 @@ class JsonFormat:
             try:
                 payload = bytes(payload).decode(self.options.get("encoding", "utf-8"))
             except UnicodeDecodeError as exc:
-                raise InputError(f"payload is not valid {exc.encoding}: {exc.reason} "
-                                 f"at byte {exc.start}", _text_preview(payload)) from None
+                raise InputError(
+                    f"payload is not valid {exc.encoding}: {exc.reason} at byte {exc.start}",
+                    _text_preview(payload),
+                ) from None
         if not isinstance(payload, str):
-            raise InputError(f"expected JSON text, got {type(payload).__name__}",
-                             _text_preview(payload))
+            raise InputError(
+                f"expected JSON text, got {type(payload).__name__}", _text_preview(payload)
+            )
         try:
             return json.loads(payload)
         except json.JSONDecodeError as exc:
-            raise InputError(f"malformed JSON: {exc.msg} at line {exc.lineno} column "
-                             f"{exc.colno}", _text_preview(payload)) from None
+            raise InputError(
+                f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+                _text_preview(payload),
+            ) from None
 
     def stream(self, fileobj: IO, records: Lister) -> Iterator[Any]:
         """JSON Lines: each line is one document (a record, or a page whose records the
@@ -185,16 +190,22 @@ class JsonFormat:
             except StopIteration:
                 return
             except UnicodeDecodeError as exc:
-                raise InputError(f"line {lineno + 1} is not valid {encoding}: {exc.reason}",
-                                 "", f"line {lineno + 1}") from None
+                raise InputError(
+                    f"line {lineno + 1} is not valid {encoding}: {exc.reason}",
+                    "",
+                    f"line {lineno + 1}",
+                ) from None
             lineno += 1
             if not line.strip():
                 continue
             try:
                 doc = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise InputError(f"malformed JSON on line {lineno}: {exc.msg} at column "
-                                 f"{exc.colno}", line[:4096], f"line {lineno}") from None
+                raise InputError(
+                    f"malformed JSON on line {lineno}: {exc.msg} at column {exc.colno}",
+                    line[:4096],
+                    f"line {lineno}",
+                ) from None
             yield from records(doc)
 
     @staticmethod
@@ -218,16 +229,24 @@ def _text_lines(fileobj: IO, encoding: str) -> Iterator[str]:
 
 
 # ---------------------------------------------------------------------------------------- XML
-_SIMPLE_XML = re.compile(r"^(?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*"
-                         r"(?:/(?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*)*$")
+_SIMPLE_XML = re.compile(
+    r"^(?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*"
+    r"(?:/(?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*)*$"
+)
 _DTD = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 
 
 def hardened_parser() -> etree.XMLParser:
     # No entity resolution, no DTD loading, no network, libxml2's default size limits.
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
-                           load_dtd=False, dtd_validation=False, remove_comments=True,
-                           remove_pis=True)
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        dtd_validation=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
 
 
 def _xml_value(result: Any) -> Any:
@@ -285,8 +304,7 @@ class XmlFormat:
         if names:
             # XPath variables ($lang) are bound from the scope's variables (`let:`).
             def scoped(node: Any, scope: Any) -> Any:
-                values = {n: "" if scope.vars.get(n) is None else str(scope.vars[n])
-                          for n in names}
+                values = {n: "" if scope.vars.get(n) is None else str(scope.vars[n]) for n in names}
                 return _xml_value(xpath(node, **values))
 
             scoped.scoped = True  # type: ignore[attr-defined]
@@ -334,17 +352,24 @@ class XmlFormat:
         if isinstance(payload, etree._Element):
             return payload
         if isinstance(payload, str):
-            payload = payload.encode("utf-8") if not payload.lstrip().startswith("<?xml") \
+            payload = (
+                payload.encode("utf-8")
+                if not payload.lstrip().startswith("<?xml")
                 else re.sub(r"^\s*<\?xml[^>]*\?>", "", payload).encode("utf-8")
+            )
         if not isinstance(payload, bytes | bytearray):
-            raise InputError(f"expected XML bytes, got {type(payload).__name__}",
-                             _text_preview(payload))
+            raise InputError(
+                f"expected XML bytes, got {type(payload).__name__}", _text_preview(payload)
+            )
         payload = bytes(payload)
         if len(payload) > MAX_PAYLOAD_BYTES:
             raise InputError(f"payload larger than {MAX_PAYLOAD_BYTES} bytes", "")
         if _DTD.search(payload[:65536]):
-            raise InputError("XML with a DTD or entity declarations is refused (entity "
-                             "expansion attack or not a SOAP message)", _text_preview(payload))
+            raise InputError(
+                "XML with a DTD or entity declarations is refused (entity "
+                "expansion attack or not a SOAP message)",
+                _text_preview(payload),
+            )
         try:
             return etree.fromstring(payload, hardened_parser())
         except etree.XMLSyntaxError as exc:
@@ -355,12 +380,22 @@ class XmlFormat:
         if isinstance(head, str):
             raise InputError("XML streams must be opened in binary mode")
         if _DTD.search(head):
-            raise InputError("XML with a DTD or entity declarations is refused (entity "
-                             "expansion attack or not a SOAP message)", _text_preview(head))
+            raise InputError(
+                "XML with a DTD or entity declarations is refused (entity "
+                "expansion attack or not a SOAP message)",
+                _text_preview(head),
+            )
         source = _Prepend(head, fileobj)
-        parser = etree.iterparse(source, events=("end",), tag=tag, resolve_entities=False,
-                                 no_network=True, huge_tree=False, load_dtd=False,
-                                 remove_comments=True)
+        parser = etree.iterparse(
+            source,
+            events=("end",),
+            tag=tag,
+            resolve_entities=False,
+            no_network=True,
+            huge_tree=False,
+            load_dtd=False,
+            remove_comments=True,
+        )
         try:
             for _event, elem in parser:
                 yield elem
@@ -392,8 +427,11 @@ class _Prepend(io.RawIOBase):
 
     def read(self, size: int = -1) -> bytes:
         if self.head:
-            out, self.head = (self.head, b"") if size < 0 or size >= len(self.head) else (
-                self.head[:size], self.head[size:])
+            out, self.head = (
+                (self.head, b"")
+                if size < 0 or size >= len(self.head)
+                else (self.head[:size], self.head[size:])
+            )
             return out
         return self.rest.read(size)
 
@@ -436,8 +474,7 @@ class CsvFormat:
         raise ValueError(f"CSV rows have no nested lists ({expr!r}); use group_by")
 
     def _reader(self, text: IO) -> Iterator[CsvRow]:
-        reader = csv.reader(text, delimiter=self.delimiter, quotechar=self.quotechar,
-                            strict=True)
+        reader = csv.reader(text, delimiter=self.delimiter, quotechar=self.quotechar, strict=True)
         header: list[str] | None = self.columns
         strip = self.strip
         try:
@@ -452,12 +489,14 @@ class CsvFormat:
                     row.line = reader.line_num
                     row.raw = values
                     row.header = header
-                    yield _RowError(row, f"line {reader.line_num} has {len(values)} columns, "
-                                         f"the header has {len(header)}")
+                    yield _RowError(
+                        row,
+                        f"line {reader.line_num} has {len(values)} columns, "
+                        f"the header has {len(header)}",
+                    )
                     continue
                 # Lengths were checked above; map/zip keep the per-cell work in C.
-                row = CsvRow(zip(header, map(str.strip, values) if strip else values,
-                                 strict=True))
+                row = CsvRow(zip(header, map(str.strip, values) if strip else values, strict=True))
                 if self.positional:
                     for index, value in enumerate(values, 1):
                         row[f"#{index}"] = value.strip() if strip else value
@@ -466,12 +505,16 @@ class CsvFormat:
                 row.header = header
                 yield row
         except csv.Error as exc:
-            raise InputError(f"malformed CSV at line {reader.line_num}: {exc}", "",
-                             f"line {reader.line_num}") from None
+            raise InputError(
+                f"malformed CSV at line {reader.line_num}: {exc}", "", f"line {reader.line_num}"
+            ) from None
         except UnicodeDecodeError as exc:
-            raise InputError(f"file is not valid {self.encoding} (near line "
-                             f"{reader.line_num + 1}): {exc.reason}", "",
-                             f"line {reader.line_num + 1}") from None
+            raise InputError(
+                f"file is not valid {self.encoding} (near line "
+                f"{reader.line_num + 1}): {exc.reason}",
+                "",
+                f"line {reader.line_num + 1}",
+            ) from None
 
     def parse(self, payload: Any) -> Any:
         if isinstance(payload, bytes | bytearray):
@@ -480,22 +523,26 @@ class CsvFormat:
             try:
                 payload = bytes(payload).decode(self.encoding)
             except UnicodeDecodeError as exc:
-                raise InputError(f"file is not valid {self.encoding}: {exc.reason} at byte "
-                                 f"{exc.start}", _text_preview(payload)) from None
+                raise InputError(
+                    f"file is not valid {self.encoding}: {exc.reason} at byte {exc.start}",
+                    _text_preview(payload),
+                ) from None
         if not isinstance(payload, str):
-            raise InputError(f"expected CSV text, got {type(payload).__name__}",
-                             _text_preview(payload))
+            raise InputError(
+                f"expected CSV text, got {type(payload).__name__}", _text_preview(payload)
+            )
         if "\x00" in payload:
-            raise InputError(f"file contains NUL bytes: not {self.encoding} text (UTF-16?)",
-                             _text_preview(payload))
+            raise InputError(
+                f"file contains NUL bytes: not {self.encoding} text (UTF-16?)",
+                _text_preview(payload),
+            )
         return io.StringIO(payload, newline="")
 
     def stream(self, fileobj: IO) -> Iterator[CsvRow]:
         if isinstance(fileobj, io.TextIOBase):
             text = fileobj
         else:
-            text = io.TextIOWrapper(fileobj, encoding=self.encoding, newline="",
-                                    errors="strict")
+            text = io.TextIOWrapper(fileobj, encoding=self.encoding, newline="", errors="strict")
         return self._reader(text)
 
     def rows(self, doc: IO) -> Iterator[CsvRow]:
@@ -510,8 +557,9 @@ class CsvFormat:
         if any(getattr(r, "raw", None) is None for r in rows):
             return "\n".join(_text_preview(r) for r in rows)
         out = io.StringIO()
-        writer = csv.writer(out, delimiter=self.delimiter, quotechar=self.quotechar,
-                            lineterminator="\r\n")
+        writer = csv.writer(
+            out, delimiter=self.delimiter, quotechar=self.quotechar, lineterminator="\r\n"
+        )
         header = getattr(rows[0], "header", None)
         if self.header and self.columns is None and header is not None:
             writer.writerow(header)

@@ -38,11 +38,17 @@ class TransformDef:
 REGISTRY: dict[str, TransformDef] = {}
 
 
-def transform(name: str, *, params: dict[str, str] | None = None, main: str | None = None,
-              required: tuple[str, ...] = (), elementwise: bool = False, doc: str = ""):
+def transform(
+    name: str,
+    *,
+    params: dict[str, str] | None = None,
+    main: str | None = None,
+    required: tuple[str, ...] = (),
+    elementwise: bool = False,
+    doc: str = "",
+):
     def register(factory: Callable[[dict[str, Any], Any], Fn]):
-        REGISTRY[name] = TransformDef(name, factory, params or {}, main, required,
-                                      elementwise, doc)
+        REGISTRY[name] = TransformDef(name, factory, params or {}, main, required, elementwise, doc)
         return factory
 
     return register
@@ -84,18 +90,20 @@ def compile_transform(name: str, args: Any, env: Any) -> Fn:
 # What a transform reads besides its input value. Chains of "value" and "theatre" transforms
 # are pure functions of (input, theatre), so the compiler memoises them per distinct input.
 _READS_NODE = {"add_minutes", "column_number", "money_format"}
-_THEATRE_ARG = {"datetime": ("zone", "theatre"), "money": ("currency", "theatre"),
-                "format_datetime": ("zone", "UTC")}
+_THEATRE_ARG = {
+    "datetime": ("zone", "theatre"),
+    "money": ("currency", "theatre"),
+    "format_datetime": ("zone", "UTC"),
+}
 
 
 def transform_reads(name: str, args: Any) -> str:
-    """"value", "theatre" (its zone or currency) or "node" (other fields, variables)."""
+    """ "value", "theatre" (its zone or currency) or "node" (other fields, variables)."""
     if name in _READS_NODE:
         return "node"
     if name in _THEATRE_ARG:
         arg, default = _THEATRE_ARG[name]
-        return "theatre" if normalize_args(name, args).get(arg, default) == "theatre" \
-            else "value"
+        return "theatre" if normalize_args(name, args).get(arg, default) == "theatre" else "value"
     return "value"
 
 
@@ -150,23 +158,32 @@ def _to_bool(value: Any) -> bool:
 
 transform("str", elementwise=True, doc="Text.")(lambda a, e: _simple(str, "text"))
 transform("int", elementwise=True, doc="Whole number; '007' -> 7.")(
-    lambda a, e: _simple(_to_int, "a whole number"))
+    lambda a, e: _simple(_to_int, "a whole number")
+)
 transform("float", elementwise=True, doc="Floating point number.")(
-    lambda a, e: _simple(float, "a number"))
+    lambda a, e: _simple(float, "a number")
+)
 transform("decimal", elementwise=True, doc="Exact decimal number (as text).")(
-    lambda a, e: _simple(lambda v: str(Decimal(str(v).strip())), "a decimal number"))
+    lambda a, e: _simple(lambda v: str(Decimal(str(v).strip())), "a decimal number")
+)
 transform("bool", elementwise=True, doc="true/false, 1/0, yes/no, y/n.")(
-    lambda a, e: _simple(_to_bool, "a yes/no value"))
+    lambda a, e: _simple(_to_bool, "a yes/no value")
+)
 transform("strip", elementwise=True, doc="Trim spaces.")(
-    lambda a, e: _simple(lambda v: str(v).strip(), "text"))
+    lambda a, e: _simple(lambda v: str(v).strip(), "text")
+)
 transform("upper", elementwise=True, doc="Upper case.")(
-    lambda a, e: _simple(lambda v: str(v).upper(), "text"))
+    lambda a, e: _simple(lambda v: str(v).upper(), "text")
+)
 transform("lower", elementwise=True, doc="Lower case.")(
-    lambda a, e: _simple(lambda v: str(v).lower(), "text"))
-transform("filename_safe", elementwise=True,
-          doc="Percent-encode all but letters, digits and . _ - ~: a name any file server "
-              "takes (no ':' for Windows), and different inputs stay different.")(
-    lambda a, e: _simple(lambda v: quote(str(v), safe=""), "text"))
+    lambda a, e: _simple(lambda v: str(v).lower(), "text")
+)
+transform(
+    "filename_safe",
+    elementwise=True,
+    doc="Percent-encode all but letters, digits and . _ - ~: a name any file server "
+    "takes (no ':' for Windows), and different inputs stay different.",
+)(lambda a, e: _simple(lambda v: quote(str(v), safe=""), "text"))
 
 
 @transform("empty_to_null", elementwise=False, doc="'' and whitespace become missing.")
@@ -175,9 +192,13 @@ def _empty(args: dict, env: Any) -> Fn:
 
 
 # ----------------------------------------------------------------------------------- strings
-@transform("split", params={"sep": "value", "index": "value", "drop_empty": "value"},
-           main="sep", required=("sep",),
-           doc="Split text on `sep`; with `index` keep one part (composite ids).")
+@transform(
+    "split",
+    params={"sep": "value", "index": "value", "drop_empty": "value"},
+    main="sep",
+    required=("sep",),
+    doc="Split text on `sep`; with `index` keep one part (composite ids).",
+)
 def _split(args: dict, env: Any) -> Fn:
     sep = args["sep"]
     index = args.get("index")
@@ -195,8 +216,12 @@ def _split(args: dict, env: Any) -> Fn:
     return run
 
 
-@transform("join", params={"sep": "value"}, main="sep",
-           doc="Join a list into text (concatenation), skipping missing parts.")
+@transform(
+    "join",
+    params={"sep": "value"},
+    main="sep",
+    doc="Join a list into text (concatenation), skipping missing parts.",
+)
 def _join(args: dict, env: Any) -> Fn:
     sep = args.get("sep", "")
 
@@ -209,12 +234,18 @@ def _join(args: dict, env: Any) -> Fn:
 
 
 REGISTRY["concat"] = REGISTRY["join"].__class__(
-    "concat", _join, {"sep": "value"}, "sep", (), False, "Alias of join.")
+    "concat", _join, {"sep": "value"}, "sep", (), False, "Alias of join."
+)
 
 
-@transform("regex", params={"pattern": "value", "group": "value", "optional": "value"},
-           main="pattern", required=("pattern",), elementwise=True,
-           doc="Extract a regex group (1 by default, or a group name).")
+@transform(
+    "regex",
+    params={"pattern": "value", "group": "value", "optional": "value"},
+    main="pattern",
+    required=("pattern",),
+    elementwise=True,
+    doc="Extract a regex group (1 by default, or a group name).",
+)
 def _regex(args: dict, env: Any) -> Fn:
     pattern = re.compile(args["pattern"])
     group = args.get("group", 1 if pattern.groups else 0)
@@ -231,29 +262,52 @@ def _regex(args: dict, env: Any) -> Fn:
     return run
 
 
-@transform("replace", params={"old": "value", "new": "value"}, required=("old",),
-           elementwise=True, doc="Replace text.")
+@transform(
+    "replace",
+    params={"old": "value", "new": "value"},
+    required=("old",),
+    elementwise=True,
+    doc="Replace text.",
+)
 def _replace(args: dict, env: Any) -> Fn:
     old, new = args["old"], args.get("new", "")
     return lambda v, n, s: str(v).replace(old, new)
 
 
-@transform("prefix", params={"text": "value"}, main="text", required=("text",),
-           elementwise=True, doc="Put text before the value.")
+@transform(
+    "prefix",
+    params={"text": "value"},
+    main="text",
+    required=("text",),
+    elementwise=True,
+    doc="Put text before the value.",
+)
 def _prefix(args: dict, env: Any) -> Fn:
     text = str(args["text"])
     return lambda v, n, s: f"{text}{v}"
 
 
-@transform("suffix", params={"text": "value"}, main="text", required=("text",),
-           elementwise=True, doc="Put text after the value.")
+@transform(
+    "suffix",
+    params={"text": "value"},
+    main="text",
+    required=("text",),
+    elementwise=True,
+    doc="Put text after the value.",
+)
 def _suffix(args: dict, env: Any) -> Fn:
     text = str(args["text"])
     return lambda v, n, s: f"{v}{text}"
 
 
-@transform("pad", params={"width": "value", "fill": "value"}, main="width",
-           required=("width",), elementwise=True, doc="Left-pad to a width ('7' -> '0007').")
+@transform(
+    "pad",
+    params={"width": "value", "fill": "value"},
+    main="width",
+    required=("width",),
+    elementwise=True,
+    doc="Left-pad to a width ('7' -> '0007').",
+)
 def _pad(args: dict, env: Any) -> Fn:
     width, fill = int(args["width"]), str(args.get("fill", "0"))
     return lambda v, n, s: str(v).rjust(width, fill)
@@ -314,28 +368,44 @@ def _table_lookup(table: dict, missing: Callable[[Any], Any]) -> Fn:
     return run
 
 
-@transform("map", params={"values": "value", "default": "value", "missing": "value"},
-           main="values", required=("values",), elementwise=True,
-           doc="Value map: legacy value -> canonical value.")
+@transform(
+    "map",
+    params={"values": "value", "default": "value", "missing": "value"},
+    main="values",
+    required=("values",),
+    elementwise=True,
+    doc="Value map: legacy value -> canonical value.",
+)
 def _map(args: dict, env: Any) -> Fn:
     return _table_lookup(_keyed(args["values"]), _missing_policy(args, "the value map"))
 
 
-@transform("lookup", params={"table": "value", "default": "value", "missing": "value"},
-           main="table", required=("table",), elementwise=True,
-           doc="Look the value up in a lookup table file.")
+@transform(
+    "lookup",
+    params={"table": "value", "default": "value", "missing": "value"},
+    main="table",
+    required=("table",),
+    elementwise=True,
+    doc="Look the value up in a lookup table file.",
+)
 def _lookup(args: dict, env: Any) -> Fn:
     name = args["table"]
     return _table_lookup(_keyed(env.lookup(name)), _missing_policy(args, f"lookup table {name!r}"))
 
 
-@transform("status_map", params={"name": "value", "default": "value", "missing": "value"},
-           main="name", required=("name",), elementwise=True,
-           doc="A named status map of the mapping (`status_maps:`), e.g. seat statuses.")
+@transform(
+    "status_map",
+    params={"name": "value", "default": "value", "missing": "value"},
+    main="name",
+    required=("name",),
+    elementwise=True,
+    doc="A named status map of the mapping (`status_maps:`), e.g. seat statuses.",
+)
 def _status_map(args: dict, env: Any) -> Fn:
     name = args["name"]
-    return _table_lookup(_keyed(env.status_map(name)),
-                         _missing_policy(args, f"status map {name!r}"))
+    return _table_lookup(
+        _keyed(env.status_map(name)), _missing_policy(args, f"status map {name!r}")
+    )
 
 
 # ----------------------------------------------------------------------------------- numbers
@@ -367,16 +437,33 @@ def _arith(op: Callable[[Any, Any], Any], what: str) -> Callable[[dict, Any], Fn
     return factory
 
 
-for _name, _op in (("add", lambda a, b: a + b), ("multiply", lambda a, b: a * b),
-                   ("divide", lambda a, b: Decimal(a) / Decimal(b))):
-    transform(_name, params={"by": "value"}, main="by", required=("by",), elementwise=True,
-              doc=f"Arithmetic: {_name} by a constant.")(_arith(_op, _name))
+for _name, _op in (
+    ("add", lambda a, b: a + b),
+    ("multiply", lambda a, b: a * b),
+    ("divide", lambda a, b: Decimal(a) / Decimal(b)),
+):
+    transform(
+        _name,
+        params={"by": "value"},
+        main="by",
+        required=("by",),
+        elementwise=True,
+        doc=f"Arithmetic: {_name} by a constant.",
+    )(_arith(_op, _name))
 
 
 # -------------------------------------------------------------------------------------- time
 _MSDATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
-_JAVA_TOKENS = [("yyyy", "%Y"), ("yy", "%y"), ("MM", "%m"), ("dd", "%d"), ("HH", "%H"),
-                ("mm", "%M"), ("ss", "%S"), ("SSS", "%f")]
+_JAVA_TOKENS = [
+    ("yyyy", "%Y"),
+    ("yy", "%y"),
+    ("MM", "%m"),
+    ("dd", "%d"),
+    ("HH", "%H"),
+    ("mm", "%M"),
+    ("ss", "%S"),
+    ("SSS", "%f"),
+]
 NAMED_FORMATS = ("iso", "msdate", "epoch_s", "epoch_ms")
 
 
@@ -441,12 +528,15 @@ def _shared_offset(value: datetime) -> datetime:
 
 def make_time_reader(fmt: str) -> Callable[[Any], datetime]:
     if fmt == "iso":
+
         def iso(value: Any) -> datetime:
             text = str(value).strip()
             parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
             return parsed if parsed.tzinfo is None else _shared_offset(parsed)
+
         return iso
     if fmt == "msdate":
+
         def msdate(value: Any) -> datetime:
             match = _MSDATE.match(str(value).strip())
             if not match:
@@ -458,12 +548,14 @@ def make_time_reader(fmt: str) -> Callable[[Any], datetime]:
                 offset = timezone(sign * timedelta(hours=hours, minutes=minutes))
                 return _shared_offset(instant.astimezone(offset))
             return instant
+
         return msdate
     if fmt in ("epoch_s", "epoch_ms"):
         scale = 1000 if fmt == "epoch_ms" else 1
 
         def epoch(value: Any) -> datetime:
             return datetime.fromtimestamp(float(str(value).strip()) / scale, UTC)
+
         return epoch
     fast = _fixed_digits(fmt)
     if fast is not None:
@@ -479,12 +571,15 @@ def _zone_resolver(spec: str) -> Callable[[Any], str]:
     return lambda scope: spec
 
 
-@transform("datetime", params={"format": "value", "zone": "value", "fold": "value"},
-           main="format",
-           doc="Read a date-time. format: iso | msdate | epoch_s | epoch_ms | a pattern such "
-               "as yyyyMMddHHmm or %d/%m/%Y %H:%M. A time without offset is read in `zone` "
-               "(theatre by default); a time in a DST gap is refused, a repeated one resolved "
-               "by `fold` (earlier | later | raise).")
+@transform(
+    "datetime",
+    params={"format": "value", "zone": "value", "fold": "value"},
+    main="format",
+    doc="Read a date-time. format: iso | msdate | epoch_s | epoch_ms | a pattern such "
+    "as yyyyMMddHHmm or %d/%m/%Y %H:%M. A time without offset is read in `zone` "
+    "(theatre by default); a time in a DST gap is refused, a repeated one resolved "
+    "by `fold` (earlier | later | raise).",
+)
 def _datetime(args: dict, env: Any) -> Fn:
     fmt = args.get("format", "iso")
     read = make_time_reader(fmt)
@@ -514,9 +609,12 @@ def _datetime(args: dict, env: Any) -> Fn:
     return run
 
 
-@transform("date", params={"format": "value"}, main="format",
-           doc="Read a calendar date (formats as for datetime; an instant keeps its own "
-               "offset's date).")
+@transform(
+    "date",
+    params={"format": "value"},
+    main="format",
+    doc="Read a calendar date (formats as for datetime; an instant keeps its own offset's date).",
+)
 def _date(args: dict, env: Any) -> Fn:
     fmt = args.get("format", "iso")
     read = make_time_reader(fmt)
@@ -535,8 +633,13 @@ def _date(args: dict, env: Any) -> Fn:
     return run
 
 
-@transform("add_minutes", params={"minutes": "spec"}, main="minutes", required=("minutes",),
-           doc="Add minutes (from another source field) to a date-time: end = start + runtime.")
+@transform(
+    "add_minutes",
+    params={"minutes": "spec"},
+    main="minutes",
+    required=("minutes",),
+    doc="Add minutes (from another source field) to a date-time: end = start + runtime.",
+)
 def _add_minutes(args: dict, env: Any) -> Fn:
     minutes_of = env.compile_spec(args["minutes"], "add_minutes.minutes")
     memo = _Memo()
@@ -547,8 +650,13 @@ def _add_minutes(args: dict, env: Any) -> Fn:
             raise FieldError("add_minutes: the minutes are missing")
         # Aware datetimes compare by instant, so the key also holds the zone and fold: the
         # result keeps the start's own zone.
-        key = (value, getattr(value, "tzinfo", None), getattr(value, "fold", 0), minutes,
-               minutes.__class__)
+        key = (
+            value,
+            getattr(value, "tzinfo", None),
+            getattr(value, "fold", 0),
+            minutes,
+            minutes.__class__,
+        )
         try:
             hit = memo.get(key)
         except TypeError:
@@ -564,9 +672,13 @@ def _add_minutes(args: dict, env: Any) -> Fn:
     return run
 
 
-@transform("format_datetime", params={"format": "value", "zone": "value"}, main="format",
-           doc="Write a date-time as text (outbound): in `zone` (theatre/UTC/IANA), with a "
-               "pattern (yyyyMMddHHmm) or iso.")
+@transform(
+    "format_datetime",
+    params={"format": "value", "zone": "value"},
+    main="format",
+    doc="Write a date-time as text (outbound): in `zone` (theatre/UTC/IANA), with a "
+    "pattern (yyyyMMddHHmm) or iso.",
+)
 def _format_datetime(args: dict, env: Any) -> Fn:
     fmt = args.get("format", "iso")
     zone_of = _zone_resolver(args.get("zone", "UTC"))
@@ -592,9 +704,13 @@ def money_of(amount: int, currency: str) -> Money:
     return hit
 
 
-@transform("money", params={"unit": "value", "currency": "value"}, main="unit",
-           doc="Money from minor units (cents) or a decimal string (major units) in the "
-               "theatre's currency (or a fixed ISO code).")
+@transform(
+    "money",
+    params={"unit": "value", "currency": "value"},
+    main="unit",
+    doc="Money from minor units (cents) or a decimal string (major units) in the "
+    "theatre's currency (or a fixed ISO code).",
+)
 def _money(args: dict, env: Any) -> Fn:
     unit = args.get("unit", "major")
     currency = args.get("currency", "theatre")
@@ -624,11 +740,16 @@ def _money(args: dict, env: Any) -> Fn:
     return run
 
 
-@transform("money_format", params={"currency": "spec"}, main="currency",
-           doc="Write minor units as a decimal string ('50000' INR -> '500.00'), outbound.")
+@transform(
+    "money_format",
+    params={"currency": "spec"},
+    main="currency",
+    doc="Write minor units as a decimal string ('50000' INR -> '500.00'), outbound.",
+)
 def _money_format(args: dict, env: Any) -> Fn:
-    currency_of = env.compile_spec(args.get("currency", {"var": "theatre.currency"}),
-                                   "money_format.currency")
+    currency_of = env.compile_spec(
+        args.get("currency", {"var": "theatre.currency"}), "money_format.currency"
+    )
 
     def run(value: Any, node: Any, scope: Any) -> Any:
         code = currency_of(node, scope)
@@ -644,9 +765,13 @@ def _letters(skip: list[str]) -> list[str]:
     return [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in set(skip)]
 
 
-@transform("row_letter", params={"skip": "value", "start": "value"}, elementwise=True,
-           doc="Row index -> row letter, skipping letters (I and O by default): 8 -> J; "
-               "past Z: AA, AB, ...")
+@transform(
+    "row_letter",
+    params={"skip": "value", "start": "value"},
+    elementwise=True,
+    doc="Row index -> row letter, skipping letters (I and O by default): 8 -> J; "
+    "past Z: AA, AB, ...",
+)
 def _row_letter(args: dict, env: Any) -> Fn:
     alphabet = _letters(args.get("skip", ["I", "O"]))
     start = int(args.get("start", 0))
@@ -669,8 +794,12 @@ def _row_letter(args: dict, env: Any) -> Fn:
     return run
 
 
-@transform("row_index", params={"skip": "value", "start": "value"}, elementwise=True,
-           doc="Row letter -> row index (inverse of row_letter): J -> 8.")
+@transform(
+    "row_index",
+    params={"skip": "value", "start": "value"},
+    elementwise=True,
+    doc="Row letter -> row index (inverse of row_letter): J -> 8.",
+)
 def _row_index(args: dict, env: Any) -> Fn:
     alphabet = _letters(args.get("skip", ["I", "O"]))
     position = {c: i for i, c in enumerate(alphabet)}
@@ -682,8 +811,7 @@ def _row_index(args: dict, env: Any) -> Fn:
         for char in text:
             if char not in position:
                 skipped = sorted(set("ABCDEFGHIJKLMNOPQRSTUVWXYZ") - set(alphabet))
-                raise FieldError(f"{value!r} is not a row letter (skipping "
-                                 f"{', '.join(skipped)})")
+                raise FieldError(f"{value!r} is not a row letter (skipping {', '.join(skipped)})")
             number = number * len(alphabet) + position[char] + 1
         if not text:
             raise FieldError("empty row letter")
@@ -692,15 +820,17 @@ def _row_index(args: dict, env: Any) -> Fn:
     return run
 
 
-@transform("column_number", params={"count": "spec", "order": "value", "start": "value"},
-           elementwise=True,
-           doc="Column index -> printed seat number. order rtl numbers right to left: with "
-               "count 12, index 0 -> 12.")
+@transform(
+    "column_number",
+    params={"count": "spec", "order": "value", "start": "value"},
+    elementwise=True,
+    doc="Column index -> printed seat number. order rtl numbers right to left: with "
+    "count 12, index 0 -> 12.",
+)
 def _column_number(args: dict, env: Any) -> Fn:
     order = args.get("order", "ltr")
     start = int(args.get("start", 1))
-    count_of = env.compile_spec(args["count"], "column_number.count") if "count" in args \
-        else None
+    count_of = env.compile_spec(args["count"], "column_number.count") if "count" in args else None
 
     def run(value: Any, node: Any, scope: Any) -> Any:
         try:

@@ -62,7 +62,8 @@ class CsvTransport(_T):
     folder: str | None = None
     file_glob: str | None = None
     filename_vars: str | None = Field(
-        default=None, description="Regex with named groups: values become context vars")
+        default=None, description="Regex with named groups: values become context vars"
+    )
     # outbound (Marquee -> POS)
     request_folder: str | None = None
     request_filename: str | None = None
@@ -71,12 +72,16 @@ class CsvTransport(_T):
 
 
 Transport = RestTransport | SoapTransport | CsvTransport
-_KINDS: dict[str, type[_T]] = {"rest": RestTransport, "soap": SoapTransport,
-                               "csv_sftp": CsvTransport}
+_KINDS: dict[str, type[_T]] = {
+    "rest": RestTransport,
+    "soap": SoapTransport,
+    "csv_sftp": CsvTransport,
+}
 
 
-def build_transport(protocol: str, defaults: dict[str, Any], own: dict[str, Any],
-                    source: dict[str, Any]) -> Transport:
+def build_transport(
+    protocol: str, defaults: dict[str, Any], own: dict[str, Any], source: dict[str, Any]
+) -> Transport:
     data = {**defaults, **own}
     if protocol == "csv_sftp":
         for key in ("encoding", "delimiter", "quotechar", "header"):

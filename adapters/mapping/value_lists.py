@@ -45,8 +45,11 @@ def _item_paths(fields: dict) -> list[str] | None:
         if isinstance(sub, str):
             paths.append(sub.strip())
             continue
-        if not isinstance(sub, dict) or not isinstance(sub.get("path"), str) or \
-                set(sub) - _ITEM_SPEC_KEYS:
+        if (
+            not isinstance(sub, dict)
+            or not isinstance(sub.get("path"), str)
+            or set(sub) - _ITEM_SPEC_KEYS
+        ):
             return None
         for step in sub.get("transforms") or []:
             name, args = (step, None) if isinstance(step, str) else next(iter(step.items()))
@@ -104,8 +107,11 @@ def list_key(compiler: Any, each: Any, spec: dict) -> KeyFn | None:
         return None
     if isinstance(each, dict):
         # A computed list of text items: keyed on the raw text it is computed from.
-        if set(each) - {"path", "transforms"} or not isinstance(each.get("path"), str) or \
-                any(p != "." for p in paths):
+        if (
+            set(each) - {"path", "transforms"}
+            or not isinstance(each.get("path"), str)
+            or any(p != "." for p in paths)
+        ):
             return None
         for step in each.get("transforms") or []:
             name, args = (step, None) if isinstance(step, str) else next(iter(step.items()))
@@ -161,8 +167,9 @@ def _json_list_key(each: str, paths: list[str]) -> KeyFn | None:
 
 def _xml_list_key(fmt: Any, each: str, paths: list[str]) -> KeyFn | None:
     steps = each.strip().split("/")
-    if not all(_PLAIN_NAME.match(step) for step in steps) or \
-            not all(_PLAIN_NAME.match(p) for p in paths):
+    if not all(_PLAIN_NAME.match(step) for step in steps) or not all(
+        _PLAIN_NAME.match(p) for p in paths
+    ):
         return None
     outer = fmt._clark(steps[0])
     tostring = etree.tostring
@@ -172,8 +179,12 @@ def _xml_list_key(fmt: Any, each: str, paths: list[str]) -> KeyFn | None:
             return None
         # Every item lies inside these elements, so their text holds all the items read
         # (serialising to str is faster in lxml than to UTF-8 bytes).
-        return tuple([tostring(child, encoding="unicode", with_tail=False)
-                      for child in node.iterchildren(outer)])
+        return tuple(
+            [
+                tostring(child, encoding="unicode", with_tail=False)
+                for child in node.iterchildren(outer)
+            ]
+        )
 
     return xml_key
 

@@ -54,13 +54,27 @@ class RestAdapter:
         # The endpoint may already include the mapping's base path (e.g. .../api/v1).
         return self.base_url + path
 
-    def _call(self, method: str, url: str, *, params: dict[str, Any] | None = None,
-              body: bytes | None = None, headers: dict[str, str]) -> tuple[int, bytes]:
+    def _call(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: bytes | None = None,
+        headers: dict[str, str],
+    ) -> tuple[int, bytes]:
         if body is not None:
             headers = {**headers, "Content-Type": "application/json"}
         try:
-            with self.session.request(method, url, params=params, data=body, headers=headers,
-                                      timeout=self.timeout, stream=True) as response:
+            with self.session.request(
+                method,
+                url,
+                params=params,
+                data=body,
+                headers=headers,
+                timeout=self.timeout,
+                stream=True,
+            ) as response:
                 content = self._read_limited(response)
                 status = response.status_code
         except requests.Timeout as exc:
@@ -108,8 +122,9 @@ class RestAdapter:
         return doc if isinstance(doc, dict) else {}
 
     # ------------------------------------------------------------------------------ reading
-    def fetch(self, entity: str, vars: dict[str, Any] | None = None,
-              cursor: str | None = None) -> Iterator[Payload]:
+    def fetch(
+        self, entity: str, vars: dict[str, Any] | None = None, cursor: str | None = None
+    ) -> Iterator[Payload]:
         vars = dict(vars or {})
         t = self.mapping.transport(entity)
         path = t.base_path + _quoted_fill(t.path, vars)
@@ -121,8 +136,9 @@ class RestAdapter:
         if t.paging is None:
             _, content = self._call(t.method, url, params=params, headers=headers)
             doc = self._check_result(t, content, f"{entity} {path}")
-            next_cursor = str(doc.get(t.cursor.field)) if t.cursor and t.cursor.field in doc \
-                else None
+            next_cursor = (
+                str(doc.get(t.cursor.field)) if t.cursor and t.cursor.field in doc else None
+            )
             yield Payload.of_bytes(f"{entity} {path}", content, vars=vars, cursor=next_cursor)
             return
         page = t.paging.first_page
@@ -133,8 +149,11 @@ class RestAdapter:
             yield Payload.of_bytes(f"{entity} {path} page {page}", content, vars=vars)
             total = doc.get(t.paging.total_pages_field)
             items = doc.get(t.paging.items_field) or []
-            last = page - t.paging.first_page + 1 >= int(total) if isinstance(total, int) \
+            last = (
+                page - t.paging.first_page + 1 >= int(total)
+                if isinstance(total, int)
                 else len(items) < t.paging.page_size
+            )
             if last or not items:
                 return
             page += 1
@@ -144,15 +163,24 @@ class RestAdapter:
         t = self.mapping.transport(operation)
         method = rendered.method or t.method
         body = rendered.body if method.upper() not in ("GET", "DELETE") else None
-        status, content = self._call(method, self._url(rendered.path), params=rendered.query,
-                                     body=body, headers=self._headers(t))
+        status, content = self._call(
+            method,
+            self._url(rendered.path),
+            params=rendered.query,
+            body=body,
+            headers=self._headers(t),
+        )
         return Sent(content, status)
 
     def verify_push(self, entity: str, headers: dict[str, str], body: bytes) -> bool:
         t = self.mapping.transport(entity)
-        return push_auth.verify(headers, body, self.spec.secrets.get("push_secret", ""),
-                                signature_header=t.signature_header,
-                                key_header=None if t.signature_header else t.auth_header)
+        return push_auth.verify(
+            headers,
+            body,
+            self.spec.secrets.get("push_secret", ""),
+            signature_header=t.signature_header,
+            key_header=None if t.signature_header else t.auth_header,
+        )
 
     def acknowledge(self, payload: Payload) -> None:
         return None

@@ -25,20 +25,27 @@ SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 
 
 def hardened_parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           huge_tree=False, dtd_validation=False)
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        dtd_validation=False,
+    )
 
 
-def _limited_transport(session: requests.Session, timeout: float, operation_timeout: float,
-                       limit: int) -> Any:
+def _limited_transport(
+    session: requests.Session, timeout: float, operation_timeout: float, limit: int
+) -> Any:
     from zeep.transports import Transport
 
     class LimitedTransport(Transport):
         """zeep transport that refuses answers larger than `limit` bytes."""
 
         def post(self, address: str, message: Any, headers: dict[str, str]) -> Any:
-            response = self.session.post(address, data=message, headers=headers,
-                                         timeout=self.operation_timeout, stream=True)
+            response = self.session.post(
+                address, data=message, headers=headers, timeout=self.operation_timeout, stream=True
+            )
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > limit:
                 response.close()
@@ -53,8 +60,7 @@ def _limited_transport(session: requests.Session, timeout: float, operation_time
             response._content = b"".join(chunks)  # noqa: SLF001 - requests' own cache slot
             return response
 
-    return LimitedTransport(session=session, timeout=timeout,
-                            operation_timeout=operation_timeout)
+    return LimitedTransport(session=session, timeout=timeout, operation_timeout=operation_timeout)
 
 
 class SoapAdapter:
@@ -78,11 +84,19 @@ class SoapAdapter:
             if self._client is None:
                 from zeep import Client, Settings
 
-                settings = Settings(strict=False, xml_huge_tree=False, forbid_entities=True,
-                                    forbid_external=True, forbid_dtd=True)
-                transport = _limited_transport(self.session, self.spec.connect_timeout +
-                                               self.spec.read_timeout, self.spec.read_timeout,
-                                               self.spec.max_response_bytes)
+                settings = Settings(
+                    strict=False,
+                    xml_huge_tree=False,
+                    forbid_entities=True,
+                    forbid_external=True,
+                    forbid_dtd=True,
+                )
+                transport = _limited_transport(
+                    self.session,
+                    self.spec.connect_timeout + self.spec.read_timeout,
+                    self.spec.read_timeout,
+                    self.spec.max_response_bytes,
+                )
                 try:
                     self._client = Client(self.wsdl_url, settings=settings, transport=transport)
                 except requests.RequestException as exc:
@@ -125,12 +139,14 @@ class SoapAdapter:
         fault = root.find(f".//{{{SOAP_ENV}}}Fault")
         if fault is None:
             return None
-        return (fault.findtext("faultcode") or "").strip(), \
-            (fault.findtext("faultstring") or "").strip()
+        return (fault.findtext("faultcode") or "").strip(), (
+            fault.findtext("faultstring") or ""
+        ).strip()
 
     # ------------------------------------------------------------------------------ reading
-    def fetch(self, entity: str, vars: dict[str, Any] | None = None,
-              cursor: str | None = None) -> Iterator[Payload]:
+    def fetch(
+        self, entity: str, vars: dict[str, Any] | None = None, cursor: str | None = None
+    ) -> Iterator[Payload]:
         vars = dict(vars or {})
         t = self.mapping.transport(entity)
         args = {k: fill(v, vars) for k, v in t.arguments.items()}
@@ -152,10 +168,13 @@ class SoapAdapter:
 
     def verify_push(self, entity: str, headers: dict[str, str], body: bytes) -> bool:
         t = self.mapping.transport(entity)
-        return push_auth.verify(headers, body, self.spec.secrets.get("push_secret", ""),
-                                signature_header=t.signature_header if hasattr(
-                                    t, "signature_header") else None,
-                                key_header=t.auth_header)
+        return push_auth.verify(
+            headers,
+            body,
+            self.spec.secrets.get("push_secret", ""),
+            signature_header=t.signature_header if hasattr(t, "signature_header") else None,
+            key_header=t.auth_header,
+        )
 
     def acknowledge(self, payload: Payload) -> None:
         return None

@@ -37,13 +37,15 @@ from store.users import EmailTaken
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 
 
-async def admin_read(p: Principal = Security(current_principal, scopes=["admin:read"])
-                     ) -> Principal:
+async def admin_read(
+    p: Principal = Security(current_principal, scopes=["admin:read"]),
+) -> Principal:
     return p
 
 
-async def admin_write(p: Principal = Security(current_principal, scopes=["admin:write"])
-                ) -> Principal:
+async def admin_write(
+    p: Principal = Security(current_principal, scopes=["admin:write"]),
+) -> Principal:
     return p
 
 
@@ -60,14 +62,25 @@ def _next(rows: list[Any], page: PageParams, key) -> str | None:
 
 
 @router.get("/users", response_model=Page[UserOut], summary="Users, by role or partner")
-def list_users(role: Role | None = None, partner_id: str | None = Query(None, max_length=64),
-               page: PageParams = Depends(), _: Principal = Depends(admin_read),
-               ctx: ApiContext = Depends(get_ctx)) -> Page[UserOut]:
+def list_users(
+    role: Role | None = None,
+    partner_id: str | None = Query(None, max_length=64),
+    page: PageParams = Depends(),
+    _: Principal = Depends(admin_read),
+    ctx: ApiContext = Depends(get_ctx),
+) -> Page[UserOut]:
     with ctx.hub.engine.connect() as conn:
-        rows = users.list_users(conn, role=role.value if role else None, partner_id=partner_id,
-                                after=_after(page), limit=page.limit + 1)
-    return Page[UserOut](items=[accounts.user_out(ctx.cipher, r) for r in rows[: page.limit]],
-                         next_cursor=_next(rows, page, lambda r: r.id))
+        rows = users.list_users(
+            conn,
+            role=role.value if role else None,
+            partner_id=partner_id,
+            after=_after(page),
+            limit=page.limit + 1,
+        )
+    return Page[UserOut](
+        items=[accounts.user_out(ctx.cipher, r) for r in rows[: page.limit]],
+        next_cursor=_next(rows, page, lambda r: r.id),
+    )
 
 
 def _check_partner(conn, role: Role, partner_id: str | None) -> None:
@@ -78,39 +91,61 @@ def _check_partner(conn, role: Role, partner_id: str | None) -> None:
         raise ApiProblem(422, "partner_not_allowed", f"a {role.value} belongs to no partner")
 
 
-@router.post("/users", response_model=UserOut, status_code=201,
-             summary="Create a user of any role")
-def create_user(body: UserIn, actor: Principal = Depends(admin_write),
-                ctx: ApiContext = Depends(get_ctx)) -> UserOut:
+@router.post("/users", response_model=UserOut, status_code=201, summary="Create a user of any role")
+def create_user(
+    body: UserIn, actor: Principal = Depends(admin_write), ctx: ApiContext = Depends(get_ctx)
+) -> UserOut:
     try:
         with ctx.hub.engine.begin() as conn:
             _check_partner(conn, body.role, body.partner_id)
-            row = accounts.create_account(conn, ctx.cipher, email=body.email,
-                                          password=body.password, role=body.role,
-                                          partner_id=body.partner_id, name=body.name,
-                                          phone=body.phone, language=body.language)
-            users.audit(conn, actor.subject, "user.create", row.id,
-                        {"role": body.role.value, "partner_id": body.partner_id})
+            row = accounts.create_account(
+                conn,
+                ctx.cipher,
+                email=body.email,
+                password=body.password,
+                role=body.role,
+                partner_id=body.partner_id,
+                name=body.name,
+                phone=body.phone,
+                language=body.language,
+            )
+            users.audit(
+                conn,
+                actor.subject,
+                "user.create",
+                row.id,
+                {"role": body.role.value, "partner_id": body.partner_id},
+            )
     except EmailTaken:
         raise ApiProblem(409, "email_taken", "an account with this email exists") from None
     return accounts.user_out(ctx.cipher, row)
 
 
-@router.patch("/users/{user_id}", response_model=UserOut,
-              summary="Change a user's role, partner or active flag (ends their sessions)")
-def update_user(body: UserPatch, user_id: str = Path(max_length=64),
-                actor: Principal = Depends(admin_write),
-                ctx: ApiContext = Depends(get_ctx)) -> UserOut:
+@router.patch(
+    "/users/{user_id}",
+    response_model=UserOut,
+    summary="Change a user's role, partner or active flag (ends their sessions)",
+)
+def update_user(
+    body: UserPatch,
+    user_id: str = Path(max_length=64),
+    actor: Principal = Depends(admin_write),
+    ctx: ApiContext = Depends(get_ctx),
+) -> UserOut:
     with ctx.hub.engine.begin() as conn:
         row = users.get_user(conn, user_id)
         if row is None:
             raise not_found("user", user_id)
-        if user_id == actor.subject and (body.active is False or
-                                         body.role not in (None, Role.ADMIN)):
+        if user_id == actor.subject and (
+            body.active is False or body.role not in (None, Role.ADMIN)
+        ):
             raise ApiProblem(409, "self_lockout", "admins cannot demote or disable themselves")
         role = body.role or Role(row.role)
-        partner_id = body.partner_id if "partner_id" in body.model_fields_set else (
-            row.partner_id if role == Role.PARTNER else None)
+        partner_id = (
+            body.partner_id
+            if "partner_id" in body.model_fields_set
+            else (row.partner_id if role == Role.PARTNER else None)
+        )
         _check_partner(conn, role, partner_id)
         values: dict[str, Any] = {"role": role.value, "partner_id": partner_id}
         if body.active is not None:
@@ -118,24 +153,27 @@ def update_user(body: UserPatch, user_id: str = Path(max_length=64),
         users.update_user(conn, user_id, **values)
         # Refresh tokens carry the old role's scopes into new access tokens: end them.
         users.revoke_user_refresh_tokens(conn, user_id)
-        users.audit(conn, actor.subject, "user.update", user_id,
-                    {k: v for k, v in values.items()})
+        users.audit(conn, actor.subject, "user.update", user_id, {k: v for k, v in values.items()})
         row = users.get_user(conn, user_id)
     assert row is not None
     return accounts.user_out(ctx.cipher, row)
 
 
 @router.get("/partners", response_model=list[PartnerOut])
-def list_partners(_: Principal = Depends(admin_read),
-                  ctx: ApiContext = Depends(get_ctx)) -> list[PartnerOut]:
+def list_partners(
+    _: Principal = Depends(admin_read), ctx: ApiContext = Depends(get_ctx)
+) -> list[PartnerOut]:
     with ctx.hub.engine.connect() as conn:
-        return [PartnerOut(id=p.id, name=p.name, created_at=p.created_at)
-                for p in partners.list_partners(conn)]
+        return [
+            PartnerOut(id=p.id, name=p.name, created_at=p.created_at)
+            for p in partners.list_partners(conn)
+        ]
 
 
 @router.post("/partners", response_model=PartnerOut, status_code=201)
-def create_partner(body: PartnerIn, actor: Principal = Depends(admin_write),
-                   ctx: ApiContext = Depends(get_ctx)) -> PartnerOut:
+def create_partner(
+    body: PartnerIn, actor: Principal = Depends(admin_write), ctx: ApiContext = Depends(get_ctx)
+) -> PartnerOut:
     with ctx.hub.engine.begin() as conn:
         if partners.get_partner(conn, body.id) is not None:
             raise ApiProblem(409, "partner_exists", f"partner id {body.id!r} is taken")
@@ -156,18 +194,27 @@ def _connector(conn, connector_id: str) -> dict[str, Any]:
     return row
 
 
-@router.get("/connectors", response_model=list[ConnectorOut],
-            summary="Every connector, active and paused, with its last health")
-def list_connectors(_: Principal = Depends(admin_read),
-                    ctx: ApiContext = Depends(get_ctx)) -> list[ConnectorOut]:
+@router.get(
+    "/connectors",
+    response_model=list[ConnectorOut],
+    summary="Every connector, active and paused, with its last health",
+)
+def list_connectors(
+    _: Principal = Depends(admin_read), ctx: ApiContext = Depends(get_ctx)
+) -> list[ConnectorOut]:
     with ctx.hub.engine.connect() as conn:
         return [ConnectorOut(**r) for r in operations.all_connectors(conn)]
 
 
-@router.post("/connectors", response_model=ConnectorOut, status_code=201,
-             summary="Create a connector (adapter, mapping, endpoint, secret names)")
-def create_connector(body: ConnectorIn, actor: Principal = Depends(admin_write),
-                     ctx: ApiContext = Depends(get_ctx)) -> ConnectorOut:
+@router.post(
+    "/connectors",
+    response_model=ConnectorOut,
+    status_code=201,
+    summary="Create a connector (adapter, mapping, endpoint, secret names)",
+)
+def create_connector(
+    body: ConnectorIn, actor: Principal = Depends(admin_write), ctx: ApiContext = Depends(get_ctx)
+) -> ConnectorOut:
     from connectors.connector import ConnectorConfig, register
 
     with ctx.hub.engine.connect() as conn:
@@ -177,62 +224,91 @@ def create_connector(body: ConnectorIn, actor: Principal = Depends(admin_write),
             raise ApiProblem(409, "connector_exists", f"connector id {body.id!r} is taken")
     register(ctx.hub.engine, ConnectorConfig(**body.model_dump()))
     with ctx.hub.engine.begin() as conn:
-        users.audit(conn, actor.subject, "connector.create", body.id,
-                    {"adapter": body.adapter, "mapping": body.mapping})
+        users.audit(
+            conn,
+            actor.subject,
+            "connector.create",
+            body.id,
+            {"adapter": body.adapter, "mapping": body.mapping},
+        )
         return ConnectorOut(**_connector(conn, body.id))
 
 
 @router.get("/connectors/{connector_id}", response_model=ConnectorOut)
-def get_connector(connector_id: str = Path(max_length=64), _: Principal = Depends(admin_read),
-                  ctx: ApiContext = Depends(get_ctx)) -> ConnectorOut:
+def get_connector(
+    connector_id: str = Path(max_length=64),
+    _: Principal = Depends(admin_read),
+    ctx: ApiContext = Depends(get_ctx),
+) -> ConnectorOut:
     with ctx.hub.engine.connect() as conn:
         return ConnectorOut(**_connector(conn, connector_id))
 
 
-def _set_status(ctx: ApiContext, actor: Principal, connector_id: str,
-                status: str) -> ConnectorOut:
+def _set_status(ctx: ApiContext, actor: Principal, connector_id: str, status: str) -> ConnectorOut:
     from connectors.connector import forget
 
     with ctx.hub.engine.begin() as conn:
         _connector(conn, connector_id)
         operations.set_connector_status(conn, connector_id, status)
-        users.audit(conn, actor.subject, f"connector.{'pause' if status == 'paused' else 'resume'}",
-                    connector_id, {})
+        users.audit(
+            conn,
+            actor.subject,
+            f"connector.{'pause' if status == 'paused' else 'resume'}",
+            connector_id,
+            {},
+        )
         out = ConnectorOut(**_connector(conn, connector_id))
     forget(ctx.hub.engine)  # cached connectors re-read their definition
     return out
 
 
-@router.post("/connectors/{connector_id}/pause", response_model=ConnectorOut,
-             summary="Stop syncing this connector (scheduled jobs skip paused connectors)")
-def pause_connector(connector_id: str = Path(max_length=64),
-                    actor: Principal = Depends(admin_write),
-                    ctx: ApiContext = Depends(get_ctx)) -> ConnectorOut:
+@router.post(
+    "/connectors/{connector_id}/pause",
+    response_model=ConnectorOut,
+    summary="Stop syncing this connector (scheduled jobs skip paused connectors)",
+)
+def pause_connector(
+    connector_id: str = Path(max_length=64),
+    actor: Principal = Depends(admin_write),
+    ctx: ApiContext = Depends(get_ctx),
+) -> ConnectorOut:
     return _set_status(ctx, actor, connector_id, "paused")
 
 
 @router.post("/connectors/{connector_id}/resume", response_model=ConnectorOut)
-def resume_connector(connector_id: str = Path(max_length=64),
-                     actor: Principal = Depends(admin_write),
-                     ctx: ApiContext = Depends(get_ctx)) -> ConnectorOut:
+def resume_connector(
+    connector_id: str = Path(max_length=64),
+    actor: Principal = Depends(admin_write),
+    ctx: ApiContext = Depends(get_ctx),
+) -> ConnectorOut:
     return _set_status(ctx, actor, connector_id, "active")
 
 
-@router.get("/connectors/{connector_id}/health", response_model=dict[str, Any],
-            summary="The connector's last recorded health")
-def connector_health(connector_id: str = Path(max_length=64),
-                     _: Principal = Depends(admin_read),
-                     ctx: ApiContext = Depends(get_ctx)) -> dict[str, Any]:
+@router.get(
+    "/connectors/{connector_id}/health",
+    response_model=dict[str, Any],
+    summary="The connector's last recorded health",
+)
+def connector_health(
+    connector_id: str = Path(max_length=64),
+    _: Principal = Depends(admin_read),
+    ctx: ApiContext = Depends(get_ctx),
+) -> dict[str, Any]:
     with ctx.hub.engine.connect() as conn:
         row = _connector(conn, connector_id)
     return {"connector_id": connector_id, "status": row["status"], **(row["health"] or {})}
 
 
-@router.post("/connectors/{connector_id}/test", response_model=ConnectorTestOut,
-             summary="Call the theatre's system now (read its theatres) and record the health")
-def test_connector(connector_id: str = Path(max_length=64),
-                   actor: Principal = Depends(admin_write),
-                   ctx: ApiContext = Depends(get_ctx)) -> ConnectorTestOut:
+@router.post(
+    "/connectors/{connector_id}/test",
+    response_model=ConnectorTestOut,
+    summary="Call the theatre's system now (read its theatres) and record the health",
+)
+def test_connector(
+    connector_id: str = Path(max_length=64),
+    actor: Principal = Depends(admin_write),
+    ctx: ApiContext = Depends(get_ctx),
+) -> ConnectorTestOut:
     from connectors.connector import get_connector as live_connector
     from store import sync
 
@@ -241,8 +317,7 @@ def test_connector(connector_id: str = Path(max_length=64),
     started = time.perf_counter()
     records = None
     try:
-        connector = live_connector(ctx.hub.engine, connector_id,
-                                   ctx.hub.settings.secrets_file)
+        connector = live_connector(ctx.hub.engine, connector_id, ctx.hub.settings.secrets_file)
         entity = next((e for e in ("theatres", "theatre", "shows") if connector.has(e)), None)
         if entity is not None:
             records = len(connector.fetch(entity))
@@ -252,12 +327,21 @@ def test_connector(connector_id: str = Path(max_length=64),
     elapsed = round((time.perf_counter() - started) * 1000, 2)
     now = utcnow()
     with ctx.hub.engine.begin() as conn:
-        sync.set_health(conn, connector_id, {"ok": ok, "checked_at": now.isoformat(),
-                                             "detail": detail, "duration_ms": elapsed})
+        sync.set_health(
+            conn,
+            connector_id,
+            {"ok": ok, "checked_at": now.isoformat(), "detail": detail, "duration_ms": elapsed},
+        )
         users.audit(conn, actor.subject, "connector.test", connector_id, {"ok": ok})
     observability.CONNECTOR_HEALTH.labels(connector=connector_id).set(1 if ok else 0)
-    return ConnectorTestOut(connector_id=connector_id, ok=ok, checked_at=now,
-                            duration_ms=elapsed, detail=detail, records=records)
+    return ConnectorTestOut(
+        connector_id=connector_id,
+        ok=ok,
+        checked_at=now,
+        duration_ms=elapsed,
+        detail=detail,
+        records=records,
+    )
 
 
 # ---- sync conflicts ------------------------------------------------------------------------
@@ -270,25 +354,39 @@ def _refresh_gauges(conn) -> None:
 
 
 @router.get("/conflicts", response_model=Page[ConflictOut], summary="The sync conflict queue")
-def list_conflicts(status: Literal["open", "resolved"] | None = "open",
-                   connector_id: str | None = Query(None, max_length=64),
-                   page: PageParams = Depends(), _: Principal = Depends(admin_read),
-                   ctx: ApiContext = Depends(get_ctx)) -> Page[ConflictOut]:
+def list_conflicts(
+    status: Literal["open", "resolved"] | None = "open",
+    connector_id: str | None = Query(None, max_length=64),
+    page: PageParams = Depends(),
+    _: Principal = Depends(admin_read),
+    ctx: ApiContext = Depends(get_ctx),
+) -> Page[ConflictOut]:
     with ctx.hub.engine.connect() as conn:
-        rows = operations.conflicts(conn, status=status, connector_id=connector_id,
-                                    after=_after(page), limit=page.limit + 1)
+        rows = operations.conflicts(
+            conn, status=status, connector_id=connector_id, after=_after(page), limit=page.limit + 1
+        )
         _refresh_gauges(conn)
-    return Page[ConflictOut](items=[ConflictOut(**r) for r in rows[: page.limit]],
-                             next_cursor=_next(rows, page, lambda r: r["id"]))
+    return Page[ConflictOut](
+        items=[ConflictOut(**r) for r in rows[: page.limit]],
+        next_cursor=_next(rows, page, lambda r: r["id"]),
+    )
 
 
-@router.post("/conflicts/{conflict_id}/resolve", response_model=ConflictOut,
-             summary="Resolve a conflict with an action that takes effect (and is audited)",
-             responses={409: {"description": "Resolved already with another action"},
-                        422: {"description": "The action does not fit this kind of conflict"}})
-def resolve_conflict(body: ResolveIn, conflict_id: str = Path(max_length=64),
-                     actor: Principal = Depends(admin_write),
-                     ctx: ApiContext = Depends(get_ctx)) -> ConflictOut:
+@router.post(
+    "/conflicts/{conflict_id}/resolve",
+    response_model=ConflictOut,
+    summary="Resolve a conflict with an action that takes effect (and is audited)",
+    responses={
+        409: {"description": "Resolved already with another action"},
+        422: {"description": "The action does not fit this kind of conflict"},
+    },
+)
+def resolve_conflict(
+    body: ResolveIn,
+    conflict_id: str = Path(max_length=64),
+    actor: Principal = Depends(admin_write),
+    ctx: ApiContext = Depends(get_ctx),
+) -> ConflictOut:
     """Actions with effects: `refund_customer` fails the Marquee booking and refunds the
     customer in full through the booking service (the same refund key as the outbox's, so the
     refund is made once); `keep_booking` and `acknowledge` only resolve. The same action again
@@ -299,9 +397,12 @@ def resolve_conflict(body: ResolveIn, conflict_id: str = Path(max_length=64),
         raise not_found("conflict", conflict_id)
     allowed = operations.allowed_actions(row["kind"])
     if allowed is not None and body.action not in allowed:
-        raise ApiProblem(422, "invalid_action",
-                         f"a {row['kind']} conflict is resolved with {' or '.join(allowed)}",
-                         allowed=list(allowed))
+        raise ApiProblem(
+            422,
+            "invalid_action",
+            f"a {row['kind']} conflict is resolved with {' or '.join(allowed)}",
+            allowed=list(allowed),
+        )
     if row["status"] != "open":
         if operations.resolved_action(row) == body.action:
             return ConflictOut(**row)  # the same action again: done already
@@ -316,8 +417,13 @@ def resolve_conflict(body: ResolveIn, conflict_id: str = Path(max_length=64),
             if current is not None and operations.resolved_action(current) == body.action:
                 return ConflictOut(**current)  # another admin did the same meanwhile
             raise ApiProblem(409, "already_resolved", f"conflict {conflict_id} is resolved")
-        users.audit(conn, actor.subject, "conflict.resolve", conflict_id,
-                    {"action": body.action, "note": body.note, "kind": row["kind"], **effect})
+        users.audit(
+            conn,
+            actor.subject,
+            "conflict.resolve",
+            conflict_id,
+            {"action": body.action, "note": body.note, "kind": row["kind"], **effect},
+        )
         out = operations.get_conflict(conn, conflict_id)
         _refresh_gauges(conn)
     assert out is not None
@@ -336,43 +442,63 @@ def _refund_customer(ctx: ApiContext, row: dict[str, Any], note: str) -> dict[st
         raise ApiProblem(422, "no_booking", "this conflict names no booking to refund")
     services = ctx.booking
     # This conflict is the admins' record: failing the sale must not raise another one.
-    services.fail_sale(booking_id, f"admin: {row['kind']} resolved with a refund"
-                                   + (f" ({note})" if note else ""), raise_conflict=False)
+    services.fail_sale(
+        booking_id,
+        f"admin: {row['kind']} resolved with a refund" + (f" ({note})" if note else ""),
+        raise_conflict=False,
+    )
     refunded = []
     with services.uow() as uow:
         payments = uow.payments.for_booking(booking_id)
     for p in payments:
         if p.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED):
             left = p.amount.amount - (p.refunded.amount if p.refunded else 0)
-            services.issue_refund(p.id, p.amount.model_copy(update={"amount": left}),
-                                  "the theatre refused the sale",
-                                  idempotency_key=f"refund:{p.id}:sale-failed")
+            services.issue_refund(
+                p.id,
+                p.amount.model_copy(update={"amount": left}),
+                "the theatre refused the sale",
+                idempotency_key=f"refund:{p.id}:sale-failed",
+            )
             refunded.append(p.id)
     booking = services.get_booking(booking_id)
-    return {"booking_id": booking_id, "booking_status": booking.status.value,
-            "refunded_payments": refunded}
+    return {
+        "booking_id": booking_id,
+        "booking_status": booking.status.value,
+        "refunded_payments": refunded,
+    }
 
 
 # ---- dead letters --------------------------------------------------------------------------
 
 
-@router.get("/dead-letters", response_model=Page[DeadLetterOut],
-            summary="Records that failed to map, with the payload and the failing field")
-def list_dead_letters(status: Literal["open", "replayed", "discarded"] | None = "open",
-                      connector_id: str | None = Query(None, max_length=64),
-                      page: PageParams = Depends(), _: Principal = Depends(admin_read),
-                      ctx: ApiContext = Depends(get_ctx)) -> Page[DeadLetterOut]:
+@router.get(
+    "/dead-letters",
+    response_model=Page[DeadLetterOut],
+    summary="Records that failed to map, with the payload and the failing field",
+)
+def list_dead_letters(
+    status: Literal["open", "replayed", "discarded"] | None = "open",
+    connector_id: str | None = Query(None, max_length=64),
+    page: PageParams = Depends(),
+    _: Principal = Depends(admin_read),
+    ctx: ApiContext = Depends(get_ctx),
+) -> Page[DeadLetterOut]:
     with ctx.hub.engine.connect() as conn:
-        rows = operations.dead_letter_page(conn, status=status, connector_id=connector_id,
-                                           after=_after(page), limit=page.limit + 1)
-    return Page[DeadLetterOut](items=[DeadLetterOut(**r) for r in rows[: page.limit]],
-                               next_cursor=_next(rows, page, lambda r: r["id"]))
+        rows = operations.dead_letter_page(
+            conn, status=status, connector_id=connector_id, after=_after(page), limit=page.limit + 1
+        )
+    return Page[DeadLetterOut](
+        items=[DeadLetterOut(**r) for r in rows[: page.limit]],
+        next_cursor=_next(rows, page, lambda r: r["id"]),
+    )
 
 
 @router.get("/dead-letters/{dead_letter_id}", response_model=DeadLetterOut)
-def get_dead_letter(dead_letter_id: str = Path(max_length=64),
-                    _: Principal = Depends(admin_read),
-                    ctx: ApiContext = Depends(get_ctx)) -> DeadLetterOut:
+def get_dead_letter(
+    dead_letter_id: str = Path(max_length=64),
+    _: Principal = Depends(admin_read),
+    ctx: ApiContext = Depends(get_ctx),
+) -> DeadLetterOut:
     with ctx.hub.engine.connect() as conn:
         row = operations.get_dead_letter(conn, dead_letter_id)
     if row is None:
@@ -389,15 +515,21 @@ def _replayer():
     return getattr(replay, "replay_dead_letter", None)
 
 
-@router.post("/dead-letters/{dead_letter_id}/replay", response_model=DeadLetterOut,
-             summary="Run a dead letter through the (fixed) mapping again and apply it",
-             responses={409: {"description": "The dead letter was discarded"},
-                        422: {"description": "The replay failed; the dead letter stays open "
-                                            "with the new reason"},
-                        501: {"description": "This hub has no replay function installed"}})
-def replay_dead_letter(dead_letter_id: str = Path(max_length=64),
-                       actor: Principal = Depends(admin_write),
-                       ctx: ApiContext = Depends(get_ctx)) -> DeadLetterOut:
+@router.post(
+    "/dead-letters/{dead_letter_id}/replay",
+    response_model=DeadLetterOut,
+    summary="Run a dead letter through the (fixed) mapping again and apply it",
+    responses={
+        409: {"description": "The dead letter was discarded"},
+        422: {"description": "The replay failed; the dead letter stays open with the new reason"},
+        501: {"description": "This hub has no replay function installed"},
+    },
+)
+def replay_dead_letter(
+    dead_letter_id: str = Path(max_length=64),
+    actor: Principal = Depends(admin_write),
+    ctx: ApiContext = Depends(get_ctx),
+) -> DeadLetterOut:
     with ctx.hub.engine.connect() as conn:
         row = operations.get_dead_letter(conn, dead_letter_id)
     if row is None:
@@ -408,31 +540,51 @@ def replay_dead_letter(dead_letter_id: str = Path(max_length=64),
         raise ApiProblem(409, "dead_letter_closed", f"dead letter is {row['status']}")
     replay = _replayer()
     if replay is None:
-        raise ApiProblem(501, "replay_unavailable",
-                         "the connectors package provides no replay_dead_letter function yet; "
-                         "fix the mapping and re-run the sync, then discard this entry")
+        raise ApiProblem(
+            501,
+            "replay_unavailable",
+            "the connectors package provides no replay_dead_letter function yet; "
+            "fix the mapping and re-run the sync, then discard this entry",
+        )
     # The replay writes the records and marks the dead letter replayed in one transaction;
     # a failed replay leaves it open with the reason it failed this time.
     result = replay(ctx.hub.engine, dead_letter_id)
     ok = getattr(result, "status", "replayed") == "replayed"
     with ctx.hub.engine.begin() as conn:
-        users.audit(conn, actor.subject, "dead_letter.replay", dead_letter_id,
-                    {"ok": ok, "records": getattr(result, "records", None),
-                     "reason": getattr(result, "reason", None)})
+        users.audit(
+            conn,
+            actor.subject,
+            "dead_letter.replay",
+            dead_letter_id,
+            {
+                "ok": ok,
+                "records": getattr(result, "records", None),
+                "reason": getattr(result, "reason", None),
+            },
+        )
         out = operations.get_dead_letter(conn, dead_letter_id)
         _refresh_gauges(conn)
     assert out is not None
     if not ok:
-        raise ApiProblem(422, "replay_failed", getattr(result, "reason", None) or "replay failed",
-                         dead_letter=dead_letter_id)
+        raise ApiProblem(
+            422,
+            "replay_failed",
+            getattr(result, "reason", None) or "replay failed",
+            dead_letter=dead_letter_id,
+        )
     return DeadLetterOut(**out)
 
 
-@router.post("/dead-letters/{dead_letter_id}/discard", response_model=DeadLetterOut,
-             summary="Close a dead letter without replaying it")
-def discard_dead_letter(dead_letter_id: str = Path(max_length=64),
-                        actor: Principal = Depends(admin_write),
-                        ctx: ApiContext = Depends(get_ctx)) -> DeadLetterOut:
+@router.post(
+    "/dead-letters/{dead_letter_id}/discard",
+    response_model=DeadLetterOut,
+    summary="Close a dead letter without replaying it",
+)
+def discard_dead_letter(
+    dead_letter_id: str = Path(max_length=64),
+    actor: Principal = Depends(admin_write),
+    ctx: ApiContext = Depends(get_ctx),
+) -> DeadLetterOut:
     with ctx.hub.engine.begin() as conn:
         row = operations.get_dead_letter(conn, dead_letter_id)
         if row is None:
@@ -449,17 +601,21 @@ def discard_dead_letter(dead_letter_id: str = Path(max_length=64),
 
 
 @router.get("/audit-log", response_model=Page[AuditOut], summary="Admin actions, newest first")
-def audit_log(actor: str | None = Query(None, max_length=64),
-              action: str | None = Query(None, max_length=100), page: PageParams = Depends(),
-              _: Principal = Depends(admin_read),
-              ctx: ApiContext = Depends(get_ctx)) -> Page[AuditOut]:
+def audit_log(
+    actor: str | None = Query(None, max_length=64),
+    action: str | None = Query(None, max_length=100),
+    page: PageParams = Depends(),
+    _: Principal = Depends(admin_read),
+    ctx: ApiContext = Depends(get_ctx),
+) -> Page[AuditOut]:
     key = page.key()
     try:
         before = int(key[0]) if key else None
     except (ValueError, TypeError):
         raise ApiProblem(400, "invalid_cursor", "the cursor does not fit this list") from None
     with ctx.hub.engine.connect() as conn:
-        rows = users.list_audit(conn, actor=actor, action=action, before=before,
-                                limit=page.limit + 1)
+        rows = users.list_audit(
+            conn, actor=actor, action=action, before=before, limit=page.limit + 1
+        )
     items = [AuditOut(**r.__dict__) for r in rows[: page.limit]]
     return Page[AuditOut](items=items, next_cursor=_next(rows, page, lambda r: r.id))

@@ -27,20 +27,28 @@ AUTH_ERRORS = {400: {"description": "OAuth2 error (invalid_grant, invalid_client
 def _oauth_error(error: str, detail: str, status: int = 400) -> ApiProblem:
     # RFC 6749 clients look for `error`; our clients look for `code`. Both are present.
     headers = {"WWW-Authenticate": "Basic"} if status == 401 else None
-    return ApiProblem(status, error, detail, title="Token request refused", error=error,
-                      headers=headers)
+    return ApiProblem(
+        status, error, detail, title="Token request refused", error=error, headers=headers
+    )
 
 
-@router.post("/auth/signup", response_model=UserOut, status_code=201,
-             summary="Create a customer account")
+@router.post(
+    "/auth/signup", response_model=UserOut, status_code=201, summary="Create a customer account"
+)
 def signup(body: SignUp, request: Request, ctx: ApiContext = Depends(get_ctx)) -> UserOut:
     limit_login(request, body.email)
     try:
         with ctx.hub.engine.begin() as conn:
-            row = accounts.create_account(conn, ctx.cipher, email=body.email,
-                                          password=body.password, role=Role.CUSTOMER,
-                                          name=body.name, phone=body.phone,
-                                          language=body.language)
+            row = accounts.create_account(
+                conn,
+                ctx.cipher,
+                email=body.email,
+                password=body.password,
+                role=Role.CUSTOMER,
+                name=body.name,
+                phone=body.phone,
+                language=body.language,
+            )
     except EmailTaken:
         raise ApiProblem(409, "email_taken", "an account with this email exists") from None
     return accounts.user_out(ctx.cipher, row)
@@ -58,11 +66,15 @@ def _basic_client(request: Request) -> tuple[str | None, str | None]:
     return client_id or None, secret or None
 
 
-@router.post("/auth/token", response_model=TokenOut, responses=AUTH_ERRORS,
-             summary="OAuth2 token endpoint",
-             description="Form-encoded, as OAuth2 requires. `grant_type=password` (customers, "
-             "partner staff, admins: `username` is the email), `client_credentials` (partner "
-             "systems: client id and secret in the form or HTTP Basic) or `refresh_token`.")
+@router.post(
+    "/auth/token",
+    response_model=TokenOut,
+    responses=AUTH_ERRORS,
+    summary="OAuth2 token endpoint",
+    description="Form-encoded, as OAuth2 requires. `grant_type=password` (customers, "
+    "partner staff, admins: `username` is the email), `client_credentials` (partner "
+    "systems: client id and secret in the form or HTTP Basic) or `refresh_token`.",
+)
 def token(
     request: Request,
     grant_type: Annotated[str, Form(pattern="^(password|client_credentials|refresh_token)$")],
@@ -85,8 +97,13 @@ def token(
             if user is None:
                 raise _oauth_error("invalid_grant", "wrong email or password")
             out, _ = accounts.issue_user_tokens(
-                conn, secret=ctx.jwt_secret, user=user, access_minutes=s.access_token_minutes,
-                refresh_days=s.refresh_token_days, requested=requested)
+                conn,
+                secret=ctx.jwt_secret,
+                user=user,
+                access_minutes=s.access_token_minutes,
+                refresh_days=s.refresh_token_days,
+                requested=requested,
+            )
         return out
     if grant_type == "client_credentials":
         basic_id, basic_secret = _basic_client(request)
@@ -98,9 +115,12 @@ def token(
             client = accounts.authenticate_client(conn, cid, csecret)
         if client is None:
             raise _oauth_error("invalid_client", "unknown client or wrong secret", 401)
-        return accounts.issue_client_token(secret=ctx.jwt_secret, client=client,
-                                           access_minutes=s.access_token_minutes,
-                                           requested=requested)
+        return accounts.issue_client_token(
+            secret=ctx.jwt_secret,
+            client=client,
+            access_minutes=s.access_token_minutes,
+            requested=requested,
+        )
     if not refresh_token:
         raise _oauth_error("invalid_request", "refresh_token is required")
     return _rotate(ctx, refresh_token)
@@ -111,23 +131,35 @@ def _rotate(ctx: ApiContext, refresh_token: str) -> TokenOut:
     refused: accounts.RefreshRefused | None = None
     with ctx.hub.engine.begin() as conn:
         try:
-            return accounts.rotate(conn, secret=ctx.jwt_secret, token=refresh_token,
-                                   access_minutes=s.access_token_minutes,
-                                   refresh_days=s.refresh_token_days)
+            return accounts.rotate(
+                conn,
+                secret=ctx.jwt_secret,
+                token=refresh_token,
+                access_minutes=s.access_token_minutes,
+                refresh_days=s.refresh_token_days,
+            )
         except accounts.RefreshRefused as err:
             # Commit what rotate() did before refusing (a replayed token revokes its family).
             refused = err
     raise _oauth_error("invalid_grant", str(refused))
 
 
-@router.post("/auth/refresh", response_model=TokenOut, responses=AUTH_ERRORS,
-             summary="Exchange a refresh token for new tokens (the old one stops working)")
+@router.post(
+    "/auth/refresh",
+    response_model=TokenOut,
+    responses=AUTH_ERRORS,
+    summary="Exchange a refresh token for new tokens (the old one stops working)",
+)
 def refresh(body: RefreshIn, ctx: ApiContext = Depends(get_ctx)) -> TokenOut:
     return _rotate(ctx, body.refresh_token)
 
 
-@router.post("/auth/logout", status_code=204, response_class=Response,
-             summary="Revoke a refresh token (and every token rotated from the same login)")
+@router.post(
+    "/auth/logout",
+    status_code=204,
+    response_class=Response,
+    summary="Revoke a refresh token (and every token rotated from the same login)",
+)
 def logout(body: RefreshIn, ctx: ApiContext = Depends(get_ctx)) -> Response:
     with ctx.hub.engine.begin() as conn:
         accounts.revoke(conn, body.refresh_token)
@@ -136,8 +168,10 @@ def logout(body: RefreshIn, ctx: ApiContext = Depends(get_ctx)) -> Response:
 
 
 @router.get("/me", response_model=UserOut, summary="Your account")
-def me(principal: Principal = Security(current_principal, scopes=["profile"]),
-       ctx: ApiContext = Depends(get_ctx)) -> UserOut:
+def me(
+    principal: Principal = Security(current_principal, scopes=["profile"]),
+    ctx: ApiContext = Depends(get_ctx),
+) -> UserOut:
     with ctx.hub.engine.connect() as conn:
         row = users.get_user(conn, principal.subject)
     if row is None:
@@ -145,11 +179,14 @@ def me(principal: Principal = Security(current_principal, scopes=["profile"]),
     return accounts.user_out(ctx.cipher, row)
 
 
-@router.patch("/me", response_model=UserOut, summary="Change your name, phone, language or "
-              "password")
-def update_me(body: ProfileUpdate,
-              principal: Principal = Security(current_principal, scopes=["profile"]),
-              ctx: ApiContext = Depends(get_ctx)) -> UserOut:
+@router.patch(
+    "/me", response_model=UserOut, summary="Change your name, phone, language or password"
+)
+def update_me(
+    body: ProfileUpdate,
+    principal: Principal = Security(current_principal, scopes=["profile"]),
+    ctx: ApiContext = Depends(get_ctx),
+) -> UserOut:
     with ctx.hub.engine.begin() as conn:
         row = users.get_user(conn, principal.subject)
         if row is None:

@@ -41,16 +41,23 @@ from marquee import observability
 router = APIRouter(prefix="/v1", tags=["booking"])
 
 
-async def customer(principal: Principal = Security(current_principal, scopes=["bookings"])
-             ) -> Principal:
+async def customer(
+    principal: Principal = Security(current_principal, scopes=["bookings"]),
+) -> Principal:
     return principal
 
 
-@router.get("/shows/{show_id}/best-available", response_model=BestAvailableOut,
-            summary="The best N adjacent free seats (not held: hold them with POST /v1/holds)")
-def best_available(show_id: str = Path(max_length=64), count: int = Query(2, ge=1, le=50),
-                   category: str | None = Query(None, max_length=40),
-                   ctx: ApiContext = Depends(get_ctx)) -> BestAvailableOut:
+@router.get(
+    "/shows/{show_id}/best-available",
+    response_model=BestAvailableOut,
+    summary="The best N adjacent free seats (not held: hold them with POST /v1/holds)",
+)
+def best_available(
+    show_id: str = Path(max_length=64),
+    count: int = Query(2, ge=1, le=50),
+    category: str | None = Query(None, max_length=40),
+    ctx: ApiContext = Depends(get_ctx),
+) -> BestAvailableOut:
     seat_ids = ctx.booking.best_available(show_id, count, category)
     return BestAvailableOut(show_id=show_id, seat_ids=seat_ids)
 
@@ -63,14 +70,26 @@ def _outcome(err: BookingError) -> str:
     return err.code
 
 
-@router.post("/holds", response_model=HoldOut, status_code=201,
-             summary="Hold seats for a few minutes, all or none",
-             responses={409: {"description": "Seats taken (named in `seats`)"},
-                        503: {"description": "The theatre's system is not answering; "
-                              "Retry-After says when to try again"}})
-async def place_hold(body: HoldIn, request: Request, response: Response,
-                     principal: Principal = Depends(customer),
-                     ctx: ApiContext = Depends(get_ctx)) -> HoldOut:
+@router.post(
+    "/holds",
+    response_model=HoldOut,
+    status_code=201,
+    summary="Hold seats for a few minutes, all or none",
+    responses={
+        409: {"description": "Seats taken (named in `seats`)"},
+        503: {
+            "description": "The theatre's system is not answering; "
+            "Retry-After says when to try again"
+        },
+    },
+)
+async def place_hold(
+    body: HoldIn,
+    request: Request,
+    response: Response,
+    principal: Principal = Depends(customer),
+    ctx: ApiContext = Depends(get_ctx),
+) -> HoldOut:
     await limit_hold(request, principal.subject)
     booking = ctx.booking
     try:
@@ -78,12 +97,18 @@ async def place_hold(body: HoldIn, request: Request, response: Response,
         # those on the event loop; the rest go to a thread and the database.
         booking.refuse_early(body.show_id, body.seat_ids, body.count, body.category)
         if body.seat_ids is not None:
-            hold = await run_in_threadpool(booking.place_hold, body.show_id, body.seat_ids,
-                                           principal.subject)
+            hold = await run_in_threadpool(
+                booking.place_hold, body.show_id, body.seat_ids, principal.subject
+            )
         else:
             assert body.count is not None
-            hold = await run_in_threadpool(booking.hold_best_available, body.show_id,
-                                           body.count, body.category, principal.subject)
+            hold = await run_in_threadpool(
+                booking.hold_best_available,
+                body.show_id,
+                body.count,
+                body.category,
+                principal.subject,
+            )
     except BookingError as err:
         observability.HOLDS.labels(_outcome(err)).inc()
         raise
@@ -103,31 +128,46 @@ def _own_hold(ctx: ApiContext, principal: Principal, hold_id: str) -> Hold:
 
 
 @router.get("/holds/{hold_id}", response_model=HoldOut)
-def get_hold(hold_id: str = Path(max_length=64), principal: Principal = Depends(customer),
-             ctx: ApiContext = Depends(get_ctx)) -> HoldOut:
+def get_hold(
+    hold_id: str = Path(max_length=64),
+    principal: Principal = Depends(customer),
+    ctx: ApiContext = Depends(get_ctx),
+) -> HoldOut:
     return HoldOut.of(_own_hold(ctx, principal, hold_id))
 
 
-@router.post("/holds/{hold_id}/extend", response_model=HoldOut,
-             summary="Extend a hold once by its time-to-live")
-def extend_hold(hold_id: str = Path(max_length=64), principal: Principal = Depends(customer),
-                ctx: ApiContext = Depends(get_ctx)) -> HoldOut:
+@router.post(
+    "/holds/{hold_id}/extend",
+    response_model=HoldOut,
+    summary="Extend a hold once by its time-to-live",
+)
+def extend_hold(
+    hold_id: str = Path(max_length=64),
+    principal: Principal = Depends(customer),
+    ctx: ApiContext = Depends(get_ctx),
+) -> HoldOut:
     _own_hold(ctx, principal, hold_id)
     return HoldOut.of(ctx.booking.extend_hold(hold_id))
 
 
 @router.delete("/holds/{hold_id}", response_model=HoldOut, summary="Let the seats go")
-def release_hold(hold_id: str = Path(max_length=64), principal: Principal = Depends(customer),
-                 ctx: ApiContext = Depends(get_ctx)) -> HoldOut:
+def release_hold(
+    hold_id: str = Path(max_length=64),
+    principal: Principal = Depends(customer),
+    ctx: ApiContext = Depends(get_ctx),
+) -> HoldOut:
     _own_hold(ctx, principal, hold_id)
     observability.HOLDS.labels("released").inc()
     return HoldOut.of(ctx.booking.release_hold(hold_id))
 
 
 def _checkout_out(result: CheckoutResult) -> CheckoutOut:
-    return CheckoutOut(booking=BookingOut.of(result.booking, [result.payment]),
-                       payment=PaymentOut.of(result.payment), next_action=result.next_action,
-                       client_secret=result.client_secret)
+    return CheckoutOut(
+        booking=BookingOut.of(result.booking, [result.payment]),
+        payment=PaymentOut.of(result.payment),
+        next_action=result.next_action,
+        client_secret=result.client_secret,
+    )
 
 
 def _record_payment(gateway: str, result: CheckoutResult | None, err: Exception | None) -> None:
@@ -141,20 +181,31 @@ def _record_payment(gateway: str, result: CheckoutResult | None, err: Exception 
             observability.BOOKINGS.labels("confirmed").inc()
 
 
-@router.post("/checkout", response_model=CheckoutOut, status_code=201,
-             summary="Pay for a hold: creates the booking and confirms it when the payment "
-             "succeeds",
-             responses={402: {"description": "Payment declined"},
-                        410: {"description": "The hold expired"}})
-def checkout(body: CheckoutIn, request: Request, principal: Principal = Depends(customer),
-             ctx: ApiContext = Depends(get_ctx)) -> CheckoutOut:
+@router.post(
+    "/checkout",
+    response_model=CheckoutOut,
+    status_code=201,
+    summary="Pay for a hold: creates the booking and confirms it when the payment succeeds",
+    responses={402: {"description": "Payment declined"}, 410: {"description": "The hold expired"}},
+)
+def checkout(
+    body: CheckoutIn,
+    request: Request,
+    principal: Principal = Depends(customer),
+    ctx: ApiContext = Depends(get_ctx),
+) -> CheckoutOut:
     limit_checkout(request, principal.subject)
     _own_hold(ctx, principal, body.hold_id)
     gateway = body.gateway or ctx.hub.settings.payment_gateway
     try:
-        result = ctx.booking.checkout(body.hold_id, principal.subject, gateway=gateway,
-                                      method=body.method, ticket_types=body.ticket_types,
-                                      details=body.payment)
+        result = ctx.booking.checkout(
+            body.hold_id,
+            principal.subject,
+            gateway=gateway,
+            method=body.method,
+            ticket_types=body.ticket_types,
+            details=body.payment,
+        )
     except BookingError as err:
         _record_payment(gateway, None, err)
         raise
@@ -162,9 +213,11 @@ def checkout(body: CheckoutIn, request: Request, principal: Principal = Depends(
     return _checkout_out(result)
 
 
-def owns_payment(payment_id: str = Path(max_length=64),
-                 principal: Principal = Depends(customer),
-                 ctx: ApiContext = Depends(get_ctx)) -> Payment:
+def owns_payment(
+    payment_id: str = Path(max_length=64),
+    principal: Principal = Depends(customer),
+    ctx: ApiContext = Depends(get_ctx),
+) -> Payment:
     """A dependency, so another customer's payment id is 404 before the body is looked at."""
     try:
         payment = ctx.booking.get_payment(payment_id)
@@ -176,11 +229,17 @@ def owns_payment(payment_id: str = Path(max_length=64),
     return payment
 
 
-@router.post("/payments/{payment_id}/confirm", response_model=CheckoutOut,
-             summary="Finish a payment that needed customer action (3-D Secure)")
-def confirm_payment(body: ConfirmPaymentIn, payment_id: str = Path(max_length=64),
-                    payment: Payment = Depends(owns_payment),
-                    ctx: ApiContext = Depends(get_ctx)) -> CheckoutOut:
+@router.post(
+    "/payments/{payment_id}/confirm",
+    response_model=CheckoutOut,
+    summary="Finish a payment that needed customer action (3-D Secure)",
+)
+def confirm_payment(
+    body: ConfirmPaymentIn,
+    payment_id: str = Path(max_length=64),
+    payment: Payment = Depends(owns_payment),
+    ctx: ApiContext = Depends(get_ctx),
+) -> CheckoutOut:
     try:
         result = ctx.booking.confirm_payment(payment_id, body.details)
     except BookingError as err:

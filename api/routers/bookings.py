@@ -55,8 +55,14 @@ def list_bookings(
         except (ValueError, IndexError):
             raise ApiProblem(400, "invalid_cursor", "the cursor does not fit this list") from None
     with ctx.hub.engine.connect() as conn:
-        ids = users.customer_booking_ids(conn, principal.subject, status=status,
-                                         show_id=show_id, before=before, limit=page.limit + 1)
+        ids = users.customer_booking_ids(
+            conn,
+            principal.subject,
+            status=status,
+            show_id=show_id,
+            before=before,
+            limit=page.limit + 1,
+        )
     items = [_out(ctx, ctx.booking.get_booking(i)) for i in ids[: page.limit]]
     cursor = None
     if len(ids) > page.limit:
@@ -66,33 +72,53 @@ def list_bookings(
 
 
 @router.get("/{booking_id}", response_model=BookingOut)
-def get_booking(booking_id: str = Path(max_length=64), principal: Principal = Depends(customer),
-                ctx: ApiContext = Depends(get_ctx)) -> BookingOut:
+def get_booking(
+    booking_id: str = Path(max_length=64),
+    principal: Principal = Depends(customer),
+    ctx: ApiContext = Depends(get_ctx),
+) -> BookingOut:
     return _out(ctx, _own(ctx, principal, booking_id))
 
 
-@router.post("/{booking_id}/cancel", response_model=CancellationOut,
-             summary="Cancel a confirmed booking; the refund follows the theatre's policy")
-def cancel_booking(booking_id: str = Path(max_length=64),
-                   principal: Principal = Depends(customer),
-                   ctx: ApiContext = Depends(get_ctx)) -> CancellationOut:
+@router.post(
+    "/{booking_id}/cancel",
+    response_model=CancellationOut,
+    summary="Cancel a confirmed booking; the refund follows the theatre's policy",
+)
+def cancel_booking(
+    booking_id: str = Path(max_length=64),
+    principal: Principal = Depends(customer),
+    ctx: ApiContext = Depends(get_ctx),
+) -> CancellationOut:
     _own(ctx, principal, booking_id)
     result = ctx.booking.cancel_booking(booking_id, principal.subject)
     observability.BOOKINGS.labels("cancelled").inc()
     observability.REFUNDS.labels("issued" if result.refund_issued else "queued").inc()
-    return CancellationOut(booking=_out(ctx, result.booking), refund=result.refund,
-                           fee=result.fee, refund_issued=result.refund_issued)
+    return CancellationOut(
+        booking=_out(ctx, result.booking),
+        refund=result.refund,
+        fee=result.fee,
+        refund_issued=result.refund_issued,
+    )
 
 
 def _require_ticket(booking: Booking) -> None:
     if booking.status.value != "confirmed":
-        raise ApiProblem(409, "no_ticket", f"booking {booking.code} is {booking.status.value}; "
-                         "only confirmed bookings have a ticket", state=booking.status.value)
+        raise ApiProblem(
+            409,
+            "no_ticket",
+            f"booking {booking.code} is {booking.status.value}; "
+            "only confirmed bookings have a ticket",
+            state=booking.status.value,
+        )
 
 
 @router.get("/{booking_id}/ticket", response_model=ETicketOut, summary="The e-ticket")
-def ticket(booking_id: str = Path(max_length=64), principal: Principal = Depends(customer),
-           ctx: ApiContext = Depends(get_ctx)) -> ETicketOut:
+def ticket(
+    booking_id: str = Path(max_length=64),
+    principal: Principal = Depends(customer),
+    ctx: ApiContext = Depends(get_ctx),
+) -> ETicketOut:
     booking = _own(ctx, principal, booking_id)
     _require_ticket(booking)
     with ctx.hub.engine.connect() as conn:
@@ -104,22 +130,37 @@ def ticket(booking_id: str = Path(max_length=64), principal: Principal = Depends
     title = movie.title.resolve([], movie.original_language) if movie else None
     base = f"/v1/bookings/{booking.id}/ticket"
     return ETicketOut(
-        booking_id=booking.id, code=booking.code, status=booking.status.value, movie=title,
-        theatre=theatre.name, screen_id=show.screen_id, start=show.start,
+        booking_id=booking.id,
+        code=booking.code,
+        status=booking.status.value,
+        movie=title,
+        theatre=theatre.name,
+        screen_id=show.screen_id,
+        start=show.start,
         local_start=show.start.astimezone(zone(theatre.timezone)).isoformat(),
-        seats=[t.label for t in booking.tickets], total=booking.total,
-        qr_payload=ticket_payload(booking), qr_svg_url=f"{base}/qr.svg",
-        qr_png_url=f"{base}/qr.png")
+        seats=[t.label for t in booking.tickets],
+        total=booking.total,
+        qr_payload=ticket_payload(booking),
+        qr_svg_url=f"{base}/qr.svg",
+        qr_png_url=f"{base}/qr.png",
+    )
 
 
 QR = {200: {"content": {"image/svg+xml": {}, "image/png": {}}, "description": "QR code"}}
 
 
-@router.get("/{booking_id}/ticket/qr.{fmt}", response_class=Response, responses=QR,
-            summary="The e-ticket's QR code as SVG or PNG")
-def ticket_qr(fmt: Literal["svg", "png"], booking_id: str = Path(max_length=64),
-              principal: Principal = Depends(customer),
-              ctx: ApiContext = Depends(get_ctx)) -> Response:
+@router.get(
+    "/{booking_id}/ticket/qr.{fmt}",
+    response_class=Response,
+    responses=QR,
+    summary="The e-ticket's QR code as SVG or PNG",
+)
+def ticket_qr(
+    fmt: Literal["svg", "png"],
+    booking_id: str = Path(max_length=64),
+    principal: Principal = Depends(customer),
+    ctx: ApiContext = Depends(get_ctx),
+) -> Response:
     from notifications.ticket import qr_png, qr_svg
 
     booking = _own(ctx, principal, booking_id)

@@ -34,26 +34,32 @@ def list_theatres(
     page: PageParams = Depends(),
     conn: Connection = Depends(get_conn),
 ) -> Page[TheatreOut]:
-    items, cursor = paginate(catalog.list_theatres(conn, city), page,
-                             key=lambda t: (t.city, t.name, t.id))
+    items, cursor = paginate(
+        catalog.list_theatres(conn, city), page, key=lambda t: (t.city, t.name, t.id)
+    )
     return Page[TheatreOut](items=[TheatreOut.of(t) for t in items], next_cursor=cursor)
 
 
 @router.get("/theatres/{theatre_id}", response_model=TheatreOut, responses=NOT_MODIFIED)
-def get_theatre(request: Request, theatre_id: str = ID,
-                conn: Connection = Depends(get_conn)) -> Response:
+def get_theatre(
+    request: Request, theatre_id: str = ID, conn: Connection = Depends(get_conn)
+) -> Response:
     theatre = catalog.get_theatre(conn, theatre_id)
     if not theatre:
         raise not_found("theatre", theatre_id)
     return etag_json(request, TheatreOut.of(theatre))
 
 
-@router.get("/movies", response_model=Page[MovieOut],
-            summary="Movies with upcoming shows, by city, language, date, genre and format")
+@router.get(
+    "/movies",
+    response_model=Page[MovieOut],
+    summary="Movies with upcoming shows, by city, language, date, genre and format",
+)
 def list_movies(
     city: str | None = Query(None, max_length=100, examples=["Chennai"]),
-    language: str | None = Query(None, max_length=35, examples=["ta"],
-                                 description="Language the show is screened in"),
+    language: str | None = Query(
+        None, max_length=35, examples=["ta"], description="Language the show is screened in"
+    ),
     date_: date | None = Query(None, alias="date", description="Business date of the show"),
     genre: str | None = Query(None, max_length=50, examples=["Thriller"]),
     format_: str | None = Query(None, alias="format", max_length=20, examples=["IMAX"]),
@@ -107,13 +113,15 @@ def list_shows(
     )
     items, cursor = paginate(shows, page, key=lambda s: (s.start.isoformat(), s.id))
     zones = {t.id: t.timezone for t in catalog.list_theatres(conn)}
-    return Page[ShowOut](items=[ShowOut.of(s, zones[s.theatre_id]) for s in items],
-                         next_cursor=cursor)
+    return Page[ShowOut](
+        items=[ShowOut.of(s, zones[s.theatre_id]) for s in items], next_cursor=cursor
+    )
 
 
 @router.get("/shows/{show_id}", response_model=ShowOut, responses=NOT_MODIFIED)
-def get_show(request: Request, show_id: str = Path(max_length=64),
-             conn: Connection = Depends(get_conn)) -> Response:
+def get_show(
+    request: Request, show_id: str = Path(max_length=64), conn: Connection = Depends(get_conn)
+) -> Response:
     show = catalog.get_show(conn, show_id)
     theatre = catalog.get_theatre(conn, show.theatre_id) if show else None
     if not show or not theatre:
@@ -125,28 +133,59 @@ def render_seat_map(view: SeatMap) -> bytes:
     """The booking service's seat map in the API's shape, as the JSON bytes sent."""
     # One validation of plain dicts (pydantic's core walks them in one call) instead of a
     # model per seat: a 400-seat map is the most requested document of a sale.
-    seats = [{"id": seat.seat_id, "label": seat.label, "row": seat.row_name, "area": seat.area,
-              "row_index": seat.row, "column": seat.column, "category": seat.category,
-              "status": seat.status.value, "flags": seat.flags, "group": seat.group}
-             for seat in view.seats]
+    seats = [
+        {
+            "id": seat.seat_id,
+            "label": seat.label,
+            "row": seat.row_name,
+            "area": seat.area,
+            "row_index": seat.row,
+            "column": seat.column,
+            "category": seat.category,
+            "status": seat.status.value,
+            "flags": seat.flags,
+            "group": seat.group,
+        }
+        for seat in view.seats
+    ]
     categories = {
         c.category: (
-            {"ticket_type": c.prices[0].code, "name": c.prices[0].name, "category": c.category,
-             "price": c.prices[0].price}
-            if c.prices else None
+            {
+                "ticket_type": c.prices[0].code,
+                "name": c.prices[0].name,
+                "category": c.category,
+                "price": c.prices[0].price,
+            }
+            if c.prices
+            else None
         )
         for c in view.categories
     }
-    return SeatMapOut.model_validate({
-        "show_id": view.show_id, "layout_id": view.layout_id, "total": len(seats),
-        "available": sum(1 for s in seats if s["status"] == "available"),
-        "categories": categories, "seats": seats}).model_dump_json(by_alias=True).encode()
+    return (
+        SeatMapOut.model_validate(
+            {
+                "show_id": view.show_id,
+                "layout_id": view.layout_id,
+                "total": len(seats),
+                "available": sum(1 for s in seats if s["status"] == "available"),
+                "categories": categories,
+                "seats": seats,
+            }
+        )
+        .model_dump_json(by_alias=True)
+        .encode()
+    )
 
 
-@router.get("/shows/{show_id}/seat-map", response_model=SeatMapOut, responses=NOT_MODIFIED,
-            summary="Live seat map (ETag changes whenever a seat changes)")
-def seat_map(request: Request, show_id: str = Path(max_length=64),
-             ctx: ApiContext = Depends(get_ctx)) -> Response:
+@router.get(
+    "/shows/{show_id}/seat-map",
+    response_model=SeatMapOut,
+    responses=NOT_MODIFIED,
+    summary="Live seat map (ETag changes whenever a seat changes)",
+)
+def seat_map(
+    request: Request, show_id: str = Path(max_length=64), ctx: ApiContext = Depends(get_ctx)
+) -> Response:
     try:
         view = ctx.booking.seat_map(show_id)
     except UnknownShow:

@@ -26,8 +26,12 @@ def ready(hub: Hub = Depends(get_hub)) -> JSONResponse:
     return JSONResponse({"status": "ready", "database": "ok"})
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response,
-            responses={200: {"content": {"text/plain": {}}, "description": "Exposition format"}})
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}, "description": "Exposition format"}},
+)
 def metrics() -> Response:
     body, content_type = observability.metrics_payload()
     return Response(content=body, media_type=content_type)

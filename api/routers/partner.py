@@ -50,13 +50,15 @@ CLEANING_GAP_MINUTES = 15
 PRE_SHOW_MINUTES = 15
 
 
-async def reader(principal: Principal = Security(current_principal, scopes=["partner:read"])
-           ) -> Principal:
+async def reader(
+    principal: Principal = Security(current_principal, scopes=["partner:read"]),
+) -> Principal:
     return _with_partner(principal)
 
 
-async def writer(principal: Principal = Security(current_principal, scopes=["partner:write"])
-           ) -> Principal:
+async def writer(
+    principal: Principal = Security(current_principal, scopes=["partner:write"]),
+) -> Principal:
     return _with_partner(principal)
 
 
@@ -97,22 +99,31 @@ def _show(conn: Connection, principal: Principal, show_id: str) -> tuple[Theatre
 
 # Ownership as dependencies: they run before the request body is validated, so another
 # partner's id answers 404 whatever the body holds (never a 422 that confirms the id exists).
-def owns_theatre(theatre_id: str = Path(max_length=64), principal: Principal = Depends(writer),
-                 ctx: ApiContext = Depends(get_ctx)) -> Principal:
+def owns_theatre(
+    theatre_id: str = Path(max_length=64),
+    principal: Principal = Depends(writer),
+    ctx: ApiContext = Depends(get_ctx),
+) -> Principal:
     with ctx.hub.engine.connect() as conn:
         _theatre(conn, principal, theatre_id)
     return principal
 
 
-def owns_screen(screen_id: str = Path(max_length=64), principal: Principal = Depends(writer),
-                ctx: ApiContext = Depends(get_ctx)) -> Principal:
+def owns_screen(
+    screen_id: str = Path(max_length=64),
+    principal: Principal = Depends(writer),
+    ctx: ApiContext = Depends(get_ctx),
+) -> Principal:
     with ctx.hub.engine.connect() as conn:
         _screen(conn, principal, screen_id)
     return principal
 
 
-def owns_show(show_id: str = Path(max_length=64), principal: Principal = Depends(writer),
-              ctx: ApiContext = Depends(get_ctx)) -> Principal:
+def owns_show(
+    show_id: str = Path(max_length=64),
+    principal: Principal = Depends(writer),
+    ctx: ApiContext = Depends(get_ctx),
+) -> Principal:
     with ctx.hub.engine.connect() as conn:
         _show(conn, principal, show_id)
     return principal
@@ -126,18 +137,26 @@ def _layout_categories(layout: SeatLayout) -> list[str]:
 
 
 @router.get("/theatres", response_model=Page[TheatreOut], summary="Your theatres")
-def list_theatres(page: PageParams = Depends(), principal: Principal = Depends(reader),
-                  ctx: ApiContext = Depends(get_ctx)) -> Page[TheatreOut]:
+def list_theatres(
+    page: PageParams = Depends(),
+    principal: Principal = Depends(reader),
+    ctx: ApiContext = Depends(get_ctx),
+) -> Page[TheatreOut]:
     with ctx.hub.engine.connect() as conn:
         own = [t for t in catalog.list_theatres(conn) if t.partner_id == principal.partner_id]
     items, cursor = paginate(own, page, key=lambda t: (t.id,))
     return Page[TheatreOut](items=[TheatreOut.of(t) for t in items], next_cursor=cursor)
 
 
-@router.post("/theatres", response_model=TheatreOut, status_code=201,
-             summary="Add a theatre (owned by your partner account)")
-def create_theatre(body: TheatreIn, principal: Principal = Depends(writer),
-                   ctx: ApiContext = Depends(get_ctx)) -> TheatreOut:
+@router.post(
+    "/theatres",
+    response_model=TheatreOut,
+    status_code=201,
+    summary="Add a theatre (owned by your partner account)",
+)
+def create_theatre(
+    body: TheatreIn, principal: Principal = Depends(writer), ctx: ApiContext = Depends(get_ctx)
+) -> TheatreOut:
     try:
         theatre = Theatre(**body.model_dump(), partner_id=principal.partner_id)
     except ValidationError as err:
@@ -150,25 +169,37 @@ def create_theatre(body: TheatreIn, principal: Principal = Depends(writer),
 
 
 @router.get("/theatres/{theatre_id}", response_model=TheatreOut)
-def get_theatre(theatre_id: str = Path(max_length=64), principal: Principal = Depends(reader),
-                ctx: ApiContext = Depends(get_ctx)) -> TheatreOut:
+def get_theatre(
+    theatre_id: str = Path(max_length=64),
+    principal: Principal = Depends(reader),
+    ctx: ApiContext = Depends(get_ctx),
+) -> TheatreOut:
     with ctx.hub.engine.connect() as conn:
         return TheatreOut.of(_theatre(conn, principal, theatre_id))
 
 
-@router.put("/theatres/{theatre_id}", response_model=TheatreOut,
-            dependencies=[Depends(owns_theatre)],
-            summary="Change a theatre (its id, partner and currency stay)")
-def update_theatre(body: TheatreIn, theatre_id: str = Path(max_length=64),
-                   principal: Principal = Depends(writer),
-                   ctx: ApiContext = Depends(get_ctx)) -> TheatreOut:
+@router.put(
+    "/theatres/{theatre_id}",
+    response_model=TheatreOut,
+    dependencies=[Depends(owns_theatre)],
+    summary="Change a theatre (its id, partner and currency stay)",
+)
+def update_theatre(
+    body: TheatreIn,
+    theatre_id: str = Path(max_length=64),
+    principal: Principal = Depends(writer),
+    ctx: ApiContext = Depends(get_ctx),
+) -> TheatreOut:
     with ctx.hub.engine.begin() as conn:
         current = _theatre(conn, principal, theatre_id)
         if body.id != theatre_id or body.currency != current.currency:
             raise ApiProblem(422, "immutable_field", "a theatre's id and currency cannot change")
         try:
-            theatre = Theatre(**body.model_dump(), partner_id=principal.partner_id,
-                              connector_id=current.connector_id)
+            theatre = Theatre(
+                **body.model_dump(),
+                partner_id=principal.partner_id,
+                connector_id=current.connector_id,
+            )
         except ValidationError as err:
             raise _invalid(err) from None
         catalog.save_theatre(conn, theatre)
@@ -179,71 +210,112 @@ def update_theatre(body: TheatreIn, theatre_id: str = Path(max_length=64),
 
 
 def _screen_out(s: Screen) -> ScreenOut:
-    return ScreenOut(id=s.id, theatre_id=s.theatre_id, name=s.name, formats=list(s.formats),
-                     layout_id=s.layout_id)
+    return ScreenOut(
+        id=s.id,
+        theatre_id=s.theatre_id,
+        name=s.name,
+        formats=list(s.formats),
+        layout_id=s.layout_id,
+    )
 
 
 @router.get("/theatres/{theatre_id}/screens", response_model=list[ScreenOut])
-def list_screens(theatre_id: str = Path(max_length=64), principal: Principal = Depends(reader),
-                 ctx: ApiContext = Depends(get_ctx)) -> list[ScreenOut]:
+def list_screens(
+    theatre_id: str = Path(max_length=64),
+    principal: Principal = Depends(reader),
+    ctx: ApiContext = Depends(get_ctx),
+) -> list[ScreenOut]:
     with ctx.hub.engine.connect() as conn:
         _theatre(conn, principal, theatre_id)
         return [_screen_out(s) for s in catalog.list_screens(conn, theatre_id)]
 
 
-@router.post("/theatres/{theatre_id}/screens", response_model=ScreenOut, status_code=201,
-             dependencies=[Depends(owns_theatre)])
-def create_screen(body: ScreenIn, theatre_id: str = Path(max_length=64),
-                  principal: Principal = Depends(writer),
-                  ctx: ApiContext = Depends(get_ctx)) -> ScreenOut:
+@router.post(
+    "/theatres/{theatre_id}/screens",
+    response_model=ScreenOut,
+    status_code=201,
+    dependencies=[Depends(owns_theatre)],
+)
+def create_screen(
+    body: ScreenIn,
+    theatre_id: str = Path(max_length=64),
+    principal: Principal = Depends(writer),
+    ctx: ApiContext = Depends(get_ctx),
+) -> ScreenOut:
     with ctx.hub.engine.begin() as conn:
         _theatre(conn, principal, theatre_id)
         if partners.screen_theatre(conn, body.id) is not None:
             raise ApiProblem(409, "screen_exists", f"screen id {body.id!r} is taken")
-        screen = Screen(id=body.id, theatre_id=theatre_id, name=body.name,
-                        formats=tuple(f.value for f in body.formats))
+        screen = Screen(
+            id=body.id,
+            theatre_id=theatre_id,
+            name=body.name,
+            formats=tuple(f.value for f in body.formats),
+        )
         catalog.save_screen(conn, screen)
     return _screen_out(screen)
 
 
-@router.put("/screens/{screen_id}/layout", response_model=LayoutOut,
-            dependencies=[Depends(owns_screen)],
-            summary="Upload the screen's seat layout (a new version each time)",
-            description="Refused with 422 for duplicate seat ids, seats sharing a position, or "
-            "a seat whose category is not declared in `categories`. Shows already scheduled "
-            "keep the layout they were created with.")
-def upload_layout(body: LayoutIn, screen_id: str = Path(max_length=64),
-                  principal: Principal = Depends(writer),
-                  ctx: ApiContext = Depends(get_ctx)) -> LayoutOut:
+@router.put(
+    "/screens/{screen_id}/layout",
+    response_model=LayoutOut,
+    dependencies=[Depends(owns_screen)],
+    summary="Upload the screen's seat layout (a new version each time)",
+    description="Refused with 422 for duplicate seat ids, seats sharing a position, or "
+    "a seat whose category is not declared in `categories`. Shows already scheduled "
+    "keep the layout they were created with.",
+)
+def upload_layout(
+    body: LayoutIn,
+    screen_id: str = Path(max_length=64),
+    principal: Principal = Depends(writer),
+    ctx: ApiContext = Depends(get_ctx),
+) -> LayoutOut:
     with ctx.hub.engine.begin() as conn:
         _theatre_, screen = _screen(conn, principal, screen_id)
         version = len(partners.list_layouts(conn, screen_id)) + 1
         try:
-            layout = SeatLayout(id=f"lay_{screen_id.removeprefix('scr_')}_v{version}",
-                                screen_id=screen_id, areas=tuple(body.areas), version=version)
+            layout = SeatLayout(
+                id=f"lay_{screen_id.removeprefix('scr_')}_v{version}",
+                screen_id=screen_id,
+                areas=tuple(body.areas),
+                version=version,
+            )
         except ValidationError as err:
             raise _invalid(err, prefix="body") from None
         declared = set(body.categories)
         unknown = sorted({s.id for s in layout.seats() if s.category not in declared})
         if unknown:
             cats = sorted({s.category for s in layout.seats()} - declared)
-            raise ApiProblem(422, "unknown_category",
-                             f"seat categories not declared in `categories`: {', '.join(cats)}",
-                             categories=cats, seats=unknown[:50])
+            raise ApiProblem(
+                422,
+                "unknown_category",
+                f"seat categories not declared in `categories`: {', '.join(cats)}",
+                categories=cats,
+                seats=unknown[:50],
+            )
         catalog.save_layout(conn, layout)
         catalog.save_screen(conn, screen.model_copy(update={"layout_id": layout.id}))
     return _layout_out(layout)
 
 
 def _layout_out(layout: SeatLayout) -> LayoutOut:
-    return LayoutOut(id=layout.id, screen_id=layout.screen_id, version=layout.version,
-                     seat_count=len(layout.seats()), categories=_layout_categories(layout),
-                     areas=list(layout.areas))
+    return LayoutOut(
+        id=layout.id,
+        screen_id=layout.screen_id,
+        version=layout.version,
+        seat_count=len(layout.seats()),
+        categories=_layout_categories(layout),
+        areas=list(layout.areas),
+    )
 
 
 @router.get("/screens/{screen_id}/layout", response_model=LayoutOut)
-def get_layout(screen_id: str = Path(max_length=64), principal: Principal = Depends(reader),
-               ctx: ApiContext = Depends(get_ctx)) -> LayoutOut:
+def get_layout(
+    screen_id: str = Path(max_length=64),
+    principal: Principal = Depends(reader),
+    ctx: ApiContext = Depends(get_ctx),
+) -> LayoutOut:
     with ctx.hub.engine.connect() as conn:
         _t, screen = _screen(conn, principal, screen_id)
         layout = catalog.get_layout(conn, screen.layout_id) if screen.layout_id else None
@@ -255,16 +327,23 @@ def get_layout(screen_id: str = Path(max_length=64), principal: Principal = Depe
 # ---- movies --------------------------------------------------------------------------------
 
 
-@router.post("/movies", response_model=MovieOut, status_code=201,
-             summary="Add a movie to the shared catalog")
-def create_movie(body: MovieIn, principal: Principal = Depends(writer),
-                 ctx: ApiContext = Depends(get_ctx)) -> MovieOut:
+@router.post(
+    "/movies", response_model=MovieOut, status_code=201, summary="Add a movie to the shared catalog"
+)
+def create_movie(
+    body: MovieIn, principal: Principal = Depends(writer), ctx: ApiContext = Depends(get_ctx)
+) -> MovieOut:
     try:
-        movie = Movie(id=body.id, title=LocalizedText(values=body.title),
-                      synopsis=LocalizedText(values=body.synopsis),
-                      original_language=body.original_language,
-                      runtime_minutes=body.runtime_minutes, genres=tuple(body.genres),
-                      rating=body.rating, release_date=body.release_date)
+        movie = Movie(
+            id=body.id,
+            title=LocalizedText(values=body.title),
+            synopsis=LocalizedText(values=body.synopsis),
+            original_language=body.original_language,
+            runtime_minutes=body.runtime_minutes,
+            genres=tuple(body.genres),
+            rating=body.rating,
+            release_date=body.release_date,
+        )
     except ValidationError as err:
         raise _invalid(err) from None
     with ctx.hub.engine.begin() as conn:
@@ -278,59 +357,75 @@ def create_movie(body: MovieIn, principal: Principal = Depends(writer),
 # ---- shows and prices ----------------------------------------------------------------------
 
 
-def _ticket_types(items: list[TicketTypeIn], layout: SeatLayout, currency: str
-                  ) -> tuple[TicketType, ...]:
+def _ticket_types(
+    items: list[TicketTypeIn], layout: SeatLayout, currency: str
+) -> tuple[TicketType, ...]:
     cats = layout.categories()
     unknown = sorted({t.category for t in items} - cats)
     if unknown:
-        raise ApiProblem(422, "unknown_category",
-                         f"no seats of category {', '.join(unknown)} on this screen",
-                         categories=unknown)
+        raise ApiProblem(
+            422,
+            "unknown_category",
+            f"no seats of category {', '.join(unknown)} on this screen",
+            categories=unknown,
+        )
     wrong = sorted({t.price.currency for t in items} - {currency})
     if wrong:
-        raise ApiProblem(422, "wrong_currency", f"this theatre sells in {currency}",
-                         currencies=wrong)
-    return tuple(TicketType(code=t.code, name=t.name, category=t.category, price=t.price)
-                 for t in items)
+        raise ApiProblem(
+            422, "wrong_currency", f"this theatre sells in {currency}", currencies=wrong
+        )
+    return tuple(
+        TicketType(code=t.code, name=t.name, category=t.category, price=t.price) for t in items
+    )
 
 
 @router.get("/theatres/{theatre_id}/shows", response_model=Page[ShowOut])
-def list_shows(theatre_id: str = Path(max_length=64), page: PageParams = Depends(),
-               principal: Principal = Depends(reader),
-               ctx: ApiContext = Depends(get_ctx)) -> Page[ShowOut]:
+def list_shows(
+    theatre_id: str = Path(max_length=64),
+    page: PageParams = Depends(),
+    principal: Principal = Depends(reader),
+    ctx: ApiContext = Depends(get_ctx),
+) -> Page[ShowOut]:
     with ctx.hub.engine.connect() as conn:
         theatre = _theatre(conn, principal, theatre_id)
         shows = catalog.list_shows(conn, theatre_id=theatre_id, limit=10_000)
     items, cursor = paginate(shows, page, key=lambda s: (s.start.isoformat(), s.id))
-    return Page[ShowOut](items=[ShowOut.of(s, theatre.timezone) for s in items],
-                         next_cursor=cursor)
+    return Page[ShowOut](items=[ShowOut.of(s, theatre.timezone) for s in items], next_cursor=cursor)
 
 
-@router.post("/theatres/{theatre_id}/shows", response_model=ShowOut, status_code=201,
-             dependencies=[Depends(owns_theatre)],
-             summary="Schedule a show",
-             description=f"Refused with 409 `show_overlap` if it would overlap another show on "
-             f"the screen or leave less than {CLEANING_GAP_MINUTES} minutes for cleaning.")
-def create_show(body: ShowIn, theatre_id: str = Path(max_length=64),
-                principal: Principal = Depends(writer),
-                ctx: ApiContext = Depends(get_ctx)) -> ShowOut:
+@router.post(
+    "/theatres/{theatre_id}/shows",
+    response_model=ShowOut,
+    status_code=201,
+    dependencies=[Depends(owns_theatre)],
+    summary="Schedule a show",
+    description=f"Refused with 409 `show_overlap` if it would overlap another show on "
+    f"the screen or leave less than {CLEANING_GAP_MINUTES} minutes for cleaning.",
+)
+def create_show(
+    body: ShowIn,
+    theatre_id: str = Path(max_length=64),
+    principal: Principal = Depends(writer),
+    ctx: ApiContext = Depends(get_ctx),
+) -> ShowOut:
     with ctx.hub.engine.begin() as conn:
         theatre = _theatre(conn, principal, theatre_id)
-        screen = next((s for s in catalog.list_screens(conn, theatre_id)
-                       if s.id == body.screen_id), None)
+        screen = next(
+            (s for s in catalog.list_screens(conn, theatre_id) if s.id == body.screen_id), None
+        )
         if screen is None:
             raise ApiProblem(422, "unknown_screen", f"theatre has no screen {body.screen_id!r}")
         layout = catalog.get_layout(conn, screen.layout_id) if screen.layout_id else None
         if layout is None:
             raise ApiProblem(422, "no_layout", f"screen {screen.id} has no seat layout yet")
         if body.format.value not in screen.formats:
-            raise ApiProblem(422, "unsupported_format",
-                             f"screen {screen.id} shows {', '.join(screen.formats)}")
+            raise ApiProblem(
+                422, "unsupported_format", f"screen {screen.id} shows {', '.join(screen.formats)}"
+            )
         movie = catalog.get_movie(conn, body.movie_id)
         if movie is None:
             raise ApiProblem(422, "unknown_movie", f"no movie {body.movie_id!r}")
-        end = body.end or body.start + timedelta(minutes=movie.runtime_minutes +
-                                                 PRE_SHOW_MINUTES)
+        end = body.end or body.start + timedelta(minutes=movie.runtime_minutes + PRE_SHOW_MINUTES)
         show_id = body.id or new_id("shw")
         if catalog.get_show(conn, show_id) is not None:
             raise ApiProblem(409, "show_exists", f"show id {show_id!r} is taken")
@@ -338,48 +433,71 @@ def create_show(body: ShowIn, theatre_id: str = Path(max_length=64),
             raise ApiProblem(422, "show_in_past", "a new show must start in the future")
         try:
             show = Show.scheduled(
-                tz=theatre.timezone, cutover_hour=theatre.business_day_cutover_hour,
-                id=show_id, movie_id=movie.id, theatre_id=theatre.id, screen_id=screen.id,
-                start=body.start, end=end, language=body.language, format=body.format,
+                tz=theatre.timezone,
+                cutover_hour=theatre.business_day_cutover_hour,
+                id=show_id,
+                movie_id=movie.id,
+                theatre_id=theatre.id,
+                screen_id=screen.id,
+                start=body.start,
+                end=end,
+                language=body.language,
+                format=body.format,
                 ticket_types=_ticket_types(body.ticket_types, layout, theatre.currency),
-                sales_cutoff_minutes=body.sales_cutoff_minutes)
+                sales_cutoff_minutes=body.sales_cutoff_minutes,
+            )
         except ValidationError as err:
             raise _invalid(err) from None
         partners.lock_screen(conn, screen.id)
-        clash = partners.overlapping_shows(conn, screen.id, show.start, show.end,
-                                           CLEANING_GAP_MINUTES)
+        clash = partners.overlapping_shows(
+            conn, screen.id, show.start, show.end, CLEANING_GAP_MINUTES
+        )
         if clash:
-            raise ApiProblem(409, "show_overlap",
-                             f"overlaps (or leaves under {CLEANING_GAP_MINUTES} minutes of "
-                             f"cleaning before or after) show(s) {', '.join(clash)}",
-                             shows=clash, cleaning_gap_minutes=CLEANING_GAP_MINUTES)
+            raise ApiProblem(
+                409,
+                "show_overlap",
+                f"overlaps (or leaves under {CLEANING_GAP_MINUTES} minutes of "
+                f"cleaning before or after) show(s) {', '.join(clash)}",
+                shows=clash,
+                cleaning_gap_minutes=CLEANING_GAP_MINUTES,
+            )
         catalog.save_show(conn, show, layout)
     return ShowOut.of(show, theatre.timezone)
 
 
 @router.get("/shows/{show_id}", response_model=ShowOut)
-def get_show(show_id: str = Path(max_length=64), principal: Principal = Depends(reader),
-             ctx: ApiContext = Depends(get_ctx)) -> ShowOut:
+def get_show(
+    show_id: str = Path(max_length=64),
+    principal: Principal = Depends(reader),
+    ctx: ApiContext = Depends(get_ctx),
+) -> ShowOut:
     with ctx.hub.engine.connect() as conn:
         theatre, show = _show(conn, principal, show_id)
     return ShowOut.of(show, theatre.timezone)
 
 
-@router.put("/shows/{show_id}/prices", response_model=ShowOut,
-            dependencies=[Depends(owns_show)],
-            summary="Set the prices per seat category and ticket type",
-            description="Bookings already made keep the price they were sold at.")
-def set_prices(body: PricesIn, show_id: str = Path(max_length=64),
-               principal: Principal = Depends(writer),
-               ctx: ApiContext = Depends(get_ctx)) -> ShowOut:
+@router.put(
+    "/shows/{show_id}/prices",
+    response_model=ShowOut,
+    dependencies=[Depends(owns_show)],
+    summary="Set the prices per seat category and ticket type",
+    description="Bookings already made keep the price they were sold at.",
+)
+def set_prices(
+    body: PricesIn,
+    show_id: str = Path(max_length=64),
+    principal: Principal = Depends(writer),
+    ctx: ApiContext = Depends(get_ctx),
+) -> ShowOut:
     with ctx.hub.engine.begin() as conn:
         theatre, show = _show(conn, principal, show_id)
         layout_id = catalog.show_layout_id(conn, show_id)
         layout = catalog.get_layout(conn, layout_id) if layout_id else None
         assert layout is not None
         try:
-            updated = show.model_copy(update={
-                "ticket_types": _ticket_types(body.ticket_types, layout, theatre.currency)})
+            updated = show.model_copy(
+                update={"ticket_types": _ticket_types(body.ticket_types, layout, theatre.currency)}
+            )
             Show.model_validate(updated.model_dump())
         except ValidationError as err:
             raise _invalid(err) from None
@@ -387,17 +505,27 @@ def set_prices(body: PricesIn, show_id: str = Path(max_length=64),
     return ShowOut.of(updated, theatre.timezone)
 
 
-@router.delete("/shows/{show_id}", status_code=204, response_class=Response,
-               summary="Cancel a show that has no live bookings")
-def cancel_show(show_id: str = Path(max_length=64), principal: Principal = Depends(writer),
-                ctx: ApiContext = Depends(get_ctx)) -> Response:
+@router.delete(
+    "/shows/{show_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Cancel a show that has no live bookings",
+)
+def cancel_show(
+    show_id: str = Path(max_length=64),
+    principal: Principal = Depends(writer),
+    ctx: ApiContext = Depends(get_ctx),
+) -> Response:
     with ctx.hub.engine.begin() as conn:
         _show(conn, principal, show_id)
         live = partners.live_bookings(conn, show_id)
         if live:
-            raise ApiProblem(409, "show_has_bookings",
-                             f"{live} live booking(s); cancel or refund them first",
-                             bookings=live)
+            raise ApiProblem(
+                409,
+                "show_has_bookings",
+                f"{live} live booking(s); cancel or refund them first",
+                bookings=live,
+            )
         partners.cancel_show(conn, show_id)
     return Response(status_code=204)
 
@@ -405,47 +533,66 @@ def cancel_show(show_id: str = Path(max_length=64), principal: Principal = Depen
 # ---- house seats ---------------------------------------------------------------------------
 
 
-def _house(ctx: ApiContext, principal: Principal, show_id: str, seat_ids: list[str],
-           block: bool) -> HouseSeatsOut:
+def _house(
+    ctx: ApiContext, principal: Principal, show_id: str, seat_ids: list[str], block: bool
+) -> HouseSeatsOut:
     wanted = sorted(set(seat_ids))
     with ctx.hub.engine.begin() as conn:
         _show(conn, principal, show_id)
         found = partners.seat_statuses(conn, show_id, wanted)
         unknown = [s for s in wanted if s not in found]
         if unknown:
-            raise ApiProblem(422, "unknown_seat", f"no such seat: {', '.join(unknown)}",
-                             seats=unknown)
+            raise ApiProblem(
+                422, "unknown_seat", f"no such seat: {', '.join(unknown)}", seats=unknown
+            )
         if block:
             changed = partners.block_seats(conn, show_id, wanted, utcnow())
             if changed != len(wanted):
                 # Raising rolls the whole block back: all or none.
                 busy = [s for s, st in found.items() if st not in ("available", "blocked")]
-                raise ApiProblem(409, "seat_unavailable",
-                                 f"seats held or sold cannot be blocked: {', '.join(busy)}",
-                                 seats=busy)
+                raise ApiProblem(
+                    409,
+                    "seat_unavailable",
+                    f"seats held or sold cannot be blocked: {', '.join(busy)}",
+                    seats=busy,
+                )
         else:
             partners.unblock_seats(conn, show_id, wanted)
-        now_blocked = [s for s, st in partners.seat_statuses(
-            conn, show_id, list(found)).items() if st == "blocked"]
-    return HouseSeatsOut(show_id=show_id, changed=wanted,
-                         blocked=sorted(now_blocked))
+        now_blocked = [
+            s
+            for s, st in partners.seat_statuses(conn, show_id, list(found)).items()
+            if st == "blocked"
+        ]
+    return HouseSeatsOut(show_id=show_id, changed=wanted, blocked=sorted(now_blocked))
 
 
-@router.post("/shows/{show_id}/house-seats/block", response_model=HouseSeatsOut,
-             dependencies=[Depends(owns_show)],
-             summary="Take seats off sale (house seats); all or none")
-def block_house_seats(body: SeatIdsIn, show_id: str = Path(max_length=64),
-                      principal: Principal = Depends(writer),
-                      ctx: ApiContext = Depends(get_ctx)) -> HouseSeatsOut:
+@router.post(
+    "/shows/{show_id}/house-seats/block",
+    response_model=HouseSeatsOut,
+    dependencies=[Depends(owns_show)],
+    summary="Take seats off sale (house seats); all or none",
+)
+def block_house_seats(
+    body: SeatIdsIn,
+    show_id: str = Path(max_length=64),
+    principal: Principal = Depends(writer),
+    ctx: ApiContext = Depends(get_ctx),
+) -> HouseSeatsOut:
     return _house(ctx, principal, show_id, body.seat_ids, block=True)
 
 
-@router.post("/shows/{show_id}/house-seats/unblock", response_model=HouseSeatsOut,
-             dependencies=[Depends(owns_show)],
-             summary="Put blocked seats back on sale")
-def unblock_house_seats(body: SeatIdsIn, show_id: str = Path(max_length=64),
-                        principal: Principal = Depends(writer),
-                        ctx: ApiContext = Depends(get_ctx)) -> HouseSeatsOut:
+@router.post(
+    "/shows/{show_id}/house-seats/unblock",
+    response_model=HouseSeatsOut,
+    dependencies=[Depends(owns_show)],
+    summary="Put blocked seats back on sale",
+)
+def unblock_house_seats(
+    body: SeatIdsIn,
+    show_id: str = Path(max_length=64),
+    principal: Principal = Depends(writer),
+    ctx: ApiContext = Depends(get_ctx),
+) -> HouseSeatsOut:
     return _house(ctx, principal, show_id, body.seat_ids, block=False)
 
 
@@ -453,9 +600,15 @@ def unblock_house_seats(body: SeatIdsIn, show_id: str = Path(max_length=64),
 
 
 def _client_out(c: users.ClientRow, secret: str | None = None) -> ClientOut:
-    return ClientOut(client_id=c.client_id, partner_id=c.partner_id, name=c.name,
-                     scopes=c.scopes, created_at=c.created_at, revoked=c.revoked_at is not None,
-                     client_secret=secret)
+    return ClientOut(
+        client_id=c.client_id,
+        partner_id=c.partner_id,
+        name=c.name,
+        scopes=c.scopes,
+        created_at=c.created_at,
+        revoked=c.revoked_at is not None,
+        client_secret=secret,
+    )
 
 
 def staff(principal: Principal = Depends(writer)) -> Principal:
@@ -465,29 +618,43 @@ def staff(principal: Principal = Depends(writer)) -> Principal:
 
 
 @router.get("/clients", response_model=list[ClientOut], summary="Your API clients")
-def list_clients(principal: Principal = Depends(staff),
-                 ctx: ApiContext = Depends(get_ctx)) -> list[ClientOut]:
+def list_clients(
+    principal: Principal = Depends(staff), ctx: ApiContext = Depends(get_ctx)
+) -> list[ClientOut]:
     with ctx.hub.engine.connect() as conn:
         assert principal.partner_id
         return [_client_out(c) for c in users.list_clients(conn, principal.partner_id)]
 
 
-@router.post("/clients", response_model=ClientOut, status_code=201,
-             summary="Create an API client for a partner system (secret shown once)")
-def create_client(body: ClientIn, principal: Principal = Depends(staff),
-                  ctx: ApiContext = Depends(get_ctx)) -> ClientOut:
+@router.post(
+    "/clients",
+    response_model=ClientOut,
+    status_code=201,
+    summary="Create an API client for a partner system (secret shown once)",
+)
+def create_client(
+    body: ClientIn, principal: Principal = Depends(staff), ctx: ApiContext = Depends(get_ctx)
+) -> ClientOut:
     secret = new_client_secret()
     assert principal.partner_id
     with ctx.hub.engine.begin() as conn:
-        client = users.add_client(conn, client_id=new_id("cli"), partner_id=principal.partner_id,
-                                  name=body.name, secret_hash=hash_password(secret),
-                                  scopes=CLIENT_SCOPES)
+        client = users.add_client(
+            conn,
+            client_id=new_id("cli"),
+            partner_id=principal.partner_id,
+            name=body.name,
+            secret_hash=hash_password(secret),
+            scopes=CLIENT_SCOPES,
+        )
     return _client_out(client, secret)
 
 
 @router.delete("/clients/{client_id}", status_code=204, response_class=Response)
-def revoke_client(client_id: str = Path(max_length=64), principal: Principal = Depends(staff),
-                  ctx: ApiContext = Depends(get_ctx)) -> Response:
+def revoke_client(
+    client_id: str = Path(max_length=64),
+    principal: Principal = Depends(staff),
+    ctx: ApiContext = Depends(get_ctx),
+) -> Response:
     with ctx.hub.engine.begin() as conn:
         client = users.get_client(conn, client_id)
         if client is None or client.partner_id != principal.partner_id:
@@ -497,7 +664,14 @@ def revoke_client(client_id: str = Path(max_length=64), principal: Principal = D
 
 
 def _invalid(err: ValidationError, prefix: str = "body") -> ApiProblem:
-    errors = [{"field": ".".join([prefix, *(str(p) for p in e["loc"])]),
-               "message": e["msg"], "type": e["type"]} for e in err.errors()]
-    return ApiProblem(422, "validation_failed",
-                      "; ".join(e["message"] for e in errors)[:500], errors=errors)
+    errors = [
+        {
+            "field": ".".join([prefix, *(str(p) for p in e["loc"])]),
+            "message": e["msg"],
+            "type": e["type"],
+        }
+        for e in err.errors()
+    ]
+    return ApiProblem(
+        422, "validation_failed", "; ".join(e["message"] for e in errors)[:500], errors=errors
+    )

@@ -46,23 +46,40 @@ def _rows(sales: list[ShowSales], group_by: GroupBy) -> list[SalesRow]:
         blocked = sum(s.seats_blocked for s in items)
         sold = sum(s.seats_sold for s in items)
         currencies = {s.currency for s in items}
-        revenue = (Money(amount=sum(s.revenue for s in items), currency=currencies.pop())
-                   if len(currencies) == 1 else None)
+        revenue = (
+            Money(amount=sum(s.revenue for s in items), currency=currencies.pop())
+            if len(currencies) == 1
+            else None
+        )
         first = items[0]
-        out.append(SalesRow(
-            key=key,
-            theatre_id=first.theatre_id if group_by != GroupBy.DAY else None,
-            show_id=first.show_id if group_by == GroupBy.SHOW else None,
-            business_date=first.business_date if group_by != GroupBy.THEATRE else None,
-            shows=len(items), seats_total=total, seats_sold=sold, seats_blocked=blocked,
-            occupancy=round(sold / (total - blocked), 4) if total - blocked > 0 else 0.0,
-            bookings=sum(s.bookings for s in items), tickets=sum(s.tickets for s in items),
-            revenue=revenue))
+        out.append(
+            SalesRow(
+                key=key,
+                theatre_id=first.theatre_id if group_by != GroupBy.DAY else None,
+                show_id=first.show_id if group_by == GroupBy.SHOW else None,
+                business_date=first.business_date if group_by != GroupBy.THEATRE else None,
+                shows=len(items),
+                seats_total=total,
+                seats_sold=sold,
+                seats_blocked=blocked,
+                occupancy=round(sold / (total - blocked), 4) if total - blocked > 0 else 0.0,
+                bookings=sum(s.bookings for s in items),
+                tickets=sum(s.tickets for s in items),
+                revenue=revenue,
+            )
+        )
     return out
 
 
-def _report(ctx: ApiContext, principal: Principal, group_by: GroupBy, theatre_id: str | None,
-            show_id: str | None, date_from: date | None, date_to: date | None) -> SalesReport:
+def _report(
+    ctx: ApiContext,
+    principal: Principal,
+    group_by: GroupBy,
+    theatre_id: str | None,
+    show_id: str | None,
+    date_from: date | None,
+    date_to: date | None,
+) -> SalesReport:
     assert principal.partner_id
     with ctx.hub.engine.connect() as conn:
         own = partners.partner_theatre_ids(conn, principal.partner_id)
@@ -70,10 +87,12 @@ def _report(ctx: ApiContext, principal: Principal, group_by: GroupBy, theatre_id
             if theatre_id not in own:
                 raise not_found("theatre", theatre_id)
             own = [theatre_id]
-        sales = partners.sales_by_show(conn, own, day_from=date_from, day_to=date_to,
-                                       show_id=show_id)
-    return SalesReport(group_by=group_by.value, date_from=date_from, date_to=date_to,
-                       rows=_rows(sales, group_by))
+        sales = partners.sales_by_show(
+            conn, own, day_from=date_from, day_to=date_to, show_id=show_id
+        )
+    return SalesReport(
+        group_by=group_by.value, date_from=date_from, date_to=date_to, rows=_rows(sales, group_by)
+    )
 
 
 FILTERS = {
@@ -85,38 +104,80 @@ FILTERS = {
 }
 
 
-@router.get("/sales", response_model=SalesReport,
-            summary="Sales and occupancy per show, business day or theatre")
-def sales(group_by: GroupBy = FILTERS["group_by"], theatre_id: str | None = FILTERS["theatre_id"],
-          show_id: str | None = FILTERS["show_id"], date_from: date | None = FILTERS["date_from"],
-          date_to: date | None = FILTERS["date_to"], principal: Principal = Depends(reader),
-          ctx: ApiContext = Depends(get_ctx)) -> SalesReport:
+@router.get(
+    "/sales",
+    response_model=SalesReport,
+    summary="Sales and occupancy per show, business day or theatre",
+)
+def sales(
+    group_by: GroupBy = FILTERS["group_by"],
+    theatre_id: str | None = FILTERS["theatre_id"],
+    show_id: str | None = FILTERS["show_id"],
+    date_from: date | None = FILTERS["date_from"],
+    date_to: date | None = FILTERS["date_to"],
+    principal: Principal = Depends(reader),
+    ctx: ApiContext = Depends(get_ctx),
+) -> SalesReport:
     return _report(ctx, principal, group_by, theatre_id, show_id, date_from, date_to)
 
 
-COLUMNS = ["key", "theatre_id", "show_id", "business_date", "shows", "seats_total",
-           "seats_sold", "seats_blocked", "occupancy", "bookings", "tickets", "revenue_minor",
-           "currency"]
+COLUMNS = [
+    "key",
+    "theatre_id",
+    "show_id",
+    "business_date",
+    "shows",
+    "seats_total",
+    "seats_sold",
+    "seats_blocked",
+    "occupancy",
+    "bookings",
+    "tickets",
+    "revenue_minor",
+    "currency",
+]
 
 
-@router.get("/sales.csv", response_class=Response, summary="The same report as CSV",
-            responses={200: {"content": {"text/csv": {}}, "description": "CSV with a header"}})
-def sales_csv(group_by: GroupBy = FILTERS["group_by"],
-              theatre_id: str | None = FILTERS["theatre_id"],
-              show_id: str | None = FILTERS["show_id"],
-              date_from: date | None = FILTERS["date_from"],
-              date_to: date | None = FILTERS["date_to"], principal: Principal = Depends(reader),
-              ctx: ApiContext = Depends(get_ctx)) -> Response:
+@router.get(
+    "/sales.csv",
+    response_class=Response,
+    summary="The same report as CSV",
+    responses={200: {"content": {"text/csv": {}}, "description": "CSV with a header"}},
+)
+def sales_csv(
+    group_by: GroupBy = FILTERS["group_by"],
+    theatre_id: str | None = FILTERS["theatre_id"],
+    show_id: str | None = FILTERS["show_id"],
+    date_from: date | None = FILTERS["date_from"],
+    date_to: date | None = FILTERS["date_to"],
+    principal: Principal = Depends(reader),
+    ctx: ApiContext = Depends(get_ctx),
+) -> Response:
     report = _report(ctx, principal, group_by, theatre_id, show_id, date_from, date_to)
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(COLUMNS)
     for r in report.rows:
-        writer.writerow([r.key, r.theatre_id or "", r.show_id or "",
-                         r.business_date.isoformat() if r.business_date else "", r.shows,
-                         r.seats_total, r.seats_sold, r.seats_blocked, r.occupancy, r.bookings,
-                         r.tickets, r.revenue.amount if r.revenue else "",
-                         r.revenue.currency if r.revenue else ""])
+        writer.writerow(
+            [
+                r.key,
+                r.theatre_id or "",
+                r.show_id or "",
+                r.business_date.isoformat() if r.business_date else "",
+                r.shows,
+                r.seats_total,
+                r.seats_sold,
+                r.seats_blocked,
+                r.occupancy,
+                r.bookings,
+                r.tickets,
+                r.revenue.amount if r.revenue else "",
+                r.revenue.currency if r.revenue else "",
+            ]
+        )
     name = f"sales-by-{group_by.value}.csv"
-    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        buf.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -14,10 +14,17 @@ from marquee import observability
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 
 
-@router.post("/stripe", response_model=WebhookOut,
-             summary="Stripe events (Stripe-Signature verified with the webhook secret)",
-             openapi_extra={"requestBody": {"required": True, "content": {
-                 "application/json": {"schema": {"type": "object"}}}}})
+@router.post(
+    "/stripe",
+    response_model=WebhookOut,
+    summary="Stripe events (Stripe-Signature verified with the webhook secret)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
+)
 async def stripe_webhook(request: Request, ctx: ApiContext = Depends(get_ctx)) -> WebhookOut:
     payload = await request.body()
     headers = {k: v for k, v in request.headers.items()}
@@ -25,12 +32,14 @@ async def stripe_webhook(request: Request, ctx: ApiContext = Depends(get_ctx)) -
         # Sync service call from an async endpoint: run it off the event loop.
         from starlette.concurrency import run_in_threadpool
 
-        result = await run_in_threadpool(ctx.booking.handle_gateway_event, "stripe", payload,
-                                         headers)
+        result = await run_in_threadpool(
+            ctx.booking.handle_gateway_event, "stripe", payload, headers
+        )
     except UnknownGateway:
         observability.WEBHOOKS.labels("stripe", "not_configured").inc()
-        raise ApiProblem(404, "gateway_not_configured",
-                         "the Stripe gateway is not configured on this hub") from None
+        raise ApiProblem(
+            404, "gateway_not_configured", "the Stripe gateway is not configured on this hub"
+        ) from None
     except InvalidSignature:
         observability.WEBHOOKS.labels("stripe", "bad_signature").inc()
         raise

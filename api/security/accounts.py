@@ -28,29 +28,50 @@ class RefreshRefused(Exception):
     pass
 
 
-def create_account(conn: Connection, cipher: PiiCipher, *, email: str, password: str | None,
-                   role: Role, partner_id: str | None = None, name: str | None = None,
-                   phone: str | None = None, language: str = "en",
-                   user_id: str | None = None) -> UserRow:
+def create_account(
+    conn: Connection,
+    cipher: PiiCipher,
+    *,
+    email: str,
+    password: str | None,
+    role: Role,
+    partner_id: str | None = None,
+    name: str | None = None,
+    phone: str | None = None,
+    language: str = "en",
+    user_id: str | None = None,
+) -> UserRow:
     """Raises store.users.EmailTaken if the address already has an account."""
     email = normalize_email(email)
     return users.create_user(
-        conn, user_id=user_id or new_id("usr"), email_hash=cipher.email_hash(email),
-        email_enc=cipher.encrypt(email), phone_enc=cipher.encrypt(phone) if phone else None,
-        name=name, language=language,
-        password_hash=hash_password(password) if password else None, role=role.value,
-        partner_id=partner_id)
+        conn,
+        user_id=user_id or new_id("usr"),
+        email_hash=cipher.email_hash(email),
+        email_enc=cipher.encrypt(email),
+        phone_enc=cipher.encrypt(phone) if phone else None,
+        name=name,
+        language=language,
+        password_hash=hash_password(password) if password else None,
+        role=role.value,
+        partner_id=partner_id,
+    )
 
 
 def user_out(cipher: PiiCipher, row: UserRow) -> UserOut:
-    return UserOut(id=row.id, email=cipher.decrypt(row.email_enc),
-                   phone=cipher.decrypt(row.phone_enc) if row.phone_enc else None,
-                   name=row.name, language=row.language, role=row.role,
-                   partner_id=row.partner_id, active=row.active, created_at=row.created_at)
+    return UserOut(
+        id=row.id,
+        email=cipher.decrypt(row.email_enc),
+        phone=cipher.decrypt(row.phone_enc) if row.phone_enc else None,
+        name=row.name,
+        language=row.language,
+        role=row.role,
+        partner_id=row.partner_id,
+        active=row.active,
+        created_at=row.created_at,
+    )
 
 
-def authenticate(conn: Connection, cipher: PiiCipher, email: str, password: str
-                 ) -> UserRow | None:
+def authenticate(conn: Connection, cipher: PiiCipher, email: str, password: str) -> UserRow | None:
     row = users.get_by_email_hash(conn, cipher.email_hash(email))
     # verify_password runs even for an unknown email, so timing does not reveal accounts.
     ok = verify_password(row.password_hash if row else None, password)
@@ -69,36 +90,66 @@ def authenticate_client(conn: Connection, client_id: str, secret: str) -> Client
     return client
 
 
-def issue_user_tokens(conn: Connection, *, secret: str, user: UserRow, access_minutes: int,
-                      refresh_days: int, requested: list[str] | None = None,
-                      family_id: str | None = None) -> tuple[TokenOut, str]:
+def issue_user_tokens(
+    conn: Connection,
+    *,
+    secret: str,
+    user: UserRow,
+    access_minutes: int,
+    refresh_days: int,
+    requested: list[str] | None = None,
+    family_id: str | None = None,
+) -> tuple[TokenOut, str]:
     """Access + refresh token for a user. Returns the token body and the refresh token id."""
     role = Role(user.role)
     scopes = scopes_for(role, requested)
-    access, _ = issue_access_token(secret, subject=user.id, role=role.value, scopes=scopes,
-                                   partner_id=user.partner_id, kind="user",
-                                   minutes=access_minutes)
+    access, _ = issue_access_token(
+        secret,
+        subject=user.id,
+        role=role.value,
+        scopes=scopes,
+        partner_id=user.partner_id,
+        kind="user",
+        minutes=access_minutes,
+    )
     token_id, refresh, digest = new_refresh_token()
-    users.add_refresh_token(conn, token_id=token_id, user_id=user.id,
-                            family_id=family_id or token_id, token_hash=digest,
-                            expires_at=utcnow() + timedelta(days=refresh_days))
-    return TokenOut(access_token=access, expires_in=access_minutes * 60, refresh_token=refresh,
-                    scope=" ".join(scopes)), token_id
+    users.add_refresh_token(
+        conn,
+        token_id=token_id,
+        user_id=user.id,
+        family_id=family_id or token_id,
+        token_hash=digest,
+        expires_at=utcnow() + timedelta(days=refresh_days),
+    )
+    return TokenOut(
+        access_token=access,
+        expires_in=access_minutes * 60,
+        refresh_token=refresh,
+        scope=" ".join(scopes),
+    ), token_id
 
 
-def issue_client_token(*, secret: str, client: ClientRow, access_minutes: int,
-                       requested: list[str] | None = None) -> TokenOut:
+def issue_client_token(
+    *, secret: str, client: ClientRow, access_minutes: int, requested: list[str] | None = None
+) -> TokenOut:
     """Client credentials get no refresh token (RFC 6749 §4.4.3): they simply ask again."""
     allowed = [s for s in client.scopes if s in CLIENT_SCOPES]
     scopes = [s for s in allowed if not requested or s in requested]
-    access, _ = issue_access_token(secret, subject=client.client_id, role=Role.PARTNER.value,
-                                   scopes=scopes, partner_id=client.partner_id, kind="client",
-                                   minutes=access_minutes)
+    access, _ = issue_access_token(
+        secret,
+        subject=client.client_id,
+        role=Role.PARTNER.value,
+        scopes=scopes,
+        partner_id=client.partner_id,
+        kind="client",
+        minutes=access_minutes,
+    )
     return TokenOut(access_token=access, expires_in=access_minutes * 60, scope=" ".join(scopes))
 
 
-def rotate(conn: Connection, *, secret: str, token: str, access_minutes: int,
-           refresh_days: int) -> TokenOut:
+def rotate(
+    conn: Connection, *, secret: str, token: str, access_minutes: int, refresh_days: int
+) -> TokenOut:
     """Exchange a refresh token for new tokens; the old one stops working. A token presented
     after it was rotated revokes its whole family (a stolen copy is being replayed)."""
     token_id = split_refresh_token(token)
@@ -114,9 +165,14 @@ def rotate(conn: Connection, *, secret: str, token: str, access_minutes: int,
     user = users.get_user(conn, row.user_id)
     if user is None or not user.active:
         raise RefreshRefused("account is disabled")
-    out, new_id_ = issue_user_tokens(conn, secret=secret, user=user,
-                                     access_minutes=access_minutes, refresh_days=refresh_days,
-                                     family_id=row.family_id)
+    out, new_id_ = issue_user_tokens(
+        conn,
+        secret=secret,
+        user=user,
+        access_minutes=access_minutes,
+        refresh_days=refresh_days,
+        family_id=row.family_id,
+    )
     if not users.rotate_refresh_token(conn, row.id, new_id_):
         raise RefreshRefused("refresh token was used concurrently")
     return out

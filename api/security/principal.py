@@ -39,8 +39,9 @@ def _unauthenticated(detail: str, scopes: SecurityScopes) -> ApiProblem:
     return ApiProblem(401, "unauthenticated", detail, headers={"WWW-Authenticate": value})
 
 
-async def optional_principal(request: Request, token: str | None = Depends(oauth2)
-                       ) -> Principal | None:
+async def optional_principal(
+    request: Request, token: str | None = Depends(oauth2)
+) -> Principal | None:
     if not token:
         return None
     secret = request.app.state.hub.settings.jwt_secret.get_secret_value()
@@ -48,21 +49,29 @@ async def optional_principal(request: Request, token: str | None = Depends(oauth
         claims = decode_access_token(secret, token)
         role = Role(claims.role)
     except (InvalidToken, ValueError):
-        raise _unauthenticated("the access token is invalid or expired",
-                               SecurityScopes()) from None
-    principal = Principal(subject=claims.subject, role=role, scopes=frozenset(claims.scopes),
-                          partner_id=claims.partner_id, kind=claims.kind)
+        raise _unauthenticated("the access token is invalid or expired", SecurityScopes()) from None
+    principal = Principal(
+        subject=claims.subject,
+        role=role,
+        scopes=frozenset(claims.scopes),
+        partner_id=claims.partner_id,
+        kind=claims.kind,
+    )
     request.state.principal = principal  # the access log names the caller
     return principal
 
 
-async def current_principal(security_scopes: SecurityScopes,
-                      principal: Principal | None = Depends(optional_principal)) -> Principal:
+async def current_principal(
+    security_scopes: SecurityScopes, principal: Principal | None = Depends(optional_principal)
+) -> Principal:
     if principal is None:
         raise _unauthenticated("this endpoint needs a bearer access token", security_scopes)
     missing = [s for s in security_scopes.scopes if s not in principal.scopes]
     if missing:
-        raise ApiProblem(403, "insufficient_scope",
-                         f"the token lacks the scope(s): {', '.join(missing)}",
-                         required_scopes=list(security_scopes.scopes))
+        raise ApiProblem(
+            403,
+            "insufficient_scope",
+            f"the token lacks the scope(s): {', '.join(missing)}",
+            required_scopes=list(security_scopes.scopes),
+        )
     return principal

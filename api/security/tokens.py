@@ -35,14 +35,27 @@ class InvalidToken(Exception):
     pass
 
 
-def issue_access_token(secret: str, *, subject: str, role: str, scopes: list[str],
-                       partner_id: str | None, kind: str, minutes: int,
-                       now: datetime | None = None) -> tuple[str, datetime]:
+def issue_access_token(
+    secret: str,
+    *,
+    subject: str,
+    role: str,
+    scopes: list[str],
+    partner_id: str | None,
+    kind: str,
+    minutes: int,
+    now: datetime | None = None,
+) -> tuple[str, datetime]:
     now = now or utcnow()
     expires = now + timedelta(minutes=minutes)
     payload = {
-        "iss": ISSUER, "sub": subject, "role": role, "scope": " ".join(scopes),
-        "kind": kind, "iat": int(now.timestamp()), "exp": int(expires.timestamp()),
+        "iss": ISSUER,
+        "sub": subject,
+        "role": role,
+        "scope": " ".join(scopes),
+        "kind": kind,
+        "iat": int(now.timestamp()),
+        "exp": int(expires.timestamp()),
         "jti": secrets.token_hex(8),
     }
     if partner_id:
@@ -68,14 +81,23 @@ def decode_access_token(secret: str, token: str) -> Claims:
         _verified.pop(key, None)
         raise InvalidToken("Signature has expired")
     try:
-        data = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER,
-                          options={"require": ["exp", "sub", "iss"]})
+        data = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["exp", "sub", "iss"]},
+        )
     except jwt.PyJWTError as err:
         raise InvalidToken(str(err)) from err
-    claims = Claims(subject=data["sub"], role=data.get("role", ""),
-                    scopes=tuple(data.get("scope", "").split()), partner_id=data.get("pid"),
-                    kind=data.get("kind", "user"),
-                    expires_at=datetime.fromtimestamp(data["exp"], UTC))
+    claims = Claims(
+        subject=data["sub"],
+        role=data.get("role", ""),
+        scopes=tuple(data.get("scope", "").split()),
+        partner_id=data.get("pid"),
+        kind=data.get("kind", "user"),
+        expires_at=datetime.fromtimestamp(data["exp"], UTC),
+    )
     return _verified.put(key, claims)
 
 

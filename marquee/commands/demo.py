@@ -20,19 +20,19 @@ def start_legacy_theatres(engine: Any, base: str) -> tuple[list[Any], dict[str, 
     from simulators.restline import RestlineSimulator
     from simulators.soapbox import SoapboxSimulator
 
-    sims = [RestlineSimulator(seed=1, cinemas=2).start(),
-            SoapboxSimulator(seed=2, cinemas=2).start(),
-            ReelfeedSimulator(seed=3, cinemas=2, snapshot_seconds=2.0).start()]
-    configs = [simulated.restline(sims[0]), simulated.soapbox(sims[1]),
-               simulated.reelfeed(sims[2])]
+    sims = [
+        RestlineSimulator(seed=1, cinemas=2).start(),
+        SoapboxSimulator(seed=2, cinemas=2).start(),
+        ReelfeedSimulator(seed=3, cinemas=2, snapshot_seconds=2.0).start(),
+    ]
+    configs = [simulated.restline(sims[0]), simulated.soapbox(sims[1]), simulated.reelfeed(sims[2])]
     reports: dict[str, Any] = {}
     for sim, config in zip(sims, configs, strict=True):
         register(engine, config)
         connector = get_connector(engine, config.id)
         report = import_catalog(connector, days=7)
         import_localization(connector)
-        reports[config.id] = {k: v["created"] + v["unchanged"]
-                              for k, v in report.counts.items()}
+        reports[config.id] = {k: v["created"] + v["unchanged"] for k, v in report.counts.items()}
         if config.id != "reelfeed":
             secret = connector.secrets.get("push_secret", "")
             sim.set_push_target(f"{base}/webhooks/connectors/{config.id}", secret)
@@ -52,9 +52,11 @@ def _watch_files(engine: Any, stop: threading.Event, every: float = 2.0) -> None
 
 
 @app.callback(invoke_without_command=True)
-def demo(host: str = "127.0.0.1", port: int = 8000,
-         legacy: bool = typer.Option(True, help="Start the three legacy POS simulators")
-         ) -> None:
+def demo(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    legacy: bool = typer.Option(True, help="Start the three legacy POS simulators"),
+) -> None:
     """Migrate the embedded SQLite database, load demo data, start the legacy POS simulators,
     import their catalogs and serve the API."""
     import uvicorn
@@ -75,8 +77,9 @@ def demo(host: str = "127.0.0.1", port: int = 8000,
     if legacy:
         sims, reports = start_legacy_theatres(hub.engine, base)
         typer.echo(f"legacy theatres imported: {reports}")
-        threading.Thread(target=_watch_files, args=(hub.engine, stop), daemon=True,
-                         name="reelfeed-watch").start()
+        threading.Thread(
+            target=_watch_files, args=(hub.engine, stop), daemon=True, name="reelfeed-watch"
+        ).start()
     typer.echo(
         "\nMarquee is running. Open:\n"
         f"  {base}/health                       liveness\n"

@@ -29,15 +29,18 @@ def _load(file: Path):
 def validate(file: Annotated[Path, typer.Argument(help="The mapping YAML file")]) -> None:
     """Check a mapping against the schema and the canonical model; print file:line:col issues."""
     mapping = _load(file)
-    typer.echo(f"{file}: ok ({mapping.system}, language version {mapping.version}, "
-               f"{len(mapping.entities)} entities, {len(mapping.operations)} operations)")
+    typer.echo(
+        f"{file}: ok ({mapping.system}, language version {mapping.version}, "
+        f"{len(mapping.entities)} entities, {len(mapping.operations)} operations)"
+    )
 
 
 @app.command("test")
 def test(
     file: Annotated[Path, typer.Argument(help="The mapping YAML file")],
-    update: Annotated[bool, typer.Option(help="Rewrite the expected files (review the diff!)")]
-    = False,
+    update: Annotated[
+        bool, typer.Option(help="Rewrite the expected files (review the diff!)")
+    ] = False,
 ) -> None:
     """Run the mapping's samples/ and diff each against its expected canonical output."""
     from adapters.mapping.samples import run_samples
@@ -55,8 +58,10 @@ def test(
             continue
         failed += 1
         if result.expected is None:
-            typer.echo(f"FAIL {result.name}: no expected file {result.expected_path} "
-                       "(run with --update to create it)")
+            typer.echo(
+                f"FAIL {result.name}: no expected file {result.expected_path} "
+                "(run with --update to create it)"
+            )
         else:
             typer.echo(f"FAIL {result.name}")
             typer.echo(result.diff())
@@ -87,9 +92,13 @@ def run(
     entity: Annotated[str, typer.Option(help="Entity to map, e.g. show")],
     input: Annotated[Path, typer.Option("--input", help="Payload file (JSON, XML, CSV)")],
     limit: Annotated[int | None, typer.Option(help="Stop after N records")] = None,
-    context: Annotated[list[str] | None, typer.Option(
-        help="key=value (connector_id, timezone, currency, now, theatres.C01.timezone, or a "
-             "variable such as cinema_id)")] = None,
+    context: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="key=value (connector_id, timezone, currency, now, theatres.C01.timezone, or a "
+            "variable such as cinema_id)"
+        ),
+    ] = None,
     stream: Annotated[bool, typer.Option(help="Use the streaming reader")] = False,
 ) -> None:
     """Dry run: map a payload and print canonical JSON (and dead letters on stderr)."""
@@ -107,12 +116,14 @@ def run(
         records, dead = result.records, result.dead_letters
     from adapters.mapping.model import canonical_json
 
-    json.dump([canonical_json(r) for r in records], sys.stdout, indent=2,
-              ensure_ascii=False)
+    json.dump([canonical_json(r) for r in records], sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     for letter in dead:
-        typer.echo(f"dead letter: {letter.entity} record {letter.record_index} field "
-                   f"{letter.field_path}: {letter.reason}", err=True)
+        typer.echo(
+            f"dead letter: {letter.entity} record {letter.record_index} field "
+            f"{letter.field_path}: {letter.reason}",
+            err=True,
+        )
     if dead:
         typer.echo(f"{len(dead)} record(s) failed; a real import would apply none", err=True)
         raise typer.Exit(2)

@@ -43,34 +43,62 @@ def _run(sim: Any, latency_ms: int, error_rate: float, down: bool) -> None:
         sim.stop()
 
 
-def _size(seed: int, cinemas: int, screens: int, shows_per_day: int, days: int, port: int,
-          admin_port: int) -> dict[str, int]:
-    return {"seed": seed, "cinemas": cinemas, "screens": screens,
-            "shows_per_day": shows_per_day, "days": days, "port": port,
-            "admin_port": admin_port}
+def _size(
+    seed: int, cinemas: int, screens: int, shows_per_day: int, days: int, port: int, admin_port: int
+) -> dict[str, int]:
+    return {
+        "seed": seed,
+        "cinemas": cinemas,
+        "screens": screens,
+        "shows_per_day": shows_per_day,
+        "days": days,
+        "port": port,
+        "admin_port": admin_port,
+    }
 
 
 @app.command("rest")
-def rest(port: Port = 8081, admin_port: AdminPort = 0, seed: Seed = 1, cinemas: Cinemas = 2,
-         screens: Screens = 2, shows_per_day: Shows = 4, days: Days = 7,
-         token: Annotated[str, typer.Option(help="X-Restline-Token value")] = "",
-         push_url: PushUrl = None, push_secret: PushSecret = "", latency_ms: Latency = 0,
-         error_rate: ErrorRate = 0.0, down: Down = False) -> None:
+def rest(
+    port: Port = 8081,
+    admin_port: AdminPort = 0,
+    seed: Seed = 1,
+    cinemas: Cinemas = 2,
+    screens: Screens = 2,
+    shows_per_day: Shows = 4,
+    days: Days = 7,
+    token: Annotated[str, typer.Option(help="X-Restline-Token value")] = "",
+    push_url: PushUrl = None,
+    push_secret: PushSecret = "",
+    latency_ms: Latency = 0,
+    error_rate: ErrorRate = 0.0,
+    down: Down = False,
+) -> None:
     """restline: the REST/JSON POS."""
     from simulators.restline import DEFAULT_TOKEN, RestlineSimulator
 
-    sim = RestlineSimulator(token=token or DEFAULT_TOKEN,
-                            **_size(seed, cinemas, screens, shows_per_day, days, port, admin_port))
+    sim = RestlineSimulator(
+        token=token or DEFAULT_TOKEN,
+        **_size(seed, cinemas, screens, shows_per_day, days, port, admin_port),
+    )
     sim.set_push_target(push_url, push_secret)
     _run(sim, latency_ms, error_rate, down)
 
 
 @app.command("soap")
-def soap(port: Port = 8082, admin_port: AdminPort = 0, seed: Seed = 1, cinemas: Cinemas = 2,
-         screens: Screens = 2, shows_per_day: Shows = 4, days: Days = 7,
-         key: Annotated[str, typer.Option(help="X-Soapbox-Key sent with callbacks")] = "",
-         push_url: PushUrl = None, latency_ms: Latency = 0, error_rate: ErrorRate = 0.0,
-         down: Down = False) -> None:
+def soap(
+    port: Port = 8082,
+    admin_port: AdminPort = 0,
+    seed: Seed = 1,
+    cinemas: Cinemas = 2,
+    screens: Screens = 2,
+    shows_per_day: Shows = 4,
+    days: Days = 7,
+    key: Annotated[str, typer.Option(help="X-Soapbox-Key sent with callbacks")] = "",
+    push_url: PushUrl = None,
+    latency_ms: Latency = 0,
+    error_rate: ErrorRate = 0.0,
+    down: Down = False,
+) -> None:
     """soapbox: the SOAP 1.1 POS (WSDL at ?wsdl)."""
     from simulators.soapbox import SoapboxSimulator
 
@@ -80,21 +108,37 @@ def soap(port: Port = 8082, admin_port: AdminPort = 0, seed: Seed = 1, cinemas: 
 
 
 @app.command("sftp")
-def sftp(port: Port = 2222, admin_port: AdminPort = 0, seed: Seed = 1, cinemas: Cinemas = 2,
-         screens: Screens = 2, shows_per_day: Shows = 4, days: Days = 7,
-         root: Annotated[Path | None, typer.Option(help="Directory served (default: temp)")] = None,
-         username: Annotated[str, typer.Option()] = "reelfeed",
-         password: Annotated[str, typer.Option()] = "reelfeed-secret",
-         host_key: Annotated[Path | None, typer.Option(help="PEM host key (default: new)")] = None,
-         authorized_key: Annotated[list[Path] | None, typer.Option(
-             help="Public key file (OpenSSH one-line format) allowed to log in")] = None,
-         snapshot_seconds: Annotated[float, typer.Option(help="Seat snapshot period")] = 1.0,
-         latency_ms: Latency = 0, error_rate: ErrorRate = 0.0, down: Down = False) -> None:
+def sftp(
+    port: Port = 2222,
+    admin_port: AdminPort = 0,
+    seed: Seed = 1,
+    cinemas: Cinemas = 2,
+    screens: Screens = 2,
+    shows_per_day: Shows = 4,
+    days: Days = 7,
+    root: Annotated[Path | None, typer.Option(help="Directory served (default: temp)")] = None,
+    username: Annotated[str, typer.Option()] = "reelfeed",
+    password: Annotated[str, typer.Option()] = "reelfeed-secret",
+    host_key: Annotated[Path | None, typer.Option(help="PEM host key (default: new)")] = None,
+    authorized_key: Annotated[
+        list[Path] | None,
+        typer.Option(help="Public key file (OpenSSH one-line format) allowed to log in"),
+    ] = None,
+    snapshot_seconds: Annotated[float, typer.Option(help="Seat snapshot period")] = 1.0,
+    latency_ms: Latency = 0,
+    error_rate: ErrorRate = 0.0,
+    down: Down = False,
+) -> None:
     """reelfeed: CSV files over SFTP."""
     from simulators.reelfeed import ReelfeedSimulator
 
     sim = ReelfeedSimulator(
-        root=root, username=username, password=password, host_key_file=host_key,
-        authorized_key_files=authorized_key or [], snapshot_seconds=snapshot_seconds,
-        **_size(seed, cinemas, screens, shows_per_day, days, port, admin_port))
+        root=root,
+        username=username,
+        password=password,
+        host_key_file=host_key,
+        authorized_key_files=authorized_key or [],
+        snapshot_seconds=snapshot_seconds,
+        **_size(seed, cinemas, screens, shows_per_day, days, port, admin_port),
+    )
     _run(sim, latency_ms, error_rate, down)

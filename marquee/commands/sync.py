@@ -10,8 +10,9 @@ import typer
 
 app = typer.Typer(no_args_is_help=True)
 
-ConnectorOpt = Annotated[str | None,
-                         typer.Option("--connector", help="Connector id (all if unset)")]
+ConnectorOpt = Annotated[
+    str | None, typer.Option("--connector", help="Connector id (all if unset)")
+]
 DbOpt = Annotated[str | None, typer.Option("--database-url", help="Default: settings")]
 
 
@@ -34,8 +35,11 @@ def _each(connector: str | None, database_url: str | None, run) -> None:
 
 
 @app.command("catalog")
-def catalog(connector: ConnectorOpt = None, database_url: DbOpt = None,
-            days: int = typer.Option(14, help="Days of shows to import")) -> None:
+def catalog(
+    connector: ConnectorOpt = None,
+    database_url: DbOpt = None,
+    days: int = typer.Option(14, help="Days of shows to import"),
+) -> None:
     """Import theatres, screens, layouts, movies and shows (idempotent)."""
     from connectors import jobs
 
@@ -51,15 +55,20 @@ def localization(connector: ConnectorOpt = None, database_url: DbOpt = None) -> 
 
 
 @app.command("inventory")
-def inventory(connector: ConnectorOpt = None, database_url: DbOpt = None,
-              hours: int = typer.Option(48, help="Reconcile shows starting within this window"),
-              poll_only: bool = typer.Option(False, help="Only poll the feed, no reconcile")
-              ) -> None:
+def inventory(
+    connector: ConnectorOpt = None,
+    database_url: DbOpt = None,
+    hours: int = typer.Option(48, help="Reconcile shows starting within this window"),
+    poll_only: bool = typer.Option(False, help="Only poll the feed, no reconcile"),
+) -> None:
     """Poll the inventory feed and reconcile upcoming shows' seat plans."""
     from connectors import jobs
 
-    _each(connector, database_url,
-          lambda cid: jobs.sync_inventory(cid, database_url, hours, not poll_only))
+    _each(
+        connector,
+        database_url,
+        lambda cid: jobs.sync_inventory(cid, database_url, hours, not poll_only),
+    )
 
 
 @app.command("connectors")
@@ -70,5 +79,8 @@ def list_connectors(database_url: DbOpt = None) -> None:
 
     with jobs.engine_for(database_url).connect() as conn:
         for row in sql.list_connectors(conn, active_only=False):
-            typer.echo(json.dumps({k: row[k] for k in ("id", "adapter", "mapping", "status",
-                                                       "secret_refs")}))
+            typer.echo(
+                json.dumps(
+                    {k: row[k] for k in ("id", "adapter", "mapping", "status", "secret_refs")}
+                )
+            )

@@ -59,9 +59,18 @@ def failed(limit: int = typer.Option(50)) -> None:
 
     with build_hub().engine.connect() as conn:
         for m in outbox.failed(conn, limit):
-            typer.echo(json.dumps({"id": m.id, "event_id": m.event_id, "topic": m.topic,
-                                   "attempts": m.attempts, "failed_at": str(m.failed_at),
-                                   "error": m.last_error}))
+            typer.echo(
+                json.dumps(
+                    {
+                        "id": m.id,
+                        "event_id": m.event_id,
+                        "topic": m.topic,
+                        "attempts": m.attempts,
+                        "failed_at": str(m.failed_at),
+                        "error": m.last_error,
+                    }
+                )
+            )
 
 
 @app.command()

@@ -22,17 +22,34 @@ from store.tables import sync_conflicts, theatres
 def _sale_commit_failed(message: OutboxMessage, conn: Connection) -> None:
     event = ev.from_message(message.topic, message.payload)
     assert isinstance(event, ev.SaleCommitFailed)
-    connector_id = conn.execute(select(theatres.c.connector_id)
-                                .where(theatres.c.id == event.theatre_id)).scalar()
-    conn.execute(insert(sync_conflicts).values(
-        id=f"cfl_{uuid.uuid4().hex[:24]}", connector_id=connector_id, show_id=event.show_id,
-        seat_id=None, kind="sale_commit_failed",
-        detail={"booking_id": event.booking_id, "theatre_id": event.theatre_id,
-                "reason": event.reason, "event_id": event.event_id},
-        action_taken="booking marked failed; the customer is refunded in full",
-        status="open", created_at=datetime.now(UTC)))
+    connector_id = conn.execute(
+        select(theatres.c.connector_id).where(theatres.c.id == event.theatre_id)
+    ).scalar()
+    conn.execute(
+        insert(sync_conflicts).values(
+            id=f"cfl_{uuid.uuid4().hex[:24]}",
+            connector_id=connector_id,
+            show_id=event.show_id,
+            seat_id=None,
+            kind="sale_commit_failed",
+            detail={
+                "booking_id": event.booking_id,
+                "theatre_id": event.theatre_id,
+                "reason": event.reason,
+                "event_id": event.event_id,
+            },
+            action_taken="booking marked failed; the customer is refunded in full",
+            status="open",
+            created_at=datetime.now(UTC),
+        )
+    )
 
 
 def admin_consumers() -> list[Consumer]:
-    return [local("marquee.worker.conflicts.sale_commit_failed", {ev.SaleCommitFailed.name},
-                  _sale_commit_failed)]
+    return [
+        local(
+            "marquee.worker.conflicts.sale_commit_failed",
+            {ev.SaleCommitFailed.name},
+            _sale_commit_failed,
+        )
+    ]

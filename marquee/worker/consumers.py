@@ -63,9 +63,13 @@ class Dispatcher:
     """Delivers a message to every consumer of its topic in order, skipping those already done.
     A failure propagates, so the relay retries the message from that consumer on."""
 
-    def __init__(self, engine: Engine, consumers: Sequence[Consumer],
-                 clock: Callable[[], datetime] = utcnow,
-                 known_topics: Iterable[str] | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        consumers: Sequence[Consumer],
+        clock: Callable[[], datetime] = utcnow,
+        known_topics: Iterable[str] | None = None,
+    ) -> None:
         self.engine = engine
         self.consumers = list(consumers)
         self.clock = clock
@@ -91,8 +95,9 @@ class Dispatcher:
         """Run one consumer on one message; False if it had already been done."""
         if consumer.handle_local is not None:
             with self.engine.begin() as conn:
-                if not sql.record_processed(conn, consumer.name, message.event_id,
-                                            now=self.clock()):
+                if not sql.record_processed(
+                    conn, consumer.name, message.event_id, now=self.clock()
+                ):
                     return False
                 consumer.handle_local(message, conn)
             return True
@@ -111,9 +116,9 @@ def handler_name(fn: Handler) -> str:
     return f"{fn.__module__}.{fn.__qualname__}"
 
 
-def booking_consumers(context: HandlerContext,
-                      handlers: Mapping[type[ev.Event], list[Handler]] | None = None
-                      ) -> list[Consumer]:
+def booking_consumers(
+    context: HandlerContext, handlers: Mapping[type[ev.Event], list[Handler]] | None = None
+) -> list[Consumer]:
     """One consumer per handler registered with `booking.handlers.handles`, named after the
     handler, for all the event types it handles. Booking's handlers are idempotent by design
     (POS and gateway calls carry stable keys, state changes are compare-and-set); they run as
@@ -135,6 +140,7 @@ def booking_consumers(context: HandlerContext,
             except ValueError as bad:
                 raise Undeliverable(f"cannot rebuild {message.topic}: {bad}") from bad
             fn(event, context)
+
         return deliver
 
     return [remote(name, topics[name], make(fn)) for name, fn in functions.items()]

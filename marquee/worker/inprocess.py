@@ -22,8 +22,13 @@ log = logging.getLogger(__name__)
 
 
 class InProcessRunner:
-    def __init__(self, runtime: WorkerRuntime, *, relay_interval: float | None = None,
-                 sweep_interval: float | None = None) -> None:
+    def __init__(
+        self,
+        runtime: WorkerRuntime,
+        *,
+        relay_interval: float | None = None,
+        sweep_interval: float | None = None,
+    ) -> None:
         self.runtime = runtime
         self.relay_interval = relay_interval or runtime.config.relay_interval_seconds
         self.sweep_interval = sweep_interval or runtime.config.sweep_interval_seconds

@@ -93,8 +93,14 @@ class OutboxRelay:
             if message.attempts >= self.policy.max_attempts:
                 return self._give_up(message, reason)
             at = self.clock() + self.policy.delay(message.attempts)
-            log.warning("outbox %s (%s) attempt %d failed, retry at %s: %s", message.id,
-                        message.topic, message.attempts, at.isoformat(), reason)
+            log.warning(
+                "outbox %s (%s) attempt %d failed, retry at %s: %s",
+                message.id,
+                message.topic,
+                message.attempts,
+                at.isoformat(),
+                reason,
+            )
             with self.engine.begin() as conn:
                 sql.schedule_retry(conn, message.id, at=at, error=reason)
             return "retry"
@@ -103,8 +109,13 @@ class OutboxRelay:
         return "delivered"
 
     def _give_up(self, message: OutboxMessage, reason: str) -> str:
-        log.error("outbox %s (%s) failed after %d attempts: %s", message.id, message.topic,
-                  message.attempts, reason)
+        log.error(
+            "outbox %s (%s) failed after %d attempts: %s",
+            message.id,
+            message.topic,
+            message.attempts,
+            reason,
+        )
         if self.on_gave_up is not None:
             try:
                 self.on_gave_up(message, reason)
@@ -114,9 +125,12 @@ class OutboxRelay:
                 why = f"gave up ({reason}) but the final-failure handler failed: {_describe(error)}"
                 log.error("outbox %s: %s", message.id, why)
                 with self.engine.begin() as conn:
-                    sql.schedule_retry(conn, message.id,
-                                       at=self.clock() + self.policy.delay(message.attempts),
-                                       error=why)
+                    sql.schedule_retry(
+                        conn,
+                        message.id,
+                        at=self.clock() + self.policy.delay(message.attempts),
+                        error=why,
+                    )
                 return "retry"
         with self.engine.begin() as conn:
             sql.mark_failed(conn, message.id, now=self.clock(), error=reason)

@@ -58,7 +58,7 @@ class WorkerRuntime:
 
 
 def load_object(ref: str) -> Any:
-    """"package.module:attribute" -> the attribute."""
+    """ "package.module:attribute" -> the attribute."""
     module, _, attr = ref.partition(":")
     target: Any = importlib.import_module(module)
     for part in attr.split(".") if attr else ():
@@ -88,7 +88,8 @@ def sql_unit_of_work(settings: Settings, engine: Engine) -> SqlUnitOfWorkFactory
 
     cipher = cipher_from_settings(
         settings.encryption_key.get_secret_value() if settings.encryption_key else None,
-        settings.jwt_secret.get_secret_value())
+        settings.jwt_secret.get_secret_value(),
+    )
     return SqlUnitOfWorkFactory(engine, decrypt=cipher.decrypt)
 
 
@@ -103,13 +104,17 @@ def build_services(settings: Settings, config: WorkerSettings, engine: Engine) -
     if settings.stripe_api_base:
         options["api_base"] = settings.stripe_api_base
     gateways = GatewayRegistry().add(get_gateway(settings.payment_gateway, **options))
-    return BookingService(uow=sql_unit_of_work(settings, engine), gateways=gateways,
-                          links=theatre_links(config, engine),
-                          availability=RecentAvailability(settings.availability_snapshot_seconds))
+    return BookingService(
+        uow=sql_unit_of_work(settings, engine),
+        gateways=gateways,
+        links=theatre_links(config, engine),
+        availability=RecentAvailability(settings.availability_snapshot_seconds),
+    )
 
 
-def final_failure(services: BookingService | None, engine: Engine
-                  ) -> Callable[[OutboxMessage, str], None]:
+def final_failure(
+    services: BookingService | None, engine: Engine
+) -> Callable[[OutboxMessage, str], None]:
     """What giving up on a message means. For a BookingConfirmed whose POS commit never went
     through: the sale failed (refund + conflict for admins). If the commit did go through and
     only the e-ticket could not be sent, the sale stands; the failed row tells admins."""
@@ -121,17 +126,25 @@ def final_failure(services: BookingService | None, engine: Engine
         with engine.connect() as conn:
             committed = sql.was_processed(conn, commit_consumer, message.event_id)
         if not committed:
-            services.fail_sale(message.payload["booking_id"],
-                               f"the theatre's POS did not take the sale after "
-                               f"{message.attempts} attempts: {reason}")
+            services.fail_sale(
+                message.payload["booking_id"],
+                f"the theatre's POS did not take the sale after "
+                f"{message.attempts} attempts: {reason}",
+            )
 
     return gave_up
 
 
-def build_runtime(settings: Settings | None = None, config: WorkerSettings | None = None, *,
-                  engine: Engine | None = None, services: BookingService | None = None,
-                  notifier: Notifier | None = None, with_services: bool = True,
-                  consumers: Sequence[Consumer] = ()) -> WorkerRuntime:
+def build_runtime(
+    settings: Settings | None = None,
+    config: WorkerSettings | None = None,
+    *,
+    engine: Engine | None = None,
+    services: BookingService | None = None,
+    notifier: Notifier | None = None,
+    with_services: bool = True,
+    consumers: Sequence[Consumer] = (),
+) -> WorkerRuntime:
     settings = settings or get_settings()
     config = config or get_worker_settings()
     engine = engine or make_engine(settings.database_url, pool_size=4)
@@ -147,11 +160,16 @@ def build_runtime(settings: Settings | None = None, config: WorkerSettings | Non
         all_consumers += admin_consumers()
     dispatcher = Dispatcher(engine, all_consumers, known_topics=event_topics())
     relay = OutboxRelay(
-        engine=engine, deliver=dispatcher,
-        policy=RetryPolicy(max_attempts=config.outbox_max_attempts,
-                           base_seconds=config.outbox_retry_base_seconds,
-                           max_seconds=config.outbox_retry_max_seconds),
+        engine=engine,
+        deliver=dispatcher,
+        policy=RetryPolicy(
+            max_attempts=config.outbox_max_attempts,
+            base_seconds=config.outbox_retry_base_seconds,
+            max_seconds=config.outbox_retry_max_seconds,
+        ),
         lease=timedelta(seconds=config.outbox_lease_seconds),
-        on_gave_up=final_failure(services, engine))
-    return WorkerRuntime(engine=engine, relay=relay, dispatcher=dispatcher, services=services,
-                         config=config)
+        on_gave_up=final_failure(services, engine),
+    )
+    return WorkerRuntime(
+        engine=engine, relay=relay, dispatcher=dispatcher, services=services, config=config
+    )

@@ -32,8 +32,10 @@ class Api:
     hub: Hub
 
     def token(self, email: str, password: str = PASSWORD) -> str:
-        r = self.client.post("/v1/auth/token", data={
-            "grant_type": "password", "username": email, "password": password})
+        r = self.client.post(
+            "/v1/auth/token",
+            data={"grant_type": "password", "username": email, "password": password},
+        )
         assert r.status_code == 200, r.text
         return r.json()["access_token"]
 
@@ -51,9 +53,18 @@ def seed_accounts(hub: Hub) -> None:
     with hub.engine.begin() as conn:
         if partners.get_partner(conn, OTHER_PARTNER) is None:
             partners.create_partner(conn, OTHER_PARTNER, "Other Cinemas")
-            catalog.save_theatre(conn, Theatre(
-                id=OTHER_THEATRE, name="Other Plaza", city="Chennai", country="IN",
-                timezone="Asia/Kolkata", currency="INR", partner_id=OTHER_PARTNER))
+            catalog.save_theatre(
+                conn,
+                Theatre(
+                    id=OTHER_THEATRE,
+                    name="Other Plaza",
+                    city="Chennai",
+                    country="IN",
+                    timezone="Asia/Kolkata",
+                    currency="INR",
+                    partner_id=OTHER_PARTNER,
+                ),
+            )
         for email, role, partner in [
             ("admin@test.example", Role.ADMIN, None),
             ("staff-a@test.example", Role.PARTNER, DEMO_PARTNER),
@@ -64,10 +75,17 @@ def seed_accounts(hub: Hub) -> None:
             # Stored exactly as create_account stores it, with the argon2 hash computed once
             # per session (hashing is deliberately slow; five per test add up).
             users.create_user(
-                conn, user_id=new_id("usr"), email_hash=ctx.cipher.email_hash(email),
-                email_enc=ctx.cipher.encrypt(email), phone_enc=ctx.cipher.encrypt("+919800000001"),
-                name=email.split("@")[0], language="en", password_hash=_password_hash(),
-                role=role.value, partner_id=partner)
+                conn,
+                user_id=new_id("usr"),
+                email_hash=ctx.cipher.email_hash(email),
+                email_enc=ctx.cipher.encrypt(email),
+                phone_enc=ctx.cipher.encrypt("+919800000001"),
+                name=email.split("@")[0],
+                language="en",
+                password_hash=_password_hash(),
+                role=role.value,
+                partner_id=partner,
+            )
 
 
 def make_api(url: str, rate_limits: RateLimits | None = None, **settings) -> Iterator[Api]:

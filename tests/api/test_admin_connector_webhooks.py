@@ -15,9 +15,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _register(api, connector_id: str, mapping: str, **extra) -> None:
-    register(api.hub.engine, ConnectorConfig(
-        id=connector_id, adapter="rest", mapping=mapping,
-        endpoint={"base_url": "http://127.0.0.1:9"}, **extra))
+    register(
+        api.hub.engine,
+        ConnectorConfig(
+            id=connector_id,
+            adapter="rest",
+            mapping=mapping,
+            endpoint={"base_url": "http://127.0.0.1:9"},
+            **extra,
+        ),
+    )
 
 
 @pytest.mark.parametrize("case", ["missing", "invalid", "not_yaml", "secret_unset"])
@@ -28,8 +35,11 @@ def test_misconfigured_connector_answers_503_problem(api, tmp_path, case):
         mapping = str(tmp_path / "gone.yaml")
     elif case == "invalid":
         broken = tmp_path / "broken.yaml"
-        broken.write_text((ROOT / "mappings/restline/mapping.yaml").read_text()
-                          .replace("protocol: rest", "protocol: carrier-pigeon"))
+        broken.write_text(
+            (ROOT / "mappings/restline/mapping.yaml")
+            .read_text()
+            .replace("protocol: rest", "protocol: carrier-pigeon")
+        )
         mapping = str(broken)
     elif case == "not_yaml":
         broken = tmp_path / "garbage.yaml"
@@ -39,8 +49,11 @@ def test_misconfigured_connector_answers_503_problem(api, tmp_path, case):
         extra = {"secret_refs": {"push_secret": "env:MARQUEE_TEST_UNSET_SECRET_XYZ"}}
     _register(api, f"bad-{case}", mapping, **extra)
     try:
-        r = api.client.post(f"/webhooks/connectors/bad-{case}", content=b'{"Events": []}',
-                            headers={"Content-Type": "application/json"})
+        r = api.client.post(
+            f"/webhooks/connectors/bad-{case}",
+            content=b'{"Events": []}',
+            headers={"Content-Type": "application/json"},
+        )
     finally:
         connector_mod.forget(api.hub.engine)
     assert r.status_code == 503, r.text

@@ -19,12 +19,14 @@ def test_replay_after_a_mapping_fix_lands_the_show(api, tmp_path):
     engine = api.hub.engine
     with RestlineSimulator(seed=3, cinemas=1, screens=1, shows_per_day=1, days=1) as sim:
         try:
-            mapping, original = broken_copy(tmp_path, "restline", "path: Showtime",
-                                            "path: ShowTimeX")
+            mapping, original = broken_copy(
+                tmp_path, "restline", "path: Showtime", "path: ShowTimeX"
+            )
             report = import_catalog(connect_with_mapping(engine, sim, mapping))
             assert report.dead_letters == 1
-            letters = c.get("/v1/admin/dead-letters", headers=admin,
-                            params={"connector_id": "restline"}).json()["items"]
+            letters = c.get(
+                "/v1/admin/dead-letters", headers=admin, params={"connector_id": "restline"}
+            ).json()["items"]
             assert len(letters) == 1 and letters[0]["entity"] == "show"
             dead = letters[0]["id"]
 
@@ -40,17 +42,21 @@ def test_replay_after_a_mapping_fix_lands_the_show(api, tmp_path):
             assert ok.status_code == 200, ok.text
             assert ok.json()["status"] == "replayed" and ok.json()["replayed_at"]
             with engine.connect() as conn:
-                landed = conn.execute(select(func.count()).select_from(shows).join(
-                    theatres, theatres.c.id == shows.c.theatre_id).where(
-                    theatres.c.connector_id == "restline")).scalar()
+                landed = conn.execute(
+                    select(func.count())
+                    .select_from(shows)
+                    .join(theatres, theatres.c.id == shows.c.theatre_id)
+                    .where(theatres.c.connector_id == "restline")
+                ).scalar()
             assert landed == 1
             twice = c.post(f"/v1/admin/dead-letters/{dead}/replay", headers=admin)
             assert twice.status_code == 200 and twice.json()["status"] == "replayed"
             # The show is the one a fixed import would write: re-importing creates nothing.
             again = import_catalog(connect_with_mapping(engine, sim, mapping))
             assert again.counts["show"] == {"created": 0, "updated": 0, "unchanged": 1}
-            log = c.get("/v1/admin/audit-log", headers=admin,
-                        params={"action": "dead_letter.replay"}).json()["items"]
+            log = c.get(
+                "/v1/admin/audit-log", headers=admin, params={"action": "dead_letter.replay"}
+            ).json()["items"]
             assert len(log) >= 2 and {e["target"] for e in log} == {dead}
         finally:
             connector_mod.forget(engine)

@@ -10,20 +10,28 @@ from tests.api.conftest import PASSWORD
 
 
 def _login(api, email="cust-a@test.example"):
-    r = api.client.post("/v1/auth/token", data={
-        "grant_type": "password", "username": email, "password": PASSWORD})
+    r = api.client.post(
+        "/v1/auth/token", data={"grant_type": "password", "username": email, "password": PASSWORD}
+    )
     assert r.status_code == 200, r.text
     return r.json()
 
 
 def test_signup_login_and_profile_with_pii_encrypted_at_rest(api):
-    r = api.client.post("/v1/auth/signup", json={
-        "email": "New.Person@Example.com", "password": "long enough pw", "name": "New",
-        "phone": "+447700900123"})
+    r = api.client.post(
+        "/v1/auth/signup",
+        json={
+            "email": "New.Person@Example.com",
+            "password": "long enough pw",
+            "name": "New",
+            "phone": "+447700900123",
+        },
+    )
     assert r.status_code == 201, r.text
     assert r.json()["email"] == "new.person@example.com" and r.json()["role"] == "customer"
-    again = api.client.post("/v1/auth/signup", json={
-        "email": "new.person@example.com", "password": "long enough pw"})
+    again = api.client.post(
+        "/v1/auth/signup", json={"email": "new.person@example.com", "password": "long enough pw"}
+    )
     assert again.status_code == 409 and again.json()["code"] == "email_taken"
 
     with api.hub.engine.connect() as conn:
@@ -31,17 +39,24 @@ def test_signup_login_and_profile_with_pii_encrypted_at_rest(api):
     assert "example.com" not in row.email_enc and "7700900123" not in row.phone_enc
     assert row.password_hash.startswith("$argon2id$")
 
-    tokens = api.client.post("/v1/auth/token", data={
-        "grant_type": "password", "username": "NEW.person@example.com",
-        "password": "long enough pw"}).json()
+    tokens = api.client.post(
+        "/v1/auth/token",
+        data={
+            "grant_type": "password",
+            "username": "NEW.person@example.com",
+            "password": "long enough pw",
+        },
+    ).json()
     assert tokens["scope"] == "bookings profile" and tokens["expires_in"] == 15 * 60
     me = api.client.get("/v1/me", headers={"Authorization": f"Bearer {tokens['access_token']}"})
     assert me.json()["phone"] == "+447700900123"
 
 
 def test_wrong_password_is_an_oauth_problem(api):
-    r = api.client.post("/v1/auth/token", data={
-        "grant_type": "password", "username": "cust-a@test.example", "password": "nope nope"})
+    r = api.client.post(
+        "/v1/auth/token",
+        data={"grant_type": "password", "username": "cust-a@test.example", "password": "nope nope"},
+    )
     assert r.status_code == 400
     assert r.headers["content-type"] == "application/problem+json"
     assert r.json()["code"] == r.json()["error"] == "invalid_grant"
@@ -64,10 +79,16 @@ def test_refresh_rotates_and_a_replayed_token_revokes_the_family(api):
 
 def test_logout_revokes_the_refresh_token(api):
     tokens = _login(api)
-    assert api.client.post("/v1/auth/logout",
-                           json={"refresh_token": tokens["refresh_token"]}).status_code == 204
-    r = api.client.post("/v1/auth/token", data={
-        "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
+    assert (
+        api.client.post(
+            "/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]}
+        ).status_code
+        == 204
+    )
+    r = api.client.post(
+        "/v1/auth/token",
+        data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+    )
     assert r.status_code == 400
 
 
@@ -82,14 +103,22 @@ def test_expired_or_forged_access_token_is_401(api):
 def test_password_change_needs_the_current_password_and_ends_other_sessions(api):
     tokens = _login(api)
     auth = {"Authorization": f"Bearer {tokens['access_token']}"}
-    bad = api.client.patch("/v1/me", json={"password": "another pass", "current_password": "x"},
-                           headers=auth)
+    bad = api.client.patch(
+        "/v1/me", json={"password": "another pass", "current_password": "x"}, headers=auth
+    )
     assert bad.status_code == 403
-    ok = api.client.patch("/v1/me", json={"password": "another pass",
-                                          "current_password": PASSWORD}, headers=auth)
+    ok = api.client.patch(
+        "/v1/me", json={"password": "another pass", "current_password": PASSWORD}, headers=auth
+    )
     assert ok.status_code == 200
-    assert api.client.post("/v1/auth/refresh",
-                           json={"refresh_token": tokens["refresh_token"]}).status_code == 400
-    r = api.client.post("/v1/auth/token", data={
-        "grant_type": "password", "username": "cust-a@test.example", "password": PASSWORD})
+    assert (
+        api.client.post(
+            "/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+        ).status_code
+        == 400
+    )
+    r = api.client.post(
+        "/v1/auth/token",
+        data={"grant_type": "password", "username": "cust-a@test.example", "password": PASSWORD},
+    )
     assert r.status_code == 400

@@ -23,8 +23,10 @@ from store import sync
 
 CALLERS = ["anonymous", "customer_b", "customer_a", "partner_b", "partner_a", "admin"]
 EMAILS = {
-    "customer_a": "cust-a@test.example", "customer_b": "cust-b@test.example",
-    "partner_a": "staff-a@test.example", "partner_b": "staff-b@test.example",
+    "customer_a": "cust-a@test.example",
+    "customer_b": "cust-b@test.example",
+    "partner_a": "staff-a@test.example",
+    "partner_b": "staff-b@test.example",
     "admin": "admin@test.example",
 }
 PROBE = {"__probe__": True}
@@ -39,8 +41,14 @@ def signed_in(status: int) -> dict[str, int]:
 
 
 def customer_own(own: int, other: int = 404) -> dict[str, int]:
-    return {"anonymous": 401, "customer_b": other, "customer_a": own, "partner_b": 403,
-            "partner_a": 403, "admin": 403}
+    return {
+        "anonymous": 401,
+        "customer_b": other,
+        "customer_a": own,
+        "partner_b": 403,
+        "partner_a": 403,
+        "admin": 403,
+    }
 
 
 def customer_any(status: int) -> dict[str, int]:
@@ -48,8 +56,14 @@ def customer_any(status: int) -> dict[str, int]:
 
 
 def partner_own(own: int, other: int = 404) -> dict[str, int]:
-    return {"anonymous": 401, "customer_b": 403, "customer_a": 403, "partner_b": other,
-            "partner_a": own, "admin": 403}
+    return {
+        "anonymous": 401,
+        "customer_b": 403,
+        "customer_a": 403,
+        "partner_b": other,
+        "partner_a": own,
+        "admin": 403,
+    }
 
 
 def partner_any(status: int) -> dict[str, int]:
@@ -57,8 +71,14 @@ def partner_any(status: int) -> dict[str, int]:
 
 
 def admin_only(status: int) -> dict[str, int]:
-    return {"anonymous": 401, "customer_b": 403, "customer_a": 403, "partner_b": 403,
-            "partner_a": 403, "admin": status}
+    return {
+        "anonymous": 401,
+        "customer_b": 403,
+        "customer_a": 403,
+        "partner_b": 403,
+        "partner_a": 403,
+        "admin": status,
+    }
 
 
 EXPECTED: dict[tuple[str, str], dict[str, int]] = {
@@ -137,7 +157,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/v1/admin/dead-letters/{dead_letter_id}"): admin_only(200),
     ("POST", "/v1/admin/dead-letters/{dead_letter_id}/replay"): admin_only(
         # The seeded dead letter's payload `{}` maps to no show: the replay runs and fails.
-        501 if _replayer() is None else 422),
+        501 if _replayer() is None else 422
+    ),
     ("POST", "/v1/admin/dead-letters/{dead_letter_id}/discard"): admin_only(200),
     ("GET", "/v1/admin/audit-log"): admin_only(200),
 }
@@ -168,35 +189,70 @@ def world(api) -> dict[str, str]:
     admin-side rows (a connector, a conflict, a dead letter)."""
     c = api.client
     day = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
-    shows = c.get("/v1/shows", params={"theatre_id": "thr_chennai_marina", "date": day,
-                                       "limit": 200}).json()["items"]
+    shows = c.get(
+        "/v1/shows", params={"theatre_id": "thr_chennai_marina", "date": day, "limit": 200}
+    ).json()["items"]
     show, spare = shows[0]["id"], shows[-1]["id"]
     cust = api.auth(EMAILS["customer_a"])
-    paid_hold = c.post("/v1/holds", headers=cust, json={"show_id": show,
-                                                        "seat_ids": ["D5", "D6"]}).json()
-    paid = c.post("/v1/checkout", headers=cust, json={
-        "hold_id": paid_hold["id"], "payment": {"card_number": "4242424242424242"}}).json()
+    paid_hold = c.post(
+        "/v1/holds", headers=cust, json={"show_id": show, "seat_ids": ["D5", "D6"]}
+    ).json()
+    paid = c.post(
+        "/v1/checkout",
+        headers=cust,
+        json={"hold_id": paid_hold["id"], "payment": {"card_number": "4242424242424242"}},
+    ).json()
     hold = c.post("/v1/holds", headers=cust, json={"show_id": show, "seat_ids": ["E5"]}).json()
-    client = c.post("/v1/partner/clients", headers=api.auth(EMAILS["partner_a"]),
-                    json={"name": "matrix"}).json()
+    client = c.post(
+        "/v1/partner/clients", headers=api.auth(EMAILS["partner_a"]), json={"name": "matrix"}
+    ).json()
     admin = api.auth(EMAILS["admin"])
-    c.post("/v1/admin/connectors", headers=admin, json={
-        "id": "restline-matrix", "adapter": "rest", "mapping": "mappings/restline/mapping.yaml",
-        "endpoint": {"base_url": "http://127.0.0.1:9"}})
+    c.post(
+        "/v1/admin/connectors",
+        headers=admin,
+        json={
+            "id": "restline-matrix",
+            "adapter": "rest",
+            "mapping": "mappings/restline/mapping.yaml",
+            "endpoint": {"base_url": "http://127.0.0.1:9"},
+        },
+    )
     me = c.get("/v1/me", headers=cust).json()
     with api.hub.engine.begin() as conn:
-        conflict = sync.add_conflict(conn, connector_id="restline-matrix", show_id=show,
-                                     seat_id="A1", kind="double_sale", detail={}, action="none")
-        dead = sync.add_dead_letter(conn, connector_id="restline-matrix", system="restline",
-                                    mapping_version=1, entity="show", field="start",
-                                    reason="bad", payload="{}")
+        conflict = sync.add_conflict(
+            conn,
+            connector_id="restline-matrix",
+            show_id=show,
+            seat_id="A1",
+            kind="double_sale",
+            detail={},
+            action="none",
+        )
+        dead = sync.add_dead_letter(
+            conn,
+            connector_id="restline-matrix",
+            system="restline",
+            mapping_version=1,
+            entity="show",
+            field="start",
+            reason="bad",
+            payload="{}",
+        )
     return {
-        "theatre_id": "thr_chennai_marina", "screen_id": "scr_chennai_marina_1",
-        "show_id": show, "spare_show": spare, "movie_id": "mov_kaala_vettai",
-        "hold_id": hold["id"], "booking_id": paid["booking"]["id"],
-        "payment_id": paid["payment"]["id"], "client_id": client["client_id"],
-        "user_id": me["id"], "connector_id": "restline-matrix", "conflict_id": conflict,
-        "dead_letter_id": dead, "fmt": "svg",
+        "theatre_id": "thr_chennai_marina",
+        "screen_id": "scr_chennai_marina_1",
+        "show_id": show,
+        "spare_show": spare,
+        "movie_id": "mov_kaala_vettai",
+        "hold_id": hold["id"],
+        "booking_id": paid["booking"]["id"],
+        "payment_id": paid["payment"]["id"],
+        "client_id": client["client_id"],
+        "user_id": me["id"],
+        "connector_id": "restline-matrix",
+        "conflict_id": conflict,
+        "dead_letter_id": dead,
+        "fmt": "svg",
     }
 
 
@@ -213,6 +269,8 @@ def test_authorization_matrix(api, world):
             kwargs = {"json": PROBE} if has_body else {}
             r = api.client.request(method, url, headers=headers[who], **kwargs)
             if r.status_code != expected[who]:
-                failures.append(f"{method} {path} as {who}: {r.status_code} "
-                                f"(expected {expected[who]}) {r.text[:120]}")
+                failures.append(
+                    f"{method} {path} as {who}: {r.status_code} "
+                    f"(expected {expected[who]}) {r.text[:120]}"
+                )
     assert failures == [], "\n".join(failures)

@@ -22,8 +22,9 @@ def test_unknown_route_and_resource_are_problems(api):
 
 
 def test_validation_errors_are_problems_listing_the_fields(api):
-    r = api.client.post("/v1/auth/signup", json={"email": "not-an-email", "password": "x",
-                                                 "surprise": 1})
+    r = api.client.post(
+        "/v1/auth/signup", json={"email": "not-an-email", "password": "x", "surprise": 1}
+    )
     assert r.status_code == 422
     assert r.headers["content-type"] == "application/problem+json"
     body = r.json()
@@ -73,23 +74,38 @@ def test_oversized_body_is_413(sqlite_url):
 
 @pytest.fixture
 def limited(sqlite_url) -> Iterator:
-    yield from make_api(sqlite_url, rate_limits=RateLimits(login_per_ip="3/minute"),
-                        cors_origins=["https://app.example"])
+    yield from make_api(
+        sqlite_url,
+        rate_limits=RateLimits(login_per_ip="3/minute"),
+        cors_origins=["https://app.example"],
+    )
 
 
 def test_login_rate_limit_answers_429_with_retry_after(limited):
-    codes = [limited.client.post("/v1/auth/token", data={
-        "grant_type": "password", "username": "cust-a@test.example",
-        "password": PASSWORD}).status_code for _ in range(4)]
+    codes = [
+        limited.client.post(
+            "/v1/auth/token",
+            data={
+                "grant_type": "password",
+                "username": "cust-a@test.example",
+                "password": PASSWORD,
+            },
+        ).status_code
+        for _ in range(4)
+    ]
     assert codes == [200, 200, 200, 429]
-    r = limited.client.post("/v1/auth/token", data={
-        "grant_type": "password", "username": "cust-a@test.example", "password": PASSWORD})
+    r = limited.client.post(
+        "/v1/auth/token",
+        data={"grant_type": "password", "username": "cust-a@test.example", "password": PASSWORD},
+    )
     assert r.json()["code"] == "rate_limited" and 0 < int(r.headers["retry-after"]) <= 60
 
 
 def test_cors_allows_only_configured_origins(limited):
-    ok = limited.client.options("/v1/theatres", headers={
-        "Origin": "https://app.example", "Access-Control-Request-Method": "GET"})
+    ok = limited.client.options(
+        "/v1/theatres",
+        headers={"Origin": "https://app.example", "Access-Control-Request-Method": "GET"},
+    )
     assert ok.headers["access-control-allow-origin"] == "https://app.example"
     other = limited.client.get("/v1/theatres", headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in other.headers
@@ -105,10 +121,14 @@ def test_metrics_count_requests_by_route(api):
 def test_logs_are_json_with_request_id_and_no_secrets(api, capsys):
     import json
 
-    api.client.post("/v1/auth/token", headers={"X-Request-ID": "trace-42"}, data={
-        "grant_type": "password", "username": "cust-a@test.example", "password": PASSWORD})
-    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()
-             if line.startswith("{")]
+    api.client.post(
+        "/v1/auth/token",
+        headers={"X-Request-ID": "trace-42"},
+        data={"grant_type": "password", "username": "cust-a@test.example", "password": PASSWORD},
+    )
+    lines = [
+        json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")
+    ]
     access = [entry for entry in lines if entry.get("logger") == "marquee.access"]
     assert access and access[-1]["request_id"] == "trace-42"
     assert access[-1]["route"] == "/v1/auth/token" and access[-1]["status"] == 200

@@ -16,8 +16,13 @@ from tests.api.test_journeys import _tomorrow_show
 
 def test_defaults_are_unchanged_and_env_overrides_them(monkeypatch):
     assert RateLimits.from_settings(Settings()) == RateLimits(
-        login_per_ip="30/minute", login_per_account="10/minute", hold_per_user="30/minute",
-        hold_per_ip="120/minute", checkout_per_user="20/minute", checkout_per_ip="60/minute")
+        login_per_ip="30/minute",
+        login_per_account="10/minute",
+        hold_per_user="30/minute",
+        hold_per_ip="120/minute",
+        checkout_per_user="20/minute",
+        checkout_per_ip="60/minute",
+    )
     monkeypatch.setenv("RATE_LIMIT_CHECKOUT_PER_IP", "5 per second;100/hour")
     assert RateLimits.from_settings(Settings()).checkout_per_ip == "5 per second;100/hour"
 
@@ -39,9 +44,10 @@ def test_a_configured_hold_limit_answers_429_with_retry_after(hold_limited: Api)
     c = hold_limited.client
     show = _tomorrow_show(c)
     auth = hold_limited.auth("cust-a@test.example")
-    codes = [c.post("/v1/holds", headers=auth,
-                    json={"show_id": show["id"], "count": 2}).status_code
-             for _ in range(3)]
+    codes = [
+        c.post("/v1/holds", headers=auth, json={"show_id": show["id"], "count": 2}).status_code
+        for _ in range(3)
+    ]
     assert codes == [201, 201, 429]
     r = c.post("/v1/holds", headers=auth, json={"show_id": show["id"], "count": 2})
     assert r.status_code == 429
@@ -101,7 +107,8 @@ def test_a_burst_of_async_checks_waits_for_redis_connections(redis_url: str):
     limiter = RateLimiter(redis_url)
 
     async def burst() -> None:
-        await asyncio.gather(*(limiter.acheck("hold_user", "1000/minute", f"usr_{n}")
-                               for n in range(400)))
+        await asyncio.gather(
+            *(limiter.acheck("hold_user", "1000/minute", f"usr_{n}") for n in range(400))
+        )
 
     asyncio.run(burst())

@@ -26,9 +26,14 @@ from marquee.demo_data import load_demo
 from marquee.settings import Settings
 from tests.api.conftest import PASSWORD, seed_accounts
 
-GENEROUS = RateLimits(login_per_ip="10000/minute", login_per_account="10000/minute",
-                      hold_per_user="10000/minute", hold_per_ip="10000/minute",
-                      checkout_per_user="10000/minute", checkout_per_ip="10000/minute")
+GENEROUS = RateLimits(
+    login_per_ip="10000/minute",
+    login_per_account="10000/minute",
+    hold_per_user="10000/minute",
+    hold_per_ip="10000/minute",
+    checkout_per_user="10000/minute",
+    checkout_per_ip="10000/minute",
+)
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +45,14 @@ def fuzz_app(sqlite_template, tmp_path_factory) -> Iterator[tuple]:
     seed_accounts(hub)
     app = create_app(hub, rate_limits=GENEROUS, run_worker=False)
     with TestClient(app) as client:
-        token = client.post("/v1/auth/token", data={
-            "grant_type": "password", "username": "cust-a@test.example",
-            "password": PASSWORD}).json()["access_token"]
+        token = client.post(
+            "/v1/auth/token",
+            data={
+                "grant_type": "password",
+                "username": "cust-a@test.example",
+                "password": PASSWORD,
+            },
+        ).json()["access_token"]
     yield app, token
     hub.engine.dispose()
 
@@ -57,12 +67,18 @@ def test_api_conforms_to_its_openapi(fuzz_app):
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=10, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=10,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def check(case) -> None:
             response = case.call_and_validate(
                 headers={"Authorization": f"Bearer {token}"},
-                checks=[not_a_server_error, response_schema_conformance])
+                checks=[not_a_server_error, response_schema_conformance],
+            )
             statuses.append(response.status_code)
 
         try:

@@ -15,9 +15,16 @@ SECRET = "tokens-test-secret-0123456789abcdef0123"
 
 
 def _token(expires_in: timedelta) -> str:
-    token, _ = issue_access_token(SECRET, subject="usr_1", role="customer", scopes=["bookings"],
-                                  partner_id=None, kind="user", minutes=15,
-                                  now=utcnow() - timedelta(minutes=15) + expires_in)
+    token, _ = issue_access_token(
+        SECRET,
+        subject="usr_1",
+        role="customer",
+        scopes=["bookings"],
+        partner_id=None,
+        kind="user",
+        minutes=15,
+        now=utcnow() - timedelta(minutes=15) + expires_in,
+    )
     return token
 
 

@@ -20,14 +20,23 @@ def _signed(body: bytes, secret: str = SECRET) -> dict[str, str]:
 
 
 def test_stripe_webhook_verifies_the_signature(sqlite_url):
-    for api in make_api(sqlite_url, payment_gateway="stripe", stripe_api_key="sk_test_x",
-                        stripe_webhook_secret=SECRET):
-        event = {"id": "evt_1", "object": "event", "type": "payment_intent.succeeded",
-                 "created": int(time.time()), "data": {"object": {
-                     "id": "pi_unknown", "object": "payment_intent", "metadata": {}}}}
+    for api in make_api(
+        sqlite_url,
+        payment_gateway="stripe",
+        stripe_api_key="sk_test_x",
+        stripe_webhook_secret=SECRET,
+    ):
+        event = {
+            "id": "evt_1",
+            "object": "event",
+            "type": "payment_intent.succeeded",
+            "created": int(time.time()),
+            "data": {"object": {"id": "pi_unknown", "object": "payment_intent", "metadata": {}}},
+        }
         body = json.dumps(event).encode()
-        forged = api.client.post("/v1/webhooks/stripe", content=body,
-                                 headers=_signed(body, "whsec_wrong"))
+        forged = api.client.post(
+            "/v1/webhooks/stripe", content=body, headers=_signed(body, "whsec_wrong")
+        )
         assert forged.status_code == 400 and forged.json()["code"] == "invalid_signature"
         ok = api.client.post("/v1/webhooks/stripe", content=body, headers=_signed(body))
         # Verified, but no payment of ours has that intent: not recorded, so Stripe retries.

@@ -54,13 +54,20 @@ class World:
 
 def make_world(rules: TheatreRules | None = None, links=None, **show_kw) -> World:
     store = InMemoryStore()
-    store.add_show(sample_theatre(rules=rules, connector_id="pos" if links else None),
-                   sample_layout(), sample_show(start=SHOW_START, **show_kw))
+    store.add_show(
+        sample_theatre(rules=rules, connector_id="pos" if links else None),
+        sample_layout(),
+        sample_show(start=SHOW_START, **show_kw),
+    )
     store.customers["cus_1"] = Customer(id="cus_1", email="asha@example.com", name="Asha")
     clock = ManualClock(NOW)
     gateway = OfflineGateway()
-    service = BookingService(InMemoryUnitOfWorkFactory(store), GatewayRegistry().add(gateway),
-                             links=links or (lambda theatre: None), clock=clock)
+    service = BookingService(
+        InMemoryUnitOfWorkFactory(store),
+        GatewayRegistry().add(gateway),
+        links=links or (lambda theatre: None),
+        clock=clock,
+    )
     notifier = RecordingNotifier()
     bus = MessageBus(HandlerContext(service, notifier))
     return World(store, clock, gateway, service, bus, notifier)

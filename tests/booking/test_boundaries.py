@@ -5,8 +5,22 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-FORBIDDEN = {"sqlalchemy", "fastapi", "stripe", "requests", "celery", "adapters", "connectors",
-             "api", "store", "payments", "zeep", "httpx", "redis", "psycopg"}
+FORBIDDEN = {
+    "sqlalchemy",
+    "fastapi",
+    "stripe",
+    "requests",
+    "celery",
+    "adapters",
+    "connectors",
+    "api",
+    "store",
+    "payments",
+    "zeep",
+    "httpx",
+    "redis",
+    "psycopg",
+}
 
 
 def test_booking_imports_nothing_outer():

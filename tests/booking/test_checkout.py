@@ -28,14 +28,17 @@ def history(world, payment_id):
 
 def test_checkout_success_confirms_and_notifies(world):
     hold = world.service.place_hold("shw_sample", ["C5", "C6"], customer_id="cus_1")
-    result = world.service.checkout(hold.id, "cus_1", details=card(CARD_SUCCESS),
-                                    ticket_types={"C6": "CHILD"})
+    result = world.service.checkout(
+        hold.id, "cus_1", details=card(CARD_SUCCESS), ticket_types={"C6": "CHILD"}
+    )
     assert result.payment.status == S.SUCCEEDED
     assert result.booking.status == BookingStatus.CONFIRMED
     assert result.booking.total == Money(amount=40000, currency="INR")
     assert len(result.booking.code) == 8
-    assert history(world, result.payment.id) == [(S.INITIATED, S.IN_PROGRESS),
-                                                 (S.IN_PROGRESS, S.SUCCEEDED)]
+    assert history(world, result.payment.id) == [
+        (S.INITIATED, S.IN_PROGRESS),
+        (S.IN_PROGRESS, S.SUCCEEDED),
+    ]
     assert world.store.seats["shw_sample"]["C5"].status == SeatStatus.SOLD
     assert world.service.get_hold(hold.id).status == HoldStatus.CONVERTED
     world.drain()
@@ -81,8 +84,9 @@ def test_unsupported_method_and_unknown_gateway(world):
     hold = world.service.place_hold("shw_sample", ["C5"])
     with pytest.raises(errors.UnknownGateway):
         world.service.checkout(hold.id, "cus_1", gateway="nope")
-    result = world.service.checkout(hold.id, "cus_1", method=PaymentMethod.UPI,
-                                    details={"vpa": "asha@upi"})
+    result = world.service.checkout(
+        hold.id, "cus_1", method=PaymentMethod.UPI, details={"vpa": "asha@upi"}
+    )
     assert result.payment.method == PaymentMethod.UPI and result.payment.status == S.SUCCEEDED
 
 
@@ -100,15 +104,16 @@ def test_webhook_events_out_of_order_and_replayed(world):
     # The customer authenticates at the gateway; its events arrive: succeeded first, then a
     # stale processing, then succeeded again (a replay).
     world.gateway.confirm_payment(pay.gateway_ref, "browser-side")
-    ok_body, ok_headers = world.gateway.make_event(GatewayEventKind.SUCCEEDED, pay.gateway_ref,
-                                                   event_id="e2")
-    late_body, late_headers = world.gateway.make_event(GatewayEventKind.PROCESSING,
-                                                       pay.gateway_ref, event_id="e1")
+    ok_body, ok_headers = world.gateway.make_event(
+        GatewayEventKind.SUCCEEDED, pay.gateway_ref, event_id="e2"
+    )
+    late_body, late_headers = world.gateway.make_event(
+        GatewayEventKind.PROCESSING, pay.gateway_ref, event_id="e1"
+    )
     assert world.service.handle_gateway_event("offline", ok_body, ok_headers) == "applied"
     assert world.service.handle_gateway_event("offline", late_body, late_headers) == "stale"
     assert world.service.handle_gateway_event("offline", ok_body, ok_headers) == "duplicate"
-    assert history(world, pay.id) == [(S.INITIATED, S.IN_PROGRESS),
-                                      (S.IN_PROGRESS, S.SUCCEEDED)]
+    assert history(world, pay.id) == [(S.INITIATED, S.IN_PROGRESS), (S.IN_PROGRESS, S.SUCCEEDED)]
     assert world.service.get_booking(pay.booking_id).status == BookingStatus.CONFIRMED
     with pytest.raises(errors.InvalidSignature):
         world.service.handle_gateway_event("offline", ok_body, {"X-Offline-Signature": "00"})
@@ -120,12 +125,15 @@ def test_refund_event_before_success_walks_every_step(world):
         world.service.checkout(hold.id, "cus_1", details=card(CARD_TIMEOUT))
     pay = world.service.get_payment(exc.value.extra["payment_id"])
     # Give the unknown-outcome payment a gateway ref as its late events would.
-    body, headers = world.gateway.make_event(GatewayEventKind.REFUNDED, "ref-x",
-                                             payment_id=pay.id, amount_refunded=10000)
+    body, headers = world.gateway.make_event(
+        GatewayEventKind.REFUNDED, "ref-x", payment_id=pay.id, amount_refunded=10000
+    )
     assert world.service.handle_gateway_event("offline", body, headers) == "applied"
-    assert history(world, pay.id) == [(S.INITIATED, S.IN_PROGRESS),
-                                      (S.IN_PROGRESS, S.SUCCEEDED),
-                                      (S.SUCCEEDED, S.PARTIALLY_REFUNDED)]
+    assert history(world, pay.id) == [
+        (S.INITIATED, S.IN_PROGRESS),
+        (S.IN_PROGRESS, S.SUCCEEDED),
+        (S.SUCCEEDED, S.PARTIALLY_REFUNDED),
+    ]
 
 
 def test_payment_after_hold_expired_retakes_free_seats(world):
@@ -155,8 +163,11 @@ def test_payment_after_hold_expired_and_seats_gone_is_refunded(world):
 
 
 def test_cancel_with_fee_refunds_the_rest_once():
-    rules = TheatreRules(cancellation=CancellationPolicy(
-        cutoff_minutes=60, fee_percent=10, fee_fixed=Money(amount=2000, currency="INR")))
+    rules = TheatreRules(
+        cancellation=CancellationPolicy(
+            cutoff_minutes=60, fee_percent=10, fee_fixed=Money(amount=2000, currency="INR")
+        )
+    )
     world = make_world(rules)
     hold = world.service.place_hold("shw_sample", ["C5", "C6"])
     booking = world.service.checkout(hold.id, "cus_1", details=card(CARD_SUCCESS)).booking
@@ -189,5 +200,8 @@ def test_events_round_trip_through_the_outbox_format(world):
     for event in world.store.outbox:
         name, payload = event.to_message()
         assert ev.from_message(name, payload) == event
-    assert {e.name for e in world.store.outbox} >= {"HoldPlaced", "BookingConfirmed",
-                                                    "PaymentSucceeded"}
+    assert {e.name for e in world.store.outbox} >= {
+        "HoldPlaced",
+        "BookingConfirmed",
+        "PaymentSucceeded",
+    }

@@ -32,8 +32,12 @@ class FakePos:
             raise PosUnavailable("connection refused", retry_after=20)
         if idempotency_key in self.by_key:
             return RemoteHold(ref=self.by_key[idempotency_key])
-        taken = [s.id for s in seats if s.id in self.sold_at_box_office or any(
-            s.id in o["seats"] for o in self.orders.values() if o["state"] != "cancelled")]
+        taken = [
+            s.id
+            for s in seats
+            if s.id in self.sold_at_box_office
+            or any(s.id in o["seats"] for o in self.orders.values() if o["state"] != "cancelled")
+        ]
         if taken:
             raise PosRefused(taken)
         ref = f"ORD-{len(self.orders) + 1}"
@@ -111,8 +115,9 @@ def test_expiry_releases_at_the_pos(legacy, pos):
 
 def test_sale_committed_and_cancelled_at_the_pos(legacy, pos):
     hold = legacy.service.place_hold("shw_sample", ["C5"])
-    booking = legacy.service.checkout(hold.id, "cus_1", details={"card_number": CARD_SUCCESS}
-                                      ).booking
+    booking = legacy.service.checkout(
+        hold.id, "cus_1", details={"card_number": CARD_SUCCESS}
+    ).booking
     legacy.drain()
     booking = legacy.service.get_booking(booking.id)
     assert booking.remote_ref == "ORD-1|BK-ORD-1"

@@ -175,9 +175,14 @@ def test_seat_map_is_rebuilt_exactly_when_its_inputs_change(world):
     world.clock.advance(seconds=(hold.expires_at - world.clock.now()).total_seconds() + 1)
     assert world.service.seat_map("shw_sample").status("C5") == SeatStatus.AVAILABLE
     show = world.store.shows["shw_sample"]
-    cheaper = show.model_copy(update={"ticket_types": tuple(
-        t.model_copy(update={"price": t.price.model_copy(update={"amount": 100})})
-        for t in show.ticket_types)})
+    cheaper = show.model_copy(
+        update={
+            "ticket_types": tuple(
+                t.model_copy(update={"price": t.price.model_copy(update={"amount": 100})})
+                for t in show.ticket_types
+            )
+        }
+    )
     world.store.shows["shw_sample"] = cheaper  # a new price list is a new catalog object
     repriced = world.service.seat_map("shw_sample")
     assert {p.price.amount for c in repriced.categories for p in c.prices} == {100}

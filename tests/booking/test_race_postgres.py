@@ -27,8 +27,12 @@ pytestmark = pytest.mark.postgres
 
 def test_two_hundred_clients_never_share_a_seat(fresh_pg_url):
     service, engine, gateway, clock = sql_service(
-        fresh_pg_url, pool_size=30, rows=5, per_row=10,
-        rules=TheatreRules(companion_requires_wheelchair=False))
+        fresh_pg_url,
+        pool_size=30,
+        rows=5,
+        per_row=10,
+        rules=TheatreRules(companion_requires_wheelchair=False),
+    )
     # A hot block of 24 standard seats (rows B-D, columns 2-9): every request overlaps others.
     hot = [f"{row}{col}" for row in "BCD" for col in range(2, 10)]
     rng = random.Random(5)
@@ -79,15 +83,26 @@ def test_two_hundred_clients_never_share_a_seat(fresh_pg_url):
 
     with engine.connect() as conn:
         hold_rows = conn.execute(select(holds.c.id, holds.c.status, holds.c.seat_ids)).all()
-        confirmed = conn.execute(select(bookings.c.id, bookings.c.tickets)
-                                 .where(bookings.c.status == BookingStatus.CONFIRMED.value)).all()
-        sold = conn.execute(select(show_seats.c.seat_id, show_seats.c.booking_id)
-                            .where(show_seats.c.status == "sold")).all()
-        live = conn.execute(select(booking_seats.c.seat_id, booking_seats.c.booking_id)
-                            .where(booking_seats.c.active)).all()
+        confirmed = conn.execute(
+            select(bookings.c.id, bookings.c.tickets).where(
+                bookings.c.status == BookingStatus.CONFIRMED.value
+            )
+        ).all()
+        sold = conn.execute(
+            select(show_seats.c.seat_id, show_seats.c.booking_id).where(
+                show_seats.c.status == "sold"
+            )
+        ).all()
+        live = conn.execute(
+            select(booking_seats.c.seat_id, booking_seats.c.booking_id).where(
+                booking_seats.c.active
+            )
+        ).all()
     assert len(hold_rows) == held  # one stored hold per success, none for refusals
     assert Counter(r.status for r in hold_rows) == {
-        "converted": counts["held-booked"], "released": counts["held-released"]}
+        "converted": counts["held-booked"],
+        "released": counts["held-released"],
+    }
     assert len(confirmed) == len(booked) == counts["held-booked"]
     seats_in_bookings = [t["seat_id"] for b in confirmed for t in b.tickets]
     assert len(seats_in_bookings) == len(set(seats_in_bookings))  # no seat in two bookings

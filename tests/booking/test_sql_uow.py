@@ -40,19 +40,32 @@ def test_hold_checkout_cancel_journey(sql):
     assert result.booking.status == BookingStatus.CONFIRMED
     assert service.seat_map("shw_sample").status("C5") == SeatStatus.SOLD
     assert service.get_hold(hold.id).status == HoldStatus.CONVERTED
-    assert [(t.from_status, t.to_status) for t in service.payment_history(result.payment.id)] \
-        == [(S.INITIATED, S.IN_PROGRESS), (S.IN_PROGRESS, S.SUCCEEDED)]
+    assert [(t.from_status, t.to_status) for t in service.payment_history(result.payment.id)] == [
+        (S.INITIATED, S.IN_PROGRESS),
+        (S.IN_PROGRESS, S.SUCCEEDED),
+    ]
     cancel = service.cancel_booking(result.booking.id)
     assert cancel.refund_issued and cancel.refund.amount == 50000
     assert service.get_payment(result.payment.id).status == S.REFUNDED
     assert service.seat_map("shw_sample").status("C5") == SeatStatus.AVAILABLE
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(booking_seats)
-                            .where(booking_seats.c.active)).scalar() == 0
+        assert (
+            conn.execute(
+                select(func.count()).select_from(booking_seats).where(booking_seats.c.active)
+            ).scalar()
+            == 0
+        )
         rows = conn.execute(select(outbox.c.topic, outbox.c.payload).order_by(outbox.c.id)).all()
     topics = [r.topic for r in rows]
-    for expected in ("HoldPlaced", "HoldExtended", "BookingConfirmed", "PaymentSucceeded",
-                     "BookingCancelled", "RefundRequested", "RefundIssued"):
+    for expected in (
+        "HoldPlaced",
+        "HoldExtended",
+        "BookingConfirmed",
+        "PaymentSucceeded",
+        "BookingCancelled",
+        "RefundRequested",
+        "RefundIssued",
+    ):
         assert expected in topics
     assert all(from_message(r.topic, r.payload).name == r.topic for r in rows)
     # The seats can be held again by someone else.
@@ -87,8 +100,10 @@ def test_expiry_and_late_payment(sql):
     assert "LateSuccessRefunded" in topics and "RefundRequested" in topics
     refunded = service.issue_refund(payment.id, payment.amount, "late", f"refund:{payment.id}:full")
     assert refunded.status == S.REFUNDED
-    assert service.issue_refund(payment.id, payment.amount, "late",
-                                f"refund:{payment.id}:full").status == S.REFUNDED
+    assert (
+        service.issue_refund(payment.id, payment.amount, "late", f"refund:{payment.id}:full").status
+        == S.REFUNDED
+    )
     assert gateway.charge(payment.gateway_ref).refunded == payment.amount.amount
     # The other customer's hold is untouched, and the sweep only tidies the lapsed one.
     assert service.get_hold(other.id).status == HoldStatus.ACTIVE
@@ -117,9 +132,15 @@ def test_gateway_events_deduplicated_and_ordered(sql):
     assert service.handle_gateway_event("offline", ok, ok_h) == "duplicate"
     assert service.handle_gateway_event("offline", late, late_h) == "stale"
     with engine.connect() as conn:
-        steps = conn.execute(select(payment_transitions.c.to_status)
-                             .where(payment_transitions.c.payment_id == started.payment.id)
-                             .order_by(payment_transitions.c.id)).scalars().all()
+        steps = (
+            conn.execute(
+                select(payment_transitions.c.to_status)
+                .where(payment_transitions.c.payment_id == started.payment.id)
+                .order_by(payment_transitions.c.id)
+            )
+            .scalars()
+            .all()
+        )
     assert steps == ["in_progress", "succeeded"]
 
 
@@ -128,8 +149,7 @@ def test_cancellation_policy_on_sql(db_url):
     service, engine, gateway, clock = sql_service(db_url, rules=rules)
     try:
         hold = service.place_hold("shw_sample", ["B3"])
-        booking = service.checkout(hold.id, "cus_1",
-                                   details={"card_number": CARD_SUCCESS}).booking
+        booking = service.checkout(hold.id, "cus_1", details={"card_number": CARD_SUCCESS}).booking
         result = service.cancel_booking(booking.id)
         assert result.fee.amount == 12500 and result.refund.amount == 12500
         payment = service.get_payment(_payment_id(engine, booking.id))
@@ -142,8 +162,9 @@ def _payment_id(engine, booking_id):
     from store.tables import payments
 
     with engine.connect() as conn:
-        return conn.execute(select(payments.c.id)
-                            .where(payments.c.booking_id == booking_id)).scalar_one()
+        return conn.execute(
+            select(payments.c.id).where(payments.c.booking_id == booking_id)
+        ).scalar_one()
 
 
 def test_a_cancelled_show_sells_nothing_more(sql):

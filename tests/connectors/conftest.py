@@ -18,8 +18,15 @@ from connectors.pushserver import PushServer
 from connectors.resilience import reset_breakers
 from store.engine import make_engine
 
-FAST = {"attempts": 2, "backoff_min": 0.01, "backoff_max": 0.05, "fail_max": 3,
-        "reset_seconds": 1.0, "read_timeout": 2.0, "connect_timeout": 1.0}
+FAST = {
+    "attempts": 2,
+    "backoff_min": 0.01,
+    "backoff_max": 0.05,
+    "fail_max": 3,
+    "reset_seconds": 1.0,
+    "read_timeout": 2.0,
+    "connect_timeout": 1.0,
+}
 
 
 @pytest.fixture
@@ -76,8 +83,15 @@ def connect_soapbox(engine: Engine, sim, **settings) -> Connector:
 def reelfeed_sim(tmp_path) -> Iterator:
     from simulators.reelfeed import ReelfeedSimulator
 
-    with ReelfeedSimulator(seed=5, cinemas=2, screens=2, shows_per_day=2, days=2,
-                           root=tmp_path / "drop", snapshot_seconds=0.2) as sim:
+    with ReelfeedSimulator(
+        seed=5,
+        cinemas=2,
+        screens=2,
+        shows_per_day=2,
+        days=2,
+        root=tmp_path / "drop",
+        snapshot_seconds=0.2,
+    ) as sim:
         yield sim
 
 

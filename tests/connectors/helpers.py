@@ -19,23 +19,28 @@ TABLES = (theatres, screens, seat_layouts, movies, shows, external_ids)
 def snapshot(engine: Engine) -> dict[str, list]:
     """Every catalog row, for 'a re-import changed nothing' (updated_at included)."""
     with engine.connect() as conn:
-        return {t.name: sorted(tuple(map(str, r)) for r in conn.execute(select(t)))
-                for t in TABLES}
+        return {t.name: sorted(tuple(map(str, r)) for r in conn.execute(select(t))) for t in TABLES}
 
 
 def counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
-        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar()
-                for t in (*TABLES, dead_letters)}
+        return {
+            t.name: conn.execute(select(func.count()).select_from(t)).scalar()
+            for t in (*TABLES, dead_letters)
+        }
 
 
 def pick_show(engine: Engine, connector_id: str, index: int = 0) -> tuple[str, str, str]:
     """(canonical show id, POS cinema id, POS session id) of an upcoming show."""
     with engine.connect() as conn:
-        show_ids = list(conn.execute(select(shows.c.id).join(
-            theatres, theatres.c.id == shows.c.theatre_id).where(
-            theatres.c.connector_id == connector_id, shows.c.start_at > utcnow()).order_by(
-            shows.c.start_at, shows.c.id)).scalars())
+        show_ids = list(
+            conn.execute(
+                select(shows.c.id)
+                .join(theatres, theatres.c.id == shows.c.theatre_id)
+                .where(theatres.c.connector_id == connector_id, shows.c.start_at > utcnow())
+                .order_by(shows.c.start_at, shows.c.id)
+            ).scalars()
+        )
         show_id = show_ids[index]
         show = catalog.get_show(conn, show_id)
         cinema = sql.external_for(conn, connector_id, "theatre", show.theatre_id)
@@ -52,8 +57,13 @@ def status(engine: Engine, show_id: str, seat_id: str) -> str:
 def free_seats(engine: Engine, show_id: str, n: int, area: int = 1) -> list[str]:
     with engine.connect() as conn:
         rows = seat_rows(conn, show_id, utcnow())
-    ids = [r.seat_id for r in rows if r.status.value == "available"
-           and r.seat_id.startswith(f"{area}-") and r.seat_id.split("-")[1] != "0"]
+    ids = [
+        r.seat_id
+        for r in rows
+        if r.status.value == "available"
+        and r.seat_id.startswith(f"{area}-")
+        and r.seat_id.split("-")[1] != "0"
+    ]
     return ids[:n]
 
 

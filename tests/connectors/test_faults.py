@@ -73,8 +73,9 @@ def test_slow_pos_times_out_with_a_clear_error(engine, restline_sim):
 
 
 def test_half_the_calls_failing_loses_nothing(engine, restline_sim):
-    connector = connect_restline(engine, restline_sim, attempts=8, fail_max=100,
-                                 backoff_min=0.001, backoff_max=0.01)
+    connector = connect_restline(
+        engine, restline_sim, attempts=8, fail_max=100, backoff_min=0.001, backoff_max=0.01
+    )
     restline_sim.set_knobs(error_rate=0.5)
     with contextlib.suppress(TransientError):
         import_catalog(connector)  # may give up on one page; the next run repairs

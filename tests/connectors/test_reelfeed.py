@@ -60,8 +60,13 @@ def test_hold_is_held_at_the_pos_by_request_file(engine, reelfeed_sim):
     assert [reelfeed_sim.seat_status(site, show_ext, _rc(s)) for s in seats] == ["held", "held"]
     with pytest.raises(PosRefused):
         link.hold(show, chosen, 600, "hold:rf-2")
-    link.confirm(show, remote.ref, "MQRF0001", Money(amount=2500, currency=show.ticket_types[0]
-                                                     .price.currency), "sale:rf-1")
+    link.confirm(
+        show,
+        remote.ref,
+        "MQRF0001",
+        Money(amount=2500, currency=show.ticket_types[0].price.currency),
+        "sale:rf-1",
+    )
     assert reelfeed_sim.seat_status(site, show_ext, _rc(seats[0])) == "sold"
 
 
@@ -77,13 +82,13 @@ def test_bad_files_become_dead_letters_and_import_nothing(engine, reelfeed_sim):
     schedule = sorted(outbound.glob("schedule_*.csv"))[-1].read_bytes()
     lines = schedule.split(b"\r\n")
     # A schedule for new days, truncated in the middle of its last row.
-    shifted = b"\r\n".join([lines[0]] + [ln.replace(b"|20", b"|29").replace(b";20", b";29")
-                                         for ln in lines[1:] if ln])
+    shifted = b"\r\n".join(
+        [lines[0]] + [ln.replace(b"|20", b"|29").replace(b";20", b";29") for ln in lines[1:] if ln]
+    )
     last = shifted.rsplit(b"\r\n", 1)[-1]
     _drop(reelfeed_sim, "schedule_209901010000.csv", shifted[: len(shifted) - len(last) + 12])
     # A UTF-16 file where Latin-1 is expected.
-    _drop(reelfeed_sim, "schedule_209901010001.csv", schedule.decode("latin-1")
-          .encode("utf-16"))
+    _drop(reelfeed_sim, "schedule_209901010001.csv", schedule.decode("latin-1").encode("utf-16"))
     report = import_catalog(connector)
     assert report.dead_letters >= 2
     assert "schedule_209901010000.csv" in report.rejected_payloads
@@ -96,8 +101,10 @@ def test_unknown_seats_in_a_snapshot_reject_that_show_only(engine, reelfeed_sim)
     show_id, site, show_ext = pick_show(engine, "reelfeed")
     seat = free_seats(engine, show_id, 1)[0]
     _, r, c = seat.split("-")
-    body = ("SiteCode;ShowID;RowIdx;ColIdx;Status\r\n"
-            f"{site};{show_ext};{r};{c};S\r\n{site};{show_ext};77;77;S\r\n").encode("latin-1")
+    body = (
+        "SiteCode;ShowID;RowIdx;ColIdx;Status\r\n"
+        f"{site};{show_ext};{r};{c};S\r\n{site};{show_ext};77;77;S\r\n"
+    ).encode("latin-1")
     _drop(reelfeed_sim, "seats_20990101000000.csv", body)
     before = counts(engine)["dead_letters"]
     report = poll_inventory(connector)

@@ -26,8 +26,7 @@ def _rc(seat_id: str) -> tuple[int, int, int]:
     return 1, int(r), int(c)
 
 
-def test_error_ack_is_pos_unavailable_and_the_same_request_id_succeeds_later(
-        engine, reelfeed_sim):
+def test_error_ack_is_pos_unavailable_and_the_same_request_id_succeeds_later(engine, reelfeed_sim):
     connector = connect_reelfeed(engine, reelfeed_sim)
     import_catalog(connector)
     show_id, site, show_ext = pick_show(engine, "reelfeed")
@@ -53,10 +52,11 @@ def test_booking_answers_theatre_unavailable_and_keeps_the_seats_free(engine, re
     import_catalog(connector)
     show_id, site, show_ext = pick_show(engine, "reelfeed")
     seats = free_seats(engine, show_id, 2)
-    services = BookingService(uow=sql_unit_of_work(Settings(database_url=str(engine.url)),
-                                                   engine),
-                              gateways=GatewayRegistry().add(OfflineGateway()),
-                              links=link_resolver(engine))
+    services = BookingService(
+        uow=sql_unit_of_work(Settings(database_url=str(engine.url)), engine),
+        gateways=GatewayRegistry().add(OfflineGateway()),
+        links=link_resolver(engine),
+    )
     reelfeed_sim.set_knobs(error_rate=1.0)
     with pytest.raises(TheatreUnavailable) as caught:
         services.place_hold(show_id, seats, customer_id="cus_rf")

@@ -52,8 +52,7 @@ def _open(engine) -> list[dict]:
         return sql.list_dead_letters(conn, "restline")
 
 
-def test_show_rejected_by_a_broken_mapping_lands_after_the_fix(engine, restline_sim,
-                                                               tmp_path):
+def test_show_rejected_by_a_broken_mapping_lands_after_the_fix(engine, restline_sim, tmp_path):
     mapping, original = broken_copy(tmp_path, "restline", "path: Showtime", "path: ShowTimeX")
     connector = connect_with_mapping(engine, restline_sim, mapping)
     report = import_catalog(connector)
@@ -81,15 +80,20 @@ def test_show_rejected_by_a_broken_mapping_lands_after_the_fix(engine, restline_
     assert again.counts["show"]["created"] == 0 and _shows(engine) == len(letters)
 
 
-def test_push_with_unknown_seats_replays_after_the_mapping_fix(engine, restline_sim,
-                                                               push_server, tmp_path):
+def test_push_with_unknown_seats_replays_after_the_mapping_fix(
+    engine, restline_sim, push_server, tmp_path
+):
     connector = connect_restline(engine, restline_sim)
     import_catalog(connector)
     show_id, cinema, session = pick_show(engine, "restline")
     seat = free_seats(engine, show_id, 1)[0]
     # A mapping that builds seat ids wrongly: the pushed delta names seats the show lacks.
-    mapping, original = broken_copy(tmp_path, "restline", 'seat_id: {template: "{AreaNumber}-',
-                                    'seat_id: {template: "9{AreaNumber}-')
+    mapping, original = broken_copy(
+        tmp_path,
+        "restline",
+        'seat_id: {template: "{AreaNumber}-',
+        'seat_id: {template: "9{AreaNumber}-',
+    )
     connector_mod.forget(engine)
     connect_with_mapping(engine, restline_sim, mapping)
     restline_sim.set_push_target(push_server.url("restline"), "restline-hook")
@@ -104,15 +108,15 @@ def test_push_with_unknown_seats_replays_after_the_mapping_fix(engine, restline_
     assert status(engine, show_id, seat) == "sold" and _open(engine) == []
 
 
-def test_a_csv_show_rejected_by_a_broken_mapping_replays_on_its_own(engine, reelfeed_sim,
-                                                                   tmp_path):
+def test_a_csv_show_rejected_by_a_broken_mapping_replays_on_its_own(engine, reelfeed_sim, tmp_path):
     """A CSV record's dead letter keeps its file's header row, so it replays without the file
     (in the file's Latin-1, through the fixed mapping)."""
     from connectors import simulated
     from connectors.connector import get_connector, register
 
-    mapping, original = broken_copy(tmp_path, "reelfeed", "start: {path: Start,",
-                                    "start: {path: StartX,")
+    mapping, original = broken_copy(
+        tmp_path, "reelfeed", "start: {path: Start,", "start: {path: StartX,"
+    )
     config = simulated.reelfeed(reelfeed_sim, **{**FAST, "read_timeout": 3.0})
     config.mapping = str(mapping)
     register(engine, config)

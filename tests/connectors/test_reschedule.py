@@ -48,8 +48,10 @@ def _check_rescheduled(engine, connector, sim, *, seat_pos, sync) -> None:
     assert _current_ref(engine, cid, show_id) == new_ref  # outbound calls use the new id
     assert status(engine, show_id, sold) == "sold"  # seat states kept
     with engine.connect() as conn:
-        assert conn.execute(select(shows.c.status).where(
-            shows.c.id == show_id)).scalar() == "scheduled"
+        assert (
+            conn.execute(select(shows.c.status).where(shows.c.id == show_id)).scalar()
+            == "scheduled"
+        )
     # The POS's next change, under the new id, lands on the same canonical show.
     sim.box_office.sell(cinema, new_ref, [seat_pos(later)])
     sync()
@@ -60,8 +62,9 @@ def _check_rescheduled(engine, connector, sim, *, seat_pos, sync) -> None:
 
 def test_restline_rescheduled_show_is_matched(engine, restline_sim):
     connector = connect_restline(engine, restline_sim)
-    _check_rescheduled(engine, connector, restline_sim, seat_pos=pos,
-                       sync=lambda: poll_inventory(connector))
+    _check_rescheduled(
+        engine, connector, restline_sim, seat_pos=pos, sync=lambda: poll_inventory(connector)
+    )
 
 
 def test_reelfeed_rescheduled_show_is_matched(engine, reelfeed_sim):
@@ -76,5 +79,6 @@ def test_reelfeed_rescheduled_show_is_matched(engine, reelfeed_sim):
 
 def test_soapbox_rescheduled_show_is_matched(sqlite_engine, soapbox_sim):
     connector = connect_soapbox(sqlite_engine, soapbox_sim)
-    _check_rescheduled(sqlite_engine, connector, soapbox_sim, seat_pos=pos,
-                       sync=lambda: reconcile(connector))
+    _check_rescheduled(
+        sqlite_engine, connector, soapbox_sim, seat_pos=pos, sync=lambda: reconcile(connector)
+    )

@@ -124,8 +124,9 @@ def test_marquee_hold_is_held_at_the_pos_and_refusals_name_seats(engine, restlin
     with pytest.raises(PosRefused) as refused:
         link.hold(show, chosen[:1], 480, "hold-key-2")
     assert refused.value.seat_ids == [seats[0]]
-    number = link.confirm(show, remote.ref, "MQ7K2P9X", Money(amount=50000, currency="INR"),
-                          "sale-1")
+    number = link.confirm(
+        show, remote.ref, "MQ7K2P9X", Money(amount=50000, currency="INR"), "sale-1"
+    )
     assert number.startswith("RB-")
     assert restline_sim.seat_status(cinema, session, pos(seats[0])) == "sold"
     link.cancel(show, remote.ref, "cancel-1")
@@ -145,9 +146,11 @@ def test_reconcile_repairs_drift_and_records_conflicts(engine, restline_sim):
 
     with engine.begin() as conn:
         ensure_inventory(conn, show_id)  # imported shows get seat rows on first write
-        conn.execute(update(show_seats).where(show_seats.c.show_id == show_id,
-                                              show_seats.c.seat_id == seats[0])
-                     .values(status="sold", booking_id="bkg_1"))
+        conn.execute(
+            update(show_seats)
+            .where(show_seats.c.show_id == show_id, show_seats.c.seat_id == seats[0])
+            .values(status="sold", booking_id="bkg_1")
+        )
     # ... and the box office sold seats[1], with no push and no poll: drift.
     restline_sim.box_office.sell(cinema, session, [pos(seats[1])])
     assert status(engine, show_id, seats[1]) == "available"

@@ -55,10 +55,11 @@ def test_show_with_a_booking_is_kept_and_raised_as_a_conflict_once(engine, restl
     connector = connect_restline(engine, restline_sim)
     import_catalog(connector)
     show_id, cinema, session = pick_show(engine, "restline", 0)
-    services = BookingService(uow=sql_unit_of_work(Settings(database_url=str(engine.url)),
-                                                   engine),
-                              gateways=GatewayRegistry().add(OfflineGateway()),
-                              links=link_resolver(engine))
+    services = BookingService(
+        uow=sql_unit_of_work(Settings(database_url=str(engine.url)), engine),
+        gateways=GatewayRegistry().add(OfflineGateway()),
+        links=link_resolver(engine),
+    )
     hold = services.place_hold(show_id, free_seats(engine, show_id, 2), customer_id="cus_sw")
     booking = services.checkout(hold.id, "cus_sw", details={"card_number": CARD_SUCCESS}).booking
     assert booking.status.value == "confirmed"
@@ -67,8 +68,11 @@ def test_show_with_a_booking_is_kept_and_raised_as_a_conflict_once(engine, restl
     assert report.schedule_sweep.cancelled == [] and len(report.schedule_sweep.conflicts) == 1
     assert _statuses(engine)[show_id] == "scheduled"
     with engine.connect() as conn:
-        conflicts = [c for c in sql.list_conflicts(conn, "restline")
-                     if c["kind"] == "pos_cancelled_show_with_bookings"]
+        conflicts = [
+            c
+            for c in sql.list_conflicts(conn, "restline")
+            if c["kind"] == "pos_cancelled_show_with_bookings"
+        ]
     assert len(conflicts) == 1 and conflicts[0]["show_id"] == show_id
     assert conflicts[0]["detail"]["bookings"] == [booking.id]
     # Recorded once while open, not on every import.

@@ -19,12 +19,14 @@ NS = "urn:soapbox:ticketing:2"
 
 def _callback(cinema: str, session: str, seat: tuple[int, int, int], body_extra: str = "") -> bytes:
     a, r, c = seat
-    return (f'<?xml version="1.0"?>{body_extra}<soap:Envelope xmlns:soap='
-            f'"http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><SeatStatusChanged '
-            f'xmlns="{NS}"><CinemaId>{cinema}</CinemaId><SessionId>{session}</SessionId>'
-            f'<Sequence>9</Sequence><Seats><Seat><AreaNumber>{a}</AreaNumber><RowIndex>{r}'
-            f'</RowIndex><ColumnIndex>{c}</ColumnIndex><Status>Sold</Status></Seat></Seats>'
-            f'</SeatStatusChanged></soap:Body></soap:Envelope>').encode()
+    return (
+        f'<?xml version="1.0"?>{body_extra}<soap:Envelope xmlns:soap='
+        f'"http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><SeatStatusChanged '
+        f'xmlns="{NS}"><CinemaId>{cinema}</CinemaId><SessionId>{session}</SessionId>'
+        f"<Sequence>9</Sequence><Seats><Seat><AreaNumber>{a}</AreaNumber><RowIndex>{r}"
+        f"</RowIndex><ColumnIndex>{c}</ColumnIndex><Status>Sold</Status></Seat></Seats>"
+        f"</SeatStatusChanged></soap:Body></soap:Envelope>"
+    ).encode()
 
 
 def test_catalog_import_is_idempotent(engine, soapbox_sim):
@@ -36,8 +38,7 @@ def test_catalog_import_is_idempotent(engine, soapbox_sim):
     assert snapshot(engine) == before
 
 
-def test_box_office_sale_arrives_by_callback_within_two_seconds(engine, soapbox_sim,
-                                                                push_server):
+def test_box_office_sale_arrives_by_callback_within_two_seconds(engine, soapbox_sim, push_server):
     connector = connect_soapbox(engine, soapbox_sim)
     import_catalog(connector)
     soapbox_sim.set_push_target(push_server.url("soapbox"), soapbox_sim.push_secret)
@@ -52,8 +53,12 @@ def test_callback_needs_the_key(engine, soapbox_sim, push_server):
     import_catalog(connector)
     show_id, cinema, session = pick_show(engine, "soapbox")
     seat = free_seats(engine, show_id, 1)[0]
-    answer = requests.post(push_server.url("soapbox"), data=_callback(cinema, session, pos(seat)),
-                           headers={"X-Soapbox-Key": "wrong"}, timeout=5)
+    answer = requests.post(
+        push_server.url("soapbox"),
+        data=_callback(cinema, session, pos(seat)),
+        headers={"X-Soapbox-Key": "wrong"},
+        timeout=5,
+    )
     assert answer.status_code == 401
     assert status(engine, show_id, seat) == "available"
 
@@ -73,8 +78,9 @@ def test_hold_confirm_cancel_at_the_pos(engine, soapbox_sim):
     with pytest.raises(PosRefused) as refused:
         link.hold(show, chosen, 600, "soap-hold-2")
     assert sorted(refused.value.seat_ids) == sorted(seats)
-    number = link.confirm(show, remote.ref, "MQABC123", Money(amount=50000, currency="INR"),
-                          "soap-sale-1")
+    number = link.confirm(
+        show, remote.ref, "MQABC123", Money(amount=50000, currency="INR"), "soap-sale-1"
+    )
     assert number
     assert soapbox_sim.seat_status(cinema, session, pos(seats[0])) == "sold"
     link.cancel(show, remote.ref, "soap-cancel-1")
@@ -91,11 +97,18 @@ def test_malformed_and_entity_expansion_callbacks_are_dead_letters(engine, soapb
     # Truncated XML.
     receive_push(connector, key, _callback(cinema, session, pos(seat))[:-40])
     # A billion-laughs style payload: entities must never expand.
-    bomb = ('<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;'
-            '&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;'
-            '&lol2;&lol2;&lol2;&lol2;">]>')
-    receive_push(connector, key, _callback(cinema, session, pos(seat), bomb).replace(
-        f"<CinemaId>{cinema}</CinemaId>".encode(), b"<CinemaId>&lol3;</CinemaId>"))
+    bomb = (
+        '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;'
+        '&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;'
+        '&lol2;&lol2;&lol2;&lol2;">]>'
+    )
+    receive_push(
+        connector,
+        key,
+        _callback(cinema, session, pos(seat), bomb).replace(
+            f"<CinemaId>{cinema}</CinemaId>".encode(), b"<CinemaId>&lol3;</CinemaId>"
+        ),
+    )
     # A seat the show does not have.
     receive_push(connector, key, _callback(cinema, session, (9, 99, 99)))
     assert counts(engine)["dead_letters"] >= before + 3

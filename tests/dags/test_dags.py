@@ -30,7 +30,9 @@ def test_dagbag_has_no_import_errors(airflow_home):
     assert bag.import_errors == {}
     assert {"catalog_import", "localization_import", "inventory_reconcile"} <= set(bag.dag_ids)
     assert {t.task_id for t in bag.get_dag("inventory_reconcile").tasks} == {
-        "connectors", "reconcile"}
+        "connectors",
+        "reconcile",
+    }
 
 
 def test_each_dag_runs_against_the_simulators(airflow_home, sqlite_url, monkeypatch):
@@ -41,8 +43,10 @@ def test_each_dag_runs_against_the_simulators(airflow_home, sqlite_url, monkeypa
     engine = make_engine(sqlite_url)
     bag = _dagbag()
     try:
-        with RestlineSimulator(seed=7, cinemas=1, screens=1, shows_per_day=2, days=2) as rest, \
-                SoapboxSimulator(seed=8, cinemas=1, screens=1, shows_per_day=2, days=2) as soap:
+        with (
+            RestlineSimulator(seed=7, cinemas=1, screens=1, shows_per_day=2, days=2) as rest,
+            SoapboxSimulator(seed=8, cinemas=1, screens=1, shows_per_day=2, days=2) as soap,
+        ):
             register(engine, simulated.restline(rest))
             register(engine, simulated.soapbox(soap))
             run = bag.get_dag("catalog_import").test()

@@ -29,7 +29,7 @@ version: 1
 system: old-restline
 protocol: rest
 lookups:
-  formats: {MAPPINGS / 'lookups' / 'formats.yaml'}
+  formats: {MAPPINGS / "lookups" / "formats.yaml"}
 entities:
   show:
     records: "Items[*]"
@@ -80,15 +80,21 @@ def test_typed_transport_sections(restline, soapbox, reelfeed):
 
     sessions = soapbox.transport("show")
     assert isinstance(sessions, SoapTransport) and sessions.operation == "GetSessions"
-    assert sessions.arguments == {"CinemaId": "{$cinema_id}", "FromDate": "{$from_date}",
-                                  "ToDate": "{$to_date}"}
+    assert sessions.arguments == {
+        "CinemaId": "{$cinema_id}",
+        "FromDate": "{$from_date}",
+        "ToDate": "{$to_date}",
+    }
     assert sessions.namespace == "urn:soapbox:ticketing:2"
     assert soapbox.transport("hold").operation == "AddTickets"
 
     schedule = reelfeed.transport("show")
     assert isinstance(schedule, CsvTransport)
     assert (schedule.file_glob, schedule.encoding, schedule.delimiter) == (
-        "schedule_*.csv", "latin-1", ";")
+        "schedule_*.csv",
+        "latin-1",
+        ";",
+    )
     assert schedule.folder == "/outbound/"
     hold = reelfeed.transport("hold")
     assert (hold.request_folder, hold.request_filename) == ("/inbound/", "req_{RequestId}.csv")
@@ -108,15 +114,25 @@ def test_seat_status_maps(restline, soapbox, reelfeed):
 
 
 def test_render_hold_in_three_styles(restline, soapbox, reelfeed):
-    request = OutboundRequest(request_id="k-1", theatre_external_id="C01",
-                              show_external_id="14164", seat_ids=("1-0-3", "2-4-11"),
-                              hold_seconds=600)
+    request = OutboundRequest(
+        request_id="k-1",
+        theatre_external_id="C01",
+        show_external_id="14164",
+        seat_ids=("1-0-3", "2-4-11"),
+        hold_seconds=600,
+    )
     rest = restline.render("hold", request, CTX)
     assert rest.method == "POST" and rest.path == "/api/v1/orders"
     assert json.loads(rest.body) == {
-        "UserSessionId": "k-1", "CinemaId": "C01", "SessionId": "14164", "HoldSeconds": 600,
-        "Seats": [{"AreaNumber": 1, "RowIndex": 0, "ColumnIndex": 3},
-                  {"AreaNumber": 2, "RowIndex": 4, "ColumnIndex": 11}]}
+        "UserSessionId": "k-1",
+        "CinemaId": "C01",
+        "SessionId": "14164",
+        "HoldSeconds": 600,
+        "Seats": [
+            {"AreaNumber": 1, "RowIndex": 0, "ColumnIndex": 3},
+            {"AreaNumber": 2, "RowIndex": 4, "ColumnIndex": 11},
+        ],
+    }
 
     soap = soapbox.render("hold", request, CTX)
     root = etree.fromstring(soap.body)
@@ -131,21 +147,29 @@ def test_render_hold_in_three_styles(restline, soapbox, reelfeed):
     assert csv.filename == "req_k-1.csv" and csv.folder == "/inbound/"
     assert csv.body.decode("latin-1").splitlines() == [
         "RequestId;Action;SiteCode;ShowID;Seats;HoldMinutes;OrderRef",
-        "k-1;HOLD;C01;14164;0:3|4:11;10;"]
+        "k-1;HOLD;C01;14164;0:3|4:11;10;",
+    ]
     assert csv.body.endswith(b"\r\n")
 
 
 def test_outcomes_from_result_codes(restline, soapbox, reelfeed):
-    unavailable = restline.outcome("hold", json.dumps({
-        "Result": 8, "UnavailableSeats": [{"AreaNumber": 1, "RowIndex": 0, "ColumnIndex": 3}]}),
-        CTX)
+    unavailable = restline.outcome(
+        "hold",
+        json.dumps(
+            {"Result": 8, "UnavailableSeats": [{"AreaNumber": 1, "RowIndex": 0, "ColumnIndex": 3}]}
+        ),
+        CTX,
+    )
     assert unavailable.status is OutcomeStatus.SEATS_UNAVAILABLE
     assert unavailable.seat_ids == ("1-0-3",)
     assert restline.outcome("confirm", {"Result": 9}, CTX).status is OutcomeStatus.NOT_FOUND
     assert restline.outcome("hold", {"Result": 5}, CTX).status is OutcomeStatus.TRANSIENT
     assert restline.outcome("hold", {"Result": 77}, CTX).status is OutcomeStatus.INVALID
-    fault = (MAPPINGS / "soapbox/samples/fault.xml").read_bytes().replace(b"soap:Server",
-                                                                         b"soap:Client")
+    fault = (
+        (MAPPINGS / "soapbox/samples/fault.xml")
+        .read_bytes()
+        .replace(b"soap:Server", b"soap:Client")
+    )
     assert soapbox.outcome("hold", fault, CTX).status is OutcomeStatus.INVALID
     expired = b"RequestId;Result;OrderRef;Detail\r\nk;EXPIRED;RF-1;hold expired\r\n"
     outcome = reelfeed.outcome("confirm", expired, CTX)

@@ -11,12 +11,17 @@ from pathlib import Path
 from adapters.mapping import DeadLetter
 
 SAMPLES = Path(__file__).resolve().parents[2] / "mappings"
-CTX = {"connector_id": "t", "now": "2026-11-26T13:00:00Z",
-       "theatres": {"C01": {"timezone": "Asia/Kolkata", "currency": "INR"},
-                    "1001": {"timezone": "Asia/Kolkata", "currency": "INR"},
-                    "1002": {"timezone": "Europe/London", "currency": "GBP"},
-                    "PAR01": {"timezone": "Europe/Paris", "currency": "EUR"},
-                    "ZRH02": {"timezone": "Europe/Zurich", "currency": "CHF"}}}
+CTX = {
+    "connector_id": "t",
+    "now": "2026-11-26T13:00:00Z",
+    "theatres": {
+        "C01": {"timezone": "Asia/Kolkata", "currency": "INR"},
+        "1001": {"timezone": "Asia/Kolkata", "currency": "INR"},
+        "1002": {"timezone": "Europe/London", "currency": "GBP"},
+        "PAR01": {"timezone": "Europe/Paris", "currency": "EUR"},
+        "ZRH02": {"timezone": "Europe/Zurich", "currency": "CHF"},
+    },
+}
 
 
 def sessions_doc():
@@ -115,9 +120,11 @@ def test_entity_expansion_is_a_dead_letter_not_a_blowup(soapbox):
 
 
 def test_external_entity_is_refused(soapbox):
-    xxe = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-           b'<Sessions xmlns="urn:soapbox:ticketing:2"><Session><SessionId>&e;</SessionId>'
-           b"</Session></Sessions>")
+    xxe = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        b'<Sessions xmlns="urn:soapbox:ticketing:2"><Session><SessionId>&e;</SessionId>'
+        b"</Session></Sessions>"
+    )
     result = soapbox.read("show", xxe, CTX)
     assert result.records == [] and "refused" in result.dead_letters[0].reason
     assert "root:" not in result.dead_letters[0].payload.split("]>")[-1]
@@ -132,23 +139,29 @@ def test_bad_local_time_in_a_dst_gap_is_a_dead_letter(reelfeed):
 
 
 def test_malformed_csv(reelfeed):
-    text = ('ShowID;SiteCode;FilmCode;Aud;Start;Minutes;Lang;Format;Prices\r\n'
-            'RF1|202603282030|3;PAR01;"RF1;3;202603282030;100;fr;2D;ADU:STD:12.50\r\n')
+    text = (
+        "ShowID;SiteCode;FilmCode;Aud;Start;Minutes;Lang;Format;Prices\r\n"
+        'RF1|202603282030|3;PAR01;"RF1;3;202603282030;100;fr;2D;ADU:STD:12.50\r\n'
+    )
     result = reelfeed.read("show", text.encode("latin-1"), CTX)
     assert result.records == [] and len(result.dead_letters) == 1
     assert "CSV" in result.dead_letters[0].reason or "columns" in result.dead_letters[0].reason
 
 
 def test_csv_row_with_missing_columns(reelfeed):
-    text = ("ShowID;SiteCode;FilmCode;Aud;Start;Minutes;Lang;Format;Prices\r\n"
-            "RF1|202603282030|3;PAR01;RF1;3;202603282030;100;fr;2D;ADU:STD:12.50\r\n"
-            "RF2|202603282030|3;PAR01;RF2\r\n")
+    text = (
+        "ShowID;SiteCode;FilmCode;Aud;Start;Minutes;Lang;Format;Prices\r\n"
+        "RF1|202603282030|3;PAR01;RF1;3;202603282030;100;fr;2D;ADU:STD:12.50\r\n"
+        "RF2|202603282030|3;PAR01;RF2\r\n"
+    )
     result = reelfeed.read("show", text.encode("latin-1"), CTX)
     assert result.records == []
     [letter] = result.dead_letters
     assert letter.reason == "line 3 has 3 columns, the header has 9"
-    assert letter.payload == ("ShowID;SiteCode;FilmCode;Aud;Start;Minutes;Lang;Format;Prices\r\n"
-                              "RF2|202603282030|3;PAR01;RF2")
+    assert letter.payload == (
+        "ShowID;SiteCode;FilmCode;Aud;Start;Minutes;Lang;Format;Prices\r\n"
+        "RF2|202603282030|3;PAR01;RF2"
+    )
 
 
 def test_wrong_encoding(reelfeed, write_mapping, tmp_path):
@@ -157,9 +170,12 @@ def test_wrong_encoding(reelfeed, write_mapping, tmp_path):
     result = reelfeed.read("theatre", utf16, CTX)
     assert result.records == [] and "NUL" in result.dead_letters[0].reason
     # A mapping that declares UTF-8 refuses Latin-1 bytes with the position.
-    text = (SAMPLES / "reelfeed/mapping.yaml").read_text().replace(
-        "encoding: latin-1", "encoding: utf-8").replace(
-        "../lookups/", str(SAMPLES / "lookups") + "/")
+    text = (
+        (SAMPLES / "reelfeed/mapping.yaml")
+        .read_text()
+        .replace("encoding: latin-1", "encoding: utf-8")
+        .replace("../lookups/", str(SAMPLES / "lookups") + "/")
+    )
     from adapters.mapping import load_mapping
 
     utf8 = load_mapping(write_mapping(text))
@@ -183,13 +199,14 @@ def test_stream_equals_read_and_reports_bad_lines(restline, soapbox, reelfeed):
     assert list(soapbox.stream("show", io.BytesIO(xml), CTX)) == expected
 
     csv_bytes = (SAMPLES / "reelfeed/samples/schedule_202603281200.csv").read_bytes()
-    assert list(reelfeed.stream("show", io.BytesIO(csv_bytes), CTX)) == reelfeed.read(
-        "show", csv_bytes, CTX).records
+    assert (
+        list(reelfeed.stream("show", io.BytesIO(csv_bytes), CTX))
+        == reelfeed.read("show", csv_bytes, CTX).records
+    )
     assert len(list(reelfeed.stream("show", io.BytesIO(csv_bytes), CTX, limit=1))) == 1
 
 
 def test_unreadable_answers_are_transient(restline, soapbox, reelfeed):
-    for mapping, body in ((restline, b"<html>502</html>"), (soapbox, b"not xml"),
-                          (reelfeed, b"")):
+    for mapping, body in ((restline, b"<html>502</html>"), (soapbox, b"not xml"), (reelfeed, b"")):
         outcome = mapping.outcome("hold", body, CTX)
         assert outcome.status == "transient" and outcome.message.startswith("unreadable")

@@ -123,7 +123,7 @@ def test_wrong_enum_value(write_mapping, tmp_path):
 
 
 def test_wrong_type(write_mapping, tmp_path):
-    text = BASE.replace("    source: {records: \"Items[*]\"}", "    source: Items")
+    text = BASE.replace('    source: {records: "Items[*]"}', "    source: Items")
     issue = only(issues_of(write_mapping, tmp_path, text))
     assert issue.message == "expected object, got text"
     assert (issue.line, issue.path) == (10, "entities.show.source")
@@ -158,9 +158,11 @@ def test_unknown_entity_and_prefix_and_status(write_mapping, tmp_path):
 
 
 def test_bad_path_expression(write_mapping, tmp_path):
-    text = BASE.replace("protocol: rest", "protocol: soap").replace(
-        "records: \"Items[*]\"", "records: \"//Session[\"").replace(
-        "transport: {path: /sessions}", "transport: {operation: GetSessions}")
+    text = (
+        BASE.replace("protocol: rest", "protocol: soap")
+        .replace('records: "Items[*]"', 'records: "//Session["')
+        .replace("transport: {path: /sessions}", "transport: {operation: GetSessions}")
+    )
     issues = issues_of(write_mapping, tmp_path, text)
     issue = only([i for i in issues if "records" in i.path])
     assert issue.message.startswith("bad XML path `//Session[`")
@@ -199,7 +201,8 @@ def test_yaml_syntax_error(write_mapping, tmp_path):
 
 def test_load_mapping_raises_with_all_issues(write_mapping, tmp_path):
     text = BASE.replace("theatre: CinemaId", "theater: CinemaId").replace(
-        "language: Language", "language: {pth: Language}")
+        "language: Language", "language: {pth: Language}"
+    )
     (tmp_path / "formats.yaml").write_text("3D: 3D\n")
     with pytest.raises(MappingError) as info:
         load_mapping(write_mapping(text))
@@ -216,5 +219,7 @@ def test_cli_validate_reports_file_line_column(write_mapping, tmp_path):
     path = write_mapping(BASE.replace("      start: {path", "      strat_time: {path"))
     result = CliRunner().invoke(app, ["mapping", "validate", str(path)])
     assert result.exit_code == 1
-    assert f"{path}:18:7: entities.show.fields.strat_time: `strat_time` is not a field of " \
-           "canonical Show (did you mean `start`?)" in result.output
+    assert (
+        f"{path}:18:7: entities.show.fields.strat_time: `strat_time` is not a field of "
+        "canonical Show (did you mean `start`?)" in result.output
+    )

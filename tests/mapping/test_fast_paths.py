@@ -20,13 +20,17 @@ from adapters.mapping.model import MappingContext
 from adapters.mapping.scope import Scope
 
 SAMPLES = Path(__file__).resolve().parents[2] / "mappings"
-CTX = {"connector_id": "t",
-       "theatres": {"C01": {"timezone": "Asia/Kolkata", "currency": "INR"},
-                    "C02": {"timezone": "Europe/London", "currency": "GBP"},
-                    "1001": {"timezone": "Asia/Kolkata", "currency": "INR"},
-                    "1002": {"timezone": "Europe/London", "currency": "GBP"},
-                    "PAR01": {"timezone": "Europe/Paris", "currency": "EUR"},
-                    "ZRH02": {"timezone": "Europe/Zurich", "currency": "CHF"}}}
+CTX = {
+    "connector_id": "t",
+    "theatres": {
+        "C01": {"timezone": "Asia/Kolkata", "currency": "INR"},
+        "C02": {"timezone": "Europe/London", "currency": "GBP"},
+        "1001": {"timezone": "Asia/Kolkata", "currency": "INR"},
+        "1002": {"timezone": "Europe/London", "currency": "GBP"},
+        "PAR01": {"timezone": "Europe/Paris", "currency": "EUR"},
+        "ZRH02": {"timezone": "Europe/Zurich", "currency": "CHF"},
+    },
+}
 
 
 def _sessions() -> dict:
@@ -50,8 +54,10 @@ def _both_ways(mapping, entity: str):
     model = CANONICAL[plan.canonical]
     generated = compiler.compile_object(spec, "fields", model)
     assert hasattr(generated, "source"), "the show entity should use generated code"
-    compiled = [(name, compiler.compile_spec(sub, name, nested_model(model, name)))
-                for name, sub in spec.items()]
+    compiled = [
+        (name, compiler.compile_spec(sub, name, nested_model(model, name)))
+        for name, sub in spec.items()
+    ]
     plain = Compiler._closure_object(compiled, None, None)
     return plan, generated, plain
 
@@ -70,17 +76,30 @@ def _json_variants() -> list:
         broken = copy.deepcopy(good)
         del broken[key]
         variants.append(broken)
-    for key, value in (("Showtime", "yesterday"), ("Format", "8K"), ("CinemaId", ""),
-                       ("SessionId", ""), ("ScreenNumber", 0), ("Prices", "none")):
+    for key, value in (
+        ("Showtime", "yesterday"),
+        ("Format", "8K"),
+        ("CinemaId", ""),
+        ("SessionId", ""),
+        ("ScreenNumber", 0),
+        ("Prices", "none"),
+    ):
         variants.append({**copy.deepcopy(good), key: value})
     # Inputs the inlined memo lookups must not key (or must key apart): other types, price
     # items with a key missing, an item that is not an object, a float or bool price.
     prices = good["Prices"]
-    for key, value in (("Format", 3), ("Format", 3.0), ("Showtime", 20261126), ("Language", 1),
-                       ("SalesChannels", ["WWW"]), ("Prices", [*prices, "text"]),
-                       ("Prices", [{k: v for k, v in prices[0].items() if k != "Description"}]),
-                       ("Prices", [{**prices[0], "PriceInCents": 25000.0}]),
-                       ("Prices", [{**prices[0], "PriceInCents": True}]), ("Prices", [])):
+    for key, value in (
+        ("Format", 3),
+        ("Format", 3.0),
+        ("Showtime", 20261126),
+        ("Language", 1),
+        ("SalesChannels", ["WWW"]),
+        ("Prices", [*prices, "text"]),
+        ("Prices", [{k: v for k, v in prices[0].items() if k != "Description"}]),
+        ("Prices", [{**prices[0], "PriceInCents": 25000.0}]),
+        ("Prices", [{**prices[0], "PriceInCents": True}]),
+        ("Prices", []),
+    ):
         variants.append({**copy.deepcopy(good), key: value})
     return variants
 
@@ -195,16 +214,24 @@ def test_xml_price_card_memo_sees_a_renamed_element(soapbox):
     result = soapbox.read("show", renamed, CTX, partial=True)
     [letter] = result.dead_letters
     assert letter.field_path == "ticket_types.1.price" and "required" in letter.reason.lower()
-    bad = soapbox.read("show", xml.replace(b"<Price>180.50</Price>", b"<Price>1.805</Price>", 1),
-                       CTX)
+    bad = soapbox.read(
+        "show", xml.replace(b"<Price>180.50</Price>", b"<Price>1.805</Price>", 1), CTX
+    )
     assert bad.records == [] and bad.dead_letters[0].field_path == "ticket_types.1.price"
 
 
 def test_csv_price_card_memo_per_cell_text(reelfeed):
     header = "ShowID;SiteCode;FilmCode;Aud;Start;Minutes;Lang;Format;Prices\r\n"
     row = "F1|202603282030|{aud};PAR01;F1;{aud};202603282030;112;fr;2D;{prices}\r\n"
-    text = header + "".join(row.format(aud=a, prices=p) for a, p in (
-        (1, "ADU:STD:12.50"), (2, "ADU:STD:12.50"), (3, "ADU:STD:12.505"), (4, "ADU:STD:12.50")))
+    text = header + "".join(
+        row.format(aud=a, prices=p)
+        for a, p in (
+            (1, "ADU:STD:12.50"),
+            (2, "ADU:STD:12.50"),
+            (3, "ADU:STD:12.505"),
+            (4, "ADU:STD:12.50"),
+        )
+    )
     out = list(reelfeed.stream("show", io.BytesIO(text.encode("latin-1")), CTX))
     assert [isinstance(o, DeadLetter) for o in out] == [False, False, True, False]
     assert out[2].field_path == "ticket_types.0.price"
@@ -216,13 +243,17 @@ def test_derived_ids_follow_the_raw_values_and_their_types(restline):
 
     good = _sessions()["Items"][1]
     items = []
-    for n, (cinema, screen) in enumerate([("C01", 1), ("C02", 1), ("C01", 1.0), ("C01", "1"),
-                                          ("C01", 1), ("C01", True)]):
-        items.append({**copy.deepcopy(good), "SessionId": str(n), "CinemaId": cinema,
-                      "ScreenNumber": screen})
+    for n, (cinema, screen) in enumerate(
+        [("C01", 1), ("C02", 1), ("C01", 1.0), ("C01", "1"), ("C01", 1), ("C01", True)]
+    ):
+        items.append(
+            {**copy.deepcopy(good), "SessionId": str(n), "CinemaId": cinema, "ScreenNumber": screen}
+        )
     shows = _stream(restline, _jsonl(items))
-    expected = [derived_id("scr", "t", str(item["ScreenNumber"]), f"cinema:{item['CinemaId']}")
-                for item in items]
+    expected = [
+        derived_id("scr", "t", str(item["ScreenNumber"]), f"cinema:{item['CinemaId']}")
+        for item in items
+    ]
     assert [show.screen_id for show in shows] == expected
     assert len(set(expected)) == 4  # 1 == "1" as text; 1.0 and True are other texts
 
@@ -235,8 +266,9 @@ def test_ids_unique_per_record_stay_right_past_the_memo_limit(restline):
     count = _ID_MEMO_LIMIT + 500
     items = [{**good, "SessionId": str(n)} for n in range(count)]
     ids = [show.id for show in _stream(restline, _jsonl(items))]
-    assert ids[-3:] == [derived_id("shw", "t", str(n), "cinema:C01")
-                        for n in range(count - 3, count)]
+    assert ids[-3:] == [
+        derived_id("shw", "t", str(n), "cinema:C01") for n in range(count - 3, count)
+    ]
     assert len(set(ids)) == count
 
 
@@ -253,8 +285,9 @@ def test_chain_memo_gives_up_on_inputs_that_never_repeat_and_stays_right():
     upper = memoised_chain(chain, uses_theatre=False, limit=64)
     unique = [f"id{n}" for n in range(400)]
     assert [upper(v, None, None) for v in unique] == [v.upper() for v in unique]
-    store = upper.__closure__[[c.cell_contents.__class__.__name__ for c in
-                               upper.__closure__].index("method")].cell_contents.__self__
+    store = upper.__closure__[
+        [c.cell_contents.__class__.__name__ for c in upper.__closure__].index("method")
+    ].cell_contents.__self__
     assert store.off and not store.current and not store.previous  # nothing kept
     assert upper("id1", None, None) == "ID1"
 
@@ -307,14 +340,29 @@ def test_show_checks_report_in_their_order_and_pass_good_cards():
     from canonical.money import Money
 
     def ticket(code: str, category: str, currency: str) -> TicketType:
-        return TicketType(code=code, name=code, category=category,
-                          price=Money(amount=100, currency=currency))
+        return TicketType(
+            code=code, name=code, category=category, price=Money(amount=100, currency=currency)
+        )
 
     start = datetime(2026, 11, 26, 13, 0, tzinfo=UTC)
-    base = dict(id="shw_1", movie_id="m", theatre_id="t", screen_id="s", start=start,
-                end=start + timedelta(hours=2), business_date=start.date(), language="ta")
-    good = Show(**base, ticket_types=[ticket("A", "gold", "INR"), ticket("A", "silver", "INR"),
-                                      ticket("C", "gold", "INR")])
+    base = dict(
+        id="shw_1",
+        movie_id="m",
+        theatre_id="t",
+        screen_id="s",
+        start=start,
+        end=start + timedelta(hours=2),
+        business_date=start.date(),
+        language="ta",
+    )
+    good = Show(
+        **base,
+        ticket_types=[
+            ticket("A", "gold", "INR"),
+            ticket("A", "silver", "INR"),
+            ticket("C", "gold", "INR"),
+        ],
+    )
     assert len(good.ticket_types) == 3
     # A duplicate before a currency mix: the currency mix is still the reported mistake.
     both = [ticket("A", "gold", "INR"), ticket("A", "gold", "INR"), ticket("B", "gold", "USD")]
@@ -343,8 +391,10 @@ def _loops(mapping, nodes: list, ctx: dict, limit: int | None = None) -> tuple[l
 
 def test_theatre_loop_matches_the_general_loop_json(restline):
     nodes = [*_json_variants(), ["not", "an", "object"], _sessions()["Items"][1]]
-    nodes += [{**_sessions()["Items"][1], "CinemaId": "UNKNOWN"},
-              {**_sessions()["Items"][1], "CinemaId": 7}]
+    nodes += [
+        {**_sessions()["Items"][1], "CinemaId": "UNKNOWN"},
+        {**_sessions()["Items"][1], "CinemaId": 7},
+    ]
     for ctx in (CTX, {**CTX, "timezone": "Asia/Kolkata", "currency": "INR"}):
         fast, general = _loops(restline, nodes, ctx)
         assert fast == general
@@ -377,8 +427,11 @@ def test_inlined_derived_id_is_canonicals():
     from canonical.identity import derived_id
 
     assert codegen._FAST_DERIVED_ID
-    for args in (("shw", "bench-json", "10000", "cinema:C1000"), ("mov", "t", "HO1", ""),
-                 ("lay", "c\u00e9", "7", "site:\u00fc")):
+    for args in (
+        ("shw", "bench-json", "10000", "cinema:C1000"),
+        ("mov", "t", "HO1", ""),
+        ("lay", "c\u00e9", "7", "site:\u00fc"),
+    ):
         assert codegen._inline_derived_id(*args) == derived_id(*args)
 
 
@@ -395,8 +448,11 @@ def test_id_memo_stops_for_unique_ids_and_keeps_repeating_ones():
     items = [{**good, "SessionId": str(n), "FilmCode": f"F{n % 7}"} for n in range(count)]
     shows = _stream(mapping, _jsonl(items))
     fields = inspect.getclosurevars(mapping.entities["show"].build).nonlocals["fields"]
-    states = sorted((int(name[len("_idstate"):]), value[0])
-                    for name, value in fields.__globals__.items() if name.startswith("_idstate"))
+    states = sorted(
+        (int(name[len("_idstate") :]), value[0])
+        for name, value in fields.__globals__.items()
+        if name.startswith("_idstate")
+    )
     # In field order: the show's own id (unique per record) stopped; movie, theatre and
     # screen ids (7, 1 and 1 distinct) still memoised.
     assert [on for _, on in states] == [False, True, True, True]

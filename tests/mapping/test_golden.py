@@ -20,8 +20,11 @@ def test_samples_match_expected(system):
     failures = [f"{r.name}\n{r.diff()}" for r in results if not r.passed]
     assert not failures, "\n".join(failures)
     for result in results:
-        assert '"dead_letters": []' in result.actual or '"status"' in result.actual or \
-            '"operation"' in result.actual
+        assert (
+            '"dead_letters": []' in result.actual
+            or '"status"' in result.actual
+            or '"operation"' in result.actual
+        )
 
 
 def test_seat_ids_agree_between_layout_and_inventory(restline, soapbox, reelfeed):
@@ -31,14 +34,20 @@ def test_seat_ids_agree_between_layout_and_inventory(restline, soapbox, reelfeed
     from adapters.mapping.samples import run_case
 
     for mapping, layout_case, seats_case in (
-        (restline, 4, 6), (soapbox, 4, 6), (reelfeed, 4, 6),
+        (restline, 4, 6),
+        (soapbox, 4, 6),
+        (reelfeed, 4, 6),
     ):
         samples = MAPPINGS / mapping.system / "samples"
         spec = YAML(typ="safe").load((samples / "samples.yaml").read_text())
         layout = run_case(mapping, samples, spec["context"], spec["cases"][layout_case])
         seats = run_case(mapping, samples, spec["context"], spec["cases"][seats_case])
-        layout_ids = {seat["id"] for area in layout["records"][0]["areas"]
-                      for row in area["rows"] for seat in row["seats"]}
+        layout_ids = {
+            seat["id"]
+            for area in layout["records"][0]["areas"]
+            for row in area["rows"]
+            for seat in row["seats"]
+        }
         delta_ids = {c["seat_id"] for d in seats["records"] for c in d["changes"]}
         assert delta_ids & layout_ids, mapping.system
         assert all(len(i.split("-")) == 3 for i in layout_ids | delta_ids)
@@ -76,12 +85,26 @@ def test_cli_validate_and_run():
     runner = CliRunner()
     result = runner.invoke(app, ["mapping", "validate", str(MAPPINGS / "soapbox" / "mapping.yaml")])
     assert result.exit_code == 0 and "ok (soapbox" in result.output
-    result = runner.invoke(app, [
-        "mapping", "run", str(MAPPINGS / "reelfeed" / "mapping.yaml"), "--entity", "show",
-        "--input", str(MAPPINGS / "reelfeed" / "samples" / "schedule_202603281200.csv"),
-        "--limit", "1", "--context", "connector_id=cli",
-        "--context", "theatres.PAR01.timezone=Europe/Paris",
-        "--context", "theatres.PAR01.currency=EUR"])
+    result = runner.invoke(
+        app,
+        [
+            "mapping",
+            "run",
+            str(MAPPINGS / "reelfeed" / "mapping.yaml"),
+            "--entity",
+            "show",
+            "--input",
+            str(MAPPINGS / "reelfeed" / "samples" / "schedule_202603281200.csv"),
+            "--limit",
+            "1",
+            "--context",
+            "connector_id=cli",
+            "--context",
+            "theatres.PAR01.timezone=Europe/Paris",
+            "--context",
+            "theatres.PAR01.currency=EUR",
+        ],
+    )
     assert result.exit_code == 0, result.output
     import json
 

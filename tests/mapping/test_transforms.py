@@ -30,8 +30,12 @@ def test_type_coercion():
     assert run(["str"], 5) == "5"
     assert run(["strip", "upper"], "  ab ") == "AB"
     assert run(["lower"], "AB") == "ab"
-    for steps, bad in ((["int"], "1.5x"), (["int"], 1.5), (["bool"], "maybe"),
-                       (["decimal"], "abc")):
+    for steps, bad in (
+        (["int"], "1.5x"),
+        (["int"], 1.5),
+        (["bool"], "maybe"),
+        (["decimal"], "abc"),
+    ):
         with pytest.raises(FieldError):
             run(steps, bad)
 
@@ -78,7 +82,8 @@ def test_value_map_lookup_and_status_map():
     assert run([{"map": {"values": {"a": "b"}, "missing": "keep"}}], "zz") == "zz"
     assert run([{"map": {"values": {"a": "b"}, "default": "x"}}], "zz") == "x"
     assert run([{"map": {"values": {"W": "wheelchair"}, "missing": "drop"}}], ["W", "Q"]) == [
-        "wheelchair"]
+        "wheelchair"
+    ]
     table = {"WWW": "web", "POS": "box_office"}
     assert run([{"lookup": "ch"}], "POS", lookups={"ch": table}) == "box_office"
     with pytest.raises(FieldError, match="lookup table 'ch'"):
@@ -96,20 +101,20 @@ def test_arithmetic():
 
 def test_datetime_formats():
     ist = timezone(timedelta(hours=5, minutes=30))
-    assert run(["datetime"], "2026-11-26T19:30:00+05:30") == datetime(2026, 11, 26, 19, 30,
-                                                                      tzinfo=ist)
+    assert run(["datetime"], "2026-11-26T19:30:00+05:30") == datetime(
+        2026, 11, 26, 19, 30, tzinfo=ist
+    )
     local = run(["datetime"], "2026-11-26T19:30:00")  # no offset: the theatre's zone
     assert local.utcoffset() == timedelta(hours=5, minutes=30) and local.hour == 19
     ms = run([{"datetime": "msdate"}], "/Date(1551207600000+0530)/")
-    assert ms == datetime(2019, 2, 26, 19, 0, tzinfo=UTC) and ms.utcoffset() == ist.utcoffset(
-        None)
+    assert ms == datetime(2019, 2, 26, 19, 0, tzinfo=UTC) and ms.utcoffset() == ist.utcoffset(None)
     assert run([{"datetime": "msdate"}], "/Date(0)/") == datetime(1970, 1, 1, tzinfo=UTC)
     compact = run([{"datetime": "yyyyMMddHHmm"}], "202611261930")
     assert compact.isoformat() == "2026-11-26T19:30:00+05:30"
-    assert run([{"datetime": "epoch_s"}], "1764165600") == datetime(2025, 11, 26, 14, 0,
-                                                                    tzinfo=UTC)
-    assert run([{"datetime": "epoch_ms"}], 1764165600000) == datetime(2025, 11, 26, 14, 0,
-                                                                      tzinfo=UTC)
+    assert run([{"datetime": "epoch_s"}], "1764165600") == datetime(2025, 11, 26, 14, 0, tzinfo=UTC)
+    assert run([{"datetime": "epoch_ms"}], 1764165600000) == datetime(
+        2025, 11, 26, 14, 0, tzinfo=UTC
+    )
     assert run([{"datetime": "dd/MM/yyyy HH:mm"}], "26/11/2026 19:30").hour == 19
     utc = run([{"datetime": {"zone": "UTC"}}], "2026-11-26T13:00:00Z")
     assert utc == datetime(2026, 11, 26, 13, tzinfo=UTC)
@@ -129,8 +134,9 @@ def test_datetime_dst_repeat_uses_fold_policy():
     # Europe/London falls back on 2026-10-25 at 02:00: 01:30 happens twice.
     london = ("Europe/London", "GBP")
     earlier = run([{"datetime": {"format": "iso"}}], "2026-10-25T01:30:00", theatre=london)
-    later = run([{"datetime": {"format": "iso", "fold": "later"}}], "2026-10-25T01:30:00",
-                theatre=london)
+    later = run(
+        [{"datetime": {"format": "iso", "fold": "later"}}], "2026-10-25T01:30:00", theatre=london
+    )
     assert earlier.astimezone(UTC).hour == 0 and later.astimezone(UTC).hour == 1
     with pytest.raises(FieldError, match="happens twice"):
         run([{"datetime": {"fold": "raise"}}], "2026-10-25T01:30:00", theatre=london)
@@ -139,20 +145,30 @@ def test_datetime_dst_repeat_uses_fold_policy():
 def test_date_and_add_minutes_and_format():
     assert run([{"date": "msdate"}], "/Date(1764009000000+0530)/") == date(2025, 11, 25)
     assert run(["date"], "2026-11-26") == date(2026, 11, 26)
-    end = run([{"datetime": "yyyyMMddHHmm"}, {"add_minutes": "Minutes"}], "202611262330",
-              node={"Minutes": "148"})
+    end = run(
+        [{"datetime": "yyyyMMddHHmm"}, {"add_minutes": "Minutes"}],
+        "202611262330",
+        node={"Minutes": "148"},
+    )
     assert end.isoformat() == "2026-11-27T01:58:00+05:30"
-    assert run([{"format_datetime": {"format": "yyyyMMddHHmm", "zone": "theatre"}}],
-               "2026-11-26T14:00:00Z") == "202611261930"
+    assert (
+        run(
+            [{"format_datetime": {"format": "yyyyMMddHHmm", "zone": "theatre"}}],
+            "2026-11-26T14:00:00Z",
+        )
+        == "202611261930"
+    )
 
 
 def test_money_minor_major_and_currency():
     assert run([{"money": "minor"}], 25000) == Money(amount=25000, currency="INR")
     assert run([{"money": "major"}], "250.00") == Money(amount=25000, currency="INR")
     assert run([{"money": "major"}], "12.5", theatre=("Europe/Paris", "EUR")) == Money(
-        amount=1250, currency="EUR")
+        amount=1250, currency="EUR"
+    )
     assert run([{"money": {"unit": "major", "currency": "JPY"}}], "1200") == Money(
-        amount=1200, currency="JPY")
+        amount=1200, currency="JPY"
+    )
     with pytest.raises(FieldError, match="more decimals"):
         run([{"money": "major"}], "12.505")
     with pytest.raises(FieldError, match="not a major-unit amount"):
@@ -183,7 +199,7 @@ def test_filename_safe_encodes_what_file_servers_refuse_and_keeps_values_apart()
 
     safe = compile_transform("filename_safe", None, None)
     assert safe("hold:hld_01ab", None, None) == "hold%3Ahld_01ab"
-    assert safe("a/b\\c*?<>|\"", None, None) == "a%2Fb%5Cc%2A%3F%3C%3E%7C%22"
+    assert safe('a/b\\c*?<>|"', None, None) == "a%2Fb%5Cc%2A%3F%3C%3E%7C%22"
     # injective: an input that already looks encoded is encoded again, never confused
     assert safe("hold%3Ahld", None, None) == "hold%253Ahld" != safe("hold:hld", None, None)
     assert safe("ok-name_1.~", None, None) == "ok-name_1.~"

@@ -38,8 +38,9 @@ def smtp_server() -> Iterator[Mailbox]:
         asyncio.set_event_loop(loop)
 
         async def start() -> None:
-            server = await loop.create_server(lambda: SMTP(mailbox, enable_SMTPUTF8=True),
-                                              host="127.0.0.1", port=0)
+            server = await loop.create_server(
+                lambda: SMTP(mailbox, enable_SMTPUTF8=True), host="127.0.0.1", port=0
+            )
             holder["server"] = server
             mailbox.port = server.sockets[0].getsockname()[1]
             ready.set()

@@ -27,28 +27,37 @@ from notifications.templates import PARTS, candidates
 def _booking(code: str = "MQ7K2P9X") -> Booking:
     price = Money(amount=25000, currency="INR")
     return Booking(
-        id="bkg_1", code=code, show_id="shw_1", customer_id="cus_1", hold_id="hld_1",
-        tickets=(Ticket(seat_id="C5", label="C5", category="standard", ticket_type="ADULT",
-                        price=price),
-                 Ticket(seat_id="C6", label="C6", category="standard", ticket_type="ADULT",
-                        price=price)),
-        total=Money(amount=50000, currency="INR"), status=BookingStatus.CONFIRMED,
-        created_at=datetime(2026, 11, 25, 12, tzinfo=UTC))
+        id="bkg_1",
+        code=code,
+        show_id="shw_1",
+        customer_id="cus_1",
+        hold_id="hld_1",
+        tickets=(
+            Ticket(seat_id="C5", label="C5", category="standard", ticket_type="ADULT", price=price),
+            Ticket(seat_id="C6", label="C6", category="standard", ticket_type="ADULT", price=price),
+        ),
+        total=Money(amount=50000, currency="INR"),
+        status=BookingStatus.CONFIRMED,
+        created_at=datetime(2026, 11, 25, 12, tzinfo=UTC),
+    )
 
 
 def _confirmed(customer: Customer, booking: Booking) -> Notification:
     # The same context booking.handlers.notify_confirmed builds.
-    return Notification(kind="booking_confirmed", customer=customer,
-                        context={"booking": booking.model_dump(mode="json"),
-                                 "qr": ticket_payload(booking)})
+    return Notification(
+        kind="booking_confirmed",
+        customer=customer,
+        context={"booking": booking.model_dump(mode="json"), "qr": ticket_payload(booking)},
+    )
 
 
 def _attachment(mail: EmailMessage, filename: str) -> bytes:
     for part in mail.iter_attachments():
         if part.get_filename() == filename:
             return part.get_content()
-    raise AssertionError(f"no attachment {filename}; have "
-                         f"{[p.get_filename() for p in mail.iter_attachments()]}")
+    raise AssertionError(
+        f"no attachment {filename}; have {[p.get_filename() for p in mail.iter_attachments()]}"
+    )
 
 
 def _png_modules(png: bytes, scale: int = 8) -> list[list[bool]]:
@@ -56,10 +65,10 @@ def _png_modules(png: bytes, scale: int = 8) -> list[list[bool]]:
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     pos, chunks = 8, {}
     while pos < len(png):
-        (length,) = struct.unpack(">I", png[pos:pos + 4])
-        kind = png[pos + 4:pos + 8]
-        data = png[pos + 8:pos + 8 + length]
-        (crc,) = struct.unpack(">I", png[pos + 8 + length:pos + 12 + length])
+        (length,) = struct.unpack(">I", png[pos : pos + 4])
+        kind = png[pos + 4 : pos + 8]
+        data = png[pos + 8 : pos + 8 + length]
+        (crc,) = struct.unpack(">I", png[pos + 8 + length : pos + 12 + length])
         assert crc == zlib.crc32(kind + data) & 0xFFFFFFFF, f"bad CRC on {kind!r}"
         chunks[kind] = chunks.get(kind, b"") + data
         pos += 12 + length
@@ -67,22 +76,27 @@ def _png_modules(png: bytes, scale: int = 8) -> list[list[bool]]:
     assert (depth, colour) == (8, 0) and width == height
     raw = zlib.decompress(chunks[b"IDAT"])
     stride = width + 1
-    return [[raw[y * scale * stride + 1 + x * scale] == 0 for x in range(width // scale)]
-            for y in range(height // scale)]
+    return [
+        [raw[y * scale * stride + 1 + x * scale] == 0 for x in range(width // scale)]
+        for y in range(height // scale)
+    ]
 
 
 def test_e_ticket_mail_in_english_and_tamil_over_smtp(smtp_server) -> None:
     booking = _booking()
-    notifier = ChannelNotifier(email=SmtpEmail(smtp_server.host, smtp_server.port,
-                                               "tickets@marquee.test"))
+    notifier = ChannelNotifier(
+        email=SmtpEmail(smtp_server.host, smtp_server.port, "tickets@marquee.test")
+    )
     english = Customer(id="cus_1", email="asha@example.com", name="Asha", language="en")
     tamil = Customer(id="cus_2", email="kavin@example.com", name="Kavin", language="ta-IN")
 
     notifier.send(_confirmed(english, booking))
     notifier.send(_confirmed(tamil, booking))
 
-    assert [rcpt for _, rcpt in smtp_server.envelopes] == [["asha@example.com"],
-                                                           ["kavin@example.com"]]
+    assert [rcpt for _, rcpt in smtp_server.envelopes] == [
+        ["asha@example.com"],
+        ["kavin@example.com"],
+    ]
     en_mail, ta_mail = smtp_server.messages
     assert en_mail["Subject"] == "Your tickets are confirmed: booking MQ7K2P9X"
     assert en_mail["Content-Language"] == "en"
@@ -143,22 +157,32 @@ def test_smtp_down_raises_so_the_outbox_retries() -> None:
 
 
 def test_file_channels_write_sms_push_and_email_for_the_demo(tmp_path: Path) -> None:
-    notifier = ChannelNotifier(email=FileChannel(tmp_path, "email"),
-                               sms=FileChannel(tmp_path, "sms"), push=FileChannel(tmp_path, "push"))
-    with_phone = Customer(id="cus_1", email="kavin@example.com", phone="+919876543210",
-                          language="ta")
+    notifier = ChannelNotifier(
+        email=FileChannel(tmp_path, "email"),
+        sms=FileChannel(tmp_path, "sms"),
+        push=FileChannel(tmp_path, "push"),
+    )
+    with_phone = Customer(
+        id="cus_1", email="kavin@example.com", phone="+919876543210", language="ta"
+    )
     notifier.send(_confirmed(with_phone, _booking()))
-    notifier.send(Notification(kind="refund_issued",
-                               customer=Customer(id="cus_2", email="anne@example.com"),
-                               context={"amount": "450.00 INR", "reason": "cancelled"}))
+    notifier.send(
+        Notification(
+            kind="refund_issued",
+            customer=Customer(id="cus_2", email="anne@example.com"),
+            context={"amount": "450.00 INR", "reason": "cancelled"},
+        )
+    )
 
     sms = [json.loads(line) for line in (tmp_path / "sms.jsonl").read_text().splitlines()]
     push = [json.loads(line) for line in (tmp_path / "push.jsonl").read_text().splitlines()]
     email = FileChannel(tmp_path, "email").read()
     assert [(m["to"], m["language"]) for m in sms] == [("+919876543210", "ta")]  # cus_2: no phone
     assert "MQ7K2P9X" in sms[0]["body"] and "C5, C6" in sms[0]["body"]
-    assert [(m["to"], m["kind"]) for m in push] == [("cus_1", "booking_confirmed"),
-                                                    ("cus_2", "refund_issued")]
+    assert [(m["to"], m["kind"]) for m in push] == [
+        ("cus_1", "booking_confirmed"),
+        ("cus_2", "refund_issued"),
+    ]
     assert push[1]["body"] == "450.00 INR refunded."
     assert [m["attachments"] for m in email] == [["ticket-MQ7K2P9X.png"], []]
     assert Path(email[0]["eml"]).read_bytes().count(b"ticket-MQ7K2P9X.png") >= 1
@@ -166,10 +190,15 @@ def test_file_channels_write_sms_push_and_email_for_the_demo(tmp_path: Path) -> 
 
 def test_every_template_exists_in_three_languages_and_renders_completely() -> None:
     book = TemplateBook()
-    values = {k: f"<{k}>" for k in ("name", "code", "seats", "total", "refund", "fee",
-                                    "amount", "reason")}
-    assert set(book.kinds()) >= {"booking_confirmed", "booking_cancelled", "refund_issued",
-                                 "payment_after_expiry"}
+    values = {
+        k: f"<{k}>" for k in ("name", "code", "seats", "total", "refund", "fee", "amount", "reason")
+    }
+    assert set(book.kinds()) >= {
+        "booking_confirmed",
+        "booking_cancelled",
+        "refund_issued",
+        "payment_after_expiry",
+    }
     for kind in book.kinds():
         assert book.languages(kind) == ["en", "hi", "ta"], kind
         for language in ("en", "hi", "ta"):

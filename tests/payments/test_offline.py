@@ -13,8 +13,14 @@ INR = Money(amount=25000, currency="INR")
 
 
 def req(key: str, card: str, method: PaymentMethod = PaymentMethod.CARD) -> PaymentRequest:
-    return PaymentRequest(payment_id=f"pay_{key}", booking_id="bkg_1", amount=INR, method=method,
-                          idempotency_key=key, details={"card_number": card})
+    return PaymentRequest(
+        payment_id=f"pay_{key}",
+        booking_id="bkg_1",
+        amount=INR,
+        method=method,
+        idempotency_key=key,
+        details={"card_number": card},
+    )
 
 
 def test_test_cards():
@@ -57,7 +63,8 @@ def test_refund_from_a_fresh_instance_as_in_another_process():
     assert refund.amount == INR and refund.refund_ref.startswith("off_re_")
     # A retry of the same refund from yet another process names the same refund.
     again = OfflineGateway(webhook_secret="s3cret").refund(
-        paid.gateway_ref, Money(amount=25000, currency="INR"), "refund:p1")
+        paid.gateway_ref, Money(amount=25000, currency="INR"), "refund:p1"
+    )
     assert again == refund
     with pytest.raises(errors.InvalidAmount):
         worker.refund(paid.gateway_ref, Money(amount=25001, currency="INR"), "refund:p1b")

@@ -13,8 +13,12 @@ MARQUEE = [sys.executable, "-m", "marquee.cli"]
 
 
 def _start(*args: str) -> tuple[subprocess.Popen[str], dict]:
-    proc = subprocess.Popen([*MARQUEE, "simulate", *args], stdout=subprocess.PIPE, text=True,
-                            cwd=Path(__file__).resolve().parents[2])
+    proc = subprocess.Popen(
+        [*MARQUEE, "simulate", *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert proc.stdout is not None
     lines = []
     for line in proc.stdout:
@@ -27,8 +31,9 @@ def _start(*args: str) -> tuple[subprocess.Popen[str], dict]:
 def test_rest_cli_serves_and_stops_on_sigterm() -> None:
     proc, info = _start("rest", "--port", "0", "--cinemas", "3", "--error-rate", "0")
     try:
-        answer = requests.get(f"{info['base_url']}/cinemas", timeout=5,
-                              headers={"X-Restline-Token": info["token"]}).json()
+        answer = requests.get(
+            f"{info['base_url']}/cinemas", timeout=5, headers={"X-Restline-Token": info["token"]}
+        ).json()
         assert answer["Result"] == 0 and len(answer["Items"]) == 3
         knobs = requests.post(f"{info['admin_url']}/knobs", json={"latency_ms": 5}, timeout=5)
         assert knobs.json()["latency_ms"] == 5

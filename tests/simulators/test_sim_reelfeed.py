@@ -19,21 +19,39 @@ SITE = "DE0001"
 
 @pytest.fixture
 def sim() -> Iterator[ReelfeedSimulator]:
-    with ReelfeedSimulator(seed=1, cinemas=2, screens=3, shows_per_day=3, days=2,
-                           snapshot_seconds=0.2, poll_seconds=0.05) as s:
+    with ReelfeedSimulator(
+        seed=1,
+        cinemas=2,
+        screens=3,
+        shows_per_day=3,
+        days=2,
+        snapshot_seconds=0.2,
+        poll_seconds=0.05,
+    ) as s:
         yield s
 
 
-def connect(sim: ReelfeedSimulator, *, password: str | None = None,
-            key: paramiko.PKey | None = None,
-            pinned: paramiko.PKey | None = None) -> paramiko.SSHClient:
+def connect(
+    sim: ReelfeedSimulator,
+    *,
+    password: str | None = None,
+    key: paramiko.PKey | None = None,
+    pinned: paramiko.PKey | None = None,
+) -> paramiko.SSHClient:
     client = paramiko.SSHClient()
     pin = pinned or sim.host_key
     client.get_host_keys().add(f"[{sim.host}]:{sim.port}", pin.get_name(), pin)
     client.set_missing_host_key_policy(paramiko.RejectPolicy())
-    client.connect(sim.host, sim.port, username=sim.username,
-                   password=password if key is None else None, pkey=key,
-                   look_for_keys=False, allow_agent=False, timeout=5)
+    client.connect(
+        sim.host,
+        sim.port,
+        username=sim.username,
+        password=password if key is None else None,
+        pkey=key,
+        look_for_keys=False,
+        allow_agent=False,
+        timeout=5,
+    )
     return client
 
 
@@ -57,11 +75,24 @@ def first_show(sim: ReelfeedSimulator) -> str:
     return sim.show_id(SITE, 10000)
 
 
-def drop(sftp: paramiko.SFTPClient, request_id: str, action: str, show: str = "",
-         seats: str = "", minutes: str = "", ref: str = "", raw: bytes | None = None) -> None:
-    body = raw if raw is not None else (
-        "RequestId;Action;SiteCode;ShowID;Seats;HoldMinutes;OrderRef\r\n"
-        f"{request_id};{action};{SITE};{show};{seats};{minutes};{ref}\r\n").encode("latin-1")
+def drop(
+    sftp: paramiko.SFTPClient,
+    request_id: str,
+    action: str,
+    show: str = "",
+    seats: str = "",
+    minutes: str = "",
+    ref: str = "",
+    raw: bytes | None = None,
+) -> None:
+    body = (
+        raw
+        if raw is not None
+        else (
+            "RequestId;Action;SiteCode;ShowID;Seats;HoldMinutes;OrderRef\r\n"
+            f"{request_id};{action};{SITE};{show};{seats};{minutes};{ref}\r\n"
+        ).encode("latin-1")
+    )
     with sftp.open(f"/inbound/req_{request_id}.csv.tmp", "wb") as f:
         f.write(body)
     sftp.posix_rename(f"/inbound/req_{request_id}.csv.tmp", f"/inbound/req_{request_id}.csv")
@@ -127,8 +158,17 @@ def test_catalog_files(sim: ReelfeedSimulator, sftp: paramiko.SFTPClient) -> Non
 
     schedule = next(n for n in names if n.startswith("schedule_"))
     _, shows = read_csv(sftp, f"/outbound/{schedule}")
-    assert shows[0] == ["ShowID", "SiteCode", "FilmCode", "Aud", "Start", "Minutes", "Lang",
-                        "Format", "Prices"]
+    assert shows[0] == [
+        "ShowID",
+        "SiteCode",
+        "FilmCode",
+        "Aud",
+        "Start",
+        "Minutes",
+        "Lang",
+        "Format",
+        "Prices",
+    ]
     assert len(shows) - 1 == 2 * 3 * 3 * 2  # sites x screens x shows x days
     show = shows[1]
     assert show[0] == f"{show[2]}|{show[4]}|{show[3]}" == first_show(sim)
@@ -137,8 +177,9 @@ def test_catalog_files(sim: ReelfeedSimulator, sftp: paramiko.SFTPClient) -> Non
     assert (code, category) == ("ERW", "PARKETT") and price == "11.00"
 
 
-def test_box_office_sale_appears_in_the_next_snapshot(sim: ReelfeedSimulator,
-                                                      sftp: paramiko.SFTPClient) -> None:
+def test_box_office_sale_appears_in_the_next_snapshot(
+    sim: ReelfeedSimulator, sftp: paramiko.SFTPClient
+) -> None:
     show = first_show(sim)
     sim.box_office.sell(SITE, show, [(1, 1, 3)])
     deadline = time.monotonic() + 2
@@ -160,8 +201,9 @@ def test_box_office_sale_appears_in_the_next_snapshot(sim: ReelfeedSimulator,
     assert sim.write_snapshot_now() is None  # nothing changed since
 
 
-def test_hold_confirm_cancel_by_request_files(sim: ReelfeedSimulator,
-                                              sftp: paramiko.SFTPClient) -> None:
+def test_hold_confirm_cancel_by_request_files(
+    sim: ReelfeedSimulator, sftp: paramiko.SFTPClient
+) -> None:
     show = first_show(sim)
     drop(sftp, "r1", "HOLD", show, "1:3|1:4", "8", "MQ-1")
     assert ack(sftp, "r1") == ["r1", "OK", "MQ-1", ""]
@@ -183,8 +225,9 @@ def test_hold_confirm_cancel_by_request_files(sim: ReelfeedSimulator,
     assert ack(sftp, "r5")[1] == "UNKNOWN_SHOW"
 
 
-def test_a_request_dropped_twice_is_applied_once(sim: ReelfeedSimulator,
-                                                 sftp: paramiko.SFTPClient) -> None:
+def test_a_request_dropped_twice_is_applied_once(
+    sim: ReelfeedSimulator, sftp: paramiko.SFTPClient
+) -> None:
     show = first_show(sim)
     drop(sftp, "dup", "HOLD", show, "2:3", "8", "MQ-D")
     first = ack(sftp, "dup")
@@ -198,8 +241,9 @@ def test_a_request_dropped_twice_is_applied_once(sim: ReelfeedSimulator,
     assert sim.state.last_seq == events
 
 
-def test_expired_hold_cannot_be_confirmed(sim: ReelfeedSimulator,
-                                          sftp: paramiko.SFTPClient) -> None:
+def test_expired_hold_cannot_be_confirmed(
+    sim: ReelfeedSimulator, sftp: paramiko.SFTPClient
+) -> None:
     show = first_show(sim)
     drop(sftp, "e1", "HOLD", show, "3:3", "1", "MQ-E")
     assert ack(sftp, "e1")[1] == "OK"
@@ -209,27 +253,34 @@ def test_expired_hold_cannot_be_confirmed(sim: ReelfeedSimulator,
     assert sim.seat_status(SITE, show, (1, 3, 3)) == "free"
 
 
-@pytest.mark.parametrize("raw", [
-    b"",  # empty
-    b"RequestId;Action;SiteCode\r\n",  # truncated header
-    b"RequestId;Action;SiteCode;ShowID;Seats;HoldMinutes;OrderRef\r\nbad;HOLD;DE0001\r\n",
-    "\ufeffRequestId;Action;SiteCode;ShowID;Seats;HoldMinutes;OrderRef\r\n".encode(),  # BOM
-])
-def test_malformed_request_files_get_error_acks(sim: ReelfeedSimulator,
-                                                sftp: paramiko.SFTPClient, raw: bytes) -> None:
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",  # empty
+        b"RequestId;Action;SiteCode\r\n",  # truncated header
+        b"RequestId;Action;SiteCode;ShowID;Seats;HoldMinutes;OrderRef\r\nbad;HOLD;DE0001\r\n",
+        "\ufeffRequestId;Action;SiteCode;ShowID;Seats;HoldMinutes;OrderRef\r\n".encode(),  # BOM
+    ],
+)
+def test_malformed_request_files_get_error_acks(
+    sim: ReelfeedSimulator, sftp: paramiko.SFTPClient, raw: bytes
+) -> None:
     drop(sftp, "bad", "HOLD", raw=raw)
     row = ack(sftp, "bad")
     assert row[:2] == ["bad", "ERROR"] and row[3]
     assert sim.state.last_seq == 0
 
 
-def test_bad_fields_get_error_acks_and_change_nothing(sim: ReelfeedSimulator,
-                                                      sftp: paramiko.SFTPClient) -> None:
+def test_bad_fields_get_error_acks_and_change_nothing(
+    sim: ReelfeedSimulator, sftp: paramiko.SFTPClient
+) -> None:
     show = first_show(sim)
-    for rid, action, seats, minutes in [("b1", "HOLD", "1:3|0:99", "8"),
-                                        ("b2", "HOLD", "1:3", "many"),
-                                        ("b3", "SELL", "1:3", "8"),
-                                        ("b4", "CONFIRM", "1:3", "")]:
+    for rid, action, seats, minutes in [
+        ("b1", "HOLD", "1:3|0:99", "8"),
+        ("b2", "HOLD", "1:3", "many"),
+        ("b3", "SELL", "1:3", "8"),
+        ("b4", "CONFIRM", "1:3", ""),
+    ]:
         drop(sftp, rid, action, show, seats, minutes, "MQ-B" if action != "CONFIRM" else "")
         assert ack(sftp, rid)[1] == "ERROR"
     assert sim.state.last_seq == 0
@@ -260,8 +311,9 @@ def test_error_rate_and_down(sim: ReelfeedSimulator, sftp: paramiko.SFTPClient) 
     client.close()
 
 
-def test_writes_outside_inbound_are_refused(sim: ReelfeedSimulator,
-                                            sftp: paramiko.SFTPClient) -> None:
+def test_writes_outside_inbound_are_refused(
+    sim: ReelfeedSimulator, sftp: paramiko.SFTPClient
+) -> None:
     with pytest.raises(PermissionError):
         sftp.open("/outbound/sites.csv", "wb")
     with pytest.raises(PermissionError):

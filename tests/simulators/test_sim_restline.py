@@ -39,23 +39,35 @@ def get(http: requests.Session, sim: RestlineSimulator, path: str, **params: Any
 
 def post(http: requests.Session, sim: RestlineSimulator, path: str, body: Any) -> dict:
     data = body if isinstance(body, bytes) else json.dumps(body)
-    response = http.post(sim.base_url + path, data=data, timeout=5,
-                         headers={"Content-Type": "application/json"})
+    response = http.post(
+        sim.base_url + path, data=data, timeout=5, headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 200
     return response.json()
 
 
 def order(key: str, seats: list[dict] | None = None, hold: int = 480) -> dict:
-    return {"UserSessionId": key, "CinemaId": "C01", "SessionId": "10000",
-            "Seats": seats or [SEAT], "HoldSeconds": hold}
+    return {
+        "UserSessionId": key,
+        "CinemaId": "C01",
+        "SessionId": "10000",
+        "Seats": seats or [SEAT],
+        "HoldSeconds": hold,
+    }
 
 
 def test_catalog_matches_the_contract(sim: RestlineSimulator, http: requests.Session) -> None:
     cinemas = get(http, sim, "/cinemas")
     assert cinemas["Result"] == 0 and cinemas["TotalPages"] == 1
     assert cinemas["Items"][0] == {
-        "CinemaId": "C01", "Name": "Restline Velachery", "City": "Chennai", "CountryCode": "IN",
-        "TimeZone": "Asia/Kolkata", "Currency": "INR", "DefaultLanguage": "ta"}
+        "CinemaId": "C01",
+        "Name": "Restline Velachery",
+        "City": "Chennai",
+        "CountryCode": "IN",
+        "TimeZone": "Asia/Kolkata",
+        "Currency": "INR",
+        "DefaultLanguage": "ta",
+    }
     assert cinemas["Items"][1]["City"] == "Bengaluru"
 
     films = get(http, sim, "/films")["Items"]
@@ -64,8 +76,12 @@ def test_catalog_matches_the_contract(sim: RestlineSimulator, http: requests.Ses
     assert kaala["Genres"] == "Action|Drama"
     assert kaala["OpeningDate"].startswith("/Date(") and kaala["OpeningDate"].endswith("+0530)/")
     translations = get(http, sim, "/films/translations")["Items"]
-    assert {"FilmCode": "HO00000720", "LanguageTag": "ta", "Title": "காலா வேட்டை",
-            "Synopsis": "ஒரு வேட்டைக்காரனின் கடைசி இரவு."} in translations
+    assert {
+        "FilmCode": "HO00000720",
+        "LanguageTag": "ta",
+        "Title": "காலா வேட்டை",
+        "Synopsis": "ஒரு வேட்டைக்காரனின் கடைசி இரவு.",
+    } in translations
     assert any(t["LanguageTag"] == "hi-IN" for t in translations)
 
     screens = get(http, sim, "/cinemas/C01/screens")["Items"]
@@ -94,8 +110,9 @@ def test_catalog_matches_the_contract(sim: RestlineSimulator, http: requests.Ses
 
 
 def test_bad_token_is_http_200_with_result_11(sim: RestlineSimulator) -> None:
-    response = requests.get(sim.base_url + "/cinemas", headers={"X-Restline-Token": "nope"},
-                            timeout=5)
+    response = requests.get(
+        sim.base_url + "/cinemas", headers={"X-Restline-Token": "nope"}, timeout=5
+    )
     assert response.status_code == 200
     assert response.json() == {"Result": 11, "ErrorDescription": "Invalid token"}
 
@@ -115,8 +132,12 @@ def test_order_hold_complete_cancel(sim: RestlineSimulator, http: requests.Sessi
     assert other["Result"] == 8 and other["UnavailableSeats"] == [SEAT]
     assert sim.seat_status("C01", "10000", (1, 1, 4)) == "free"  # all or nothing
 
-    done = post(http, sim, f"/orders/{created['OrderId']}/complete",
-                {"PaymentValueCents": 18000, "BookingRef": "MQ7K2P9X"})
+    done = post(
+        http,
+        sim,
+        f"/orders/{created['OrderId']}/complete",
+        {"PaymentValueCents": 18000, "BookingRef": "MQ7K2P9X"},
+    )
     assert done["Result"] == 0 and done["BookingNumber"].startswith("RB-")
     assert sim.seat_status("C01", "10000", SEAT_T) == "sold"
 
@@ -129,13 +150,18 @@ def test_hold_expires(sim: RestlineSimulator, http: requests.Session) -> None:
     created = post(http, sim, "/orders", order("u-exp", hold=60))
     sim.advance_clock(61)
     assert sim.seat_status("C01", "10000", SEAT_T) == "free"
-    done = post(http, sim, f"/orders/{created['OrderId']}/complete",
-                {"PaymentValueCents": 18000, "BookingRef": "MQ1"})
+    done = post(
+        http,
+        sim,
+        f"/orders/{created['OrderId']}/complete",
+        {"PaymentValueCents": 18000, "BookingRef": "MQ1"},
+    )
     assert done["Result"] == 12
 
 
-def test_seat_events_feed_and_webhook(sim: RestlineSimulator, http: requests.Session,
-                                      receiver: Any) -> None:
+def test_seat_events_feed_and_webhook(
+    sim: RestlineSimulator, http: requests.Session, receiver: Any
+) -> None:
     sim.set_push_target(receiver.url, "s3cret")
     feed = get(http, sim, "/seat-events")
     assert feed == {"Result": 0, "Cursor": "0", "Events": []}
@@ -148,9 +174,13 @@ def test_seat_events_feed_and_webhook(sim: RestlineSimulator, http: requests.Ses
     expected = hmac.new(b"s3cret", push.body, hashlib.sha256).hexdigest()
     assert push.headers["X-Restline-Signature"] == expected
     body = json.loads(push.body)
-    assert body == {"EventType": "SeatsChanged", "Seq": 2, "CinemaId": "C01",
-                    "SessionId": "10000", "Seats": [{**SEAT, "Status": 1},
-                                                    {**SEAT, "ColumnIndex": 4, "Status": 1}]}
+    assert body == {
+        "EventType": "SeatsChanged",
+        "Seq": 2,
+        "CinemaId": "C01",
+        "SessionId": "10000",
+        "Seats": [{**SEAT, "Status": 1}, {**SEAT, "ColumnIndex": 4, "Status": 1}],
+    }
 
     feed = get(http, sim, "/seat-events", Since="0")
     assert feed["Cursor"] == "2" and [e["Seq"] for e in feed["Events"]] == [1, 2]
@@ -164,25 +194,31 @@ def test_seat_events_feed_and_webhook(sim: RestlineSimulator, http: requests.Ses
 
 def test_admin_endpoint_sells_and_sets_knobs(sim: RestlineSimulator, receiver: Any) -> None:
     sim.set_push_target(receiver.url, "k")
-    response = requests.post(f"{sim.admin_url}/boxoffice/sell", timeout=5, json={
-        "CinemaId": "C01", "SessionId": "10000", "Seats": [SEAT]})
+    response = requests.post(
+        f"{sim.admin_url}/boxoffice/sell",
+        timeout=5,
+        json={"CinemaId": "C01", "SessionId": "10000", "Seats": [SEAT]},
+    )
     assert response.status_code == 200
     assert sim.seat_status("C01", "10000", SEAT_T) == "sold"
     assert len(receiver.wait(1)) == 1
-    refused = requests.post(f"{sim.admin_url}/boxoffice/sell", timeout=5, json={
-        "CinemaId": "C01", "SessionId": "10000", "Seats": [SEAT]})
+    refused = requests.post(
+        f"{sim.admin_url}/boxoffice/sell",
+        timeout=5,
+        json={"CinemaId": "C01", "SessionId": "10000", "Seats": [SEAT]},
+    )
     assert refused.status_code == 409
     requests.post(f"{sim.admin_url}/knobs", json={"down": True}, timeout=5)
     with pytest.raises(requests.ConnectionError):
         requests.get(sim.base_url + "/cinemas", timeout=2)
     requests.post(f"{sim.admin_url}/knobs", json={"down": False}, timeout=5)
-    ok = requests.get(sim.base_url + "/cinemas", headers={"X-Restline-Token": sim.token},
-                      timeout=5)
+    ok = requests.get(sim.base_url + "/cinemas", headers={"X-Restline-Token": sim.token}, timeout=5)
     assert ok.json()["Result"] == 0
 
 
-def test_down_refuses_and_closes_open_connections(sim: RestlineSimulator,
-                                                  http: requests.Session) -> None:
+def test_down_refuses_and_closes_open_connections(
+    sim: RestlineSimulator, http: requests.Session
+) -> None:
     assert get(http, sim, "/cinemas")["Result"] == 0  # a kept-alive connection is now open
     sim.set_knobs(down=True)
     with pytest.raises(requests.ConnectionError):
@@ -191,8 +227,9 @@ def test_down_refuses_and_closes_open_connections(sim: RestlineSimulator,
     assert get(http, sim, "/cinemas")["Result"] == 0
 
 
-def test_error_rate_gives_result_5_and_changes_nothing(sim: RestlineSimulator,
-                                                       http: requests.Session) -> None:
+def test_error_rate_gives_result_5_and_changes_nothing(
+    sim: RestlineSimulator, http: requests.Session
+) -> None:
     sim.set_knobs(error_rate=1.0)
     failed = post(http, sim, "/orders", order("u-err"))
     assert failed["Result"] == 5 and "ErrorDescription" in failed
@@ -212,20 +249,33 @@ def test_latency(sim: RestlineSimulator, http: requests.Session) -> None:
     assert time.monotonic() - started >= 0.15
 
 
-@pytest.mark.parametrize("body", [
-    b"{not json",
-    b"[1, 2]",
-    {"UserSessionId": "", "CinemaId": "C01", "SessionId": "10000", "Seats": [SEAT]},
-    {"UserSessionId": "x", "CinemaId": "C99", "SessionId": "10000", "Seats": [SEAT]},
-    {"UserSessionId": "x", "CinemaId": "C01", "SessionId": "99", "Seats": [SEAT]},
-    {"UserSessionId": "x", "CinemaId": "C01", "SessionId": "10000", "Seats": []},
-    {"UserSessionId": "x", "CinemaId": "C01", "SessionId": "10000",
-     "Seats": [SEAT, {"AreaNumber": 1, "RowIndex": 0, "ColumnIndex": 99}]},
-    {"UserSessionId": "x", "CinemaId": "C01", "SessionId": "10000", "Seats": [SEAT],
-     "HoldSeconds": "ten"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b"[1, 2]",
+        {"UserSessionId": "", "CinemaId": "C01", "SessionId": "10000", "Seats": [SEAT]},
+        {"UserSessionId": "x", "CinemaId": "C99", "SessionId": "10000", "Seats": [SEAT]},
+        {"UserSessionId": "x", "CinemaId": "C01", "SessionId": "99", "Seats": [SEAT]},
+        {"UserSessionId": "x", "CinemaId": "C01", "SessionId": "10000", "Seats": []},
+        {
+            "UserSessionId": "x",
+            "CinemaId": "C01",
+            "SessionId": "10000",
+            "Seats": [SEAT, {"AreaNumber": 1, "RowIndex": 0, "ColumnIndex": 99}],
+        },
+        {
+            "UserSessionId": "x",
+            "CinemaId": "C01",
+            "SessionId": "10000",
+            "Seats": [SEAT],
+            "HoldSeconds": "ten",
+        },
+    ],
+)
 def test_malformed_orders_get_result_4_and_change_nothing(
-        sim: RestlineSimulator, http: requests.Session, body: Any) -> None:
+    sim: RestlineSimulator, http: requests.Session, body: Any
+) -> None:
     answer = post(http, sim, "/orders", body)
     assert answer["Result"] == 4 and answer["ErrorDescription"]
     assert sim.seat_status("C01", "10000", SEAT_T) == "free"

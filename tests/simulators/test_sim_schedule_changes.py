@@ -16,8 +16,12 @@ from simulators.state import SeatStatus, UnknownSession
 
 
 def _listed(sim: RestlineSimulator) -> list[dict]:
-    r = requests.get(f"{sim.base_url}/sessions", params={"PageSize": 1000},
-                     headers={"X-Restline-Token": sim.token}, timeout=5)
+    r = requests.get(
+        f"{sim.base_url}/sessions",
+        params={"PageSize": 1000},
+        headers={"X-Restline-Token": sim.token},
+        timeout=5,
+    )
     assert r.status_code == 200 and r.json()["Result"] == 0
     return r.json()["Items"]
 
@@ -47,13 +51,19 @@ def test_restline_reschedule_keeps_show_and_seats_under_a_new_id() -> None:
 def test_restline_cancel_session_through_the_admin_route() -> None:
     with RestlineSimulator(seed=1, cinemas=1, screens=1, shows_per_day=3, days=1) as sim:
         victim = _listed(sim)[1]
-        r = requests.post(f"{sim.admin_url}/boxoffice/cancel-session", timeout=5, json={
-            "CinemaId": victim["CinemaId"], "SessionId": victim["SessionId"]})
+        r = requests.post(
+            f"{sim.admin_url}/boxoffice/cancel-session",
+            timeout=5,
+            json={"CinemaId": victim["CinemaId"], "SessionId": victim["SessionId"]},
+        )
         assert r.status_code == 200, r.text
         listed = _listed(sim)
         assert len(listed) == 2 and victim["SessionId"] not in [s["SessionId"] for s in listed]
-        again = requests.post(f"{sim.admin_url}/boxoffice/cancel-session", timeout=5, json={
-            "CinemaId": victim["CinemaId"], "SessionId": victim["SessionId"]})
+        again = requests.post(
+            f"{sim.admin_url}/boxoffice/cancel-session",
+            timeout=5,
+            json={"CinemaId": victim["CinemaId"], "SessionId": victim["SessionId"]},
+        )
         assert again.status_code == 400  # it is gone
 
 
@@ -61,8 +71,11 @@ def test_soapbox_reschedule_through_the_admin_route() -> None:
     with SoapboxSimulator(seed=1, cinemas=1, screens=1, shows_per_day=2, days=1) as sim:
         cinema = sim.state.cinemas[0]
         first = next(sim.state.sessions(cinema))
-        r = requests.post(f"{sim.admin_url}/boxoffice/reschedule", timeout=5, json={
-            "CinemaId": cinema.id, "SessionId": str(first.number)})
+        r = requests.post(
+            f"{sim.admin_url}/boxoffice/reschedule",
+            timeout=5,
+            json={"CinemaId": cinema.id, "SessionId": str(first.number)},
+        )
         assert r.status_code == 200, r.text
         new_no = int(r.json()["SessionId"])
         numbers = [s.number for s in sim.state.sessions(cinema)]
@@ -77,8 +90,15 @@ def _schedule(root: Path) -> list[list[str]]:
 
 
 def test_reelfeed_reschedule_and_cancel_rewrite_the_schedule(tmp_path: Path) -> None:
-    with ReelfeedSimulator(seed=5, cinemas=1, screens=1, shows_per_day=3, days=1,
-                           root=tmp_path / "drop", snapshot_seconds=60) as sim:
+    with ReelfeedSimulator(
+        seed=5,
+        cinemas=1,
+        screens=1,
+        shows_per_day=3,
+        days=1,
+        root=tmp_path / "drop",
+        snapshot_seconds=60,
+    ) as sim:
         rows = _schedule(sim.root)
         site, old_id = rows[0][1], rows[0][0]
         new_id = sim.box_office.reschedule(site, old_id)

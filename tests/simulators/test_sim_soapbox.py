@@ -17,8 +17,17 @@ from simulators.soapbox import NS, SoapboxSimulator
 
 SEAT = {"AreaNumber": 1, "RowIndex": 1, "ColumnIndex": 3}
 SEAT_T = (1, 1, 3)
-OPERATIONS = {"GetCinemas", "GetFilms", "GetScreens", "GetSeatPlan", "GetSessions",
-              "GetSessionSeatData", "AddTickets", "CompleteOrder", "CancelOrder"}
+OPERATIONS = {
+    "GetCinemas",
+    "GetFilms",
+    "GetScreens",
+    "GetSeatPlan",
+    "GetSessions",
+    "GetSessionSeatData",
+    "AddTickets",
+    "CompleteOrder",
+    "CancelOrder",
+}
 
 
 @pytest.fixture
@@ -35,17 +44,23 @@ def client(sim: SoapboxSimulator) -> Iterator[Any]:
     transport.session.close()
 
 
-def add(client: Any, key: str, seats: list[dict] | None = None, minutes: int = 8,
-        cinema: str = "1001") -> Any:
-    return client.AddTickets(UserSessionId=key, CinemaId=cinema, SessionId="10000",
-                             HoldMinutes=minutes,
-                             SelectedSeats={"SelectedSeat": seats or [SEAT]})
+def add(
+    client: Any, key: str, seats: list[dict] | None = None, minutes: int = 8, cinema: str = "1001"
+) -> Any:
+    return client.AddTickets(
+        UserSessionId=key,
+        CinemaId=cinema,
+        SessionId="10000",
+        HoldMinutes=minutes,
+        SelectedSeats={"SelectedSeat": seats or [SEAT]},
+    )
 
 
 def raw(sim: SoapboxSimulator, body: bytes | str) -> requests.Response:
     data = body.encode() if isinstance(body, str) else body
-    return requests.post(sim.endpoint, data=data, timeout=5,
-                         headers={"Content-Type": "text/xml; charset=utf-8"})
+    return requests.post(
+        sim.endpoint, data=data, timeout=5, headers={"Content-Type": "text/xml; charset=utf-8"}
+    )
 
 
 def test_wsdl_describes_every_operation(sim: SoapboxSimulator) -> None:
@@ -93,8 +108,9 @@ def test_sessions_are_local_and_cinema_scoped(sim: SoapboxSimulator, client: Any
     assert india[0].SessionId == london[0].SessionId == "10000"
     assert india[0].Showtime == datetime.combine(day, datetime.min.time()).replace(hour=9)
     assert india[0].Showtime.tzinfo is None  # wall-clock time without an offset
-    prices = {(t.TicketTypeCode, t.AreaCategoryCode): t.Price
-              for t in london[0].TicketTypes.TicketType}
+    prices = {
+        (t.TicketTypeCode, t.AreaCategoryCode): t.Price for t in london[0].TicketTypes.TicketType
+    }
     assert str(prices[("0001", "0000000001")]) == "10.00"
     two_days = client.GetSessions(CinemaId="1001", FromDate=day, ToDate=day + timedelta(1))
     assert len(two_days.Sessions.Session) == 18
@@ -117,11 +133,11 @@ def test_add_tickets_complete_cancel(sim: SoapboxSimulator, client: Any) -> None
     assert add(client, "k-1").OrderId == added.OrderId  # idempotent by UserSessionId
     refused = add(client, "k-2", [SEAT, {**SEAT, "ColumnIndex": 4}])
     assert refused.Result == "SeatsUnavailable" and refused.OrderId is None
-    assert [(s.AreaNumber, s.RowIndex, s.ColumnIndex)
-            for s in refused.UnavailableSeats.SelectedSeat] == [SEAT_T]
+    assert [
+        (s.AreaNumber, s.RowIndex, s.ColumnIndex) for s in refused.UnavailableSeats.SelectedSeat
+    ] == [SEAT_T]
 
-    done = client.CompleteOrder(OrderId=added.OrderId, BookingRef="MQ7K2P9X",
-                                PaymentValue="250.00")
+    done = client.CompleteOrder(OrderId=added.OrderId, BookingRef="MQ7K2P9X", PaymentValue="250.00")
     assert done.Result == "OK" and done.BookingNumber
     assert sim.seat_status("1001", "10000", SEAT_T) == "sold"
     assert client.CancelOrder(OrderId=added.OrderId).Result == "OK"
@@ -144,11 +160,13 @@ def test_box_office_sale_calls_back(sim: SoapboxSimulator, client: Any, receiver
     (push,) = receiver.wait(1)
     assert time.monotonic() - started < 2
     assert push.headers["X-Soapbox-Key"] == "cb-key"
-    body = etree.fromstring(push.body).find(
-        "{http://schemas.xmlsoap.org/soap/envelope/}Body")[0]
+    body = etree.fromstring(push.body).find("{http://schemas.xmlsoap.org/soap/envelope/}Body")[0]
     assert body.tag == f"{{{NS}}}SeatStatusChanged"
-    value = zeep.Client(sim.wsdl_url).wsdl.types.get_element(
-        f"{{{NS}}}SeatStatusChanged").parse(body, None)
+    value = (
+        zeep.Client(sim.wsdl_url)
+        .wsdl.types.get_element(f"{{{NS}}}SeatStatusChanged")
+        .parse(body, None)
+    )
     assert value.CinemaId == "1002" and value.SessionId == "10000" and value.Sequence == 1
     assert [(s.RowIndex, s.ColumnIndex, s.Status) for s in value.Seats.Seat] == [(1, 3, "Sold")]
     sold = client.GetSessionSeatData(CinemaId="1002", SessionId="10000").SeatData.Seat
@@ -173,42 +191,53 @@ def test_faults_and_knobs(sim: SoapboxSimulator, client: Any) -> None:
 
 
 def _envelope(inner: str, prolog: str = "") -> str:
-    return (f'{prolog}<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" '
-            f'xmlns:t="{NS}"><soap:Body>{inner}</soap:Body></soap:Envelope>')
+    return (
+        f'{prolog}<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" '
+        f'xmlns:t="{NS}"><soap:Body>{inner}</soap:Body></soap:Envelope>'
+    )
 
 
-BILLION_LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-                  '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
-                  '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">'
-                  '<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>')
+BILLION_LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+    '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">'
+    '<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>'
+)
 XXE = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
 
 
-@pytest.mark.parametrize("body", [
-    "this is not xml",
-    "<unclosed>",
-    "<Envelope/>",
-    _envelope("<t:NoSuchOperation/>"),
-    _envelope("<t:GetScreens/>"),  # CinemaId missing
-    _envelope("<t:AddTickets><t:UserSessionId>k</t:UserSessionId><t:CinemaId>1001</t:CinemaId>"
-              "<t:SessionId>10000</t:SessionId><t:HoldMinutes>ten</t:HoldMinutes>"
-              "<t:SelectedSeats/></t:AddTickets>"),
-    _envelope("<t:GetScreens><t:CinemaId>&lol4;</t:CinemaId></t:GetScreens>", BILLION_LAUGHS),
-    _envelope("<t:GetScreens><t:CinemaId>&xxe;</t:CinemaId></t:GetScreens>", XXE),
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "this is not xml",
+        "<unclosed>",
+        "<Envelope/>",
+        _envelope("<t:NoSuchOperation/>"),
+        _envelope("<t:GetScreens/>"),  # CinemaId missing
+        _envelope(
+            "<t:AddTickets><t:UserSessionId>k</t:UserSessionId><t:CinemaId>1001</t:CinemaId>"
+            "<t:SessionId>10000</t:SessionId><t:HoldMinutes>ten</t:HoldMinutes>"
+            "<t:SelectedSeats/></t:AddTickets>"
+        ),
+        _envelope("<t:GetScreens><t:CinemaId>&lol4;</t:CinemaId></t:GetScreens>", BILLION_LAUGHS),
+        _envelope("<t:GetScreens><t:CinemaId>&xxe;</t:CinemaId></t:GetScreens>", XXE),
+    ],
+)
 def test_malformed_requests_get_client_faults(sim: SoapboxSimulator, body: str) -> None:
     response = raw(sim, body)
     assert response.status_code == 500
     fault = etree.fromstring(response.content).find(
         "{http://schemas.xmlsoap.org/soap/envelope/}Body/"
-        "{http://schemas.xmlsoap.org/soap/envelope/}Fault")
+        "{http://schemas.xmlsoap.org/soap/envelope/}Fault"
+    )
     assert fault.findtext("faultcode") == "soap:Client"
     assert "root:" not in response.text  # nothing of /etc/passwd
     assert sim.state.last_seq == 0
 
 
-def test_unknown_seats_are_invalid_requests_and_change_nothing(sim: SoapboxSimulator,
-                                                               client: Any) -> None:
+def test_unknown_seats_are_invalid_requests_and_change_nothing(
+    sim: SoapboxSimulator, client: Any
+) -> None:
     answer = add(client, "k-bad", [SEAT, {"AreaNumber": 1, "RowIndex": 0, "ColumnIndex": 99}])
     assert answer.Result == "InvalidRequest" and "no seat" in answer.ErrorDescription
     assert sim.seat_status("1001", "10000", SEAT_T) == "free"

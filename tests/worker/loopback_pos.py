@@ -77,16 +77,20 @@ class LoopbackPos:
                     time.sleep(delay)
                 self._answer(status, answer)
 
-            def _apply(self, operation: str, key: str,
-                       body: dict[str, Any]) -> tuple[int, dict[str, Any], float]:
+            def _apply(
+                self, operation: str, key: str, body: dict[str, Any]
+            ) -> tuple[int, dict[str, Any], float]:
                 if operation == "holds":
                     if key not in state.holds:
                         taken = {s for h in state.holds.values() if h["live"] for s in h["seats"]}
                         clash = sorted(set(body["seats"]) & taken)
                         if clash:
                             return 409, {"refused": clash}, 0
-                        state.holds[key] = {"order": f"ORD{len(state.holds) + 1}",
-                                            "seats": body["seats"], "live": True}
+                        state.holds[key] = {
+                            "order": f"ORD{len(state.holds) + 1}",
+                            "seats": body["seats"],
+                            "live": True,
+                        }
                     return 200, {"order": state.holds[key]["order"]}, 0
                 order = body.get("order", "")
                 known = {h["order"]: h for h in state.holds.values()}
@@ -95,8 +99,11 @@ class LoopbackPos:
                     if key not in state.sales:
                         if order not in known:
                             return 404, {"error": "no such order"}, 0
-                        state.sales[key] = {"order": order, "code": body["code"],
-                                            "number": f"PN{len(state.sales) + 1}"}
+                        state.sales[key] = {
+                            "order": order,
+                            "code": body["code"],
+                            "number": f"PN{len(state.sales) + 1}",
+                        }
                     delay = 0.0
                     if state.slow_confirms > 0:
                         state.slow_confirms -= 1
@@ -135,8 +142,12 @@ class HttpPosLink:
 
     def _post(self, path: str, key: str, body: dict[str, Any]) -> dict[str, Any]:
         try:
-            answer = httpx.post(f"{self.url}{path}", json=body, timeout=self.timeout,
-                                headers={"Idempotency-Key": key})
+            answer = httpx.post(
+                f"{self.url}{path}",
+                json=body,
+                timeout=self.timeout,
+                headers={"Idempotency-Key": key},
+            )
         except httpx.HTTPError as error:
             raise PosUnavailable(f"loopback POS: {error}", retry_after=1) from error
         if answer.status_code == 409:
@@ -147,15 +158,18 @@ class HttpPosLink:
             raise PosUnavailable(f"loopback POS answered {answer.status_code}", retry_after=1)
         return answer.json()
 
-    def hold(self, show: Show, seats: Sequence[Seat], hold_seconds: int,
-             idempotency_key: str) -> RemoteHold:
+    def hold(
+        self, show: Show, seats: Sequence[Seat], hold_seconds: int, idempotency_key: str
+    ) -> RemoteHold:
         order = self._post("/holds", idempotency_key, {"seats": [s.id for s in seats]})
         return RemoteHold(ref=order["order"])
 
-    def confirm(self, show: Show, remote_ref: str, booking_code: str, amount: Money,
-                idempotency_key: str) -> str:
-        return self._post("/orders/confirm", idempotency_key,
-                          {"order": remote_ref, "code": booking_code})["number"]
+    def confirm(
+        self, show: Show, remote_ref: str, booking_code: str, amount: Money, idempotency_key: str
+    ) -> str:
+        return self._post(
+            "/orders/confirm", idempotency_key, {"order": remote_ref, "code": booking_code}
+        )["number"]
 
     def release(self, show: Show, remote_ref: str | None, idempotency_key: str) -> None:
         self._post("/orders/release", idempotency_key, {"order": remote_ref})

@@ -48,8 +48,9 @@ class World:
 
     def book(self, customer: str = "cus_ta", seats: tuple[str, ...] = ("C5", "C6")):
         hold = self.services.place_hold("shw_sample", list(seats), customer_id=customer)
-        return self.services.checkout(hold.id, customer,
-                                      details={"card_number": CARD_SUCCESS}).booking
+        return self.services.checkout(
+            hold.id, customer, details={"card_number": CARD_SUCCESS}
+        ).booking
 
 
 @pytest.fixture
@@ -60,12 +61,18 @@ def world(db_url: str, tmp_path: Path):
     pos = LoopbackPos().start()
     link = HttpPosLink(pos.url, timeout=5)
     clock = ManualClock(NOW)
-    services = BookingService(uow=sql_unit_of_work(settings, engine),
-                              gateways=GatewayRegistry().add(OfflineGateway()),
-                              links=lambda theatre: link, clock=clock)
-    runtime = build_runtime(settings, WorkerSettings(outbox_max_attempts=3,
-                                                     outbox_retry_base_seconds=0),
-                            engine=engine, services=services)
+    services = BookingService(
+        uow=sql_unit_of_work(settings, engine),
+        gateways=GatewayRegistry().add(OfflineGateway()),
+        links=lambda theatre: link,
+        clock=clock,
+    )
+    runtime = build_runtime(
+        settings,
+        WorkerSettings(outbox_max_attempts=3, outbox_retry_base_seconds=0),
+        engine=engine,
+        services=services,
+    )
     yield World(settings, engine, pos, services, runtime, clock, tmp_path / "notify")
     pos.stop()
     engine.dispose()
@@ -81,8 +88,11 @@ def test_confirmation_commits_at_the_pos_once_then_sends_the_e_ticket(world: Wor
     assert committed.status == BookingStatus.CONFIRMED and committed.remote_ref == "ORD1|PN1"
     assert world.topics().count("SaleCommitted") == 1
     [mail] = world.mail()
-    assert (mail["kind"], mail["language"], mail["to"]) == ("booking_confirmed", "ta",
-                                                            "kavin@example.com")
+    assert (mail["kind"], mail["language"], mail["to"]) == (
+        "booking_confirmed",
+        "ta",
+        "kavin@example.com",
+    )
     assert booking.code in mail["subject"] and "C5, C6" in mail["body"]
     assert mail["attachments"] == [f"ticket-{booking.code}.png"]
     assert [m["to"] for m in world.mail("sms")] == ["+919876543210"]
@@ -108,15 +118,21 @@ def test_a_pos_commit_that_finally_fails_is_refunded_and_raised_as_a_conflict(wo
     assert world.pos.state.confirm_calls() == 3  # outbox_max_attempts
     assert world.services.get_booking(booking.id).status == BookingStatus.FAILED
     with world.engine.connect() as conn:
-        row = sql.by_event_id(conn, next(
-            r.event_id for r in conn.execute(select(outbox.c.event_id, outbox.c.topic))
-            if r.topic == "BookingConfirmed"))
+        row = sql.by_event_id(
+            conn,
+            next(
+                r.event_id
+                for r in conn.execute(select(outbox.c.event_id, outbox.c.topic))
+                if r.topic == "BookingConfirmed"
+            ),
+        )
         conflicts = conn.execute(select(sync_conflicts)).all()
         counts = sql.counts(conn)
     assert row.failed_at is not None and "PosUnavailable" in (row.last_error or "")
     assert counts == {"pending": 0, "delivered": len(world.topics()) - 1, "failed": 1}
-    assert [(c.kind, c.status, c.detail["booking_id"]) for c in conflicts] == \
-        [("sale_commit_failed", "open", booking.id)]
+    assert [(c.kind, c.status, c.detail["booking_id"]) for c in conflicts] == [
+        ("sale_commit_failed", "open", booking.id)
+    ]
     payments = [world.services.get_payment(p) for p in _payment_ids(world)]
     assert [p.status for p in payments] == [PaymentStatus.REFUNDED]
     # No e-ticket for a sale the theatre never took; the refund mail instead.
@@ -139,9 +155,11 @@ def test_expired_hold_is_released_at_the_pos_by_the_sweep(world: World) -> None:
     assert list(world.pos.state.releases) == [f"release:hold:{hold.id}"]
     assert world.pos.state.holds[f"hold:{hold.id}"]["live"] is False
     with world.engine.connect() as conn:
-        done = conn.execute(select(func.count()).select_from(processed_messages)
-                            .where(processed_messages.c.consumer
-                                   == "booking.handlers.release_at_theatre")).scalar_one()
+        done = conn.execute(
+            select(func.count())
+            .select_from(processed_messages)
+            .where(processed_messages.c.consumer == "booking.handlers.release_at_theatre")
+        ).scalar_one()
     assert done == 1
 
 

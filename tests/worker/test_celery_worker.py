@@ -62,11 +62,24 @@ class Workers:
     def start(self) -> subprocess.Popen:
         log = (self.logs / f"worker-{len(self.procs) + 1}.log").open("wb")
         proc = subprocess.Popen(
-            [str(CELERY), "-A", "marquee.worker.celery_app", "worker", "--pool=solo", "--beat",
-             "--loglevel=INFO", f"--hostname=w{len(self.procs) + 1}@%h", "--without-gossip",
-             "--without-mingle"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            [
+                str(CELERY),
+                "-A",
+                "marquee.worker.celery_app",
+                "worker",
+                "--pool=solo",
+                "--beat",
+                "--loglevel=INFO",
+                f"--hostname=w{len(self.procs) + 1}@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.procs.append(proc)
         return proc
 
@@ -86,15 +99,19 @@ class Workers:
 
 @pytest.fixture
 def setup(fresh_pg_url: str, redis_url: str, tmp_path: Path) -> Iterator[dict]:
-    settings = Settings(database_url=fresh_pg_url, notify_dir=tmp_path / "notify",
-                        var_dir=tmp_path / "var")
+    settings = Settings(
+        database_url=fresh_pg_url, notify_dir=tmp_path / "notify", var_dir=tmp_path / "var"
+    )
     engine = make_engine(fresh_pg_url, pool_size=2)
     seed(engine, settings)
     pos = LoopbackPos().start()
     link = HttpPosLink(pos.url, timeout=5)
-    services = BookingService(uow=sql_unit_of_work(settings, engine),
-                              gateways=GatewayRegistry().add(OfflineGateway()),
-                              links=lambda theatre: link, clock=SystemClock())
+    services = BookingService(
+        uow=sql_unit_of_work(settings, engine),
+        gateways=GatewayRegistry().add(OfflineGateway()),
+        links=lambda theatre: link,
+        clock=SystemClock(),
+    )
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -112,8 +129,13 @@ def setup(fresh_pg_url: str, redis_url: str, tmp_path: Path) -> Iterator[dict]:
         "OUTBOX_RETRY_BASE_SECONDS": "0.5",
     }
     workers = Workers(env, tmp_path)
-    yield {"engine": engine, "pos": pos, "services": services, "workers": workers,
-           "settings": settings}
+    yield {
+        "engine": engine,
+        "pos": pos,
+        "services": services,
+        "workers": workers,
+        "settings": settings,
+    }
     workers.close()
     pos.stop()
     engine.dispose()
@@ -121,22 +143,26 @@ def setup(fresh_pg_url: str, redis_url: str, tmp_path: Path) -> Iterator[dict]:
 
 def _book(services: BookingService) -> str:
     hold = services.place_hold("shw_sample", ["C5", "C6"], customer_id="cus_ta")
-    return services.checkout(hold.id, "cus_ta",
-                             details={"card_number": CARD_SUCCESS}).booking.id
+    return services.checkout(hold.id, "cus_ta", details={"card_number": CARD_SUCCESS}).booking.id
 
 
 def _confirmed_row(engine) -> sql.OutboxMessage:
     with engine.connect() as conn:
-        event_id = conn.execute(select(outbox.c.event_id)
-                                .where(outbox.c.topic == "BookingConfirmed")).scalar_one()
+        event_id = conn.execute(
+            select(outbox.c.event_id).where(outbox.c.topic == "BookingConfirmed")
+        ).scalar_one()
         message = sql.by_event_id(conn, event_id)
     assert message is not None
     return message
 
 
 def test_killed_mid_pos_commit_the_outbox_delivers_exactly_one_effect(setup) -> None:
-    engine, pos, services, workers = (setup["engine"], setup["pos"], setup["services"],
-                                      setup["workers"])
+    engine, pos, services, workers = (
+        setup["engine"],
+        setup["pos"],
+        setup["services"],
+        setup["workers"],
+    )
     pos.state.slow_confirms = 1  # the first commit is recorded, then the POS dawdles
     pos.state.confirm_delay = 20
     booking_id = _book(services)
@@ -151,10 +177,12 @@ def test_killed_mid_pos_commit_the_outbox_delivers_exactly_one_effect(setup) -> 
     assert _confirmed_row(engine).delivered_at is None
 
     second = workers.start()
-    _wait(lambda: _confirmed_row(engine).delivered_at is not None, 60,
-          "the restarted worker to deliver BookingConfirmed")
-    _wait(lambda: FileChannel(setup["settings"].notify_dir, "email").read(), 20,
-          "the e-ticket")
+    _wait(
+        lambda: _confirmed_row(engine).delivered_at is not None,
+        60,
+        "the restarted worker to deliver BookingConfirmed",
+    )
+    _wait(lambda: FileChannel(setup["settings"].notify_dir, "email").read(), 20, "the e-ticket")
     workers.kill(second, signal.SIGTERM)
 
     # Exactly one effect at the POS, although it was asked at least twice.
@@ -164,8 +192,11 @@ def test_killed_mid_pos_commit_the_outbox_delivers_exactly_one_effect(setup) -> 
     assert booking.status == BookingStatus.CONFIRMED and booking.remote_ref == "ORD1|PN1"
     with engine.connect() as conn:
         topics = list(conn.execute(select(outbox.c.topic)).scalars())
-        commits = conn.execute(select(func.count()).select_from(processed_messages).where(
-            processed_messages.c.consumer == "booking.handlers.commit_sale")).scalar_one()
+        commits = conn.execute(
+            select(func.count())
+            .select_from(processed_messages)
+            .where(processed_messages.c.consumer == "booking.handlers.commit_sale")
+        ).scalar_one()
         failed = sql.counts(conn)["failed"]
     assert topics.count("SaleCommitted") == 1 and commits == 1 and failed == 0
     mails = FileChannel(setup["settings"].notify_dir, "email").read()
@@ -173,14 +204,21 @@ def test_killed_mid_pos_commit_the_outbox_delivers_exactly_one_effect(setup) -> 
 
 
 def test_celery_worker_retries_and_finally_fails_without_losing_the_event(setup) -> None:
-    engine, pos, services, workers = (setup["engine"], setup["pos"], setup["services"],
-                                      setup["workers"])
+    engine, pos, services, workers = (
+        setup["engine"],
+        setup["pos"],
+        setup["services"],
+        setup["workers"],
+    )
     booking_id = _book(services)
     pos.state.down = True
     setup["workers"].env["OUTBOX_MAX_ATTEMPTS"] = "3"
     worker = workers.start()
-    _wait(lambda: _confirmed_row(engine).failed_at is not None, 60,
-          "BookingConfirmed to run out of attempts")
+    _wait(
+        lambda: _confirmed_row(engine).failed_at is not None,
+        60,
+        "BookingConfirmed to run out of attempts",
+    )
     workers.kill(worker, signal.SIGTERM)
 
     message = _confirmed_row(engine)

@@ -25,26 +25,39 @@ MARQUEE = Path(sys.executable).with_name("marquee")
 
 
 def _marquee(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    done = subprocess.run([str(MARQUEE), "worker", *args], env={**os.environ, **env},
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [str(MARQUEE), "worker", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     return done
 
 
 def test_relay_once_status_failed_and_requeue(sqlite_url: str, tmp_path: Path) -> None:
-    settings = Settings(database_url=sqlite_url, notify_dir=tmp_path / "notify",
-                        var_dir=tmp_path)
+    settings = Settings(database_url=sqlite_url, notify_dir=tmp_path / "notify", var_dir=tmp_path)
     engine = make_engine(sqlite_url)
     seed(engine, settings)
     # A native theatre: nothing to forward, the e-ticket goes out at once.
-    services = BookingService(uow=sql_unit_of_work(settings, engine),
-                              gateways=GatewayRegistry().add(OfflineGateway()))
+    services = BookingService(
+        uow=sql_unit_of_work(settings, engine), gateways=GatewayRegistry().add(OfflineGateway())
+    )
     hold = services.place_hold("shw_sample", ["B3"], customer_id="cus_en")
     booking = services.checkout(hold.id, "cus_en", details={"card_number": CARD_SUCCESS}).booking
     with engine.begin() as conn:
-        sql.append(conn, event_id="evt_from_the_future", topic="SomethingNew", payload={},
-                   now=datetime.now(UTC))
-    env = {"DATABASE_URL": sqlite_url, "NOTIFY_DIR": str(settings.notify_dir),
-           "VAR_DIR": str(tmp_path)}
+        sql.append(
+            conn,
+            event_id="evt_from_the_future",
+            topic="SomethingNew",
+            payload={},
+            now=datetime.now(UTC),
+        )
+    env = {
+        "DATABASE_URL": sqlite_url,
+        "NOTIFY_DIR": str(settings.notify_dir),
+        "VAR_DIR": str(tmp_path),
+    }
 
     relayed = _marquee(env, "relay-once")
     assert relayed.returncode == 0, relayed.stderr

@@ -75,9 +75,13 @@ def test_retries_with_backoff_then_fails_and_keeps_the_row(engine: Engine) -> No
         calls.append(clock())
         raise ConnectionError("POS said nothing")
 
-    relay = OutboxRelay(engine, deliver=broken, clock=clock,
-                        policy=RetryPolicy(max_attempts=3, base_seconds=10),
-                        on_gave_up=lambda m, why: gave_up.append((m.event_id, why)))
+    relay = OutboxRelay(
+        engine,
+        deliver=broken,
+        clock=clock,
+        policy=RetryPolicy(max_attempts=3, base_seconds=10),
+        on_gave_up=lambda m, why: gave_up.append((m.event_id, why)),
+    )
     assert relay.run_once().retried == 1
     row = _row(engine, event_id)
     assert row.attempts == 1 and row.delivered_at is None and row.failed_at is None
@@ -117,8 +121,13 @@ def test_a_failing_final_failure_handler_keeps_the_row_live(engine: Engine) -> N
     def broken(message: OutboxMessage) -> None:
         raise ConnectionError("POS down")
 
-    relay = OutboxRelay(engine, deliver=broken, clock=clock, on_gave_up=refund_down,
-                        policy=RetryPolicy(max_attempts=1, base_seconds=5))
+    relay = OutboxRelay(
+        engine,
+        deliver=broken,
+        clock=clock,
+        on_gave_up=refund_down,
+        policy=RetryPolicy(max_attempts=1, base_seconds=5),
+    )
     assert relay.run_once().retried == 1
     row = _row(engine, event_id)
     assert row.failed_at is None and "final-failure handler failed" in (row.last_error or "")
@@ -167,23 +176,34 @@ def test_concurrent_relays_never_claim_the_same_row(engine: Engine) -> None:
 
 # --- idempotent consumers ------------------------------------------------------------------
 def _audit(message: OutboxMessage, conn) -> None:
-    conn.execute(insert(audit_log).values(actor="consumer", action="effect",
-                                          target=message.event_id, detail=message.payload,
-                                          at=T0))
+    conn.execute(
+        insert(audit_log).values(
+            actor="consumer",
+            action="effect",
+            target=message.event_id,
+            detail=message.payload,
+            at=T0,
+        )
+    )
 
 
 def _effects(engine: Engine, event_id: str) -> int:
     with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(audit_log)
-                            .where(audit_log.c.target == event_id)).scalar_one()
+        return conn.execute(
+            select(func.count()).select_from(audit_log).where(audit_log.c.target == event_id)
+        ).scalar_one()
 
 
 def test_duplicate_delivery_is_a_no_op_for_every_consumer(engine: Engine) -> None:
     [event_id] = _append(engine, 1)
     remote_calls: list[str] = []
-    dispatcher = Dispatcher(engine, [local("audit", {"Thing"}, _audit),
-                                     remote("mailer", {"Thing"},
-                                            lambda m: remote_calls.append(m.event_id))])
+    dispatcher = Dispatcher(
+        engine,
+        [
+            local("audit", {"Thing"}, _audit),
+            remote("mailer", {"Thing"}, lambda m: remote_calls.append(m.event_id)),
+        ],
+    )
     message = _row(engine, event_id)
     for _ in range(3):
         dispatcher(message)
@@ -203,11 +223,15 @@ def test_redelivery_after_one_consumer_failed_skips_the_ones_that_succeeded(engi
         if len(mail_attempts) == 1:
             raise ConnectionError("SMTP down")
 
-    dispatcher = Dispatcher(engine, [remote("pos", {"Thing"}, lambda m: pos_calls.append("x")),
-                                     remote("mail", {"Thing"}, flaky_mail)])
+    dispatcher = Dispatcher(
+        engine,
+        [
+            remote("pos", {"Thing"}, lambda m: pos_calls.append("x")),
+            remote("mail", {"Thing"}, flaky_mail),
+        ],
+    )
     clock = Clock()
-    relay = OutboxRelay(engine, deliver=dispatcher, clock=clock,
-                        policy=RetryPolicy(base_seconds=1))
+    relay = OutboxRelay(engine, deliver=dispatcher, clock=clock, policy=RetryPolicy(base_seconds=1))
     assert relay.run_once().retried == 1
     clock.advance(1)
     assert relay.run_once().delivered == 1

@@ -30,7 +30,9 @@ def upgrade() -> None:
         sa.Column("expires_at", store.types.UtcDateTime(timezone=True), nullable=False),
         sa.Column("revoked_at", store.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("replaced_by", sa.String(length=64), nullable=True),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_refresh_tokens_user_id_users")),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_refresh_tokens_user_id_users")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_refresh_tokens")),
     )
     op.create_index("ix_refresh_tokens_user", "refresh_tokens", ["user_id"])
@@ -48,7 +50,9 @@ def upgrade() -> None:
         ),
         sa.Column("created_at", store.types.UtcDateTime(timezone=True), nullable=False),
         sa.Column("revoked_at", store.types.UtcDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["partner_id"], ["partners.id"], name=op.f("fk_partner_clients_partner_id_partners")),
+        sa.ForeignKeyConstraint(
+            ["partner_id"], ["partners.id"], name=op.f("fk_partner_clients_partner_id_partners")
+        ),
         sa.PrimaryKeyConstraint("client_id", name=op.f("pk_partner_clients")),
     )
     op.create_index("ix_partner_clients_partner", "partner_clients", ["partner_id"])
