@@ -1,8 +1,9 @@
 """Real PostgreSQL and Redis for tests and benchmarks.
 
-Uses the servers that DATABASE_URL / REDIS_URL (or the localhost defaults) point at; when none
-answers, starts throwaway ones from the installed server binaries in a temporary directory and
-stops them at exit. Every caller gets its own database, so concurrent runs never collide.
+PostgreSQL: uses the server TEST_DATABASE_URL / DATABASE_URL (or the localhost default) points
+at, only to create and drop databases of its own (unique names, dropped after use); when none
+answers, starts a throwaway server. Redis: always a throwaway redis-server on a free loopback port,
+since callers flush it. Throwaway servers live in a temporary directory and stop at exit.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
-DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 
 
 def _free_port() -> int:
@@ -117,9 +117,14 @@ def start_throwaway_postgres() -> str:
     return url
 
 
-def postgres_server() -> str:
-    """An admin URL of a PostgreSQL server we may create databases on."""
-    configured = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
+def postgres_server(configured: str | None = None) -> str:
+    """An admin URL of a PostgreSQL server we may create databases on.
+
+    `configured` (default: TEST_DATABASE_URL or DATABASE_URL) names the server; the database in
+    it is only connected to, never written: callers create databases of their own.
+    """
+    if configured is None:
+        configured = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
     candidate = configured if configured.startswith("postgres") else DEFAULT_PG
     if _pg_answers(candidate):
         return candidate
@@ -151,13 +156,11 @@ def _redis_answers(url: str) -> bool:
         return False
 
 
-def redis_server() -> str:
-    configured = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL") or DEFAULT_REDIS
-    if _redis_answers(configured):
-        return configured
+def start_throwaway_redis() -> str:
+    """Start a private redis-server on a free loopback port; stopped and removed at exit."""
     binary = shutil.which("redis-server")
     if not binary:
-        raise RuntimeError("Redis is not reachable and redis-server is not installed")
+        raise RuntimeError("redis-server is not installed (Debian: apt-get install redis-server)")
     port = _free_port()
     workdir = tempfile.mkdtemp(prefix="marquee-redis-")
     proc = subprocess.Popen(
@@ -196,9 +199,15 @@ def redis_server() -> str:
     return url
 
 
-def private_redis_db(server_url: str) -> str:
-    """A Redis URL on a database number unlikely to be used by another concurrent run."""
-    import random
+def redis_server() -> str:
+    """A Redis server that belongs to the caller alone: always a throwaway one.
 
-    url = make_url(server_url).set(database=str(random.randint(1, 15)))
-    return url.render_as_string(hide_password=False)
+    The configured REDIS_URL is deliberately ignored: tests and benchmarks flush their
+    databases, and a shared server holds somebody else's data.
+    """
+    return start_throwaway_redis()
+
+
+def private_redis_db(server_url: str) -> str:
+    """A Redis URL for one caller on a server from `redis_server()` (ours to flush)."""
+    return make_url(server_url).set(database="0").render_as_string(hide_password=False)

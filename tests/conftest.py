@@ -4,11 +4,18 @@
 - `pg_url`: a database migrated to head, private to this test session.
 - `fresh_pg_url`: a new migrated database for one test (cloned from a template: fast).
 - `db_url`: parametrized over SQLite and PostgreSQL, a fresh migrated database per test.
-- `redis_url`: a Redis URL on a private database number, flushed before use.
+- `redis_url`: a Redis URL on a throwaway redis-server started for this test session, flushed
+  before each test (the server is ours alone; a configured REDIS_URL is never touched).
+
+The application's own settings variables (DATABASE_URL, REDIS_URL, SMTP_HOST, ...) are removed
+from the environment before any test runs, so an operator's shell cannot point a test at their
+data; only the PostgreSQL server to create throwaway databases on is taken from
+TEST_DATABASE_URL or DATABASE_URL.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,12 +23,18 @@ from pathlib import Path
 import pytest
 
 from marquee import devservers
+from marquee.settings import Settings
 from store.migrate import upgrade
+
+_PG_SERVER_HINT = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+for _name in Settings.model_fields:
+    os.environ.pop(_name.upper(), None)
+os.environ.pop("TEST_REDIS_URL", None)
 
 
 @pytest.fixture(scope="session")
 def pg_server() -> str:
-    return devservers.postgres_server()
+    return devservers.postgres_server(_PG_SERVER_HINT)
 
 
 @pytest.fixture(scope="session")
