@@ -394,4 +394,5 @@ audit_log = Table(
 
 # Tables defined in other modules on this metadata; imported here so that anything holding
 # `metadata` (Alembic's env, the schema comparison test) sees every table.
+import store.tables_analytics  # noqa: E402, F401
 import store.tables_auth  # noqa: E402, F401
