@@ -24,10 +24,11 @@ def fill(
 
     def one(match: re.Match[str]) -> str:
         expr = match.group(1).strip()
+        value: Any
         if expr.startswith("$"):
             value = vars.get(expr[1:])
         else:
-            value: Any = data
+            value = data
             for part in expr.split("."):
                 value = value.get(part) if isinstance(value, dict) else None
         if value is None or value == "":

@@ -11,7 +11,9 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-NOT_MODIFIED = {304: {"description": "Not modified: the `If-None-Match` ETag still matches"}}
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the `If-None-Match` ETag still matches"}
+}
 
 
 def _matches(header: str | None, etag: str) -> bool:
@@ -34,7 +36,7 @@ def etag_json(
     if isinstance(content, BaseModel):  # serialized by pydantic's core
         body = content.model_dump_json(by_alias=True).encode()
     else:
-        body = JSONResponse(jsonable_encoder(content)).body
+        body = bytes(JSONResponse(jsonable_encoder(content)).body)
     return etag_bytes(request, body, vary=vary, headers=headers)
 
 

@@ -46,7 +46,7 @@ class Event(BaseModel):
         for attr in ("booking_id", "hold_id", "payment_id"):
             value = getattr(self, attr, None)
             if value:
-                return value
+                return str(value)
         return self.event_id
 
 

@@ -10,7 +10,7 @@ lazily, and the SQL store lists only the seats that are not free).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from booking.bounded import BoundedDict
@@ -302,7 +302,7 @@ def best_available(
     return best[1] if best else None
 
 
-def _runs(row: RowSeats, usable) -> list[list[Seat]]:
+def _runs(row: RowSeats, usable: Callable[[Seat], bool]) -> list[list[Seat]]:
     """Maximal stretches of usable seats with consecutive columns."""
     runs: list[list[Seat]] = []
     current: list[Seat] = []

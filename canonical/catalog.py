@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -235,7 +236,7 @@ class Show(_Model):
 
     @classmethod
     def scheduled(
-        cls, *, tz: str, cutover_hour: int = DEFAULT_BUSINESS_DAY_CUTOVER, **fields
+        cls, *, tz: str, cutover_hour: int = DEFAULT_BUSINESS_DAY_CUTOVER, **fields: Any
     ) -> Show:
         """Build a show, deriving its business date from the theatre's zone and cut-over."""
         start = fields.get("start")

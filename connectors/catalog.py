@@ -266,9 +266,9 @@ def _write(
             for t in records
             if isinstance(t, Translation)
         ]
-        from store.tables import movies
+        from store.tables import movies as movies_table
 
-        known = sql.existing_ids(conn, movies, [r["movie_id"] for r in rows])
+        known = sql.existing_ids(conn, movies_table, [r["movie_id"] for r in rows])
         report.add(
             entity, sql.write_translations(conn, [r for r in rows if r["movie_id"] in known])
         )
@@ -322,7 +322,7 @@ class _ShowWriter:
         written = sql.write_shows(conn, items)
         self.report.add("show", written)
         if written.created or written.updated or new_alias:
-            changed = set(written.new_ids) | {t for *_, t in new_alias}
+            changed: set[str] | None = set(written.new_ids) | {t for *_, t in new_alias}
             if written.updated:
                 changed = None  # cheap enough to rewrite the mapping of a changed page
             sql.map_external(conn, [r for r in ext_rows if changed is None or r[4] in changed])

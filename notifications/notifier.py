@@ -95,7 +95,11 @@ class ChannelNotifier:
         rendered = self.render(notification)
         key = notification_key(notification)
         customer = notification.customer
-        common = {"language": rendered.language, "kind": notification.kind, "key": key}
+        common: dict[str, Any] = {
+            "language": rendered.language,
+            "kind": notification.kind,
+            "key": key,
+        }
         out: list[tuple[Channel, Outgoing]] = []
         if self.email is not None and customer.email:
             attachments: tuple[Attachment, ...] = ()

@@ -6,6 +6,7 @@ object implementing booking.ports.PaymentGateway.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any
@@ -35,14 +36,18 @@ def _load(ref: str) -> Factory:
     return getattr(importlib.import_module(module), attr)
 
 
+def _same(factory: Factory) -> Factory:
+    return factory
+
+
 def _factories() -> dict[str, Callable[[], Factory]]:
     found: dict[str, Callable[[], Factory]] = {
-        name: (lambda ref=ref: _load(ref)) for name, ref in _BUILTIN.items()
+        name: functools.partial(_load, ref) for name, ref in _BUILTIN.items()
     }
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         found.setdefault(ep.name, ep.load)
     for name, factory in _registered.items():
-        found[name] = lambda factory=factory: factory
+        found[name] = functools.partial(_same, factory)
     return found
 
 

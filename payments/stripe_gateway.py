@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import stripe
 
@@ -96,7 +96,9 @@ class StripeGateway:
         params = {k: v for k, v in params.items() if v is not None}
         intent = self._call(
             lambda: self.client.v1.payment_intents.create(
-                params=params, options={"idempotency_key": request.idempotency_key}
+                # Built as a plain dict (optional keys dropped); the SDK's TypedDict is the shape.
+                params=cast("stripe.params.PaymentIntentCreateParams", params),
+                options={"idempotency_key": request.idempotency_key},
             )
         )
         return intent if isinstance(intent, GatewayResult) else self._result(intent)
@@ -109,7 +111,9 @@ class StripeGateway:
             params["payment_method"] = details["payment_method"]
         intent = self._call(
             lambda: self.client.v1.payment_intents.confirm(
-                gateway_ref, params=params, options={"idempotency_key": idempotency_key}
+                gateway_ref,
+                params=cast("stripe.params.PaymentIntentConfirmParams", params),
+                options={"idempotency_key": idempotency_key},
             )
         )
         return intent if isinstance(intent, GatewayResult) else self._result(intent)

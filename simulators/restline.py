@@ -197,10 +197,11 @@ class RestlineSimulator(HttpSimulator):
     def _films(self, request: Request) -> dict[str, Any]:
         ist = ZoneInfo("Asia/Kolkata")
         assert self.state.start_date is not None
+        start_date = self.state.start_date
 
         def item(f: Any) -> dict[str, Any]:
             opening = datetime.combine(
-                self.state.start_date + timedelta(f.opening_offset_days), time(0), tzinfo=ist
+                start_date + timedelta(f.opening_offset_days), time(0), tzinfo=ist
             )
             # Title and Synopsis are in the film's original language; others are translations
             return {

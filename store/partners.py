@@ -132,7 +132,7 @@ def live_bookings(conn: Connection, show_id: str) -> int:
         select(func.count())
         .select_from(bookings)
         .where(bookings.c.show_id == show_id, bookings.c.status.in_(("pending", "confirmed")))
-    ).scalar()
+    ).scalar_one()
 
 
 # ---- house seats ---------------------------------------------------------------------------

@@ -170,8 +170,10 @@ def _free_for(table: FromClause, now: BindParameter, hold_id: BindParameter) -> 
 
 def _take_statements() -> dict[str, Update]:
     # Built once with bind parameters (constructing them per hold cost more than running them).
-    show, wanted = bindparam("take_show"), bindparam("take_seats", expanding=True)
-    now, hold = bindparam("now"), bindparam("new_hold")
+    show: BindParameter[str] = bindparam("take_show")
+    wanted: BindParameter[list[str]] = bindparam("take_seats", expanding=True)
+    now: BindParameter[datetime] = bindparam("now")
+    hold: BindParameter[str] = bindparam("new_hold")
     values = {
         "status": "held",
         "hold_id": hold,

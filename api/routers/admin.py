@@ -509,7 +509,7 @@ def get_dead_letter(
 def _replayer():
     """The connectors package's replay function, if it provides one."""
     try:
-        from connectors import replay  # type: ignore[attr-defined]
+        from connectors import replay
     except ImportError:
         return None
     return getattr(replay, "replay_dead_letter", None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, Response, Security
 
@@ -21,7 +21,9 @@ from store.users import EmailTaken
 
 router = APIRouter(prefix="/v1", tags=["auth"])
 
-AUTH_ERRORS = {400: {"description": "OAuth2 error (invalid_grant, invalid_client, ...)"}}
+AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "OAuth2 error (invalid_grant, invalid_client, ...)"}
+}
 
 
 def _oauth_error(error: str, detail: str, status: int = 400) -> ApiProblem:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
@@ -146,7 +146,9 @@ def ticket(
     )
 
 
-QR = {200: {"content": {"image/svg+xml": {}, "image/png": {}}, "description": "QR code"}}
+QR: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/svg+xml": {}, "image/png": {}}, "description": "QR code"}
+}
 
 
 @router.get(
