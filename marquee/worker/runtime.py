@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from analytics.consumer import analytics_consumers
 from booking import events as ev
 from booking.availability import RecentAvailability
 from booking.handlers import HandlerContext, commit_sale
@@ -154,7 +155,8 @@ def build_runtime(
         from notifications import build_notifier
 
         notifier = build_notifier(settings)
-    all_consumers = list(consumers)
+    # Analytics first: its local count never waits behind a POS or mail retry.
+    all_consumers = [*analytics_consumers(), *consumers]
     if services is not None:
         all_consumers += booking_consumers(HandlerContext(services=services, notifier=notifier))
         all_consumers += admin_consumers()

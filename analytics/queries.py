@@ -1,0 +1,415 @@
+"""The KPIs, read from the aggregate tables. Every query takes a `Scope` (which theatres the
+caller may see: a partner's own, or all for staff) and `Filters` (dates are the theatres' local
+days; city, theatre, screen, movie, language).
+
+Money is always reported per currency: rows carry a `currency` and amounts are only summed
+within one. Counts that mean the same in every currency (views, holds, tickets) are also given
+as plain totals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Select, func, select
+
+from analytics.aggregate import SEARCH_BUCKETS_MS
+from store.tables import seat_layouts, shows, theatres
+from store.tables_analytics import (
+    ROLLUP_COUNTERS,
+    analytics_customer_days,
+    analytics_customer_prefs,
+    analytics_daily,
+    analytics_hourly,
+    analytics_pace,
+    analytics_pref_trends,
+    analytics_reasons,
+    analytics_searches,
+    analytics_shows,
+)
+
+MONEY = ("revenue", "cancel_refunds", "cancel_fees", "refunded")
+COUNTS = tuple(c for c in ROLLUP_COUNTERS if c not in MONEY)
+FUNNEL = (
+    ("show_page", "show_views"),
+    ("seat_map", "seat_map_views"),
+    ("hold", "holds"),
+    ("checkout", "checkouts"),
+    ("paid", "bookings"),
+)
+BREAKDOWNS = ("city", "theatre", "screen", "movie", "language", "day", "hour", "hour_of_day")
+PREFERENCE_DIMENSIONS = ("language", "genre", "format", "time_of_day")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Theatres the caller may see; None means every theatre (staff)."""
+
+    theatre_ids: tuple[str, ...] | None = None
+
+    @classmethod
+    def everything(cls) -> Scope:
+        return cls(None)
+
+
+@dataclass(frozen=True)
+class Filters:
+    date_from: date | None = None
+    date_to: date | None = None
+    city: str | None = None
+    theatre_id: str | None = None
+    screen_id: str | None = None
+    movie_id: str | None = None
+    language: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _where(q: Select, table: Any, scope: Scope, f: Filters, day_col: str = "day") -> Select:
+    c = table.c
+    if scope.theatre_ids is not None:
+        q = q.where(c.theatre_id.in_(scope.theatre_ids))
+    if f.date_from is not None:
+        q = q.where(c[day_col] >= f.date_from)
+    if f.date_to is not None:
+        q = q.where(c[day_col] <= f.date_to)
+    for name in ("theatre_id", "screen_id", "movie_id", "language", "city"):
+        value = getattr(f, name)
+        if value is not None and name in c:
+            q = q.where(c[name] == value)
+    return q
+
+
+def _int(value: Any) -> int:
+    return int(value or 0)
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+# --- totals, funnel, occupancy ----------------------------------------------------------------
+def totals(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any]:
+    d = analytics_daily.c
+    q = select(d.currency, *(func.sum(d[c]).label(c) for c in ROLLUP_COUNTERS)).group_by(d.currency)
+    rows = conn.execute(_where(q, analytics_daily, scope, f)).all()
+    counts = {c: sum(_int(getattr(r, c)) for r in rows) for c in COUNTS}
+    money = [
+        {
+            "currency": r.currency,
+            **{m: _int(getattr(r, m)) for m in MONEY},
+            "bookings": _int(r.bookings),
+        }
+        for r in sorted(rows, key=lambda r: r.currency)
+    ]
+    funnel = []
+    previous: int | None = None
+    for stage, column in FUNNEL:
+        n = counts[column]
+        funnel.append(
+            {
+                "stage": stage,
+                "count": n,
+                "from_previous": _ratio(n, previous) if previous is not None else None,
+            }
+        )
+        previous = n
+    return {
+        "counts": counts,
+        "money": money,
+        "funnel": funnel,
+        "abandonment": {
+            "holds": counts["holds"],
+            "abandoned": counts["holds_abandoned"],
+            "rate": _ratio(counts["holds_abandoned"], counts["holds"]),
+        },
+        "active_customers": active_customers(conn, scope, f),
+        "occupancy": occupancy_total(conn, scope, f),
+    }
+
+
+def active_customers(conn: Connection, scope: Scope, f: Filters) -> int:
+    """Distinct customers who held or booked (kept per theatre and day: screen, movie and
+    language filters do not narrow it)."""
+    a = analytics_customer_days
+    q = _where(select(func.count(func.distinct(a.c.customer_id))), a, scope, f)
+    if f.city is not None:
+        q = q.where(a.c.theatre_id.in_(select(theatres.c.id).where(theatres.c.city == f.city)))
+    return _int(conn.execute(q).scalar_one())
+
+
+def _shows_query(scope: Scope, f: Filters) -> Select:
+    s, a = shows.c, analytics_shows.c
+    sold = (
+        func.coalesce(a.tickets, 0)
+        - func.coalesce(a.cancelled_tickets, 0)
+        - func.coalesce(a.returned_seats, 0)
+    )
+    q = (
+        select(
+            s.id.label("show_id"),
+            s.theatre_id,
+            s.screen_id,
+            s.movie_id,
+            s.language,
+            s.format,
+            s.start_at,
+            s.business_date,
+            s.status,
+            theatres.c.city,
+            theatres.c.currency,
+            seat_layouts.c.seat_count.label("capacity"),
+            sold.label("sold"),
+            func.coalesce(a.bookings, 0).label("bookings"),
+            func.coalesce(a.revenue, 0).label("revenue"),
+            func.coalesce(a.cancellations, 0).label("cancellations"),
+            func.coalesce(a.show_views, 0).label("show_views"),
+            func.coalesce(a.seat_map_views, 0).label("seat_map_views"),
+            func.coalesce(a.holds, 0).label("holds"),
+            func.coalesce(a.checkouts, 0).label("checkouts"),
+        )
+        .select_from(shows)
+        .join(theatres, theatres.c.id == s.theatre_id)
+        .join(seat_layouts, seat_layouts.c.id == s.layout_id)
+        .outerjoin(analytics_shows, a.show_id == s.id)
+    )
+    if scope.theatre_ids is not None:
+        q = q.where(s.theatre_id.in_(scope.theatre_ids))
+    if f.date_from is not None:
+        q = q.where(s.business_date >= f.date_from)
+    if f.date_to is not None:
+        q = q.where(s.business_date <= f.date_to)
+    for name in ("theatre_id", "screen_id", "movie_id", "language"):
+        value = getattr(f, name)
+        if value is not None:
+            q = q.where(s[name] == value)
+    if f.city is not None:
+        q = q.where(theatres.c.city == f.city)
+    if f.extra.get("show_id"):
+        q = q.where(s.id == f.extra["show_id"])
+    return q
+
+
+def occupancy_total(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any]:
+    """Seats sold over seats offered, for the shows whose business date is in range."""
+    inner = _shows_query(scope, f).where(shows.c.status == "scheduled").subquery()
+    row = conn.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(inner.c.capacity), 0),
+            func.coalesce(func.sum(inner.c.sold), 0),
+        )
+    ).one()
+    shows_n, capacity, sold = _int(row[0]), _int(row[1]), _int(row[2])
+    return {"shows": shows_n, "capacity": capacity, "sold": sold, "rate": _ratio(sold, capacity)}
+
+
+def show_occupancy(
+    conn: Connection, scope: Scope, f: Filters, limit: int = 5000
+) -> list[dict[str, Any]]:
+    """Per show (the heat map): capacity, seats sold, occupancy, bookings, revenue."""
+    q = _shows_query(scope, f).order_by(shows.c.start_at, shows.c.id).limit(limit)
+    out = []
+    for r in conn.execute(q):
+        capacity, sold = _int(r.capacity), _int(r.sold)
+        out.append(
+            {
+                "show_id": r.show_id,
+                "theatre_id": r.theatre_id,
+                "screen_id": r.screen_id,
+                "movie_id": r.movie_id,
+                "language": r.language,
+                "format": r.format,
+                "start_at": r.start_at,
+                "business_date": r.business_date,
+                "status": r.status,
+                "capacity": capacity,
+                "sold": sold,
+                "occupancy": _ratio(sold, capacity),
+                "bookings": _int(r.bookings),
+                "revenue": {"amount": _int(r.revenue), "currency": r.currency},
+                "cancellations": _int(r.cancellations),
+                "funnel": {
+                    "show_page": _int(r.show_views),
+                    "seat_map": _int(r.seat_map_views),
+                    "hold": _int(r.holds),
+                    "checkout": _int(r.checkouts),
+                    "paid": _int(r.bookings),
+                },
+            }
+        )
+    return out
+
+
+# --- breakdowns -------------------------------------------------------------------------------
+def breakdown(conn: Connection, scope: Scope, f: Filters, by: str) -> list[dict[str, Any]]:
+    """Every rollup counter grouped by one dimension (and currency: money never mixes)."""
+    if by not in BREAKDOWNS:
+        raise ValueError(f"cannot break down by {by!r}; one of {', '.join(BREAKDOWNS)}")
+    table = analytics_hourly if by in ("hour", "hour_of_day") else analytics_daily
+    c = table.c
+    keys = {
+        "city": [c.city],
+        "theatre": [c.theatre_id],
+        "screen": [c.screen_id],
+        "movie": [c.movie_id],
+        "language": [c.language],
+        "day": [c.day],
+        "hour": [c.day, c.hour],
+        "hour_of_day": [c.hour],
+    }[by]
+    q = select(*keys, c.currency, *(func.sum(c[n]).label(n) for n in ROLLUP_COUNTERS))
+    q = _where(q, table, scope, f).group_by(*keys, c.currency).order_by(*keys, c.currency)
+    out = []
+    for r in conn.execute(q):
+        if by == "hour":
+            key = f"{r.day.isoformat()}T{r.hour:02d}"
+        else:
+            value = r[0]
+            key = value.isoformat() if isinstance(value, date) else str(value)
+        out.append(
+            {
+                "key": key,
+                "currency": r.currency,
+                **{n: _int(getattr(r, n)) for n in ROLLUP_COUNTERS},
+            }
+        )
+    return out
+
+
+def reasons(
+    conn: Connection, scope: Scope, f: Filters, kind: str | None = None
+) -> list[dict[str, Any]]:
+    """Failed payments, released holds, refunds, failed sales... by reason (and currency)."""
+    r = analytics_reasons.c
+    q = select(r.kind, r.reason, r.currency, func.sum(r.count), func.sum(r.amount))
+    q = _where(q, analytics_reasons, scope, f)
+    if kind is not None:
+        q = q.where(r.kind == kind)
+    q = q.group_by(r.kind, r.reason, r.currency).order_by(r.kind, r.reason, r.currency)
+    return [
+        {"kind": k, "reason": why, "currency": cur, "count": _int(n), "amount": _int(amount)}
+        for k, why, cur, n, amount in conn.execute(q)
+    ]
+
+
+def pace(conn: Connection, scope: Scope, f: Filters) -> list[dict[str, Any]]:
+    """Bookings and tickets by whole days before the show, for the shows in range (or one)."""
+    p = analytics_pace.c
+    picked = _shows_query(scope, f).with_only_columns(shows.c.id)
+    q = (
+        select(p.days_before, func.sum(p.bookings), func.sum(p.tickets))
+        .where(p.show_id.in_(picked))
+        .group_by(p.days_before)
+        .order_by(p.days_before.desc())
+    )
+    out, running = [], 0
+    for days_before, bookings, tickets in conn.execute(q):
+        running += _int(tickets)
+        out.append(
+            {
+                "days_before": days_before,
+                "bookings": _int(bookings),
+                "tickets": _int(tickets),
+                "cumulative_tickets": running,
+            }
+        )
+    return out
+
+
+def active_customers_by_day(conn: Connection, scope: Scope, f: Filters) -> list[dict[str, Any]]:
+    a = analytics_customer_days.c
+    q = select(a.day, func.count(func.distinct(a.customer_id)))
+    q = _where(q, analytics_customer_days, scope, f).group_by(a.day).order_by(a.day)
+    return [{"day": day, "active_customers": _int(n)} for day, n in conn.execute(q)]
+
+
+# --- searches and preferences ---------------------------------------------------------------
+def searches(conn: Connection, f: Filters) -> dict[str, Any]:
+    """Search volume and latency (UTC days; searches name no theatre). Percentiles are bucket
+    upper bounds: the smallest bound under which that share of searches fell."""
+    s = analytics_searches.c
+    q = select(s.bucket, func.sum(s.searches), func.sum(s.total_us), func.max(s.max_us))
+    if f.date_from is not None:
+        q = q.where(s.day >= f.date_from)
+    if f.date_to is not None:
+        q = q.where(s.day <= f.date_to)
+    if f.city is not None:
+        q = q.where(s.city == f.city)
+    rows = {b: (_int(n), _int(t), _int(m)) for b, n, t, m in conn.execute(q.group_by(s.bucket))}
+    bounds = [str(b) for b in SEARCH_BUCKETS_MS] + ["+Inf"]
+    count = sum(n for n, _, _ in rows.values())
+    total_us = sum(t for _, t, _ in rows.values())
+    histogram = [{"le_ms": b, "count": rows.get(b, (0, 0, 0))[0]} for b in bounds]
+
+    def percentile(share: float) -> str | None:
+        if not count:
+            return None
+        seen = 0
+        for bucket in histogram:
+            seen += bucket["count"]
+            if seen >= share * count:
+                return bucket["le_ms"]
+        return "+Inf"
+
+    return {
+        "searches": count,
+        "mean_ms": round(total_us / count / 1000, 3) if count else None,
+        "max_ms": round(max((m for _, _, m in rows.values()), default=0) / 1000, 3)
+        if count
+        else None,
+        "p50_le_ms": percentile(0.5),
+        "p95_le_ms": percentile(0.95),
+        "histogram": histogram,
+    }
+
+
+def customer_preferences(conn: Connection, customer_id: str) -> dict[str, list[dict[str, Any]]]:
+    p = analytics_customer_prefs.c
+    out: dict[str, list[dict[str, Any]]] = {d: [] for d in PREFERENCE_DIMENSIONS}
+    q = (
+        select(p.dimension, p.value, p.bookings, p.tickets)
+        .where(p.customer_id == customer_id)
+        .order_by(p.dimension, p.bookings.desc(), p.value)
+    )
+    for dimension, value, bookings, tickets in conn.execute(q):
+        out.setdefault(dimension, []).append(
+            {"value": value, "bookings": _int(bookings), "tickets": _int(tickets)}
+        )
+    return out
+
+
+def preference_trends(
+    conn: Connection, scope: Scope, f: Filters, dimension: str
+) -> list[dict[str, Any]]:
+    """Bookings per month and value of one dimension (language, genre, format, time_of_day)."""
+    if dimension not in PREFERENCE_DIMENSIONS:
+        raise ValueError(f"unknown dimension {dimension!r}")
+    t = analytics_pref_trends.c
+    q = select(t.month, t.value, func.sum(t.bookings), func.sum(t.tickets)).where(
+        t.dimension == dimension
+    )
+    if scope.theatre_ids is not None:
+        q = q.where(t.theatre_id.in_(scope.theatre_ids))
+    if f.theatre_id is not None:
+        q = q.where(t.theatre_id == f.theatre_id)
+    if f.city is not None:
+        q = q.where(t.theatre_id.in_(select(theatres.c.id).where(theatres.c.city == f.city)))
+    if f.date_from is not None:
+        q = q.where(t.month >= date(f.date_from.year, f.date_from.month, 1))
+    if f.date_to is not None:
+        q = q.where(t.month <= f.date_to)
+    q = q.group_by(t.month, t.value).order_by(t.month, t.value)
+    return [
+        {"month": m, "value": v, "bookings": _int(b), "tickets": _int(n)}
+        for m, v, b, n in conn.execute(q)
+    ]
+
+
+def own_theatres(conn: Connection, partner_id: str) -> tuple[str, ...]:
+    return tuple(
+        conn.execute(
+            select(theatres.c.id).where(theatres.c.partner_id == partner_id).order_by(theatres.c.id)
+        ).scalars()
+    )
