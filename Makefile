@@ -3,7 +3,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint install-demo install-test clean
+.PHONY: demo test lint typecheck coverage-report install-demo install-test clean
+
+# Coverage gates (percent of statements + branches): the whole tree, then per package.
+COVERAGE_FAIL_UNDER ?= 85
+COVERAGE_PACKAGE_GATES ?= --package canonical=90 --package booking=90
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,10 +31,23 @@ demo: install-demo
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+typecheck: install-test
+	$(BIN)/mypy
+
+# The suite under coverage: the API servers, workers and CLI runs the tests start are measured
+# too (pyproject.toml [tool.coverage.run]); each process writes its own file under var/coverage.
 test: lint
-	$(BIN)/pytest -q -p no:cacheprovider
+	rm -rf var/coverage
+	$(BIN)/coverage run -m pytest -q -p no:cacheprovider
+	$(MAKE) --no-print-directory coverage-report
+
+coverage-report:
+	$(BIN)/coverage combine -q
+	$(BIN)/python tools/coverage_table.py --fail-under $(COVERAGE_FAIL_UNDER) \
+		$(COVERAGE_PACKAGE_GATES)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
