@@ -21,7 +21,16 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from booking.errors import BookingError
+from booking.errors import (
+    BookingError,
+    Conflict,
+    HoldExpired,
+    InvalidRequest,
+    InvalidSignature,
+    NotFound,
+    PaymentDeclined,
+    Unavailable,
+)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://marquee.dev/problems/"
@@ -145,15 +154,34 @@ async def _api_problem(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# The HTTP status of each family of domain errors; the most specific class wins.
+HTTP_STATUS: dict[type[BookingError], int] = {
+    HoldExpired: 410,
+    NotFound: 404,
+    InvalidRequest: 422,
+    Conflict: 409,
+    PaymentDeclined: 402,
+    InvalidSignature: 400,
+    Unavailable: 503,
+    BookingError: 400,
+}
+
+
+def http_status(exc: BookingError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in HTTP_STATUS:
+            return HTTP_STATUS[cls]
+    return 400
+
+
 async def _booking_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, BookingError)
+    status = http_status(exc)
     headers = {}
     retry = exc.extra.get("retry_after")
-    if exc.http_status in (429, 503) and retry:
+    if status in (429, 503) and retry:
         headers["Retry-After"] = str(int(retry))
-    return problem_response(
-        request, exc.http_status, exc.code, exc.title, exc.detail, headers, exc.extra
-    )
+    return problem_response(request, status, exc.code, exc.title, exc.detail, headers, exc.extra)
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:

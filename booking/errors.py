@@ -1,8 +1,9 @@
 """Domain errors. Each has a stable machine-readable `code` that clients may branch on.
 
-The API layer turns them into RFC 9457 problem documents; `http_status` is the suggested status
-so that mapping is one table lookup, not a second copy of the rules. `extra` carries the fields a
-client needs to act (the seats that were taken, how long to wait), and goes into the problem body.
+They say what went wrong in the domain's terms and carry no transport detail: the API maps each
+family (not found, invalid request, conflict, ...) to an HTTP status in one table
+(api/problems.py). `extra` carries the fields a client needs to act (the seats that were taken,
+how long to wait), and goes into the problem body.
 """
 
 from __future__ import annotations
@@ -13,29 +14,17 @@ from typing import Any, ClassVar
 class BookingError(Exception):
     code: ClassVar[str] = "booking_error"
     title: ClassVar[str] = "Booking error"
-    http_status: ClassVar[int] = 400
 
     def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
         self.extra: dict[str, Any] = extra
 
-    def as_problem(self) -> dict[str, Any]:
-        """The fields of an RFC 9457 problem document (the API adds `type` and `instance`)."""
-        return {
-            "title": self.title,
-            "status": self.http_status,
-            "detail": self.detail,
-            "code": self.code,
-            **self.extra,
-        }
-
 
 # --- not found -----------------------------------------------------------------------------
 class NotFound(BookingError):
     code = "not_found"
     title = "Not found"
-    http_status = 404
 
 
 class UnknownShow(NotFound):
@@ -67,7 +56,6 @@ class UnknownGateway(NotFound):
 class InvalidRequest(BookingError):
     code = "invalid_request"
     title = "Invalid request"
-    http_status = 422
 
 
 class UnknownSeat(InvalidRequest):
@@ -141,7 +129,6 @@ class InvalidAmount(InvalidRequest):
 class Conflict(BookingError):
     code = "conflict"
     title = "Conflict"
-    http_status = 409
 
 
 class SeatsUnavailable(Conflict):
@@ -173,7 +160,6 @@ class SalesClosed(Conflict):
 class HoldExpired(Conflict):
     code = "hold_expired"
     title = "Hold expired"
-    http_status = 410
 
 
 class HoldNotActive(Conflict):
@@ -212,20 +198,17 @@ class ConcurrentUpdate(Conflict):
 class PaymentDeclined(BookingError):
     code = "payment_declined"
     title = "Payment declined"
-    http_status = 402
 
 
 class InvalidSignature(BookingError):
     code = "invalid_signature"
     title = "Webhook signature invalid"
-    http_status = 400
 
 
 # --- someone else is down ------------------------------------------------------------------
 class Unavailable(BookingError):
     code = "unavailable"
     title = "Service unavailable"
-    http_status = 503
 
     def __init__(self, detail: str, retry_after: int = 30, **extra: Any) -> None:
         super().__init__(detail, retry_after=retry_after, **extra)

@@ -12,6 +12,7 @@ read by the mapping (`mapping.outcome`) and turned into the domain's terms:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -160,14 +161,16 @@ class PosLink:
             self._fail(outcome, [])
 
 
-def link_resolver(engine: Engine) -> Callable[[Theatre], PosLink | None]:
+def link_resolver(
+    engine: Engine, secrets_file: Path | None = None
+) -> Callable[[Theatre], PosLink | None]:
     """booking.ports.TheatreLinkResolver: legacy theatres get their connector's link."""
 
     def resolve(theatre: Theatre) -> PosLink | None:
         if not theatre.connector_id:
             return None
         try:
-            return PosLink(get_connector(engine, theatre.connector_id))
+            return PosLink(get_connector(engine, theatre.connector_id, secrets_file))
         except UnknownConnector:
             return None
 

@@ -101,10 +101,6 @@ def _fresh_connector(engine: Engine, connector_id: str | None, secrets_file: Any
         stored = sql.get_connector(conn, connector_id)
     if stored is None:
         raise ReplayError(f"connector {connector_id} no longer exists")
-    if secrets_file is None:
-        from marquee.settings import get_settings
-
-        secrets_file = get_settings().secrets_file
     try:
         return Connector(engine, ConnectorConfig.from_row(stored), secrets_file)
     except Exception as exc:  # noqa: BLE001 - the mapping may still be broken

@@ -1,16 +1,25 @@
 """Shared by the DAGs: which connectors to run, and the database the tasks write to.
 
 Tasks call plain functions in connectors.jobs (the same ones `marquee sync ...` calls), so the
-DAG files hold scheduling only. The database URL comes from DATABASE_URL, as for the hub.
+DAG files hold scheduling only. The database URL and the connector secrets file come from the
+hub's settings (DATABASE_URL, SECRETS_FILE).
 """
 
 from __future__ import annotations
 
-import os
+from pathlib import Path
 
 
-def database_url() -> str | None:
-    return os.environ.get("DATABASE_URL") or None
+def database_url() -> str:
+    from marquee.settings import get_settings
+
+    return get_settings().database_url
+
+
+def secrets_file() -> Path | None:
+    from marquee.settings import get_settings
+
+    return get_settings().secrets_file
 
 
 def active_connectors() -> list[str]:

@@ -26,9 +26,9 @@ def catalog_import():
     @task(max_active_tis_per_dag=4)
     def import_catalog(connector_id: str) -> dict:
         from connectors import jobs
-        from dags._common import database_url
+        from dags._common import database_url, secrets_file
 
-        return jobs.sync_catalog(connector_id, database_url())
+        return jobs.sync_catalog(connector_id, database_url(), secrets_file=secrets_file())
 
     import_catalog.expand(connector_id=connectors())
 

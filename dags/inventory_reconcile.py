@@ -27,9 +27,11 @@ def inventory_reconcile():
     @task(execution_timeout=timedelta(minutes=4))
     def reconcile(connector_id: str) -> dict:
         from connectors import jobs
-        from dags._common import database_url
+        from dags._common import database_url, secrets_file
 
-        return jobs.sync_inventory(connector_id, database_url(), hours=48)
+        return jobs.sync_inventory(
+            connector_id, database_url(), hours=48, secrets_file=secrets_file()
+        )
 
     reconcile.expand(connector_id=connectors())
 

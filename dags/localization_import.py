@@ -26,9 +26,9 @@ def localization_import():
     @task
     def import_localization(connector_id: str) -> dict:
         from connectors import jobs
-        from dags._common import database_url
+        from dags._common import database_url, secrets_file
 
-        return jobs.sync_localization(connector_id, database_url())
+        return jobs.sync_localization(connector_id, database_url(), secrets_file=secrets_file())
 
     import_localization.expand(connector_id=connectors())
 

@@ -4,7 +4,9 @@ DAGs call (connectors.jobs), runnable without Airflow."""
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -16,7 +18,15 @@ ConnectorOpt = Annotated[
 DbOpt = Annotated[str | None, typer.Option("--database-url", help="Default: settings")]
 
 
-def _each(connector: str | None, database_url: str | None, run) -> None:
+def _settings(database_url: str | None) -> tuple[str, Path | None]:
+    """The database URL (the option, else settings) and the connector secrets file."""
+    from marquee.settings import get_settings
+
+    settings = get_settings()
+    return database_url or settings.database_url, settings.secrets_file
+
+
+def _each(connector: str | None, database_url: str, run: Callable[[str], Any]) -> None:
     from connectors import jobs
 
     ids = [connector] if connector else jobs.connector_ids(database_url)
@@ -43,7 +53,8 @@ def catalog(
     """Import theatres, screens, layouts, movies and shows (idempotent)."""
     from connectors import jobs
 
-    _each(connector, database_url, lambda cid: jobs.sync_catalog(cid, database_url, days))
+    url, secrets = _settings(database_url)
+    _each(connector, url, lambda cid: jobs.sync_catalog(cid, url, days, secrets_file=secrets))
 
 
 @app.command("localization")
@@ -51,7 +62,8 @@ def localization(connector: ConnectorOpt = None, database_url: DbOpt = None) -> 
     """Import titles and synopses per language."""
     from connectors import jobs
 
-    _each(connector, database_url, lambda cid: jobs.sync_localization(cid, database_url))
+    url, secrets = _settings(database_url)
+    _each(connector, url, lambda cid: jobs.sync_localization(cid, url, secrets_file=secrets))
 
 
 @app.command("inventory")
@@ -64,10 +76,11 @@ def inventory(
     """Poll the inventory feed and reconcile upcoming shows' seat plans."""
     from connectors import jobs
 
+    url, secrets = _settings(database_url)
     _each(
         connector,
-        database_url,
-        lambda cid: jobs.sync_inventory(cid, database_url, hours, not poll_only),
+        url,
+        lambda cid: jobs.sync_inventory(cid, url, hours, not poll_only, secrets_file=secrets),
     )
 
 
@@ -77,7 +90,7 @@ def list_connectors(database_url: DbOpt = None) -> None:
     from connectors import jobs
     from store import sync as sql
 
-    with jobs.engine_for(database_url).connect() as conn:
+    with jobs.engine_for(_settings(database_url)[0]).connect() as conn:
         for row in sql.list_connectors(conn, active_only=False):
             typer.echo(
                 json.dumps(

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -67,7 +68,9 @@ def load_object(ref: str) -> Any:
     return target
 
 
-def theatre_links(config: WorkerSettings, engine: Engine) -> TheatreLinkResolver:
+def theatre_links(
+    config: WorkerSettings, engine: Engine, secrets_file: Path | None = None
+) -> TheatreLinkResolver:
     """The configured resolver (`THEATRE_LINKS=module:factory`, the factory takes the engine),
     else the connectors package's resolver once it provides one, else native theatres only."""
     if config.theatre_links:
@@ -79,7 +82,7 @@ def theatre_links(config: WorkerSettings, engine: Engine) -> TheatreLinkResolver
         from booking.links import native_only
 
         return native_only
-    return link_resolver(engine)
+    return link_resolver(engine, secrets_file)
 
 
 def sql_unit_of_work(settings: Settings, engine: Engine) -> SqlUnitOfWorkFactory:
@@ -108,7 +111,7 @@ def build_services(settings: Settings, config: WorkerSettings, engine: Engine) -
     return BookingService(
         uow=sql_unit_of_work(settings, engine),
         gateways=gateways,
-        links=theatre_links(config, engine),
+        links=theatre_links(config, engine, settings.secrets_file),
         availability=RecentAvailability(settings.availability_snapshot_seconds),
     )
 

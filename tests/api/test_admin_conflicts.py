@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from api.pushserver import PushServer
 from connectors import connector as connector_mod
 from connectors import simulated
 from connectors.catalog import import_catalog
 from connectors.connector import get_connector, register
-from connectors.pushserver import PushServer
 from connectors.resilience import reset_breakers
 from simulators.restline import RestlineSimulator
 from store.tables import outbox, payments

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from api.problems import http_status
 from booking import errors
 from booking.events import from_message
 from booking.ports import GatewayEventKind
@@ -178,7 +179,7 @@ def test_a_cancelled_show_sells_nothing_more(sql):
         assert partners.cancel_show(conn, "shw_sample")
     with pytest.raises(errors.ShowCancelled) as refused:
         service.place_hold("shw_sample", ["A2"], "cus_1")
-    assert refused.value.http_status == 409 and refused.value.code == "show_cancelled"
+    assert http_status(refused.value) == 409 and refused.value.code == "show_cancelled"
     with pytest.raises(errors.ShowCancelled):
         service.hold_best_available("shw_sample", 2, customer_id="cus_1")
     with pytest.raises(errors.ShowCancelled):

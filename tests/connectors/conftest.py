@@ -11,10 +11,10 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
+from api.pushserver import PushServer
 from connectors import connector as connector_mod
 from connectors import simulated
 from connectors.connector import Connector, get_connector, register
-from connectors.pushserver import PushServer
 from connectors.resilience import reset_breakers
 from store.engine import make_engine
 

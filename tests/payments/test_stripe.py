@@ -12,6 +12,7 @@ import pytest
 import responses
 from responses import matchers
 
+from api.problems import http_status
 from booking import errors
 from booking.clock import ManualClock
 from booking.memory import InMemoryStore, InMemoryUnitOfWorkFactory
@@ -290,4 +291,4 @@ def test_stripe_down_is_gateway_unavailable(setup):
         service.checkout(
             hold.id, "cus_1", gateway="stripe", details={"payment_method": "pm_card_visa"}
         )
-    assert exc.value.http_status == 503
+    assert http_status(exc.value) == 503

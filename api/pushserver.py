@@ -2,7 +2,8 @@
 
 Runs only the connector webhook router with uvicorn on a loopback socket in a background thread.
 The full API (`api.app`) mounts the same router; this exists so push can be exercised without
-the rest of the application.
+the rest of the application. It lives in the API layer because it serves an API router: the
+connectors package never imports the API.
 """
 
 from __future__ import annotations
