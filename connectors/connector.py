@@ -184,10 +184,6 @@ def get_connector(engine: Engine, connector_id: str, secrets_file: Path | None =
         row = sql.get_connector(conn, connector_id)
     if row is None:
         raise UnknownConnector(f"no connector {connector_id!r}")
-    if secrets_file is None:
-        from marquee.settings import get_settings
-
-        secrets_file = get_settings().secrets_file
     connector = Connector(engine, ConnectorConfig.from_row(row), secrets_file)
     with _cache_lock:
         _cache.setdefault(key, connector)
