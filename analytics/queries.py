@@ -249,16 +249,17 @@ def breakdown(conn: Connection, scope: Scope, f: Filters, by: str) -> list[dict[
         raise ValueError(f"cannot break down by {by!r}; one of {', '.join(BREAKDOWNS)}")
     table = analytics_hourly if by in ("hour", "hour_of_day") else analytics_daily
     c = table.c
-    keys = {
-        "city": [c.city],
-        "theatre": [c.theatre_id],
-        "screen": [c.screen_id],
-        "movie": [c.movie_id],
-        "language": [c.language],
-        "day": [c.day],
-        "hour": [c.day, c.hour],
-        "hour_of_day": [c.hour],
+    names = {
+        "city": ["city"],
+        "theatre": ["theatre_id"],
+        "screen": ["screen_id"],
+        "movie": ["movie_id"],
+        "language": ["language"],
+        "day": ["day"],
+        "hour": ["day", "hour"],
+        "hour_of_day": ["hour"],
     }[by]
+    keys = [c[n] for n in names]
     q = select(*keys, c.currency, *(func.sum(c[n]).label(n) for n in ROLLUP_COUNTERS))
     q = _where(q, table, scope, f).group_by(*keys, c.currency).order_by(*keys, c.currency)
     out = []

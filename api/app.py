@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import openapi, problems
+from api import openapi, problems, tracking
 from api.admission import AdmissionMiddleware, limit_for
 from api.context import ApiContext
 from api.middleware import BodySizeLimitMiddleware, ObservabilityMiddleware
@@ -22,8 +22,11 @@ from api.routers import (
     health,
     partner,
     partner_reports,
+    session,
+    web,
     webhooks,
 )
+from api.routers import analytics as analytics_routes
 from api.routers import booking as booking_routes
 from booking.services import BookingService
 from marquee import observability
@@ -93,6 +96,7 @@ def create_app(
         description="Theatre integration hub and movie booking platform. Errors are RFC 9457 "
         "problem documents (`application/problem+json`) with a stable `code`.",
         openapi_tags=TAGS,
+        generate_unique_id_function=lambda r: f"{r.tags[0]}_{r.name}" if r.tags else r.name,
     )
     observability.configure_logging(hub.settings.log_level, hub.settings.log_json)
     app.state.hub = hub
@@ -109,9 +113,15 @@ def create_app(
     app.include_router(admin.router)
     app.include_router(partner_reports.router)
     app.include_router(connector_webhooks.router)
+    app.include_router(session.router)
+    app.include_router(analytics_routes.partner_router)
+    app.include_router(analytics_routes.admin_router)
+    tracking.install(app, hub)
+    web.install(app)  # the web app's catch-all: keep after every router
     openapi.install(app)
     settings = hub.settings
     # Order: the last added runs first. Observability wraps everything (even a 413).
+    app.add_middleware(session.CookieSessionMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
     if settings.cors_origins:
         app.add_middleware(

@@ -20,6 +20,7 @@ _GROUPS = {
     "sync": "Catalog, localization and inventory sync for a connector.",
     "simulate": "Legacy POS simulators on loopback.",
     "worker": "Outbox delivery and scheduled work.",
+    "analytics": "Analytics: rebuild the aggregates, export events to Parquet.",
 }
 
 for _name, _help in _GROUPS.items():

@@ -1,0 +1,228 @@
+"""Analytics KPIs: partners see their own theatres (`/v1/partner/analytics/...`), staff see all
+(`/v1/admin/analytics/...`). The same endpoints on both, answered from the aggregate tables.
+
+Dates are the theatres' local business days (`date_from`/`date_to` inclusive). Money is always
+per currency. A partner naming a theatre that is not theirs gets 404, like the partner API.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+
+from analytics import queries
+from analytics.queries import Filters, Scope
+from api.context import ApiContext, get_ctx
+from api.problems import ApiProblem, not_found
+from api.routers.admin import admin_read
+from api.routers.partner import reader
+from api.security.principal import Principal
+
+partner_router = APIRouter(prefix="/v1/partner/analytics", tags=["partner"])
+admin_router = APIRouter(prefix="/v1/admin/analytics", tags=["admin"])
+
+MAX_DAYS = 400
+Breakdown = Literal["city", "theatre", "screen", "movie", "language", "day", "hour", "hour_of_day"]
+ReasonKind = Literal[
+    "payment_failed", "hold_released", "refund", "sale_commit_failed", "booking_failed",
+    "cancellation",
+]  # fmt: skip
+Dimension = Literal["language", "genre", "format", "time_of_day"]
+
+
+def filters(
+    date_from: date | None = Query(None, description="First local business day (inclusive)"),
+    date_to: date | None = Query(None, description="Last local business day (inclusive)"),
+    city: str | None = Query(None, max_length=100),
+    theatre_id: str | None = Query(None, max_length=64),
+    screen_id: str | None = Query(None, max_length=64),
+    movie_id: str | None = Query(None, max_length=64),
+    language: str | None = Query(None, max_length=35),
+    show_id: str | None = Query(None, max_length=64),
+) -> Filters:
+    if date_from and date_to:
+        if date_to < date_from:
+            raise ApiProblem(422, "bad_range", "date_to is before date_from")
+        if (date_to - date_from).days > MAX_DAYS:
+            raise ApiProblem(422, "range_too_long", f"at most {MAX_DAYS} days at once")
+    return Filters(
+        date_from=date_from,
+        date_to=date_to,
+        city=city,
+        theatre_id=theatre_id,
+        screen_id=screen_id,
+        movie_id=movie_id,
+        language=language,
+        extra={"show_id": show_id} if show_id else {},
+    )
+
+
+def partner_scope(
+    f: Filters = Depends(filters),
+    principal: Principal = Depends(reader),
+    ctx: ApiContext = Depends(get_ctx),
+) -> Scope:
+    assert principal.partner_id
+    with ctx.hub.engine.connect() as conn:
+        own = queries.own_theatres(conn, principal.partner_id)
+    if f.theatre_id is not None and f.theatre_id not in own:
+        raise not_found("theatre", f.theatre_id)
+    return Scope(own)
+
+
+def admin_scope(principal: Principal = Depends(admin_read)) -> Scope:
+    return Scope.everything()
+
+
+def _csv(rows: list[dict[str, Any]], name: str) -> Response:
+    buf = io.StringIO()
+    if rows:
+        flat = [_flatten(r) for r in rows]
+        writer = csv.DictWriter(buf, fieldnames=list(flat[0]))
+        writer.writeheader()
+        writer.writerows(flat)
+    return Response(
+        buf.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _flatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{prefix}{key}_"))
+        else:
+            out[f"{prefix}{key}"] = value.isoformat() if hasattr(value, "isoformat") else value
+    return out
+
+
+CSV = {200: {"content": {"text/csv": {}}, "description": "CSV with a header"}}
+
+
+def _register(router: APIRouter, scope_dep: Callable[..., Scope]) -> None:
+    @router.get("/summary", summary="Totals, money per currency, funnel, abandonment, occupancy")
+    def summary(
+        f: Filters = Depends(filters),
+        scope: Scope = Depends(scope_dep),
+        ctx: ApiContext = Depends(get_ctx),
+    ) -> dict[str, Any]:
+        with ctx.hub.engine.connect() as conn:
+            return queries.totals(conn, scope, f)
+
+    @router.get("/breakdown", summary="Every counter by one dimension (and currency)")
+    def breakdown(
+        by: Breakdown = Query("day"),
+        f: Filters = Depends(filters),
+        scope: Scope = Depends(scope_dep),
+        ctx: ApiContext = Depends(get_ctx),
+    ) -> list[dict[str, Any]]:
+        with ctx.hub.engine.connect() as conn:
+            return queries.breakdown(conn, scope, f, by)
+
+    @router.get(
+        "/breakdown.csv", response_class=Response, responses=CSV, summary="The breakdown as CSV"
+    )
+    def breakdown_csv(
+        by: Breakdown = Query("day"),
+        f: Filters = Depends(filters),
+        scope: Scope = Depends(scope_dep),
+        ctx: ApiContext = Depends(get_ctx),
+    ) -> Response:
+        with ctx.hub.engine.connect() as conn:
+            return _csv(queries.breakdown(conn, scope, f, by), f"analytics-by-{by}.csv")
+
+    @router.get("/shows", summary="Per show: capacity, seats sold, occupancy, funnel (heat map)")
+    def shows(
+        f: Filters = Depends(filters),
+        scope: Scope = Depends(scope_dep),
+        ctx: ApiContext = Depends(get_ctx),
+    ) -> list[dict[str, Any]]:
+        with ctx.hub.engine.connect() as conn:
+            return queries.show_occupancy(conn, scope, f)
+
+    @router.get("/shows.csv", response_class=Response, responses=CSV, summary="Per show, as CSV")
+    def shows_csv(
+        f: Filters = Depends(filters),
+        scope: Scope = Depends(scope_dep),
+        ctx: ApiContext = Depends(get_ctx),
+    ) -> Response:
+        with ctx.hub.engine.connect() as conn:
+            return _csv(queries.show_occupancy(conn, scope, f), "analytics-shows.csv")
+
+    @router.get("/reasons", summary="Failed payments, released holds, refunds... by reason")
+    def reasons(
+        kind: ReasonKind | None = Query(None),
+        f: Filters = Depends(filters),
+        scope: Scope = Depends(scope_dep),
+        ctx: ApiContext = Depends(get_ctx),
+    ) -> list[dict[str, Any]]:
+        with ctx.hub.engine.connect() as conn:
+            return queries.reasons(conn, scope, f, kind)
+
+    @router.get("/pace", summary="Tickets sold by days before the show (shows in range or one)")
+    def pace(
+        f: Filters = Depends(filters),
+        scope: Scope = Depends(scope_dep),
+        ctx: ApiContext = Depends(get_ctx),
+    ) -> list[dict[str, Any]]:
+        with ctx.hub.engine.connect() as conn:
+            return queries.pace(conn, scope, f)
+
+    @router.get("/active-customers", summary="Distinct customers who held or booked, per day")
+    def active_customers(
+        f: Filters = Depends(filters),
+        scope: Scope = Depends(scope_dep),
+        ctx: ApiContext = Depends(get_ctx),
+    ) -> dict[str, Any]:
+        with ctx.hub.engine.connect() as conn:
+            return {
+                "total": queries.active_customers(conn, scope, f),
+                "by_day": queries.active_customers_by_day(conn, scope, f),
+            }
+
+    @router.get("/preferences/trends", summary="Bookings per month by language/genre/format/time")
+    def preference_trends(
+        dimension: Dimension = Query("genre"),
+        f: Filters = Depends(filters),
+        scope: Scope = Depends(scope_dep),
+        ctx: ApiContext = Depends(get_ctx),
+    ) -> list[dict[str, Any]]:
+        with ctx.hub.engine.connect() as conn:
+            return queries.preference_trends(conn, scope, f, dimension)
+
+
+_register(partner_router, partner_scope)
+_register(admin_router, admin_scope)
+
+
+@admin_router.get("/searches", summary="Search volume and latency (UTC days)")
+def searches(
+    f: Filters = Depends(filters),
+    _: Principal = Depends(admin_read),
+    ctx: ApiContext = Depends(get_ctx),
+) -> dict[str, Any]:
+    with ctx.hub.engine.connect() as conn:
+        return queries.searches(conn, f)
+
+
+@admin_router.get(
+    "/customers/{customer_id}/preferences",
+    summary="What one customer books: language, genre, format, time of day",
+)
+def customer_preferences(
+    customer_id: str = Path(max_length=64),
+    _: Principal = Depends(admin_read),
+    ctx: ApiContext = Depends(get_ctx),
+) -> dict[str, Any]:
+    with ctx.hub.engine.connect() as conn:
+        return {
+            "customer_id": customer_id,
+            "preferences": queries.customer_preferences(conn, customer_id),
+        }

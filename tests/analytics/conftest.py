@@ -1,0 +1,38 @@
+"""Analytics fixtures: the API on a fresh PostgreSQL database with the demo catalog and the
+test accounts, and the worker runtime that delivers its outbox (analytics consumer included)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from marquee.worker.config import WorkerSettings
+from marquee.worker.runtime import WorkerRuntime, build_runtime
+from tests.api.conftest import Api, make_api
+
+
+@dataclass
+class World:
+    api: Api
+    runtime: WorkerRuntime
+
+    def deliver(self) -> None:
+        """Deliver the outbox and write the tracked activity, as the live system does."""
+        report = self.runtime.relay.drain()
+        assert report.failed == 0, report
+        self.api.client.app.state.analytics_tracker.flush()
+
+
+@pytest.fixture
+def world(fresh_pg_url: str, tmp_path: Path) -> Iterator[World]:
+    for api in make_api(fresh_pg_url, notify_dir=tmp_path / "notify", var_dir=tmp_path):
+        runtime = build_runtime(
+            api.hub.settings,
+            WorkerSettings(outbox_retry_base_seconds=0),
+            engine=api.hub.engine,
+            services=api.client.app.state.ctx.booking,
+        )
+        yield World(api, runtime)
