@@ -15,6 +15,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
+DEV_JWT_SECRET = "dev-only-change-me-0123456789abcdef"
+MIN_SECRET_BYTES = 32
 
 
 class Settings(BaseSettings):
@@ -30,11 +32,29 @@ class Settings(BaseSettings):
     stripe_webhook_secret: SecretStr | None = None
     stripe_api_base: str | None = Field(default=None, description="Override for tests only")
 
-    jwt_secret: SecretStr = SecretStr("dev-only-change-me-0123456789abcdef")
+    # `production` (the default) refuses to start on development secrets and denies loopback
+    # connector endpoints; `make demo`, `marquee demo` and the tests set `development`.
+    marquee_env: str = Field(default="production", pattern="^(production|development)$")
+    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    jwt_previous_secrets: SecretStr | None = Field(
+        default=None, description="Comma-separated old signing keys that still verify (rotation)"
+    )
     access_token_minutes: int = 15
     refresh_token_days: int = 30
     encryption_key: SecretStr | None = Field(
-        default=None, description="Fernet key for PII at rest; derived from jwt_secret if unset"
+        default=None,
+        description="Fernet key(s) for PII at rest, comma-separated, newest first; required in "
+        "production (development derives one from jwt_secret)",
+    )
+    metrics_token: SecretStr | None = Field(default=None, description="Bearer token for /metrics")
+    trusted_proxies: str = Field(
+        default="", description="Comma-separated proxy addresses whose X-Forwarded-For is believed"
+    )
+    connector_allowed_networks: str = Field(
+        default="", description="Comma-separated CIDRs a connector endpoint may reach (on-premise)"
+    )
+    secret_env_prefix: str = Field(
+        default="MARQUEE_SECRET_", min_length=4, description="Env variables secrets may come from"
     )
     cors_origins: list[str] = Field(default_factory=list)
     max_request_bytes: int = 1_000_000
@@ -58,7 +78,8 @@ class Settings(BaseSettings):
     # Rate limits (the `limits` notation: "120/minute", "10 per second", several joined by ";").
     # Counted in Redis when REDIS_URL is set, so they hold across every API process.
     rate_limit_login_per_ip: str = "30/minute"
-    rate_limit_login_per_account: str = "10/minute"
+    rate_limit_login_per_account: str = "10/minute"  # failures per (account, client address)
+    rate_limit_login_account_ceiling: str = "100/hour"  # failures per account, from anywhere
     rate_limit_hold_per_user: str = "30/minute"
     rate_limit_hold_per_ip: str = "120/minute"
     rate_limit_checkout_per_user: str = "20/minute"
@@ -67,6 +88,7 @@ class Settings(BaseSettings):
     @field_validator(
         "rate_limit_login_per_ip",
         "rate_limit_login_per_account",
+        "rate_limit_login_account_ceiling",
         "rate_limit_hold_per_user",
         "rate_limit_hold_per_ip",
         "rate_limit_checkout_per_user",
@@ -80,6 +102,39 @@ class Settings(BaseSettings):
         except ValueError as err:
             raise ValueError(f"not a rate limit: {value!r} (e.g. '120/minute')") from err
         return value
+
+    @property
+    def development(self) -> bool:
+        return self.marquee_env == "development"
+
+    def jwt_verify_secrets(self) -> list[str]:
+        """The signing key first, then the previous keys still accepted during a rotation."""
+        previous = self.jwt_previous_secrets.get_secret_value() if self.jwt_previous_secrets else ""
+        return [self.jwt_secret.get_secret_value(), *_split(previous)]
+
+    def start_refusal(self) -> str | None:
+        """Why a server or worker must not start with these settings (None: it may). Development
+        mode accepts the built-in secrets; production needs real ones."""
+        if self.development:
+            return None
+        jwt = self.jwt_secret.get_secret_value()
+        hint = "set it, or MARQUEE_ENV=development for a local try-out"
+        if jwt == DEV_JWT_SECRET:
+            return f"JWT_SECRET is unset or the built-in development value: {hint}"
+        if len(jwt.encode()) < MIN_SECRET_BYTES:
+            return f"JWT_SECRET is shorter than {MIN_SECRET_BYTES} bytes: {hint}"
+        keys = _split(self.encryption_key.get_secret_value()) if self.encryption_key else []
+        if not keys:
+            return f"ENCRYPTION_KEY is unset (its own secret, never derived in production): {hint}"
+        if any(len(key.encode()) < MIN_SECRET_BYTES for key in keys):
+            return f"ENCRYPTION_KEY has a key shorter than {MIN_SECRET_BYTES} bytes"
+        if set(keys) & set(self.jwt_verify_secrets()):
+            return "ENCRYPTION_KEY must be a secret of its own, not a JWT signing key"
+        return None
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 @lru_cache

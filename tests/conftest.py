@@ -30,6 +30,9 @@ _PG_SERVER_HINT = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABAS
 for _name in Settings.model_fields:
     os.environ.pop(_name.upper(), None)
 os.environ.pop("TEST_REDIS_URL", None)
+# Tests run in development mode (built-in secrets, loopback simulators); the security suite
+# sets production explicitly where that is what it tests.
+os.environ["MARQUEE_ENV"] = "development"
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any
 
@@ -66,6 +67,9 @@ def demo(
     from marquee.demo_data import load_demo
     from store.migrate import upgrade
 
+    # The demo runs on the built-in secrets and loopback simulators: development mode.
+    os.environ["MARQUEE_ENV"] = "development"
+    get_settings.cache_clear()
     settings = get_settings()
     upgrade(settings.database_url)
     hub = build_hub(settings)

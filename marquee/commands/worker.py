@@ -16,6 +16,9 @@ def run(
     loglevel: str = typer.Option("INFO"),
 ) -> None:
     """Run a Celery worker on Redis (broker: CELERY_BROKER_URL or REDIS_URL)."""
+    from marquee.commands.serve import refuse_unsafe_start
+
+    refuse_unsafe_start()
     from marquee.worker.celery_app import app as celery
 
     argv = ["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}"]
