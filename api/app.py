@@ -20,9 +20,11 @@ from api.routers import (
     catalog,
     connector_webhooks,
     health,
+    images,
     partner,
     partner_reports,
     session,
+    storefront,
     web,
     webhooks,
 )
@@ -114,6 +116,8 @@ def create_app(
     app.include_router(partner_reports.router)
     app.include_router(connector_webhooks.router)
     app.include_router(session.router)
+    app.include_router(storefront.router)
+    app.include_router(images.router)
     app.include_router(analytics_routes.partner_router)
     app.include_router(analytics_routes.admin_router)
     tracking.install(app, hub)
