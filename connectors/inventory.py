@@ -26,6 +26,7 @@ from sqlalchemy import Connection
 
 from adapters.base import Payload
 from adapters.mapping import DeadLetter
+from booking import pos_reports
 from canonical import DeltaSource, InventoryDelta
 from canonical.time import utcnow
 from connectors.catalog import record_dead
@@ -73,9 +74,14 @@ def apply_deltas(
     report: InventoryReport,
     *,
     source: DeltaSource | None = None,
+    later: list[frozenset[str]] | None = None,
 ) -> None:
+    """Apply each delta in its own transaction. `later`: per delta, the seats a later delta of
+    the same batch reports again (computed from `deltas` when not given)."""
     mapping = connector.mapping
-    for delta in deltas:
+    # Only the last word of a batch about a seat counts (held, then sold: a sale).
+    later = pos_reports.superseded(deltas) if later is None else later
+    for delta, superseded in zip(deltas, later, strict=True):
         if source is not None or delta.connector_id != connector.id:
             delta = delta.model_copy(
                 update={"source": source or delta.source, "connector_id": connector.id}
@@ -85,7 +91,7 @@ def apply_deltas(
                 target = sql.resolve_show(conn, connector.id, delta.show_id)
                 if target is None:
                     raise sql.UnknownShowError(f"no show {delta.show_id} (import the catalog)")
-                applied = sql.apply_delta(conn, delta, show_id=target)
+                applied = sql.apply_delta(conn, delta, show_id=target, superseded=superseded)
         except (sql.UnknownSeats, sql.UnknownShowError) as exc:
             field_path = "changes[*].seat_id" if isinstance(exc, sql.UnknownSeats) else "show_id"
             record_dead(
@@ -202,28 +208,39 @@ def _poll_files(connector: Connector, report: InventoryReport) -> None:
     seen: dict[str, str] = state.get("seen", {})
     payloads = connector.fetch(SNAPSHOT_ENTITY, {})
     present = set()
+    batch: list[tuple[list[InventoryDelta], str]] = []
+    last = state.get("last")
     for payload in sorted(payloads, key=lambda p: p.name):
         present.add(payload.name)
         if seen.get(payload.name) == payload.fingerprint and payload.fingerprint:
             continue  # the same file again: applied once already
-        deltas, text = _map(connector, SNAPSHOT_ENTITY, payload, report)
-        apply_deltas(connector, deltas, text, report, source=DeltaSource.POS_POLL)
+        batch.append(_map(connector, SNAPSHOT_ENTITY, payload, report))
         seen[payload.name] = payload.fingerprint or ""
-        with connector.engine.begin() as conn:
-            # Forget files the POS removed; keep the rest (the look-back is what is present).
-            sql.set_cursor(
-                conn,
-                connector.id,
-                SNAPSHOT_ENTITY,
-                json.dumps(
-                    {
-                        "last": payload.name,
-                        "seen": {
-                            k: v for k, v in seen.items() if k in present or k == payload.name
-                        },
-                    }
-                ),
-            )
+        last = payload.name
+    if not batch:
+        return
+    # The files of one poll are one batch: a seat an older file reports free and a newer one
+    # sold (our own sale, between two snapshots) is sold, not a conflict.
+    later = pos_reports.superseded([d for deltas, _ in batch for d in deltas])
+    at = 0
+    for deltas, text in batch:
+        apply_deltas(
+            connector,
+            deltas,
+            text,
+            report,
+            source=DeltaSource.POS_POLL,
+            later=later[at : at + len(deltas)],
+        )
+        at += len(deltas)
+    with connector.engine.begin() as conn:
+        # Forget files the POS removed; keep the rest (the look-back is what is present).
+        sql.set_cursor(
+            conn,
+            connector.id,
+            SNAPSHOT_ENTITY,
+            json.dumps({"last": last, "seen": {k: v for k, v in seen.items() if k in present}}),
+        )
 
 
 # ---------------------------------------------------------------------------------- reconcile

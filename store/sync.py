@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import Connection, Table, and_, delete, insert, select, tuple_, update
 from sqlalchemy.types import JSON
 
+from booking import pos_reports
 from canonical import (
-    DeltaSource,
     InventoryDelta,
     Movie,
     Screen,
@@ -30,9 +30,11 @@ from canonical import (
 from canonical.time import utcnow
 from store import seats
 from store.tables import (
+    bookings,
     connectors,
     dead_letters,
     external_ids,
+    holds,
     movie_translations,
     movies,
     screens,
@@ -635,123 +637,205 @@ def apply_delta(
     now: datetime | None = None,
     *,
     show_id: str | None = None,
+    superseded: frozenset[str] = frozenset(),
 ) -> Applied:
     """Apply what a POS says about seats of one show, in the caller's transaction.
 
-    Rules (the POS is the authority for its own sales; Marquee for its customers' bookings):
-    - a seat Marquee sold in a booking is never overwritten. The POS selling it at the box
-      office (a push) or reporting it free is a conflict: recorded with the action taken.
-    - a seat a Marquee customer holds: the POS selling it wins (the hold loses the seat, a
-      conflict is recorded); the POS reporting it held or free changes nothing (our own hold,
-      or one the POS let lapse: ours expires by itself).
-    - any other seat takes the POS's status; POS holds carry a `pos:` hold id and expire.
+    What each report means (our own step echoed, the POS's own business, or a conflict) is
+    booking.pos_reports.judge's call; this reads the facts it needs and writes its verdict.
+    `superseded` names seats a later delta of the same batch reports again.
+
+    The read and the write are not one statement, so each write is conditional on the seat's
+    row version being the one judged: a seat a Marquee hold or sale changed meanwhile is read
+    and judged again, never overwritten by a decision made for what it was.
     Unknown seat ids reject the whole delta (UnknownSeats), so nothing is half applied.
     """
     now = now or utcnow()
     target = show_id or delta.show_id
     wanted = {c.seat_id: c for c in delta.changes}
     seats.ensure_inventory(conn, target)
+    result = Applied(target)
+    pending = list(wanted)
+    for attempt in range(RACE_ATTEMPTS):
+        rows = _seat_facts(conn, target, pending, now)
+        if attempt == 0:
+            if (
+                not rows
+                and not conn.execute(select(shows.c.id).where(shows.c.id == target)).scalar()
+            ):
+                raise UnknownShowError(f"no show {target}")
+            missing = [s for s in pending if s not in rows]
+            if missing:
+                raise UnknownSeats(target, missing)
+        writes: dict[SeatStatus, list[tuple[str, int]]] = {}
+        conflicts: dict[str, tuple[pos_reports.Decision, pos_reports.Report, dict[str, Any]]] = {}
+        for seat_id in pending:
+            change = wanted[seat_id]
+            row, facts = rows[seat_id]
+            report = pos_reports.Report(
+                status=SeatStatus(change.status),
+                source=delta.source,
+                observed_at=_aware(delta.observed_at),
+                external_ref=change.external_ref,
+                superseded=seat_id in superseded,
+            )
+            decision = pos_reports.judge(facts, report)
+            detail = pos_reports.conflict_detail(facts, report, row.hold_id, delta.sequence)
+            if decision.verdict == pos_reports.Verdict.CONFLICT_KEEP:
+                result.conflicts.append(_conflict(conn, delta, target, seat_id, decision, detail))
+            elif decision.verdict == pos_reports.Verdict.IGNORE:
+                result.unchanged += 1
+            else:
+                writes.setdefault(report.status, []).append((seat_id, row.version))
+                if decision.conflict:
+                    conflicts[seat_id] = (decision, report, detail)
+        pending = []
+        for status, targets in writes.items():
+            written = _write_pos_status(conn, target, status, targets, delta.connector_id, now)
+            result.changed += len(written)
+            for seat_id, _ in targets:
+                if seat_id not in written:
+                    pending.append(seat_id)  # changed since it was read: judge it again
+                elif seat_id in conflicts:
+                    decision, _, detail = conflicts[seat_id]
+                    result.conflicts.append(
+                        _conflict(conn, delta, target, seat_id, decision, detail)
+                    )
+        if not pending:
+            return result
+    raise ConcurrentSeatChange(f"seats {', '.join(pending)} of {target} keep changing")
+
+
+RACE_ATTEMPTS = 5
+
+
+class ConcurrentSeatChange(RuntimeError):
+    """A seat changed under every attempt to apply a report to it (the delta is retried)."""
+
+
+def _seat_facts(
+    conn: Connection, show_id: str, seat_ids: Sequence[str], now: datetime
+) -> dict[str, tuple[Any, pos_reports.SeatFacts]]:
+    """Each seat's row with what booking.pos_reports needs to know about it."""
     rows = {
         r.seat_id: r
         for r in conn.execute(
             select(show_seats).where(
-                show_seats.c.show_id == target, show_seats.c.seat_id.in_(list(wanted))
+                show_seats.c.show_id == show_id, show_seats.c.seat_id.in_(list(seat_ids))
             )
         )
     }
-    if not rows and not conn.execute(select(shows.c.id).where(shows.c.id == target)).scalar():
-        raise UnknownShowError(f"no show {target}")
-    missing = [s for s in wanted if s not in rows]
-    if missing:
-        raise UnknownSeats(target, missing)
-    result = Applied(target)
-    groups: dict[SeatStatus, list[str]] = {}
-    for seat_id, change in wanted.items():
-        row = rows[seat_id]
-        status = SeatStatus(change.status)
-        live_hold = (
+    hold_ids = {
+        r.hold_id for r in rows.values() if r.hold_id and not r.hold_id.startswith(POS_HOLD_PREFIX)
+    }
+    booking_ids = {r.booking_id for r in rows.values() if r.booking_id}
+    booked = {}
+    if booking_ids:
+        booked = {
+            b.id: b
+            for b in conn.execute(
+                select(
+                    bookings.c.id, bookings.c.hold_id, bookings.c.status, bookings.c.remote_ref
+                ).where(bookings.c.id.in_(list(booking_ids)))
+            )
+        }
+        hold_ids |= {b.hold_id for b in booked.values() if b.hold_id}
+    held = {}
+    if hold_ids:
+        held = {
+            h.id: h
+            for h in conn.execute(
+                select(holds.c.id, holds.c.remote_ref, holds.c.created_at).where(
+                    holds.c.id.in_(list(hold_ids))
+                )
+            )
+        }
+    out: dict[str, tuple[Any, pos_reports.SeatFacts]] = {}
+    for seat_id, row in rows.items():
+        live = (
             row.status == "held"
             and row.hold_expires_at is not None
             and _aware(row.hold_expires_at) > now
-            and not (row.hold_id or "").startswith(POS_HOLD_PREFIX)
         )
-        if row.booking_id is not None:
-            if status == SeatStatus.SOLD and delta.source != DeltaSource.POS_PUSH:
-                result.unchanged += 1  # our own sale, committed at the POS
-                continue
-            kind = (
-                "pos_sold_booked_seat"
-                if status == SeatStatus.SOLD
-                else f"pos_reports_booked_seat_{status.value}"
-            )
-            result.conflicts.append(
-                add_conflict(
-                    conn,
-                    connector_id=delta.connector_id,
-                    show_id=target,
-                    seat_id=seat_id,
-                    kind=kind,
-                    detail={
-                        "pos_status": status.value,
-                        "booking_id": row.booking_id,
-                        "source": delta.source.value,
-                        "sequence": delta.sequence,
-                    },
-                    action="kept the Marquee booking; the theatre must resolve the POS side",
-                )
-            )
-            continue
-        if live_hold:
-            if status == SeatStatus.SOLD:
-                result.conflicts.append(
-                    add_conflict(
-                        conn,
-                        connector_id=delta.connector_id,
-                        show_id=target,
-                        seat_id=seat_id,
-                        kind="pos_sold_held_seat",
-                        detail={
-                            "hold_id": row.hold_id,
-                            "source": delta.source.value,
-                            "sequence": delta.sequence,
-                        },
-                        action="POS sale wins: the seat left the Marquee hold",
-                    )
-                )
-                groups.setdefault(status, []).append(seat_id)
-            else:
-                result.unchanged += 1
-            continue
-        current = (
-            "held"
-            if row.status == "held"
-            and row.hold_expires_at is not None
-            and _aware(row.hold_expires_at) > now
-            else ("available" if row.status == "held" else row.status)
+        booking = booked.get(row.booking_id) if row.booking_id else None
+        hold = held.get(booking.hold_id if booking else row.hold_id)
+        own_hold = live and not (row.hold_id or "").startswith(POS_HOLD_PREFIX)
+        out[seat_id] = (
+            row,
+            pos_reports.SeatFacts(
+                status=SeatStatus("held" if live else "available")
+                if row.status == "held"
+                else SeatStatus(row.status),
+                booking_id=row.booking_id,
+                commit_pending=booking is not None
+                and booking.status == "confirmed"
+                and booking.remote_ref is None,
+                own_hold=own_hold and row.booking_id is None,
+                claimed_at=_aware(hold.created_at) if hold is not None else None,
+                own_refs=pos_reports.own_refs(
+                    hold_id=hold.id if hold is not None else None,
+                    hold_remote_ref=hold.remote_ref if hold is not None else None,
+                    booking_id=row.booking_id,
+                    booking_remote_ref=booking.remote_ref if booking else None,
+                ),
+            ),
         )
-        if current == status.value and status != SeatStatus.HELD:
-            result.unchanged += 1
-            continue
-        groups.setdefault(status, []).append(seat_id)
-    for status, seat_ids in groups.items():
-        values: dict[str, Any] = {"status": status.value, "version": show_seats.c.version + 1}
-        if status == SeatStatus.HELD:
-            values |= {
-                "hold_id": f"{POS_HOLD_PREFIX}{delta.connector_id or 'pos'}"[:64],
-                "hold_expires_at": now + POS_HOLD_TTL,
-            }
-        else:
-            values |= {"hold_id": None, "hold_expires_at": None}
-        result.changed += conn.execute(
-            update(show_seats)
-            .where(
-                show_seats.c.show_id == target,
-                show_seats.c.seat_id.in_(seat_ids),
-                show_seats.c.booking_id.is_(None),
-            )
-            .values(**values)
-        ).rowcount
-    return result
+    return out
+
+
+def _write_pos_status(
+    conn: Connection,
+    show_id: str,
+    status: SeatStatus,
+    targets: Sequence[tuple[str, int]],
+    connector_id: str | None,
+    now: datetime,
+) -> set[str]:
+    """Set seats to the POS's status, each only if its row is still the version judged; the
+    seats written."""
+    values: dict[str, Any] = {"status": status.value, "version": show_seats.c.version + 1}
+    if status == SeatStatus.HELD:
+        values |= {
+            "hold_id": f"{POS_HOLD_PREFIX}{connector_id or 'pos'}"[:64],
+            "hold_expires_at": now + POS_HOLD_TTL,
+        }
+    else:
+        values |= {"hold_id": None, "hold_expires_at": None}
+    written: set[str] = set()
+    for i in range(0, len(targets), CHUNK):
+        part = targets[i : i + CHUNK]
+        written.update(
+            conn.execute(
+                update(show_seats)
+                .where(
+                    show_seats.c.show_id == show_id,
+                    tuple_(show_seats.c.seat_id, show_seats.c.version).in_(list(part)),
+                    show_seats.c.booking_id.is_(None),
+                )
+                .values(**values)
+                .returning(show_seats.c.seat_id)
+            ).scalars()
+        )
+    return written
+
+
+def _conflict(
+    conn: Connection,
+    delta: InventoryDelta,
+    show_id: str,
+    seat_id: str,
+    decision: pos_reports.Decision,
+    detail: dict[str, Any],
+) -> str:
+    return add_conflict(
+        conn,
+        connector_id=delta.connector_id,
+        show_id=show_id,
+        seat_id=seat_id,
+        kind=decision.kind or "pos_report",
+        detail=detail,
+        action=decision.action or decision.reason,
+    )
 
 
 def _aware(moment: datetime) -> datetime:
