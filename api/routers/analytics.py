@@ -108,7 +108,7 @@ CSV = {200: {"content": {"text/csv": {}}, "description": "CSV with a header"}}
 
 def _register(router: APIRouter, scope_dep: Callable[..., Scope]) -> None:
     @router.get("/summary", summary="Totals, money per currency, funnel, abandonment, occupancy")
-    def summary(
+    def analytics_summary(
         f: Filters = Depends(filters),
         scope: Scope = Depends(scope_dep),
         ctx: ApiContext = Depends(get_ctx),
@@ -117,7 +117,7 @@ def _register(router: APIRouter, scope_dep: Callable[..., Scope]) -> None:
             return queries.totals(conn, scope, f)
 
     @router.get("/breakdown", summary="Every counter by one dimension (and currency)")
-    def breakdown(
+    def analytics_breakdown(
         by: Breakdown = Query("day"),
         f: Filters = Depends(filters),
         scope: Scope = Depends(scope_dep),
@@ -129,7 +129,7 @@ def _register(router: APIRouter, scope_dep: Callable[..., Scope]) -> None:
     @router.get(
         "/breakdown.csv", response_class=Response, responses=CSV, summary="The breakdown as CSV"
     )
-    def breakdown_csv(
+    def analytics_breakdown_csv(
         by: Breakdown = Query("day"),
         f: Filters = Depends(filters),
         scope: Scope = Depends(scope_dep),
@@ -139,7 +139,7 @@ def _register(router: APIRouter, scope_dep: Callable[..., Scope]) -> None:
             return _csv(queries.breakdown(conn, scope, f, by), f"analytics-by-{by}.csv")
 
     @router.get("/shows", summary="Per show: capacity, seats sold, occupancy, funnel (heat map)")
-    def shows(
+    def analytics_shows(
         f: Filters = Depends(filters),
         scope: Scope = Depends(scope_dep),
         ctx: ApiContext = Depends(get_ctx),
@@ -148,7 +148,7 @@ def _register(router: APIRouter, scope_dep: Callable[..., Scope]) -> None:
             return queries.show_occupancy(conn, scope, f)
 
     @router.get("/shows.csv", response_class=Response, responses=CSV, summary="Per show, as CSV")
-    def shows_csv(
+    def analytics_shows_csv(
         f: Filters = Depends(filters),
         scope: Scope = Depends(scope_dep),
         ctx: ApiContext = Depends(get_ctx),
@@ -157,7 +157,7 @@ def _register(router: APIRouter, scope_dep: Callable[..., Scope]) -> None:
             return _csv(queries.show_occupancy(conn, scope, f), "analytics-shows.csv")
 
     @router.get("/reasons", summary="Failed payments, released holds, refunds... by reason")
-    def reasons(
+    def analytics_reasons(
         kind: ReasonKind | None = Query(None),
         f: Filters = Depends(filters),
         scope: Scope = Depends(scope_dep),
@@ -167,7 +167,7 @@ def _register(router: APIRouter, scope_dep: Callable[..., Scope]) -> None:
             return queries.reasons(conn, scope, f, kind)
 
     @router.get("/pace", summary="Tickets sold by days before the show (shows in range or one)")
-    def pace(
+    def analytics_pace(
         f: Filters = Depends(filters),
         scope: Scope = Depends(scope_dep),
         ctx: ApiContext = Depends(get_ctx),
@@ -176,7 +176,7 @@ def _register(router: APIRouter, scope_dep: Callable[..., Scope]) -> None:
             return queries.pace(conn, scope, f)
 
     @router.get("/active-customers", summary="Distinct customers who held or booked, per day")
-    def active_customers(
+    def analytics_active_customers(
         f: Filters = Depends(filters),
         scope: Scope = Depends(scope_dep),
         ctx: ApiContext = Depends(get_ctx),
@@ -188,7 +188,7 @@ def _register(router: APIRouter, scope_dep: Callable[..., Scope]) -> None:
             }
 
     @router.get("/preferences/trends", summary="Bookings per month by language/genre/format/time")
-    def preference_trends(
+    def analytics_preference_trends(
         dimension: Dimension = Query("genre"),
         f: Filters = Depends(filters),
         scope: Scope = Depends(scope_dep),
@@ -203,7 +203,7 @@ _register(admin_router, admin_scope)
 
 
 @admin_router.get("/searches", summary="Search volume and latency (UTC days)")
-def searches(
+def analytics_searches(
     f: Filters = Depends(filters),
     _: Principal = Depends(admin_read),
     ctx: ApiContext = Depends(get_ctx),
@@ -216,7 +216,7 @@ def searches(
     "/customers/{customer_id}/preferences",
     summary="What one customer books: language, genre, format, time of day",
 )
-def customer_preferences(
+def analytics_customer_preferences(
     customer_id: str = Path(max_length=64),
     _: Principal = Depends(admin_read),
     ctx: ApiContext = Depends(get_ctx),

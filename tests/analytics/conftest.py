@@ -26,9 +26,8 @@ class World:
         self.api.client.app.state.analytics_tracker.flush()
 
 
-@pytest.fixture
-def world(fresh_pg_url: str, tmp_path: Path) -> Iterator[World]:
-    for api in make_api(fresh_pg_url, notify_dir=tmp_path / "notify", var_dir=tmp_path):
+def _world(url: str, tmp_path: Path) -> Iterator[World]:
+    for api in make_api(url, notify_dir=tmp_path / "notify", var_dir=tmp_path):
         runtime = build_runtime(
             api.hub.settings,
             WorkerSettings(outbox_retry_base_seconds=0),
@@ -36,3 +35,15 @@ def world(fresh_pg_url: str, tmp_path: Path) -> Iterator[World]:
             services=api.client.app.state.ctx.booking,
         )
         yield World(api, runtime)
+
+
+@pytest.fixture
+def world(fresh_pg_url: str, tmp_path: Path) -> Iterator[World]:
+    """On PostgreSQL."""
+    yield from _world(fresh_pg_url, tmp_path)
+
+
+@pytest.fixture
+def any_world(db_url: str, tmp_path: Path) -> Iterator[World]:
+    """On SQLite (the embedded default) and on PostgreSQL."""
+    yield from _world(db_url, tmp_path)
