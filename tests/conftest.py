@@ -99,3 +99,20 @@ def redis_url(redis_server: str) -> str:
     url = devservers.private_redis_db(redis_server)
     redis.Redis.from_url(url).flushdb()
     return url
+
+
+_POSTGRES_FIXTURES = {"pg_server", "pg_template", "pg_url", "fresh_pg_url"}
+_REDIS_FIXTURES = {"redis_server", "redis_url"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test by the servers its fixtures need, so `-m "not postgres and not redis"` is a
+    suite that needs neither (a marker written by hand is easy to forget)."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("db_url") == "postgres"
+        if names & _POSTGRES_FIXTURES or on_postgres:
+            item.add_marker(pytest.mark.postgres)
+        if names & _REDIS_FIXTURES:
+            item.add_marker(pytest.mark.redis)
