@@ -48,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     cov.load()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "coverage.json"
-        cov.json_report(outfile=str(out))
+        # A file deleted since the run (a move in the working tree) is skipped, not fatal.
+        cov.json_report(outfile=str(out), ignore_errors=True)
         report = json.loads(out.read_text())
 
     rows = package_totals(report)
