@@ -48,7 +48,7 @@ test: lint
 
 coverage-report:
 	$(BIN)/coverage combine -q
-	$(BIN)/python tools/coverage_table.py --fail-under $(COVERAGE_FAIL_UNDER) \
+	$(BIN)/python tests/tooling/coverage_table.py --fail-under $(COVERAGE_FAIL_UNDER) \
 		$(COVERAGE_PACKAGE_GATES)
 
 clean:
