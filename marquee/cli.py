@@ -20,6 +20,7 @@ _GROUPS = {
     "sync": "Catalog, localization and inventory sync for a connector.",
     "simulate": "Legacy POS simulators on loopback.",
     "worker": "Outbox delivery and scheduled work.",
+    "admin": "Administrator accounts.",
     "analytics": "Analytics: rebuild the aggregates, export events to Parquet.",
 }
 
