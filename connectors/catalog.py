@@ -20,17 +20,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from sqlalchemy import Connection
 
-from adapters.base import Payload
+from adapters.base import AdapterError, Payload
 from adapters.mapping import DeadLetter
 from canonical import Movie, Screen, SeatLayout, Show, Theatre, Translation
 from canonical.time import utcnow
 from connectors.connector import Connector
+from connectors.import_window import beyond_window
 from connectors.listed_shows import ListedShows
 from store import sync as sql
 from store.tables import screens
@@ -42,6 +44,8 @@ GROUP_PAYLOADS = 20
 # Only entities whose payloads are independent (a record never merges with another payload's
 # record of the same id, as translations do) are grouped.
 GROUPED = frozenset({"seat_layout"})
+# Entities whose records of one id merge (one translation per language) are never deduped.
+MERGED = frozenset({"translation"})
 
 
 @dataclass
@@ -54,6 +58,23 @@ class ImportReport:
     # the schedule sweep need not read and map the whole schedule a second time. Kept in a
     # temp table (connectors.listed_shows), not in memory; import_catalog closes it.
     listed_shows: ListedShows | None = None
+    # Ids already taken in this import, per entity: a record that two pages (or files) both
+    # hold is applied once and counted as a duplicate.
+    seen: dict[str, set[str]] = field(default_factory=dict)
+    duplicates: int = 0
+
+    def first_time(self, entity: str, record: Any) -> bool:
+        if entity in MERGED:
+            return True
+        ids = self.seen.setdefault(entity, set())
+        key = getattr(record, "id", None)
+        if key is None:
+            return True
+        if key in ids:
+            self.duplicates += 1
+            return False
+        ids.add(key)
+        return True
 
     def add(self, entity: str, written: sql.Written) -> None:
         slot = self.counts.setdefault(entity, {"created": 0, "updated": 0, "unchanged": 0})
@@ -70,6 +91,7 @@ class ImportReport:
             "counts": self.counts,
             "dead_letters": self.dead_letters,
             "rejected": self.rejected_payloads,
+            "duplicates": self.duplicates,
         }
 
 
@@ -137,19 +159,33 @@ def _map_ids(conn: Connection, connector: Connector, entity: str, records: Itera
     )
 
 
+def _window(days: int, zone: str | None) -> dict[str, Any]:
+    """The import window as call variables: today and today + days, in the theatre's zone when
+    the call is per theatre (a vendor's "today" is its own), and that zone as `timezone` so a
+    template can send them as epoch seconds of the local midnight."""
+    today = datetime.now(ZoneInfo(zone)).date() if zone else date.today()
+    window: dict[str, Any] = {
+        "from_date": today.isoformat(),
+        "to_date": (today + timedelta(days)).isoformat(),
+        "date": today.isoformat(),
+    }
+    if zone:
+        window["timezone"] = zone
+    return window
+
+
 def _calls(connector: Connector, entity: str, days: int) -> Iterator[dict[str, Any]]:
     """The call variables an entity's fetches need, one dict per call."""
     needs = connector.transport_vars(entity)
-    today = date.today()
-    window = {"from_date": today.isoformat(), "to_date": (today + timedelta(days)).isoformat()}
     if "cinema_id" not in needs:
-        yield dict(window)
+        yield _window(days, None)
         return
     with connector.engine.connect() as conn:
         theatres = sql.theatre_refs(conn, connector.id)
         screens_of = sql.screen_refs(conn, connector.id) if "screen_number" in needs else {}
     for theatre in theatres:
         ext = theatre["external_id"]
+        window = _window(days, theatre.get("timezone"))
         if "screen_number" in needs:
             for screen_ext, _ in screens_of.get(theatre["id"], []):
                 yield {**window, "cinema_id": ext, "screen_number": screen_ext}
@@ -159,11 +195,36 @@ def _calls(connector: Connector, entity: str, days: int) -> Iterator[dict[str, A
 
 def fetch_payloads(connector: Connector, entity: str, days: int) -> Iterator[Payload]:
     """Every payload of an entity over `days`, one fetch per call its transport needs (per
-    theatre, per screen), with the call's variables on each payload."""
+    theatre, per screen), with the call's variables on each payload.
+
+    A call the POS refused (an HTTP error, or an error inside a 200 such as `ok: false` on a
+    list page) is a dead letter naming the call, and the import fails: a list that was not
+    read to its end must never look complete (the schedule sweep would cancel what it lacks).
+    """
     for vars in _calls(connector, entity, days):
-        for payload in connector.fetch(entity, vars):
+        try:
+            payloads = connector.fetch(entity, vars)
+        except AdapterError as exc:
+            record_failed_call(connector, entity, vars, exc)
+            raise
+        for payload in payloads:
             payload.vars = {**vars, **payload.vars}
             yield payload
+
+
+def record_failed_call(
+    connector: Connector, entity: str, vars: dict[str, Any], exc: Exception
+) -> None:
+    call = ", ".join(f"{k}={v}" for k, v in sorted(vars.items()))
+    letter = DeadLetter(
+        system=connector.mapping.system,
+        mapping_version=connector.mapping.version,
+        entity=entity,
+        field_path="$call",
+        reason=f"fetch failed: {type(exc).__name__}: {exc}",
+        payload=f"fetch {entity} ({call})",
+    )
+    record_dead(connector, [letter], None, letter.payload)
 
 
 # ---------------------------------------------------------------------------------- import
@@ -205,7 +266,9 @@ def _simple(connector: Connector, entity: str, report: ImportReport, days: int) 
     pending: list[Payload] = []
     records: list[BaseModel] = []
     for payload in fetch_payloads(connector, entity, days):
-        mapped = _read(connector, entity, payload, report)
+        mapped = [
+            r for r in _read(connector, entity, payload, report) if report.first_time(entity, r)
+        ]
         if not mapped:
             continue
         pending.append(payload)
@@ -351,7 +414,7 @@ def import_shows(connector: Connector, payload: Payload, report: ImportReport) -
             with payload.opener() as stream:
                 items = (
                     mapping.stream("show", stream, ctx)
-                    if mapping.protocol == "csv_sftp"
+                    if mapping.source_format("show") == "csv"
                     else iter(_as_items(mapping.read("show", stream.read(), ctx, partial=True)))
                 )
                 for item in items:
@@ -362,6 +425,10 @@ def import_shows(connector: Connector, payload: Payload, report: ImportReport) -
                         continue
                     if dead:
                         continue  # the batch is lost anyway: only collect the failures
+                    if beyond_window(item, payload.vars):  # type: ignore[arg-type]
+                        continue  # the POS lists more days than the import asked for
+                    if not report.first_time("show", item):
+                        continue
                     batch.append(item)  # type: ignore[arg-type]
                     if len(batch) >= SHOW_CHUNK:
                         writer.write(batch)

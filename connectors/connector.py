@@ -130,7 +130,7 @@ class Connector:
         import re
 
         text = self.mapping.transport(entity).model_dump_json()
-        return set(re.findall(r"\{\$([A-Za-z_][A-Za-z0-9_]*)\}", text))
+        return set(re.findall(r"\{\$([A-Za-z_][A-Za-z0-9_]*)(?::[^{}]*)?\}", text))
 
     # ------------------------------------------------------------------------------ context
     def context(self, vars: dict[str, Any] | None = None) -> MappingContext:

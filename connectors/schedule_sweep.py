@@ -214,7 +214,7 @@ def _listed(connector: Connector, days: int, listing: ListedShows) -> bool:
     for payload in fetch_payloads(connector, "show", days):
         ctx = connector.context(payload.vars)
         with payload.opener() as stream:
-            if mapping.protocol == "csv_sftp":
+            if mapping.source_format("show") == "csv":
                 items: Iterable[Any] = mapping.stream("show", stream, ctx)
             else:
                 result = mapping.read("show", stream.read(), ctx, partial=True)

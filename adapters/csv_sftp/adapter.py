@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import hashlib
 import io
@@ -25,6 +26,7 @@ from typing import IO, Any
 import paramiko
 
 from adapters.base import AdapterSpec, Payload, RemoteError, Sent, TransientError
+from adapters.templates import TemplateError, fill
 
 HASH_LIMIT = 5_000_000  # fingerprint small files by content, large ones by size and time
 # Files up to this size are read with plain requests: a prefetch starts a thread and, without a
@@ -135,16 +137,28 @@ class CsvSftpAdapter:
         self, entity: str, vars: dict[str, Any] | None = None, cursor: str | None = None
     ) -> Iterator[Payload]:
         t = self.mapping.transport(entity)
-        folder = t.folder or "/"
+        vars = dict(vars or {})
+        try:
+            folder = fill(t.folder or "/", vars)
+            glob = fill(t.file_glob or "*", vars)
+        except TemplateError as exc:
+            raise RemoteError(f"{entity}: {exc}") from exc
         pattern = re.compile(t.filename_vars) if t.filename_vars else None
-        entries = self._io(f"list {folder}", lambda s: s.listdir_attr(folder))
-        names = sorted(
-            e.filename
+        try:
+            entries = self._io(f"list {folder}", lambda s: s.listdir_attr(folder))
+        except FileNotFoundError:
+            # A dated export folder that is not there yet: fail rather than import nothing
+            # (an empty full export would look like a schedule with no shows).
+            raise RemoteError(f"{entity}: folder {folder} does not exist") from None
+        listed = [
+            e
             for e in entries
-            if fnmatch.fnmatch(e.filename, t.file_glob or "*")
-            and not e.filename.endswith(t.temp_suffix)
-        )
-        attrs = {e.filename: e for e in entries}
+            if fnmatch.fnmatch(e.filename, glob) and not e.filename.endswith(t.temp_suffix)
+        ]
+        if t.select == "newest" and listed:
+            listed = [max(listed, key=lambda e: (e.st_mtime or 0, e.filename))]
+        names = sorted(e.filename for e in listed)
+        attrs = {e.filename: e for e in listed}
         out = []
         for name in names:
             found = {}
@@ -154,9 +168,9 @@ class CsvSftpAdapter:
                     continue
                 found = {k: v for k, v in match.groupdict().items() if v is not None}
             path = posixpath.join(folder, name)
-            out.append(
-                _SftpPayload(self, path, attrs[name], name=name, vars={**(vars or {}), **found})
-            )
+            payload = _SftpPayload(self, path, attrs[name], name=name, vars={**vars, **found})
+            payload.after_read = (entity, t.after_read, t.archive_folder)
+            out.append(payload)
         yield from out
 
     def _open(self, path: str, size: int | None) -> IO[bytes]:
@@ -207,7 +221,24 @@ class CsvSftpAdapter:
         return False  # files are polled, never pushed
 
     def acknowledge(self, payload: Payload) -> None:
-        return None  # the POS owns its outbound folder; cursors remember what was applied
+        """Done with a file: leave it (the default: the POS owns its folder and cursors remember
+        what was applied), or move it to the archive folder, or delete it, as the entity's
+        transport says. Called only after the file's records were applied."""
+        entity, action, archive = getattr(payload, "after_read", (None, "leave", None))
+        path = getattr(payload, "_path", None)
+        if action == "leave" or path is None:
+            return
+        if action == "delete":
+            self._io(f"remove {path}", lambda s: s.remove(path))
+            return
+        target_folder = fill(archive or posixpath.dirname(path) + "/archive", payload.vars)
+
+        def move(s: paramiko.SFTPClient) -> None:
+            with contextlib.suppress(OSError):  # already there
+                s.mkdir(target_folder)
+            s.posix_rename(path, posixpath.join(target_folder, posixpath.basename(path)))
+
+        self._io(f"move {path}", move)
 
     def close(self) -> None:
         with self._lock:
@@ -226,6 +257,7 @@ class _SftpPayload(Payload):
     def __init__(self, adapter: CsvSftpAdapter, path: str, attr: Any, **kwargs: Any) -> None:
         self._adapter, self._path = adapter, path
         self._fp: str | None = None
+        self.after_read: tuple[str | None, str, str | None] = (None, "leave", None)
         size = attr.st_size
         self._hashed = size is not None and size <= HASH_LIMIT
         if not self._hashed:

@@ -47,6 +47,7 @@ SOURCE_KEYS = (
     "ref",
     "first_of",
     "cases",
+    "fail",
 )
 MODIFIER_KEYS = (
     "transforms",
@@ -206,6 +207,13 @@ class Compiler:
         if "paths" in spec:
             parts = [self.compile_spec(p, where) for p in spec["paths"]]
             return lambda node, scope: [p(node, scope) for p in parts]
+        if "fail" in spec:
+            reason = str(spec["fail"])
+
+            def fail(node: Any, scope: Scope) -> Any:
+                raise FieldError(reason)
+
+            return fail
         if "first_of" in spec:
             options = [self.compile_spec(p, where) for p in spec["first_of"]]
 

@@ -10,6 +10,7 @@ from typing import IO, Any
 from lxml import etree
 from pydantic import BaseModel
 
+from adapters.mapping.body import BodyReader
 from adapters.mapping.compiler import Compiler, EntityPlan, compile_entity
 from adapters.mapping.errors import FieldError
 from adapters.mapping.model import (
@@ -309,6 +310,16 @@ class Mapping:
         else:
             raise KeyError(f"mapping {self.system!r} has no entity or operation {name!r}")
         return build_transport(self.protocol, self._transport_defaults, own, source)
+
+    def body_reader(self, entity: str) -> BodyReader:
+        """Reads whole response bodies of an entity (cursor, result flag, record count) in the
+        entity's source format."""
+        plan = self._plan(entity)
+        return BodyReader(plan.fmt, plan.records)
+
+    def source_format(self, entity: str) -> str:
+        """`json`, `xml` or `csv`: how an entity's payloads are written."""
+        return str(self._sources[entity]["format"])
 
     def seat_status(self, legacy: Any, table: str = "seat") -> SeatStatus:
         """A legacy seat status (0, 'Sold', 'A', ...) -> canonical SeatStatus."""

@@ -8,6 +8,7 @@ Transforms marked elementwise apply to each item when the value is a list.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -101,6 +102,10 @@ def transform_reads(name: str, args: Any) -> str:
     """ "value", "theatre" (its zone or currency) or "node" (other fields, variables)."""
     if name in _READS_NODE:
         return "node"
+    if name in ("sort", "fail"):
+        return "node"
+    if name == "money" and isinstance(normalize_args(name, args).get("currency"), dict):
+        return "node"
     if name in _THEATRE_ARG:
         arg, default = _THEATRE_ARG[name]
         return "theatre" if normalize_args(name, args).get(arg, default) == "theatre" else "value"
@@ -184,6 +189,100 @@ transform(
     doc="Percent-encode all but letters, digits and . _ - ~: a name any file server "
     "takes (no ':' for Windows), and different inputs stay different.",
 )(lambda a, e: _simple(lambda v: quote(str(v), safe=""), "text"))
+
+
+transform(
+    "html_unescape",
+    elementwise=True,
+    doc="Decode HTML entities, named and numeric (&aacute; &#233; &#x2013; &amp;).",
+)(lambda a, e: _simple(lambda v: html.unescape(str(v)), "text"))
+
+
+@transform(
+    "language_tag",
+    elementwise=True,
+    doc="A vendor locale as a BCP 47 tag: pt_PT -> pt-PT, EN-us -> en-US, zh_hant_tw -> "
+    "zh-Hant-TW; anything that is not a language tag is refused.",
+)
+def _language_tag(args: dict, env: Any) -> Fn:
+    def run(value: Any, node: Any, scope: Any) -> Any:
+        try:
+            return bcp47(str(value))
+        except ValueError as exc:
+            raise FieldError(str(exc)) from None
+
+    return run
+
+
+_TAG_PART = re.compile(r"^[A-Za-z0-9]{1,8}$")
+
+
+def bcp47(text: str) -> str:
+    """Normalise a locale to BCP 47 case and separators (language lower, script title,
+    region upper)."""
+    parts = [p for p in re.split(r"[-_]", text.strip()) if p]
+    if not parts or not re.fullmatch(r"[A-Za-z]{2,3}", parts[0]):
+        raise ValueError(f"{text!r} is not a language tag")
+    if not all(_TAG_PART.match(p) for p in parts):
+        raise ValueError(f"{text!r} is not a language tag")
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        elif (len(part) == 2 and part.isalpha()) or (len(part) == 3 and part.isdigit()):
+            out.append(part.upper())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
+@transform("reverse", doc="Reverse a list (seats numbered right to left).")
+def _reverse(args: dict, env: Any) -> Fn:
+    return lambda v, n, s: list(reversed(v)) if isinstance(v, list | tuple) else v
+
+
+@transform(
+    "sort",
+    params={"by": "spec", "descending": "value"},
+    main="by",
+    doc="Sort a list by a key read from each item (a path in the item, `.` for the item "
+    "itself); numbers sort as numbers.",
+)
+def _sort(args: dict, env: Any) -> Fn:
+    key_of = env.compile_spec(args.get("by", "."), "sort.by")
+    descending = bool(args.get("descending", False))
+
+    def run(value: Any, node: Any, scope: Any) -> Any:
+        if not isinstance(value, list | tuple):
+            return value
+        keys = [key_of(item, scope) for item in value]
+        if any(k is None for k in keys):
+            raise FieldError("sort: an item has no sort key")
+        try:
+            numeric = [_num(k) for k in keys]
+            pairs = sorted(zip(numeric, range(len(value)), strict=True), reverse=descending)
+        except (ValueError, TypeError, InvalidOperation):
+            texts = [str(k) for k in keys]
+            pairs = sorted(zip(texts, range(len(value)), strict=True), reverse=descending)
+        return [value[i] for _, i in pairs]
+
+    return run
+
+
+@transform(
+    "fail",
+    params={"reason": "value"},
+    main="reason",
+    required=("reason",),
+    doc="Make the record a dead letter with this reason (when the value is present).",
+)
+def _fail(args: dict, env: Any) -> Fn:
+    reason = str(args["reason"])
+
+    def run(value: Any, node: Any, scope: Any) -> Any:
+        raise FieldError(f"{reason} ({value!r})")
+
+    return run
 
 
 @transform("empty_to_null", elementwise=False, doc="'' and whitespace become missing.")
@@ -664,7 +763,11 @@ def _add_minutes(args: dict, env: Any) -> Fn:
         if hit is not None:
             return hit
         try:
-            result = value + timedelta(minutes=int(str(minutes).strip()))
+            delta = timedelta(minutes=int(str(minutes).strip()))
+            zone = getattr(value, "tzinfo", None)
+            # Elapsed time, not wall-clock time: add in UTC and come back to the start's zone,
+            # so a show across the autumn change ends at the right instant and offset.
+            result = (value.astimezone(UTC) + delta).astimezone(zone) if zone else value + delta
         except (ValueError, TypeError):
             raise FieldError(f"add_minutes: {minutes!r} is not a number of minutes") from None
         return result if key is None else memo.put(key, result)
@@ -686,6 +789,10 @@ def _format_datetime(args: dict, env: Any) -> Fn:
 
     def run(value: Any, node: Any, scope: Any) -> Any:
         instant = value if isinstance(value, datetime) else make_time_reader("iso")(value)
+        if instant.tzinfo is None:
+            # A time without offset could be any zone's: read it with `datetime` (which knows
+            # the theatre's zone) first; guessing UTC here would shift it silently.
+            raise FieldError(f"{value!r} has no UTC offset; refusing to guess its zone")
         local = instant.astimezone(_zone(zone_of(scope)))
         return local.isoformat() if pattern is None else local.strftime(pattern)
 
@@ -714,12 +821,26 @@ def money_of(amount: int, currency: str) -> Money:
 def _money(args: dict, env: Any) -> Fn:
     unit = args.get("unit", "major")
     currency = args.get("currency", "theatre")
-    fixed = None if currency == "theatre" else currency
+    # The currency may be the record's own: `currency: {path: Cur}` (a field spec).
+    currency_of = (
+        env.compile_spec(currency, "money.currency") if isinstance(currency, dict) else None
+    )
+    fixed = None if currency == "theatre" or currency_of else currency
     if fixed:
         exponent(fixed)
 
     def run(value: Any, node: Any, scope: Any) -> Any:
-        code = fixed or scope.currency()
+        if currency_of is not None:
+            found = currency_of(node, scope)
+            if found is None:
+                raise FieldError("money: the record names no currency")
+            code = str(found).strip().upper()
+            try:
+                exponent(code)
+            except (KeyError, ValueError):
+                raise FieldError(f"money: {code!r} is not an ISO 4217 currency") from None
+        else:
+            code = fixed or scope.currency()
         try:
             if unit == "minor":
                 return money_of(_to_int(value), code)

@@ -25,6 +25,40 @@ class Paging(_T):
 class Cursor(_T):
     param: str = Field(description="Query parameter that sends the cursor, e.g. Since")
     field: str = Field(description="Response field holding the next cursor, e.g. Cursor")
+    first: str | None = Field(default=None, description="Sent when no cursor is stored yet")
+
+
+class Pagination(_T):
+    """How a list is paged. `cursor`: the answer names the next cursor, sent back in `param`
+    (the first request sends none unless `first` is set). `page`/`offset`: a counter in
+    `param` starting at `first` (1 / 0), stopping at `total_pages`, an empty page, or a page
+    shorter than `size`. `link`: the answer names the next URL (a body path or a `Link:
+    <...>; rel="next"` header). A null or empty next value ends the list; more pages than
+    `max_pages`, or a cursor that repeats, fails the call (a truncated list must never look
+    complete: the schedule sweep would cancel the shows it did not see)."""
+
+    kind: Literal["cursor", "page", "offset", "link"]
+    param: str | None = None
+    next: str | None = Field(default=None, description="Body path of the next cursor / link")
+    next_header: str | None = Field(default=None, description="Header of the next cursor/link")
+    first: str | int | None = None
+    size_param: str | None = None
+    size: int = Field(default=100, ge=1)
+    total_pages: str | None = None
+    records: str | None = Field(default=None, description="Body path of the page's records")
+    max_pages: int = Field(default=1000, ge=1)
+
+
+class ResultCheck(_T):
+    """An "error inside a 200": the body's flag or code at `path` decides whether the call
+    worked. `ok` lists the values meaning success (compared as text, `true`/`false` for
+    booleans); without `ok` the mapping's `result_codes` decide. `message` is the path of the
+    error text. A body without the flag is fine unless `required`."""
+
+    path: str
+    ok: list[str | int | bool] = []
+    message: str | None = None
+    required: bool = False
 
 
 class RestTransport(_T):
@@ -37,7 +71,10 @@ class RestTransport(_T):
     query: dict[str, str] = {}
     paging: Paging | None = None
     cursor: Cursor | None = None
+    pagination: Pagination | None = None
     result_field: str | None = "Result"
+    result: ResultCheck | None = None
+    headers: dict[str, str] = {}
 
 
 class SoapTransport(_T):
@@ -64,6 +101,10 @@ class CsvTransport(_T):
     filename_vars: str | None = Field(
         default=None, description="Regex with named groups: values become context vars"
     )
+    select: Literal["all", "newest"] = "all"
+    after_read: Literal["leave", "move", "delete"] = "leave"
+    archive_folder: str | None = None
+    result: ResultCheck | None = None
     # outbound (Marquee -> POS)
     request_folder: str | None = None
     request_filename: str | None = None

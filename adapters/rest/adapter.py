@@ -6,10 +6,10 @@ reads (operations return the raw body: their outcome is the mapping's to read).
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
 
 import requests
 
@@ -22,6 +22,8 @@ from adapters.base import (
     Sent,
     TransientError,
 )
+from adapters.mapping.body import BodyReader, InputError
+from adapters.mapping.transport import Pagination, Paging, ResultCheck
 from adapters.templates import fill
 
 
@@ -36,7 +38,6 @@ class RestAdapter:
             raise ValueError("a rest endpoint needs base_url")
         self.base_url = str(base).rstrip("/")
         self.session = requests.Session()
-        self.session.headers["Accept"] = "application/json"
         self.timeout = (spec.connect_timeout, spec.read_timeout)
 
     # ------------------------------------------------------------------------------ plumbing
@@ -63,6 +64,18 @@ class RestAdapter:
         body: bytes | None = None,
         headers: dict[str, str],
     ) -> tuple[int, bytes]:
+        status, content, _ = self._exchange(method, url, params=params, body=body, headers=headers)
+        return status, content
+
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: bytes | None = None,
+        headers: dict[str, str],
+    ) -> tuple[int, bytes, Any]:
         if body is not None:
             headers = {**headers, "Content-Type": "application/json"}
         try:
@@ -77,6 +90,7 @@ class RestAdapter:
             ) as response:
                 content = self._read_limited(response)
                 status = response.status_code
+                answer_headers = response.headers
         except requests.Timeout as exc:
             raise TransientError(f"{method} {url}: timed out") from exc
         except requests.ConnectionError as exc:
@@ -89,7 +103,7 @@ class RestAdapter:
             raise RemoteError(f"{method} {url}: HTTP {status} (check the token)", str(status))
         if status >= 400:
             raise RemoteError(f"{method} {url}: HTTP {status}", str(status))
-        return status, content
+        return status, content, answer_headers
 
     def _read_limited(self, response: requests.Response) -> bytes:
         limit = self.spec.max_response_bytes
@@ -104,22 +118,23 @@ class RestAdapter:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _check_result(self, transport: Any, content: bytes, what: str) -> dict[str, Any]:
+    def _parse(self, body: BodyReader, content: bytes, what: str) -> Any:
         try:
-            doc = json.loads(content)
-        except ValueError as exc:
-            raise TransientError(f"{what}: the answer is not JSON") from exc
-        field = transport.result_field
-        if field and isinstance(doc, dict) and field in doc:
-            code = str(doc[field])
-            meaning = self.mapping.result_codes.get(code, "invalid")
-            if meaning != "ok":
-                text = doc.get("ErrorDescription") or doc.get("Message") or ""
-                message = f"{what}: result {code} ({meaning}) {text}".strip()
-                if meaning == "transient":
-                    raise TransientError(message)
-                raise RemoteError(message, code)
-        return doc if isinstance(doc, dict) else {}
+            return body.parse(content)
+        except InputError as exc:
+            raise TransientError(f"{what}: the answer is not {body.format}: {exc}") from exc
+
+    def _check_result(self, transport: Any, body: BodyReader, doc: Any, what: str) -> None:
+        """Errors inside a 200: the body's flag or code decides, for lists as for single
+        answers (a failed page must fail the call, never map to nothing)."""
+        check = transport.result
+        if check is None and transport.result_field and body.format != "csv":
+            check = ResultCheck(path=transport.result_field, message="ErrorDescription")
+            if body.format == "json" and not (isinstance(doc, dict) and check.path in doc):
+                return
+        if check is None:
+            return
+        raise_for_result(check, self.mapping.result_codes, body, doc, what)
 
     # ------------------------------------------------------------------------------ reading
     def fetch(
@@ -130,33 +145,100 @@ class RestAdapter:
         path = t.base_path + _quoted_fill(t.path, vars)
         url = self._url(path)
         params = {k: fill(v, vars) for k, v in t.query.items()}
-        if t.cursor is not None:
-            params[t.cursor.param] = cursor or "0"
-        headers = self._headers(t)
-        if t.paging is None:
-            _, content = self._call(t.method, url, params=params, headers=headers)
-            doc = self._check_result(t, content, f"{entity} {path}")
-            next_cursor = (
-                str(doc.get(t.cursor.field)) if t.cursor and t.cursor.field in doc else None
-            )
-            yield Payload.of_bytes(f"{entity} {path}", content, vars=vars, cursor=next_cursor)
+        headers = {**self._headers(t), **{k: fill(v, vars) for k, v in t.headers.items()}}
+        body = self.mapping.body_reader(entity)
+        headers.setdefault("Accept", ACCEPT.get(body.format, "*/*"))
+        pagination = t.pagination or _legacy_paging(t.paging)
+        if pagination is not None:
+            yield from self._pages(entity, t, pagination, body, url, path, params, headers, vars)
             return
-        page = t.paging.first_page
-        while True:
-            query = {**params, t.paging.page_param: page, t.paging.size_param: t.paging.page_size}
-            _, content = self._call(t.method, url, params=query, headers=headers)
-            doc = self._check_result(t, content, f"{entity} {path} page {page}")
-            yield Payload.of_bytes(f"{entity} {path} page {page}", content, vars=vars)
-            total = doc.get(t.paging.total_pages_field)
-            items = doc.get(t.paging.items_field) or []
-            last = (
-                page - t.paging.first_page + 1 >= int(total)
-                if isinstance(total, int)
-                else len(items) < t.paging.page_size
+        if t.cursor is not None:
+            value = cursor if cursor is not None else t.cursor.first
+            if value is not None:
+                params[t.cursor.param] = value
+        what = f"{entity} {path}"
+        _, content = self._call(t.method, url, params=params, headers=headers)
+        doc = self._parse(body, content, what)
+        self._check_result(t, body, doc, what)
+        next_cursor = None
+        if t.cursor is not None:
+            found = body.value(doc, t.cursor.field)
+            next_cursor = None if found is None else str(found)
+        yield Payload.of_bytes(what, content, vars=vars, cursor=next_cursor)
+
+    def _pages(
+        self,
+        entity: str,
+        t: Any,
+        p: Pagination,
+        body: BodyReader,
+        url: str,
+        path: str,
+        params: dict[str, Any],
+        headers: dict[str, str],
+        vars: dict[str, Any],
+    ) -> Iterator[Payload]:
+        """Every page of a list, as the mapping's `pagination` says (see transport.Pagination).
+        Pages are yielded as they arrive; the caller dedupes records two pages both hold."""
+        value: Any = p.first
+        if value is None and p.kind == "page":
+            value = 1
+        elif value is None and p.kind == "offset":
+            value = 0
+        seen: set[str] = set()
+        link: str | None = None
+        for number in range(1, p.max_pages + 2):
+            if number > p.max_pages:
+                raise RemoteError(
+                    f"{entity} {path}: more than {p.max_pages} pages (pagination.max_pages); "
+                    "the list was not read to its end"
+                )
+            query = {} if link else dict(params)
+            if not link:
+                if p.size_param:
+                    query[p.size_param] = p.size
+                if value is not None and p.param:
+                    query[p.param] = value
+            what = f"{entity} {path} page {number}"
+            _, content, answer_headers = self._exchange(
+                t.method, link or url, params=query, headers=headers
             )
-            if last or not items:
+            doc = self._parse(body, content, what)
+            self._check_result(t, body, doc, what)
+            records = body.count(doc, p.records)
+            yield Payload.of_bytes(what, content, vars=dict(vars))
+            if p.kind in ("cursor", "link"):
+                found = self._next(p, body, doc, answer_headers)
+                if found is None:
+                    return
+                if found in seen:
+                    raise RemoteError(f"{what}: the next {p.kind} {found!r} repeats an earlier one")
+                seen.add(found)
+                if p.kind == "link":
+                    link = urljoin(link or url, found)
+                else:
+                    value = found
+                continue
+            if records == 0:
                 return
-            page += 1
+            total = body.value(doc, p.total_pages) if p.total_pages else None
+            if total is not None:
+                if number >= int(total):
+                    return
+            elif p.size_param and records < p.size:
+                return
+            value = int(value) + (records if p.kind == "offset" else 1)
+
+    def _next(self, p: Pagination, body: BodyReader, doc: Any, headers: Any) -> str | None:
+        if p.next_header:
+            raw = headers.get(p.next_header)
+            if raw and p.next_header.lower() == "link":
+                raw = _link_next(raw)
+            return str(raw).strip() or None if raw else None
+        if p.next:
+            found = body.value(doc, p.next)
+            return None if found is None else str(found)
+        return None
 
     # ------------------------------------------------------------------------------ sending
     def send(self, operation: str, rendered: Any) -> Sent:
@@ -187,6 +269,57 @@ class RestAdapter:
 
     def close(self) -> None:
         self.session.close()
+
+
+ACCEPT = {"json": "application/json", "xml": "application/xml, text/xml", "csv": "text/csv"}
+
+
+def _legacy_paging(paging: Paging | None) -> Pagination | None:
+    """The older `paging:` section is page pagination with Restline's field names."""
+    if paging is None:
+        return None
+    return Pagination(
+        kind="page",
+        param=paging.page_param,
+        size_param=paging.size_param,
+        size=paging.page_size,
+        first=paging.first_page,
+        total_pages=paging.total_pages_field,
+        records=paging.items_field,
+    )
+
+
+def _link_next(header: str) -> str | None:
+    """The rel="next" target of an RFC 8288 Link header."""
+    for part in header.split(","):
+        target, _, params = part.partition(";")
+        if re.search(r'rel\s*=\s*"?next"?', params):
+            return target.strip().strip("<>")
+    return None
+
+
+def raise_for_result(
+    check: ResultCheck, result_codes: dict[str, str], body: BodyReader, doc: Any, what: str
+) -> None:
+    """Raise the adapter error a body's result flag or code means (nothing when it is ok)."""
+    code = body.value(doc, check.path)
+    if code is None:
+        if check.required:
+            raise RemoteError(f"{what}: the answer has no result at {check.path!r}")
+        return
+    text = str(code).lower() if isinstance(code, bool) else str(code)
+    if check.ok:
+        allowed = {str(v).lower() if isinstance(v, bool) else str(v) for v in check.ok}
+        meaning = "ok" if text in allowed else result_codes.get(text, "invalid")
+    else:
+        meaning = result_codes.get(text, "invalid")
+    if meaning == "ok":
+        return
+    detail = body.value(doc, check.message) if check.message else None
+    message = f"{what}: result {text} ({meaning}) {detail or ''}".strip()
+    if meaning == "transient":
+        raise TransientError(message)
+    raise RemoteError(message, text)
 
 
 def _quoted_fill(template: str, vars: dict[str, Any]) -> str:
