@@ -96,7 +96,9 @@ class RestlineSimulator(HttpSimulator):
     def describe(self) -> dict[str, Any]:
         return {
             **super().describe(),
-            "base_url": self.base_url,
+            # What a connector's endpoint takes (the mapping adds /api/v1); api_root is for curl.
+            "base_url": self.http.base,
+            "api_root": self.base_url,
             "token": self.token,
             "token_header": "X-Restline-Token",
         }

@@ -135,6 +135,7 @@ class SoapboxSimulator(HttpSimulator):
     def describe(self) -> dict[str, Any]:
         return {
             **super().describe(),
+            "base_url": self.http.base,
             "endpoint": self.endpoint,
             "wsdl_url": self.wsdl_url,
             "callback_key_header": "X-Soapbox-Key",
