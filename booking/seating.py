@@ -160,6 +160,12 @@ def seats_to_check(layout: SeatLayout, seat_ids: list[str], rules: TheatreRules)
     return needed
 
 
+def check_count(count: int, rules: TheatreRules) -> None:
+    """More seats than one hold may have is a bad request whatever the seat map looks like."""
+    if count > rules.max_seats_per_hold:
+        raise TooManySeats(count, rules.max_seats_per_hold)
+
+
 def check_selection(
     layout: SeatLayout, seat_ids: list[str], states: Mapping[str, SeatStatus], rules: TheatreRules
 ) -> list[Seat]:

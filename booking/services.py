@@ -441,6 +441,7 @@ class BookingService:
                 states = uow.seats.states(show_id, self.clock.now())
             self.availability.remember(show_id, ctx, states)
         ctx.require_on_sale()
+        seating.check_count(count, ctx.theatre.rules)
         found = seating.best_available(ctx.layout, count, states, category)
         if found is None:
             raise self._no_adjacent(count, category)
@@ -474,6 +475,7 @@ class BookingService:
                 self._check_hold(recent.context, wanted, recent.states, self.clock.now())
         elif count is not None:
             recent.context.require_on_sale()
+            seating.check_count(count, recent.context.theatre.rules)
             if (
                 seating.best_available(recent.context.layout, count, recent.states, category)
                 is None
