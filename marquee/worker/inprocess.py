@@ -28,10 +28,13 @@ class InProcessRunner:
         *,
         relay_interval: float | None = None,
         sweep_interval: float | None = None,
+        max_backoff: float = 60.0,
     ) -> None:
         self.runtime = runtime
         self.relay_interval = relay_interval or runtime.config.relay_interval_seconds
         self.sweep_interval = sweep_interval or runtime.config.sweep_interval_seconds
+        self.max_backoff = max_backoff
+        self.failures = 0
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -63,15 +66,35 @@ class InProcessRunner:
     def _loop(self) -> None:
         next_sweep = 0.0
         while not self._stop.is_set():
+            wait = self.relay_interval
             try:
                 if time.monotonic() >= next_sweep:
                     self.runtime.sweep()
                     next_sweep = time.monotonic() + self.sweep_interval
                 self.runtime.relay.drain(self.runtime.config.outbox_batch)
-            except Exception:  # noqa: BLE001 - a bad tick (database restarting) must not kill us
-                log.exception("in-process worker tick failed; trying again")
+                if self.failures:
+                    log.warning(
+                        "in-process worker: working again after %d failed ticks", self.failures
+                    )
+                    self.failures = 0
+            except Exception as exc:  # noqa: BLE001 - a bad tick (database restarting) must not kill us
+                # A database that stays down is retried with exponential back-off and logged
+                # once per attempt: the first with its traceback, then one line each.
+                self.failures += 1
+                wait = min(self.relay_interval * 2**self.failures, self.max_backoff)
+                if self.failures == 1:
+                    log.exception("in-process worker tick failed; retrying in %.1f s", wait)
+                else:
+                    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                    log.warning(
+                        "in-process worker still failing (%d ticks): %s: %s; retrying in %.1f s",
+                        self.failures,
+                        type(exc).__name__,
+                        reason,
+                        wait,
+                    )
             self.ticks += 1
-            self._wake.wait(self.relay_interval)
+            self._wake.wait(wait)
             self._wake.clear()
 
 
