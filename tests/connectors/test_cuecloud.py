@@ -74,7 +74,8 @@ def test_imports_end_to_end_through_marquee_sync(engine, connected):
     assert "after" not in screenings[0]  # the first page is asked without a cursor
     assert len(screenings[0]["from"]) == 8 and screenings[0]["from"].isdigit()  # yyyymmdd
     with engine.connect() as conn:
-        titles = " ".join(str(r) for r in conn.execute(select(movie_translations.c.title)).scalars())
+        stored = conn.execute(select(movie_translations.c.title)).scalars()
+        titles = " ".join(str(r) for r in stored)
     assert "Amélie & Nino" in titles and "Café Noir" in titles and "–" in titles
 
     again, report2, _ = sync(engine)
