@@ -1,0 +1,294 @@
+import { useEffect, useRef, useState } from "react";
+import { useNavigate, useParams } from "react-router";
+import { api, csrfToken, newIdempotencyKey, problemOf, type Schemas } from "../api/client";
+import { formatDateTime, formatMoney } from "../api/money";
+import { useI18n } from "../i18n";
+import { Alert, Button, Card, Field, Loading } from "../ui";
+
+type Hold = Schemas["HoldOut"];
+type Price = Schemas["PriceOut"];
+
+// A hold left without paying is released. The release waits a tick so that React's
+// development double-mount (unmount + mount of the same page) does not release it.
+const pendingRelease = new Map<string, ReturnType<typeof setTimeout>>();
+
+function releaseHold(holdId: string): void {
+  // keepalive: the request survives the page being closed.
+  void fetch(`/v1/holds/${encodeURIComponent(holdId)}`, {
+    method: "DELETE",
+    keepalive: true,
+    credentials: "same-origin",
+    headers: { "X-CSRF-Token": csrfToken() },
+  }).catch(() => undefined);
+}
+
+function remaining(expiresAt: string, now: number): number {
+  return Math.max(0, Math.floor((new Date(expiresAt).getTime() - now) / 1000));
+}
+
+export default function Checkout() {
+  const { holdId = "" } = useParams();
+  const { t, locale } = useI18n();
+  const navigate = useNavigate();
+  const [hold, setHold] = useState<Hold | null>(null);
+  const [info, setInfo] = useState<Schemas["StorefrontShow"] | null>(null);
+  const [categoryOf, setCategoryOf] = useState<Record<string, { label: string; category: string }>>({});
+  const [types, setTypes] = useState<Record<string, string>>({});
+  const [card, setCard] = useState("");
+  const [now, setNow] = useState(() => Date.now());
+  const [paying, setPaying] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [pendingPayment, setPendingPayment] = useState<string | null>(null);
+  const done = useRef(false);
+  const attemptKey = useRef<string | null>(null);
+  const inFlight = useRef(false);
+
+  useEffect(() => {
+    void (async () => {
+      const { data, error: err } = await api.GET("/v1/holds/{hold_id}", {
+        params: { path: { hold_id: holdId } },
+      });
+      if (!data) return setError(err?.detail ?? "unknown hold");
+      setHold(data);
+      const [show, map] = await Promise.all([
+        api.GET("/v1/storefront/shows/{show_id}", { params: { path: { show_id: data.show_id } } }),
+        api.GET("/v1/shows/{show_id}/seat-map", { params: { path: { show_id: data.show_id } } }),
+      ]);
+      if (show.data) setInfo(show.data);
+      const seats = Object.fromEntries(
+        (map.data?.seats ?? [])
+          .filter((s) => data.seat_ids.includes(s.id))
+          .map((s) => [s.id, { label: s.label, category: s.category }]),
+      );
+      setCategoryOf(seats);
+    })();
+  }, [holdId]);
+
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+
+  useEffect(() => {
+    const scheduled = pendingRelease.get(holdId);
+    if (scheduled) clearTimeout(scheduled);
+    const onHide = () => {
+      if (!done.current) releaseHold(holdId);
+    };
+    window.addEventListener("pagehide", onHide);
+    return () => {
+      window.removeEventListener("pagehide", onHide);
+      if (!done.current) {
+        pendingRelease.set(
+          holdId,
+          setTimeout(() => {
+            pendingRelease.delete(holdId);
+            releaseHold(holdId);
+          }, 50),
+        );
+      }
+    };
+  }, [holdId]);
+
+  if (error && !hold) return <Alert kind="error">{error}</Alert>;
+  if (!hold) return <Loading label={t("common.loading")} />;
+
+  const left = remaining(hold.expires_at, now);
+  const expired = left === 0 || hold.status !== "active";
+  const prices: Price[] = info?.show.prices ?? [];
+  const optionsFor = (seatId: string) =>
+    prices.filter((p) => p.category === categoryOf[seatId]?.category);
+  const priceFor = (seatId: string) => {
+    const options = optionsFor(seatId);
+    return options.find((p) => p.ticket_type === types[seatId]) ?? options[0];
+  };
+  const total = hold.seat_ids.reduce((sum, id) => sum + (priceFor(id)?.price.amount ?? 0), 0);
+  const currency = prices[0]?.price.currency ?? info?.theatre.currency ?? "INR";
+  const tz = info?.theatre.timezone ?? "UTC";
+  const mmss = `${String(Math.floor(left / 60)).padStart(2, "0")}:${String(left % 60).padStart(2, "0")}`;
+
+  const extend = async () => {
+    const { data, error: err } = await api.POST("/v1/holds/{hold_id}/extend", {
+      params: { path: { hold_id: hold.id } },
+    });
+    if (data) setHold(data);
+    else setError(err?.detail ?? "");
+  };
+
+  const release = async () => {
+    done.current = true;
+    await api.DELETE("/v1/holds/{hold_id}", { params: { path: { hold_id: hold.id } } });
+    navigate(`/shows/${hold.show_id}`);
+  };
+
+  const pay = async () => {
+    if (inFlight.current) return; // a double click sends one payment
+    inFlight.current = true;
+    setPaying(true);
+    setError(null);
+    // One key per attempt: a double click repeats this attempt, a retry after a decline is new.
+    attemptKey.current ??= newIdempotencyKey();
+    const ticketTypes = Object.fromEntries(
+      hold.seat_ids.map((id) => [id, priceFor(id)?.ticket_type]).filter(([, v]) => v),
+    ) as Record<string, string>;
+    const { data, error: err } = await api.POST("/v1/checkout", {
+      body: {
+        hold_id: hold.id,
+        method: "card",
+        payment: { card_number: card.replace(/\s+/g, "") },
+        ticket_types: ticketTypes,
+      },
+      headers: { "Idempotency-Key": attemptKey.current },
+    });
+    attemptKey.current = null;
+    inFlight.current = false;
+    setPaying(false);
+    if (data) {
+      if (data.next_action && data.booking.status !== "confirmed") {
+        setPendingPayment(data.payment.id);
+        return;
+      }
+      done.current = true;
+      navigate(`/bookings/${data.booking.id}?new=1`);
+      return;
+    }
+    const problem = problemOf(err);
+    if (problem?.code === "payment_declined") setError(t("pay.declined"));
+    else setError(problem?.detail ?? t("common.error", { detail: "" }));
+  };
+
+  const confirm3ds = async () => {
+    if (!pendingPayment) return;
+    const { data, error: err } = await api.POST("/v1/payments/{payment_id}/confirm", {
+      params: { path: { payment_id: pendingPayment } },
+      body: { details: {} },
+    });
+    if (data && data.booking.status === "confirmed") {
+      done.current = true;
+      navigate(`/bookings/${data.booking.id}?new=1`);
+    } else setError(problemOf(err)?.detail ?? t("pay.declined"));
+  };
+
+  return (
+    <div className="stack" style={{ maxWidth: 720 }}>
+      <h1>{t("hold.title")}</h1>
+      {info && (
+        <p className="muted">
+          {info.movie?.title} · {info.theatre.name} · {formatDateTime(info.show.start, tz, locale)}
+        </p>
+      )}
+      <Card>
+        {expired ? (
+          <Alert kind="error">{t("hold.expired")}</Alert>
+        ) : (
+          <div className="row" style={{ justifyContent: "space-between" }}>
+            <span role="timer" aria-live="off">
+              {t("hold.expires", { time: "" })} <span className="countdown">{mmss}</span>
+            </span>
+            <span className="row">
+              {hold.extended ? (
+                <span className="muted">{t("hold.extended")}</span>
+              ) : (
+                <Button small onClick={extend}>
+                  {t("hold.extend")}
+                </Button>
+              )}
+              <Button small onClick={release}>
+                {t("hold.release")}
+              </Button>
+            </span>
+          </div>
+        )}
+      </Card>
+      <Card>
+        <table className="plain">
+          <thead>
+            <tr>
+              <th scope="col">{t("book.seats")}</th>
+              <th scope="col">Ticket</th>
+              <th scope="col" style={{ textAlign: "end" }}>
+                {t("pay.total")}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {hold.seat_ids.map((id) => {
+              const options = optionsFor(id);
+              const chosen = priceFor(id);
+              return (
+                <tr key={id}>
+                  <td>{categoryOf[id]?.label ?? id}</td>
+                  <td>
+                    {options.length > 1 ? (
+                      <select
+                        aria-label={t("hold.ticketType", { seat: categoryOf[id]?.label ?? id })}
+                        value={chosen?.ticket_type}
+                        onChange={(e) => setTypes((x) => ({ ...x, [id]: e.target.value }))}
+                      >
+                        {options.map((p) => (
+                          <option key={p.ticket_type} value={p.ticket_type}>
+                            {p.name}
+                          </option>
+                        ))}
+                      </select>
+                    ) : (
+                      (chosen?.name ?? "")
+                    )}
+                  </td>
+                  <td style={{ textAlign: "end" }}>
+                    {chosen ? formatMoney(chosen.price, locale) : ""}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row" colSpan={2}>
+                {t("pay.total")}
+              </th>
+              <td style={{ textAlign: "end", fontWeight: 700 }}>
+                {formatMoney({ amount: total, currency }, locale)}
+              </td>
+            </tr>
+          </tfoot>
+        </table>
+      </Card>
+      <Card>
+        <form
+          className="stack form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void pay();
+          }}
+        >
+          <h2>{t("pay.title")}</h2>
+          <Field
+            label={t("pay.card")}
+            inputMode="numeric"
+            autoComplete="cc-number"
+            value={card}
+            onChange={(e) => setCard(e.target.value)}
+            hint={t("pay.testCards")}
+            required
+          />
+          {error && <Alert kind="error">{error}</Alert>}
+          {pendingPayment ? (
+            <div className="stack">
+              <Alert kind="info">{t("pay.needs3ds")}</Alert>
+              <Button variant="primary" onClick={confirm3ds}>
+                {t("pay.confirm3ds")}
+              </Button>
+            </div>
+          ) : (
+            <button type="submit" className="btn primary" disabled={paying || expired}>
+              {paying
+                ? t("pay.paying")
+                : t("pay.button", { total: formatMoney({ amount: total, currency }, locale) })}
+            </button>
+          )}
+        </form>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,124 @@
+import { useEffect, useState } from "react";
+import { Link, useParams } from "react-router";
+import { api, type Schemas } from "../api/client";
+import { dayKey, formatDateTime, formatMoney } from "../api/money";
+import { rememberedCity } from "../city";
+import { useI18n } from "../i18n";
+import { Alert, Card, Loading } from "../ui";
+import { languageName } from "./Home";
+
+type Show = Schemas["ShowOut"];
+type Theatre = Schemas["TheatreOut"];
+
+export default function MoviePage() {
+  const { movieId = "" } = useParams();
+  const { t, locale } = useI18n();
+  const city = rememberedCity() ?? undefined;
+  const [movie, setMovie] = useState<Schemas["MovieOut"] | null>(null);
+  const [shows, setShows] = useState<Show[] | null>(null);
+  const [theatres, setTheatres] = useState<Record<string, Theatre>>({});
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    void (async () => {
+      const [m, s, th] = await Promise.all([
+        api.GET("/v1/movies/{movie_id}", { params: { path: { movie_id: movieId } } }),
+        api.GET("/v1/shows", { params: { query: { movie_id: movieId, city, limit: 200 } } }),
+        api.GET("/v1/theatres", { params: { query: { city, limit: 200 } } }),
+      ]);
+      if (m.error) return setError(m.error.detail ?? m.error.title);
+      setMovie(m.data ?? null);
+      setShows(s.data?.items ?? []);
+      setTheatres(Object.fromEntries((th.data?.items ?? []).map((x) => [x.id, x])));
+    })();
+  }, [movieId, city, locale]);
+
+  if (error) return <Alert kind="error">{t("common.error", { detail: error })}</Alert>;
+  if (!movie || !shows) return <Loading label={t("common.loading")} />;
+
+  // Theatre -> day (in the theatre's own time zone) -> shows.
+  const grouped = new Map<string, Map<string, Show[]>>();
+  for (const show of shows) {
+    const tz = theatres[show.theatre_id]?.timezone ?? "UTC";
+    const byDay = grouped.get(show.theatre_id) ?? new Map<string, Show[]>();
+    const key = dayKey(show.start, tz);
+    byDay.set(key, [...(byDay.get(key) ?? []), show]);
+    grouped.set(show.theatre_id, byDay);
+  }
+
+  return (
+    <div className="stack">
+      <div className="row" style={{ alignItems: "flex-start", gap: 24 }}>
+        <div className="poster" style={{ width: 160 }} aria-hidden="true">
+          {movie.title}
+        </div>
+        <div className="stack" style={{ flex: "1 1 280px" }}>
+          <h1 lang={movie.title_language ?? undefined}>{movie.title}</h1>
+          <p className="muted">
+            {[movie.rating, t("movie.runtime", { minutes: movie.runtime_minutes }), movie.genres.join(", ")]
+              .filter(Boolean)
+              .join(" · ")}
+          </p>
+          {movie.synopsis && <p>{movie.synopsis}</p>}
+          <p>
+            {t("movie.languages")}:{" "}
+            {[...new Set(shows.map((s) => s.language))].map((l) => languageName(l, locale)).join(", ") ||
+              languageName(movie.original_language, locale)}
+          </p>
+        </div>
+      </div>
+      <h2>{t("movie.showtimes")}</h2>
+      {shows.length === 0 && <p>{t("movie.noShows")}</p>}
+      <div className="showtimes">
+        {[...grouped.entries()].map(([theatreId, byDay]) => {
+          const theatre = theatres[theatreId];
+          const tz = theatre?.timezone ?? "UTC";
+          return (
+            <Card key={theatreId}>
+              <h3>{theatre?.name ?? theatreId}</h3>
+              {theatre?.address && <p className="muted">{theatre.address}</p>}
+              {[...byDay.entries()].map(([day, list]) => (
+                <div key={day} className="stack" style={{ marginBlockEnd: 12 }}>
+                  <h4 style={{ margin: 0 }}>
+                    {formatDateTime(list[0].start, tz, locale, {
+                      weekday: "long",
+                      day: "numeric",
+                      month: "long",
+                    })}
+                  </h4>
+                  <div className="row">
+                    {list.map((show) => (
+                      <ShowButton key={show.id} show={show} tz={tz} />
+                    ))}
+                  </div>
+                </div>
+              ))}
+            </Card>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+function ShowButton({ show, tz }: { show: Show; tz: string }) {
+  const { locale } = useI18n();
+  const amounts = show.prices.map((p) => p.price.amount);
+  const currency = show.prices[0]?.price.currency;
+  const range =
+    currency && amounts.length
+      ? [Math.min(...amounts), Math.max(...amounts)]
+          .filter((v, i, a) => a.indexOf(v) === i)
+          .map((amount) => formatMoney({ amount, currency }, locale))
+          .join("–")
+      : "";
+  return (
+    <Link className="btn time-btn" to={`/shows/${show.id}`}>
+      <span>{formatDateTime(show.start, tz, locale, { timeStyle: "short" })}</span>
+      <small>
+        {show.format} · {show.language.toUpperCase()}
+      </small>
+      {range && <small>{range}</small>}
+    </Link>
+  );
+}
