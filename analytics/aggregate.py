@@ -23,6 +23,7 @@ from store.tables_analytics import (
     analytics_customer_prefs,
     analytics_daily,
     analytics_hourly,
+    analytics_hourly_theatre,
     analytics_pace,
     analytics_pref_trends,
     analytics_reasons,
@@ -32,6 +33,7 @@ from store.tables_analytics import (
 
 COUNTERS: dict[str, tuple[str, ...]] = {
     analytics_hourly.name: ROLLUP_COUNTERS,
+    analytics_hourly_theatre.name: ROLLUP_COUNTERS,
     analytics_daily.name: ROLLUP_COUNTERS,
     analytics_shows.name: SHOW_COUNTERS,
     analytics_pace.name: ("bookings", "tickets"),
@@ -45,6 +47,7 @@ TABLES = {
     t.name: t
     for t in (
         analytics_hourly,
+        analytics_hourly_theatre,
         analytics_daily,
         analytics_shows,
         analytics_pace,
@@ -242,6 +245,12 @@ def add_fact(batch: Batch, fact: Fact) -> None:
     if rollup:
         hourly, daily, attrs = _rollup_keys(fact)
         batch.add(analytics_hourly, hourly, rollup, attrs)
+        batch.add(
+            analytics_hourly_theatre,
+            {"day": fact.day, "hour": fact.hour, "theatre_id": s.theatre_id},
+            rollup,
+            attrs,
+        )
         batch.add(analytics_daily, daily, rollup, attrs)
     if per_show:
         batch.add(analytics_shows, {"show_id": s.show_id}, per_show, _show_attrs(fact))

@@ -23,6 +23,7 @@ from store.tables_analytics import (
     analytics_customer_prefs,
     analytics_daily,
     analytics_hourly,
+    analytics_hourly_theatre,
     analytics_pace,
     analytics_pref_trends,
     analytics_reasons,
@@ -133,10 +134,11 @@ def active_customers(conn: Connection, scope: Scope, f: Filters) -> int:
     """Distinct customers who held or booked (kept per theatre and day: screen, movie and
     language filters do not narrow it)."""
     a = analytics_customer_days
-    q = _where(select(func.count(func.distinct(a.c.customer_id))), a, scope, f)
+    # DISTINCT in a sub-select (hashed) rather than count(DISTINCT ...) (always sorted).
+    q = _where(select(a.c.customer_id).distinct(), a, scope, f)
     if f.city is not None:
         q = q.where(a.c.theatre_id.in_(select(theatres.c.id).where(theatres.c.city == f.city)))
-    return _int(conn.execute(q).scalar_one())
+    return _int(conn.execute(select(func.count()).select_from(q.subquery())).scalar_one())
 
 
 def _shows_query(scope: Scope, f: Filters) -> Select:
@@ -192,17 +194,47 @@ def _shows_query(scope: Scope, f: Filters) -> Select:
 
 
 def occupancy_total(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any]:
-    """Seats sold over seats offered, for the shows whose business date is in range."""
-    inner = _shows_query(scope, f).where(shows.c.status == "scheduled").subquery()
-    row = conn.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(inner.c.capacity), 0),
-            func.coalesce(func.sum(inner.c.sold), 0),
-        )
-    ).one()
-    shows_n, capacity, sold = _int(row[0]), _int(row[1]), _int(row[2])
-    return {"shows": shows_n, "capacity": capacity, "sold": sold, "rate": _ratio(sold, capacity)}
+    """Seats sold over seats offered, for the scheduled shows whose business date is in range.
+    Two plain sums (seats offered from the shows' layouts, seats sold from the per-show
+    aggregate) rather than a join per show: a year of a big partner is ~100,000 shows."""
+    s, a = shows.c, analytics_shows.c
+    offered = (
+        select(func.count(), func.coalesce(func.sum(seat_layouts.c.seat_count), 0))
+        .select_from(shows)
+        .join(seat_layouts, seat_layouts.c.id == s.layout_id)
+        .where(s.status == "scheduled")
+    )
+    offered = _show_filters(offered, shows, scope, f)
+    sold = select(
+        func.coalesce(func.sum(a.tickets - a.cancelled_tickets - a.returned_seats), 0)
+    ).where(a.show_id.in_(_show_filters(select(s.id), shows, scope, f)))
+    shows_n, capacity = (_int(v) for v in conn.execute(offered).one())
+    sold_n = _int(conn.execute(sold).scalar_one())
+    return {
+        "shows": shows_n,
+        "capacity": capacity,
+        "sold": sold_n,
+        "rate": _ratio(sold_n, capacity),
+    }
+
+
+def _show_filters(q: Select, table: Any, scope: Scope, f: Filters) -> Select:
+    c = table.c
+    if scope.theatre_ids is not None:
+        q = q.where(c.theatre_id.in_(scope.theatre_ids))
+    if f.date_from is not None:
+        q = q.where(c.business_date >= f.date_from)
+    if f.date_to is not None:
+        q = q.where(c.business_date <= f.date_to)
+    for name in ("theatre_id", "screen_id", "movie_id", "language"):
+        value = getattr(f, name)
+        if value is not None:
+            q = q.where(c[name] == value)
+    if f.city is not None:
+        q = q.where(c.theatre_id.in_(select(theatres.c.id).where(theatres.c.city == f.city)))
+    if f.extra.get("show_id"):
+        q = q.where(c.id == f.extra["show_id"])
+    return q
 
 
 def show_occupancy(
@@ -247,7 +279,10 @@ def breakdown(conn: Connection, scope: Scope, f: Filters, by: str) -> list[dict[
     """Every rollup counter grouped by one dimension (and currency: money never mixes)."""
     if by not in BREAKDOWNS:
         raise ValueError(f"cannot break down by {by!r}; one of {', '.join(BREAKDOWNS)}")
-    table = analytics_hourly if by in ("hour", "hour_of_day") else analytics_daily
+    table = analytics_daily
+    if by in ("hour", "hour_of_day"):
+        fine = f.screen_id or f.movie_id or f.language
+        table = analytics_hourly if fine else analytics_hourly_theatre
     c = table.c
     names = {
         "city": ["city"],

@@ -1,4 +1,4 @@
-"""The analytics store's tables, on the shared metadata (migration 0003 creates them).
+"""The analytics store's tables, on the shared metadata (migrations 0003 and 0004 create them).
 
 `analytics_events` is the ingested fact log: one row per domain event the analytics consumer took
 from the outbox and per tracked event (show page and seat-map views, searches), with the
@@ -101,6 +101,21 @@ analytics_hourly = _rollup(
     Column("hour", Integer, primary_key=True),
 )
 analytics_daily = _rollup("analytics_daily", Column("day", Date, primary_key=True))
+
+# The hour of day over long ranges: per theatre only (a year is ~4,700 rows per theatre here,
+# against screens x movies x languages times that in `analytics_hourly`).
+analytics_hourly_theatre = Table(
+    "analytics_hourly_theatre",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("hour", Integer, primary_key=True),
+    Column("theatre_id", String(_ID), primary_key=True),
+    Column("city", String(100), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("currency", String(3), nullable=False),
+    *(_counter(c) for c in ROLLUP_COUNTERS),
+    Index("ix_analytics_hourly_theatre_theatre_day", "theatre_id", "day"),
+)
 
 SHOW_COUNTERS = (
     "show_views",
