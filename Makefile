@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 
 .PHONY: demo test lint typecheck coverage-report install-demo install-test clean
+.PHONY: cluster cluster-down cluster-status cluster-test dr-drill
 
 # Coverage gates (percent of statements + branches): the whole tree, then per package.
 # The goal is 85 overall and 90 for canonical/ and booking/; the gates sit at today's measured
@@ -53,3 +54,20 @@ coverage-report:
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# A cluster of hosts as network namespaces on this machine (root): docs/operations.md.
+cluster: install-test
+	deploy/local/install-packages.sh
+	deploy/local/cluster-up.sh
+
+cluster-down:
+	deploy/local/cluster-down.sh
+
+cluster-status:
+	deploy/local/cluster-status.sh
+
+cluster-test: install-test
+	MARQUEE_CLUSTER_TESTS=1 $(BIN)/pytest tests/cluster -v -s -p no:cacheprovider
+
+dr-drill: install-test
+	deploy/local/dr-drill.sh

@@ -7,6 +7,8 @@ Sources of errors and how they become problems:
 - booking's `BookingError` (each carries its own code and suggested status);
 - FastAPI's request validation (rewritten from its 422 shape into a problem listing the fields);
 - Starlette's HTTPException (404 for unknown routes, 405...);
+- a database that is switching over (connection lost, read-only after a demotion): 503 with
+  Retry-After;
 - anything else: 500 `internal_error`, logged with the request id, detail withheld.
 """
 
@@ -19,6 +21,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from booking.errors import (
@@ -216,6 +219,33 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, exc.status_code, code, title, detail, dict(exc.headers or {}))
 
 
+# SQLSTATEs of a database that is switching over (Patroni promoting a replica, a primary
+# demoted to read-only, a server shutting down or starting): the client should come back soon.
+_SWITCHING_SQLSTATES = {"25006", "57P01", "57P02", "57P03"}
+
+
+def _database_switching(exc: DBAPIError) -> bool:
+    if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+    return sqlstate in _SWITCHING_SQLSTATES or sqlstate.startswith("08")
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    if not _database_switching(exc):
+        return await _unexpected(request, exc)
+    log.warning("database unavailable: %s", type(exc.orig).__name__)
+    return problem_response(
+        request,
+        503,
+        "unavailable",
+        "Service unavailable",
+        "the database is switching over; retry shortly",
+        {"Retry-After": "1"},
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", extra={"path": request.url.path})
     return problem_response(
@@ -234,4 +264,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(BookingError, _booking_error)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected)
