@@ -17,7 +17,20 @@ from booking.events import Event
 from booking.ports import PaymentTransition, ShowRecord
 from canonical.catalog import SeatLayout, Show, Theatre
 from canonical.inventory import SeatState, SeatStatus
-from canonical.orders import Booking, Customer, Hold, HoldStatus, Payment, PaymentStatus
+from canonical.orders import (
+    Booking,
+    BookingStatus,
+    Customer,
+    Hold,
+    HoldStatus,
+    Payment,
+    PaymentStatus,
+)
+
+# One live booking per hold, one attempt in flight per booking: the SQL store's partial unique
+# indexes, mirrored.
+_LIVE_BOOKING = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
+_IN_FLIGHT = (PaymentStatus.INITIATED, PaymentStatus.IN_PROGRESS)
 
 
 @dataclass
@@ -31,6 +44,7 @@ class InMemoryStore:
     seat_booking: dict[tuple[str, str], str | None] = field(default_factory=dict)
     bookings: dict[str, Booking] = field(default_factory=dict)
     payments: dict[str, Payment] = field(default_factory=dict)
+    payment_keys: dict[str, str] = field(default_factory=dict)
     transitions: list[PaymentTransition] = field(default_factory=list)
     seen_events: set[tuple[str, str]] = field(default_factory=set)
     customers: dict[str, Customer] = field(default_factory=dict)
@@ -48,6 +62,7 @@ class InMemoryStore:
         "seat_booking",
         "bookings",
         "payments",
+        "payment_keys",
         "transitions",
         "seen_events",
         "customers",
@@ -226,6 +241,14 @@ class _Holds:
     def get(self, hold_id: str) -> Hold | None:
         return self.s.holds.get(hold_id)
 
+    def customer_load(self, customer_id: str, show_id: str, now: datetime) -> tuple[int, int]:
+        live = [
+            h
+            for h in self.s.holds.values()
+            if h.customer_id == customer_id and h.status == HoldStatus.ACTIVE and h.expires_at > now
+        ]
+        return sum(len(h.seat_ids) for h in live if h.show_id == show_id), len(live)
+
     def save(self, hold: Hold, *, expect: HoldStatus) -> bool:
         current = self.s.holds.get(hold.id)
         if current is None or current.status != expect:
@@ -246,10 +269,20 @@ class _Bookings:
     def __init__(self, store: InMemoryStore) -> None:
         self.s = store
 
-    def add(self, booking: Booking) -> None:
+    def add(self, booking: Booking) -> bool:
         if any(b.code == booking.code for b in self.s.bookings.values()):
             raise ValueError(f"duplicate booking code {booking.code}")
+        if (
+            booking.hold_id is not None
+            and booking.status in _LIVE_BOOKING
+            and any(
+                b.hold_id == booking.hold_id and b.status in _LIVE_BOOKING
+                for b in self.s.bookings.values()
+            )
+        ):
+            return False
         self.s.bookings[booking.id] = booking
+        return True
 
     def get(self, booking_id: str) -> Booking | None:
         return self.s.bookings.get(booking_id)
@@ -258,7 +291,17 @@ class _Bookings:
         return next((b for b in self.s.bookings.values() if b.code == code), None)
 
     def by_hold(self, hold_id: str) -> Booking | None:
-        return next((b for b in self.s.bookings.values() if b.hold_id == hold_id), None)
+        mine = [b for b in self.s.bookings.values() if b.hold_id == hold_id]
+        live = [b for b in mine if b.status in _LIVE_BOOKING]
+        return (live or sorted(mine, key=lambda b: b.created_at) or [None])[-1]
+
+    def stale_pending(self, before: datetime, limit: int) -> list[Booking]:
+        due = [
+            b
+            for b in self.s.bookings.values()
+            if b.status == BookingStatus.PENDING and b.created_at < before
+        ]
+        return sorted(due, key=lambda b: b.created_at)[:limit]
 
     def save(self, booking: Booking, *, expect: str) -> bool:
         current = self.s.bookings.get(booking.id)
@@ -272,8 +315,24 @@ class _Payments:
     def __init__(self, store: InMemoryStore) -> None:
         self.s = store
 
-    def add(self, payment: Payment) -> None:
+    def add(self, payment: Payment, *, idempotency_key: str | None = None) -> bool:
+        if payment.status in _IN_FLIGHT and any(
+            p.booking_id == payment.booking_id and p.status in _IN_FLIGHT
+            for p in self.s.payments.values()
+        ):
+            return False
         self.s.payments[payment.id] = payment
+        self.s.payment_keys[payment.id] = idempotency_key or f"{payment.id}:create"
+        return True
+
+    def idempotency_key(self, payment_id: str) -> str | None:
+        return self.s.payment_keys.get(payment_id)
+
+    def unresolved(self, before: datetime, limit: int) -> list[Payment]:
+        due = [
+            p for p in self.s.payments.values() if p.status in _IN_FLIGHT and p.created_at < before
+        ]
+        return sorted(due, key=lambda p: p.created_at)[:limit]
 
     def get(self, payment_id: str) -> Payment | None:
         return self.s.payments.get(payment_id)

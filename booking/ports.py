@@ -102,6 +102,11 @@ class HoldRepository(Protocol):
     def add(self, hold: Hold) -> None: ...
     def get(self, hold_id: str) -> Hold | None: ...
 
+    def customer_load(self, customer_id: str, show_id: str, now: datetime) -> tuple[int, int]:
+        """(seats this customer holds on this show, live holds this customer has anywhere),
+        counting only active holds not yet past their expiry. One cheap read."""
+        ...
+
     def save(self, hold: Hold, *, expect: HoldStatus) -> bool:
         """Write `hold` only if the stored hold still has status `expect` (compare-and-set)."""
         ...
@@ -110,11 +115,23 @@ class HoldRepository(Protocol):
 
 
 class BookingRepository(Protocol):
-    def add(self, booking: Booking) -> None: ...
+    def add(self, booking: Booking) -> bool:
+        """Insert; False (nothing written) when the hold already has a live booking: the
+        database allows one pending or confirmed booking per hold."""
+        ...
+
     def get(self, booking_id: str) -> Booking | None: ...
     def by_code(self, code: str) -> Booking | None: ...
-    def by_hold(self, hold_id: str) -> Booking | None: ...
+
+    def by_hold(self, hold_id: str) -> Booking | None:
+        """The hold's live (pending or confirmed) booking, else its latest one."""
+        ...
+
     def save(self, booking: Booking, *, expect: str) -> bool: ...
+
+    def stale_pending(self, before: datetime, limit: int) -> list[Booking]:
+        """Bookings still pending that were created before `before` (the stuck sweep)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -128,7 +145,19 @@ class PaymentTransition:
 
 
 class PaymentRepository(Protocol):
-    def add(self, payment: Payment) -> None: ...
+    def add(self, payment: Payment, *, idempotency_key: str | None = None) -> bool:
+        """Insert an attempt; False (nothing written) when its booking already has an attempt
+        in flight (initiated or in progress): the database allows one at a time."""
+        ...
+
+    def idempotency_key(self, payment_id: str) -> str | None:
+        """The key the attempt was sent to the gateway with."""
+        ...
+
+    def unresolved(self, before: datetime, limit: int) -> list[Payment]:
+        """Attempts still initiated or in progress, last changed before `before`."""
+        ...
+
     def get(self, payment_id: str) -> Payment | None: ...
     def by_gateway_ref(self, gateway: str, gateway_ref: str) -> Payment | None: ...
     def for_booking(self, booking_id: str) -> list[Payment]: ...
@@ -253,6 +282,14 @@ class PaymentGateway(Protocol):
     ) -> GatewayResult: ...
 
     def refund(self, gateway_ref: str, amount: Money, idempotency_key: str) -> RefundResult: ...
+
+    def lookup(
+        self, payment_id: str, idempotency_key: str, gateway_ref: str | None
+    ) -> GatewayResult | None:
+        """What the gateway knows of an attempt whose answer we never recorded (a crash or a
+        timeout): its current outcome, or None when the gateway never saw it. Raises
+        GatewayError when the gateway cannot say."""
+        ...
 
     def parse_event(self, payload: bytes, headers: Mapping[str, str]) -> GatewayEvent:
         """Verify the signature on the raw body and translate. Raises InvalidSignature."""

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from booking import events as ev
-from booking import seating
+from booking import seating, tickets
 from booking.availability import RecentAvailability
 from booking.bounded import BoundedDict
 from booking.clock import SystemClock
@@ -63,7 +63,8 @@ from booking.ports import (
     UnitOfWorkFactory,
     seats_by_id,
 )
-from canonical.catalog import Seat, SeatLayout, Show, Theatre, TicketType
+from booking.refusals import HoldLimitReached, PaidBookingFailed
+from canonical.catalog import Seat, SeatLayout, Show, Theatre, TheatreRules, TicketType
 from canonical.identity import new_id
 from canonical.inventory import SeatStatus
 from canonical.money import Money
@@ -82,8 +83,14 @@ from canonical.orders import (
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 MAPS_KEPT = 1024  # last seat map built per show, for that many shows
+CHECKOUT_TRIES = 5  # reads after losing a race for a hold's booking or attempt
 # Events whose transaction freed seats: a recent-availability snapshot of the show is stale.
 FREES_SEATS = (ev.HoldReleased, ev.HoldExpired, ev.BookingCancelled, ev.BookingFailed)
+
+
+def attempt_key(booking_id: str, attempt: int) -> str:
+    """The gateway idempotency key of a booking's n-th payment attempt."""
+    return f"{booking_id}:attempt-{attempt}"
 
 
 def remote_key(hold_id: str) -> str:
@@ -141,6 +148,7 @@ class CheckoutResult:
     payment: Payment
     next_action: str | None = None  # e.g. "3ds": call confirm_payment after the customer acts
     client_secret: str | None = None
+    created: bool = True  # False: a repeated checkout, answered with the existing attempt
 
 
 @dataclass(frozen=True)
@@ -175,6 +183,14 @@ class BookingService:
     # Recent seat states per show, trusted only to refuse (booking/availability.py). Off (0 s)
     # unless configured; the API runs with AVAILABILITY_SNAPSHOT_SECONDS.
     availability: RecentAvailability = field(default_factory=lambda: RecentAvailability(0.0))
+    # Per-customer caps across all their holds: seats held on one show (None: the theatre's
+    # max seats per hold) and live holds anywhere. A customer holding a show's seats a few at a
+    # time is refused as one holding them all at once would be.
+    max_seats_held_per_show: int | None = None
+    max_live_holds: int = 5
+    # How long a booking may stay pending, or a payment attempt unresolved, before the stuck
+    # sweep asks the gateway about it.
+    stuck_after_seconds: int = 900
     _maps: BoundedDict[str, tuple] = field(
         default_factory=lambda: BoundedDict(MAPS_KEPT), init=False, repr=False
     )
@@ -295,6 +311,8 @@ class BookingService:
                 created_at=now,
                 expires_at=now + timedelta(seconds=rules.hold_ttl_seconds),
             )
+            if customer_id is not None:
+                self._within_limits(uow, customer_id, show_id, len(wanted), 1, rules, now)
             link = self._link(ctx.theatre)
             # The hold row first, the seats last: the seats' row locks then last only from the
             # take to the commit, and a crowd wanting the same seats waits less.
@@ -311,6 +329,34 @@ class BookingService:
         if link is None:
             return hold
         return self._forward_hold(hold, ctx, seats, link, remote_key(hold.id))
+
+    def _within_limits(
+        self,
+        uow: UnitOfWork,
+        customer_id: str,
+        show_id: str,
+        seats: int,
+        holds: int,
+        rules: TheatreRules,
+        now: datetime,
+    ) -> None:
+        """Refuse a hold (or an extension: seats=holds=0) that would take the customer past the
+        caps. One read; a customer racing themselves can exceed it by a request in flight, which
+        the per-customer request rate bounds."""
+        per_show = self.max_seats_held_per_show or rules.max_seats_per_hold
+        held, live = uow.holds.customer_load(customer_id, show_id, now)
+        if held + seats > per_show:
+            raise HoldLimitReached(
+                f"you may hold at most {per_show} seats for this show; you hold {held}",
+                limit=per_show,
+                held=held,
+            )
+        if live + holds > self.max_live_holds:
+            raise HoldLimitReached(
+                f"you may have at most {self.max_live_holds} holds at once; you have {live}",
+                limit=self.max_live_holds,
+                holds=live,
+            )
 
     @staticmethod
     def _check_hold(
@@ -519,6 +565,12 @@ class BookingService:
             if hold.extended:
                 raise HoldAlreadyExtended(f"hold {hold_id} was already extended once")
             ctx = self._context(uow, hold.show_id)
+            if hold.customer_id is not None:
+                # Extending keeps seats held longer: a customer over the caps (lowered since, or
+                # raced past) does not get more time.
+                self._within_limits(
+                    uow, hold.customer_id, hold.show_id, 0, 0, ctx.theatre.rules, now
+                )
             expires = max(hold.expires_at, now) + timedelta(
                 seconds=ctx.theatre.rules.hold_ttl_seconds
             )
@@ -642,62 +694,22 @@ class BookingService:
                 method=method.value,
                 offered=sorted(m.value for m in gw.capabilities),
             )
-        with self.uow() as uow:
-            hold = uow.holds.get(hold_id)
-            if hold is None:
-                raise UnknownHold(f"no hold {hold_id!r}")
-            self._require_live(hold, now)
-            ctx = self._context(uow, hold.show_id)
-            booking = uow.bookings.by_hold(hold.id)
-            if booking is None:
-                ctx.require_on_sale()
-                booking = self._new_booking(hold, ctx, customer_id, ticket_types or {}, now)
-                uow.bookings.add(booking)
-                uow.emit(
-                    ev.BookingCreated(
-                        booking_id=booking.id,
-                        code=booking.code,
-                        hold_id=hold.id,
-                        show_id=hold.show_id,
-                        customer_id=customer_id,
-                        total=booking.total,
-                    )
-                )
-            elif booking.status != BookingStatus.PENDING:
-                raise PaymentStateConflict(
-                    f"booking {booking.code} is {booking.status.value}", booking_id=booking.id
-                )
-            if any(
-                p.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED)
-                for p in uow.payments.for_booking(booking.id)
-            ):
-                raise PaymentStateConflict(
-                    f"booking {booking.code} is already paid", booking_id=booking.id
-                )
-            payment = Payment(
-                id=new_id("pay"),
-                booking_id=booking.id,
-                gateway=gw.name,
-                amount=booking.total,
-                method=method,
-                created_at=now,
-            )
-            uow.payments.add(payment)
-            uow.emit(
-                ev.PaymentInitiated(
-                    payment_id=payment.id,
-                    booking_id=booking.id,
-                    gateway=gw.name,
-                    amount=payment.amount,
-                )
-            )
-            self._commit(uow)
+        started = None
+        for _ in range(CHECKOUT_TRIES):
+            started = self._start_attempt(hold_id, customer_id, gw.name, method, ticket_types, now)
+            if started is not None:
+                break
+        if started is None:
+            raise ConcurrentUpdate(f"hold {hold_id} is being checked out meanwhile; try again")
+        if isinstance(started, CheckoutResult):
+            return started  # a repeat: the attempt already made, and no second charge
+        booking, payment, key = started
         request = PaymentRequest(
             payment_id=payment.id,
             booking_id=booking.id,
             amount=payment.amount,
             method=method,
-            idempotency_key=f"{payment.id}:create",
+            idempotency_key=key,
             details=dict(details or {}),
             description=f"Marquee booking {booking.code}",
         )
@@ -715,6 +727,96 @@ class BookingService:
                 payment_id=payment.id,
             ) from err
         return self._apply_result(payment.id, result, cause=f"{gw.name} create_payment")
+
+    def _start_attempt(
+        self,
+        hold_id: str,
+        customer_id: str,
+        gateway: str,
+        method: PaymentMethod,
+        ticket_types: Mapping[str, str] | None,
+        now: datetime,
+    ) -> CheckoutResult | tuple[Booking, Payment, str] | None:
+        """One transaction: find or create the hold's one live booking and its one attempt in
+        flight. Returns the existing attempt (a repeat), or the new booking, payment and gateway
+        key, or None when a concurrent checkout won a race (the caller reads again)."""
+        with self.uow() as uow:
+            hold = uow.holds.get(hold_id)
+            if hold is None:
+                raise UnknownHold(f"no hold {hold_id!r}")
+            booking = uow.bookings.by_hold(hold.id)
+            attempts = uow.payments.for_booking(booking.id) if booking is not None else []
+            if booking is not None:
+                repeat = self._repeat(booking, attempts)
+                if repeat is not None:
+                    return repeat
+            self._require_live(hold, now)
+            ctx = self._context(uow, hold.show_id)
+            if booking is None or booking.status != BookingStatus.PENDING:
+                if booking is not None and booking.status == BookingStatus.CONFIRMED:
+                    raise PaymentStateConflict(
+                        f"booking {booking.code} is already paid", booking_id=booking.id
+                    )
+                ctx.require_on_sale()
+                booking = self._new_booking(hold, ctx, customer_id, ticket_types or {}, now)
+                if not uow.bookings.add(booking):
+                    return None  # another checkout made the hold's booking first
+                attempts = []
+                uow.emit(
+                    ev.BookingCreated(
+                        booking_id=booking.id,
+                        code=booking.code,
+                        hold_id=hold.id,
+                        show_id=hold.show_id,
+                        customer_id=customer_id,
+                        total=booking.total,
+                    )
+                )
+            payment = Payment(
+                id=new_id("pay"),
+                booking_id=booking.id,
+                gateway=gateway,
+                amount=booking.total,
+                method=method,
+                created_at=now,
+            )
+            # Derived from the booking and the attempt's number: whichever process sends this
+            # attempt, the gateway sees one key and makes at most one charge.
+            key = attempt_key(booking.id, len(attempts) + 1)
+            if not uow.payments.add(payment, idempotency_key=key):
+                return None  # another checkout started this booking's attempt first
+            uow.emit(
+                ev.PaymentInitiated(
+                    payment_id=payment.id,
+                    booking_id=booking.id,
+                    gateway=gateway,
+                    amount=payment.amount,
+                )
+            )
+            self._commit(uow)
+        return booking, payment, key
+
+    @staticmethod
+    def _repeat(booking: Booking, attempts: list[Payment]) -> CheckoutResult | None:
+        """A checkout of a hold that already has its booking: the attempt in flight or the
+        payment that went through is the answer (nothing is charged again). None when a new
+        attempt is due (every earlier one failed)."""
+        if booking.status == BookingStatus.FAILED:
+            return None
+        live = [
+            p
+            for p in attempts
+            if p.status
+            in (
+                PaymentStatus.INITIATED,
+                PaymentStatus.IN_PROGRESS,
+                PaymentStatus.SUCCEEDED,
+                PaymentStatus.PARTIALLY_REFUNDED,
+            )
+        ]
+        if not live:
+            return None
+        return CheckoutResult(booking=booking, payment=live[-1], created=False)
 
     def _new_booking(
         self,
@@ -802,6 +904,15 @@ class BookingService:
                 result.failure_message or "the payment was declined",
                 payment_id=payment_id,
                 decline_code=result.failure_code,
+            )
+        if booking.status == BookingStatus.FAILED:
+            # The money went through but the seats did not: never a success answer. The refund
+            # is already queued (RefundRequested, same transaction).
+            raise PaidBookingFailed(
+                f"booking {booking.code} could not be confirmed (its seats were no longer "
+                "available); the payment is being refunded",
+                booking_id=booking.id,
+                payment_id=payment_id,
             )
         return CheckoutResult(
             booking=booking,
@@ -1328,8 +1439,9 @@ class BookingService:
 
 
 def ticket_payload(booking: Booking) -> str:
-    """What the e-ticket's QR code encodes: the code and the seats, for the door scanner."""
-    return f"MQ1:{booking.code}:{booking.show_id}:{','.join(t.seat_id for t in booking.tickets)}"
+    """What the e-ticket's QR code encodes: the code and the seats, signed for the door
+    scanner (booking/tickets.py)."""
+    return tickets.signer().encode(booking)
 
 
 __all__ = [

@@ -184,6 +184,21 @@ class OfflineGateway:
         with self._lock:
             return self._answers.setdefault(idempotency_key, result)
 
+    def lookup(
+        self, payment_id: str, idempotency_key: str, gateway_ref: str | None
+    ) -> GatewayResult | None:
+        """This instance's own record of an attempt: the answer it gave for the key, else the
+        charge a reference describes; None when it never saw the attempt (an attempt made by
+        a process that died took its record with it, and no money moved)."""
+        with self._lock:
+            known = self._answers.get(idempotency_key)
+        if isinstance(known, GatewayResult):
+            return known
+        charge = self._decode(gateway_ref) if gateway_ref else None
+        if charge is None:
+            return None
+        return GatewayResult(status=charge.status, gateway_ref=charge.ref)
+
     def refund(self, gateway_ref: str, amount: Money, idempotency_key: str) -> RefundResult:
         """Verified against the reference itself: it must be ours, paid, in the same currency,
         and the refund no more than was charged. Idempotent by key: the refund reference is

@@ -118,6 +118,30 @@ class StripeGateway:
         )
         return intent if isinstance(intent, GatewayResult) else self._result(intent)
 
+    def lookup(
+        self, payment_id: str, idempotency_key: str, gateway_ref: str | None
+    ) -> GatewayResult | None:
+        """The PaymentIntent of an attempt whose answer was lost: by id when we have it, else
+        by the payment id every intent carries in its metadata."""
+        try:
+            if gateway_ref:
+                intent: Any = self.client.v1.payment_intents.retrieve(gateway_ref)
+            else:
+                found = self.client.v1.payment_intents.search(
+                    params={"query": f"metadata['payment_id']:'{payment_id}'", "limit": 1}
+                )
+                data = _plain(found).get("data") or []
+                if not data:
+                    return None
+                intent = data[0]
+        except stripe.InvalidRequestError as err:
+            if err.http_status == 404:
+                return None
+            raise GatewayError(f"stripe: {err.user_message or err}") from err
+        except stripe.StripeError as err:
+            raise GatewayError(f"stripe: {err.user_message or err}") from err
+        return self._result(intent)
+
     def refund(self, gateway_ref: str, amount: Money, idempotency_key: str) -> RefundResult:
         try:
             refund = self.client.v1.refunds.create(

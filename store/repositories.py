@@ -13,7 +13,17 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, bindparam, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from booking.bounded import BoundedDict
@@ -226,6 +236,31 @@ def _hold(row: Any) -> Hold:
     )
 
 
+# The partial unique indexes' predicates (store/tables.py): one live booking per hold, one
+# payment attempt in flight per booking.
+LIVE_BOOKING = ("pending", "confirmed")
+IN_FLIGHT = ("initiated", "in_progress")
+
+
+def _customer_load_query() -> Select:
+    """One read for the per-customer hold limits: seats the customer holds on the show (from the
+    seat rows, so no JSON is parsed) and live holds the customer has anywhere."""
+    now = bindparam("now")
+    mine = and_(
+        holds.c.customer_id == bindparam("customer"),
+        holds.c.status == "active",
+        holds.c.expires_at > now,
+    )
+    seats = (
+        select(func.count())
+        .select_from(show_seats.join(holds, show_seats.c.hold_id == holds.c.id))
+        .where(mine, holds.c.show_id == bindparam("show"), show_seats.c.status == "held")
+        .scalar_subquery()
+    )
+    live = select(func.count()).select_from(holds).where(mine).scalar_subquery()
+    return select(seats, live)
+
+
 class SqlHolds:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -248,6 +283,12 @@ class SqlHolds:
     def get(self, hold_id: str) -> Hold | None:
         row = self.conn.execute(select(holds).where(holds.c.id == hold_id)).first()
         return _hold(row) if row else None
+
+    def customer_load(self, customer_id: str, show_id: str, now: datetime) -> tuple[int, int]:
+        row = self.conn.execute(
+            _customer_load_query(), {"customer": customer_id, "show": show_id, "now": now}
+        ).one()
+        return int(row[0] or 0), int(row[1] or 0)
 
     def save(self, hold: Hold, *, expect: HoldStatus) -> bool:
         return (
@@ -295,7 +336,17 @@ class SqlBookings:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def add(self, booking: Booking) -> None:
+    def add(self, booking: Booking) -> bool:
+        try:
+            # A savepoint: losing the race for a hold's one live booking leaves the caller's
+            # transaction usable (it reads the winner's booking next).
+            with self.conn.begin_nested():
+                self._insert(booking)
+        except IntegrityError:
+            return False
+        return True
+
+    def _insert(self, booking: Booking) -> None:
         self.conn.execute(
             insert(bookings).values(
                 id=booking.id,
@@ -325,7 +376,23 @@ class SqlBookings:
         return self._one(bookings.c.code == code)
 
     def by_hold(self, hold_id: str) -> Booking | None:
-        return self._one(bookings.c.hold_id == hold_id)
+        live = bookings.c.status.in_(LIVE_BOOKING)
+        row = self.conn.execute(
+            select(bookings)
+            .where(bookings.c.hold_id == hold_id)
+            .order_by(case((live, 0), else_=1), bookings.c.created_at.desc())
+            .limit(1)
+        ).first()
+        return _booking(row) if row else None
+
+    def stale_pending(self, before: datetime, limit: int) -> list[Booking]:
+        rows = self.conn.execute(
+            select(bookings)
+            .where(bookings.c.status == "pending", bookings.c.created_at < before)
+            .order_by(bookings.c.created_at)
+            .limit(limit)
+        )
+        return [_booking(r) for r in rows]
 
     def save(self, booking: Booking, *, expect: str) -> bool:
         return (
@@ -363,7 +430,29 @@ class SqlPayments:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def add(self, payment: Payment) -> None:
+    def add(self, payment: Payment, *, idempotency_key: str | None = None) -> bool:
+        try:
+            with self.conn.begin_nested():
+                self._insert(payment, idempotency_key or f"{payment.id}:create")
+        except IntegrityError:
+            return False  # the booking has an attempt in flight already
+        return True
+
+    def idempotency_key(self, payment_id: str) -> str | None:
+        return self.conn.execute(
+            select(payments.c.idempotency_key).where(payments.c.id == payment_id)
+        ).scalar()
+
+    def unresolved(self, before: datetime, limit: int) -> list[Payment]:
+        rows = self.conn.execute(
+            select(payments)
+            .where(payments.c.status.in_(IN_FLIGHT), payments.c.updated_at < before)
+            .order_by(payments.c.updated_at)
+            .limit(limit)
+        )
+        return [_payment(r) for r in rows]
+
+    def _insert(self, payment: Payment, key: str) -> None:
         self.conn.execute(
             insert(payments).values(
                 id=payment.id,
@@ -375,7 +464,7 @@ class SqlPayments:
                 status=payment.status.value,
                 method=payment.method.value,
                 gateway_ref=payment.gateway_ref,
-                idempotency_key=f"{payment.id}:create",
+                idempotency_key=key,
                 created_at=payment.created_at,
                 updated_at=payment.created_at,
             )

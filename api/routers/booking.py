@@ -10,9 +10,11 @@ released or converted is 409 `hold_not_active`); a declined payment -> 402 `paym
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, Security
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.context import ApiContext, get_ctx
+from api.idempotency import idempotency_key, run_once
 from api.problems import not_found
 from api.ratelimit import limit_checkout, limit_hold
 from api.schemas_booking import (
@@ -186,31 +188,48 @@ def _record_payment(gateway: str, result: CheckoutResult | None, err: Exception 
     response_model=CheckoutOut,
     status_code=201,
     summary="Pay for a hold: creates the booking and confirms it when the payment succeeds",
-    responses={402: {"description": "Payment declined"}, 410: {"description": "The hold expired"}},
+    responses={
+        200: {
+            "description": "A repeat: this hold's existing booking and payment",
+            "model": CheckoutOut,
+        },
+        402: {"description": "Payment declined"},
+        409: {"description": "Paid but the booking could not be confirmed (refunded)"},
+        410: {"description": "The hold expired"},
+        422: {"description": "Idempotency-Key reused with a different body"},
+    },
 )
 def checkout(
     body: CheckoutIn,
     request: Request,
     principal: Principal = Depends(customer),
     ctx: ApiContext = Depends(get_ctx),
-) -> CheckoutOut:
+    key: str | None = Depends(idempotency_key),
+) -> JSONResponse:
     limit_checkout(request, principal.subject)
     _own_hold(ctx, principal, body.hold_id)
     gateway = body.gateway or ctx.hub.settings.payment_gateway
-    try:
-        result = ctx.booking.checkout(
-            body.hold_id,
-            principal.subject,
-            gateway=gateway,
-            method=body.method,
-            ticket_types=body.ticket_types,
-            details=body.payment,
-        )
-    except BookingError as err:
-        _record_payment(gateway, None, err)
-        raise
-    _record_payment(gateway, result, None)
-    return _checkout_out(result)
+
+    def work() -> tuple[int, CheckoutOut]:
+        try:
+            result = ctx.booking.checkout(
+                body.hold_id,
+                principal.subject,
+                gateway=gateway,
+                method=body.method,
+                ticket_types=body.ticket_types,
+                details=body.payment,
+            )
+        except BookingError as err:
+            _record_payment(gateway, None, err)
+            raise
+        if result.created:
+            _record_payment(gateway, result, None)
+        # A repeat (same hold, concurrent or later) is answered with the existing booking and
+        # payment: 200, not a second 201.
+        return (201 if result.created else 200), _checkout_out(result)
+
+    return run_once(ctx, principal.subject, key, "checkout", body, work)
 
 
 def owns_payment(

@@ -6,8 +6,10 @@ from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi.responses import JSONResponse
 
 from api.context import ApiContext, get_ctx
+from api.idempotency import idempotency_key, run_once
 from api.pagination import Page, PageParams, encode_cursor
 from api.problems import ApiProblem, not_found
 from api.routers.booking import customer
@@ -89,17 +91,22 @@ def cancel_booking(
     booking_id: str = Path(max_length=64),
     principal: Principal = Depends(customer),
     ctx: ApiContext = Depends(get_ctx),
-) -> CancellationOut:
+    key: str | None = Depends(idempotency_key),
+) -> JSONResponse:
     _own(ctx, principal, booking_id)
-    result = ctx.booking.cancel_booking(booking_id, principal.subject)
-    observability.BOOKINGS.labels("cancelled").inc()
-    observability.REFUNDS.labels("issued" if result.refund_issued else "queued").inc()
-    return CancellationOut(
-        booking=_out(ctx, result.booking),
-        refund=result.refund,
-        fee=result.fee,
-        refund_issued=result.refund_issued,
-    )
+
+    def work() -> tuple[int, CancellationOut]:
+        result = ctx.booking.cancel_booking(booking_id, principal.subject)
+        observability.BOOKINGS.labels("cancelled").inc()
+        observability.REFUNDS.labels("issued" if result.refund_issued else "queued").inc()
+        return 200, CancellationOut(
+            booking=_out(ctx, result.booking),
+            refund=result.refund,
+            fee=result.fee,
+            refund_issued=result.refund_issued,
+        )
+
+    return run_once(ctx, principal.subject, key, "cancel", {"booking_id": booking_id}, work)
 
 
 def _require_ticket(booking: Booking) -> None:

@@ -7,6 +7,7 @@ import pytest
 from booking import errors
 from booking import events as ev
 from booking.ports import GatewayEventKind
+from booking.refusals import PaidBookingFailed
 from canonical.catalog import CancellationPolicy, TheatreRules
 from canonical.inventory import SeatStatus
 from canonical.money import Money
@@ -58,8 +59,10 @@ def test_decline_then_retry_with_a_fresh_attempt(world):
     result = world.service.checkout(hold.id, "cus_1", details=card(CARD_SUCCESS))
     assert result.payment.id != first
     assert result.booking.status == BookingStatus.CONFIRMED
-    with pytest.raises(errors.HoldNotActive):
-        world.service.checkout(hold.id, "cus_1", details=card(CARD_SUCCESS))
+    # Checking out the same hold again charges nothing: the paid attempt is the answer.
+    again = world.service.checkout(hold.id, "cus_1", details=card(CARD_SUCCESS))
+    assert not again.created
+    assert (again.booking.id, again.payment.id) == (result.booking.id, result.payment.id)
 
 
 def test_three_d_secure_then_confirm(world):
@@ -152,8 +155,10 @@ def test_payment_after_hold_expired_and_seats_gone_is_refunded(world):
     world.clock.advance(minutes=9)
     world.service.expire_holds()
     world.service.place_hold("shw_sample", ["C5"])  # someone else
-    done = world.service.confirm_payment(started.payment.id)
-    assert done.booking.status == BookingStatus.FAILED
+    # Paid, but the booking failed: never a success answer.
+    with pytest.raises(PaidBookingFailed):
+        world.service.confirm_payment(started.payment.id)
+    assert world.service.get_booking(started.booking.id).status == BookingStatus.FAILED
     world.drain()
     payment = world.service.get_payment(started.payment.id)
     assert payment.status == S.REFUNDED and payment.refunded == payment.amount

@@ -9,6 +9,7 @@ from api.problems import http_status
 from booking import errors
 from booking.events import from_message
 from booking.ports import GatewayEventKind
+from booking.refusals import PaidBookingFailed
 from canonical.catalog import CancellationPolicy, TheatreRules
 from canonical.inventory import SeatStatus
 from canonical.orders import BookingStatus, HoldStatus, PaymentStatus
@@ -92,8 +93,10 @@ def test_expiry_and_late_payment(sql):
     # The lapsed hold's seat is free to others before any sweep runs.
     assert service.seat_map("shw_sample").status("C5") == SeatStatus.AVAILABLE
     other = service.place_hold("shw_sample", ["C5"])
-    done = service.confirm_payment(started.payment.id)
-    assert done.booking.status == BookingStatus.FAILED
+    # Paid but not confirmed: the answer is a refusal, never a success.
+    with pytest.raises(PaidBookingFailed):
+        service.confirm_payment(started.payment.id)
+    assert service.get_booking(started.booking.id).status == BookingStatus.FAILED
     payment = service.get_payment(started.payment.id)
     assert payment.status == S.SUCCEEDED  # the refund is owed (RefundRequested in the outbox)
     with engine.connect() as conn:

@@ -100,7 +100,8 @@ def test_server_side_confirm_success_with_idempotency_key(setup):
     assert result.payment.status == S.SUCCEEDED and result.payment.gateway_ref == "pi_1"
     assert result.booking.status == BookingStatus.CONFIRMED
     sent = call.calls[0].request
-    assert sent.headers["Idempotency-Key"] == f"{result.payment.id}:create"
+    # Derived from the booking and the attempt's number: one key per attempt, whoever sends it.
+    assert sent.headers["Idempotency-Key"] == f"{result.booking.id}:attempt-1"
     body = sent.body if isinstance(sent.body, str) else sent.body.decode()
     assert "amount=50000" in body and "currency=inr" in body and "confirm=true" in body
     assert f"metadata[payment_id]={result.payment.id}" in body
@@ -141,7 +142,8 @@ def test_decline_then_new_attempt_uses_a_new_key(setup):
         for c in rsps.calls
         if c.request.url.endswith("/v1/payment_intents")
     ]
-    assert keys == [f"{first.id}:create", f"{second.payment.id}:create"]
+    booking_id = second.booking.id
+    assert keys == [f"{booking_id}:attempt-1", f"{booking_id}:attempt-2"]
     assert second.booking.status == BookingStatus.CONFIRMED
 
 
