@@ -36,6 +36,7 @@ export default function SeatMapPage() {
   const [width, setWidth] = useState(() => window.innerWidth);
   const [zoom, setZoom] = useState(1);
   const etag = useRef<string | null>(null);
+  const firstMap = useRef(false);
   const holder = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -64,10 +65,11 @@ export default function SeatMapPage() {
         const body = (await response.json()) as SeatMap;
         etag.current = response.headers.get("ETag");
         const next = Object.fromEntries(body.seats.map((s) => [s.id, s.status]));
-        setMap((current) => {
-          if (!current) setStartedAt(performance.now());
-          return current ?? body;
-        });
+        if (!firstMap.current) {
+          firstMap.current = true;
+          setStartedAt(performance.now());
+          setMap(body);
+        }
         setStatuses((before) => (changedSeats(before, next).length ? next : before));
       } catch {
         /* offline for a moment: the next poll catches up */

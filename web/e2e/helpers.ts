@@ -1,0 +1,52 @@
+import { expect, type Page } from "@playwright/test";
+import AxeBuilder from "./axe";
+import { mkdirSync } from "node:fs";
+
+export const SHOTS = new URL("../artifacts/screenshots/", import.meta.url).pathname;
+mkdirSync(SHOTS, { recursive: true });
+
+let counter = 0;
+export function uniqueEmail(tag: string): string {
+  counter += 1;
+  return `${tag}-${Date.now()}-${counter}-${Math.floor(Math.random() * 1e6)}@example.com`;
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
+}
+
+/** Injects axe-core and fails on serious or critical violations. */
+export async function checkA11y(page: Page, name: string): Promise<void> {
+  const violations = await AxeBuilder(page);
+  const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  if (serious.length) {
+    console.log(
+      `axe ${name}:`,
+      JSON.stringify(
+        serious.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target) })),
+        null,
+        1,
+      ),
+    );
+  }
+  expect(serious.map((v) => `${v.id}: ${v.help}`), `serious axe violations on ${name}`).toEqual([]);
+}
+
+export async function signUp(page: Page, email: string, password = "correct horse battery"): Promise<void> {
+  await page.goto("/sign-up");
+  await page.getByLabel("Name").fill("Test customer");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+}
+
+/** The first show of the first movie in Chennai (demo data). */
+export async function openFirstShow(page: Page): Promise<void> {
+  await page.goto("/");
+  await page.getByLabel("City").selectOption("Chennai");
+  await page.getByRole("link", { name: /Paper Moons/ }).first().click();
+  await expect(page.getByRole("heading", { name: "Show times" })).toBeVisible();
+  await page.locator("a.time-btn").first().click();
+  await expect(page.locator("button.seat").first()).toBeVisible();
+}

@@ -1,0 +1,22 @@
+#!/bin/sh
+# A real API server on a throwaway SQLite database with the demo data, for the browser tests.
+set -eu
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT INT TERM
+export DATABASE_URL="sqlite:///$TMP/marquee.db"
+export MARQUEE_ENV=development
+export JWT_SECRET="browser-tests-$(date +%s)-0123456789abcdef0123456789"
+export NOTIFY_DIR="${E2E_MAIL_DIR:-$TMP/mail}"
+# The tests sign many customers up from one address: the login limits would refuse them.
+export RATE_LIMIT_LOGIN_PER_IP=1000/minute RATE_LIMIT_LOGIN_PER_ACCOUNT=1000/minute
+export RATE_LIMIT_HOLD_PER_USER=1000/minute RATE_LIMIT_HOLD_PER_IP=5000/minute
+export RATE_LIMIT_CHECKOUT_PER_USER=1000/minute RATE_LIMIT_CHECKOUT_PER_IP=5000/minute
+cd "$ROOT"
+PY="$ROOT/.venv/bin/python"
+"$PY" -c "from marquee.cli import app; app()" db migrate >/dev/null
+"$PY" -c "from marquee.cli import app; app()" db load-demo >/dev/null
+"$PY" -c "from marquee.cli import app; app()" serve --port "${E2E_PORT:-8790}" &
+PID=$!
+trap 'kill $PID 2>/dev/null; rm -rf "$TMP"' EXIT INT TERM
+wait $PID

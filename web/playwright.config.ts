@@ -1,0 +1,51 @@
+import { defineConfig, devices } from "@playwright/test";
+
+// Debian's Chromium, never a downloaded browser.
+const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const port = Number(process.env.E2E_PORT ?? 8790);
+export const mailDir = new URL("./artifacts/mail", import.meta.url).pathname;
+const launchOptions = {
+  executablePath,
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+};
+
+export default defineConfig({
+  testDir: "e2e",
+  outputDir: "artifacts/test-results",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 2,
+  reporter: [["list"]],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    launchOptions,
+    screenshot: "only-on-failure",
+    trace: "off",
+  },
+  projects: [
+    { name: "desktop", use: { ...devices["Desktop Chrome"], launchOptions } },
+    {
+      name: "phone",
+      use: { ...devices["Pixel 7"], launchOptions },
+      grep: /@phone/,
+    },
+  ],
+  webServer: {
+    command: `E2E_PORT=${port} E2E_MAIL_DIR=${mailDir} sh e2e/serve.sh`,
+    url: `http://127.0.0.1:${port}/health`,
+    timeout: 90_000,
+    reuseExistingServer: false,
+    stdout: "ignore",
+    stderr: "pipe",
+  },
+});
