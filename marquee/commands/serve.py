@@ -21,9 +21,16 @@ def serve(
 ) -> None:
     """Serve the HTTP API with uvicorn."""
     refuse_unsafe_start()
-    import uvicorn
-
+    from marquee.preflight import PreflightError, check_database_url, check_port_free
     from marquee.settings import get_settings
+
+    try:
+        check_database_url(get_settings().database_url)
+        check_port_free(host, port)
+    except PreflightError as exc:
+        typer.echo(f"marquee serve: {exc}", err=True)
+        raise typer.Exit(1) from None
+    import uvicorn
 
     # X-Forwarded-For is believed only from the configured proxies (TRUSTED_PROXIES); with none,
     # the peer address is the client (uvicorn would otherwise trust 127.0.0.1 by default).

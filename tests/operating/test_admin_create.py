@@ -69,3 +69,21 @@ def test_an_unmigrated_database_says_to_migrate(tmp_path: Path):
     assert done.returncode == 1
     assert len(done.stderr.strip().splitlines()) == 1
     assert "marquee db migrate" in done.stderr
+
+
+def test_migrate_on_an_unreachable_database_is_one_line():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    done = subprocess.run(
+        [str(MARQUEE), "db", "migrate"],
+        env={**os.environ, "DATABASE_URL": f"postgresql://marquee@127.0.0.1:{port}/marquee"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "cannot connect to the database" in done.stderr
