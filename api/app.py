@@ -18,6 +18,7 @@ from api.routers import (
     auth,
     bookings,
     catalog,
+    checkin,
     connector_webhooks,
     health,
     images,
@@ -114,6 +115,7 @@ def create_app(
     app.include_router(partner.router)
     app.include_router(admin.router)
     app.include_router(partner_reports.router)
+    app.include_router(checkin.router)
     app.include_router(connector_webhooks.router)
     app.include_router(session.router)
     app.include_router(storefront.router)

@@ -256,6 +256,7 @@ class SalesRow(BaseModel):
     occupancy: float = Field(description="Sold seats / sellable seats (total minus blocked)")
     bookings: int
     tickets: int
+    admitted: int = Field(default=0, description="Seats let in at the door (check-in)")
     revenue: Money | None = Field(description="Null when rows mix currencies")
 
 

@@ -397,3 +397,5 @@ audit_log = Table(
 import store.tables_analytics  # noqa: E402, F401
 import store.tables_auth  # noqa: E402, F401
 import store.tables_integrity  # noqa: E402, F401
+import store.tables_movies  # noqa: E402, F401
+import store.tables_venue  # noqa: E402, F401

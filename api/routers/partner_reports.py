@@ -17,7 +17,7 @@ from api.routers.partner import reader
 from api.schemas_partner import SalesReport, SalesRow
 from api.security.principal import Principal
 from canonical import Money
-from store import partners
+from store import admissions, partners
 from store.partners import ShowSales
 
 router = APIRouter(prefix="/v1/partner/reports", tags=["partner"])
@@ -36,7 +36,10 @@ KEYS: dict[GroupBy, Callable[[ShowSales], str]] = {
 }
 
 
-def _rows(sales: list[ShowSales], group_by: GroupBy) -> list[SalesRow]:
+def _rows(
+    sales: list[ShowSales], group_by: GroupBy, admitted: dict[str, int] | None = None
+) -> list[SalesRow]:
+    admitted = admitted or {}
     groups: dict[str, list[ShowSales]] = {}
     for s in sales:
         groups.setdefault(KEYS[group_by](s), []).append(s)
@@ -65,6 +68,7 @@ def _rows(sales: list[ShowSales], group_by: GroupBy) -> list[SalesRow]:
                 occupancy=round(sold / (total - blocked), 4) if total - blocked > 0 else 0.0,
                 bookings=sum(s.bookings for s in items),
                 tickets=sum(s.tickets for s in items),
+                admitted=sum(admitted.get(s.show_id, 0) for s in items),
                 revenue=revenue,
             )
         )
@@ -90,8 +94,12 @@ def _report(
         sales = partners.sales_by_show(
             conn, own, day_from=date_from, day_to=date_to, show_id=show_id
         )
+        admitted = admissions.admitted_counts(conn, [s.show_id for s in sales])
     return SalesReport(
-        group_by=group_by.value, date_from=date_from, date_to=date_to, rows=_rows(sales, group_by)
+        group_by=group_by.value,
+        date_from=date_from,
+        date_to=date_to,
+        rows=_rows(sales, group_by, admitted),
     )
 
 
@@ -135,6 +143,7 @@ COLUMNS = [
     "tickets",
     "revenue_minor",
     "currency",
+    "admitted",
 ]
 
 
@@ -173,6 +182,7 @@ def sales_csv(
                 r.tickets,
                 r.revenue.amount if r.revenue else "",
                 r.revenue.currency if r.revenue else "",
+                r.admitted,
             ]
         )
     name = f"sales-by-{group_by.value}.csv"

@@ -17,18 +17,19 @@ SCOPES: dict[str, str] = {
     "profile": "Read and change your own account",
     "partner:read": "Read your own theatres, shows and sales",
     "partner:write": "Change your own theatres, screens, layouts, shows, prices and house seats",
+    "checkin": "Scan e-tickets and admit their seats at your own theatres' doors",
     "admin:read": "Read users, connectors, conflicts, dead letters and the audit log",
     "admin:write": "Change users, roles, connectors, conflicts and dead letters",
 }
 
 ROLE_SCOPES: dict[Role, tuple[str, ...]] = {
     Role.CUSTOMER: ("bookings", "profile"),
-    Role.PARTNER: ("partner:read", "partner:write", "profile"),
+    Role.PARTNER: ("partner:read", "partner:write", "checkin", "profile"),
     Role.ADMIN: ("admin:read", "admin:write", "profile"),
 }
 
 # A partner system's client may be limited to fewer scopes than a staff member.
-CLIENT_SCOPES: tuple[str, ...] = ("partner:read", "partner:write")
+CLIENT_SCOPES: tuple[str, ...] = ("partner:read", "partner:write", "checkin")
 
 
 def scopes_for(role: Role, requested: list[str] | None = None) -> list[str]:

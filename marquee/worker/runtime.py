@@ -98,6 +98,7 @@ def sql_unit_of_work(settings: Settings, engine: Engine) -> SqlUnitOfWorkFactory
 
 
 def build_services(settings: Settings, config: WorkerSettings, engine: Engine) -> BookingService:
+    from booking import tickets
     from payments.registry import GatewayRegistry, get_gateway
 
     options: dict[str, Any] = {}
@@ -108,6 +109,9 @@ def build_services(settings: Settings, config: WorkerSettings, engine: Engine) -
     if settings.stripe_api_base:
         options["api_base"] = settings.stripe_api_base
     gateways = GatewayRegistry().add(get_gateway(settings.payment_gateway, **options))
+    # The e-ticket QR's signing key, the same in the API that shows it and the worker that
+    # mails it.
+    tickets.configure(settings.jwt_secret.get_secret_value())
     return BookingService(
         uow=sql_unit_of_work(settings, engine),
         gateways=gateways,
