@@ -125,9 +125,22 @@ def totals(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any]:
             "abandoned": counts["holds_abandoned"],
             "rate": _ratio(counts["holds_abandoned"], counts["holds"]),
         },
-        "active_customers": active_customers(conn, scope, f),
+        # A distinct count scans one row per customer and day: over long ranges it is left to
+        # /active-customers so the summary stays fast (None here means "ask there").
+        "active_customers": active_customers(conn, scope, f) if _short(f) else None,
         "occupancy": occupancy_total(conn, scope, f),
     }
+
+
+SUMMARY_DISTINCT_DAYS = 92
+
+
+def _short(f: Filters) -> bool:
+    return (
+        f.date_from is not None
+        and f.date_to is not None
+        and (f.date_to - f.date_from).days < SUMMARY_DISTINCT_DAYS
+    )
 
 
 def active_customers(conn: Connection, scope: Scope, f: Filters) -> int:
@@ -205,9 +218,15 @@ def occupancy_total(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any
         .where(s.status == "scheduled")
     )
     offered = _show_filters(offered, shows, scope, f)
-    sold = select(
-        func.coalesce(func.sum(a.tickets - a.cancelled_tickets - a.returned_seats), 0)
-    ).where(a.show_id.in_(_show_filters(select(s.id), shows, scope, f)))
+    # The per-show aggregate carries the show's theatre, date, screen, movie and language, so
+    # it is filtered on its own; a cancelled show's bookings are cancelled, so it adds 0.
+    sold = _show_filters(
+        select(func.coalesce(func.sum(a.tickets - a.cancelled_tickets - a.returned_seats), 0)),
+        analytics_shows,
+        scope,
+        f,
+        id_column="show_id",
+    )
     shows_n, capacity = (_int(v) for v in conn.execute(offered).one())
     sold_n = _int(conn.execute(sold).scalar_one())
     return {
@@ -218,7 +237,7 @@ def occupancy_total(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any
     }
 
 
-def _show_filters(q: Select, table: Any, scope: Scope, f: Filters) -> Select:
+def _show_filters(q: Select, table: Any, scope: Scope, f: Filters, id_column: str = "id") -> Select:
     c = table.c
     if scope.theatre_ids is not None:
         q = q.where(c.theatre_id.in_(scope.theatre_ids))
@@ -233,7 +252,7 @@ def _show_filters(q: Select, table: Any, scope: Scope, f: Filters) -> Select:
     if f.city is not None:
         q = q.where(c.theatre_id.in_(select(theatres.c.id).where(theatres.c.city == f.city)))
     if f.extra.get("show_id"):
-        q = q.where(c.id == f.extra["show_id"])
+        q = q.where(c[id_column] == f.extra["show_id"])
     return q
 
 
