@@ -1,4 +1,5 @@
-"""ASGI middleware: request ids, the request size limit, metrics and the access log.
+"""ASGI middleware: request ids, the request size limit, input checks at the edge, metrics and
+the access log, and the answer when the database is away (503, not 500).
 
 Pure ASGI rather than BaseHTTPMiddleware: it does not buffer bodies, and it can stop an oversized
 upload while it streams in (a missing or lying Content-Length is caught by counting).
@@ -10,7 +11,9 @@ import json
 import logging
 import time
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,10 +21,24 @@ from api.problems import PROBLEM_MEDIA_TYPE, TYPE_BASE
 from marquee import observability
 
 access_log = logging.getLogger("marquee.access")
+log = logging.getLogger("marquee.api")
+
+# Driver errors of a database that is away are answered by api/problems.py; these two are not
+# driver errors (no connection free in the pool in time, a pooled connection found dead) and
+# would otherwise end as a 500.
+DATABASE_AWAY: tuple[type[Exception], ...] = (sa_exc.TimeoutError, sa_exc.DisconnectionError)
+RETRY_AFTER_SECONDS = 5
 
 
 async def _send_problem(
-    send: Send, scope: Scope, status: int, code: str, title: str, detail: str, request_id: str
+    send: Send,
+    scope: Scope,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    request_id: str,
+    retry_after: int | None = None,
 ) -> None:
     body = json.dumps(
         {
@@ -41,6 +58,7 @@ async def _send_problem(
                 (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
                 (b"content-length", str(len(body)).encode()),
                 (b"x-request-id", request_id.encode()),
+                *([(b"retry-after", str(retry_after).encode())] if retry_after else []),
             ],
         }
     )
@@ -76,8 +94,31 @@ class ObservabilityMiddleware:
                 message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
             await send(message)
 
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send_wrapper(message)
+
         try:
-            await self.app(scope, receive, send_wrapper)
+            try:
+                await self.app(scope, receive, send_tracked)
+            except DATABASE_AWAY as err:
+                if started:
+                    raise
+                log.warning("database unavailable: %s", type(err).__name__)
+                status = 503
+                await _send_problem(
+                    send,
+                    scope,
+                    503,
+                    "unavailable",
+                    "Service unavailable",
+                    "the database is not answering; retry shortly",
+                    rid,
+                    retry_after=RETRY_AFTER_SECONDS,
+                )
         finally:
             elapsed = time.perf_counter() - start
             route = scope.get("route")
@@ -102,7 +143,11 @@ class ObservabilityMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """413 for bodies over `max_bytes`, whether announced by Content-Length or streamed."""
+    """413 for bodies over `max_bytes`, whether announced by Content-Length or streamed; 400 for
+    a NUL character in the path, the query string or a JSON or form body.
+
+    PostgreSQL refuses NUL in text, so a NUL that reached a query would be a 500; no field of
+    this API has a use for one, so it is refused here, once, for every route."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -126,6 +171,9 @@ class BodySizeLimitMiddleware:
                 rid,
             )
             return
+        if _nul_in_url(scope):
+            await _refuse_nul(send, scope, rid)
+            return
         received = 0
 
         async def counting_receive() -> Message:
@@ -139,4 +187,97 @@ class BodySizeLimitMiddleware:
                     raise HTTPException(413, f"bodies are limited to {self.max_bytes} bytes")
             return message
 
-        await self.app(scope, counting_receive, send)
+        kind = _checked_body_kind(headers.get(b"content-type", b""))
+        if kind is None:
+            await self.app(scope, counting_receive, send)
+            return
+        # A JSON or form body is read whole here (it is bounded by max_bytes) to be checked,
+        # then handed on unchanged.
+        messages: list[Message] = []
+        body = b""
+        while True:
+            try:
+                message = await counting_receive()
+            except HTTPException:
+                await _send_problem(
+                    send,
+                    scope,
+                    413,
+                    "request_too_large",
+                    "Request body too large",
+                    f"bodies are limited to {self.max_bytes} bytes",
+                    rid,
+                )
+                return
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            body += message.get("body", b"")
+            if not message.get("more_body", False):
+                break
+        if _nul_in_body(kind, body):
+            await _refuse_nul(send, scope, rid)
+            return
+
+        async def replay() -> Message:
+            if messages:
+                return messages.pop(0)
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _nul_in_url(scope: Scope) -> bool:
+    path = scope.get("path", "")
+    raw_path = scope.get("raw_path") or b""
+    query = scope.get("query_string") or b""
+    return "\x00" in path or b"\x00" in unquote_to_bytes(raw_path) or _nul_in_form(query)
+
+
+def _nul_in_form(data: bytes) -> bool:
+    # `+` and other escapes do not matter here: only whether a decoded byte is NUL.
+    return b"\x00" in data or b"%00" in data
+
+
+def _checked_body_kind(content_type: bytes) -> str | None:
+    media = content_type.split(b";", 1)[0].strip().lower()
+    if media == b"application/json" or media.endswith(b"+json"):
+        return "json"
+    if media == b"application/x-www-form-urlencoded":
+        return "form"
+    return None
+
+
+def _nul_in_body(kind: str, body: bytes) -> bool:
+    if kind == "form":
+        return _nul_in_form(body)
+    if b"\x00" in body:
+        return True
+    if b"\\u0000" not in body:
+        return False
+    try:  # an escaped NUL; parse to tell it from an escaped backslash followed by "u0000"
+        return _nul_in_json(json.loads(body))
+    except ValueError:
+        return False  # malformed JSON: the route's validation answers it
+
+
+def _nul_in_json(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_nul_in_json(k) or _nul_in_json(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_nul_in_json(v) for v in value)
+    return False
+
+
+async def _refuse_nul(send: Send, scope: Scope, rid: str) -> None:
+    await _send_problem(
+        send,
+        scope,
+        400,
+        "invalid_character",
+        "Bad request",
+        "NUL characters are not accepted in paths, query parameters or bodies",
+        rid,
+    )

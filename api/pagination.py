@@ -56,9 +56,20 @@ def decode_cursor(cursor: str) -> list[Any]:
             "invalid_cursor",
             "the cursor is not one this API handed out",
         ) from err
-    if not isinstance(key, list):
+    if not isinstance(key, list) or not all(_plain(part) for part in key):
         raise ApiProblem(400, "invalid_cursor", "the cursor is not one this API handed out")
     return key
+
+
+def _plain(part: Any) -> bool:
+    # What encode_cursor writes: text without NUL (the database refuses it) and 64-bit numbers.
+    if isinstance(part, str):
+        return "\x00" not in part
+    if isinstance(part, bool) or part is None:
+        return True
+    if isinstance(part, int):
+        return -(2**63) <= part < 2**63
+    return isinstance(part, float)
 
 
 def paginate(

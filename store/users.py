@@ -169,6 +169,21 @@ def get_refresh_token(
     )
 
 
+def session_is_live(conn: Connection, family_id: str) -> bool:
+    """A login session lives while its family holds an unrevoked, unexpired refresh token
+    (logout, reuse of a rotated token and an admin's change revoke the family)."""
+    query = (
+        select(refresh_tokens.c.id)
+        .where(
+            refresh_tokens.c.family_id == family_id,
+            refresh_tokens.c.revoked_at.is_(None),
+            refresh_tokens.c.expires_at > utcnow(),
+        )
+        .limit(1)
+    )
+    return conn.execute(query).first() is not None
+
+
 def rotate_refresh_token(conn: Connection, token_id: str, replaced_by: str) -> bool:
     """Revoke `token_id` in favour of `replaced_by`, only if it is still live (compare-and-set:
     two concurrent refreshes with one token cannot both win)."""

@@ -364,7 +364,7 @@ class XmlFormat:
         payload = bytes(payload)
         if len(payload) > MAX_PAYLOAD_BYTES:
             raise InputError(f"payload larger than {MAX_PAYLOAD_BYTES} bytes", "")
-        if _DTD.search(payload[:65536]):
+        if _DTD.search(payload):  # the whole document: a DTD may follow a long comment
             raise InputError(
                 "XML with a DTD or entity declarations is refused (entity "
                 "expansion attack or not a SOAP message)",
@@ -385,7 +385,7 @@ class XmlFormat:
                 "expansion attack or not a SOAP message)",
                 _text_preview(head),
             )
-        source = _Prepend(head, fileobj)
+        source = _Prepend(head, fileobj, scan=_refuse_dtd)
         parser = etree.iterparse(
             source,
             events=("end",),
@@ -415,12 +415,24 @@ class XmlFormat:
         return _text_preview(node)
 
 
-class _Prepend(io.RawIOBase):
-    """A binary file whose first bytes were already read (to look for a DTD)."""
+def _refuse_dtd(chunk: bytes) -> None:
+    if _DTD.search(chunk):
+        raise InputError(
+            "XML with a DTD or entity declarations is refused (entity "
+            "expansion attack or not a SOAP message)",
+            _text_preview(chunk),
+        )
 
-    def __init__(self, head: bytes, rest: IO):
+
+class _Prepend(io.RawIOBase):
+    """A binary file whose first bytes were already read (to look for a DTD). `scan` sees every
+    later chunk too, with the end of the one before (a marker split across two reads)."""
+
+    def __init__(self, head: bytes, rest: IO, scan: Callable[[bytes], None] | None = None):
         self.head = head
         self.rest = rest
+        self.scan = scan
+        self.tail = head[-16:]
 
     def readable(self) -> bool:
         return True
@@ -433,7 +445,11 @@ class _Prepend(io.RawIOBase):
                 else (self.head[:size], self.head[size:])
             )
             return out
-        return self.rest.read(size)
+        data = self.rest.read(size)
+        if self.scan is not None and data:
+            self.scan(self.tail + data)
+            self.tail = data[-16:]
+        return data
 
 
 # ---------------------------------------------------------------------------------------- CSV

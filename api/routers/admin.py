@@ -29,6 +29,7 @@ from api.schemas_auth import UserOut
 from api.security import accounts
 from api.security.principal import Principal, current_principal
 from api.security.scopes import Role
+from api.security.standing import standings_for
 from canonical.time import utcnow
 from marquee import observability
 from store import operations, partners, users
@@ -155,6 +156,7 @@ def update_user(
         users.revoke_user_refresh_tokens(conn, user_id)
         users.audit(conn, actor.subject, "user.update", user_id, {k: v for k, v in values.items()})
         row = users.get_user(conn, user_id)
+    standings_for(ctx.hub).forget_user(user_id)  # their tokens answer to the change now
     assert row is not None
     return accounts.user_out(ctx.cipher, row)
 

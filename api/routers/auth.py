@@ -16,6 +16,7 @@ from api.security import accounts
 from api.security.passwords import hash_password, verify_password
 from api.security.principal import Principal, current_principal
 from api.security.scopes import Role
+from api.security.standing import standings_for
 from store import users
 from store.users import EmailTaken
 
@@ -164,7 +165,9 @@ def refresh(body: RefreshIn, ctx: ApiContext = Depends(get_ctx)) -> TokenOut:
 )
 def logout(body: RefreshIn, ctx: ApiContext = Depends(get_ctx)) -> Response:
     with ctx.hub.engine.begin() as conn:
-        accounts.revoke(conn, body.refresh_token)
+        session = accounts.revoke(conn, body.refresh_token)
+    if session:
+        standings_for(ctx.hub).forget_session(session)  # its access tokens end now
     # Same answer whether or not the token existed: logout reveals nothing.
     return Response(status_code=204)
 

@@ -36,6 +36,7 @@ from api.schemas_partner import (
 from api.security.passwords import hash_password
 from api.security.principal import Principal, current_principal
 from api.security.scopes import CLIENT_SCOPES
+from api.security.standing import standings_for
 from api.security.tokens import new_client_secret
 from canonical import LocalizedText, Movie, Screen, SeatLayout, Show, Theatre, TicketType
 from canonical.identity import new_id
@@ -660,6 +661,7 @@ def revoke_client(
         if client is None or client.partner_id != principal.partner_id:
             raise not_found("client", client_id)
         users.revoke_client(conn, client_id)
+    standings_for(ctx.hub).forget_client(client_id)  # its tokens stop on the next request
     return Response(status_code=204)
 
 

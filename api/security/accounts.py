@@ -103,6 +103,9 @@ def issue_user_tokens(
     """Access + refresh token for a user. Returns the token body and the refresh token id."""
     role = Role(user.role)
     scopes = scopes_for(role, requested)
+    token_id, refresh, digest = new_refresh_token()
+    family = family_id or token_id
+    # The access token names its session (the refresh family): ending the session ends it.
     access, _ = issue_access_token(
         secret,
         subject=user.id,
@@ -111,13 +114,13 @@ def issue_user_tokens(
         partner_id=user.partner_id,
         kind="user",
         minutes=access_minutes,
+        session=family,
     )
-    token_id, refresh, digest = new_refresh_token()
     users.add_refresh_token(
         conn,
         token_id=token_id,
         user_id=user.id,
-        family_id=family_id or token_id,
+        family_id=family,
         token_hash=digest,
         expires_at=utcnow() + timedelta(days=refresh_days),
     )
@@ -178,11 +181,12 @@ def rotate(
     return out
 
 
-def revoke(conn: Connection, token: str) -> bool:
-    """Log out: revoke this token's family (every token rotated from the same login)."""
+def revoke(conn: Connection, token: str) -> str | None:
+    """Log out: revoke this token's family (every token rotated from the same login). Returns
+    the family (the session its access tokens name; forget its cached standing) or None."""
     token_id = split_refresh_token(token)
     row = users.get_refresh_token(conn, token_id) if token_id else None
     if row is None or row.token_hash != hash_token(token):
-        return False
+        return None
     users.revoke_refresh_family(conn, row.family_id)
-    return True
+    return row.family_id

@@ -3,17 +3,23 @@
 401 means "no or bad credentials" (with `WWW-Authenticate: Bearer`), 403 means "valid token,
 missing scope". Tenant checks (a partner's own theatres, a customer's own bookings) answer 404,
 never 403, so an id of someone else's resource reveals nothing.
+
+Every way a request carries an access token (the Authorization header, the browser's session
+cookie) goes through `principal_from_token`: signature and expiry under the current or a
+previous signing key, then the subject's standing now (api/security/standing.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer, SecurityScopes
 
 from api.problems import ApiProblem
 from api.security.scopes import SCOPES, Role
+from api.security.standing import standings_for
 from api.security.tokens import InvalidToken, decode_access_token
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", scopes=SCOPES, auto_error=False)
@@ -26,6 +32,7 @@ class Principal:
     scopes: frozenset[str]
     partner_id: str | None
     kind: str  # "user" (a person who logged in) or "client" (a partner system)
+    session: str | None = None  # a user's login session (refresh token family)
 
     @property
     def is_admin(self) -> bool:
@@ -39,24 +46,33 @@ def _unauthenticated(detail: str, scopes: SecurityScopes) -> ApiProblem:
     return ApiProblem(401, "unauthenticated", detail, headers={"WWW-Authenticate": value})
 
 
-async def optional_principal(
-    request: Request, token: str | None = Depends(oauth2)
-) -> Principal | None:
-    if not token:
-        return None
-    secret = request.app.state.hub.settings.jwt_secret.get_secret_value()
+async def principal_from_token(hub: Any, token: str) -> Principal:
+    """The caller an access token speaks for now, or a 401 problem. The one place a token
+    becomes a principal: header and cookie sessions both come through here."""
     try:
-        claims = decode_access_token(secret, token)
+        claims = decode_access_token(hub.settings.jwt_verify_secrets(), token)
         role = Role(claims.role)
     except (InvalidToken, ValueError):
         raise _unauthenticated("the access token is invalid or expired", SecurityScopes()) from None
-    principal = Principal(
+    refusal = await standings_for(hub).arefusal(claims)
+    if refusal is not None:
+        raise _unauthenticated(f"the access token is no longer valid: {refusal}", SecurityScopes())
+    return Principal(
         subject=claims.subject,
         role=role,
         scopes=frozenset(claims.scopes),
         partner_id=claims.partner_id,
         kind=claims.kind,
+        session=claims.session,
     )
+
+
+async def optional_principal(
+    request: Request, token: str | None = Depends(oauth2)
+) -> Principal | None:
+    if not token:
+        return None
+    principal = await principal_from_token(request.app.state.hub, token)
     request.state.principal = principal  # the access log names the caller
     return principal
 

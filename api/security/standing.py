@@ -1,0 +1,199 @@
+"""Whether a verified access token still speaks for someone, checked on every request.
+
+A signature proves who a token was issued to, not that they may still act. On each request the
+token's subject must still exist and be active with the role and partner the token names (a
+demoted admin's token is refused, not merely narrowed), a partner client must not be revoked,
+and a user's login session (the token's `sid`, its refresh token family) must be live: logout,
+reuse of a rotated refresh token and an admin's change revoke the family.
+
+The answers are cached so a sale does not read the users table per request: in this process for
+`LOCAL_SECONDS` and, when REDIS_URL is set, in Redis for `SHARED_SECONDS` (so the database is
+read about once per interval per subject across every API process). A change made through the
+API forgets the cached answer at once (`forget_*`, here and in Redis), so the very next request
+sees it; any other change is seen within LOCAL_SECONDS + SHARED_SECONDS (one second).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+
+from api.security.tokens import Claims
+from store import users
+
+log = logging.getLogger("marquee.auth")
+
+LOCAL_SECONDS = 0.5
+SHARED_SECONDS = 0.5
+LOCAL_KEPT = 65536
+REDIS_PREFIX = "marquee:standing:"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the database says of a token's subject now (None fields: no such subject)."""
+
+    active: bool
+    role: str | None
+    partner_id: str | None
+
+
+class Standings:
+    def __init__(self, engine: Engine, redis_url: str | None) -> None:
+        self.engine = engine
+        self._local: dict[str, tuple[float, Any]] = {}
+        self._redis: Any = None
+        if redis_url:
+            import redis
+
+            self._redis = redis.Redis.from_url(
+                redis_url, socket_timeout=0.25, socket_connect_timeout=0.25
+            )
+
+    # ---- the check -----------------------------------------------------------------------
+
+    def refusal_cached(self, claims: Claims) -> tuple[bool, str | None]:
+        """(known, reason) from this process's memory alone: no I/O, safe on the event loop."""
+        keys = _keys(claims)
+        values = [self._local_get(k) for k in keys]
+        if any(v is _MISSING for v in values):
+            return False, None
+        return True, _judge(claims, dict(zip(keys, values, strict=True)))
+
+    def refusal(self, claims: Claims) -> str | None:
+        """Why this token must be refused now (None: it may act). Blocking I/O on a miss."""
+        keys = _keys(claims)
+        return _judge(claims, {k: self._get(k) for k in keys})
+
+    async def arefusal(self, claims: Claims) -> str | None:
+        known, reason = self.refusal_cached(claims)
+        if known:
+            return reason
+        return await run_in_threadpool(self.refusal, claims)
+
+    # ---- forgetting (after a change made through the API) ---------------------------------
+
+    def forget_user(self, user_id: str) -> None:
+        self._forget(f"u:{user_id}")
+
+    def forget_client(self, client_id: str) -> None:
+        self._forget(f"c:{client_id}")
+
+    def forget_session(self, family_id: str) -> None:
+        self._forget(f"s:{family_id}")
+
+    def _forget(self, key: str) -> None:
+        self._local.pop(key, None)
+        if self._redis is not None:
+            try:
+                self._redis.delete(REDIS_PREFIX + key)
+            except Exception:  # noqa: BLE001 - Redis down: its copy expires within a second anyway
+                log.warning("could not forget a cached token standing in Redis", exc_info=True)
+
+    # ---- the cache layers -----------------------------------------------------------------
+
+    def _local_get(self, key: str) -> Any:
+        hit = self._local.get(key)
+        if hit is None or hit[0] < time.monotonic():
+            return _MISSING
+        return hit[1]
+
+    def _get(self, key: str) -> Any:
+        value = self._local_get(key)
+        if value is not _MISSING:
+            return value
+        value = self._shared_get(key)
+        if value is _MISSING:
+            value = self._load(key)
+            self._shared_put(key, value)
+        if len(self._local) >= LOCAL_KEPT:
+            self._local.clear()  # crude but bounded; refilled from Redis or the database
+        self._local[key] = (time.monotonic() + LOCAL_SECONDS, value)
+        return value
+
+    def _shared_get(self, key: str) -> Any:
+        if self._redis is None:
+            return _MISSING
+        try:
+            raw = self._redis.get(REDIS_PREFIX + key)
+        except Exception:  # noqa: BLE001 - Redis down: ask the database
+            return _MISSING
+        return _MISSING if raw is None else _decode(key, json.loads(raw))
+
+    def _shared_put(self, key: str, value: Any) -> None:
+        if self._redis is None:
+            return
+        # Redis down: the answer stands; only sharing it failed.
+        with contextlib.suppress(Exception):
+            self._redis.set(
+                REDIS_PREFIX + key, json.dumps(_encode(value)), px=int(SHARED_SECONDS * 1000)
+            )
+
+    def _load(self, key: str) -> Any:
+        kind, _, ident = key.partition(":")
+        with self.engine.connect() as conn:
+            if kind == "u":
+                user = users.get_user(conn, ident)
+                return None if user is None else Standing(user.active, user.role, user.partner_id)
+            if kind == "c":
+                client = users.get_client(conn, ident)
+                if client is None:
+                    return None
+                return Standing(client.revoked_at is None, "partner", client.partner_id)
+            return users.session_is_live(conn, ident)
+
+
+_MISSING = object()
+
+
+def _keys(claims: Claims) -> list[str]:
+    if claims.kind == "client":
+        return [f"c:{claims.subject}"]
+    keys = [f"u:{claims.subject}"]
+    if claims.session:
+        keys.append(f"s:{claims.session}")
+    return keys
+
+
+def _judge(claims: Claims, values: dict[str, Any]) -> str | None:
+    if claims.kind not in ("user", "client"):
+        return "unknown kind of token"
+    subject = values[_keys(claims)[0]]
+    if not isinstance(subject, Standing):
+        return "the account no longer exists"
+    if not subject.active:
+        return "the account is disabled" if claims.kind == "user" else "the client was revoked"
+    if subject.role != claims.role or subject.partner_id != claims.partner_id:
+        return "the account's role changed since this token was issued"
+    if claims.session and values.get(f"s:{claims.session}") is not True:
+        return "the session has ended"
+    return None
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Standing):
+        return {"active": value.active, "role": value.role, "pid": value.partner_id}
+    return value
+
+
+def _decode(key: str, raw: Any) -> Any:
+    if key.startswith(("u:", "c:")) and isinstance(raw, dict):
+        return Standing(bool(raw["active"]), raw.get("role"), raw.get("pid"))
+    return raw
+
+
+def standings_for(hub: Any) -> Standings:
+    """The hub's one Standings (the API's routers and its token check share it)."""
+    found = vars(hub).get("_token_standings")
+    if found is None:
+        found = vars(hub).setdefault(
+            "_token_standings", Standings(hub.engine, hub.settings.redis_url)
+        )
+    return found
