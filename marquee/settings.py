@@ -74,6 +74,12 @@ class Settings(BaseSettings):
     # How long a full read of a show's seat states may refuse later hold requests without the
     # database (booking/availability.py): never accepts, so never oversells; 0 turns it off.
     availability_snapshot_seconds: float = Field(default=0.25, ge=0, le=5)
+    # Per-customer hold caps: seats held on one show across all the customer's holds (unset:
+    # the theatre's max seats per hold) and live holds anywhere.
+    max_seats_held_per_show: int | None = Field(default=None, ge=1, le=500)
+    max_live_holds_per_customer: int = Field(default=5, ge=1, le=100)
+    # The stuck sweep settles payment attempts and pending bookings older than this.
+    stuck_after_seconds: int = Field(default=900, ge=60, le=86400)
 
     # Rate limits (the `limits` notation: "120/minute", "10 per second", several joined by ";").
     # Counted in Redis when REDIS_URL is set, so they hold across every API process.

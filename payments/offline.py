@@ -7,6 +7,7 @@
 | 4000002760003184   | 3-D Secure required: `requires_action`, then confirm_payment |
 |                    | succeeds (or fails with details {"authenticate": False})     |
 | 4000000000000119   | the gateway times out (GatewayError): outcome unknown        |
+| 4000000000000259   | succeeds after `slow_seconds` (a gateway slow to answer)     |
 
 Wallet and UPI payments succeed unless details say {"vpa": "failure@upi"} or
 {"wallet_token": "decline"}. Requests are idempotent by key, like a real gateway: the same key
@@ -22,6 +23,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -45,6 +47,7 @@ CARD_SUCCESS = "4242424242424242"
 CARD_DECLINE = "4000000000000002"
 CARD_3DS = "4000002760003184"
 CARD_TIMEOUT = "4000000000000119"
+CARD_SLOW = "4000000000000259"
 
 SIGNATURE_HEADER = "X-Offline-Signature"
 
@@ -76,8 +79,11 @@ class OfflineGateway:
     name = "offline"
     capabilities = frozenset({PaymentMethod.CARD, PaymentMethod.WALLET, PaymentMethod.UPI})
 
-    def __init__(self, webhook_secret: str = "offline-webhook-secret", **_: Any) -> None:
+    def __init__(
+        self, webhook_secret: str = "offline-webhook-secret", slow_seconds: float = 20.0, **_: Any
+    ) -> None:
         self._secret = webhook_secret.encode()
+        self._slow_seconds = slow_seconds
         self._answers: dict[str, Any] = {}  # a memo only: every answer can be derived again
         self._refunded: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -121,6 +127,9 @@ class OfflineGateway:
         if request.amount.amount <= 0:
             raise InvalidAmount("amount must be positive")
         outcome, code, message = self._decide(request.method, request.details)
+        if code == "slow":
+            time.sleep(self._slow_seconds)
+            code = None
         if outcome is None:
             raise GatewayError("offline gateway: simulated timeout", retry_after=5)
         # Derived from the key: a retry with the same key, in any process, gets this answer.
@@ -157,6 +166,8 @@ class OfflineGateway:
             return GatewayStatus.REQUIRES_ACTION, None, None
         if card == CARD_TIMEOUT:
             return None, None, None
+        if card == CARD_SLOW:
+            return GatewayStatus.SUCCEEDED, "slow", None
         return GatewayStatus.FAILED, "incorrect_number", "Your card number is incorrect."
 
     def confirm_payment(

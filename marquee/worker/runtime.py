@@ -53,10 +53,11 @@ class WorkerRuntime:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def sweep(self) -> int:
-        """The hold-expiry sweep: expire due holds (their events go through the outbox)."""
+        """The sweeps: expire due holds (their events go through the outbox), then settle
+        payments and bookings stuck past the window (crash, gateway timeout)."""
         if self.services is None:
             return 0
-        return self.services.expire_holds()
+        return self.services.expire_holds() + self.services.resolve_stuck()
 
 
 def load_object(ref: str) -> Any:
@@ -117,6 +118,9 @@ def build_services(settings: Settings, config: WorkerSettings, engine: Engine) -
         gateways=gateways,
         links=theatre_links(config, engine, settings.secrets_file),
         availability=RecentAvailability(settings.availability_snapshot_seconds),
+        max_seats_held_per_show=settings.max_seats_held_per_show,
+        max_live_holds=settings.max_live_holds_per_customer,
+        stuck_after_seconds=settings.stuck_after_seconds,
     )
 
 
