@@ -6,7 +6,7 @@ its key back so the client may retry it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -38,6 +38,11 @@ class InFlight:
 
 Claim = Claimed | Answered | Mismatch | InFlight
 
+# A claim with no answer after this long belongs to a request whose API process died (a killed
+# host never releases its keys); the load balancer gave up on it after 30 s. The repeat takes
+# the claim over instead of being told "in flight" until the key is purged.
+ABANDONED_AFTER = timedelta(seconds=45)
+
 
 def claim(
     conn: Connection, owner: str, key: str, operation: str, fingerprint: str, now: datetime
@@ -66,7 +71,17 @@ def claim(
     if row.operation != operation or row.fingerprint != fingerprint:
         return Mismatch()
     if row.status_code is None:
-        return InFlight()
+        taken = conn.execute(
+            update(idempotency_keys)
+            .where(
+                idempotency_keys.c.owner == owner,
+                idempotency_keys.c.key == key,
+                idempotency_keys.c.status_code.is_(None),
+                idempotency_keys.c.created_at < now - ABANDONED_AFTER,
+            )
+            .values(created_at=now)
+        ).rowcount
+        return Claimed() if taken else InFlight()
     return Answered(row.status_code, row.response)
 
 

@@ -282,6 +282,8 @@ http {
   scgi_temp_path $d/scgi_temp;
   upstream api {
 $upstreams    keepalive 64;
+    # shorter than uvicorn's 5 s idle timeout: nginx never reuses a connection the API is closing
+    keepalive_timeout 4s;
   }
   server {
     listen $(ip_of lb):80 backlog=4096;
