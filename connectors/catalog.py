@@ -62,6 +62,16 @@ class ImportReport:
     # hold is applied once and counted as a duplicate.
     seen: dict[str, set[str]] = field(default_factory=dict)
     duplicates: int = 0
+    # Shows that named a movie or screen not stored yet: written at the end of the import.
+    waiting: list[Show] = field(default_factory=list)
+    # What the schedule sweep may cancel: what full exports covered. Theatres asked for by
+    # a per-theatre call (their external ids) or listed by a file; the business dates a file
+    # listed (a per-theatre call is bounded by its window instead).
+    full_payloads: int = 0
+    delta_payloads: int = 0
+    asked_theatres: set[str] = field(default_factory=set)
+    listed_theatres: set[str] = field(default_factory=set)
+    listed_dates: list[date] = field(default_factory=list)  # [first, last] of file listings
 
     def first_time(self, entity: str, record: Any) -> bool:
         if entity in MERGED:
@@ -142,10 +152,12 @@ def _read(
     vars: dict[str, Any] | None = None,
 ) -> list[BaseModel]:
     ctx = connector.context({**payload.vars, **(vars or {})})
-    result = connector.mapping.read(entity, payload.read(), ctx)
+    isolate = connector.mapping.isolation(entity) == "record"
+    result = connector.mapping.read(entity, payload.read(), ctx, partial=isolate)
     if result.dead_letters:
         record_dead(connector, result.dead_letters, report, payload.name)
-        return []
+        if not isolate:
+            return []
     return result.records
 
 
@@ -246,7 +258,9 @@ def import_catalog(
     if "show" in entities:
         try:
             for payload in fetch_payloads(connector, "show", days):
-                import_shows(connector, payload, report)
+                full = connector.mapping.export_kind("show", payload.vars) == "full"
+                import_shows(connector, payload, report, full=full)
+            write_waiting(connector, report)
             from connectors.schedule_sweep import sweep_vanished_shows  # shows the POS dropped
 
             sweep_vanished_shows(connector, report, days=days)
@@ -339,17 +353,58 @@ def _write(
 
 # ---------------------------------------------------------------------------------- shows
 class _ShowWriter:
-    """Writes shows of one payload in chunks inside the caller's transaction."""
+    """Writes shows of one payload in chunks inside the caller's transaction.
 
-    def __init__(self, conn: Connection, connector: Connector, report: ImportReport) -> None:
+    Dependency order: a show whose movie, screen or seat layout is not stored yet waits
+    (`report.waiting`) when `defer` is set, instead of dying on a foreign key; the import
+    writes the waiting shows once everything else of the import has arrived
+    (`write_waiting`), and only then makes the ones still missing something dead letters.
+    Without `defer` (a replay, the final pass) such a show raises `_NoLayout`/`_Missing`.
+    """
+
+    def __init__(
+        self, conn: Connection, connector: Connector, report: ImportReport, defer: bool = False
+    ) -> None:
         self.conn, self.connector, self.report = conn, connector, report
+        self.defer = defer
+        self.covers = False
         self.known_layouts: set[str] = set()
+        self.known_movies: set[str] = set()
         self.layout_of_screen: dict[str, str | None] = {}
+
+    def _ready(self, batch: list[Show]) -> list[Show]:
+        """The shows whose movie, screen and layout are stored; the others wait or raise."""
+        conn = self.conn
+        unknown_movies = {s.movie_id for s in batch} - self.known_movies
+        if unknown_movies:
+            self.known_movies |= sql.existing_ids(conn, sql.movies, list(unknown_movies))
+        missing_screens = {s.screen_id for s in batch} - set(self.layout_of_screen)
+        if missing_screens:
+            self.layout_of_screen.update(sql.screen_layouts(conn, missing_screens))
+            for screen_id in missing_screens:
+                self.layout_of_screen.setdefault(screen_id, None)
+        layouts = {lid for s in batch if (lid := self.layout_of_screen.get(s.screen_id))}
+        unknown = layouts - self.known_layouts
+        if unknown:
+            self.known_layouts |= sql.existing_ids(conn, sql.seat_layouts, list(unknown))
+        ready = []
+        for show in batch:
+            lacks = _lacks(show, self)
+            if lacks is None:
+                ready.append(show)
+            elif self.defer and len(self.report.waiting) < MAX_WAITING:
+                self.report.waiting.append(show)
+            else:
+                raise _Missing(show, lacks)
+        return ready
 
     def write(self, batch: list[Show]) -> None:
         conn, cid = self.conn, self.connector.id
         if self.report.listed_shows is None:
             self.report.listed_shows = ListedShows(self.connector.engine)
+        batch = self._ready(batch)
+        if not batch:
+            return
         listed: list[str] = []
         # Renumbered shows: an alias recorded earlier, or the same screen + movie + start.
         alias = sql.aliases(conn, cid, [s.id for s in batch])
@@ -358,9 +413,6 @@ class _ShowWriter:
         at = sql.shows_at(conn, [(s.screen_id, s.movie_id, s.start) for s in fresh])
         new_alias: list[tuple[str, str, str, str, str]] = []
         items: list[tuple[Show, str]] = []
-        missing_screens = {s.screen_id for s in batch} - set(self.layout_of_screen)
-        if missing_screens:
-            self.layout_of_screen.update(sql.screen_layouts(conn, missing_screens))
         ext_rows: list[tuple[str, str, str, str, str]] = []
         for show in batch:
             target = alias.get(show.id)
@@ -369,19 +421,17 @@ class _ShowWriter:
                 if target is not None:
                     new_alias.append((cid, "show_alias", "", show.id, target))
             canonical = show if target is None else show.model_copy(update={"id": target})
-            layout_id = self.layout_of_screen.get(show.screen_id)
-            if layout_id is None:
-                raise _NoLayout(show)
+            layout_id = self.layout_of_screen[show.screen_id]
+            assert layout_id is not None  # _ready checked it
             items.append((canonical, layout_id))
             listed.append(canonical.id)
             ext_rows.extend((cid, "show", scope, ext, canonical.id) for scope, ext in _ext(show))
-        unknown = {lid for _, lid in items} - self.known_layouts
-        if unknown:
-            self.known_layouts |= sql.existing_ids(conn, sql.seat_layouts, list(unknown))
-        for _, lid in items:
-            if lid not in self.known_layouts:
-                raise _NoLayout(None, lid)
         self.report.listed_shows.add(listed)
+        if self.covers:
+            report = self.report
+            report.listed_theatres.update(s.theatre_id for s in batch)
+            days = [s.business_date for s in batch] + report.listed_dates
+            report.listed_dates = [min(days), max(days)]
         written = sql.write_shows(conn, items)
         self.report.add("show", written)
         if written.created or written.updated or new_alias:
@@ -392,24 +442,97 @@ class _ShowWriter:
             sql.map_external(conn, new_alias)
 
 
+MAX_WAITING = 100_000  # shows held back for their movie/screen; beyond that they fail at once
+
+
+def _lacks(show: Show, writer: _ShowWriter) -> str | None:
+    if show.movie_id not in writer.known_movies:
+        return f"movie {show.movie_id}"
+    layout_id = writer.layout_of_screen.get(show.screen_id)
+    if layout_id is None:
+        return f"screen {show.screen_id} (or its seat layout)"
+    if layout_id not in writer.known_layouts:
+        return f"seat layout {layout_id}"
+    return None
+
+
 class _NoLayout(Exception):
     def __init__(self, show: Show | None, layout_id: str | None = None) -> None:
         where = f"show {show.id} on screen {show.screen_id}" if show else f"layout {layout_id}"
         super().__init__(f"{where}: the screen or its seat layout was not imported")
 
 
-def import_shows(connector: Connector, payload: Payload, report: ImportReport) -> None:
-    """One payload of shows, streamed: chunks are written in one transaction that commits
-    only if every record mapped; otherwise it rolls back and the failures become dead letters.
+class _Missing(_NoLayout):
+    """A show names a movie, screen or layout that neither this import nor an earlier one
+    brought."""
+
+    def __init__(self, show: Show, lacks: str) -> None:
+        Exception.__init__(
+            self,
+            f"show {show.id} names {lacks}, which neither this import nor an earlier one brought",
+        )
+        self.show, self.lacks = show, lacks
+
+
+def write_waiting(connector: Connector, report: ImportReport) -> None:
+    """The shows that waited for their movie, screen or layout, once the rest of the import
+    is in: written now, or dead letters naming what they still lack."""
+    waiting, report.waiting = report.waiting, []
+    if not waiting:
+        return
+    dead: list[DeadLetter] = []
+    mapping = connector.mapping
+    with connector.engine.begin() as conn:
+        writer = _ShowWriter(conn, connector, report)
+        ready = []
+        for show in waiting:
+            try:
+                writer._ready([show])
+                ready.append(show)
+            except _Missing as exc:
+                dead.append(
+                    DeadLetter(
+                        system=mapping.system,
+                        mapping_version=mapping.version,
+                        entity="show",
+                        field_path="movie_id" if exc.lacks.startswith("movie") else "screen_id",
+                        reason=str(exc),
+                        payload=show.model_dump_json(),
+                    )
+                )
+        for i in range(0, len(ready), SHOW_CHUNK):
+            writer.write(ready[i : i + SHOW_CHUNK])
+    record_dead(connector, dead, report, "shows waiting for their movie or screen")
+
+
+def import_shows(
+    connector: Connector, payload: Payload, report: ImportReport, *, full: bool = True
+) -> None:
+    """One payload of shows, streamed and written in chunks in one transaction.
+
+    With the mapping's `isolation: record` (the default) a record that fails is a dead letter
+    and the others are written; with `isolation: payload` the transaction commits only if
+    every record mapped, otherwise it rolls back and the failures become dead letters.
+    Shows whose movie or screen has not arrived yet wait for the end of the import.
     """
     ctx = connector.context(payload.vars)
     mapping = connector.mapping
+    isolate = mapping.isolation("show") == "record"
     dead: list[DeadLetter] = []
     batch: list[Show] = []
     with connector.engine.connect() as conn:
         trans = conn.begin()
-        writer = _ShowWriter(conn, connector, report)
+        writer = _ShowWriter(conn, connector, report, defer=True)
+        if full and payload.vars.get("cinema_id") is not None:
+            report.asked_theatres.add(str(payload.vars["cinema_id"]))
+        else:
+            writer.covers = full  # a file export covers the theatres and dates it lists
+        if full:
+            report.full_payloads += 1
+        else:
+            report.delta_payloads += 1
         counts_before = {k: dict(v) for k, v in report.counts.items()}
+        waiting_before = len(report.waiting)
         try:
             with payload.opener() as stream:
                 items = (
@@ -420,10 +543,10 @@ def import_shows(connector: Connector, payload: Payload, report: ImportReport) -
                 for item in items:
                     if isinstance(item, DeadLetter):
                         dead.append(item)
-                        if len(dead) >= 1000:
+                        if len(dead) >= 1000 and not isolate:
                             break
                         continue
-                    if dead:
+                    if dead and not isolate:
                         continue  # the batch is lost anyway: only collect the failures
                     if beyond_window(item, payload.vars):  # type: ignore[arg-type]
                         continue  # the POS lists more days than the import asked for
@@ -433,7 +556,7 @@ def import_shows(connector: Connector, payload: Payload, report: ImportReport) -
                     if len(batch) >= SHOW_CHUNK:
                         writer.write(batch)
                         batch = []
-                if batch and not dead:
+                if batch and (isolate or not dead):
                     writer.write(batch)
         except _NoLayout as exc:
             dead.append(
@@ -446,14 +569,16 @@ def import_shows(connector: Connector, payload: Payload, report: ImportReport) -
                     payload=payload.name,
                 )
             )
-        if dead:
+            isolate = False
+        if dead and not isolate:
             trans.rollback()
             report.counts = counts_before
+            del report.waiting[waiting_before:]
         else:
             trans.commit()
     if dead:
         record_dead(connector, dead, report, payload.name)
-    else:
+    if not dead or isolate:
         connector.adapter.acknowledge(payload)
 
 

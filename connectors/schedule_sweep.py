@@ -81,6 +81,9 @@ def _sweep(connector: Connector, report: Any, days: int, out: SweepReport) -> Sw
         # listing is not known to be complete.
         out.skipped = "the import had dead letters: the listing is incomplete"
         return out
+    if not getattr(report, "full_payloads", 1) and getattr(report, "delta_payloads", 0):
+        out.skipped = "delta export: it changes only the shows it names"
+        return out
     now = utcnow()
     # Conservative end: the window's last day may end later in some zones; shows on it are
     # left for the next import's window.
@@ -90,7 +93,7 @@ def _sweep(connector: Connector, report: Any, days: int, out: SweepReport) -> Sw
             return out
     listing = getattr(report, "listed_shows", None)
     if listing is not None:
-        return _apply(listing, connector.id, now, end, out)
+        return _apply(listing, connector.id, now, end, out, _scope(connector, report))
     with ListedShows(connector.engine) as listing:
         if not _listed(connector, days, listing):
             out.skipped = "the schedule could not be read again completely"
@@ -109,8 +112,38 @@ def _window(connector_id: str, start: datetime, end: datetime) -> Select:
     )
 
 
+@dataclass
+class SweepScope:
+    """What the import's full exports covered: the sweep cancels nothing outside it."""
+
+    theatre_ids: set[str] | None = None  # None: every theatre of the connector
+    first_date: date | None = None
+    last_date: date | None = None
+
+
+def _scope(connector: Connector, report: Any) -> SweepScope | None:
+    asked = getattr(report, "asked_theatres", None)
+    files = getattr(report, "listed_theatres", None)
+    if not asked and not files:
+        return None
+    ids: set[str] = set(files or ())
+    if asked:
+        with connector.engine.connect() as conn:
+            by_ext = {r["external_id"]: r["id"] for r in sql.theatre_refs(conn, connector.id)}
+        ids |= {by_ext[e] for e in asked if e in by_ext}
+    dates = getattr(report, "listed_dates", None) or []
+    if asked or not dates:
+        return SweepScope(ids)  # per-theatre calls are bounded by the import window
+    return SweepScope(ids, dates[0], dates[-1])
+
+
 def _apply(
-    listing: ListedShows, connector_id: str, now: datetime, end: datetime, out: SweepReport
+    listing: ListedShows,
+    connector_id: str,
+    now: datetime,
+    end: datetime,
+    out: SweepReport,
+    scope: SweepScope | None = None,
 ) -> SweepReport:
     """Compare in SQL against the listing's temp table (on the listing's own connection:
     temp tables are per session)."""
@@ -126,6 +159,14 @@ def _apply(
         shows.c.start_at >= now,
         shows.c.start_at < end,
     )
+    if scope is not None and scope.theatre_ids is not None:
+        in_window = and_(in_window, shows.c.theatre_id.in_(sorted(scope.theatre_ids)))
+    if scope is not None and scope.first_date is not None:
+        in_window = and_(
+            in_window,
+            shows.c.business_date >= scope.first_date,
+            shows.c.business_date <= scope.last_date,
+        )
     is_listed = exists().where(listed.c.id == shows.c.id)
     booked = exists().where(
         bookings.c.show_id == shows.c.id, bookings.c.status.in_(BLOCKING_BOOKINGS)

@@ -124,7 +124,7 @@ class _RootedSFTP(SFTPServerInterface):
     def open(self, path: str, flags: int, attr: SFTPAttributes) -> SFTPHandle | int:
         real = self._real(path)
         writing = flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND)
-        if writing and not self._under(path, WRITABLE):
+        if writing and not self._under(path, self.drop.writable):
             return SFTP_PERMISSION_DENIED
         try:
             fd = os.open(real, flags | getattr(os, "O_BINARY", 0), 0o644)
@@ -148,7 +148,7 @@ class _RootedSFTP(SFTPServerInterface):
 
     # changing --------------------------------------------------------------------------
     def remove(self, path: str) -> int:
-        if not self._under(path, REMOVABLE):
+        if not self._under(path, self.drop.removable):
             return SFTP_PERMISSION_DENIED
         try:
             os.remove(self._real(path))
@@ -157,7 +157,9 @@ class _RootedSFTP(SFTPServerInterface):
         return SFTP_OK
 
     def rename(self, oldpath: str, newpath: str) -> int:
-        if not (self._under(oldpath, WRITABLE) and self._under(newpath, WRITABLE)):
+        if not (
+            self._under(oldpath, self.drop.movable) and self._under(newpath, self.drop.movable)
+        ):
             return SFTP_PERMISSION_DENIED
         try:
             os.replace(self._real(oldpath), self._real(newpath))
@@ -169,7 +171,15 @@ class _RootedSFTP(SFTPServerInterface):
     posix_rename = rename
 
     def mkdir(self, path: str, attr: SFTPAttributes) -> int:
-        return SFTP_PERMISSION_DENIED
+        drop = self.drop
+        virtual = self._virtual(path)
+        if not drop.can_mkdir or not self._under(path, drop.movable) or virtual in drop.movable:
+            return SFTP_PERMISSION_DENIED
+        try:
+            os.mkdir(self._real(path))
+        except OSError as exc:
+            return SFTPServer.convert_errno(exc.errno)
+        return SFTP_OK
 
     def rmdir(self, path: str) -> int:
         return SFTP_PERMISSION_DENIED
@@ -196,7 +206,16 @@ class SFTPDropServer:
         port: int = 0,
         delay: Callable[[], None] = lambda: None,
         on_inbound: Callable[[], None] = lambda: None,
+        writable: tuple[str, ...] = WRITABLE,
+        removable: tuple[str, ...] = REMOVABLE,
+        movable: tuple[str, ...] | None = None,
     ) -> None:
+        # Folders where clients may write, delete, and rename or make folders (a vendor that
+        # lets its reader move files it has read into an archive folder names its export
+        # folder in `movable`).
+        self.writable, self.removable = writable, removable
+        self.movable = writable if movable is None else movable
+        self.can_mkdir = movable is not None
         self.root = root
         self.username, self.password = username, password
         self.host_key = host_key

@@ -317,6 +317,25 @@ class Mapping:
         plan = self._plan(entity)
         return BodyReader(plan.fmt, plan.records)
 
+    def isolation(self, entity: str) -> str:
+        """`record` (a failed record is a dead letter, the payload's other records apply) or
+        `payload` (all or nothing), from the entity or the mapping; `record` by default."""
+        spec = (self.doc.get("entities") or {}).get(entity) or {}
+        return str(spec.get("isolation") or self.doc.get("isolation") or "record")
+
+    def export_kind(self, entity: str, vars: dict[str, Any] | None = None) -> str:
+        """`full` (the payload replaces what it covers: its theatres, its dates) or `delta`
+        (it changes only what it names), as the entity's `export` says; a template such as
+        `"{$kind}"` reads a call variable (a file-name group)."""
+        from adapters.templates import fill
+
+        spec = (self.doc.get("entities") or {}).get(entity) or {}
+        raw = str(spec.get("export") or "full")
+        value = fill(raw, dict(vars or {})).strip().lower() if "{" in raw else raw
+        if value not in ("full", "delta"):
+            raise ValueError(f"entity {entity!r}: export {raw!r} gave {value!r}, not full/delta")
+        return value
+
     def source_format(self, entity: str) -> str:
         """`json`, `xml` or `csv`: how an entity's payloads are written."""
         return str(self._sources[entity]["format"])

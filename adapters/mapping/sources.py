@@ -453,11 +453,16 @@ class _Prepend(io.RawIOBase):
 
 
 # ---------------------------------------------------------------------------------------- CSV
+_SURROGATE = re.compile("[\udc80-\udcff]")
+# Encodings in which every byte is a character: nothing to check per line.
+_TOTAL_ENCODINGS = frozenset({"latin-1", "latin1", "iso-8859-1", "iso8859-1", "l1"})
+
+
 class CsvRow(dict):
     """One CSV row keyed by header name (and `#N` for 1-based positions), with its line, its raw
     cells and its file's header row (shared, so a dead letter can be read on its own)."""
 
-    __slots__ = ("line", "raw", "header")
+    __slots__ = ("line", "raw", "header", "text")
 
 
 class CsvFormat:
@@ -490,59 +495,91 @@ class CsvFormat:
         raise ValueError(f"CSV rows have no nested lists ({expr!r}); use group_by")
 
     def _reader(self, text: IO) -> Iterator[CsvRow]:
-        reader = csv.reader(text, delimiter=self.delimiter, quotechar=self.quotechar, strict=True)
+        """Rows one by one. A line that cannot be read (bad quoting, bytes that are not the
+        file's encoding, a wrong number of columns) is a row error for that line alone: the
+        reader goes on with the next line, so one bad line never costs the whole file."""
+        last: list[str] = []  # the physical lines of the record being read, for dead letters
+
+        def lines() -> Iterator[str]:
+            for line in text:
+                last.append(line)
+                yield line
+
+        reader = csv.reader(
+            lines(), delimiter=self.delimiter, quotechar=self.quotechar, strict=True
+        )
         header: list[str] | None = self.columns
         strip = self.strip
-        try:
-            for values in reader:
-                if not values and self.skip_blank:
-                    continue
-                if header is None:
-                    header = [v.strip().lstrip("\ufeff") for v in values]
-                    continue
-                if len(values) != len(header):
-                    row = CsvRow()
+        check_encoding = self.encoding.lower().replace("_", "-") not in _TOTAL_ENCODINGS
+        while True:
+            try:
+                for values in reader:
+                    raw_text = last[0] if len(last) == 1 else "".join(last)
+                    last.clear()
+                    if not values and self.skip_blank:
+                        continue
+                    if check_encoding and not raw_text.isascii() and _SURROGATE.search(raw_text):
+                        yield _RowError(
+                            self._bad_row(raw_text, header),
+                            f"line {reader.line_num} is not valid {self.encoding} text",
+                        )
+                        continue
+                    if header is None:
+                        header = [v.strip().lstrip("\ufeff") for v in values]
+                        continue
+                    if len(values) != len(header):
+                        row = CsvRow()
+                        row.line = reader.line_num
+                        row.raw = values
+                        row.header = header
+                        yield _RowError(
+                            row,
+                            f"line {reader.line_num} has {len(values)} columns, "
+                            f"the header has {len(header)}",
+                        )
+                        continue
+                    # Lengths were checked above; map/zip keep the per-cell work in C.
+                    row = CsvRow(
+                        zip(header, map(str.strip, values) if strip else values, strict=True)
+                    )
+                    if self.positional:
+                        for index, value in enumerate(values, 1):
+                            row[f"#{index}"] = value.strip() if strip else value
                     row.line = reader.line_num
                     row.raw = values
                     row.header = header
-                    yield _RowError(
-                        row,
-                        f"line {reader.line_num} has {len(values)} columns, "
-                        f"the header has {len(header)}",
-                    )
-                    continue
-                # Lengths were checked above; map/zip keep the per-cell work in C.
-                row = CsvRow(zip(header, map(str.strip, values) if strip else values, strict=True))
-                if self.positional:
-                    for index, value in enumerate(values, 1):
-                        row[f"#{index}"] = value.strip() if strip else value
-                row.line = reader.line_num
-                row.raw = values
-                row.header = header
-                yield row
-        except csv.Error as exc:
-            raise InputError(
-                f"malformed CSV at line {reader.line_num}: {exc}", "", f"line {reader.line_num}"
-            ) from None
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                f"file is not valid {self.encoding} (near line "
-                f"{reader.line_num + 1}): {exc.reason}",
-                "",
-                f"line {reader.line_num + 1}",
-            ) from None
+                    yield row
+                return
+            except csv.Error as exc:
+                raw_text = "".join(last)
+                last.clear()
+                yield _RowError(
+                    self._bad_row(raw_text, header),
+                    f"malformed CSV at line {reader.line_num}: {exc}",
+                )
+
+    def _bad_row(self, raw_text: str, header: list[str] | None) -> CsvRow:
+        """A row that could not be split into cells: its text as the file had it (bytes that
+        are not the encoding shown as \\xNN), after the header row, so it can be fixed and
+        replayed on its own."""
+        row = CsvRow()
+        row.raw = None
+        row.header = header
+        text = raw_text.rstrip("\r\n")
+        if _SURROGATE.search(text):
+            text = text.encode(self.encoding, "surrogateescape").decode(
+                self.encoding, "backslashreplace"
+            )
+        row.text = text
+        return row
 
     def parse(self, payload: Any) -> Any:
         if isinstance(payload, bytes | bytearray):
             if len(payload) > MAX_PAYLOAD_BYTES:
                 raise InputError(f"payload larger than {MAX_PAYLOAD_BYTES} bytes", "")
-            try:
-                payload = bytes(payload).decode(self.encoding)
-            except UnicodeDecodeError as exc:
-                raise InputError(
-                    f"file is not valid {self.encoding}: {exc.reason} at byte {exc.start}",
-                    _text_preview(payload),
-                ) from None
+            # Bytes that are not the encoding are kept (surrogateescape) and refused line by
+            # line, so one bad line does not reject the file.
+            payload = bytes(payload).decode(self.encoding, "surrogateescape")
         if not isinstance(payload, str):
             raise InputError(
                 f"expected CSV text, got {type(payload).__name__}", _text_preview(payload)
@@ -558,7 +595,9 @@ class CsvFormat:
         if isinstance(fileobj, io.TextIOBase):
             text = fileobj
         else:
-            text = io.TextIOWrapper(fileobj, encoding=self.encoding, newline="", errors="strict")
+            text = io.TextIOWrapper(
+                fileobj, encoding=self.encoding, newline="", errors="surrogateescape"
+            )
         return self._reader(text)
 
     def rows(self, doc: IO) -> Iterator[CsvRow]:
@@ -570,7 +609,8 @@ class CsvFormat:
     def slice_many(self, rows: list[Any]) -> str:
         """Rows as CSV text that reads on its own: the file's header row first (when the file
         has one), so a dead letter can be replayed without its file."""
-        if any(getattr(r, "raw", None) is None for r in rows):
+        texts = [getattr(r, "text", None) for r in rows]
+        if any(getattr(r, "raw", None) is None for r in rows) and not all(texts):
             return "\n".join(_text_preview(r) for r in rows)
         out = io.StringIO()
         writer = csv.writer(
@@ -580,7 +620,10 @@ class CsvFormat:
         if self.header and self.columns is None and header is not None:
             writer.writerow(header)
         for row in rows:
-            writer.writerow(row.raw)
+            if getattr(row, "raw", None) is None:
+                out.write(row.text + "\r\n")  # a line that could not be split into cells
+            else:
+                writer.writerow(row.raw)
         return out.getvalue().removesuffix("\r\n")
 
 

@@ -27,7 +27,7 @@ def sim() -> Iterator[CueCloudSimulator]:
 
 @pytest.fixture
 def connected(engine: Engine, sim: CueCloudSimulator, monkeypatch) -> CueCloudSimulator:
-    monkeypatch.setenv("MARQUEE_CUECLOUD_TOKEN", sim.key)
+    monkeypatch.setenv("MARQUEE_SECRET_CUECLOUD_TOKEN", sim.key)
     register(
         engine,
         ConnectorConfig(
@@ -35,7 +35,7 @@ def connected(engine: Engine, sim: CueCloudSimulator, monkeypatch) -> CueCloudSi
             adapter="rest",
             mapping="mappings/cuecloud/mapping.yaml",
             endpoint={"base_url": sim.base_url},
-            secret_refs={"token": "env:MARQUEE_CUECLOUD_TOKEN"},
+            secret_refs={"token": "env:MARQUEE_SECRET_CUECLOUD_TOKEN"},
             settings={"attempts": 1, "read_timeout": 3.0},
         ),
     )
@@ -105,7 +105,7 @@ def test_error_inside_200_fails_the_run_and_sweeps_nothing(engine, connected):
 
 
 def test_a_bad_key_is_an_error_inside_200(engine, connected, monkeypatch):
-    monkeypatch.setenv("MARQUEE_CUECLOUD_TOKEN", "wrong")
+    monkeypatch.setenv("MARQUEE_SECRET_CUECLOUD_TOKEN", "wrong")
     code, _, err = sync(engine)
     assert code == 1
     assert "AUTH" in err or "X-Cue-Key" in err

@@ -169,7 +169,8 @@ def test_wrong_encoding(reelfeed, write_mapping, tmp_path):
     utf16 = "SiteCode;SiteName;Town;Country;TZ;Currency;Lang\r\n".encode("utf-16")
     result = reelfeed.read("theatre", utf16, CTX)
     assert result.records == [] and "NUL" in result.dead_letters[0].reason
-    # A mapping that declares UTF-8 refuses Latin-1 bytes with the position.
+    # A mapping that declares UTF-8 refuses each line holding Latin-1 bytes, naming the line;
+    # the lines that are valid UTF-8 still map (one bad line never costs the whole file).
     text = (
         (SAMPLES / "reelfeed/mapping.yaml")
         .read_text()
@@ -180,8 +181,12 @@ def test_wrong_encoding(reelfeed, write_mapping, tmp_path):
 
     utf8 = load_mapping(write_mapping(text))
     sites = (SAMPLES / "reelfeed/samples/sites.csv").read_bytes()
-    [letter] = utf8.read("theatre", sites, CTX).dead_letters
-    assert "not valid utf-8" in letter.reason
+    result = utf8.read("theatre", sites, CTX, partial=True)
+    bad = [line for line in sites.split(b"\r\n")[1:] if line and not line.isascii()]
+    assert bad and len(result.dead_letters) == len(bad)
+    assert all("is not valid utf-8" in d.reason for d in result.dead_letters)
+    assert "\\x" in result.dead_letters[0].payload  # the bad bytes, shown, not lost
+    assert len(result.records) == len([x for x in sites.split(b"\r\n")[1:] if x]) - len(bad)
     streamed = list(utf8.stream("theatre", io.BytesIO(sites), CTX))
     assert any(isinstance(i, DeadLetter) and "utf-8" in i.reason for i in streamed)
 
