@@ -232,7 +232,6 @@ def _start(request: Request, response: Response, ctx: ApiContext, row: Any) -> S
     _set_session(request, response, out.access_token, out.refresh_token)
     response.headers["Cache-Control"] = "no-store"
     # A new session gets a new CSRF value (a value planted before sign-in is worthless).
-    response.delete_cookie(CSRF_COOKIE, path="/")
     fresh = secrets.token_urlsafe(24)
     response.set_cookie(
         CSRF_COOKIE, fresh, secure=_secure(request), httponly=False, samesite="lax", path="/"

@@ -1,0 +1,135 @@
+// Partner portal and admin panel in the browser, against the real API (e2e/serve.sh: SQLite,
+// demo data, in-process outbox worker feeding analytics).
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { checkA11y, shot } from "./helpers";
+
+const PARTNER = { email: "partner@marquee.demo", password: "partner-demo-pass" };
+const ADMIN = { email: "admin@marquee.demo", password: "admin-demo-pass" };
+const CUSTOMER = { email: "customer@marquee.demo", password: "customer-demo-pass" };
+
+async function token(request: APIRequestContext, who: { email: string; password: string }) {
+  const r = await request.post("/v1/auth/token", {
+    form: { grant_type: "password", username: who.email, password: who.password },
+  });
+  expect(r.ok(), await r.text()).toBeTruthy();
+  return { Authorization: `Bearer ${(await r.json()).access_token}` };
+}
+
+async function signIn(page: Page, who: { email: string; password: string }, next: string) {
+  await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
+  await page.getByLabel("E-mail").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+function range() {
+  const today = new Date();
+  const iso = (d: Date) => d.toISOString().slice(0, 10);
+  const from = new Date(today);
+  from.setUTCDate(from.getUTCDate() - 6);
+  const to = new Date(today);
+  to.setUTCDate(to.getUTCDate() + 7);
+  return { date_from: iso(from), date_to: iso(to) };
+}
+
+test("a customer's purchase appears on the partner's dashboard, with the API's numbers", async ({
+  page,
+  request,
+}) => {
+  const customer = await token(request, CUSTOMER);
+  const partner = await token(request, PARTNER);
+  const q = range();
+  const before = await (
+    await request.get("/v1/partner/analytics/summary", { headers: partner, params: q })
+  ).json();
+
+  // The customer buys two seats in Chennai tomorrow.
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  const shows = await (
+    await request.get("/v1/shows", { params: { theatre_id: "thr_chennai_marina", date: tomorrow } })
+  ).json();
+  const show = shows.items[0];
+  const hold = await request.post("/v1/holds", { headers: customer, data: { show_id: show.id, count: 2 } });
+  expect(hold.status(), await hold.text()).toBe(201);
+  const paid = await request.post("/v1/checkout", {
+    headers: customer,
+    data: { hold_id: (await hold.json()).id, payment: { card_number: "4242424242424242" } },
+  });
+  expect(paid.status(), await paid.text()).toBe(201);
+
+  // The in-process worker delivers the outbox to analytics within a few seconds.
+  await expect
+    .poll(
+      async () =>
+        (await (await request.get("/v1/partner/analytics/summary", { headers: partner, params: q })).json())
+          .counts.bookings,
+      { timeout: 20_000 },
+    )
+    .toBe(before.counts.bookings + 1);
+  const api = await (
+    await request.get("/v1/partner/analytics/summary", { headers: partner, params: q })
+  ).json();
+
+  await signIn(page, PARTNER, "/partner");
+  await expect(page.getByRole("heading", { name: "Sales dashboard" })).toBeVisible();
+  await expect(page.getByTestId("kpi-bookings")).toHaveText(String(api.counts.bookings));
+  await expect(page.getByTestId("kpi-tickets")).toHaveText(String(api.counts.tickets));
+  const inr = api.money.find((m: { currency: string }) => m.currency === "INR");
+  await expect(page.getByTestId("kpi-revenue-INR")).toContainText(
+    new Intl.NumberFormat("en", { maximumFractionDigits: 2 }).format(inr.revenue / 100),
+  );
+  await expect(page.getByRole("table", { name: "Occupancy per show" })).toBeVisible();
+  await shot(page, "partner-dashboard");
+  await checkA11y(page, "partner dashboard");
+
+  // The CSV export holds the same day rows the API reports.
+  const csv = await page.request.get(
+    `/v1/partner/analytics/breakdown.csv?by=day&date_from=${q.date_from}&date_to=${q.date_to}`,
+  );
+  expect(csv.ok()).toBeTruthy();
+  const lines = (await csv.text()).trim().split("\n");
+  expect(lines[0].startsWith("key,currency,show_views")).toBeTruthy();
+
+  await page.getByRole("link", { name: "Theatres" }).click();
+  await page.getByRole("link", { name: "Sales of Marquee Marina" }).click();
+  await expect(page.getByRole("heading", { name: "Sales: thr_chennai_marina" })).toBeVisible();
+  await checkA11y(page, "partner theatre dashboard");
+});
+
+test("partner B cannot open partner A's theatre by URL", async ({ page, request }) => {
+  const admin = await token(request, ADMIN);
+  const suffix = `${Date.now()}`;
+  const partnerId = `prt_b_${suffix}`;
+  const created = await request.post("/v1/admin/partners", {
+    headers: admin,
+    data: { id: partnerId, name: `B Cinemas ${suffix}` },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  const email = `staff-${suffix}@b-cinemas.example`;
+  const user = await request.post("/v1/admin/users", {
+    headers: admin,
+    data: { email, password: "a long passphrase", role: "partner", partner_id: partnerId, name: "B staff" },
+  });
+  expect(user.status(), await user.text()).toBe(201);
+
+  await signIn(page, { email, password: "a long passphrase" }, "/partner/theatres/thr_chennai_marina");
+  await expect(page.getByTestId("not-found")).toBeVisible();
+  await page.goto("/partner");
+  await expect(page.getByTestId("kpi-bookings")).toHaveText("0");
+  // A partner is not an admin.
+  await page.goto("/admin");
+  await expect(page.getByText("This area is for Marquee staff.")).toBeVisible();
+});
+
+test("the admin panel lists conflicts and dead letters and shows analytics for all", async ({ page }) => {
+  await signIn(page, ADMIN, "/admin");
+  await expect(page.getByRole("heading", { name: "Sales dashboard" })).toBeVisible();
+  await checkA11y(page, "admin analytics");
+  await page.getByRole("link", { name: "Sync conflicts" }).click();
+  await expect(page.getByRole("heading", { name: "Sync conflicts" })).toBeVisible();
+  await checkA11y(page, "admin conflicts");
+  await page.getByRole("link", { name: "Dead letters" }).click();
+  await expect(page.getByRole("heading", { name: "Dead letters" })).toBeVisible();
+  await checkA11y(page, "admin dead letters");
+  await shot(page, "admin-dead-letters");
+});
