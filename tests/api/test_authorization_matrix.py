@@ -138,6 +138,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("DELETE", "/v1/partner/clients/{client_id}"): partner_own(204),
     ("GET", "/v1/partner/reports/sales"): partner_any(200),
     ("GET", "/v1/partner/reports/sales.csv"): partner_any(200),
+    ("GET", "/v1/checkin/key"): partner_any(200),
+    ("POST", "/v1/checkin/scan"): partner_any(422),
     # admin
     ("GET", "/v1/admin/users"): admin_only(200),
     ("POST", "/v1/admin/users"): admin_only(422),
