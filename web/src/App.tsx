@@ -19,6 +19,8 @@ export function Shell() {
           <nav aria-label="Main">
             <Link to="/">{t("nav.home")}</Link>
             {user && <Link to="/bookings">{t("nav.bookings")}</Link>}
+            {user?.role === "partner" && <Link to="/partner">Partner portal</Link>}
+            {user?.role === "admin" && <Link to="/admin">Admin panel</Link>}
             <label>
               <span>{t("nav.language")}</span>
               <select value={lang} onChange={(e) => setLang(e.target.value as Language)}>

@@ -31,6 +31,8 @@ const router = createBrowserRouter([
         path: "reset-password",
         lazy: () => import("./pages/Auth").then((m) => ({ Component: m.ResetPassword })),
       },
+      { path: "partner/*", lazy: () => import("./partner/PartnerArea").then(asRoute) },
+      { path: "admin/*", lazy: () => import("./admin/AdminArea").then(asRoute) },
       { path: "*", element: <NotFound /> },
     ],
   },

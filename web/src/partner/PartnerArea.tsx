@@ -1,0 +1,64 @@
+// The partner portal: a theatre partner's own theatres and their sales. Routes under /partner.
+import { useEffect, useState } from "react";
+import { Link, NavLink, Route, Routes, useParams } from "react-router";
+import { api, type Schemas } from "../api/client";
+import { Alert, Card, Loading } from "../ui";
+import { Dashboard } from "./Dashboard";
+import { RoleGate } from "./RoleGate";
+import "./portal.css";
+
+export default function PartnerArea() {
+  return (
+    <RoleGate role="partner">
+      <div className="area">
+        <nav className="area-nav" aria-label="Partner portal">
+          <NavLink to="/partner" end>
+            Dashboard
+          </NavLink>
+          <NavLink to="/partner/theatres">Theatres</NavLink>
+        </nav>
+        <div>
+          <Routes>
+            <Route index element={<Dashboard area="partner" />} />
+            <Route path="theatres" element={<Theatres />} />
+            <Route path="theatres/:theatreId" element={<TheatreDashboard />} />
+          </Routes>
+        </div>
+      </div>
+    </RoleGate>
+  );
+}
+
+function TheatreDashboard() {
+  const { theatreId } = useParams();
+  return <Dashboard area="partner" theatreId={theatreId} />;
+}
+
+function Theatres() {
+  const [theatres, setTheatres] = useState<Schemas["TheatreOut"][] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api.GET("/v1/partner/theatres").then(({ data, error: err }) => {
+      if (data) setTheatres(data.items);
+      else setError(err ? "Could not load your theatres." : null);
+    });
+  }, []);
+  if (error) return <Alert kind="error">{error}</Alert>;
+  if (!theatres) return <Loading label="Loading your theatres…" />;
+  return (
+    <div className="stack">
+      <h1>Your theatres</h1>
+      <div className="grid">
+        {theatres.map((t) => (
+          <Card key={t.id}>
+            <h2>{t.name}</h2>
+            <p className="muted">
+              {t.city} · {t.timezone} · {t.currency}
+            </p>
+            <Link to={`/partner/theatres/${t.id}`}>Sales of {t.name}</Link>
+          </Card>
+        ))}
+      </div>
+    </div>
+  );
+}
