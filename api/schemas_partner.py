@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from api.schemas_auth import Strict
 from canonical import Money, SeatArea, ShowFormat, TheatreRules
@@ -41,6 +41,14 @@ class TheatreIn(Strict):
     business_day_cutover_hour: int = Field(default=4, ge=0, le=23)
     address: str | None = Field(default=None, max_length=500)
     rules: TheatreRules = TheatreRules()
+
+    @field_validator("rules")
+    @classmethod
+    def _no_negative_fee(cls, rules: TheatreRules) -> TheatreRules:
+        fee = rules.cancellation.fee_fixed
+        if fee is not None and fee.amount < 0:
+            raise ValueError("a cancellation fee cannot be negative")
+        return rules
 
 
 class ScreenIn(Strict):
@@ -174,6 +182,13 @@ class TicketTypeIn(Strict):
     name: str = Field(min_length=1, max_length=100, examples=["Adult"])
     category: str = Field(min_length=1, max_length=40, examples=["standard"])
     price: Money
+
+    @field_validator("price")
+    @classmethod
+    def _not_negative(cls, price: Money) -> Money:
+        if price.amount < 0:
+            raise ValueError("a price cannot be negative")
+        return price
 
 
 class ShowIn(Strict):

@@ -246,6 +246,7 @@ class GatewayEventKind(StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     REFUNDED = "refunded"  # carries the cumulative refunded amount
+    DISPUTED = "disputed"  # the customer's bank pulled the money back (a chargeback opened)
     IGNORED = "ignored"  # a type we do not act on
 
 

@@ -31,6 +31,7 @@ from booking.errors import (
     HoldAlreadyExtended,
     HoldExpired,
     HoldNotActive,
+    InvalidAmount,
     NoAdjacentSeats,
     PaymentDeclined,
     PaymentStateConflict,
@@ -1115,7 +1116,78 @@ class BookingService:
                     customer_id=booking.customer_id,
                 )
             )
+        if PaymentStatus.REFUNDED in reached and self._paid_by(uow, booking, payment.id):
+            # All the money went back (a refund made at the gateway, not by us): the booking
+            # cannot stand, its e-ticket stops being valid and its seats go back on sale.
+            booking = self._cancel_for_money(
+                uow, booking, "refunded in full at the payment gateway", updated.refunded
+            )
         return updated, booking
+
+    @staticmethod
+    def _paid_by(uow: UnitOfWork, booking: Booking, payment_id: str) -> bool:
+        """True when `payment_id` is what pays for this confirmed booking (no other payment that
+        went through stands behind it: a second charge refunded leaves the booking alone)."""
+        if booking.status != BookingStatus.CONFIRMED:
+            return False
+        return not any(
+            p.id != payment_id
+            and p.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED)
+            for p in uow.payments.for_booking(booking.id)
+        )
+
+    def _disputed(self, uow: UnitOfWork, payment: Payment, event: GatewayEvent) -> bool:
+        """A chargeback: the charge happened (a dispute before its success event walks the
+        payment there first), and the booking it paid for is cancelled."""
+        changed = False
+        if payment.status in (PaymentStatus.INITIATED, PaymentStatus.IN_PROGRESS):
+            after, _ = self._move(
+                uow,
+                payment,
+                PaymentStatus.SUCCEEDED,
+                cause=f"{event.gateway} event {event.type}: the charge was made",
+                gateway_ref=event.gateway_ref,
+                event_id=event.event_id,
+            )
+            changed = after != payment
+            payment = after
+        booking = uow.bookings.get(payment.booking_id)
+        if booking is not None and self._paid_by(uow, booking, payment.id):
+            self._cancel_for_money(
+                uow, booking, "disputed at the payment gateway", payment.refunded
+            )
+            changed = True
+        return changed
+
+    def _cancel_for_money(
+        self, uow: UnitOfWork, booking: Booking, reason: str, refunded: Money | None
+    ) -> Booking:
+        """Cancel a confirmed booking whose money is gone. Seats are released for sale when the
+        show is still to come (the policy); after the start they stay as they are."""
+        now = self.clock.now()
+        cancelled = booking.model_copy(
+            update={"status": BookingStatus.CANCELLED, "cancelled_at": now}
+        )
+        if not uow.bookings.save(cancelled, expect=BookingStatus.CONFIRMED.value):
+            return booking
+        show = uow.catalog.show(booking.show_id)
+        if show is None or show.start > now:
+            uow.seats.unsell(booking.show_id, booking.id)
+        zero = booking.total.model_copy(update={"amount": 0})
+        uow.emit(
+            ev.BookingCancelled(
+                booking_id=booking.id,
+                code=booking.code,
+                show_id=booking.show_id,
+                theatre_id=show.theatre_id if show else "",
+                customer_id=booking.customer_id,
+                seat_ids=tuple(t.seat_id for t in booking.tickets),
+                refund=refunded or zero,
+                fee=zero,
+                remote_ref=booking.remote_ref,
+            )
+        )
+        return cancelled
 
     def _fulfil(self, uow: UnitOfWork, booking: Booking, payment: Payment) -> Booking:
         """The money is in: confirm the booking, or refund if there is nothing left to sell."""
@@ -1244,11 +1316,16 @@ class BookingService:
                 payment = uow.payments.get(event.payment_id)
             if payment is None and event.gateway_ref:
                 payment = uow.payments.by_gateway_ref(event.gateway, event.gateway_ref)
-            if target is not None and payment is None:
+            disputed = event.kind == GatewayEventKind.DISPUTED
+            if (target is not None or disputed) and payment is None:
                 # Not recorded as seen: the gateway retries, by which time it may be known.
                 return "unknown_payment"
             if not uow.payments.mark_event_seen(event.gateway, event.event_id, event.type):
                 return "duplicate"
+            if disputed and payment is not None:
+                changed = self._disputed(uow, payment, event)
+                self._commit(uow)
+                return "applied" if changed else "stale"
             if target is None or payment is None:
                 self._commit(uow)
                 return "ignored"
@@ -1293,6 +1370,8 @@ class BookingService:
                 f"payment {payment_id} is {payment.status.value}; nothing to refund",
                 status=payment.status.value,
             )
+        if amount.amount < 0:
+            raise InvalidAmount("a refund amount cannot be negative", amount=amount.amount)
         already = payment.refunded.amount if payment.refunded else 0
         amount = amount.model_copy(
             update={"amount": min(amount.amount, payment.amount.amount - already)}
@@ -1347,6 +1426,8 @@ class BookingService:
             if policy.fee_fixed is not None and policy.fee_fixed.currency == fee.currency:
                 fee = fee + policy.fee_fixed
             fee = min(fee, booking.total, key=lambda m: m.amount)
+            # A negative fee (a misconfigured rule) must not refund more than was paid.
+            fee = max(fee, booking.total.model_copy(update={"amount": 0}), key=lambda m: m.amount)
             refund = booking.total - fee
             cancelled = booking.model_copy(
                 update={"status": BookingStatus.CANCELLED, "cancelled_at": now}

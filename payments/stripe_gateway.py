@@ -263,6 +263,16 @@ class StripeGateway:
                 payment_id=metadata.get("payment_id"),
                 amount_refunded=obj.get("amount_refunded"),
             )
+        if event.type == "charge.dispute.created":
+            return GatewayEvent(
+                gateway=self.name,
+                event_id=event.id,
+                kind=GatewayEventKind.DISPUTED,
+                gateway_ref=obj.get("payment_intent"),
+                created=created,
+                type=event.type,
+                payment_id=metadata.get("payment_id"),
+            )
         return GatewayEvent(
             gateway=self.name,
             event_id=event.id,
