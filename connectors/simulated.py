@@ -14,7 +14,7 @@ from connectors.connector import ConnectorConfig
 
 
 def _env_name(connector_id: str, role: str) -> str:
-    return "MARQUEE_" + re.sub(r"[^A-Z0-9]", "_", f"{connector_id}_{role}".upper())
+    return "MARQUEE_SECRET_" + re.sub(r"[^A-Z0-9]", "_", f"{connector_id}_{role}".upper())
 
 
 def _secrets(connector_id: str, values: dict[str, str]) -> dict[str, str]:

@@ -53,9 +53,6 @@ class Settings(BaseSettings):
     connector_allowed_networks: str = Field(
         default="", description="Comma-separated CIDRs a connector endpoint may reach (on-premise)"
     )
-    secret_env_prefix: str = Field(
-        default="MARQUEE_SECRET_", min_length=4, description="Env variables secrets may come from"
-    )
     cors_origins: list[str] = Field(default_factory=list)
     max_request_bytes: int = 1_000_000
 

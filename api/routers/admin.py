@@ -10,7 +10,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Security
 
 from api.context import ApiContext, get_ctx
-from api.pagination import Page, PageParams, encode_cursor
+from api.pagination import Page, PageParams, encode_cursor, paginate
 from api.problems import ApiProblem, not_found
 from api.schemas_admin import (
     AuditOut,
@@ -27,6 +27,7 @@ from api.schemas_admin import (
 )
 from api.schemas_auth import UserOut
 from api.security import accounts
+from api.security.endpoints import check_connector, describe_failure
 from api.security.principal import Principal, current_principal
 from api.security.scopes import Role
 from api.security.standing import standings_for
@@ -161,15 +162,19 @@ def update_user(
     return accounts.user_out(ctx.cipher, row)
 
 
-@router.get("/partners", response_model=list[PartnerOut])
+@router.get("/partners", response_model=Page[PartnerOut], summary="Partners, by id")
 def list_partners(
-    _: Principal = Depends(admin_read), ctx: ApiContext = Depends(get_ctx)
-) -> list[PartnerOut]:
+    page: PageParams = Depends(),
+    _: Principal = Depends(admin_read),
+    ctx: ApiContext = Depends(get_ctx),
+) -> Page[PartnerOut]:
     with ctx.hub.engine.connect() as conn:
-        return [
+        rows = [
             PartnerOut(id=p.id, name=p.name, created_at=p.created_at)
             for p in partners.list_partners(conn)
         ]
+    items, cursor = paginate(rows, page, lambda p: [p.id])
+    return Page[PartnerOut](items=items, next_cursor=cursor)
 
 
 @router.post("/partners", response_model=PartnerOut, status_code=201)
@@ -198,14 +203,18 @@ def _connector(conn, connector_id: str) -> dict[str, Any]:
 
 @router.get(
     "/connectors",
-    response_model=list[ConnectorOut],
+    response_model=Page[ConnectorOut],
     summary="Every connector, active and paused, with its last health",
 )
 def list_connectors(
-    _: Principal = Depends(admin_read), ctx: ApiContext = Depends(get_ctx)
-) -> list[ConnectorOut]:
+    page: PageParams = Depends(),
+    _: Principal = Depends(admin_read),
+    ctx: ApiContext = Depends(get_ctx),
+) -> Page[ConnectorOut]:
     with ctx.hub.engine.connect() as conn:
-        return [ConnectorOut(**r) for r in operations.all_connectors(conn)]
+        rows = [ConnectorOut(**r) for r in operations.all_connectors(conn)]
+    items, cursor = paginate(rows, page, lambda c: [c.id])
+    return Page[ConnectorOut](items=items, next_cursor=cursor)
 
 
 @router.post(
@@ -219,6 +228,7 @@ def create_connector(
 ) -> ConnectorOut:
     from connectors.connector import ConnectorConfig, register
 
+    check_connector(body, ctx.hub.settings)  # endpoint, mapping path and secret names
     with ctx.hub.engine.connect() as conn:
         from store import sync
 
@@ -325,7 +335,7 @@ def test_connector(
             records = len(connector.fetch(entity))
         ok, detail = True, f"read {records} {entity}" if entity else "configured; nothing to read"
     except Exception as exc:  # any failure is the answer here, reported not raised
-        ok, detail = False, f"{type(exc).__name__}: {exc}"[:500]
+        ok, detail = False, describe_failure(exc)  # never the raw network error
     elapsed = round((time.perf_counter() - started) * 1000, 2)
     now = utcnow()
     with ctx.hub.engine.begin() as conn:
@@ -621,3 +631,9 @@ def audit_log(
         )
     items = [AuditOut(**r.__dict__) for r in rows[: page.limit]]
     return Page[AuditOut](items=items, next_cursor=_next(rows, page, lambda r: r.id))
+
+
+# Editing and deleting connectors, finding bookings: api/routers/admin_records.py.
+from api.routers import admin_records  # noqa: E402 - after this module's routes, same prefix
+
+router.include_router(admin_records.router)

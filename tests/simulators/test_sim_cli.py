@@ -63,8 +63,8 @@ def test_the_printed_base_url_is_a_connector_endpoint(
 
     proc, info = _start("rest", "--port", "0", "--cinemas", "1", "--error-rate", "0")
     try:
-        monkeypatch.setenv("SIM_RESTLINE_TOKEN", info["token"])
-        monkeypatch.setenv("SIM_RESTLINE_PUSH", "unused")
+        monkeypatch.setenv("MARQUEE_SECRET_SIM_RESTLINE_TOKEN", info["token"])
+        monkeypatch.setenv("MARQUEE_SECRET_SIM_RESTLINE_PUSH", "unused")
         engine = create_engine(sqlite_url)
         config = ConnectorConfig(
             id="restline-cli",
@@ -72,7 +72,10 @@ def test_the_printed_base_url_is_a_connector_endpoint(
             adapter="rest",
             mapping="mappings/restline/mapping.yaml",
             endpoint={"base_url": info["base_url"]},
-            secret_refs={"token": "env:SIM_RESTLINE_TOKEN", "push_secret": "env:SIM_RESTLINE_PUSH"},
+            secret_refs={
+                "token": "env:MARQUEE_SECRET_SIM_RESTLINE_TOKEN",
+                "push_secret": "env:MARQUEE_SECRET_SIM_RESTLINE_PUSH",
+            },
         )
         register(engine, config)
         report = import_catalog(get_connector(engine, "restline-cli"), days=1)
