@@ -137,7 +137,7 @@ export function Dashboard({ area, theatreId }: { area: Area; theatreId?: string 
               />
             </Card>
           ))}
-          <div className="grid">
+          <div className="grid wide">
             <Card>
               <Breakdown title="Per movie" rows={data.movies} />
             </Card>
@@ -203,6 +203,7 @@ function Breakdown({ title, rows }: { title: string; rows: BreakdownRow[] }) {
   return (
     <>
       <h2>{title}</h2>
+      <div className="table-wrap">
       <table className="data">
         <thead>
           <tr>
@@ -223,6 +224,7 @@ function Breakdown({ title, rows }: { title: string; rows: BreakdownRow[] }) {
           ))}
         </tbody>
       </table>
+      </div>
     </>
   );
 }

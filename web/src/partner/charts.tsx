@@ -51,6 +51,14 @@ export function BarChart({
   );
 }
 
+function localTime(show: ShowRow): string {
+  return new Intl.DateTimeFormat("en-GB", {
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZone: show.timezone,
+  }).format(new Date(show.start_at));
+}
+
 function shade(rate: number | null): string {
   if (rate === null) return "#f0eff5";
   // From pale to the brand colour; text stays dark enough to read on every step.
@@ -95,7 +103,7 @@ export function OccupancyHeatMap({ shows }: { shows: ShowRow[] }) {
                         style={{ background: shade(s.occupancy) }}
                         title={`${s.show_id}: ${s.sold}/${s.capacity}`}
                       >
-                        {s.start_at.slice(11, 16)} {Math.round((s.occupancy ?? 0) * 100)}%
+                        {localTime(s)} {Math.round((s.occupancy ?? 0) * 100)}%
                       </span>
                     ))}
                   </div>

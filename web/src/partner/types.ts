@@ -52,6 +52,7 @@ export type ShowRow = {
   screen_id: string;
   movie_id: string;
   start_at: string;
+  timezone: string;
   business_date: string;
   status: string;
   capacity: number;
