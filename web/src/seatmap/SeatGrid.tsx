@@ -91,7 +91,7 @@ export function SeatGrid(props: SeatGridProps) {
       if (next) {
         e.preventDefault();
         setFocusId(next);
-        root.current?.querySelector<HTMLElement>(`[data-seat="${CSS.escape(next)}"]`)?.focus();
+        root.current?.querySelector<HTMLElement>(`[data-seat="${next.replace(/["\\]/g, "\\$&")}"]`)?.focus();
       }
     },
     [plan],
