@@ -28,7 +28,7 @@ def sim(tmp_path) -> Iterator[FilmDropSimulator]:
 
 @pytest.fixture
 def connected(engine: Engine, sim: FilmDropSimulator, monkeypatch) -> FilmDropSimulator:
-    monkeypatch.setenv("MARQUEE_FILMDROP_PASSWORD", sim.password)
+    monkeypatch.setenv("MARQUEE_SECRET_FILMDROP_PASSWORD", sim.password)
     register(
         engine,
         ConnectorConfig(
@@ -41,7 +41,7 @@ def connected(engine: Engine, sim: FilmDropSimulator, monkeypatch) -> FilmDropSi
                 "username": sim.username,
                 "known_hosts_line": sim.known_hosts_line,
             },
-            secret_refs={"password": "env:MARQUEE_FILMDROP_PASSWORD"},
+            secret_refs={"password": "env:MARQUEE_SECRET_FILMDROP_PASSWORD"},
             settings={"attempts": 1, "read_timeout": 3.0},
         ),
     )
