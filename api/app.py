@@ -23,6 +23,7 @@ from api.routers import (
     health,
     images,
     partner,
+    partner_portal,
     partner_reports,
     session,
     storefront,
@@ -122,6 +123,7 @@ def create_app(
     app.include_router(images.router)
     app.include_router(analytics_routes.partner_router)
     app.include_router(analytics_routes.admin_router)
+    app.include_router(partner_portal.router)
     tracking.install(app, hub)
     web.install(app)  # the web app's catch-all: keep after every router
     openapi.install(app)

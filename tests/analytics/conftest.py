@@ -47,3 +47,9 @@ def world(fresh_pg_url: str, tmp_path: Path) -> Iterator[World]:
 def any_world(db_url: str, tmp_path: Path) -> Iterator[World]:
     """On SQLite (the embedded default) and on PostgreSQL."""
     yield from _world(db_url, tmp_path)
+
+
+@pytest.fixture
+def api(sqlite_url: str) -> Iterator[Api]:
+    """The API alone, on SQLite."""
+    yield from make_api(sqlite_url)

@@ -1,0 +1,134 @@
+"""Partner portal helpers on top of the partner API: checking a seat layout before saving it,
+with every problem pinned to the seat it concerns (the layout editor draws them on the seat).
+
+The checks are the ones `PUT /v1/partner/screens/{id}/layout` applies (the canonical layout's
+own rules: unique ids, one seat per position, no single-seat group, declared categories), plus
+the theatre rules a customer meets at booking time (a companion seat next to a wheelchair
+space, a sofa group on one row, side by side).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel, ValidationError
+
+from api.context import ApiContext, get_ctx
+from api.routers.partner import _screen, writer
+from api.schemas_partner import LayoutIn
+from api.security.principal import Principal
+from canonical import SeatLayout
+from canonical.catalog import Seat, SeatFlag
+
+router = APIRouter(prefix="/v1/partner", tags=["partner"])
+
+
+class SeatProblem(BaseModel):
+    seat_id: str | None
+    code: str
+    message: str
+
+
+class LayoutCheck(BaseModel):
+    valid: bool
+    seat_count: int
+    categories: list[str]
+    problems: list[SeatProblem]
+
+
+def _seats(body: LayoutIn) -> list[tuple[int, Seat]]:
+    return [(a.number, s) for a in body.areas for r in a.rows for s in r.seats]
+
+
+def check_layout(body: LayoutIn, companion_needs_wheelchair: bool) -> LayoutCheck:
+    problems: list[SeatProblem] = []
+    seats = _seats(body)
+    seen: dict[str, Seat] = {}
+    at: dict[tuple[int, int, int], Seat] = {}
+    for _, seat in seats:
+        if seat.id in seen:
+            problems.append(
+                SeatProblem(seat_id=seat.id, code="duplicate_id", message="seat id used twice")
+            )
+        seen[seat.id] = seat
+        pos = (seat.position.area, seat.position.row, seat.position.column)
+        if pos in at:
+            problems.append(
+                SeatProblem(
+                    seat_id=seat.id,
+                    code="overlap",
+                    message=f"shares its position with seat {at[pos].id}",
+                )
+            )
+        at[pos] = seat
+        if seat.category not in body.categories:
+            problems.append(
+                SeatProblem(
+                    seat_id=seat.id,
+                    code="unknown_category",
+                    message=f"category {seat.category!r} is not declared",
+                )
+            )
+    groups: dict[str, list[Seat]] = {}
+    for _, seat in seats:
+        if seat.group:
+            groups.setdefault(seat.group, []).append(seat)
+    for name, members in groups.items():
+        if len(members) < 2:
+            problems.append(
+                SeatProblem(
+                    seat_id=members[0].id, code="lonely_group", message=f"group {name} has one seat"
+                )
+            )
+            continue
+        rows = {(s.position.area, s.position.row) for s in members}
+        columns = sorted(s.position.column for s in members)
+        if len(rows) > 1 or columns != list(range(columns[0], columns[0] + len(columns))):
+            for s in members:
+                problems.append(
+                    SeatProblem(
+                        seat_id=s.id,
+                        code="group_not_together",
+                        message=f"the seats of group {name} must sit side by side on one row",
+                    )
+                )
+    if companion_needs_wheelchair:
+        for _, seat in seats:
+            if SeatFlag.COMPANION not in seat.flags:
+                continue
+            a, r, c = seat.position.area, seat.position.row, seat.position.column
+            beside = [at.get((a, r, c - 1)), at.get((a, r, c + 1))]
+            if not any(n is not None and SeatFlag.WHEELCHAIR in n.flags for n in beside):
+                problems.append(
+                    SeatProblem(
+                        seat_id=seat.id,
+                        code="companion_alone",
+                        message="a companion seat must be next to a wheelchair space",
+                    )
+                )
+    if not problems:
+        try:
+            SeatLayout(id="lay_check", screen_id="scr_check", areas=tuple(body.areas))
+        except ValidationError as err:  # anything the canonical model refuses that we did not name
+            problems.append(SeatProblem(seat_id=None, code="invalid", message=str(err)[:500]))
+    return LayoutCheck(
+        valid=not problems,
+        seat_count=len(seats),
+        categories=sorted({s.category for _, s in seats}),
+        problems=problems,
+    )
+
+
+@router.post(
+    "/screens/{screen_id}/layout/check",
+    response_model=LayoutCheck,
+    summary="Check a seat layout without saving it: every problem named with its seat",
+)
+def check_screen_layout(
+    body: LayoutIn,
+    screen_id: str = Path(max_length=64),
+    principal: Principal = Depends(writer),
+    ctx: ApiContext = Depends(get_ctx),
+) -> LayoutCheck:
+    with ctx.hub.engine.connect() as conn:
+        theatre, _screen_ = _screen(conn, principal, screen_id)
+    return check_layout(body, theatre.rules.companion_requires_wheelchair)
