@@ -25,6 +25,7 @@ from api.routers import (
     partner,
     partner_portal,
     partner_reports,
+    seat_categories,
     session,
     storefront,
     web,
@@ -117,6 +118,8 @@ def create_app(
     app.include_router(admin.router)
     app.include_router(partner_reports.router)
     app.include_router(checkin.router)
+    app.include_router(seat_categories.partner_router)
+    app.include_router(seat_categories.admin_router)
     app.include_router(connector_webhooks.router)
     app.include_router(session.router)
     app.include_router(storefront.router)

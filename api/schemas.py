@@ -112,10 +112,19 @@ class SeatOut(BaseModel):
     group: str | None
 
 
+class CategoryLabelOut(BaseModel):
+    code: str = Field(description="The code seats carry in `category`")
+    name: str = Field(description="What customers read")
+    sort_order: int
+
+
 class SeatMapOut(BaseModel):
     show_id: str
     layout_id: str
     available: int
     total: int
     categories: dict[str, PriceOut | None]
+    category_labels: list[CategoryLabelOut] = Field(
+        default_factory=list, description="Seat categories in display order, with their names"
+    )
     seats: list[SeatOut]

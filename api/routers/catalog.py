@@ -16,6 +16,7 @@ from api.deps import get_conn, preferred_languages
 from api.etag import NOT_MODIFIED, etag_bytes, etag_json
 from api.pagination import Page, PageParams, paginate
 from api.problems import not_found
+from api.routers.seat_categories import seat_map_labels
 from api.schemas import MovieOut, SeatMapOut, ShowOut, TheatreOut
 from booking.errors import UnknownShow
 from booking.services import SeatMap
@@ -129,7 +130,7 @@ def get_show(
     return etag_json(request, ShowOut.of(show, theatre.timezone))
 
 
-def render_seat_map(view: SeatMap) -> bytes:
+def render_seat_map(view: SeatMap, category_labels: list[dict] | None = None) -> bytes:
     """The booking service's seat map in the API's shape, as the JSON bytes sent."""
     # One validation of plain dicts (pydantic's core walks them in one call) instead of a
     # model per seat: a 400-seat map is the most requested document of a sale.
@@ -169,6 +170,7 @@ def render_seat_map(view: SeatMap) -> bytes:
                 "total": len(seats),
                 "available": sum(1 for s in seats if s["status"] == "available"),
                 "categories": categories,
+                "category_labels": category_labels or [],
                 "seats": seats,
             }
         )
@@ -191,7 +193,8 @@ def seat_map(
     except UnknownShow:
         raise not_found("show", show_id) from None
     # The service hands back the same map object while nothing in it changed: render it once.
+    names = seat_map_labels(ctx, view)
     last = ctx.rendered_maps.get(show_id)
-    if last is None or last[0] is not view:
-        last = ctx.rendered_maps.put(show_id, (view, render_seat_map(view)))
+    if last is None or last[0][0] is not view or last[0][1] is not names:
+        last = ctx.rendered_maps.put(show_id, ((view, names), render_seat_map(view, names)))
     return etag_bytes(request, last[1])

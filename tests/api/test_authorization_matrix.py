@@ -140,6 +140,12 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/v1/partner/reports/sales.csv"): partner_any(200),
     ("GET", "/v1/checkin/key"): partner_any(200),
     ("POST", "/v1/checkin/scan"): partner_any(422),
+    ("GET", "/v1/partner/theatres/{theatre_id}/seat-categories"): partner_own(200),
+    ("PUT", "/v1/partner/theatres/{theatre_id}/seat-categories/{code}"): partner_own(422),
+    ("DELETE", "/v1/partner/theatres/{theatre_id}/seat-categories/{code}"): partner_own(404),
+    ("GET", "/v1/admin/theatres/{theatre_id}/seat-categories"): admin_only(200),
+    ("PUT", "/v1/admin/theatres/{theatre_id}/seat-categories/{code}"): admin_only(422),
+    ("DELETE", "/v1/admin/theatres/{theatre_id}/seat-categories/{code}"): admin_only(404),
     # admin
     ("GET", "/v1/admin/users"): admin_only(200),
     ("POST", "/v1/admin/users"): admin_only(422),
@@ -255,6 +261,7 @@ def world(api) -> dict[str, str]:
         "conflict_id": conflict,
         "dead_letter_id": dead,
         "fmt": "svg",
+        "code": "standard",
     }
 
 
