@@ -81,7 +81,9 @@ def _sweep(connector: Connector, report: Any, days: int, out: SweepReport) -> Sw
         # listing is not known to be complete.
         out.skipped = "the import had dead letters: the listing is incomplete"
         return out
-    if not getattr(report, "full_payloads", 1) and getattr(report, "delta_payloads", 0):
+    full_payloads: int = getattr(report, "full_payloads", 1)
+    delta_payloads: int = getattr(report, "delta_payloads", 0)
+    if not full_payloads and delta_payloads:
         out.skipped = "delta export: it changes only the shows it names"
         return out
     now = utcnow()

@@ -142,8 +142,10 @@ class Compiler:
             return run_steps
 
         def run(node: Any, scope: Scope) -> Any:
+            held = True
             if when is not None and not when(node, scope):
                 value = None
+                held = False
             else:
                 value = base(node, scope)
                 if isinstance(value, str) and value == "":
@@ -154,7 +156,7 @@ class Compiler:
                 if has_default:
                     return default
                 if required:
-                    raise FieldError(f"no value: {describe} is missing or empty")
+                    raise FieldError(_no_value(describe, held, "cases" in spec))
             return value
 
         return run
@@ -521,6 +523,16 @@ class Compiler:
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+def _no_value(describe: str, held: bool, cases: bool) -> str:
+    """Say why a required field has no value: its `when` did not hold, no case matched, or
+    the source is missing or empty."""
+    if not held:
+        return f"no value: the field's `when` condition did not hold ({describe})"
+    if cases:
+        return "no value: no case matched and there is no `else`"
+    return f"no value: {describe} is missing or empty"
 
 
 def _describe(spec: Any) -> str:

@@ -515,12 +515,23 @@ def load_lookup(path: Path) -> dict:
         with path.open(newline="", encoding="utf-8") as fh:
             rows = list(csv.reader(fh))
         return {row[0]: row[1] for row in rows[1:] if len(row) >= 2}
-    data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    # The round-trip loader keeps how a key was written (`031` stays `031`, not 31).
+    data = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
     if isinstance(data, dict) and "values" in data and isinstance(data["values"], dict):
         data = data["values"]
     if not isinstance(data, dict):
         raise ValueError("a lookup table must be a mapping of legacy value -> canonical value")
-    return {str(k): v for k, v in data.items()}
+    from adapters.mapping.transforms import key_text
+
+    return {key_text(k): _plain(v) for k, v in data.items()}
+
+
+def _plain(value: Any) -> Any:
+    """Round-trip scalars as plain Python values (str, int, float, bool)."""
+    for kind in (bool, int, float, str):
+        if isinstance(value, kind):
+            return kind(value)
+    return value
 
 
 def _read(path: Path) -> tuple[_Doc | None, list[MappingIssue]]:

@@ -95,8 +95,13 @@ def run_samples(mapping: Mapping, samples_dir: Path, update: bool = False) -> li
     spec = YAML(typ="safe").load((samples_dir / "samples.yaml").read_text(encoding="utf-8"))
     base_ctx = spec.get("context") or {}
     results = []
+    taken: dict[str, int] = {}
     for case in spec.get("cases") or []:
-        name = case_name(case)
+        name = case.get("name") or case_name(case)
+        # Two cases of one input and entity (other vars) must not share a name or a file.
+        taken[name] = taken.get(name, 0) + 1
+        if taken[name] > 1:
+            name = f"{name}.{taken[name]}"
         expected_path = samples_dir / (case.get("expected") or f"expected/{name}.json")
         actual = _dump(run_case(mapping, samples_dir, base_ctx, case))
         if update:

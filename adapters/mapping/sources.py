@@ -180,10 +180,13 @@ class JsonFormat:
 
     def stream(self, fileobj: IO, records: Lister) -> Iterator[Any]:
         """JSON Lines: each line is one document (a record, or a page whose records the
-        entity's `records` path finds). Memory stays at one line."""
+        entity's `records` path finds). Memory stays at one line. A line that is not JSON is
+        a row error for that line alone. A file that is one JSON document over many lines
+        (pretty-printed) is read whole instead, up to the payload size limit."""
         encoding = self.options.get("encoding", "utf-8")
         lines = _text_lines(fileobj, encoding)
         lineno = 0
+        first = True
         while True:
             try:
                 line = next(lines)
@@ -201,12 +204,38 @@ class JsonFormat:
             try:
                 doc = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise InputError(
+                if first and exc.pos >= len(line.rstrip()):
+                    # The document goes on past this line: one (pretty-printed) document.
+                    yield from records(self._rest_as_one(line, lines))
+                    return
+                first = False
+                yield _RowError(
+                    line[:4096],  # type: ignore[arg-type]
                     f"malformed JSON on line {lineno}: {exc.msg} at column {exc.colno}",
-                    line[:4096],
-                    f"line {lineno}",
-                ) from None
+                )
+                continue
+            first = False
             yield from records(doc)
+
+    def _rest_as_one(self, head: str, lines: Iterator[str]) -> Any:
+        parts, size = [head], len(head)
+        for line in lines:
+            size += len(line) + 1
+            if size > MAX_PAYLOAD_BYTES:
+                raise InputError(
+                    f"a JSON document larger than {MAX_PAYLOAD_BYTES} bytes cannot be streamed "
+                    "(write it as JSON Lines)",
+                    head[:4096],
+                )
+            parts.append(line)
+        text = "\n".join(parts)
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+                _text_preview(text),
+            ) from None
 
     @staticmethod
     def slice(node: Any) -> str:

@@ -450,9 +450,19 @@ def _missing_policy(args: dict, what: str) -> Callable[[Any], Any]:
     return fail
 
 
+def key_text(key: Any) -> str:
+    """A table key as the mapping's author wrote it: YAML reads `031` as the number 31, but
+    the round-trip loader remembers its width, so the key stays `031` (vendor codes keep
+    their leading zeros)."""
+    width = getattr(key, "_width", None)
+    if isinstance(key, int) and not isinstance(key, bool) and width and key >= 0:
+        return str(key).zfill(width)
+    return str(key)
+
+
 def _keyed(table: dict) -> dict[str, Any]:
     # Keys are compared as text: a YAML key 0 and a JSON value 0 or an XML "0" all match.
-    return {str(k): v for k, v in table.items()}
+    return {key_text(k): v for k, v in table.items()}
 
 
 def _table_lookup(table: dict, missing: Callable[[Any], Any]) -> Fn:

@@ -70,13 +70,42 @@ def test(
         raise typer.Exit(1)
 
 
+INT_KEYS = ("cutover_hour", "business_day_cutover_hour")
+
+
+def _typed(key: str, value: str) -> tuple[str, object]:
+    """`name:int=5`, `name:bool=true`, `name:float=1.5`, `name:str=031` type a value
+    explicitly; cut-over hours are whole numbers; everything else stays text (a lookup key
+    `031` must stay `031`)."""
+    name, _, kind = key.partition(":")
+    last = name.rsplit(".", 1)[-1]
+    if not kind and last in INT_KEYS:
+        kind = "int"
+    try:
+        if kind == "int":
+            return name, int(value)
+        if kind == "float":
+            return name, float(value)
+        if kind == "bool":
+            lowered = value.strip().lower()
+            if lowered not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError(value)
+            return name, lowered in ("true", "1", "yes")
+    except ValueError:
+        raise typer.BadParameter(f"--context {key}={value}: not a {kind}") from None
+    if kind not in ("", "str"):
+        raise typer.BadParameter(f"--context {key}: unknown type {kind!r} (int, float, bool, str)")
+    return name, value
+
+
 def _parse_context(items: list[str]) -> dict:
     """`key=value` pairs; `theatres.C01.timezone=Asia/Kolkata` nests; unknown keys are vars."""
     context: dict = {}
     for item in items:
         if "=" not in item:
             raise typer.BadParameter(f"--context wants key=value, got {item!r}")
-        key, value = item.split("=", 1)
+        raw_key, raw_value = item.split("=", 1)
+        key, value = _typed(raw_key, raw_value)
         target = context
         parts = key.split(".")
         for part in parts[:-1]:
@@ -100,6 +129,10 @@ def run(
         ),
     ] = None,
     stream: Annotated[bool, typer.Option(help="Use the streaming reader")] = False,
+    dead_letters: Annotated[
+        Path | None,
+        typer.Option("--dead-letters", help="Also write the dead letters to this file as JSON"),
+    ] = None,
 ) -> None:
     """Dry run: map a payload and print canonical JSON (and dead letters on stderr)."""
     mapping = _load(file)
@@ -124,6 +157,16 @@ def run(
             f"{letter.field_path}: {letter.reason}",
             err=True,
         )
+    if dead_letters is not None:
+        dead_letters.write_text(
+            json.dumps([d.model_dump(mode="json") for d in dead], indent=2, ensure_ascii=False)
+            + "\n",
+            encoding="utf-8",
+        )
     if dead:
-        typer.echo(f"{len(dead)} record(s) failed; a real import would apply none", err=True)
+        if mapping.isolation(entity) == "record":
+            outcome = f"a real import would apply the other {len(records)}"
+        else:
+            outcome = "a real import would apply none of this payload (isolation: payload)"
+        typer.echo(f"{len(dead)} record(s) failed; {outcome}", err=True)
         raise typer.Exit(2)
