@@ -59,7 +59,7 @@ def release_at_theatre(event: ev.Event, ctx: HandlerContext) -> None:
     if isinstance(event, ev.HoldReleased) and not event.forward:
         return
     ctx.services.release_at_theatre(
-        event.show_id, event.theatre_id, event.remote_ref, event.remote_key
+        event.show_id, event.theatre_id, event.remote_ref, event.remote_key, event.seat_ids
     )
 
 

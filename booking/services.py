@@ -391,17 +391,23 @@ class BookingService:
         try:
             remote = link.hold(ctx.show, seats, ctx.theatre.rules.hold_ttl_seconds * 2, key)
         except PosRefused as refusal:
-            refused = [s for s in refusal.seat_ids if s in hold.seat_ids] or list(hold.seat_ids)
+            # Only seats the POS named are taken on its word; a refusal naming none marks
+            # nothing sold here (the next inventory sync says whose they are).
+            named = [s for s in refusal.seat_ids if s in hold.seat_ids]
             self._undo_hold(
                 hold,
                 ctx,
                 reason="refused_by_theatre",
                 forward=False,
-                refused=refused,
+                refused=named,
                 remote_key=key,
             )
+            if not named:
+                raise SeatsUnavailable(
+                    list(hold.seat_ids), f"the theatre refused the hold: {refusal}"
+                ) from refusal
             raise SeatsUnavailable(
-                refused, f"the theatre reports these seats are taken: {', '.join(refused)}"
+                named, f"the theatre reports these seats are taken: {', '.join(named)}"
             ) from refusal
         except PosUnavailable as down:
             # The POS may have made the hold before the line dropped: release it by key.
@@ -749,7 +755,12 @@ class BookingService:
         return 1
 
     def release_at_theatre(
-        self, show_id: str, theatre_id: str, remote_ref: str | None, remote_key: str | None
+        self,
+        show_id: str,
+        theatre_id: str,
+        remote_ref: str | None,
+        remote_key: str | None,
+        seat_ids: Iterable[str] = (),
     ) -> None:
         """Handler work for HoldReleased/HoldExpired: let go of the POS hold. Raises
         PosUnavailable so the outbox retries."""
@@ -760,6 +771,21 @@ class BookingService:
         link = self._link(ctx.theatre)
         if link is None:
             return
+        wanted = list(seat_ids)
+        if remote_ref is None and remote_key is not None and wanted:
+            # The POS may hold these seats under our key without our knowing its order (its
+            # answer timed out). Ask again with the same key: a POS that made the hold answers
+            # with the same order, which is released below; one that never saw it makes a hold
+            # released at once; one that refuses holds nothing for us.
+            try:
+                remote_ref = link.hold(
+                    ctx.show,
+                    seats_by_id(ctx.layout, wanted),
+                    ctx.theatre.rules.hold_ttl_seconds,
+                    remote_key,
+                ).ref
+            except (PosRefused, PosOrderGone):
+                return
         try:
             link.release(ctx.show, remote_ref, f"release:{remote_key or remote_ref}")
         except PosOrderGone:
@@ -1529,6 +1555,7 @@ class BookingService:
         except (PosRefused, PosOrderGone) as refusal:
             self.fail_sale(booking_id, f"the theatre refused the sale: {refusal}")
             return None
+        cancelled_meanwhile = False
         with self.uow() as uow:
             current = uow.bookings.get(booking_id)
             if current is not None and current.remote_ref is None:
@@ -1538,7 +1565,38 @@ class BookingService:
                 )
                 uow.emit(ev.SaleCommitted(booking_id=booking_id, remote_ref=number))
                 self._commit(uow)
+                cancelled_meanwhile = current.status != BookingStatus.CONFIRMED
+        if cancelled_meanwhile:
+            # Cancelled (and refunded) while the POS was taking the sale: its cancel found no
+            # POS order to undo, so undo it now - or tell the admins the POS still sells seats
+            # we refunded. Never a refunded booking whose seats the POS quietly keeps sold.
+            self._undo_late_sale(booking_id, ctx, link, order)
         return number
+
+    def _undo_late_sale(
+        self, booking_id: str, ctx: _Context, link: TheatreLink, order: str
+    ) -> None:
+        try:
+            link.cancel(ctx.show, order, f"cancel:{booking_id}")
+            return
+        except (PosUnavailable, PosRefused) as err:
+            reason = (
+                "cancelled while the theatre's POS was committing the sale, and the POS "
+                f"did not take the cancel: {err}; the POS may still sell these seats"
+            )
+        except PosOrderGone:
+            return
+        with self.uow() as uow:
+            booking = uow.bookings.get(booking_id)
+            uow.emit(
+                ev.SaleCommitFailed(
+                    booking_id=booking_id,
+                    show_id=booking.show_id if booking else ctx.show.id,
+                    theatre_id=ctx.theatre.id,
+                    reason=reason,
+                )
+            )
+            self._commit(uow)
 
     def fail_sale(self, booking_id: str, reason: str, *, raise_conflict: bool = True) -> None:
         """The POS will not take the sale (refused, or retries exhausted): refund the customer

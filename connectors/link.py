@@ -79,14 +79,14 @@ class PosLink:
         status = outcome.status
         detail = outcome.message or outcome.code or status.value
         if status is OutcomeStatus.SEATS_UNAVAILABLE:
-            raise PosRefused(
-                list(outcome.seat_ids) or list(seat_ids), f"the POS refused the seats: {detail}"
-            )
+            # Only the seats the POS names: booking takes a refusal's seats as sold, so a
+            # refusal naming none must not be read as naming all of them.
+            raise PosRefused(list(outcome.seat_ids), f"the POS refused the seats: {detail}")
         if status in (OutcomeStatus.NOT_FOUND, OutcomeStatus.EXPIRED):
             raise PosOrderGone(f"the POS no longer has the order: {detail}")
         if status is OutcomeStatus.UNAUTHORIZED:
             raise PosUnavailable(f"the POS refused our credentials: {detail}", retry_after=300)
-        raise PosRefused(list(seat_ids), f"the POS rejected the request: {detail}")
+        raise PosRefused([], f"the POS rejected the request: {detail}")
 
     # ------------------------------------------------------------------------------ the port
     def hold(
@@ -129,7 +129,8 @@ class PosLink:
 
     def release(self, show: Show, remote_ref: str | None, idempotency_key: str) -> None:
         if remote_ref is None:
-            # The POS never told us its order id; its own hold expiry frees the seats.
+            # No order to name (booking re-asks the POS by the hold's key before calling this
+            # when it can); the POS's own hold expiry frees whatever is left.
             return
         theatre_ref, show_ref = self._refs(show)
         outcome = self._call(
