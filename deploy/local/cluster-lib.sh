@@ -120,7 +120,8 @@ repo1-retention-full-type=count
 start-fast=y
 compress-type=lz4
 process-max=2
-archive-async=n
+archive-async=y
+archive-get-queue-max=1GiB
 log-path=$CLUSTER_DIR/log/pgbackrest
 log-level-console=warn
 log-level-file=info
@@ -206,6 +207,10 @@ postgresql:
       password: $PG_SUPERUSER_PASSWORD
   parameters:
     unix_socket_directories: $CLUSTER_DIR/$host/run
+  # A replica that fell behind the primary's WAL (a host back from a crash or a partition)
+  # fetches the missing segments from the backup repository.
+  recovery_conf:
+    restore_command: pgbackrest --stanza=marquee archive-get %f "%p"
   basebackup:
     - checkpoint: fast
 tags:
