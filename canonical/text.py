@@ -65,17 +65,22 @@ class LocalizedText(BaseModel):
         return {normalize_tag(tag): text for tag, text in values.items()}
 
     def resolve(self, preferred: Iterable[str] = (), default: str | None = None) -> str | None:
-        for tag in fallback_chain(preferred, default):
-            if tag in self.values:
-                return self.values[tag]
-        # Nothing in the chain: any text beats none (a Tamil-only title for an English reader).
-        return next(iter(self.values.values()), None)
+        tag = self.resolve_tag(preferred, default)
+        return None if tag is None else self.values[tag]
 
     def resolve_tag(self, preferred: Iterable[str] = (), default: str | None = None) -> str | None:
+        """RFC 4647 lookup (ta-IN -> ta -> default -> en), where each step is also answered by
+        a more specific stored tag of it (a request for `ta` finds a title stored as `ta-IN`).
+        Nothing in the chain: any text beats none (a Tamil-only title for an English reader)."""
+        values = self.values
         for tag in fallback_chain(preferred, default):
-            if tag in self.values:
+            if tag in values:
                 return tag
-        return next(iter(self.values), None)
+            prefix = tag + "-"
+            for stored in values:
+                if stored.startswith(prefix):
+                    return stored
+        return next(iter(values), None)
 
     def merged(self, other: LocalizedText) -> LocalizedText:
         return LocalizedText(values={**self.values, **other.values})

@@ -103,7 +103,7 @@ class ObjectCodegen:
         kind = self.fmt.name
         text = expr.strip()
         plain = None
-        if kind == "json":
+        if kind == "json" and not text.startswith("^"):
             steps = parse_json_path(text)
             if len(steps) == 1 and steps[0][0] == "key":
                 plain = f"node.get({steps[0][1]!r})"
@@ -137,6 +137,8 @@ class ObjectCodegen:
         ):
             return self.read(name)
         getter = self.fmt.getter(name)
+        if getattr(getter, "scoped", False):  # an XPath reading `$variables`
+            return f"{self.src.const(getter, 'get')}(node, scope)"
         return f"{self.src.const(getter, 'get')}(node)"
 
     # ---------------------------------------------------------------------------- specs

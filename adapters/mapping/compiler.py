@@ -162,7 +162,7 @@ class Compiler:
         return run
 
     def _path(self, expr: str) -> Fn:
-        if self.fmt.name == "json":
+        if self.fmt.name == "json" and not expr.lstrip().startswith("^"):
             steps = parse_json_path(expr)
             if len(steps) == 1 and steps[0][0] == "key":
                 key = steps[0][1]
@@ -305,7 +305,11 @@ class Compiler:
                 pieces.append((True, lambda node, scope, n=name: scope.var(n)))
             else:
                 get = self.fmt.getter(expr)
-                pieces.append((True, lambda node, scope, g=get: g(node)))
+                if getattr(get, "scoped", False):
+                    # An XPath reading `$variables` (from `let`) takes the scope as well.
+                    pieces.append((True, get))
+                else:
+                    pieces.append((True, lambda node, scope, g=get: g(node)))
             pos = match.end()
         if pos < len(template):
             pieces.append((False, template[pos:]))

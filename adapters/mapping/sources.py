@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import re
+import threading
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
@@ -103,13 +104,58 @@ def _walk(node: Any, steps: list[tuple[str, Any]]) -> tuple[list, bool]:
     return current, multi
 
 
+def _walk_with_parents(node: Any, steps: list[tuple[str, Any]]) -> list[tuple[Any, tuple]]:
+    """Like `_walk`, keeping each result's enclosing objects, nearest first."""
+    current: list[tuple[Any, tuple]] = [(node, ())]
+    for kind, arg in steps:
+        nxt: list[tuple[Any, tuple]] = []
+        for item, parents in current:
+            inner = (item, *parents) if isinstance(item, dict) else parents
+            if kind == "key":
+                if isinstance(item, dict) and arg in item:
+                    nxt.append((item[arg], inner))
+            elif kind == "index":
+                if isinstance(item, list) and -len(item) <= arg < len(item):
+                    nxt.append((item[arg], inner))
+            elif isinstance(item, list):
+                nxt.extend((x, inner) for x in item)
+            elif isinstance(item, dict):
+                nxt.extend((x, inner) for x in item.values())
+        current = nxt
+    return current
+
+
+_PARENT = re.compile(r"^(\^+)\.?(.*)$")
+
+
 class JsonFormat:
     name = "json"
 
     def __init__(self, options: dict[str, Any] | None = None):
         self.options = options or {}
+        # Parent navigation (`^.FilmCode`): the records' enclosing objects, by record
+        # identity, for the document being read (per thread: a mapping is shared).
+        self.track_parents = False
+        self._parents = threading.local()
+
+    def parents_of(self, node: Any) -> tuple:
+        table = getattr(self._parents, "table", None)
+        return table.get(id(node), ()) if table else ()
 
     def getter(self, expr: str) -> Getter:
+        parent = _PARENT.match(expr.strip())
+        if parent:
+            # `^.X` reads X of the record's parent object, `^^.X` of its grandparent.
+            self.track_parents = True
+            depth, rest = len(parent.group(1)), parent.group(2)
+            inner = self.getter(rest or "$")
+            parents_of = self.parents_of
+
+            def up(node: Any) -> Any:
+                chain = parents_of(node)
+                return inner(chain[depth - 1]) if len(chain) >= depth else None
+
+            return up
         steps = parse_json_path(expr)
         if not steps:
             return lambda node: node
@@ -144,6 +190,15 @@ class JsonFormat:
         steps = parse_json_path(expr)
 
         def lst(node: Any) -> list:
+            if self.track_parents:
+                found = _walk_with_parents(node, steps)
+                if not any(kind == "all" for kind, _ in steps):
+                    if not found or found[0][0] is None:
+                        found = []
+                    elif isinstance(found[0][0], list):
+                        found = [(x, found[0][1]) for x in found[0][0]]
+                self._parents.table = {id(value): parents for value, parents in found}
+                return [value for value, _ in found]
             values, multi = _walk(node, steps)
             if multi:
                 return values
