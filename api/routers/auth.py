@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import logging
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, Response, Security
+from pydantic import BaseModel, Field
 
 from api.context import ApiContext, get_ctx
 from api.problems import ApiProblem
-from api.ratelimit import limit_login
+from api.ratelimit import client_ip, hashed, limiter_of
 from api.schemas_auth import ProfileUpdate, RefreshIn, SignUp, TokenOut, UserOut
-from api.security import accounts
+from api.security import accounts, login_guard
 from api.security.passwords import hash_password, verify_password
 from api.security.principal import Principal, current_principal
 from api.security.scopes import Role
@@ -21,6 +25,7 @@ from store import users
 from store.users import EmailTaken
 
 router = APIRouter(prefix="/v1", tags=["auth"])
+log = logging.getLogger("marquee.auth")
 
 AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "OAuth2 error (invalid_grant, invalid_client, ...)"}
@@ -35,14 +40,34 @@ def _oauth_error(error: str, detail: str, status: int = 400) -> ApiProblem:
     )
 
 
-@router.post(
-    "/auth/signup", response_model=UserOut, status_code=201, summary="Create a customer account"
+class SignUpAccepted(BaseModel):
+    status: str = Field(examples=["accepted"])
+    detail: str
+
+
+SIGNUP_ANSWER = SignUpAccepted(
+    status="accepted",
+    detail="we have sent a mail to this address; it says what to do next",
 )
-def signup(body: SignUp, request: Request, ctx: ApiContext = Depends(get_ctx)) -> UserOut:
-    limit_login(request, body.email)
+
+
+@router.post(
+    "/auth/signup",
+    response_model=SignUpAccepted,
+    status_code=202,
+    summary="Create a customer account (the same answer whether or not the address has one)",
+    description="The answer never says whether the address already has an account: a new "
+    "address gets its account and a welcome mail, a known one a mail saying someone tried to "
+    "sign up with it. Either way, the password given works only for a new account.",
+)
+def signup(body: SignUp, request: Request, ctx: ApiContext = Depends(get_ctx)) -> SignUpAccepted:
+    rl = limiter_of(request)
+    rl.check("login_ip", rl.limits.login_per_ip, client_ip(request))
+    rl.check("signup_account", rl.limits.login_per_account, hashed(body.email))
+    created = True
     try:
         with ctx.hub.engine.begin() as conn:
-            row = accounts.create_account(
+            accounts.create_account(
                 conn,
                 ctx.cipher,
                 email=body.email,
@@ -53,8 +78,44 @@ def signup(body: SignUp, request: Request, ctx: ApiContext = Depends(get_ctx)) -
                 language=body.language,
             )
     except EmailTaken:
-        raise ApiProblem(409, "email_taken", "an account with this email exists") from None
-    return accounts.user_out(ctx.cipher, row)
+        created = False
+    _mail_signup(ctx, str(body.email), body.language, created)
+    return SIGNUP_ANSWER
+
+
+def _mail_signup(ctx: ApiContext, to: str, language: str, created: bool) -> None:
+    from notifications.channels import Outgoing
+    from notifications.notifier import build_notifier
+
+    if created:
+        subject, text = (
+            "Welcome to Marquee",
+            "Your Marquee account is ready: sign in with this address and the password you "
+            "chose.\n",
+        )
+    else:
+        subject, text = (
+            "Someone tried to create a Marquee account with your address",
+            "This address already has a Marquee account, so no new one was made. If it was "
+            "you, sign in, or reset your password if you forgot it. If it was not you, you need "
+            "do nothing: your account is unchanged.\n",
+        )
+    email = build_notifier(ctx.hub.settings).email
+    digest = hashlib.sha256(f"{to}:{time.time_ns()}".encode()).hexdigest()[:16]
+    try:
+        email.send(
+            Outgoing(
+                channel="email",
+                to=to,
+                subject=subject,
+                body=text,
+                language=language or "en",
+                kind="signup",
+                key=f"signup.{digest}",
+            )
+        )
+    except Exception:  # noqa: BLE001 - the answer must not differ when the mail fails
+        log.warning("sign-up mail not sent", exc_info=True)
 
 
 def _basic_client(request: Request) -> tuple[str | None, str | None]:
@@ -94,10 +155,11 @@ def token(
     if grant_type == "password":
         if not username or not password:
             raise _oauth_error("invalid_request", "username and password are required")
-        limit_login(request, username)
+        login_guard.check_login(request, username)
         with ctx.hub.engine.begin() as conn:
             user = accounts.authenticate(conn, ctx.cipher, username, password)
             if user is None:
+                login_guard.record_failure(request, username)
                 raise _oauth_error("invalid_grant", "wrong email or password")
             out, _ = accounts.issue_user_tokens(
                 conn,
@@ -113,10 +175,11 @@ def token(
         cid, csecret = client_id or basic_id, client_secret or basic_secret
         if not cid or not csecret:
             raise _oauth_error("invalid_client", "client id and secret are required", 401)
-        limit_login(request, cid)
+        login_guard.check_login(request, cid)
         with ctx.hub.engine.connect() as conn:
             client = accounts.authenticate_client(conn, cid, csecret)
         if client is None:
+            login_guard.record_failure(request, cid)
             raise _oauth_error("invalid_client", "unknown client or wrong secret", 401)
         return accounts.issue_client_token(
             secret=ctx.jwt_secret,
