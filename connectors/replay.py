@@ -10,7 +10,8 @@ an engineer fixed it) and apply it the way the original path would have.
 
 All or nothing: the records are written and the dead letter marked `replayed` in one
 transaction. A replay that fails (the mapping still rejects the payload, a show is unknown...)
-changes nothing but the dead letter's `reason`, which now says why the replay failed; it stays
+changes nothing but the dead letter's `reason`, which now says why the replay failed (followed
+by the original reason, which every later replay keeps); it stays
 open. Replaying a replayed dead letter does nothing and answers `replayed` again.
 
 What a dead letter holds: the failing record's slice of the payload (a JSON object, an XML
@@ -118,8 +119,15 @@ def _refresh_cached(engine: Engine, connector_id: str) -> None:
         connector_mod._cache.pop((str(engine.url), connector_id), None)
 
 
+ORIGINAL = "\noriginal reason: "
+
+
 def _failed(engine: Engine, row: dict[str, Any], reason: str) -> ReplayResult:
-    text = f"replay failed: {reason}"[:4000].replace("\x00", "\\x00")
+    """The replay's reason next to the dead letter's original one (kept across replays)."""
+    before = str(row.get("reason") or "")
+    original = before.split(ORIGINAL, 1)[1] if ORIGINAL in before else before
+    text = f"replay failed: {reason[:2000]}{ORIGINAL}{original[:1900]}"
+    text = text[:4000].replace("\x00", "\\x00")
     with engine.begin() as conn:
         conn.execute(
             update(dead_letters)
