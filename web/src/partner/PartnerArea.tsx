@@ -4,6 +4,7 @@ import { Link, NavLink, Route, Routes, useParams } from "react-router";
 import { api, type Schemas } from "../api/client";
 import { Alert, Card, Loading } from "../ui";
 import { Dashboard } from "./Dashboard";
+import LayoutEditor from "./LayoutEditor";
 import { RoleGate } from "./RoleGate";
 import "./portal.css";
 
@@ -22,6 +23,7 @@ export default function PartnerArea() {
             <Route index element={<Dashboard area="partner" />} />
             <Route path="theatres" element={<Theatres />} />
             <Route path="theatres/:theatreId" element={<TheatreDashboard />} />
+            <Route path="screens/:screenId/layout" element={<LayoutEditor />} />
           </Routes>
         </div>
       </div>
@@ -56,9 +58,28 @@ function Theatres() {
               {t.city} · {t.timezone} · {t.currency}
             </p>
             <Link to={`/partner/theatres/${t.id}`}>Sales of {t.name}</Link>
+            <Screens theatreId={t.id} theatreName={t.name} />
           </Card>
         ))}
       </div>
     </div>
+  );
+}
+
+function Screens({ theatreId, theatreName }: { theatreId: string; theatreName: string }) {
+  const [screens, setScreens] = useState<Schemas["ScreenOut"][]>([]);
+  useEffect(() => {
+    api
+      .GET("/v1/partner/theatres/{theatre_id}/screens", { params: { path: { theatre_id: theatreId } } })
+      .then(({ data }) => setScreens(data ?? []));
+  }, [theatreId]);
+  return (
+    <ul aria-label={`Screens of ${theatreName}`}>
+      {screens.map((s) => (
+        <li key={s.id}>
+          {s.name}: <Link to={`/partner/screens/${s.id}/layout`}>Edit layout of {s.name}</Link>
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -1,0 +1,424 @@
+// The seat layout editor: draw a screen on a grid of areas, rows and columns; seats, aisles and
+// gaps; categories with colours; wheelchair, companion and blocked seats; sofa groups. Import
+// from CSV, check with the API (problems drawn on their seat), preview, save a new version.
+import { useEffect, useMemo, useState } from "react";
+import { Link, useParams } from "react-router";
+import { api, problemOf } from "../api/client";
+import { Alert, Button, Card, Field } from "../ui";
+import "./portal.css";
+
+type Cell = { category: string; flags: string[]; group?: string } | null;
+type AreaDraft = { name: string; rows: number; cols: number; cells: Cell[][] };
+type Category = { name: string; color: string };
+type Tool = "seat" | "erase" | "wheelchair" | "companion" | "blocked" | "group";
+type Problem = { seat_id: string | null; code: string; message: string };
+type Check = { valid: boolean; seat_count: number; problems: Problem[] };
+
+const PALETTE = ["#cfe3ff", "#ffe1a8", "#d7f5d0", "#f6d0f0", "#e0d7ff", "#ffd6cc"];
+const TOOLS: { value: Tool; label: string }[] = [
+  { value: "seat", label: "Seat" },
+  { value: "erase", label: "Aisle / gap" },
+  { value: "wheelchair", label: "Wheelchair" },
+  { value: "companion", label: "Companion" },
+  { value: "blocked", label: "Blocked" },
+  { value: "group", label: "Select for sofa" },
+];
+
+const emptyGrid = (rows: number, cols: number): Cell[][] =>
+  Array.from({ length: rows }, () => Array.from({ length: cols }, () => null));
+
+function resize(area: AreaDraft, rows: number, cols: number): AreaDraft {
+  const cells = emptyGrid(rows, cols).map((row, r) => row.map((_, c) => area.cells[r]?.[c] ?? null));
+  return { ...area, rows, cols, cells };
+}
+
+function rowName(n: number): string {
+  let s = "";
+  for (let i = n; i >= 0; i = Math.floor(i / 26) - 1) s = String.fromCharCode(65 + (i % 26)) + s;
+  return s;
+}
+
+/** Seat ids and labels: rows lettered across areas (rows without seats are aisles), seats
+ * numbered along the row in the chosen direction. */
+function label(areas: AreaDraft[], rtl: boolean) {
+  const ids = new Map<string, string>();
+  const rowNames = new Map<string, string>();
+  let next = 0;
+  areas.forEach((area, a) =>
+    area.cells.forEach((row, r) => {
+      if (!row.some(Boolean)) return;
+      const name = rowName(next++);
+      rowNames.set(`${a}:${r}`, name);
+      const cols = row.map((cell, c) => (cell ? c : -1)).filter((c) => c >= 0);
+      (rtl ? [...cols].reverse() : cols).forEach((c, i) => ids.set(`${a}:${r}:${c}`, `${name}${i + 1}`));
+    }),
+  );
+  return { ids, rowNames };
+}
+
+function toLayout(areas: AreaDraft[], categories: Category[], rtl: boolean) {
+  const { ids, rowNames } = label(areas, rtl);
+  return {
+    categories: categories.map((c) => c.name),
+    areas: areas.map((area, a) => ({
+      number: a,
+      name: area.name,
+      category: categories[0]?.name ?? "standard",
+      rows: area.cells
+        .map((row, r) => ({
+          name: rowNames.get(`${a}:${r}`) ?? "",
+          index: r,
+          seats: row.flatMap((cell, c) =>
+            cell
+              ? [
+                  {
+                    id: ids.get(`${a}:${r}:${c}`)!,
+                    label: ids.get(`${a}:${r}:${c}`)!,
+                    position: { area: a, row: r, column: c },
+                    category: cell.category,
+                    flags: cell.flags,
+                    ...(cell.group ? { group: cell.group } : {}),
+                  },
+                ]
+              : [],
+          ),
+        }))
+        .filter((row) => row.seats.length),
+    })),
+  };
+}
+
+type LayoutJson = ReturnType<typeof toLayout>;
+
+function fromLayout(layout: LayoutJson): AreaDraft[] {
+  return layout.areas.map((area) => {
+    const seats = area.rows.flatMap((r) => r.seats);
+    const rows = Math.max(1, ...seats.map((s) => s.position.row + 1));
+    const cols = Math.max(1, ...seats.map((s) => s.position.column + 1));
+    const cells = emptyGrid(rows, cols);
+    for (const s of seats) {
+      cells[s.position.row][s.position.column] = { category: s.category, flags: [...(s.flags ?? [])], group: s.group };
+    }
+    return { name: area.name, rows, cols, cells };
+  });
+}
+
+/** CSV: area,row,column,category,flags,group (flags separated by "|"); a header line is skipped. */
+export function parseCsv(text: string): { areas: AreaDraft[]; categories: string[] } {
+  const byArea = new Map<number, { row: number; col: number; cell: Cell }[]>();
+  const categories = new Set<string>();
+  for (const line of text.split(/\r?\n/)) {
+    const parts = line.split(",").map((p) => p.trim());
+    if (parts.length < 4 || Number.isNaN(Number(parts[0]))) continue;
+    const [area, row, col, category, flags = "", group = ""] = parts;
+    categories.add(category);
+    const list = byArea.get(Number(area)) ?? [];
+    list.push({
+      row: Number(row),
+      col: Number(col),
+      cell: { category, flags: flags ? flags.split("|") : [], group: group || undefined },
+    });
+    byArea.set(Number(area), list);
+  }
+  const areas = [...byArea.keys()].sort((a, b) => a - b).map((a) => {
+    const seats = byArea.get(a)!;
+    const rows = Math.max(...seats.map((s) => s.row + 1));
+    const cols = Math.max(...seats.map((s) => s.col + 1));
+    const cells = emptyGrid(rows, cols);
+    for (const s of seats) cells[s.row][s.col] = s.cell;
+    return { name: `Area ${a + 1}`, rows, cols, cells };
+  });
+  return { areas, categories: [...categories] };
+}
+
+export default function LayoutEditor() {
+  const { screenId = "" } = useParams();
+  const [areas, setAreas] = useState<AreaDraft[]>([{ name: "Stalls", rows: 4, cols: 10, cells: emptyGrid(4, 10) }]);
+  const [categories, setCategories] = useState<Category[]>([{ name: "standard", color: PALETTE[0] }]);
+  const [paint, setPaint] = useState("standard");
+  const [tool, setTool] = useState<Tool>("seat");
+  const [rtl, setRtl] = useState(false);
+  const [picked, setPicked] = useState<Set<string>>(new Set());
+  const [check, setCheck] = useState<Check | null>(null);
+  const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
+  const [csv, setCsv] = useState("");
+  const [newCategory, setNewCategory] = useState("");
+
+  useEffect(() => {
+    api.GET("/v1/partner/screens/{screen_id}/layout", { params: { path: { screen_id: screenId } } }).then(
+      ({ data }) => {
+        if (!data) return;
+        const layout = data as unknown as LayoutJson;
+        setAreas(fromLayout(layout));
+        setCategories(data.categories.map((name, i) => ({ name, color: PALETTE[i % PALETTE.length] })));
+        setPaint(data.categories[0] ?? "standard");
+      },
+    );
+  }, [screenId]);
+
+  const layout = useMemo(() => toLayout(areas, categories, rtl), [areas, categories, rtl]);
+  const { ids } = useMemo(() => label(areas, rtl), [areas, rtl]);
+  const problemsBySeat = useMemo(() => {
+    const out = new Map<string, Problem[]>();
+    for (const p of check?.problems ?? []) if (p.seat_id) out.set(p.seat_id, [...(out.get(p.seat_id) ?? []), p]);
+    return out;
+  }, [check]);
+  const colour = (name: string) => categories.find((c) => c.name === name)?.color ?? "#eee";
+
+  const update = (a: number, fn: (area: AreaDraft) => AreaDraft) => {
+    setAreas((all) => all.map((area, i) => (i === a ? fn(area) : area)));
+    setCheck(null);
+  };
+
+  const clickCell = (a: number, r: number, c: number) => {
+    const key = `${a}:${r}:${c}`;
+    if (tool === "group") {
+      if (!areas[a].cells[r][c]) return;
+      const next = new Set(picked);
+      if (next.has(key)) next.delete(key);
+      else next.add(key);
+      setPicked(next);
+      return;
+    }
+    update(a, (area) => {
+      const cells = area.cells.map((row) => [...row]);
+      const cell = cells[r][c];
+      if (tool === "seat") cells[r][c] = { category: paint, flags: cell?.flags ?? [], group: cell?.group };
+      else if (tool === "erase") cells[r][c] = null;
+      else if (cell) {
+        const flags = cell.flags.includes(tool) ? cell.flags.filter((f) => f !== tool) : [...cell.flags, tool];
+        cells[r][c] = { ...cell, flags };
+      }
+      return { ...area, cells };
+    });
+  };
+
+  const makeSofa = () => {
+    const group = `sofa${Date.now().toString(36)}`;
+    setAreas((all) =>
+      all.map((area, a) => ({
+        ...area,
+        cells: area.cells.map((row, r) =>
+          row.map((cell, c) => (cell && picked.has(`${a}:${r}:${c}`) ? { ...cell, group } : cell)),
+        ),
+      })),
+    );
+    setPicked(new Set());
+    setCheck(null);
+  };
+
+  const runCheck = async () => {
+    const { data, error } = await (api.POST as (p: string, o: object) => Promise<{ data?: unknown; error?: unknown }>)(
+      "/v1/partner/screens/{screen_id}/layout/check",
+      { params: { path: { screen_id: screenId } }, body: layout },
+    );
+    if (data) setCheck(data as Check);
+    else setMessage({ kind: "error", text: problemOf(error)?.detail ?? "The check failed." });
+    return data as Check | undefined;
+  };
+
+  const save = async () => {
+    const checked = await runCheck();
+    if (!checked?.valid) {
+      setMessage({ kind: "error", text: "Fix the problems marked on the seats first." });
+      return;
+    }
+    const { data, error } = await api.PUT("/v1/partner/screens/{screen_id}/layout", {
+      params: { path: { screen_id: screenId } },
+      body: layout as never,
+    });
+    setMessage(
+      data
+        ? { kind: "ok", text: `Saved version ${data.version} with ${data.seat_count} seats.` }
+        : { kind: "error", text: problemOf(error)?.detail ?? "Saving failed." },
+    );
+  };
+
+  return (
+    <div className="stack">
+      <h1>Seat layout: {screenId}</h1>
+      <p>
+        <Link to="/partner/theatres">Back to theatres</Link>
+      </p>
+      {message && <Alert kind={message.kind}>{message.text}</Alert>}
+      <Card>
+        <h2>Tools</h2>
+        <div className="row" role="radiogroup" aria-label="Tool">
+          {TOOLS.map((t) => (
+            <label key={t.value} className="tag tool">
+              <input type="radio" name="tool" checked={tool === t.value} onChange={() => setTool(t.value)} /> {t.label}
+            </label>
+          ))}
+        </div>
+        <div className="row">
+          <Button small disabled={picked.size < 2} onClick={makeSofa}>
+            Make sofa group ({picked.size})
+          </Button>
+          <label className="row">
+            <input type="checkbox" checked={rtl} onChange={(e) => setRtl(e.target.checked)} /> Number seats right to left
+          </label>
+        </div>
+        <h3>Categories</h3>
+        <div className="row" role="radiogroup" aria-label="Category to paint">
+          {categories.map((c, i) => (
+            <span key={c.name} className="row tag">
+              <label>
+                <input type="radio" name="paint" checked={paint === c.name} onChange={() => setPaint(c.name)} /> {c.name}
+              </label>
+              <input
+                type="color"
+                aria-label={`Colour of ${c.name}`}
+                value={c.color}
+                onChange={(e) =>
+                  setCategories(categories.map((x, j) => (j === i ? { ...x, color: e.target.value } : x)))
+                }
+              />
+            </span>
+          ))}
+          <Field label="New category" value={newCategory} onChange={(e) => setNewCategory(e.target.value)} />
+          <Button
+            small
+            disabled={!newCategory.trim() || categories.some((c) => c.name === newCategory.trim())}
+            onClick={() => {
+              const name = newCategory.trim();
+              setCategories([...categories, { name, color: PALETTE[categories.length % PALETTE.length] }]);
+              setPaint(name);
+              setNewCategory("");
+            }}
+          >
+            Add category
+          </Button>
+        </div>
+      </Card>
+
+      {areas.map((area, a) => (
+        <Card key={a}>
+          <div className="row">
+            <Field label={`Area ${a + 1} name`} value={area.name} onChange={(e) => update(a, (x) => ({ ...x, name: e.target.value }))} />
+            <Field
+              label={`Area ${a + 1} rows`}
+              type="number"
+              min={1}
+              max={40}
+              value={area.rows}
+              onChange={(e) => update(a, (x) => resize(x, Math.max(1, Number(e.target.value) || 1), x.cols))}
+            />
+            <Field
+              label={`Area ${a + 1} columns`}
+              type="number"
+              min={1}
+              max={60}
+              value={area.cols}
+              onChange={(e) => update(a, (x) => resize(x, x.rows, Math.max(1, Number(e.target.value) || 1)))}
+            />
+            <Button small onClick={() => update(a, (x) => ({ ...x, cells: x.cells.map((row) => row.map(() => ({ category: paint, flags: [] }))) }))}>
+              Fill area with seats
+            </Button>
+            {areas.length > 1 && (
+              <Button small variant="danger" onClick={() => setAreas(areas.filter((_, i) => i !== a))}>
+                Remove area
+              </Button>
+            )}
+          </div>
+          <div className="layout-grid" style={{ gridTemplateColumns: `repeat(${area.cols}, 28px)` }}>
+            {area.cells.map((row, r) =>
+              row.map((cell, c) => {
+                const key = `${a}:${r}:${c}`;
+                const id = ids.get(key);
+                const issues = id ? problemsBySeat.get(id) : undefined;
+                const text = cell
+                  ? `${id}: ${cell.category}${cell.flags.length ? `, ${cell.flags.join(", ")}` : ""}${cell.group ? `, sofa ${cell.group}` : ""}`
+                  : `row ${r + 1} column ${c + 1}: aisle`;
+                return (
+                  <button
+                    key={key}
+                    type="button"
+                    className={`cell${cell ? " seat" : ""}${issues ? " invalid" : ""}${picked.has(key) ? " picked" : ""}${cell?.group ? " grouped" : ""}`}
+                    style={cell ? { background: colour(cell.category) } : undefined}
+                    aria-label={`Area ${a + 1}, ${text}${issues ? `. Problem: ${issues.map((p) => p.message).join("; ")}` : ""}`}
+                    aria-pressed={tool === "group" ? picked.has(key) : undefined}
+                    aria-invalid={issues ? true : undefined}
+                    title={issues?.map((p) => p.message).join("; ") ?? text}
+                    data-seat={id}
+                    onClick={() => clickCell(a, r, c)}
+                  >
+                    {cell?.flags.includes("wheelchair") ? "♿" : cell?.flags.includes("companion") ? "+" : cell?.flags.includes("blocked") ? "×" : ""}
+                  </button>
+                );
+              }),
+            )}
+          </div>
+        </Card>
+      ))}
+      <div className="row">
+        <Button onClick={() => setAreas([...areas, { name: `Area ${areas.length + 1}`, rows: 3, cols: 10, cells: emptyGrid(3, 10) }])}>
+          Add area
+        </Button>
+        <Button onClick={runCheck}>Check layout</Button>
+        <Button variant="primary" onClick={save}>
+          Save layout
+        </Button>
+      </div>
+      {check && (
+        <Card>
+          <h2>Check</h2>
+          {check.valid ? (
+            <Alert kind="ok">No problems: {check.seat_count} seats.</Alert>
+          ) : (
+            <ul aria-label="Problems">
+              {check.problems.map((p, i) => (
+                <li key={i}>
+                  <strong>{p.seat_id ?? "layout"}</strong>: {p.message}
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+      )}
+      <Card>
+        <h2>Import from CSV</h2>
+        <p className="muted">One seat per line: area,row,column,category,flags,group (flags separated by |).</p>
+        <label htmlFor="layout-csv">CSV</label>
+        <textarea id="layout-csv" rows={5} value={csv} onChange={(e) => setCsv(e.target.value)} />
+        <Button
+          small
+          disabled={!csv.trim()}
+          onClick={() => {
+            const parsed = parseCsv(csv);
+            if (!parsed.areas.length) {
+              setMessage({ kind: "error", text: "No seats found in the CSV." });
+              return;
+            }
+            setAreas(parsed.areas);
+            setCategories(parsed.categories.map((name, i) => ({ name, color: PALETTE[i % PALETTE.length] })));
+            setPaint(parsed.categories[0]);
+            setCheck(null);
+          }}
+        >
+          Import
+        </Button>
+      </Card>
+      <Card>
+        <h2>Preview</h2>
+        <div className="screen-bar" aria-hidden="true">
+          SCREEN
+        </div>
+        {layout.areas.map((area) => (
+          <section key={area.number} aria-label={`Preview of ${area.name}`}>
+            <h3>{area.name}</h3>
+            {area.rows.map((row) => (
+              <div key={row.index} className="preview-row">
+                <span className="row-name">{row.name}</span>
+                {row.seats.map((s) => (
+                  <span key={s.id} className="preview-seat" style={{ background: colour(s.category) }} title={s.label}>
+                    {s.flags.includes("wheelchair") ? "♿" : s.label}
+                  </span>
+                ))}
+              </div>
+            ))}
+          </section>
+        ))}
+      </Card>
+    </div>
+  );
+}
