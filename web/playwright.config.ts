@@ -33,11 +33,17 @@ export default defineConfig({
     trace: "off",
   },
   projects: [
-    { name: "desktop", use: { ...devices["Desktop Chrome"], launchOptions } },
+    { name: "setup", testMatch: /data\.setup\.ts/ },
+    {
+      name: "desktop",
+      use: { ...devices["Desktop Chrome"], launchOptions },
+      dependencies: ["setup"],
+    },
     {
       name: "phone",
       use: { ...devices["Pixel 7"], launchOptions },
       grep: /@phone/,
+      dependencies: ["setup"],
     },
   ],
   webServer: {

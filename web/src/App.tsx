@@ -21,16 +21,18 @@ export function Shell() {
             {user && <Link to="/bookings">{t("nav.bookings")}</Link>}
             {user?.role === "partner" && <Link to="/partner">Partner portal</Link>}
             {user?.role === "admin" && <Link to="/admin">Admin panel</Link>}
-            <label>
-              <span>{t("nav.language")}</span>
-              <select value={lang} onChange={(e) => setLang(e.target.value as Language)}>
+            <label htmlFor="ui-language">{t("nav.language")}</label>
+            <select
+              id="ui-language"
+              value={lang}
+              onChange={(e) => setLang(e.target.value as Language)}
+            >
                 {LANGUAGES.map((l) => (
                   <option key={l.code} value={l.code} lang={l.code}>
                     {l.name}
                   </option>
                 ))}
-              </select>
-            </label>
+            </select>
             {user ? (
               <button
                 type="button"

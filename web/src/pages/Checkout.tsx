@@ -205,7 +205,7 @@ export default function Checkout() {
           <thead>
             <tr>
               <th scope="col">{t("book.seats")}</th>
-              <th scope="col">Ticket</th>
+              <th scope="col">{t("book.ticket")}</th>
               <th scope="col" style={{ textAlign: "end" }}>
                 {t("pay.total")}
               </th>

@@ -95,7 +95,7 @@ export function Home() {
             />
           </div>
           <Select
-            label={t("nav.language")}
+            label={t("home.showLanguage")}
             value={language}
             onChange={setLanguage}
             options={[
@@ -104,7 +104,7 @@ export function Home() {
             ]}
           />
           <Select
-            label="Format"
+            label={t("home.format")}
             value={format}
             onChange={setFormat}
             options={[
@@ -113,7 +113,7 @@ export function Home() {
             ]}
           />
           <Select
-            label="Genre"
+            label={t("home.genre")}
             value={genre}
             onChange={setGenre}
             options={[
@@ -122,7 +122,7 @@ export function Home() {
             ]}
           />
           <Select
-            label="Date"
+            label={t("home.date")}
             value={date}
             onChange={setDate}
             options={[

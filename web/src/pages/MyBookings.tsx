@@ -30,7 +30,7 @@ export default function MyBookings() {
               <th scope="col">{t("book.reference")}</th>
               <th scope="col">{t("book.seats")}</th>
               <th scope="col">{t("pay.total")}</th>
-              <th scope="col">Status</th>
+              <th scope="col">{t("book.status")}</th>
               <th scope="col">
                 <span className="sr-only">{t("book.view")}</span>
               </th>
