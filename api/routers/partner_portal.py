@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import func, select
 
 from api.context import ApiContext, get_ctx
-from api.routers.partner import _screen, writer
+from api.routers.partner import _screen, _show, reader, writer
 from api.schemas_partner import LayoutIn
 from api.security.principal import Principal
 from canonical import SeatLayout
 from canonical.catalog import Seat, SeatFlag
+from store.tables import booking_seats, bookings
 
 router = APIRouter(prefix="/v1/partner", tags=["partner"])
 
@@ -132,3 +134,53 @@ def check_screen_layout(
     with ctx.hub.engine.connect() as conn:
         theatre, _screen_ = _screen(conn, principal, screen_id)
     return check_layout(body, theatre.rules.companion_requires_wheelchair)
+
+
+class CancelPreview(BaseModel):
+    show_id: str
+    live_bookings: int
+    tickets: int
+    customers: int
+    refunds: list[dict[str, int | str]]
+    cancellable_now: bool
+    note: str
+
+
+@router.get(
+    "/shows/{show_id}/cancel-preview",
+    response_model=CancelPreview,
+    summary="What cancelling a show would mean: bookings, customers and refunds per currency",
+)
+def cancel_preview(
+    show_id: str = Path(max_length=64),
+    principal: Principal = Depends(reader),
+    ctx: ApiContext = Depends(get_ctx),
+) -> CancelPreview:
+    with ctx.hub.engine.connect() as conn:
+        _show(conn, principal, show_id)
+        rows = conn.execute(
+            select(
+                bookings.c.currency,
+                func.count(),
+                func.count(func.distinct(bookings.c.customer_id)),
+                func.sum(bookings.c.total_amount),
+            )
+            .where(bookings.c.show_id == show_id, bookings.c.status == "confirmed")
+            .group_by(bookings.c.currency)
+        ).all()
+        tickets = conn.execute(
+            select(func.count())
+            .select_from(booking_seats)
+            .where(booking_seats.c.show_id == show_id, booking_seats.c.active)
+        ).scalar_one()
+    live = sum(r[1] for r in rows)
+    return CancelPreview(
+        show_id=show_id,
+        live_bookings=live,
+        tickets=tickets,
+        customers=sum(r[2] for r in rows),
+        refunds=[{"currency": r[0], "amount": int(r[3] or 0)} for r in rows],
+        cancellable_now=live == 0,
+        note="A show with live bookings is refused by DELETE /v1/partner/shows/{id}: cancel "
+        "or refund its bookings first; the refunds above are the bookings' full totals.",
+    )

@@ -65,3 +65,32 @@ def test_check_names_each_problem_with_its_seat(api):
     ]
     other = api.auth("staff-b@test.example")
     assert c.post(url, headers=other, json=good).status_code == 404
+
+
+def test_cancel_preview_counts_the_bookings_and_refunds(api):
+    from datetime import UTC, datetime, timedelta
+
+    c = api.client
+    day = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    show = c.get("/v1/shows", params={"theatre_id": "thr_london_soho", "date": day}).json()
+    show_id = show["items"][0]["id"]
+    staff = api.auth("staff-a@test.example")
+    url = f"/v1/partner/shows/{show_id}/cancel-preview"
+    empty = c.get(url, headers=staff).json()
+    assert (empty["live_bookings"], empty["refunds"], empty["cancellable_now"]) == (0, [], True)
+
+    cust = api.auth("cust-a@test.example")
+    hold = c.post("/v1/holds", headers=cust, json={"show_id": show_id, "count": 3}).json()
+    paid = c.post(
+        "/v1/checkout",
+        headers=cust,
+        json={"hold_id": hold["id"], "payment": {"card_number": "4242424242424242"}},
+    )
+    assert paid.status_code == 201, paid.text
+    total = paid.json()["booking"]["total"]
+    preview = c.get(url, headers=staff).json()
+    assert preview["live_bookings"] == 1 and preview["tickets"] == 3
+    assert preview["customers"] == 1 and preview["cancellable_now"] is False
+    assert preview["refunds"] == [total]
+    assert c.delete(f"/v1/partner/shows/{show_id}", headers=staff).status_code == 409
+    assert c.get(url, headers=api.auth("staff-b@test.example")).status_code == 404
