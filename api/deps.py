@@ -19,6 +19,12 @@ def get_conn(request: Request) -> Iterator[Connection]:
         yield conn
 
 
+def get_stale_conn(request: Request) -> Iterator[Connection]:
+    """For reads that may be a little stale (catalog): a replica when one keeps up."""
+    with request.app.state.hub.stale_reads.engine().connect() as conn:
+        yield conn
+
+
 def preferred_languages(request: Request) -> list[str]:
     """Languages from Accept-Language, best first (q-values honoured, malformed tags skipped)."""
     header = request.headers.get("accept-language", "")

@@ -8,7 +8,7 @@ from functools import cached_property
 from sqlalchemy import Engine
 
 from marquee.settings import Settings, get_settings
-from store.engine import make_engine
+from store.engine import StaleReads, make_engine
 
 
 @dataclass
@@ -18,6 +18,13 @@ class Hub:
     @cached_property
     def engine(self) -> Engine:
         return make_engine(self.settings.database_url)
+
+    @cached_property
+    def stale_reads(self) -> StaleReads:
+        """Catalog reads: the replica (REPLICA_DATABASE_URL) while it keeps up, else primary."""
+        url = self.settings.replica_database_url
+        replica = make_engine(url) if url else None
+        return StaleReads(self.engine, replica, self.settings.replica_max_lag_seconds)
 
 
 def build_hub(settings: Settings | None = None) -> Hub:

@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore")
 
     database_url: str = Field(default=f"sqlite:///{VAR / 'marquee.db'}")
+    # A streaming replica for reads that tolerate staleness (catalog, show lists); unused while
+    # it lags more than replica_max_lag_seconds. Seat-selling decisions always use the primary.
+    replica_database_url: str | None = None
+    replica_max_lag_seconds: float = Field(default=5.0, gt=0)
     redis_url: str | None = Field(default=None, description="Unset: in-process cache and limits")
     task_mode: str = Field(default="inprocess", pattern="^(inprocess|celery)$")
     celery_broker_url: str | None = None

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import Connection
 
 from api.context import ApiContext, get_ctx
-from api.deps import get_conn, preferred_languages
+from api.deps import get_stale_conn, preferred_languages
 from api.etag import NOT_MODIFIED, etag_bytes, etag_json
 from api.pagination import Page, PageParams, paginate
 from api.problems import not_found
@@ -33,7 +33,7 @@ def list_theatres(
     request: Request,
     city: str | None = Query(None, max_length=100, examples=["Chennai"]),
     page: PageParams = Depends(),
-    conn: Connection = Depends(get_conn),
+    conn: Connection = Depends(get_stale_conn),
 ) -> Page[TheatreOut]:
     items, cursor = paginate(
         catalog.list_theatres(conn, city), page, key=lambda t: (t.city, t.name, t.id)
@@ -43,7 +43,7 @@ def list_theatres(
 
 @router.get("/theatres/{theatre_id}", response_model=TheatreOut, responses=NOT_MODIFIED)
 def get_theatre(
-    request: Request, theatre_id: str = ID, conn: Connection = Depends(get_conn)
+    request: Request, theatre_id: str = ID, conn: Connection = Depends(get_stale_conn)
 ) -> Response:
     theatre = catalog.get_theatre(conn, theatre_id)
     if not theatre:
@@ -65,7 +65,7 @@ def list_movies(
     genre: str | None = Query(None, max_length=50, examples=["Thriller"]),
     format_: str | None = Query(None, alias="format", max_length=20, examples=["IMAX"]),
     page: PageParams = Depends(),
-    conn: Connection = Depends(get_conn),
+    conn: Connection = Depends(get_stale_conn),
     langs: list[str] = Depends(preferred_languages),
 ) -> Page[MovieOut]:
     movies = catalog.list_movies(
@@ -79,7 +79,7 @@ def list_movies(
 def get_movie(
     request: Request,
     movie_id: str = Path(max_length=64, examples=["mov_kaala_vettai"]),
-    conn: Connection = Depends(get_conn),
+    conn: Connection = Depends(get_stale_conn),
     langs: list[str] = Depends(preferred_languages),
 ) -> Response:
     movie = catalog.get_movie(conn, movie_id)
@@ -99,7 +99,7 @@ def list_shows(
     language: str | None = Query(None, max_length=35),
     format_: str | None = Query(None, alias="format", max_length=20),
     page: PageParams = Depends(),
-    conn: Connection = Depends(get_conn),
+    conn: Connection = Depends(get_stale_conn),
 ) -> Page[ShowOut]:
     shows = catalog.list_shows(
         conn,
@@ -121,7 +121,7 @@ def list_shows(
 
 @router.get("/shows/{show_id}", response_model=ShowOut, responses=NOT_MODIFIED)
 def get_show(
-    request: Request, show_id: str = Path(max_length=64), conn: Connection = Depends(get_conn)
+    request: Request, show_id: str = Path(max_length=64), conn: Connection = Depends(get_stale_conn)
 ) -> Response:
     show = catalog.get_show(conn, show_id)
     theatre = catalog.get_theatre(conn, show.theatre_id) if show else None
