@@ -22,6 +22,7 @@ from api.routers import (
     connector_webhooks,
     health,
     images,
+    movie_matching,
     partner,
     partner_portal,
     partner_reports,
@@ -120,6 +121,7 @@ def create_app(
     app.include_router(checkin.router)
     app.include_router(seat_categories.partner_router)
     app.include_router(seat_categories.admin_router)
+    app.include_router(movie_matching.router)
     app.include_router(connector_webhooks.router)
     app.include_router(session.router)
     app.include_router(storefront.router)

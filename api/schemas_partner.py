@@ -175,6 +175,9 @@ class MovieIn(Strict):
     genres: list[str] = Field(default_factory=list, max_length=10)
     rating: str | None = Field(default=None, max_length=20)
     release_date: date | None = None
+    imdb_id: str | None = Field(default=None, max_length=12, examples=["tt0111161"])
+    eidr_id: str | None = Field(default=None, max_length=40)
+    tmdb_id: str | None = Field(default=None, max_length=10)
 
 
 class TicketTypeIn(Strict):

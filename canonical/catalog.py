@@ -28,6 +28,15 @@ class Movie(_Model):
     rating: str | None = Field(default=None, examples=["UA"])
     release_date: date | None = None
     external_refs: tuple[ExternalRef, ...] = ()
+    # Industry-wide ids, when the source carries them: how one film from two systems is known
+    # to be one movie.
+    imdb_id: str | None = Field(default=None, pattern=r"^tt\d{7,10}$", examples=["tt0111161"])
+    eidr_id: str | None = Field(
+        default=None,
+        pattern=r"^10\.5240/[0-9A-F-]{21,}$",
+        examples=["10.5240/7791-8534-2C23-9030-8610-5"],
+    )
+    tmdb_id: str | None = Field(default=None, pattern=r"^\d{1,10}$", examples=["278"])
 
     @model_validator(mode="after")
     def _lang(self) -> Movie:

@@ -15,7 +15,7 @@ from canonical.orders import Booking, Customer, Hold, Payment
 from canonical.text import LocalizedText
 
 # Bump on any change that an older consumer would misread; additive optional fields are minor.
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"  # 1.1: movie imdb_id, eidr_id, tmdb_id
 
 CANONICAL_MODELS: dict[str, type[BaseModel]] = {
     "money": Money,

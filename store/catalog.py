@@ -14,7 +14,7 @@ from sqlalchemy import Connection, and_, exists, func, select
 
 from canonical import LocalizedText, Movie, Screen, SeatLayout, Show, Theatre
 from canonical.time import utcnow
-from store import seats
+from store import movie_matching, seats
 from store.tables import movie_translations, movies, screens, seat_layouts, shows, theatres
 from store.upsert import upsert
 
@@ -50,6 +50,9 @@ def save_layout(conn: Connection, layout: SeatLayout) -> None:
 
 
 def save_movie(conn: Connection, movie: Movie) -> None:
+    """Upsert a movie. A new one is matched against the movies already listed (one film, one
+    movie: store.movie_matching)."""
+    is_new = not conn.execute(select(exists().where(movies.c.id == movie.id))).scalar()
     upsert(
         conn,
         movies,
@@ -65,6 +68,9 @@ def save_movie(conn: Connection, movie: Movie) -> None:
         ["id"],
     )
     save_translations(conn, movie.id, movie.title, movie.synopsis)
+    movie_matching.record_global_ids(conn, [movie])
+    if is_new:
+        movie_matching.match_new(conn, [movie.id], [movie])
 
 
 def save_translations(
@@ -90,6 +96,9 @@ def save_show(conn: Connection, show: Show, layout: SeatLayout) -> bool:
     """Upsert a show; create its seat inventory the first time. Returns True if it was new."""
     is_new = not conn.execute(select(exists().where(shows.c.id == show.id))).scalar()
     row = show.model_dump(mode="json", exclude={"external_refs", "start", "end"})
+    row["movie_id"] = movie_matching.resolve(conn, [show.movie_id]).get(
+        show.movie_id, show.movie_id
+    )
     row |= {
         "start_at": show.start,
         "end_at": show.end,

@@ -28,7 +28,7 @@ from canonical import (
     new_id,
 )
 from canonical.time import utcnow
-from store import seats
+from store import movie_matching, seats
 from store.tables import (
     bookings,
     connectors,
@@ -414,6 +414,10 @@ def write_movies(conn: Connection, items: Sequence[Movie]) -> Written:
                 }
             )
     write_translations(conn, texts)
+    # One film, one movie: new movies are matched against those listed (global ids, else
+    # title + year + runtime); sure matches merge, unsure ones wait for an admin.
+    movie_matching.record_global_ids(conn, items)
+    movie_matching.match_new(conn, out.new_ids, items)
     return out
 
 
@@ -451,6 +455,11 @@ def write_shows(conn: Connection, items: Sequence[tuple[Show, str]]) -> Written:
     ~155 rows per show, 130 million a week, for shows most of which never sell online.
     """
     rows = [show_row(show, layout_id) for show, layout_id in items]
+    # A movie merged into another (store.movie_matching) is shown as that one.
+    merged = movie_matching.resolve(conn, {r["movie_id"] for r in rows})
+    if merged:
+        for row in rows:
+            row["movie_id"] = merged.get(row["movie_id"], row["movie_id"])
     if conn.dialect.name != "postgresql" or not rows:
         return write_rows(conn, shows, rows)
     now = utcnow()

@@ -344,6 +344,9 @@ def create_movie(
             genres=tuple(body.genres),
             rating=body.rating,
             release_date=body.release_date,
+            imdb_id=body.imdb_id,
+            eidr_id=body.eidr_id,
+            tmdb_id=body.tmdb_id,
         )
     except ValidationError as err:
         raise _invalid(err) from None

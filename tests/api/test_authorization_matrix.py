@@ -146,6 +146,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/v1/admin/theatres/{theatre_id}/seat-categories"): admin_only(200),
     ("PUT", "/v1/admin/theatres/{theatre_id}/seat-categories/{code}"): admin_only(422),
     ("DELETE", "/v1/admin/theatres/{theatre_id}/seat-categories/{code}"): admin_only(404),
+    ("GET", "/v1/admin/movie-matches"): admin_only(200),
+    ("POST", "/v1/admin/movie-matches/{match_id}/merge"): admin_only(422),
+    ("POST", "/v1/admin/movie-matches/{match_id}/split"): admin_only(404),
+    ("GET", "/v1/admin/movies/{movie_id}/identities"): admin_only(200),
     # admin
     ("GET", "/v1/admin/users"): admin_only(200),
     ("POST", "/v1/admin/users"): admin_only(422),
@@ -266,6 +270,7 @@ def world(api) -> dict[str, str]:
         "dead_letter_id": dead,
         "fmt": "svg",
         "code": "standard",
+        "match_id": "mmc_none",
     }
 
 
