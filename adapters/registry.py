@@ -21,6 +21,8 @@ _BUILTIN = {
     "rest": "adapters.rest.adapter:RestAdapter",
     "soap": "adapters.soap.adapter:SoapAdapter",
     "csv_sftp": "adapters.csv_sftp.adapter:CsvSftpAdapter",
+    # Offline replay of a recorded import (marquee mapping record / import).
+    "recorded": "adapters.recorded.adapter:RecordedAdapter",
 }
 
 AdapterFactory = Callable[[AdapterSpec], Adapter]

@@ -106,6 +106,8 @@ class Connector:
         )
         self.adapter: Adapter = registry.create(config.adapter, self.spec)
         self.lock = threading.Lock()
+        # Set by `marquee mapping record`: every fetched payload is saved for offline runs.
+        self.recorder: Any = None
         self._theatre_cache: tuple[float, dict[str, TheatreInfo]] | None = None
 
     # ------------------------------------------------------------------------------ calls
@@ -113,9 +115,12 @@ class Connector:
         self, entity: str, vars: dict[str, Any] | None = None, cursor: str | None = None
     ) -> list[Payload]:
         """All payloads of an entity, through the breaker, retried (reads are safe)."""
-        return guarded(
+        payloads = guarded(
             self.id, self.policy, lambda: list(self.adapter.fetch(entity, vars, cursor)), retry=True
         )
+        if self.recorder is not None:
+            self.recorder.save(entity, vars, payloads)
+        return payloads
 
     def send(self, operation: str, rendered: Any, *, retry: bool = True) -> Sent:
         return guarded(

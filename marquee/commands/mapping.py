@@ -170,3 +170,99 @@ def run(
             outcome = "a real import would apply none of this payload (isolation: payload)"
         typer.echo(f"{len(dead)} record(s) failed; {outcome}", err=True)
         raise typer.Exit(2)
+
+
+def _throwaway_db(folder: Path) -> str:
+    """A migrated SQLite database in `folder`, for runs that must not touch a real one."""
+    from store.migrate import upgrade
+
+    url = f"sqlite:///{folder / 'offline.db'}"
+    upgrade(url)
+    return url
+
+
+def _offline_import(
+    connector_config, days: int, database_url: str, record: Path | None = None
+) -> dict:
+    from connectors.catalog import import_catalog
+    from connectors.connector import forget, get_connector, register
+    from marquee.settings import get_settings
+    from store.engine import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        register(engine, connector_config)
+        connector = get_connector(engine, connector_config.id, get_settings().secrets_file)
+        if record is not None:
+            from adapters.recorded.adapter import Recorder, Untouched
+
+            connector.recorder = Recorder(record)
+            connector.adapter = Untouched(connector.adapter)  # a recording moves no file
+        return import_catalog(connector, days=days).as_dict()
+    finally:
+        forget(engine)
+        engine.dispose()
+
+
+@app.command("record")
+def record(
+    connector: Annotated[str, typer.Option("--connector", help="Connector id to record")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the recording")],
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="Where the connector is defined")
+    ] = None,
+    days: Annotated[int, typer.Option(help="Days of shows, as `marquee sync catalog`")] = 14,
+) -> None:
+    """Run a connector's catalog import against its live endpoint into a throwaway database,
+    saving every payload fetched into OUT, for `marquee mapping import` to replay offline."""
+    import tempfile
+
+    from connectors import jobs
+    from connectors.connector import ConnectorConfig
+    from marquee.settings import get_settings
+    from store import sync as sql
+
+    with jobs.engine_for(database_url or get_settings().database_url).connect() as conn:
+        row = sql.get_connector(conn, connector)
+    if row is None:
+        typer.echo(f"no connector {connector!r}", err=True)
+        raise typer.Exit(1)
+    config = ConnectorConfig.from_row(row)
+    with tempfile.TemporaryDirectory(prefix="marquee-record-") as tmp:
+        report = _offline_import(config, days, _throwaway_db(Path(tmp)), record=out)
+    typer.echo(json.dumps(report, default=str))
+
+
+@app.command("import")
+def offline_import(
+    file: Annotated[Path, typer.Argument(help="The mapping YAML file")],
+    recorded: Annotated[Path, typer.Option("--recorded", help="A folder made by `record`")],
+    connector_id: Annotated[
+        str, typer.Option("--connector-id", help="Scopes derived ids, as the live connector")
+    ] = "offline",
+    days: Annotated[int, typer.Option(help="Days of shows, as `marquee sync catalog`")] = 14,
+    keep: Annotated[
+        Path | None, typer.Option(help="Keep the SQLite database in this folder")
+    ] = None,
+) -> None:
+    """Whole import offline: the recorded payloads through the real import (isolation,
+    duplicates, dependency order, sweep, dead letters) into a throwaway SQLite database;
+    prints the import report and exits 2 if anything was dead-lettered."""
+    import tempfile
+
+    from connectors.connector import ConnectorConfig
+
+    _load(file)  # validation messages first
+    config = ConnectorConfig(
+        id=connector_id,
+        adapter="recorded",
+        mapping=str(file.resolve()),
+        endpoint={"folder": str(recorded.resolve())},
+    )
+    with tempfile.TemporaryDirectory(prefix="marquee-offline-") as tmp:
+        folder = keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        report = _offline_import(config, days, _throwaway_db(folder))
+    typer.echo(json.dumps(report, default=str))
+    if report.get("dead_letters"):
+        raise typer.Exit(2)
