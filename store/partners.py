@@ -88,6 +88,16 @@ def list_layouts(conn: Connection, screen_id: str) -> list[tuple[str, int, int]]
 # ---- the screen schedule rule --------------------------------------------------------------
 
 
+def lock_new_id(conn: Connection, kind: str, object_id: str) -> None:
+    """Serialise creations that choose the same id (PostgreSQL transaction-scoped advisory lock
+    on the kind and id; SQLite serialises writers itself): the second creator then finds the
+    first's row and is refused, where a check-then-upsert would have overwritten it."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            select(func.pg_advisory_xact_lock(func.hashtext(f"partner-create:{kind}:{object_id}")))
+        )
+
+
 def lock_screen(conn: Connection, screen_id: str) -> None:
     """Serialise schedule changes of one screen (PostgreSQL row lock; SQLite locks the file on
     the first write anyway), so two overlapping shows cannot both pass the check."""

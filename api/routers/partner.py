@@ -163,6 +163,7 @@ def create_theatre(
     except ValidationError as err:
         raise _invalid(err) from None
     with ctx.hub.engine.begin() as conn:
+        partners.lock_new_id(conn, "theatre", theatre.id)
         if catalog.get_theatre(conn, theatre.id) is not None:
             raise ApiProblem(409, "theatre_exists", f"theatre id {theatre.id!r} is taken")
         catalog.save_theatre(conn, theatre)
@@ -245,6 +246,7 @@ def create_screen(
 ) -> ScreenOut:
     with ctx.hub.engine.begin() as conn:
         _theatre(conn, principal, theatre_id)
+        partners.lock_new_id(conn, "screen", body.id)
         if partners.screen_theatre(conn, body.id) is not None:
             raise ApiProblem(409, "screen_exists", f"screen id {body.id!r} is taken")
         screen = Screen(
@@ -274,10 +276,13 @@ def upload_layout(
 ) -> LayoutOut:
     with ctx.hub.engine.begin() as conn:
         _theatre_, screen = _screen(conn, principal, screen_id)
+        partners.lock_screen(conn, screen_id)  # versions count up one upload at a time
         version = len(partners.list_layouts(conn, screen_id)) + 1
         try:
             layout = SeatLayout(
-                id=f"lay_{screen_id.removeprefix('scr_')}_v{version}",
+                # Server-generated: an id built from the caller's screen id could meet another
+                # partner's ("scr_main" and "main" both gave lay_main_v1) and overwrite it.
+                id=new_id("lay"),
                 screen_id=screen_id,
                 areas=tuple(body.areas),
                 version=version,
@@ -431,6 +436,7 @@ def create_show(
             raise ApiProblem(422, "unknown_movie", f"no movie {body.movie_id!r}")
         end = body.end or body.start + timedelta(minutes=movie.runtime_minutes + PRE_SHOW_MINUTES)
         show_id = body.id or new_id("shw")
+        partners.lock_new_id(conn, "show", show_id)
         if catalog.get_show(conn, show_id) is not None:
             raise ApiProblem(409, "show_exists", f"show id {show_id!r} is taken")
         if body.start <= utcnow():

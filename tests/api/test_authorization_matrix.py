@@ -292,3 +292,44 @@ def test_authorization_matrix(api, world):
                     f"(expected {expected[who]}) {r.text[:120]}"
                 )
     assert failures == [], "\n".join(failures)
+
+
+def test_colliding_ids_keep_tenants_apart(api, world):
+    """Partner B names its screen so that an id derived from it would meet partner A's
+    ("scr_chennai_marina_1" and "chennai_marina_1" both made "lay_chennai_marina_1_v<n>"):
+    each partner still reaches only its own screen and layout, and A's layout is unchanged."""
+    c = api.client
+    a, b = api.auth(EMAILS["partner_a"]), api.auth(EMAILS["partner_b"])
+    a_screen = world["screen_id"]
+    before = c.get(f"/v1/partner/screens/{a_screen}/layout", headers=a).json()
+    twin = a_screen.removeprefix("scr_")
+    r = c.post(
+        "/v1/partner/theatres/thr_other_plaza/screens",
+        headers=b,
+        json={"id": twin, "name": "Twin", "formats": ["2D"]},
+    )
+    assert r.status_code == 201, r.text
+    seat = {"id": "Z1", "label": "Z1", "position": {"area": 0, "row": 0, "column": 0}}
+    body = {
+        "categories": ["standard"],
+        "areas": [
+            {
+                "number": 0,
+                "rows": [{"name": "Z", "index": 0, "seats": [seat | {"category": "standard"}]}],
+            }
+        ],
+    }
+    for _ in range(before["version"]):  # reach A's version number too
+        r = c.put(f"/v1/partner/screens/{twin}/layout", headers=b, json=body)
+        assert r.status_code == 200, r.text
+    assert r.json()["id"] != before["id"]
+    assert c.get(f"/v1/partner/screens/{a_screen}/layout", headers=a).json() == before
+    expected = {
+        (a_screen, "partner_a"): 200,
+        (a_screen, "partner_b"): 404,
+        (twin, "partner_a"): 404,
+        (twin, "partner_b"): 200,
+    }
+    for (screen, who), status in expected.items():
+        got = c.get(f"/v1/partner/screens/{screen}/layout", headers=a if who == "partner_a" else b)
+        assert got.status_code == status, (screen, who, got.text)
