@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck coverage-report install-demo install-test clean
+.PHONY: demo test lint typecheck coverage-report airflow-check install-demo install-test clean
 .PHONY: cluster cluster-down cluster-status cluster-test dr-drill
 
 # Coverage gates (percent of statements + branches): the whole tree, then per package.
@@ -51,6 +51,11 @@ coverage-report:
 	$(BIN)/coverage combine -q
 	$(BIN)/python tests/tooling/coverage_table.py --fail-under $(COVERAGE_FAIL_UNDER) \
 		$(COVERAGE_PACKAGE_GATES)
+
+# The README's Airflow steps on a throwaway AIRFLOW_HOME: healthy when the three DAGs are loaded,
+# unpaused and import cleanly (slow, minutes: not part of `make test`).
+airflow-check: install-test
+	$(BIN)/python tests/dags/airflow_check.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -11,15 +11,16 @@ from pathlib import Path
 
 
 def database_url() -> str:
-    from marquee.settings import get_settings
+    # Read now, not from a cached settings object: a task runs in a long-lived worker process.
+    from marquee.settings import Settings
 
-    return get_settings().database_url
+    return Settings().database_url
 
 
 def secrets_file() -> Path | None:
-    from marquee.settings import get_settings
+    from marquee.settings import Settings
 
-    return get_settings().secrets_file
+    return Settings().secrets_file
 
 
 def active_connectors() -> list[str]:
