@@ -3,7 +3,7 @@
 Reads the combined coverage data (`coverage combine` first). Percentages count statements and
 branches together, as `coverage report` does.
 
-    python tests/tooling/coverage_table.py --fail-under 85 --package canonical=90 --package booking=90
+    python tests/tooling/coverage_table.py --fail-under 85 --package booking=90
 """
 
 from __future__ import annotations
