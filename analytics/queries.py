@@ -398,7 +398,9 @@ def searches(conn: Connection, f: Filters) -> dict[str, Any]:
     bounds = [str(b) for b in SEARCH_BUCKETS_MS] + ["+Inf"]
     count = sum(n for n, _, _ in rows.values())
     total_us = sum(t for _, t, _ in rows.values())
-    histogram = [{"le_ms": b, "count": rows.get(b, (0, 0, 0))[0]} for b in bounds]
+    histogram: list[dict[str, Any]] = [
+        {"le_ms": b, "count": rows.get(b, (0, 0, 0))[0]} for b in bounds
+    ]
 
     def percentile(share: float) -> str | None:
         if not count:

@@ -293,7 +293,8 @@ class _Bookings:
     def by_hold(self, hold_id: str) -> Booking | None:
         mine = [b for b in self.s.bookings.values() if b.hold_id == hold_id]
         live = [b for b in mine if b.status in _LIVE_BOOKING]
-        return (live or sorted(mine, key=lambda b: b.created_at) or [None])[-1]
+        candidates = live or sorted(mine, key=lambda b: b.created_at)
+        return candidates[-1] if candidates else None
 
     def stale_pending(self, before: datetime, limit: int) -> list[Booking]:
         due = [

@@ -25,6 +25,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import BindParameter
 
 from booking.bounded import BoundedDict
 from booking.ports import PaymentTransition, ShowRecord
@@ -245,7 +246,7 @@ IN_FLIGHT = ("initiated", "in_progress")
 def _customer_load_query() -> Select:
     """One read for the per-customer hold limits: seats the customer holds on the show (from the
     seat rows, so no JSON is parsed) and live holds the customer has anywhere."""
-    now = bindparam("now")
+    now: BindParameter[datetime] = bindparam("now")
     mine = and_(
         holds.c.customer_id == bindparam("customer"),
         holds.c.status == "active",

@@ -103,7 +103,9 @@ def _flatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-CSV = {200: {"content": {"text/csv": {}}, "description": "CSV with a header"}}
+CSV: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {}}, "description": "CSV with a header"}
+}
 
 
 def _register(router: APIRouter, scope_dep: Callable[..., Scope]) -> None:

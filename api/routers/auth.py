@@ -103,6 +103,7 @@ def _mail_signup(ctx: ApiContext, to: str, language: str, created: bool) -> None
     email = build_notifier(ctx.hub.settings).email
     digest = hashlib.sha256(f"{to}:{time.time_ns()}".encode()).hexdigest()[:16]
     try:
+        assert email is not None  # failing here is logged like any mail failure
         email.send(
             Outgoing(
                 channel="email",

@@ -81,7 +81,7 @@ def storefront_movies(
         by_movie.setdefault(show.movie_id, []).append(show)
     facets_genres = sorted({g for m in movies for g in m.genres})
     facets_langs = sorted({s.language for s in shows})
-    facets_formats = sorted({s.format for s in shows})
+    facets_formats = sorted({str(s.format) for s in shows})
     cities = sorted({t.city for t in catalog.list_theatres(conn)})
     needle = _fold(q.strip()) if q and q.strip() else None
     items: list[StorefrontMovie] = []
