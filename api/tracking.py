@@ -49,7 +49,7 @@ class TrackingMiddleware:
             await send(message)
 
         await self.app(scope, receive, watch)
-        if status not in (200, 304):
+        if status != 200:
             return
         if path in SEARCHES:
             query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
@@ -60,6 +60,9 @@ class TrackingMiddleware:
                 filters={k: v[0][:100] for k, v in query.items() if k in SEARCH_FILTERS},
                 latency_ms=round((time.perf_counter() - started) * 1000, 3),
             )
+        elif _revalidation(scope):
+            # The seat map page polls with If-None-Match every second: a poll is not a view.
+            return
         elif match := SEAT_MAP.match(path):
             self.tracker.record("seat_map_view", show_id=match.group(1)[:64])
         elif match := SHOW.match(path):
@@ -68,6 +71,10 @@ class TrackingMiddleware:
             return
         if self.tracker.due():
             await anyio.to_thread.run_sync(self.tracker.try_flush)
+
+
+def _revalidation(scope: dict) -> bool:
+    return any(name == b"if-none-match" for name, _ in scope.get("headers", ()))
 
 
 def install(app: FastAPI, hub: Hub) -> Tracker:
