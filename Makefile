@@ -28,7 +28,10 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 install-demo: $(VENV)/.demo-installed
 install-test: $(VENV)/.test-installed
 
-demo: install-demo
+include web/web.mk
+
+demo: install-demo web
+	@echo "Marquee: open http://127.0.0.1:8000/ in a browser (API docs: http://127.0.0.1:8000/docs)"
 	$(BIN)/marquee demo
 
 lint: install-test
@@ -42,7 +45,7 @@ typecheck: install-test
 
 # The suite under coverage: the API servers, workers and CLI runs the tests start are measured
 # too (pyproject.toml [tool.coverage.run]); each process writes its own file under var/coverage.
-test: lint
+test: lint web-test
 	rm -rf var/coverage
 	$(BIN)/coverage run -m pytest -q -p no:cacheprovider
 	$(MAKE) --no-print-directory coverage-report
