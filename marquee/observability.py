@@ -15,11 +15,20 @@ parts import and increment them (booking handlers, connectors, sync):
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import uuid
 from contextvars import ContextVar
+from pathlib import Path
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 
 # ---- request ids ---------------------------------------------------------------------------
 
@@ -136,4 +145,34 @@ OPEN_DEAD_LETTERS = Gauge("marquee_dead_letters_open", "Dead letters waiting for
 
 
 def metrics_payload() -> tuple[bytes, str]:
-    return generate_latest(), CONTENT_TYPE_LATEST
+    """The exposition of this process, or with PROMETHEUS_MULTIPROC_DIR set (several uvicorn
+    workers per host), of every worker process: counters and histograms summed from the files
+    each process writes there, plus this process's own collectors (the analytics gauges read
+    the database, so any one process answers for all)."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        return generate_latest(), CONTENT_TYPE_LATEST
+    from prometheus_client import CollectorRegistry, multiprocess
+    from prometheus_client.metrics import MetricWrapperBase
+
+    merged = CollectorRegistry()
+    multiprocess.MultiProcessCollector(merged, path=directory)
+    own = CollectorRegistry()
+    # No public way to list a registry's collectors: the metric objects are in the files
+    # already, the others (custom collectors) are added once here.
+    for collector in list(REGISTRY._collector_to_names):
+        if not isinstance(collector, MetricWrapperBase):
+            own.register(collector)
+    return generate_latest(merged) + generate_latest(own), CONTENT_TYPE_LATEST
+
+
+def prepare_multiprocess_dir() -> None:
+    """Empty PROMETHEUS_MULTIPROC_DIR before the server's workers start: files of processes
+    from an earlier run would otherwise be counted again."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        return
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()

@@ -326,6 +326,7 @@ app_env() {
   echo "PAYMENT_GATEWAY=offline"
   echo "VAR_DIR=$CLUSTER_DIR/$host"
   echo "NOTIFY_DIR=$CLUSTER_DIR/$host/mail"
+  echo "PROMETHEUS_MULTIPROC_DIR=$CLUSTER_DIR/$host/metrics"
   # The drills send every customer from one address (the machine): per-address limits would
   # measure the limiter, not the cluster. Production keeps the defaults.
   local name

@@ -35,6 +35,9 @@ def serve(
     # X-Forwarded-For is believed only from the configured proxies (TRUSTED_PROXIES); with none,
     # the peer address is the client (uvicorn would otherwise trust 127.0.0.1 by default).
     proxies = get_settings().trusted_proxies.strip()
+    from marquee.observability import prepare_multiprocess_dir
+
+    prepare_multiprocess_dir()
     uvicorn.run(
         "api.main:app",
         host=host,
