@@ -18,6 +18,7 @@ is a dead letter with the original payload, the mapping version and the failing 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -72,6 +73,9 @@ class ImportReport:
     asked_theatres: set[str] = field(default_factory=set)
     listed_theatres: set[str] = field(default_factory=set)
     listed_dates: list[date] = field(default_factory=list)  # [first, last] of file listings
+    # This run's id and the mapping it ran with (system, language version, file fingerprint).
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    mapping: dict[str, Any] = field(default_factory=dict)
 
     def first_time(self, entity: str, record: Any) -> bool:
         if entity in MERGED:
@@ -97,7 +101,9 @@ class ImportReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "run_id": self.run_id,
             "connector": self.connector_id,
+            "mapping": self.mapping,
             "counts": self.counts,
             "dead_letters": self.dead_letters,
             "rejected": self.rejected_payloads,
@@ -106,6 +112,16 @@ class ImportReport:
 
 
 # ---------------------------------------------------------------------------------- helpers
+def mapping_version(connector: Connector) -> dict[str, Any]:
+    m = connector.mapping
+    return {
+        "system": m.system,
+        "language_version": m.version,
+        "fingerprint": getattr(m, "fingerprint", None),
+        "path": connector.config.mapping,
+    }
+
+
 def _dead(conn: Connection, connector: Connector, letters: Iterable[DeadLetter]) -> int:
     n = 0
     for d in letters:
@@ -246,7 +262,7 @@ def import_catalog(
     days: int = 14,
     entities: tuple[str, ...] = ("theatre", "movie", "screen", "seat_layout", "show"),
 ) -> ImportReport:
-    report = ImportReport(connector.id)
+    report = ImportReport(connector.id, mapping=mapping_version(connector))
     if "theatre" in entities:
         _simple(connector, "theatre", report, days)
     if "movie" in entities and connector.has("movie"):
@@ -590,7 +606,7 @@ def _as_items(result: Any) -> list[Any]:
 def import_localization(connector: Connector) -> ImportReport:
     """Titles and synopses per language. Mappings without a `translation` entity carry their
     translations inside `movie` (soapbox, reelfeed): those are re-read from the movie feed."""
-    report = ImportReport(connector.id)
+    report = ImportReport(connector.id, mapping=mapping_version(connector))
     entity = "translation" if connector.has("translation") else "movie"
     for payload in fetch_payloads(connector, entity, 0):
         records = _read(connector, entity, payload, report)

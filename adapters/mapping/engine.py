@@ -50,6 +50,7 @@ class Mapping:
         self.version: int = int(doc["version"])
         self.protocol: str = doc["protocol"]
         self.lookups = lookups or {}
+        self.fingerprint: str | None = None  # sha256 prefix of the file and its lookups
         self.status_maps: dict[str, dict] = {
             name: {str(k): v for k, v in table.items()}
             for name, table in (doc.get("status_maps") or {}).items()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import json
 import re
 from functools import lru_cache
@@ -605,6 +606,12 @@ def load_mapping(path: str | Path) -> Mapping:
     if issues or document is None:
         raise MappingError(issues)
     try:
-        return Mapping(document, path=str(path), lookups=lookups)
+        mapping = Mapping(document, path=str(path), lookups=lookups)
     except Exception as exc:  # noqa: BLE001 - report, never crash the CLI
         raise MappingError([MappingIssue(str(path), 0, 0, "", f"cannot compile: {exc}")]) from exc
+    # Which revision of the file an import ran with (the file and its lookup tables).
+    digest = hashlib.sha256(Path(path).read_bytes())
+    for name in sorted(lookups):
+        digest.update(json.dumps(lookups[name], sort_keys=True, default=str).encode())
+    mapping.fingerprint = digest.hexdigest()[:16]
+    return mapping

@@ -68,6 +68,8 @@ def test_imports_end_to_end_through_marquee_sync(engine, connected):
     assert report["counts"]["show"]["created"] == 16  # 2 sites x 2 halls x 2 slots x 2 days
     assert report["duplicates"] == 3 + 2  # titles overlap 3 times, each site's shows once
     assert report["dead_letters"] == 0
+    assert report["mapping"]["system"] == "cuecloud"  # the mapping revision of this run
+    assert len(report["mapping"]["fingerprint"]) == 16 and len(report["run_id"]) == 32
     n = counts(engine)
     assert (n["theatres"], n["movies"], n["shows"]) == (2, 5, 16)
     screenings = [q for p, q in sim.requests if p.endswith("/screenings")]
