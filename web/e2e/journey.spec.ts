@@ -53,3 +53,25 @@ test("sign up, browse, pick seats, hold, pay, e-ticket, cancel, refund @phone", 
   await expect(page.getByRole("cell", { name: "Cancelled" }).first()).toBeVisible();
   await checkA11y(page, "my bookings");
 });
+
+test("a legacy-POS theatre: hold forwarded to its POS, pay, e-ticket, cancel", async ({ page }) => {
+  const theatres = await (await page.request.get("/v1/theatres?city=Chennai")).json();
+  const legacy = theatres.items.find((t: { legacy: boolean }) => t.legacy);
+  expect(legacy, "the demo imports a legacy theatre in Chennai").toBeTruthy();
+  const shows = await (await page.request.get(`/v1/shows?theatre_id=${legacy.id}&limit=50`)).json();
+  const show = shows.items[shows.items.length - 1];
+  await signUp(page, uniqueEmail("legacy"));
+  await page.goto(`/shows/${show.id}`);
+  await page.getByLabel("Seats", { exact: true }).selectOption("1");
+  await page.getByRole("button", { name: "Best available" }).click();
+  await page.getByRole("button", { name: /Hold 1 seats/ }).click();
+  await expect(page.getByRole("heading", { name: "Checkout" })).toBeVisible();
+  await page.getByLabel("Card number").fill("4242424242424242");
+  await page.getByRole("button", { name: /^Pay / }).click();
+  await expect(page.getByText("Booking confirmed")).toBeVisible();
+  await expect(page.getByText(legacy.name)).toBeVisible();
+  await shot(page, "legacy-ticket");
+  await page.getByRole("button", { name: "Cancel booking" }).click();
+  await page.getByRole("button", { name: /Cancel and refund/ }).click();
+  await expect(page.getByTestId("booking-status")).toHaveText("Cancelled");
+});

@@ -1,5 +1,6 @@
 #!/bin/sh
-# A real API server on a throwaway SQLite database with the demo data, for the browser tests.
+# The demo (API, web app, legacy POS simulators) on a throwaway SQLite database, for the browser
+# tests.
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 TMP=$(mktemp -d)
@@ -12,11 +13,11 @@ export NOTIFY_DIR="${E2E_MAIL_DIR:-$TMP/mail}"
 export RATE_LIMIT_LOGIN_PER_IP=1000/minute RATE_LIMIT_LOGIN_PER_ACCOUNT=1000/minute
 export RATE_LIMIT_HOLD_PER_USER=1000/minute RATE_LIMIT_HOLD_PER_IP=5000/minute
 export RATE_LIMIT_CHECKOUT_PER_USER=1000/minute RATE_LIMIT_CHECKOUT_PER_IP=5000/minute
+export VAR_DIR="$TMP/var" SECRETS_FILE="$TMP/demo-secrets.json"
 cd "$ROOT"
-PY="$ROOT/.venv/bin/python"
-"$PY" -c "from marquee.cli import app; app()" db migrate >/dev/null
-"$PY" -c "from marquee.cli import app; app()" db load-demo >/dev/null
-"$PY" -c "from marquee.cli import app; app()" serve --port "${E2E_PORT:-8790}" &
+# `marquee demo`: migrations, demo data, the legacy POS simulators on loopback and their
+# theatres imported, the in-process worker; exactly what a person runs.
+"$ROOT/.venv/bin/python" -c "from marquee.cli import app; app()" demo --port "${E2E_PORT:-8790}" &
 PID=$!
 trap 'kill $PID 2>/dev/null; rm -rf "$TMP"' EXIT INT TERM
 wait $PID
