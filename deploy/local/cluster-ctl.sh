@@ -23,7 +23,8 @@ case "$cmd" in
       api*) start_env "$host" api "$ROOT/.venv/bin/marquee" serve --host "$(ip_of "$host")" \
           --port 8000 --workers "${API_WORKERS:-2}"
         wait_for "$host ready" 60 http_ok "http://$(ip_of "$host"):8000/ready" ;;
-      worker1) start_env worker1 worker "$ROOT/.venv/bin/marquee" worker run ;;
+      worker1) start_env worker1 worker "$ROOT/.venv/bin/marquee" worker run \
+          --concurrency "${WORKER_CONCURRENCY:-4}" ;;
       redis) start redis redis redis-server --bind "$(ip_of redis)" --port 6379 \
           --protected-mode no --save "" --appendonly no --dir "$CLUSTER_DIR/redis"
         wait_for "redis" 10 in_ns redis redis-cli -h "$(ip_of redis)" ping ;;

@@ -120,7 +120,7 @@ for h in "${API_HOSTS[@]}"; do
     --workers "${API_WORKERS:-2}"
 done
 mkdir -p "$CLUSTER_DIR/worker1"
-start_env worker1 worker "$ROOT/.venv/bin/marquee" worker run
+start_env worker1 worker "$ROOT/.venv/bin/marquee" worker run --concurrency "${WORKER_CONCURRENCY:-4}"
 write_nginx_conf
 start lb nginx nginx -p "$CLUSTER_DIR/lb/nginx" -c "$CLUSTER_DIR/lb/nginx/nginx.conf" \
   -g "daemon off;"
