@@ -5,6 +5,7 @@ import { api, type Schemas } from "../api/client";
 import { Alert, Card, Loading } from "../ui";
 import { Dashboard } from "./Dashboard";
 import LayoutEditor from "./LayoutEditor";
+import Schedule from "./Schedule";
 import { RoleGate } from "./RoleGate";
 import "./portal.css";
 
@@ -24,6 +25,7 @@ export default function PartnerArea() {
             <Route path="theatres" element={<Theatres />} />
             <Route path="theatres/:theatreId" element={<TheatreDashboard />} />
             <Route path="screens/:screenId/layout" element={<LayoutEditor />} />
+            <Route path="theatres/:theatreId/schedule" element={<Schedule />} />
           </Routes>
         </div>
       </div>
@@ -58,6 +60,7 @@ function Theatres() {
               {t.city} · {t.timezone} · {t.currency}
             </p>
             <Link to={`/partner/theatres/${t.id}`}>Sales of {t.name}</Link>
+            <Link to={`/partner/theatres/${t.id}/schedule`}>Schedule and prices of {t.name}</Link>
             <Screens theatreId={t.id} theatreName={t.name} />
           </Card>
         ))}
