@@ -59,7 +59,7 @@ def generate(engine, env: dict[str, str], bookings: int, batch_shows: int = 100)
             conn.execute(
                 text(
                     f"insert into shows ({', '.join(show_cols)}) select {copy_show} "
-                    "from shows s, generate_series(:first, :last) g where s.id = :tpl"
+                    "from shows s, generate_series(cast(:first as int), cast(:last as int)) g where s.id = :tpl"
                 ),
                 p,
             )
@@ -74,12 +74,12 @@ def generate(engine, env: dict[str, str], bookings: int, batch_shows: int = 100)
                     insert into show_seats (show_id, seat_id, category, status, booking_id,
                                             version)
                     select :tpl || '_' || g, seats.seat_id, seats.category,
-                           case when ((g - 1) * 500 + seats.k / 2) < :n
+                           case when ((g - 1) * 500 + seats.k / 2) < cast(:n as int)
                                 then 'sold' else 'available' end,
-                           case when ((g - 1) * 500 + seats.k / 2) < :n
+                           case when ((g - 1) * 500 + seats.k / 2) < cast(:n as int)
                                 then 'bkg_gen_' || :tag || '_' || ((g - 1) * 500 + seats.k / 2)
                            end, 1
-                    from generate_series(:first, :last) g, seats
+                    from generate_series(cast(:first as int), cast(:last as int)) g, seats
                     """
                 ),
                 p,
@@ -94,7 +94,7 @@ def generate(engine, env: dict[str, str], bookings: int, batch_shows: int = 100)
                       from show_seats
                       where show_id like :tpl || '\\_%' and booking_id like 'bkg_gen_%'
                         and show_id in (select :tpl || '_' || g
-                                        from generate_series(:first, :last) g)
+                                        from generate_series(cast(:first as int), cast(:last as int)) g)
                       group by show_id, booking_id)
                     insert into bookings (id, code, show_id, customer_id, hold_id, status,
                                           total_amount, currency, tickets, created_at,
@@ -118,7 +118,7 @@ def generate(engine, env: dict[str, str], bookings: int, batch_shows: int = 100)
                     insert into booking_seats (booking_id, show_id, seat_id, active)
                     select booking_id, show_id, seat_id, true from show_seats
                     where show_id in (select :tpl || '_' || g
-                                      from generate_series(:first, :last) g)
+                                      from generate_series(cast(:first as int), cast(:last as int)) g)
                       and booking_id is not null
                     """
                 ),
@@ -135,7 +135,7 @@ def generate(engine, env: dict[str, str], bookings: int, batch_shows: int = 100)
                            b.created_at, b.created_at
                     from bookings b
                     where b.show_id in (select :tpl || '_' || g
-                                        from generate_series(:first, :last) g)
+                                        from generate_series(cast(:first as int), cast(:last as int)) g)
                     """
                 ),
                 p,
