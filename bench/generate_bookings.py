@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import text  # noqa: E402
 
 PER_SHOW = 500  # bookings per generated show (2 seats each, 1,000 seats)
+SERIES = "generate_series(cast(:first as int), cast(:last as int))"  # this batch's show numbers
 
 
 def columns(conn, table: str) -> list[str]:
@@ -59,14 +60,14 @@ def generate(engine, env: dict[str, str], bookings: int, batch_shows: int = 100)
             conn.execute(
                 text(
                     f"insert into shows ({', '.join(show_cols)}) select {copy_show} "
-                    "from shows s, generate_series(cast(:first as int), cast(:last as int)) g where s.id = :tpl"
+                    f"from shows s, {SERIES} g where s.id = :tpl"
                 ),
                 p,
             )
             # seats: the template's 1,000 seats, numbered 0..999 in seat id order
             conn.execute(
                 text(
-                    """
+                    f"""
                     with seats as (
                       select seat_id, category,
                              row_number() over (order by seat_id) - 1 as k
@@ -79,14 +80,14 @@ def generate(engine, env: dict[str, str], bookings: int, batch_shows: int = 100)
                            case when ((g - 1) * 500 + seats.k / 2) < cast(:n as int)
                                 then 'bkg_gen_' || :tag || '_' || ((g - 1) * 500 + seats.k / 2)
                            end, 1
-                    from generate_series(cast(:first as int), cast(:last as int)) g, seats
+                    from {SERIES} g, seats
                     """
                 ),
                 p,
             )
             conn.execute(
                 text(
-                    """
+                    f"""
                     with b as (
                       select show_id, booking_id,
                              array_agg(seat_id order by seat_id) as seat_ids,
@@ -94,7 +95,7 @@ def generate(engine, env: dict[str, str], bookings: int, batch_shows: int = 100)
                       from show_seats
                       where show_id like :tpl || '\\_%' and booking_id like 'bkg_gen_%'
                         and show_id in (select :tpl || '_' || g
-                                        from generate_series(cast(:first as int), cast(:last as int)) g)
+                                        from {SERIES} g)
                       group by show_id, booking_id)
                     insert into bookings (id, code, show_id, customer_id, hold_id, status,
                                           total_amount, currency, tickets, created_at,
@@ -114,11 +115,11 @@ def generate(engine, env: dict[str, str], bookings: int, batch_shows: int = 100)
             )
             conn.execute(
                 text(
-                    """
+                    f"""
                     insert into booking_seats (booking_id, show_id, seat_id, active)
                     select booking_id, show_id, seat_id, true from show_seats
                     where show_id in (select :tpl || '_' || g
-                                      from generate_series(cast(:first as int), cast(:last as int)) g)
+                                      from {SERIES} g)
                       and booking_id is not null
                     """
                 ),
@@ -126,7 +127,7 @@ def generate(engine, env: dict[str, str], bookings: int, batch_shows: int = 100)
             )
             made = conn.execute(
                 text(
-                    """
+                    f"""
                     insert into payments (id, booking_id, gateway, amount, currency,
                                           refunded_amount, status, method, idempotency_key,
                                           created_at, updated_at)
@@ -135,7 +136,7 @@ def generate(engine, env: dict[str, str], bookings: int, batch_shows: int = 100)
                            b.created_at, b.created_at
                     from bookings b
                     where b.show_id in (select :tpl || '_' || g
-                                        from generate_series(cast(:first as int), cast(:last as int)) g)
+                                        from {SERIES} g)
                     """
                 ),
                 p,
