@@ -146,11 +146,11 @@ def _import(engine, config, import_catalog, get_connector, register, args):
 def bench_push(engine, args) -> None:
     from sqlalchemy import select
 
+    from api.pushserver import PushServer
     from canonical import SeatStatus
     from connectors import simulated
     from connectors.catalog import import_catalog
     from connectors.connector import get_connector, register
-    from connectors.pushserver import PushServer
     from simulators.restline import RestlineSimulator
     from store import seats as seat_store
     from store.tables import show_seats
