@@ -47,7 +47,8 @@ def generate(engine, env: dict[str, str], bookings: int, batch_shows: int = 100)
     template, _ = create_sale(engine, env, 0, rows=25, cols=40)
     tag = template.removeprefix("shw_cl_")
     shows = math.ceil(bookings / PER_SHOW)
-    show_cols = columns(engine.connect(), "shows")
+    with engine.connect() as conn:
+        show_cols = columns(conn, "shows")
     copy_show = ", ".join(
         "s.id || '_' || g" if c == "id" else f"s.{c}" for c in show_cols
     )  # every column of the template, the id made unique
