@@ -132,4 +132,17 @@ test("the admin panel lists conflicts and dead letters and shows analytics for a
   await expect(page.getByRole("heading", { name: "Dead letters" })).toBeVisible();
   await checkA11y(page, "admin dead letters");
   await shot(page, "admin-dead-letters");
+  for (const [link, heading] of [
+    ["Connectors", "Connectors"],
+    ["Users", "Users and roles"],
+    ["Audit log", "Audit log"],
+  ]) {
+    await page.getByRole("link", { name: link, exact: true }).click();
+    await expect(page.getByRole("heading", { name: heading })).toBeVisible();
+    await checkA11y(page, `admin ${link}`);
+  }
+  await page.getByLabel("Role").selectOption("partner");
+  await page.getByRole("link", { name: "Users", exact: true }).click();
+  await page.getByLabel("Role").selectOption("partner");
+  await expect(page.getByRole("cell", { name: "prt_demo" }).first()).toBeVisible();
 });

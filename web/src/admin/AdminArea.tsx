@@ -5,6 +5,7 @@ import { Dashboard } from "../partner/Dashboard";
 import { RoleGate } from "../partner/RoleGate";
 import { Conflicts } from "./Conflicts";
 import { DeadLetters } from "./DeadLetters";
+import { AuditLog, Connectors, Users } from "./Operations";
 import "../partner/portal.css";
 
 export default function AdminArea() {
@@ -17,12 +18,18 @@ export default function AdminArea() {
           </NavLink>
           <NavLink to="/admin/conflicts">Sync conflicts</NavLink>
           <NavLink to="/admin/dead-letters">Dead letters</NavLink>
+          <NavLink to="/admin/connectors">Connectors</NavLink>
+          <NavLink to="/admin/users">Users</NavLink>
+          <NavLink to="/admin/audit-log">Audit log</NavLink>
         </nav>
         <div>
           <Routes>
             <Route index element={<Dashboard area="admin" />} />
             <Route path="conflicts" element={<Conflicts />} />
             <Route path="dead-letters" element={<DeadLetters />} />
+            <Route path="connectors" element={<Connectors />} />
+            <Route path="users" element={<Users />} />
+            <Route path="audit-log" element={<AuditLog />} />
           </Routes>
         </div>
       </div>
