@@ -263,6 +263,7 @@ def import_catalog(
     entities: tuple[str, ...] = ("theatre", "movie", "screen", "seat_layout", "show"),
 ) -> ImportReport:
     report = ImportReport(connector.id, mapping=mapping_version(connector))
+    connector.forget_imported()  # joins read this import's records, not an older run's
     if "theatre" in entities:
         _simple(connector, "theatre", report, days)
     if "movie" in entities and connector.has("movie"):

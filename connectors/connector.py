@@ -108,6 +108,7 @@ class Connector:
         self.lock = threading.Lock()
         # Set by `marquee mapping record`: every fetched payload is saved for offline runs.
         self.recorder: Any = None
+        self._imported: dict[tuple[str, str, str, str], Any] = {}
         self._theatre_cache: tuple[float, dict[str, TheatreInfo]] | None = None
 
     # ------------------------------------------------------------------------------ calls
@@ -149,7 +150,48 @@ class Connector:
             vars=dict(vars or {}),
             timezone=default.get("timezone"),
             currency=default.get("currency"),
+            resolver=self.imported_value,
         )
+
+    def imported_value(self, entity: str, scope: str, external_id: str, name: str) -> Any:
+        """A field of a record this connector imported, by its external id (the mapping's
+        `imported` transform). Cached per import: `forget_imported` starts a new one."""
+        key = (entity, scope, external_id, name)
+        cache = self._imported
+        if key in cache:
+            return cache[key]
+        from sqlalchemy import select
+
+        from store import tables
+
+        table = {
+            "theatre": tables.theatres,
+            "movie": tables.movies,
+            "screen": tables.screens,
+            "show": tables.shows,
+        }[entity]
+        ext = tables.external_ids
+        column = table.c[name]
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(column)
+                .join(ext, ext.c.canonical_id == table.c.id)
+                .where(
+                    ext.c.connector_id == self.id,
+                    ext.c.entity == entity,
+                    ext.c.scope == scope,
+                    ext.c.external_id == external_id,
+                )
+                .limit(1)
+            ).scalar()
+        if value is not None:  # a record not imported yet may arrive later in the import
+            if len(cache) >= 100_000:
+                cache.clear()
+            cache[key] = value
+        return value
+
+    def forget_imported(self) -> None:
+        self._imported = {}
 
     def theatre_infos(self) -> dict[str, TheatreInfo]:
         """Zone, currency and cut-over of each theatre by external id, cached briefly: an

@@ -342,7 +342,20 @@ class Compiler:
 
         return render
 
-    def _localized(self, spec: dict, where: str) -> Fn:
+    def _localized(self, spec: dict | list, where: str) -> Fn:
+        if isinstance(spec, list):
+            # Several languages from one record: [{language: pt, text: Title}, {...}].
+            parts = [self._localized(part, where) for part in spec]
+
+            def several(node: Any, scope: Scope) -> Any:
+                values: dict[str, str] = {}
+                for part in parts:
+                    found = part(node, scope)
+                    if found is not None:
+                        values.update(found.values)
+                return LocalizedText(values=values) if values else None
+
+            return several
         language = self.compile_spec(spec["language"], where)
         text = self.compile_spec(spec["text"], where)
         if "each" in spec:

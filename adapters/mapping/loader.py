@@ -336,11 +336,16 @@ class _Checker:
             self.check_spec(compiler, case.get("then"), at + ("cases", i, "then"), None)
         if "localized" in spec:
             loc = spec["localized"]
-            if "each" in loc:
-                self.check_path(compiler.fmt, loc["each"], at + ("localized", "each"), True)
-            for key in ("language", "text"):
-                if key in loc:
-                    self.check_spec(compiler, loc[key], at + ("localized", key), None)
+            parts = list(enumerate(loc)) if isinstance(loc, list) else [(None, loc)]
+            for i, part in parts:
+                where = at + (("localized",) if i is None else ("localized", i))
+                if not isinstance(part, dict):
+                    continue
+                if "each" in part:
+                    self.check_path(compiler.fmt, part["each"], where + ("each",), True)
+                for key in ("language", "text"):
+                    if key in part:
+                        self.check_spec(compiler, part[key], where + (key,), None)
         if isinstance(spec.get("each"), dict):
             self.check_spec(compiler, spec["each"], at + ("each",), None)
         elif "each" in spec and spec["each"] not in ("@group", "."):

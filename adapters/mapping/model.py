@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -48,6 +49,9 @@ class MappingContext:
     theatres: dict[str, TheatreInfo] = field(default_factory=dict)
     vars: dict[str, Any] = field(default_factory=dict)
     now: datetime | None = None
+    # Joins with records already imported (the `imported` transform): (entity, scope,
+    # external id, field) -> value. Set by a connector's import; absent in a dry run.
+    resolver: Callable[[str, str, str, str], Any] | None = None
 
     @classmethod
     def coerce(cls, value: MappingContext | dict[str, Any] | None) -> MappingContext:

@@ -102,7 +102,7 @@ def transform_reads(name: str, args: Any) -> str:
     """ "value", "theatre" (its zone or currency) or "node" (other fields, variables)."""
     if name in _READS_NODE:
         return "node"
-    if name in ("sort", "fail"):
+    if name in ("sort", "fail", "imported"):
         return "node"
     if name == "money" and isinstance(normalize_args(name, args).get("currency"), dict):
         return "node"
@@ -283,6 +283,47 @@ def _fail(args: dict, env: Any) -> Fn:
         raise FieldError(f"{reason} ({value!r})")
 
     return run
+
+
+@transform(
+    "imported",
+    params={"entity": "value", "field": "value", "scope": "spec"},
+    required=("entity", "field"),
+    doc="Join: a field of a record this import (or an earlier one) already brought, found "
+    "by its external id: a show's end from its film's runtime. entity: theatre | movie | "
+    "screen | show; scope: the external id's scope (a template), as in its `ref`.",
+)
+def _imported(args: dict, env: Any) -> Fn:
+    entity, name = str(args["entity"]), str(args["field"])
+    if entity not in IMPORTED_FIELDS:
+        raise ValueError(f"entity must be one of {', '.join(IMPORTED_FIELDS)}")
+    if name not in IMPORTED_FIELDS[entity]:
+        raise ValueError(f"{entity} has no field {name!r} ({', '.join(IMPORTED_FIELDS[entity])})")
+    scope_of = env.compile_spec(args["scope"], "imported.scope") if "scope" in args else None
+
+    def run(value: Any, node: Any, scope: Any) -> Any:
+        resolve = scope.ctx.resolver
+        if resolve is None:
+            raise FieldError(
+                f"`imported` reads {entity} records of an import; a dry run has none "
+                "(use marquee mapping import on a recording)"
+            )
+        where = "" if scope_of is None else str(scope_of(node, scope) or "")
+        found = resolve(entity, where, str(value), name)
+        if found is None:
+            raise FieldError(f"no imported {entity} with external id {value!r}")
+        return found
+
+    return run
+
+
+# What `imported` may read, per entity (canonical fields stored with the record).
+IMPORTED_FIELDS = {
+    "theatre": ("id", "name", "city", "country", "timezone", "currency", "default_language"),
+    "movie": ("id", "original_language", "runtime_minutes", "rating", "release_date"),
+    "screen": ("id", "name", "layout_id", "theatre_id"),
+    "show": ("id", "movie_id", "screen_id", "language", "format", "business_date"),
+}
 
 
 @transform("empty_to_null", elementwise=False, doc="'' and whitespace become missing.")
