@@ -10,6 +10,7 @@ from typing import IO, Any
 from lxml import etree
 from pydantic import BaseModel
 
+from adapters.base import RemoteError
 from adapters.mapping.body import BodyReader
 from adapters.mapping.compiler import Compiler, EntityPlan, compile_entity
 from adapters.mapping.errors import FieldError
@@ -35,6 +36,17 @@ from adapters.mapping.transport import Transport, build_transport
 from canonical.inventory import SeatStatus
 
 OPERATIONS = ("hold", "confirm", "release", "cancel")
+
+
+class OperationNotSupported(RemoteError, KeyError):
+    """The POS cannot do this (an export-only system takes no holds): the connector refuses
+    the call as the POS would, so the caller releases what it took and answers 503 instead of
+    failing with a live hold left behind."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
 PROTOCOL_FORMAT = {"rest": "json", "soap": "xml", "csv_sftp": "csv"}
 
 
@@ -294,9 +306,9 @@ class Mapping:
         try:
             return self.operations[name]
         except KeyError:
-            raise KeyError(
-                f"mapping {self.system!r} has no operation {name!r} "
-                f"(has: {', '.join(self.operations)})"
+            has = ", ".join(self.operations) or "none: the POS only exports"
+            raise OperationNotSupported(
+                f"mapping {self.system!r} has no operation {name!r} (has: {has})", name
             ) from None
 
     # ------------------------------------------------------------------------- accessors
