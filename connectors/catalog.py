@@ -10,9 +10,13 @@ is stored are not written, and the external_ids table records every pair. A show
 renumbered (same screen, movie and start under a new id) is matched to the show we have, not
 duplicated: the new POS id is mapped to it, and the derived id becomes an alias.
 
-No half-applied batch: each payload (a page, an answer, a file) maps all-or-nothing; its
-records are written in one transaction, or, if any record fails, none are and every failure
-is a dead letter with the original payload, the mapping version and the failing field.
+Record isolation (the mapping's `isolation: record`, the default): a record that fails is a
+dead letter with its own slice of the payload, the mapping version and the failing field, and
+the payload's other records are written in one transaction; `isolation: payload` writes a
+payload all-or-nothing. Records two pages both hold are applied once. Shows whose movie,
+screen or layout has not arrived wait for the end of the import. A full export's payloads
+bound what the schedule sweep may cancel; delta payloads cancel nothing (the entity's
+`export`). A call the POS refused fails the import with a dead letter naming the call.
 """
 
 from __future__ import annotations
