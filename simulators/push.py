@@ -6,12 +6,22 @@ then dropped, as a real POS would; every attempt is recorded in `log` for tests 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import queue
 import threading
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+
+
+def signature(secret: str, body: bytes, timestamp: int | None = None) -> str:
+    """The signature header a simulated POS sends with a push: `t=<unix seconds>,v1=<hex
+    HMAC-SHA256 of "<t>." + body>`, so the receiver can refuse old or replayed pushes."""
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    mac = hmac.new(secret.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"t={stamp},v1={mac}"
 
 
 @dataclass

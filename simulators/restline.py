@@ -7,7 +7,6 @@ signed webhook for box-office sales.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import math
@@ -20,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from simulators.base import HttpSimulator
 from simulators.httpserver import Request, Response
+from simulators.push import signature as push_signature
 from simulators.state import (
     InvalidRequest,
     LayoutSeat,
@@ -405,7 +405,7 @@ class RestlineSimulator(HttpSimulator):
                     "Seats": [{**_seat_ref(e.pos), "Status": STATUS_CODES[e.status]} for e in evs],
                 }
             ).encode()
-            signature = hmac.new(self.push_secret.encode(), body, hashlib.sha256).hexdigest()
+            signature = push_signature(self.push_secret, body)
             self.pusher.send(
                 self.push_target,
                 body,

@@ -28,7 +28,7 @@ from canonical import (
     new_id,
 )
 from canonical.time import utcnow
-from store import movie_matching, seats
+from store import movie_matching, push_order, seats
 from store.tables import (
     bookings,
     connectors,
@@ -664,6 +664,11 @@ def apply_delta(
     wanted = {c.seat_id: c for c in delta.changes}
     seats.ensure_inventory(conn, target)
     result = Applied(target)
+    if not push_order.accept_sequence(conn, delta.connector_id, target, delta.sequence):
+        # Older than what this POS already said about the show (a late or replayed push, a
+        # re-read feed page): it never rolls a seat back.
+        result.unchanged += len(wanted)
+        return result
     pending = list(wanted)
     for attempt in range(RACE_ATTEMPTS):
         rows = _seat_facts(conn, target, pending, now)

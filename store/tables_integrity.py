@@ -11,7 +11,7 @@ remember requests already answered (migration 0004 creates them).
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Column, Index, Integer, String, Table, text
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Integer, String, Table, text
 
 from store.tables import bookings, holds, metadata, payments
 from store.types import Json, UtcDateTime
@@ -52,4 +52,26 @@ idempotency_keys = Table(
     Column("response", Json),
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_idempotency_keys_created", "created_at"),
+)
+
+# The last sequence applied per show from each POS (migration 0007): a delta carrying an older
+# sequence (a late or replayed push, a re-read feed page) never rolls a seat back.
+pos_sequences = Table(
+    "pos_sequences",
+    metadata,
+    Column("connector_id", String(64), primary_key=True),
+    Column("show_id", String(64), primary_key=True),
+    Column("sequence", BigInteger, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# Pushes already applied, by a digest of their body (migration 0007): the same push sent again
+# inside the signature window is refused. Rows older than the window are purged.
+push_receipts = Table(
+    "push_receipts",
+    metadata,
+    Column("connector_id", String(64), primary_key=True),
+    Column("digest", String(64), primary_key=True),
+    Column("received_at", UtcDateTime, nullable=False),
+    Index("ix_push_receipts_received", "received_at"),
 )

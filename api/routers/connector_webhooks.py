@@ -18,15 +18,55 @@ import json
 import logging
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
+from adapters import push_auth
 from api.problems import problem_response
+from store import push_order
 
 router = APIRouter(tags=["connectors"])
 log = logging.getLogger("marquee.api.connector_webhooks")
 MAX_PUSH_BYTES = 1_000_000
 MISCONFIGURED_RETRY_SECONDS = 300
 PUSH_FAILED_RETRY_SECONDS = 30
+MAX_PUSH_DEPTH = 200
+
+
+def _nesting(body: bytes) -> int:
+    """How deep JSON brackets or XML elements nest (strings and attributes are not parsed:
+    an upper bound is enough to refuse a poison body before any parser recurses into it)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+            continue
+        if byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_PUSH_DEPTH:
+                return deepest
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
+
+
+def _seen(engine: Engine, connector_id: str, digest: str) -> bool:
+    with engine.connect() as conn:
+        return push_order.seen_push(conn, connector_id, digest)
+
+
+def _record(engine: Engine, connector_id: str, digest: str) -> None:
+    with engine.begin() as conn:
+        push_order.record_push(conn, connector_id, digest, push_auth.TOLERANCE_SECONDS)
 
 
 def _unavailable(request: Request, code: str, title: str, detail: str, retry: int) -> Response:
@@ -63,6 +103,9 @@ async def receive(connector_id: str, request: Request) -> Response:
     body = await request.body()
     if len(body) > MAX_PUSH_BYTES:
         raise HTTPException(413, "push body too large")
+    if _nesting(body) > MAX_PUSH_DEPTH:
+        # A poison push: refused for good (4xx), never a 5xx the POS would retry forever.
+        raise HTTPException(400, f"push body nested deeper than {MAX_PUSH_DEPTH} levels")
     engine = request.app.state.hub.engine
     try:
         connector = await run_in_threadpool(get_connector, engine, connector_id)
@@ -84,10 +127,15 @@ async def receive(connector_id: str, request: Request) -> Response:
             MISCONFIGURED_RETRY_SECONDS,
         )
     headers = {k: v for k, v in request.headers.items()}
+    seen = push_order.digest(body)
+    if await run_in_threadpool(_seen, engine, connector_id, seen):
+        raise HTTPException(409, "this push was already applied (a replay)")
     try:
         report = await run_in_threadpool(receive_push, connector, headers, body)
     except PushRejected as exc:
         raise HTTPException(401, str(exc)) from None
+    except (RecursionError, UnicodeDecodeError) as exc:
+        raise HTTPException(400, f"push body unreadable: {type(exc).__name__}") from None
     except Exception as exc:  # noqa: BLE001 - deltas are idempotent: the POS may resend
         log.exception("connector %s: push could not be applied", connector_id)
         return _unavailable(
@@ -98,6 +146,7 @@ async def receive(connector_id: str, request: Request) -> Response:
             f"({type(exc).__name__}); retry later",
             PUSH_FAILED_RETRY_SECONDS,
         )
+    await run_in_threadpool(_record, engine, connector_id, seen)
     if connector.mapping.protocol == "soap":
         # A SOAP callback gets a SOAP answer.
         payload = (

@@ -171,8 +171,10 @@ def test_seat_events_feed_and_webhook(
     assert time.monotonic() - started < 2
     assert len(received) == 1
     push = received[0]
-    expected = hmac.new(b"s3cret", push.body, hashlib.sha256).hexdigest()
-    assert push.headers["X-Restline-Signature"] == expected
+    # Timestamped: "t=<unix seconds>,v1=<hex HMAC of '<t>.' + body>".
+    stamp, mac = (p.split("=", 1)[1] for p in push.headers["X-Restline-Signature"].split(","))
+    expected = hmac.new(b"s3cret", stamp.encode() + b"." + push.body, hashlib.sha256).hexdigest()
+    assert mac == expected and abs(int(stamp) - time.time()) < 60
     body = json.loads(push.body)
     assert body == {
         "EventType": "SeatsChanged",
