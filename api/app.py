@@ -15,6 +15,7 @@ from api.middleware import BodySizeLimitMiddleware, ObservabilityMiddleware
 from api.ratelimit import RateLimits
 from api.routers import (
     admin,
+    admin_flags,
     admin_portal,
     auth,
     bookings,
@@ -131,6 +132,8 @@ def create_app(
     app.include_router(analytics_routes.admin_router)
     app.include_router(partner_portal.router)
     app.include_router(admin_portal.router)
+    app.include_router(admin_flags.router)
+    app.include_router(admin_flags.public_router)
     tracking.install(app, hub)
     web.install(app)  # the web app's catch-all: keep after every router
     openapi.install(app)

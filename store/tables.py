@@ -396,6 +396,7 @@ audit_log = Table(
 # `metadata` (Alembic's env, the schema comparison test) sees every table.
 import store.tables_analytics  # noqa: E402, F401
 import store.tables_auth  # noqa: E402, F401
+import store.tables_flags  # noqa: E402, F401
 import store.tables_integrity  # noqa: E402, F401
 import store.tables_movies  # noqa: E402, F401
 import store.tables_venue  # noqa: E402, F401
