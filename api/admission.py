@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 # webhooks that fulfil bookings go ahead of every other waiting request, so a crowd still trying
 # to get seats never makes the people who got some wait to pay.
 PRIORITY_PREFIXES = ("/v1/checkout", "/v1/payments/", "/v1/webhooks/")
+STREAM_SUFFIXES = ("/seat-events",)
 
 
 class PriorityGate:
@@ -68,7 +69,8 @@ class AdmissionMiddleware:
         self._gate: PriorityGate | None = None  # made in the server's own event loop
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        # A server-sent event stream stays open for minutes and holds no connection meanwhile.
+        if scope["type"] != "http" or scope.get("path", "").endswith(STREAM_SUFFIXES):
             await self.app(scope, receive, send)
             return
         if self._gate is None:

@@ -29,6 +29,7 @@ from api.routers import (
     partner_portal,
     partner_reports,
     seat_categories,
+    seat_events,
     session,
     storefront,
     web,
@@ -126,6 +127,7 @@ def create_app(
     app.include_router(movie_matching.router)
     app.include_router(connector_webhooks.router)
     app.include_router(session.router)
+    app.include_router(seat_events.router)
     app.include_router(storefront.router)
     app.include_router(images.router)
     app.include_router(analytics_routes.partner_router)

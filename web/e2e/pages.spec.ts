@@ -3,6 +3,7 @@ import { checkA11y, shot } from "./helpers";
 
 test("right-to-left: Arabic mirrors the layout, the hall keeps its orientation", async ({ page }) => {
   await page.goto("/");
+  await page.getByLabel("City").selectOption("Chennai");
   await page.getByLabel("Language", { exact: true }).selectOption("ar");
   await expect(page.locator("html")).toHaveAttribute("dir", "rtl");
   await expect(page.locator("html")).toHaveAttribute("lang", "ar");

@@ -141,8 +141,33 @@ test("the admin panel lists conflicts and dead letters and shows analytics for a
     await expect(page.getByRole("heading", { name: heading })).toBeVisible();
     await checkA11y(page, `admin ${link}`);
   }
-  await page.getByLabel("Role").selectOption("partner");
   await page.getByRole("link", { name: "Users", exact: true }).click();
   await page.getByLabel("Role").selectOption("partner");
   await expect(page.getByRole("cell", { name: "prt_demo" }).first()).toBeVisible();
+
+  // Bookings search, payments needing attention.
+  await page.getByRole("link", { name: "Bookings", exact: true }).click();
+  await expect(page.getByRole("table", { name: "Bookings found" })).toBeVisible();
+  await checkA11y(page, "admin bookings");
+  await page.getByRole("link", { name: "Payments", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Payments needing attention" })).toBeVisible();
+  await checkA11y(page, "admin payments");
+
+  // A regional release: on in India, off in Chennai.
+  const flag = `e2e_flag_${Date.now()}`;
+  await page.getByRole("link", { name: "Feature flags" }).click();
+  await page.getByLabel("Flag").fill(flag);
+  await page.getByLabel("Scope").selectOption("country");
+  await page.getByLabel("Country code").fill("IN");
+  await page.getByRole("button", { name: "Save flag" }).click();
+  await expect(page.getByText(`${flag} saved.`)).toBeVisible();
+  await page.getByLabel("Scope").selectOption("city");
+  await page.getByLabel("City").fill("Chennai");
+  await page.getByLabel("State").selectOption("off");
+  await page.getByRole("button", { name: "Save flag" }).click();
+  await expect(page.getByRole("table", { name: "Flags" })).toContainText("Chennai");
+  await checkA11y(page, "admin flags");
+  const pune = await (await page.request.get("/v1/flags?city=Pune&country=IN")).json();
+  const chennai = await (await page.request.get("/v1/flags?city=Chennai&country=IN")).json();
+  expect([pune[flag], chennai[flag]]).toEqual([true, false]);
 });

@@ -6,6 +6,7 @@ import { RoleGate } from "../partner/RoleGate";
 import { Conflicts } from "./Conflicts";
 import { DeadLetters } from "./DeadLetters";
 import { AuditLog, Connectors, Users } from "./Operations";
+import { BookingSearch, Flags, PaymentsAttention } from "./Support";
 import "../partner/portal.css";
 
 export default function AdminArea() {
@@ -21,6 +22,9 @@ export default function AdminArea() {
           <NavLink to="/admin/connectors">Connectors</NavLink>
           <NavLink to="/admin/users">Users</NavLink>
           <NavLink to="/admin/audit-log">Audit log</NavLink>
+          <NavLink to="/admin/bookings">Bookings</NavLink>
+          <NavLink to="/admin/payments">Payments</NavLink>
+          <NavLink to="/admin/flags">Feature flags</NavLink>
         </nav>
         <div>
           <Routes>
@@ -30,6 +34,9 @@ export default function AdminArea() {
             <Route path="connectors" element={<Connectors />} />
             <Route path="users" element={<Users />} />
             <Route path="audit-log" element={<AuditLog />} />
+            <Route path="bookings" element={<BookingSearch />} />
+            <Route path="payments" element={<PaymentsAttention />} />
+            <Route path="flags" element={<Flags />} />
           </Routes>
         </div>
       </div>

@@ -15,12 +15,18 @@ export function fractionDigits(currency: string): number {
   return digits;
 }
 
+// Building an Intl formatter costs far more than using one: a seat map labels 400 seats.
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
 /** Money arrives in minor units with its ISO currency; Intl formats it in the user's locale. */
 export function formatMoney(money: Money, locale: string): string {
-  const value = money.amount / 10 ** fractionDigits(money.currency);
-  return new Intl.NumberFormat(locale, { style: "currency", currency: money.currency }).format(
-    value,
-  );
+  const key = `${locale}|${money.currency}`;
+  let format = moneyFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { style: "currency", currency: money.currency });
+    moneyFormats.set(key, format);
+  }
+  return format.format(money.amount / 10 ** fractionDigits(money.currency));
 }
 
 export function formatDateTime(

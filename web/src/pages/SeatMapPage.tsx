@@ -16,7 +16,7 @@ const POLL_MS = 1000;
 
 declare global {
   interface Window {
-    __marquee?: { seatMapInteractiveMs?: number; seatMapSeats?: number };
+    __marquee?: { seatMapInteractiveMs?: number; seatMapCommitMs?: number; seatMapSeats?: number };
   }
 }
 
@@ -48,10 +48,17 @@ export default function SeatMapPage() {
       });
   }, [showId, locale]);
 
-  // Live seats: a conditional GET every second costs a 304 while nothing changed; a change
-  // redraws only the seats whose status moved.
+  // Live seats: server-sent events (a snapshot, then only the seats that changed); where they
+  // cannot connect, a conditional GET every second (a 304 while nothing changed). Either way
+  // only the seats whose status moved are redrawn.
   useEffect(() => {
     let live = true;
+    let timer: ReturnType<typeof setInterval> | null = null;
+    const apply = (seats: Record<string, string>, whole: boolean) =>
+      setStatuses((before) => {
+        const next = whole ? seats : { ...before, ...seats };
+        return changedSeats(before, next).length ? next : before;
+      });
     const poll = async () => {
       const headers: Record<string, string> = {};
       if (etag.current) headers["If-None-Match"] = etag.current;
@@ -64,22 +71,35 @@ export default function SeatMapPage() {
         if (!live || response.status === 304 || !response.ok) return;
         const body = (await response.json()) as SeatMap;
         etag.current = response.headers.get("ETag");
-        const next = Object.fromEntries(body.seats.map((s) => [s.id, s.status]));
         if (!firstMap.current) {
           firstMap.current = true;
           setStartedAt(performance.now());
           setMap(body);
         }
-        setStatuses((before) => (changedSeats(before, next).length ? next : before));
+        apply(Object.fromEntries(body.seats.map((s) => [s.id, s.status])), true);
       } catch {
         /* offline for a moment: the next poll catches up */
       }
     };
-    void poll();
-    const timer = setInterval(poll, POLL_MS);
+    const startPolling = () => {
+      timer ??= setInterval(poll, POLL_MS);
+    };
+    void poll(); // the layout itself, once
+    let source: EventSource | null = null;
+    if (typeof EventSource === "function") {
+      source = new EventSource(`/v1/shows/${encodeURIComponent(showId)}/seat-events`);
+      const onData = (whole: boolean) => (e: MessageEvent<string>) =>
+        apply((JSON.parse(e.data) as { seats: Record<string, string> }).seats, whole);
+      source.addEventListener("snapshot", onData(true));
+      source.addEventListener("seats", onData(false));
+      source.onerror = () => {
+        if (source?.readyState === EventSource.CLOSED) startPolling();
+      };
+    } else startPolling();
     return () => {
       live = false;
-      clearInterval(timer);
+      source?.close();
+      if (timer) clearInterval(timer);
     };
   }, [showId]);
 
@@ -149,9 +169,15 @@ export default function SeatMapPage() {
     sold: "seat.sold",
     blocked: "seat.blocked",
   };
+  const priceLabels = useMemo(
+    () =>
+      Object.fromEntries(
+        Object.entries(categories).map(([name, c]) => [name, c ? formatMoney(c.price, locale) : ""]),
+      ),
+    [categories, locale],
+  );
   const labelFor = useCallback(
     (seat: Seat, status: string, selected: boolean) => {
-      const price = categories[seat.category]?.price;
       const flags = [
         seat.flags.includes("wheelchair") ? t("seat.wheelchair") : "",
         seat.flags.includes("companion") ? t("seat.companion") : "",
@@ -163,14 +189,14 @@ export default function SeatMapPage() {
           label: seat.label,
           row: seat.row,
           category: seat.category,
-          price: price ? formatMoney(price, locale) : "",
+          price: priceLabels[seat.category] ?? "",
           status: selected ? t("seat.selected") : t(statusWord[state] ?? "seat.blocked"),
         }),
         ...flags,
       ].join(", ");
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [categories, locale, t],
+    [priceLabels, t],
   );
 
   const total = selection.reduce((sum, id) => {
@@ -206,6 +232,7 @@ export default function SeatMapPage() {
     });
     setBusy(false);
     if (data) {
+      setSelection([]); // ours now: the live update that follows is not "taken by someone"
       navigate(`/checkout/${data.id}`);
       return;
     }
@@ -323,8 +350,12 @@ export default function SeatMapPage() {
           onPick={onPick}
           screenLabel={t("seat.screen")}
           startedAt={startedAt}
-          onInteractive={(ms) => {
-            window.__marquee = { seatMapInteractiveMs: ms, seatMapSeats: map.seats.length };
+          onInteractive={(ms, commitMs) => {
+            window.__marquee = {
+              seatMapInteractiveMs: ms,
+              seatMapCommitMs: commitMs,
+              seatMapSeats: map.seats.length,
+            };
           }}
         />
       </div>

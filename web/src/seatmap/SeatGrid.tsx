@@ -60,7 +60,7 @@ export type SeatGridProps = {
   screenLabel: string;
   /** performance.now() when the seat map arrived: the grid reports when it became usable. */
   startedAt?: number;
-  onInteractive?: (ms: number) => void;
+  onInteractive?: (ms: number, commitMs: number) => void;
 };
 
 export function SeatGrid(props: SeatGridProps) {
@@ -76,9 +76,10 @@ export function SeatGrid(props: SeatGridProps) {
     if (reported.current || props.startedAt === undefined) return;
     reported.current = true;
     const started = props.startedAt;
+    const committed = performance.now() - started; // rendered and in the document
     // Interactive = the buttons are in the document, laid out and the next frame was painted.
     requestAnimationFrame(() => {
-      setTimeout(() => props.onInteractive?.(performance.now() - started), 0);
+      setTimeout(() => props.onInteractive?.(performance.now() - started, committed), 0);
     });
   });
 
