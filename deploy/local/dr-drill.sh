@@ -119,7 +119,7 @@ log "WAL replay and promotion"
 in_ns pg1 env $(pg_host_env pg1) setpriv --reuid=postgres --regid=postgres --init-groups \
   "$PG_BIN/pg_ctl" -D "$CLUSTER_DIR/pg1/data" -w -t 600 \
   -o "-c listen_addresses=127.0.0.1 -c synchronous_standby_names= -c unix_socket_directories=$CLUSTER_DIR/pg1/run -c hba_file=$CLUSTER_DIR/pg1/data/pg_hba.conf -c ident_file=$CLUSTER_DIR/pg1/data/pg_ident.conf" \
-  -l "$CLUSTER_DIR/log/pg1-recovery.log" start >/dev/null
+  -l "$CLUSTER_DIR/pg1/recovery.log" start >/dev/null
 until [ "$(in_ns pg1 psql -qAtX -h "$CLUSTER_DIR/pg1/run" -U postgres -c 'select pg_is_in_recovery()' 2>/dev/null)" = f ]; do
   sleep 0.2
 done
