@@ -118,6 +118,10 @@ def test_a_poison_push_is_a_4xx_not_a_retry_forever_5xx(engine, world):
     deep = b'{"a":' * 100_000 + b"1" + b"}" * 100_000
     answer = _post(server, deep, push_auth.sign(deep, SECRET))
     assert 400 <= answer.status_code < 500, answer.text
+    for junk in (b"<a>" * 100_000 + b"</a>" * 100_000, b"\xff\xfe not json", b'{"Seats": 7}'):
+        # Refused or dead-lettered for admins: either way never a 5xx retried forever.
+        answer = _post(server, junk, push_auth.sign(junk, SECRET))
+        assert answer.status_code < 500, (junk[:20], answer.text)
 
 
 def test_the_simulator_push_path_still_works(engine, world):
