@@ -210,12 +210,19 @@ def _poll_files(connector: Connector, report: InventoryReport) -> None:
     present = set()
     batch: list[tuple[list[InventoryDelta], str]] = []
     last = state.get("last")
+    # A file that produced dead letters is remembered with the mapping revision it was read
+    # with: the same file is not dead-lettered again every poll, but after a mapping fix it
+    # is read again even though its content did not change.
+    revision = getattr(connector.mapping, "fingerprint", None) or ""
     for payload in sorted(payloads, key=lambda p: p.name):
         present.add(payload.name)
-        if seen.get(payload.name) == payload.fingerprint and payload.fingerprint:
+        fingerprint = payload.fingerprint
+        if fingerprint and seen.get(payload.name) in (fingerprint, f"{fingerprint}@{revision}"):
             continue  # the same file again: applied once already
+        dead_before = report.dead_letters
         batch.append(_map(connector, SNAPSHOT_ENTITY, payload, report))
-        seen[payload.name] = payload.fingerprint or ""
+        failed = report.dead_letters > dead_before
+        seen[payload.name] = f"{fingerprint}@{revision}" if failed else (fingerprint or "")
         last = payload.name
     if not batch:
         return
