@@ -156,7 +156,7 @@ test("the admin panel lists conflicts and dead letters and shows analytics for a
   // A regional release: on in India, off in Chennai.
   const flag = `e2e_flag_${Date.now()}`;
   await page.getByRole("link", { name: "Feature flags" }).click();
-  await page.getByLabel("Flag").fill(flag);
+  await page.getByRole("textbox", { name: "Flag" }).fill(flag);
   await page.getByLabel("Scope").selectOption("country");
   await page.getByLabel("Country code").fill("IN");
   await page.getByRole("button", { name: "Save flag" }).click();

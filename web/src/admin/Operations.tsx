@@ -38,7 +38,7 @@ export function Connectors() {
       ) : items.length === 0 ? (
         <p className="muted">No connectors yet.</p>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table className="data">
             <thead>
               <tr>
@@ -129,7 +129,7 @@ export function Users() {
       {!items ? (
         <Loading label="Loading users…" />
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table className="data">
             <thead>
               <tr>
@@ -180,7 +180,7 @@ export function AuditLog() {
       ) : items.length === 0 ? (
         <p className="muted">Nothing recorded.</p>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table className="data">
             <thead>
               <tr>

@@ -48,7 +48,7 @@ export function BookingSearch() {
       {!rows ? (
         <Loading label="Searching…" />
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table className="data" aria-label="Bookings found">
             <thead>
               <tr>
@@ -92,7 +92,7 @@ export function PaymentsAttention() {
       ) : rows.length === 0 ? (
         <p className="muted">Nothing stuck, failed or refunded lately.</p>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table className="data">
             <thead>
               <tr>
@@ -177,7 +177,7 @@ export function Flags() {
       {!rows ? (
         <Loading label="Loading flags…" />
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table className="data" aria-label="Flags">
             <thead>
               <tr>

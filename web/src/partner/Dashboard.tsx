@@ -203,7 +203,7 @@ function Breakdown({ title, rows }: { title: string; rows: BreakdownRow[] }) {
   return (
     <>
       <h2>{title}</h2>
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0}>
       <table className="data">
         <thead>
           <tr>

@@ -201,7 +201,7 @@ export default function Schedule() {
       </div>
       <Card>
         <h2>Week</h2>
-        <div className="week">
+        <div className="week" tabIndex={0}>
           {weekDays.map((day, i) => (
             <section key={day} className="week-day" aria-label={`${WEEKDAYS[i]} ${day}`}>
               <h3>

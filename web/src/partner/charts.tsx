@@ -77,7 +77,7 @@ export function OccupancyHeatMap({ shows }: { shows: ShowRow[] }) {
   }
   if (!shows.length) return <p className="muted">No shows in this range.</p>;
   return (
-    <div className="heatmap-wrap">
+    <div className="heatmap-wrap" tabIndex={0}>
       <table className="heatmap" aria-label="Occupancy per show">
         <thead>
           <tr>
