@@ -33,7 +33,7 @@ def test_users_roles_and_audit(api):
             "password": "long enough pw",
         },
     ).json()
-    assert staff["scope"] == "partner:read partner:write profile"
+    assert staff["scope"] == "partner:read partner:write checkin profile"
     # Demoting revokes the refresh token, so the old role cannot be refreshed back.
     r = c.patch(f"/v1/admin/users/{user_id}", headers=admin, json={"role": "customer"})
     assert r.status_code == 200 and r.json()["partner_id"] is None
