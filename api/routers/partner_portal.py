@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, select
 
 from api.context import ApiContext, get_ctx
-from api.routers.partner import _screen, _show, reader, writer
+from api.routers.partner import _screen, _show, _theatre, reader, writer
 from api.schemas_partner import LayoutIn
 from api.security.principal import Principal
 from canonical import SeatLayout
@@ -184,3 +184,17 @@ def cancel_preview(
         note="A show with live bookings is refused by DELETE /v1/partner/shows/{id}: cancel "
         "or refund its bookings first; the refunds above are the bookings' full totals.",
     )
+
+
+@router.get(
+    "/theatres/{theatre_id}/settings",
+    summary="A theatre as the partner edits it: address, time zone and sales rules",
+)
+def theatre_settings(
+    theatre_id: str = Path(max_length=64),
+    principal: Principal = Depends(reader),
+    ctx: ApiContext = Depends(get_ctx),
+) -> dict[str, object]:
+    with ctx.hub.engine.connect() as conn:
+        theatre = _theatre(conn, principal, theatre_id)
+    return theatre.model_dump(mode="json", exclude={"partner_id", "connector_id", "external_refs"})

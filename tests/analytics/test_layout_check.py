@@ -94,3 +94,14 @@ def test_cancel_preview_counts_the_bookings_and_refunds(api):
     assert preview["refunds"] == [total]
     assert c.delete(f"/v1/partner/shows/{show_id}", headers=staff).status_code == 409
     assert c.get(url, headers=api.auth("staff-b@test.example")).status_code == 404
+
+
+def test_theatre_settings_carry_the_sales_rules_to_the_owner_only(api):
+    c = api.client
+    url = "/v1/partner/theatres/thr_chennai_adyar/settings"
+    got = c.get(url, headers=api.auth("staff-a@test.example"))
+    assert got.status_code == 200
+    body = got.json()
+    assert body["rules"]["no_orphan_seats"] is True and body["currency"] == "INR"
+    assert {"hold_ttl_seconds", "max_seats_per_hold", "cancellation"} <= set(body["rules"])
+    assert c.get(url, headers=api.auth("staff-b@test.example")).status_code == 404
