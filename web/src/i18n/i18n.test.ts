@@ -1,13 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { formatDateTime, formatMoney } from "../api/money";
-import { dirOf, interpolate, translate } from "./index";
+import { en, type MessageKey } from "./en";
+import { dirOf, interpolate, LANGUAGES, translate } from "./index";
 
 describe("interface text", () => {
   it("interpolates values and falls back to English for a missing key", () => {
     expect(interpolate("Hold {count} seats", { count: 3 })).toBe("Hold 3 seats");
     expect(translate("ta", "seat.hold", { count: 2 })).toBe("2 இருக்கைகளைப் பிடி");
-    // Tamil has no text for this key yet: English is shown rather than nothing.
-    expect(translate("ta", "pay.needs3ds")).toBe("Your bank needs to confirm this payment.");
+  });
+
+  it("every translation keeps the placeholders of the English text", () => {
+    const holes = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    for (const { code } of LANGUAGES) {
+      for (const key of Object.keys(en) as MessageKey[]) {
+        expect(holes(translate(code, key)), `${code} ${key}`).toEqual(holes(en[key]));
+      }
+    }
   });
 
   it("knows which languages are written right to left", () => {
