@@ -274,7 +274,7 @@ def import_catalog(
         _simple(connector, "movie", report, days)
     if "screen" in entities:
         _simple(connector, "screen", report, days)
-    if "seat_layout" in entities:
+    if "seat_layout" in entities and not layouts_per_show(connector):
         _simple(connector, "seat_layout", report, days)
     if "show" in entities:
         try:
@@ -495,12 +495,57 @@ class _Missing(_NoLayout):
         self.show, self.lacks = show, lacks
 
 
+def layouts_per_show(connector: Connector) -> bool:
+    """Some POSes publish a screen's seat layout only inside each show's seat map: the
+    `seat_layout` transport then names `{$session_id}`."""
+    return connector.has("seat_layout") and "session_id" in connector.transport_vars("seat_layout")
+
+
+def _layouts_from_shows(connector: Connector, waiting: list[Show], report: ImportReport) -> None:
+    """Screens without a layout get the one their first waiting show's seat map gives (one
+    call per screen, not per show)."""
+    with connector.engine.connect() as conn:
+        theatre_ext = {r["id"]: r["external_id"] for r in sql.theatre_refs(conn, connector.id)}
+        screen_ext = {
+            sid: ext for refs in sql.screen_refs(conn, connector.id).values() for ext, sid in refs
+        }
+        have = sql.screen_layouts(conn, {s.screen_id for s in waiting})
+        stored = sql.existing_ids(
+            conn, sql.seat_layouts, [lid for lid in have.values() if lid is not None]
+        )
+    done: set[str] = set()
+    for show in waiting:
+        screen = show.screen_id
+        if screen in done or have.get(screen) in stored or not show.external_refs:
+            continue
+        done.add(screen)
+        if show.theatre_id not in theatre_ext or screen not in screen_ext:
+            continue
+        vars = {
+            "cinema_id": theatre_ext[show.theatre_id],
+            "screen_number": screen_ext[screen],
+            "session_id": show.external_refs[0].external_id,
+        }
+        try:
+            payloads = connector.fetch("seat_layout", vars)
+        except AdapterError as exc:
+            record_failed_call(connector, "seat_layout", vars, exc)
+            continue
+        for payload in payloads:
+            payload.vars = {**vars, **payload.vars}
+            records = _read(connector, "seat_layout", payload, report)
+            if records:
+                _flush(connector, "seat_layout", [payload], records, report)
+
+
 def write_waiting(connector: Connector, report: ImportReport) -> None:
     """The shows that waited for their movie, screen or layout, once the rest of the import
     is in: written now, or dead letters naming what they still lack."""
     waiting, report.waiting = report.waiting, []
     if not waiting:
         return
+    if layouts_per_show(connector):
+        _layouts_from_shows(connector, waiting, report)
     dead: list[DeadLetter] = []
     mapping = connector.mapping
     with connector.engine.begin() as conn:

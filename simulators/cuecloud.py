@@ -64,6 +64,7 @@ class CueCloudSimulator:
     start_date: date | None = None
     key: str = "cue-key-1"
     fail_page: int | None = None
+    plans_per_screening_only: bool = False
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -145,11 +146,15 @@ class CueCloudSimulator:
                 return _ok(halls, "Halls")
             if len(parts) == 5 and parts[2] == "halls" and parts[4] == "plan":
                 self._site(parts[1])
+                if self.plans_per_screening_only:
+                    return _fail("NOPLAN", "hall plans are published per screening only")
                 if not parts[3].isdigit() or not 1 <= int(parts[3]) <= HALLS:
                     return _fail("NOHALL", f"no hall {parts[3]}")
                 return _ok(_plan(parts[1], int(parts[3])), None)
             if len(parts) == 3 and parts[0] == "sites" and parts[2] == "screenings":
                 return self._screenings(parts[1], query)
+            if len(parts) == 5 and parts[2] == "screenings" and parts[4] == "seats":
+                return self._screening_seats(parts[1], parts[3])
         except _Refused as exc:
             return _fail(exc.code, str(exc))
         return Response(404, b"not found", "text/plain")
@@ -174,6 +179,15 @@ class CueCloudSimulator:
                 if lo <= s.begins.astimezone(zone).date() <= hi
             ]
         return self._paged(query, rows, "Screenings")
+
+    def _screening_seats(self, site: str, screening_id: str) -> Response:
+        """A screening's seat map: its hall's plan (the only place some tenants publish it)."""
+        self._site(site)
+        with self._lock:
+            found = [s for s in self.screenings(site) if s.id == screening_id]
+        if not found:
+            raise _Refused("NOSCREENING", f"no screening {screening_id}")
+        return _ok(_plan(site, found[0].hall), None)
 
     def _paged(self, query: dict[str, str], rows: list[str], element: str) -> Response:
         """Cursor pages that overlap by one row: the next page starts at this page's last row
