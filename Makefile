@@ -7,10 +7,11 @@ BIN    := $(VENV)/bin
 .PHONY: cluster cluster-down cluster-status cluster-test dr-drill
 
 # Coverage gates (percent of statements + branches): the whole tree, then per package.
-# The goal is 85 overall and 90 for canonical/ and booking/; the gates sit at today's measured
-# figures and only move up (raise them in the commit whose tests earn it).
-COVERAGE_FAIL_UNDER ?= 78
-COVERAGE_PACKAGE_GATES ?= --package canonical=90 --package booking=75
+# The goal is 85 overall and 90 for canonical/ and booking/; the gates sit at the measured
+# figures (overall 79.4 %, booking 86.5 %, canonical 92.5 %) and only move up: raise them in the
+# commit whose tests earn it.
+COVERAGE_FAIL_UNDER ?= 79
+COVERAGE_PACKAGE_GATES ?= --package canonical=92 --package booking=86
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
