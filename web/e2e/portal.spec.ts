@@ -119,6 +119,24 @@ test("partner B cannot open partner A's theatre by URL", async ({ page, request 
   // A partner is not an admin.
   await page.goto("/admin");
   await expect(page.getByText("This area is for Marquee staff.")).toBeVisible();
+
+  // B adds its own theatre with its sales rules, then a screen.
+  const theatreId = `thr_b_${suffix}`;
+  await page.goto("/partner/theatres/new");
+  await page.getByLabel("Id").fill(theatreId);
+  await page.getByLabel("Name").fill("B Central");
+  await page.getByLabel("City").fill("Pune");
+  await page.getByLabel("Hold time (seconds)").fill("600");
+  await page.getByLabel("Cancellation fee (%)").fill("10");
+  await page.getByRole("button", { name: "Save theatre" }).click();
+  await expect(page.getByRole("heading", { name: "Theatre: B Central" })).toBeVisible();
+  await checkA11y(page, "theatre form");
+  await page.getByLabel("Screen id").fill(`scr_b_${suffix}`);
+  await page.getByLabel("Screen name").fill("Screen 1");
+  await page.getByRole("button", { name: "Add screen" }).click();
+  await expect(page.getByText("Screen Screen 1 added.")).toBeVisible();
+  const settings = await (await page.request.get(`/v1/partner/theatres/${theatreId}/settings`)).json();
+  expect([settings.rules.hold_ttl_seconds, settings.rules.cancellation.fee_percent]).toEqual([600, 10]);
 });
 
 test("the admin panel lists conflicts and dead letters and shows analytics for all", async ({ page }) => {

@@ -6,6 +6,7 @@ import { Alert, Card, Loading } from "../ui";
 import { Dashboard } from "./Dashboard";
 import LayoutEditor from "./LayoutEditor";
 import Schedule from "./Schedule";
+import TheatreForm from "./TheatreForm";
 import { RoleGate } from "./RoleGate";
 import "./portal.css";
 
@@ -26,6 +27,8 @@ export default function PartnerArea() {
             <Route path="theatres/:theatreId" element={<TheatreDashboard />} />
             <Route path="screens/:screenId/layout" element={<LayoutEditor />} />
             <Route path="theatres/:theatreId/schedule" element={<Schedule />} />
+            <Route path="theatres/new" element={<TheatreForm />} />
+            <Route path="theatres/:theatreId/edit" element={<TheatreForm />} />
           </Routes>
         </div>
       </div>
@@ -52,6 +55,9 @@ function Theatres() {
   return (
     <div className="stack">
       <h1>Your theatres</h1>
+      <p>
+        <Link to="/partner/theatres/new">Add a theatre</Link>
+      </p>
       <div className="grid">
         {theatres.map((t) => (
           <Card key={t.id}>
@@ -61,6 +67,7 @@ function Theatres() {
             </p>
             <Link to={`/partner/theatres/${t.id}`}>Sales of {t.name}</Link>
             <Link to={`/partner/theatres/${t.id}/schedule`}>Schedule and prices of {t.name}</Link>
+            <Link to={`/partner/theatres/${t.id}/edit`}>Settings of {t.name}</Link>
             <Screens theatreId={t.id} theatreName={t.name} />
           </Card>
         ))}
