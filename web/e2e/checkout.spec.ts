@@ -50,3 +50,25 @@ test("the hold counts down, expires, and the seats go back", async ({ page }) =>
     )
     .toBe("available");
 });
+
+test("extend the hold once; leaving checkout releases the seats", async ({ page }) => {
+  await signUp(page, uniqueEmail("leave"));
+  await page.goto(`/shows/${BIG_SHOW}`);
+  await page.locator('[data-seat="P1"]').click();
+  await page.locator('[data-seat="P2"]').click();
+  await page.getByRole("button", { name: /Hold 2 seats/ }).click();
+  await expect(page.getByRole("heading", { name: "Checkout" })).toBeVisible();
+  await page.getByRole("button", { name: "Need more time?" }).click();
+  await expect(page.getByText("Extended once")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Need more time?" })).toHaveCount(0);
+  await page.getByRole("link", { name: "Movies" }).click();
+  await expect
+    .poll(
+      async () => {
+        const map = await (await page.request.get(`/v1/shows/${BIG_SHOW}/seat-map`)).json();
+        return map.seats.find((s: { id: string }) => s.id === "P1").status;
+      },
+      { timeout: 10_000 },
+    )
+    .toBe("available");
+});
