@@ -274,5 +274,7 @@ def update_me(
             users.revoke_user_refresh_tokens(conn, row.id)  # other sessions end
         users.update_user(conn, row.id, **values)
         row = users.get_user(conn, row.id)
+    if body.password is not None:
+        standings_for(ctx.hub).forget_user(principal.subject)  # the ended sessions, now
     assert row is not None
     return accounts.user_out(ctx.cipher, row)

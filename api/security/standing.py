@@ -6,11 +6,14 @@ demoted admin's token is refused, not merely narrowed), a partner client must no
 and a user's login session (the token's `sid`, its refresh token family) must be live: logout,
 reuse of a rotated refresh token and an admin's change revoke the family.
 
-The answers are cached so a sale does not read the users table per request: in this process for
-`LOCAL_SECONDS` and, when REDIS_URL is set, in Redis for `SHARED_SECONDS` (so the database is
-read about once per interval per subject across every API process). A change made through the
-API forgets the cached answer at once (`forget_*`, here and in Redis), so the very next request
-sees it; any other change is seen within LOCAL_SECONDS + SHARED_SECONDS (one second).
+The answers are cached so a sale does not read the users table per request. With REDIS_URL set,
+each process keeps answers for up to `LOCAL_SECONDS_SHARED` and Redis holds them for
+`SHARED_SECONDS`; every change made through the API forgets the answer here and in Redis and
+bumps a change counter in Redis, which every process reads at most every `EPOCH_SECONDS` and,
+when it moved, drops all it kept: another process sees the change within a second, this one on
+the very next request. Without Redis (one process, the embedded default) answers are kept for
+`LOCAL_SECONDS` (one second); a change made through the API is seen on the next request. A change
+made behind the API's back (SQL by hand) is seen within LOCAL_SECONDS_SHARED with Redis.
 """
 
 from __future__ import annotations
@@ -30,8 +33,11 @@ from store import users
 
 log = logging.getLogger("marquee.auth")
 
-LOCAL_SECONDS = 0.5
+LOCAL_SECONDS = 1.0  # no Redis: how long this process trusts an answer
+LOCAL_SECONDS_SHARED = 60.0  # with Redis: the change counter tells when to drop answers earlier
 SHARED_SECONDS = 0.5
+EPOCH_SECONDS = 0.5
+EPOCH_KEY = "marquee:standing-epoch"
 LOCAL_KEPT = 65536
 REDIS_PREFIX = "marquee:standing:"
 
@@ -48,8 +54,11 @@ class Standing:
 class Standings:
     def __init__(self, engine: Engine, redis_url: str | None) -> None:
         self.engine = engine
-        self._local: dict[str, tuple[float, Any]] = {}
+        self._local: dict[str, tuple[float, bytes | None, Any]] = {}
         self._redis: Any = None
+        # The change counter as last read, and when; None while Redis did not answer.
+        self._epoch: bytes | None = None
+        self._epoch_read_at = float("-inf")
         if redis_url:
             import redis
 
@@ -73,6 +82,9 @@ class Standings:
         return _judge(claims, {k: self._get(k) for k in keys})
 
     async def arefusal(self, claims: Claims) -> str | None:
+        if self._redis is not None and time.monotonic() - self._epoch_read_at >= EPOCH_SECONDS:
+            self._epoch_read_at = time.monotonic()  # one reader per interval, not one per request
+            await run_in_threadpool(self.read_epoch)
         known, reason = self.refusal_cached(claims)
         if known:
             return reason
@@ -89,52 +101,79 @@ class Standings:
     def forget_session(self, family_id: str) -> None:
         self._forget(f"s:{family_id}")
 
+    def read_epoch(self) -> None:
+        """Drop every kept answer when another process changed something (or Redis is away)."""
+        try:
+            epoch = self._redis.get(EPOCH_KEY) or b"0"
+        except Exception:  # noqa: BLE001 - Redis away: keep answers only LOCAL_SECONDS
+            epoch = None
+        if epoch is None or epoch != self._epoch:
+            self._local.clear()
+        self._epoch = epoch
+        self._epoch_read_at = time.monotonic()
+
     def _forget(self, key: str) -> None:
-        self._local.pop(key, None)
+        # Everything, not just this key: a user's sessions are keyed apart from the user, and
+        # changes are rare next to requests.
+        self._local.clear()
         if self._redis is not None:
             try:
                 self._redis.delete(REDIS_PREFIX + key)
+                # Every process (this one too) stops using answers read before the change.
+                self._epoch = str(self._redis.incr(EPOCH_KEY)).encode()
             except Exception:  # noqa: BLE001 - Redis down: its copy expires within a second anyway
                 log.warning("could not forget a cached token standing in Redis", exc_info=True)
 
     # ---- the cache layers -----------------------------------------------------------------
+    # Every kept answer is tagged with the change counter it was read under: an answer read
+    # before a change (even one stored after it, by a slow reader) is never used after it.
 
     def _local_get(self, key: str) -> Any:
         hit = self._local.get(key)
-        if hit is None or hit[0] < time.monotonic():
+        if hit is None:
             return _MISSING
-        return hit[1]
+        read_at, epoch, value = hit
+        # Long only while the change counter is being read; otherwise a second.
+        keep = LOCAL_SECONDS_SHARED if self._epoch is not None else LOCAL_SECONDS
+        if epoch != self._epoch or time.monotonic() - read_at > keep:
+            return _MISSING
+        return value
 
     def _get(self, key: str) -> Any:
         value = self._local_get(key)
         if value is not _MISSING:
             return value
-        value = self._shared_get(key)
+        epoch = self._epoch
+        value = self._shared_get(key, epoch)
         if value is _MISSING:
             value = self._load(key)
-            self._shared_put(key, value)
+            self._shared_put(key, value, epoch)
         if len(self._local) >= LOCAL_KEPT:
             self._local.clear()  # crude but bounded; refilled from Redis or the database
-        self._local[key] = (time.monotonic() + LOCAL_SECONDS, value)
+        self._local[key] = (time.monotonic(), epoch, value)
         return value
 
-    def _shared_get(self, key: str) -> Any:
-        if self._redis is None:
+    def _shared_get(self, key: str, epoch: bytes | None) -> Any:
+        if self._redis is None or epoch is None:
             return _MISSING
         try:
             raw = self._redis.get(REDIS_PREFIX + key)
         except Exception:  # noqa: BLE001 - Redis down: ask the database
             return _MISSING
-        return _MISSING if raw is None else _decode(key, json.loads(raw))
+        if raw is None:
+            return _MISSING
+        kept = json.loads(raw)
+        if kept.get("epoch") != epoch.decode():
+            return _MISSING
+        return _decode(key, kept.get("value"))
 
-    def _shared_put(self, key: str, value: Any) -> None:
-        if self._redis is None:
+    def _shared_put(self, key: str, value: Any, epoch: bytes | None) -> None:
+        if self._redis is None or epoch is None:
             return
+        kept = {"epoch": epoch.decode(), "value": _encode(value)}
         # Redis down: the answer stands; only sharing it failed.
         with contextlib.suppress(Exception):
-            self._redis.set(
-                REDIS_PREFIX + key, json.dumps(_encode(value)), px=int(SHARED_SECONDS * 1000)
-            )
+            self._redis.set(REDIS_PREFIX + key, json.dumps(kept), px=int(SHARED_SECONDS * 1000))
 
     def _load(self, key: str) -> Any:
         kind, _, ident = key.partition(":")

@@ -171,3 +171,16 @@ def test_tokens_signed_with_a_previous_key_verify_during_a_rotation(pg: Api):
         assert mid.get("/v1/me", headers=_bearer(token)).status_code == 200
     with _another_process(url, jwt_secret=new_key, **keep) as after:
         assert after.get("/v1/me", headers=_bearer(token)).status_code == 401
+
+
+def test_a_password_change_ends_the_other_sessions_now(pg: Api):
+    thief = _login(pg, "cust-b@test.example")["access_token"]
+    owner = _login(pg, "cust-b@test.example")["access_token"]
+    assert pg.client.get("/v1/me", headers=_bearer(thief)).status_code == 200
+    r = pg.client.patch(
+        "/v1/me",
+        json={"password": "a brand new passphrase", "current_password": PASSWORD},
+        headers=_bearer(owner),
+    )
+    assert r.status_code == 200
+    assert pg.client.get("/v1/me", headers=_bearer(thief)).status_code == 401
