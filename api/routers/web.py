@@ -13,6 +13,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, Response
 
+from api.landing import landing_page
 from api.problems import problem_response
 
 DIST = Path(os.environ.get("MARQUEE_WEB_DIST", Path(__file__).resolve().parents[2] / "web/dist"))
@@ -23,13 +24,9 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 def _index(dist: Path, request: Request) -> Response:
     index = dist / "index.html"
     if not index.is_file():
-        return problem_response(
-            request,
-            404,
-            "web_app_not_built",
-            "Not Found",
-            "the web app is not built: run `make demo` (or `npm ci && npm run build` in web/)",
-        )
+        # Not built (an API-only deployment, or before `make demo` builds it): a landing page
+        # pointing at the API docs, not a 404.
+        return landing_page(request)
     return FileResponse(index, headers={"Cache-Control": "no-cache"})
 
 
