@@ -93,3 +93,46 @@ def test_a_watcher_sees_a_snapshot_then_only_the_seats_taken(server: str) -> Non
             assert change["available"] == snapshot["available"] - 2
             assert elapsed < 2.0
         assert client.get("/v1/shows/nope/seat-events").status_code == 404
+
+
+@pytest.mark.redis
+def test_with_redis_one_host_reads_and_every_host_hears(sqlite_url: str, redis_url: str) -> None:
+    """Two API hosts watch one show: one holds the reader's lease, both streams get the change."""
+    import asyncio
+
+    import redis
+
+    hub = build_hub(Settings(database_url=sqlite_url, redis_url=redis_url))
+    load_demo(hub.engine, days=2)
+    seed_accounts(hub)
+    ctx = create_app(hub, run_worker=False).state.ctx
+    with hub.engine.connect() as conn:
+        from store import catalog
+
+        show_id = catalog.list_shows(conn, theatre_id="thr_chennai_marina")[-1].id
+
+    async def scenario() -> tuple[dict, dict, str | None]:
+        hosts = [seat_events.ShowWatch(show_id, ctx, host=f"host-{i}") for i in (1, 2)]
+        queues: list[asyncio.Queue] = []
+        for watch in hosts:
+            watch.states = await watch.read()
+            queue: asyncio.Queue = asyncio.Queue()
+            watch.subscribers.add(queue)
+            queues.append(queue)
+            watch.task = asyncio.create_task(watch.run())
+        await asyncio.sleep(seat_events.POLL_SECONDS * 3)  # a lease is taken
+        holder = redis.Redis.from_url(redis_url).get(f"seat-events:reader:{show_id}")
+        hold = await asyncio.to_thread(ctx.booking.hold_best_available, show_id, 2, None, "usr_x")
+        got = [await asyncio.wait_for(q.get(), 5) for q in queues]
+        for watch in hosts:
+            watch.subscribers.clear()
+        await asyncio.gather(*(w.task for w in hosts if w.task))
+        expected = {s: "held" for s in hold.seat_ids}
+        events = [json.loads(g.decode().split("data: ", 1)[1]) for g in got]
+        assert all(e["seats"] == expected for e in events)
+        return events[0], events[1], holder.decode() if holder else None
+
+    first, second, holder = asyncio.run(scenario())
+    assert holder in {"host-1", "host-2"}  # exactly one host reads the database
+    assert first == second
+    hub.engine.dispose()
