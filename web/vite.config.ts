@@ -6,7 +6,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   plugins: [react()],
   server: { proxy: { "/v1": "http://127.0.0.1:8000" } },
-  build: { target: "es2022", sourcemap: false, chunkSizeWarningLimit: 300 },
+  build: { target: "es2022", sourcemap: false, chunkSizeWarningLimit: 400 },
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.{ts,tsx}"],
