@@ -26,6 +26,7 @@ from api.routers.images import poster_url
 from api.schemas import MovieOut, ShowOut, TheatreOut
 from api.security.principal import Principal
 from booking.errors import UnknownBooking
+from canonical.catalog import Movie, Show
 from canonical.money import Money
 from canonical.time import utcnow
 from store import catalog
@@ -73,7 +74,6 @@ def storefront_movies(
     langs: list[str] = Depends(preferred_languages),
 ) -> StorefrontMovies:
     now = utcnow()
-    today = now.date()
     movies = catalog.list_movies(conn, city=city)
     shows = catalog.list_shows(conn, city=city, start_after=now, limit=5000)
     by_movie: dict[str, list] = {}
@@ -100,24 +100,7 @@ def storefront_movies(
         ]
         if (language or format_ or date_) and not matching:
             continue
-        first = min((s.start for s in own), default=None)
-        released = movie.release_date is None or movie.release_date <= today
-        soon = not released or (
-            first is not None and first - now > timedelta(days=COMING_SOON_DAYS)
-        )
-        base = MovieOut.of(movie, langs)
-        items.append(
-            StorefrontMovie(
-                **base.model_dump(),
-                titles=dict(movie.title.values),
-                release_date=movie.release_date,
-                status="coming_soon" if soon else "now_showing",
-                first_show=first,
-                languages=sorted({s.language for s in own}),
-                formats=sorted({s.format for s in own}),
-                poster_url=poster_url(movie.id),
-            )
-        )
+        items.append(_item(movie, own, langs))
     return StorefrontMovies(
         items=items,
         genres=facets_genres,
@@ -125,6 +108,41 @@ def storefront_movies(
         formats=facets_formats,
         cities=cities,
     )
+
+
+def _item(movie: Movie, own: list[Show], langs: list[str]) -> StorefrontMovie:
+    now = utcnow()
+    first = min((s.start for s in own), default=None)
+    released = movie.release_date is None or movie.release_date <= now.date()
+    soon = not released or (first is not None and first - now > timedelta(days=COMING_SOON_DAYS))
+    return StorefrontMovie(
+        **MovieOut.of(movie, langs).model_dump(),
+        titles=dict(movie.title.values),
+        release_date=movie.release_date,
+        status="coming_soon" if soon else "now_showing",
+        first_show=first,
+        languages=sorted({s.language for s in own}),
+        formats=sorted({str(s.format) for s in own}),
+        poster_url=poster_url(movie.id),
+    )
+
+
+@router.get(
+    "/storefront/movies/{movie_id}",
+    response_model=StorefrontMovie,
+    summary="One movie with its poster, every title and what is screened in a city",
+)
+def storefront_movie(
+    movie_id: str = Path(max_length=64),
+    city: str | None = Query(None, max_length=100),
+    conn: Connection = Depends(get_conn),
+    langs: list[str] = Depends(preferred_languages),
+) -> StorefrontMovie:
+    movie = catalog.get_movie(conn, movie_id)
+    if movie is None:
+        raise not_found("movie", movie_id)
+    own = catalog.list_shows(conn, movie_id=movie_id, city=city, start_after=utcnow(), limit=5000)
+    return _item(movie, own, langs)
 
 
 class SellingRules(BaseModel):

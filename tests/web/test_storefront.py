@@ -101,6 +101,9 @@ def test_partner_uploads_a_poster_served_with_cache_headers(api: Api) -> None:
     assert again.status_code == 304
     listed = api.client.get("/v1/storefront/movies", params={"city": "Chennai"}).json()
     assert next(m for m in listed["items"] if m["id"] == "mov_orbit_nine")["poster_url"] == url
+    one = api.client.get("/v1/storefront/movies/mov_orbit_nine", params={"city": "Chennai"})
+    assert one.json()["poster_url"] == url and one.json()["formats"]
+    assert api.client.get("/v1/storefront/movies/nope").status_code == 404
 
 
 def test_cancellation_quote_matches_the_cancellation(api: Api) -> None:

@@ -14,7 +14,7 @@ export default function MoviePage() {
   const { movieId = "" } = useParams();
   const { t, locale } = useI18n();
   const city = rememberedCity() ?? undefined;
-  const [movie, setMovie] = useState<Schemas["MovieOut"] | null>(null);
+  const [movie, setMovie] = useState<Schemas["StorefrontMovie"] | null>(null);
   const [shows, setShows] = useState<Show[] | null>(null);
   const [theatres, setTheatres] = useState<Record<string, Theatre>>({});
   const [error, setError] = useState<string | null>(null);
@@ -22,7 +22,9 @@ export default function MoviePage() {
   useEffect(() => {
     void (async () => {
       const [m, s, th] = await Promise.all([
-        api.GET("/v1/movies/{movie_id}", { params: { path: { movie_id: movieId } } }),
+        api.GET("/v1/storefront/movies/{movie_id}", {
+          params: { path: { movie_id: movieId }, query: { city } },
+        }),
         api.GET("/v1/shows", { params: { query: { movie_id: movieId, city, limit: 200 } } }),
         api.GET("/v1/theatres", { params: { query: { city, limit: 200 } } }),
       ]);
@@ -49,9 +51,13 @@ export default function MoviePage() {
   return (
     <div className="stack">
       <div className="row" style={{ alignItems: "flex-start", gap: 24 }}>
-        <div className="poster" style={{ width: 160 }} aria-hidden="true">
-          {movie.title}
-        </div>
+        {movie.poster_url ? (
+          <img className="poster" style={{ width: 160 }} src={movie.poster_url} alt="" />
+        ) : (
+          <div className="poster" style={{ width: 160 }} aria-hidden="true">
+            {movie.title}
+          </div>
+        )}
         <div className="stack" style={{ flex: "1 1 280px" }}>
           <h1 lang={movie.title_language ?? undefined}>{movie.title}</h1>
           <p className="muted">
