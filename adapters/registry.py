@@ -1,20 +1,18 @@
-"""Protocol adapters by name, loaded from the `marquee.adapters` entry point group.
+"""Protocol adapters by name, through the one plugin mechanism (`adapters.plugins`).
 
 A new protocol family is a plugin: a package that declares
 `[project.entry-points."marquee.adapters"] myproto = "pkg.module:Factory"`, where the factory
-takes an `AdapterSpec`. The three shipped families are declared in this project's
-pyproject.toml. The built-in table below is only a fall-back for a source tree whose package
-metadata has not been (re)installed yet; entry points win when present.
+takes an `AdapterSpec`; code may also `register` one. The shipped families are declared in this
+project's pyproject.toml; the built-in table is only a fall-back for a source tree whose package
+metadata has not been (re)installed yet.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
-from importlib import import_module
-from importlib.metadata import entry_points
 
 from adapters.base import Adapter, AdapterSpec
+from adapters.plugins import PluginRegistry, UnknownPlugin
 
 GROUP = "marquee.adapters"
 _BUILTIN = {
@@ -28,32 +26,28 @@ _BUILTIN = {
 AdapterFactory = Callable[[AdapterSpec], Adapter]
 
 
-class UnknownAdapter(LookupError):
+class UnknownAdapter(UnknownPlugin):
     pass
 
 
-@lru_cache
-def _entry_points() -> dict[str, str]:
-    return {ep.name: ep.value for ep in entry_points(group=GROUP)}
+ADAPTERS: PluginRegistry[AdapterFactory] = PluginRegistry(
+    "adapter",
+    GROUP,
+    builtin=_BUILTIN,
+    unknown=lambda name, known: UnknownAdapter("adapter", name, known),
+)
+
+
+def register(name: str, factory: AdapterFactory) -> None:
+    ADAPTERS.register(name, factory)
 
 
 def available() -> list[str]:
-    return sorted(set(_entry_points()) | set(_BUILTIN))
-
-
-def _load(target: str) -> AdapterFactory:
-    module, _, attr = target.partition(":")
-    return getattr(import_module(module), attr)
+    return ADAPTERS.names()
 
 
 def get_factory(name: str) -> AdapterFactory:
-    found = _entry_points()
-    for ep in entry_points(group=GROUP):
-        if ep.name == name:
-            return ep.load()
-    if name in _BUILTIN and name not in found:
-        return _load(_BUILTIN[name])
-    raise UnknownAdapter(f"no adapter named {name!r} (available: {', '.join(available())})")
+    return ADAPTERS.get(name)
 
 
 def create(name: str, spec: AdapterSpec) -> Adapter:

@@ -23,10 +23,9 @@ from notifications.channels import (
     Attachment,
     Channel,
     ChannelError,
-    FileChannel,
     Outgoing,
-    SmtpEmail,
 )
+from notifications.registry import get_channel
 from notifications.templates import Rendered, TemplateBook
 from notifications.ticket import ETicket
 
@@ -179,13 +178,18 @@ class ChannelNotifier:
 
 def build_notifier(settings: Any) -> ChannelNotifier:
     """From marquee settings: SMTP email when `smtp_host` is set, else email written to files;
-    SMS and push are file-backed under `notify_dir` (no provider is configured in this build)."""
+    SMS and push are file-backed under `notify_dir` (no provider is configured in this build).
+    Channels are looked up by name in `notifications.registry` (code may register its own)."""
     directory = settings.notify_dir
     email: Channel
     if settings.smtp_host:
-        email = SmtpEmail(settings.smtp_host, settings.smtp_port, settings.mail_from)
+        email = get_channel(
+            "smtp", host=settings.smtp_host, port=settings.smtp_port, mail_from=settings.mail_from
+        )
     else:
-        email = FileChannel(directory, "email", settings.mail_from)
+        email = get_channel("file", directory=directory, name="email", mail_from=settings.mail_from)
     return ChannelNotifier(
-        email=email, sms=FileChannel(directory, "sms"), push=FileChannel(directory, "push")
+        email=email,
+        sms=get_channel("file", directory=directory, name="sms"),
+        push=get_channel("file", directory=directory, name="push"),
     )

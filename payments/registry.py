@@ -1,16 +1,17 @@
-"""Gateways by name: built-ins plus the `marquee.payment_gateways` entry-point group.
+"""Gateways by name, through the one plugin mechanism (`adapters.plugins`).
 
-An entry point names a factory (a class or function) that takes keyword settings and returns an
-object implementing booking.ports.PaymentGateway.
+The `marquee.payment_gateways` entry-point group names factories (a class or function) that take
+keyword settings and return an object implementing booking.ports.PaymentGateway. Code may also
+`register_gateway`; that wins over an entry point of the same name, which wins over the built-in
+fall-back table.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
-from importlib.metadata import entry_points
 from typing import Any
 
+from adapters.plugins import PluginRegistry
 from booking.errors import UnknownGateway
 from booking.ports import PaymentGateway
 
@@ -22,45 +23,29 @@ _BUILTIN: dict[str, str] = {
     "offline": "payments.offline:OfflineGateway",
     "stripe": "payments.stripe_gateway:StripeGateway",
 }
-_registered: dict[str, Factory] = {}
+
+
+def _unknown(name: str, known: list[str]) -> UnknownGateway:
+    listed = ", ".join(known) or "none"
+    return UnknownGateway(f"no payment gateway named {name!r} (known: {listed})", available=known)
+
+
+GATEWAYS: PluginRegistry[Factory] = PluginRegistry(
+    "payment gateway", ENTRY_POINT_GROUP, builtin=_BUILTIN, unknown=_unknown
+)
 
 
 def register_gateway(name: str, factory: Factory) -> None:
-    _registered[name] = factory
-
-
-def _load(ref: str) -> Factory:
-    import importlib
-
-    module, _, attr = ref.partition(":")
-    return getattr(importlib.import_module(module), attr)
-
-
-def _same(factory: Factory) -> Factory:
-    return factory
-
-
-def _factories() -> dict[str, Callable[[], Factory]]:
-    found: dict[str, Callable[[], Factory]] = {
-        name: functools.partial(_load, ref) for name, ref in _BUILTIN.items()
-    }
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        found.setdefault(ep.name, ep.load)
-    for name, factory in _registered.items():
-        found[name] = functools.partial(_same, factory)
-    return found
+    GATEWAYS.register(name, factory)
 
 
 def available_gateways() -> list[str]:
-    return sorted(_factories())
+    return GATEWAYS.names()
 
 
 def get_gateway(name: str, **settings: Any) -> PaymentGateway:
     """A new gateway instance by name, built with `settings` (api keys, secrets...)."""
-    factories = _factories()
-    if name not in factories:
-        raise UnknownGateway(f"no payment gateway named {name!r}", available=sorted(factories))
-    return factories[name]()(**settings)
+    return GATEWAYS.get(name)(**settings)
 
 
 class GatewayRegistry:
