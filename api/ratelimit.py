@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from limits.aio import storage as aio_storage
 from limits.aio import strategies as aio_strategies
 from limits.storage import storage_from_string
 from limits.strategies import SlidingWindowCounterRateLimiter
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from api.problems import ApiProblem
 from marquee import observability
@@ -57,6 +60,14 @@ class RateLimits:
         )
 
 
+log = logging.getLogger(__name__)
+
+# Redis unreachable (restarting, failing over): the limits are not counted and the request goes
+# on. A Redis restart must not turn a sale into errors; nothing that sells a seat depends on
+# these counters, and they count again as soon as Redis answers.
+_REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
+
+
 class RateLimiter:
     def __init__(self, redis_url: str | None, limits: RateLimits | None = None) -> None:
         uri = redis_url if redis_url else "memory://"
@@ -86,7 +97,12 @@ class RateLimiter:
         """Count one request against `spec` (one or more limits joined by ';') for `key`;
         raise 429 when over any of them."""
         for item in self._parsed(spec):
-            if not self.limiter.hit(item, "marquee", name, key):
+            try:
+                allowed = self.limiter.hit(item, "marquee", name, key)
+            except _REDIS_DOWN as err:
+                log.warning("rate limit %s not counted: redis unreachable (%s)", name, err)
+                return
+            if not allowed:
                 self._refuse(name, spec, key, item)
 
     async def acheck(self, name: str, spec: str, key: str) -> None:
@@ -97,7 +113,12 @@ class RateLimiter:
             # A burst of requests waits here for one of the client's connections rather than
             # failing with "too many connections".
             async with calls:
-                if not await limiter.hit(item, "marquee", name, key):
+                try:
+                    allowed = await limiter.hit(item, "marquee", name, key)
+                except _REDIS_DOWN as err:
+                    log.warning("rate limit %s not counted: redis unreachable (%s)", name, err)
+                    return
+                if not allowed:
                     reset, _ = await limiter.get_window_stats(item, "marquee", name, key)
                     self._refuse_at(name, spec, reset)
 
