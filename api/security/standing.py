@@ -6,20 +6,20 @@ demoted admin's token is refused, not merely narrowed), a partner client must no
 and a user's login session (the token's `sid`, its refresh token family) must be live: logout,
 reuse of a rotated refresh token and an admin's change revoke the family.
 
-The answers are cached so a sale does not read the users table per request. With REDIS_URL set,
-each process keeps answers for up to `LOCAL_SECONDS_SHARED` and Redis holds them for
-`SHARED_SECONDS`; every change made through the API forgets the answer here and in Redis and
-bumps a change counter in Redis, which every process reads at most every `EPOCH_SECONDS` and,
-when it moved, drops all it kept: another process sees the change within a second, this one on
-the very next request. Without Redis (one process, the embedded default) answers are kept for
-`LOCAL_SECONDS` (one second); a change made through the API is seen on the next request. A change
-made behind the API's back (SQL by hand) is seen within LOCAL_SECONDS_SHARED with Redis.
+The answers are kept in each API process, so a sale does not read the users table per request.
+Redis (REDIS_URL) holds a change counter: every change made through the API bumps it, and every
+process reads it at most every `EPOCH_SECONDS` and, when it moved, drops every answer it kept;
+each kept answer is tagged with the counter it was read under, so an answer read before a change
+is never used after it. Another process sees a change within a second, the one that made it on
+the very next request. Answers are then kept up to `LOCAL_SECONDS_SHARED`, the bound for a
+change made behind the API's back (SQL by hand). Without Redis (one process, the embedded
+default) or while Redis does not answer, answers are kept for `LOCAL_SECONDS` (one second).
+A miss reads the database once (one primary-key read per subject), never Redis: it costs a sale
+less than a Redis round trip before it would.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -35,11 +35,9 @@ log = logging.getLogger("marquee.auth")
 
 LOCAL_SECONDS = 1.0  # no Redis: how long this process trusts an answer
 LOCAL_SECONDS_SHARED = 60.0  # with Redis: the change counter tells when to drop answers earlier
-SHARED_SECONDS = 0.5
 EPOCH_SECONDS = 0.5
 EPOCH_KEY = "marquee:standing-epoch"
 LOCAL_KEPT = 65536
-REDIS_PREFIX = "marquee:standing:"
 
 
 @dataclass(frozen=True)
@@ -118,10 +116,9 @@ class Standings:
         self._local.clear()
         if self._redis is not None:
             try:
-                self._redis.delete(REDIS_PREFIX + key)
                 # Every process (this one too) stops using answers read before the change.
                 self._epoch = str(self._redis.incr(EPOCH_KEY)).encode()
-            except Exception:  # noqa: BLE001 - Redis down: its copy expires within a second anyway
+            except Exception:  # noqa: BLE001 - Redis down: the others keep answers a second
                 log.warning("could not forget a cached token standing in Redis", exc_info=True)
 
     # ---- the cache layers -----------------------------------------------------------------
@@ -144,36 +141,11 @@ class Standings:
         if value is not _MISSING:
             return value
         epoch = self._epoch
-        value = self._shared_get(key, epoch)
-        if value is _MISSING:
-            value = self._load(key)
-            self._shared_put(key, value, epoch)
+        value = self._load(key)
         if len(self._local) >= LOCAL_KEPT:
-            self._local.clear()  # crude but bounded; refilled from Redis or the database
+            self._local.clear()  # crude but bounded; refilled from the database
         self._local[key] = (time.monotonic(), epoch, value)
         return value
-
-    def _shared_get(self, key: str, epoch: bytes | None) -> Any:
-        if self._redis is None or epoch is None:
-            return _MISSING
-        try:
-            raw = self._redis.get(REDIS_PREFIX + key)
-        except Exception:  # noqa: BLE001 - Redis down: ask the database
-            return _MISSING
-        if raw is None:
-            return _MISSING
-        kept = json.loads(raw)
-        if kept.get("epoch") != epoch.decode():
-            return _MISSING
-        return _decode(key, kept.get("value"))
-
-    def _shared_put(self, key: str, value: Any, epoch: bytes | None) -> None:
-        if self._redis is None or epoch is None:
-            return
-        kept = {"epoch": epoch.decode(), "value": _encode(value)}
-        # Redis down: the answer stands; only sharing it failed.
-        with contextlib.suppress(Exception):
-            self._redis.set(REDIS_PREFIX + key, json.dumps(kept), px=int(SHARED_SECONDS * 1000))
 
     def _load(self, key: str) -> Any:
         kind, _, ident = key.partition(":")
@@ -214,18 +186,6 @@ def _judge(claims: Claims, values: dict[str, Any]) -> str | None:
     if claims.session and values.get(f"s:{claims.session}") is not True:
         return "the session has ended"
     return None
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, Standing):
-        return {"active": value.active, "role": value.role, "pid": value.partner_id}
-    return value
-
-
-def _decode(key: str, raw: Any) -> Any:
-    if key.startswith(("u:", "c:")) and isinstance(raw, dict):
-        return Standing(bool(raw["active"]), raw.get("role"), raw.get("pid"))
-    return raw
 
 
 def standings_for(hub: Any) -> Standings:
