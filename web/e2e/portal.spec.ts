@@ -163,6 +163,18 @@ test("the admin panel lists conflicts and dead letters and shows analytics for a
   await page.getByLabel("Role").selectOption("partner");
   await expect(page.getByRole("cell", { name: "prt_demo" }).first()).toBeVisible();
 
+  // Onboarding a partner with its first staff account.
+  const stamp = Date.now();
+  await page.getByRole("link", { name: "Partners", exact: true }).click();
+  await page.getByLabel("Partner id").fill(`prt_onboard_${stamp}`);
+  await page.getByLabel("Partner name").fill(`Onboard ${stamp}`);
+  await page.getByLabel("Staff e-mail").fill(`staff-${stamp}@onboard.example`);
+  await page.getByLabel("First password").fill("a long passphrase");
+  await page.getByRole("button", { name: "Onboard", exact: true }).click();
+  await expect(page.getByText(`Onboard ${stamp} onboarded;`)).toBeVisible();
+  await expect(page.getByRole("heading", { name: `Onboard ${stamp}` })).toBeVisible();
+  await checkA11y(page, "admin partners");
+
   // Bookings search, payments needing attention.
   await page.getByRole("link", { name: "Bookings", exact: true }).click();
   await expect(page.getByRole("table", { name: "Bookings found" })).toBeVisible();

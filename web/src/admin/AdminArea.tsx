@@ -6,6 +6,7 @@ import { RoleGate } from "../partner/RoleGate";
 import { Conflicts } from "./Conflicts";
 import { DeadLetters } from "./DeadLetters";
 import { AuditLog, Connectors, Users } from "./Operations";
+import { Partners } from "./Partners";
 import { BookingSearch, Flags, PaymentsAttention } from "./Support";
 import "../partner/portal.css";
 
@@ -21,6 +22,7 @@ export default function AdminArea() {
           <NavLink to="/admin/dead-letters">Dead letters</NavLink>
           <NavLink to="/admin/connectors">Connectors</NavLink>
           <NavLink to="/admin/users">Users</NavLink>
+          <NavLink to="/admin/partners">Partners</NavLink>
           <NavLink to="/admin/audit-log">Audit log</NavLink>
           <NavLink to="/admin/bookings">Bookings</NavLink>
           <NavLink to="/admin/payments">Payments</NavLink>
@@ -33,6 +35,7 @@ export default function AdminArea() {
             <Route path="dead-letters" element={<DeadLetters />} />
             <Route path="connectors" element={<Connectors />} />
             <Route path="users" element={<Users />} />
+            <Route path="partners" element={<Partners />} />
             <Route path="audit-log" element={<AuditLog />} />
             <Route path="bookings" element={<BookingSearch />} />
             <Route path="payments" element={<PaymentsAttention />} />
