@@ -7,7 +7,7 @@ Plugins come from test distributions written to a temporary folder (a `.dist-inf
 from __future__ import annotations
 
 import tomllib
-from importlib.metadata import EntryPoint, distributions
+from importlib.metadata import EntryPoint, distributions, entry_points
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -234,3 +234,12 @@ def test_the_notifier_builds_its_channels_through_the_registry(tmp_path: Path) -
     }
     assert isinstance(notifier.sms, FileChannel) and notifier.sms.path == tmp_path / "sms.jsonl"
     assert isinstance(build_notifier(settings).email, SmtpEmail)
+
+
+@pytest.mark.parametrize("shipped", KINDS)
+def test_the_installed_metadata_declares_every_shipped_plugin(
+    shipped: PluginRegistry[object],
+) -> None:
+    # `pip install -e .` (make install) writes these; a stale install falls back to built-ins.
+    installed = {ep.name: ep.value for ep in entry_points(group=shipped.group)}
+    assert shipped._builtin.items() <= installed.items()
