@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, select
 
 from api.context import ApiContext, get_ctx
-from api.routers.partner import _screen, _show, _theatre, reader, writer
+from api.routers.partner import _screen, _show, _theatre, owns_screen, reader, writer
 from api.schemas_partner import LayoutIn
 from api.security.principal import Principal
 from canonical import SeatLayout
@@ -124,6 +124,8 @@ def check_layout(body: LayoutIn, companion_needs_wheelchair: bool) -> LayoutChec
     "/screens/{screen_id}/layout/check",
     response_model=LayoutCheck,
     summary="Check a seat layout without saving it: every problem named with its seat",
+    # Ownership before the body: another partner's screen is a 404 whatever is sent.
+    dependencies=[Depends(owns_screen)],
 )
 def check_screen_layout(
     body: LayoutIn,

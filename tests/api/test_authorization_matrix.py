@@ -13,6 +13,7 @@ first (ownership checks run as dependencies, before the body is validated).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -177,10 +178,73 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("PUT", "/v1/admin/connectors/{connector_id}"): admin_only(422),
     ("PATCH", "/v1/admin/connectors/{connector_id}"): admin_only(422),
     ("DELETE", "/v1/admin/connectors/{connector_id}"): admin_only(204),  # nothing imported
+    # web app: browser sessions (CSRF double submit: a body without the token is refused)
+    ("GET", "/v1/session"): everyone(200),
+    ("POST", "/v1/session/sign-up"): everyone(403),
+    ("POST", "/v1/session/sign-in"): everyone(403),
+    ("POST", "/v1/session/refresh"): everyone(403),
+    ("POST", "/v1/session/sign-out"): everyone(403),
+    ("POST", "/v1/session/password-reset"): everyone(403),
+    ("POST", "/v1/session/password-reset/confirm"): everyone(403),
+    ("GET", "/{path:path}"): everyone(200),
+    ("GET", "/v1/storefront/movies"): everyone(200),
+    ("GET", "/v1/storefront/movies/{movie_id}"): everyone(200),
+    ("GET", "/v1/storefront/shows/{show_id}"): everyone(200),
+    ("GET", "/v1/shows/{show_id}/seat-events"): everyone(200),
+    ("GET", "/v1/flags"): everyone(200),
+    ("GET", "/v1/images/posters/{movie_id}"): everyone(404),  # no poster uploaded
+    ("GET", "/v1/bookings/{booking_id}/cancellation-quote"): customer_own(200),
+    # Movies are shared by every partner: any partner may give one a poster.
+    ("PUT", "/v1/partner/movies/{movie_id}/poster"): partner_any(415),
+    ("POST", "/v1/partner/screens/{screen_id}/layout/check"): partner_own(422),
+    ("GET", "/v1/partner/shows/{show_id}/cancel-preview"): partner_own(200),
+    ("GET", "/v1/partner/theatres/{theatre_id}/settings"): partner_own(200),
+    # analytics: partners see their own theatres, admins all
+    **{
+        ("GET", f"/v1/partner/analytics/{name}"): partner_any(200)
+        for name in (
+            "summary",
+            "breakdown",
+            "breakdown.csv",
+            "shows",
+            "shows.csv",
+            "reasons",
+            "pace",
+            "active-customers",
+            "preferences/trends",
+        )
+    },
+    **{
+        ("GET", f"/v1/admin/analytics/{name}"): admin_only(200)
+        for name in (
+            "summary",
+            "breakdown",
+            "breakdown.csv",
+            "shows",
+            "shows.csv",
+            "reasons",
+            "pace",
+            "active-customers",
+            "preferences/trends",
+            "searches",
+            "customers/{customer_id}/preferences",
+        )
+    },
+    ("GET", "/v1/admin/bookings/search"): admin_only(200),
+    ("GET", "/v1/admin/payments/attention"): admin_only(200),
+    ("GET", "/v1/admin/flags"): admin_only(200),
+    ("PUT", "/v1/admin/flags/{key}"): admin_only(422),
+    ("DELETE", "/v1/admin/flags/{key}"): admin_only(404),
 }
 
+# Streams never end: their authorization is checked by the status line alone.
+STREAMS = {("GET", "/v1/shows/{show_id}/seat-events")}
+
 # Parameters that need a resource of their own (a state change would disturb other rows).
-OVERRIDES = {("DELETE", "/v1/partner/shows/{show_id}"): {"show_id": "spare_show"}}
+OVERRIDES = {
+    ("DELETE", "/v1/partner/shows/{show_id}"): {"show_id": "spare_show"},
+    ("DELETE", "/v1/admin/connectors/{connector_id}"): {"connector_id": "spare_connector"},
+}
 
 
 def _routes(app) -> list[tuple[str, str, bool]]:
@@ -223,16 +287,17 @@ def world(api) -> dict[str, str]:
         "/v1/partner/clients", headers=api.auth(EMAILS["partner_a"]), json={"name": "matrix"}
     ).json()
     admin = api.auth(EMAILS["admin"])
-    c.post(
-        "/v1/admin/connectors",
-        headers=admin,
-        json={
-            "id": "restline-matrix",
-            "adapter": "rest",
-            "mapping": "mappings/restline/mapping.yaml",
-            "endpoint": {"base_url": "http://127.0.0.1:9"},
-        },
-    )
+    for connector_id in ("restline-matrix", "restline-spare"):
+        c.post(
+            "/v1/admin/connectors",
+            headers=admin,
+            json={
+                "id": connector_id,
+                "adapter": "rest",
+                "mapping": "mappings/restline/mapping.yaml",
+                "endpoint": {"base_url": "http://127.0.0.1:9"},
+            },
+        )
     me = c.get("/v1/me", headers=cust).json()
     with api.hub.engine.begin() as conn:
         conflict = sync.add_conflict(
@@ -266,11 +331,15 @@ def world(api) -> dict[str, str]:
         "client_id": client["client_id"],
         "user_id": me["id"],
         "connector_id": "restline-matrix",
+        "spare_connector": "restline-spare",
         "conflict_id": conflict,
         "dead_letter_id": dead,
         "fmt": "svg",
         "code": "standard",
         "match_id": "mmc_none",
+        "customer_id": me["id"],
+        "key": "matrix_flag",
+        "path": "movies/anything",
     }
 
 
@@ -281,11 +350,16 @@ def test_authorization_matrix(api, world):
     ordered = sorted(_routes(api.client.app), key=lambda r: r[0] != "GET")
     for method, path, has_body in ordered:
         params = {**world, **{k: world[v] for k, v in OVERRIDES.get((method, path), {}).items()}}
-        url = path.format(**{k: v for k, v in params.items() if "{" + k + "}" in path})
+        # `{name}` or a converter's `{name:path}`
+        url = re.sub(r"\{(\w+)(?::\w+)?\}", lambda m, p=params: str(p[m.group(1)]), path)
         expected = EXPECTED[(method, path)]
         for who in CALLERS:
             kwargs = {"json": PROBE} if has_body else {}
-            r = api.client.request(method, url, headers=headers[who], **kwargs)
+            if (method, path) in STREAMS:
+                with api.client.stream(method, url, headers=headers[who]) as r:
+                    pass
+            else:
+                r = api.client.request(method, url, headers=headers[who], **kwargs)
             if r.status_code != expected[who]:
                 failures.append(
                     f"{method} {path} as {who}: {r.status_code} "
