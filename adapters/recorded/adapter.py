@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from adapters.base import AdapterSpec, Payload, RemoteError, Sent
+from adapters.base import AdapterSpec, Payload, RemoteError, Sent, TransientError
+from adapters.mapping.body import InputError
 
 MANIFEST = "manifest.jsonl"
 # The call variables that select which call a payload answered; dates are the window's and
@@ -84,6 +85,7 @@ class RecordedAdapter:
         if not folder:
             raise ValueError("a recorded endpoint needs folder")
         self.folder = Path(str(folder))
+        self.mapping = spec.mapping
         path = self.folder / MANIFEST
         if not path.exists():
             raise ValueError(f"{path} does not exist: record a run first")
@@ -97,9 +99,25 @@ class RecordedAdapter:
             if entry["entity"] != entity or _key(entry["call"]) != want:
                 continue
             body = (self.folder / entry["file"]).read_bytes()
+            self._check_result(entity, entry["name"], body)
             yield Payload.of_bytes(
                 entry["name"], body, vars=dict(entry["vars"]), cursor=entry.get("cursor")
             )
+
+    def _check_result(self, entity: str, what: str, content: bytes) -> None:
+        """The live adapter's check of errors inside a 200 (`transport.result`), so a recorded
+        error page fails the replayed call as it fails the live one, never maps to nothing.
+        Only REST adapters apply the check live; other protocols are replayed as they are."""
+        if self.mapping is None or self.mapping.protocol != "rest":
+            return
+        from adapters.rest.adapter import check_result
+
+        body = self.mapping.body_reader(entity)
+        try:
+            doc = body.parse(content)
+        except InputError as exc:
+            raise TransientError(f"{what}: the answer is not {body.format}: {exc}") from exc
+        check_result(self.mapping.transport(entity), self.mapping.result_codes, body, doc, what)
 
     def send(self, operation: str, rendered: Any) -> Sent:
         raise RemoteError("a recorded connector replays imports; it sends nothing")

@@ -125,16 +125,7 @@ class RestAdapter:
             raise TransientError(f"{what}: the answer is not {body.format}: {exc}") from exc
 
     def _check_result(self, transport: Any, body: BodyReader, doc: Any, what: str) -> None:
-        """Errors inside a 200: the body's flag or code decides, for lists as for single
-        answers (a failed page must fail the call, never map to nothing)."""
-        check = transport.result
-        if check is None and transport.result_field and body.format != "csv":
-            check = ResultCheck(path=transport.result_field, message="ErrorDescription")
-            if body.format == "json" and not (isinstance(doc, dict) and check.path in doc):
-                return
-        if check is None:
-            return
-        raise_for_result(check, self.mapping.result_codes, body, doc, what)
+        check_result(transport, self.mapping.result_codes, body, doc, what)
 
     # ------------------------------------------------------------------------------ reading
     def fetch(
@@ -296,6 +287,22 @@ def _link_next(header: str) -> str | None:
         if re.search(r'rel\s*=\s*"?next"?', params):
             return target.strip().strip("<>")
     return None
+
+
+def check_result(
+    transport: Any, result_codes: dict[str, str], body: BodyReader, doc: Any, what: str
+) -> None:
+    """Errors inside a 200: the body's flag or code decides, for lists as for single
+    answers (a failed page must fail the call, never map to nothing). The recorded adapter
+    applies the same check when it replays a recording."""
+    check = transport.result
+    if check is None and transport.result_field and body.format != "csv":
+        check = ResultCheck(path=transport.result_field, message="ErrorDescription")
+        if body.format == "json" and not (isinstance(doc, dict) and check.path in doc):
+            return
+    if check is None:
+        return
+    raise_for_result(check, result_codes, body, doc, what)
 
 
 def raise_for_result(

@@ -247,7 +247,9 @@ def offline_import(
 ) -> None:
     """Whole import offline: the recorded payloads through the real import (isolation,
     duplicates, dependency order, sweep, dead letters) into a throwaway SQLite database;
-    prints the import report and exits 2 if anything was dead-lettered."""
+    prints the import report and exits 2 if anything was dead-lettered; a recorded call the
+    POS refused (an error page, see the mapping's `transport.result`) fails the run with exit
+    1 and a dead letter, as the live sync does."""
     import tempfile
 
     from connectors.connector import ConnectorConfig
@@ -259,10 +261,18 @@ def offline_import(
         mapping=str(file.resolve()),
         endpoint={"folder": str(recorded.resolve())},
     )
+    from adapters.base import AdapterError
+
     with tempfile.TemporaryDirectory(prefix="marquee-offline-") as tmp:
         folder = keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        report = _offline_import(config, days, _throwaway_db(folder))
+        try:
+            report = _offline_import(config, days, _throwaway_db(folder))
+        except AdapterError as exc:
+            # A call the POS refused (an error inside a 200 on a recorded page): the run
+            # fails with a dead letter naming the call, exactly as `marquee sync catalog`.
+            typer.echo(f"{connector_id}: {type(exc).__name__}: {exc}", err=True)
+            raise typer.Exit(1) from exc
     typer.echo(json.dumps(report, default=str))
     if report.get("dead_letters"):
         raise typer.Exit(2)
