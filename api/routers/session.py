@@ -30,14 +30,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.context import ApiContext, get_ctx
 from api.problems import ApiProblem, problem_response
 from api.ratelimit import limit_login
+from api.routers.auth import SignUpAccepted, signup
 from api.schemas_auth import SignUp, UserOut
-from api.security import accounts
+from api.security import accounts, login_guard
 from api.security.passwords import MIN_LENGTH, hash_password
 from api.security.principal import Principal, optional_principal
-from api.security.scopes import Role
+from api.security.standing import standings_for
 from canonical.time import utcnow
 from store import users
-from store.users import EmailTaken
 
 ACCESS_COOKIE = "mq_access"
 REFRESH_COOKIE = "mq_refresh"
@@ -240,37 +240,30 @@ def _start(request: Request, response: Response, ctx: ApiContext, row: Any) -> S
 
 
 @router.post(
-    "/sign-up", response_model=SessionOut, status_code=201, summary="Create an account, signed in"
+    "/sign-up",
+    response_model=SignUpAccepted,
+    status_code=202,
+    summary="Create a customer account (the same answer whether or not the address has one)",
+    description="Exactly `POST /v1/auth/signup`: the answer never says whether the address "
+    "already has an account (a new address gets its account and a welcome mail, a known one a "
+    "mail saying someone tried). No session starts: the page asks the person to check their "
+    "mail and sign in.",
 )
-def sign_up(
-    body: SignUp, request: Request, response: Response, ctx: ApiContext = Depends(get_ctx)
-) -> SessionOut:
-    limit_login(request, body.email)
-    try:
-        with ctx.hub.engine.begin() as conn:
-            row = accounts.create_account(
-                conn,
-                ctx.cipher,
-                email=body.email,
-                password=body.password,
-                role=Role.CUSTOMER,
-                name=body.name,
-                phone=body.phone,
-                language=body.language,
-            )
-    except EmailTaken:
-        raise ApiProblem(409, "email_taken", "an account with this email exists") from None
-    return _start(request, response, ctx, row)
+def sign_up(body: SignUp, request: Request, ctx: ApiContext = Depends(get_ctx)) -> SignUpAccepted:
+    # Signing the caller in here would tell them the address was new: same path as the API.
+    return signup(body, request, ctx)
 
 
 @router.post("/sign-in", response_model=SessionOut, summary="Sign in with e-mail and password")
 def sign_in(
     body: SignIn, request: Request, response: Response, ctx: ApiContext = Depends(get_ctx)
 ) -> SessionOut:
-    limit_login(request, body.email)
+    # Failures count per (account, address) with a per-account ceiling, like the token grant.
+    login_guard.check_login(request, body.email)
     with ctx.hub.engine.begin() as conn:
         row = accounts.authenticate(conn, ctx.cipher, body.email, body.password)
     if row is None:
+        login_guard.record_failure(request, body.email)
         raise ApiProblem(401, "invalid_credentials", "wrong email or password")
     return _start(request, response, ctx, row)
 
@@ -322,12 +315,38 @@ def _cookie_headers(response: Response) -> dict[str, str]:
 @router.post("/sign-out", status_code=204, response_class=Response, summary="End this session")
 def sign_out(request: Request, ctx: ApiContext = Depends(get_ctx)) -> Response:
     token = request.cookies.get(REFRESH_COOKIE)
-    if token:
-        with ctx.hub.engine.begin() as conn:
-            accounts.revoke(conn, token)
+    ended: set[str] = set()
+    with ctx.hub.engine.begin() as conn:
+        if token:
+            family = accounts.revoke(conn, token)
+            if family:
+                ended.add(family)
+        # The access token names its session too: end it even when the refresh cookie is gone
+        # (or belongs to another session), so a copied access token dies with this sign-out.
+        session = _access_session(ctx, _bearer(request))
+        if session and session not in ended:
+            users.revoke_refresh_family(conn, session)
+            ended.add(session)
+    standing = standings_for(ctx.hub)
+    for family in ended:
+        standing.forget_session(family)  # its access tokens end on the next request
     response = Response(status_code=204)
     _clear_session(request, response)
     return response
+
+
+def _access_session(ctx: ApiContext, token: str | None) -> str | None:
+    # Signature and expiry only: a token whose session already ended may still sign out.
+    if not token:
+        return None
+    for secret in ctx.hub.settings.jwt_verify_secrets():
+        try:
+            claims = jwt.decode(token, secret, algorithms=["HS256"], issuer="marquee")
+        except jwt.PyJWTError:
+            continue
+        sid = claims.get("sid")
+        return sid if isinstance(sid, str) else None
+    return None
 
 
 def _reset_fingerprint(password_hash: str | None) -> str:
@@ -399,16 +418,9 @@ def _mail_reset(ctx: ApiContext, to: str, language: str, link: str, token: str) 
 )
 def confirm_password_reset(body: ResetConfirm, ctx: ApiContext = Depends(get_ctx)) -> Accepted:
     refused = ApiProblem(400, "invalid_reset_token", "the reset link is invalid or expired")
-    try:
-        claims = jwt.decode(
-            body.token,
-            ctx.jwt_secret,
-            algorithms=["HS256"],
-            issuer="marquee",
-            options={"require": ["exp", "sub", "purpose"]},
-        )
-    except jwt.PyJWTError:
-        raise refused from None
+    claims = _reset_claims(ctx, body.token)
+    if claims is None:
+        raise refused
     if claims.get("purpose") != RESET_PURPOSE:
         raise refused
     with ctx.hub.engine.begin() as conn:
@@ -419,4 +431,23 @@ def confirm_password_reset(body: ResetConfirm, ctx: ApiContext = Depends(get_ctx
             raise refused  # already used: the password it named has changed
         users.update_user(conn, row.id, password_hash=hash_password(body.password))
         users.revoke_user_refresh_tokens(conn, row.id)
+    standings_for(ctx.hub).forget_user(row.id)  # the ended sessions' access tokens, now
     return Accepted()
+
+
+def _reset_claims(ctx: ApiContext, token: str) -> dict[str, Any] | None:
+    # A link mailed just before a key rotation stays good under the previous keys.
+    for secret in ctx.hub.settings.jwt_verify_secrets():
+        try:
+            return jwt.decode(
+                token,
+                secret,
+                algorithms=["HS256"],
+                issuer="marquee",
+                options={"require": ["exp", "sub", "purpose"]},
+            )
+        except jwt.InvalidSignatureError:
+            continue
+        except jwt.PyJWTError:
+            return None
+    return None
