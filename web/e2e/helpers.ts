@@ -38,6 +38,17 @@ export async function signUp(page: Page, email: string, password = "correct hors
   await page.getByLabel("E-mail").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Create account" }).click();
+  // Sign-up never signs in (that would tell a new address from a known one): the page says to
+  // check the mail, and the new account signs in with its password.
+  await expect(page.getByRole("status")).toContainText("We sent a mail to this address");
+  await page.getByRole("link", { name: "Sign in", exact: true }).last().click();
+  await signIn(page, email, password);
+}
+
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
 }
 

@@ -107,6 +107,7 @@ export const en = {
   "auth.resetDone": "Password changed. Sign in with the new password.",
   "auth.needAccount": "New here? Create an account",
   "auth.haveAccount": "Have an account? Sign in",
+  "auth.checkMail": "Thank you. We sent a mail to this address: it says what to do next. A new account can sign in right away.",
   "auth.signInToBook": "Sign in to hold seats.",
   "common.loading": "Loading…",
   "common.error": "Something went wrong: {detail}",

@@ -48,24 +48,33 @@ export function SignIn() {
 
 export function SignUp() {
   const { t, lang } = useI18n();
-  const { setUser } = useSession();
-  const navigate = useNavigate();
   const [search] = useSearchParams();
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
+  const [sent, setSent] = useState(false);
+  const next = search.get("next");
+  const signInLink = `/sign-in${next ? `?next=${encodeURIComponent(next)}` : ""}`;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     await api.GET("/v1/session");
     const { data, error: err } = await api.POST("/v1/session/sign-up", {
       body: { email, password, name: name || null, language: lang },
     });
-    if (data?.user) {
-      setUser(data.user);
-      navigate(safeNext(search.get("next")));
-    } else setError(problemOf(err)?.detail ?? "");
+    // The answer is the same whether or not the address had an account: the mail says which.
+    if (data) setSent(true);
+    else setError(problemOf(err)?.detail ?? "");
   };
+  if (sent) {
+    return (
+      <div className="stack form">
+        <h1>{t("auth.signUp")}</h1>
+        <Alert kind="ok">{t("auth.checkMail")}</Alert>
+        <Link to={signInLink}>{t("auth.signIn")}</Link>
+      </div>
+    );
+  }
   return (
     <form className="stack form" onSubmit={submit}>
       <h1>{t("auth.signUp")}</h1>
@@ -76,7 +85,7 @@ export function SignUp() {
       <button type="submit" className="btn primary">
         {t("auth.signUp")}
       </button>
-      <Link to="/sign-in">{t("auth.haveAccount")}</Link>
+      <Link to={signInLink}>{t("auth.haveAccount")}</Link>
     </form>
   );
 }
