@@ -5,7 +5,10 @@ The web app never sees a token. Signing in sets three cookies:
 - `mq_refresh`: the refresh token (httpOnly, sent only to /v1/session), rotated by
   `POST /v1/session/refresh` when the access token expires;
 - `mq_csrf`: a random value the page reads and echoes in `X-CSRF-Token` on unsafe requests
-  (double-submit: another site can make the browser send the cookies, not read them).
+  (double-submit: another site can make the browser send the cookies, not read them);
+- `mq_signed_in`: `1`, readable by the page and as long-lived as the refresh cookie. It grants
+  nothing; it only tells the page that a refresh may succeed, so a visitor who never signed in
+  is not sent to `/refresh` for a 401.
 
 `CookieSessionMiddleware` turns the access cookie into an `Authorization: Bearer` header before
 routing, so a browser request is resolved by exactly the same principal code as an API client
@@ -42,6 +45,7 @@ from store import users
 ACCESS_COOKIE = "mq_access"
 REFRESH_COOKIE = "mq_refresh"
 CSRF_COOKIE = "mq_csrf"
+HINT_COOKIE = "mq_signed_in"
 CSRF_HEADER = "x-csrf-token"
 REFRESH_PATH = "/v1/session"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -150,6 +154,15 @@ def _set_session(request: Request, response: Response, access: str, refresh: str
             samesite="lax",
             path=REFRESH_PATH,
         )
+        response.set_cookie(
+            HINT_COOKIE,
+            "1",
+            max_age=s.refresh_token_days * 86400,
+            secure=secure,
+            httponly=False,
+            samesite="lax",
+            path="/",
+        )
 
 
 def _clear_session(request: Request, response: Response) -> None:
@@ -158,6 +171,7 @@ def _clear_session(request: Request, response: Response) -> None:
     response.delete_cookie(
         REFRESH_COOKIE, path=REFRESH_PATH, secure=secure, httponly=True, samesite="lax"
     )
+    response.delete_cookie(HINT_COOKIE, path="/", secure=secure, httponly=False, samesite="lax")
 
 
 # ---- schemas ------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 // Who is signed in. The session lives in httpOnly cookies the page cannot read; the page only
-// asks the server (GET /v1/session) and keeps the answer in memory.
+// asks the server (GET /v1/session) and keeps the answer in memory. A refresh is tried only
+// when the readable hint cookie says a refresh cookie may exist.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from "react";
 import type { ReactNode } from "react";
-import { api, type Schemas } from "./api/client";
+import { api, refreshSession, type Schemas } from "./api/client";
 
 type User = Schemas["UserOut"];
 type Session = {
@@ -21,9 +22,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const reload = useCallback(async () => {
     const { data } = await api.GET("/v1/session");
     let current = data?.user ?? null;
-    if (!current) {
-      // The access cookie may simply have expired: the refresh cookie renews it.
-      const renewed = await api.POST("/v1/session/refresh");
+    // The access cookie may simply have expired: the refresh cookie renews it.
+    if (!current && (await refreshSession())) {
+      const renewed = await api.GET("/v1/session");
       current = renewed.data?.user ?? null;
     }
     setUser(current);

@@ -26,15 +26,33 @@ function prepare(request: Request): Request {
   return new Request(request, { headers });
 }
 
+// Set by the server next to the httpOnly refresh cookie, cleared with it: without it no refresh
+// can succeed, so a visitor who never signed in is not sent to /refresh for a 401.
+const HINT = /(?:^|;\s*)mq_signed_in=1(?:;|$)/;
+
+export function mayHaveSession(): boolean {
+  return HINT.test(document.cookie);
+}
+
+export function forgetSessionHint(): void {
+  document.cookie = "mq_signed_in=; Max-Age=0; path=/; SameSite=Lax";
+}
+
 let refreshing: Promise<boolean> | null = null;
 
 export function refreshSession(): Promise<boolean> {
+  if (!mayHaveSession()) return Promise.resolve(false);
   refreshing ??= fetch("/v1/session/refresh", {
     method: "POST",
     credentials: "same-origin",
     headers: { "X-CSRF-Token": csrfToken() },
   })
-    .then((r) => r.ok)
+    .then((r) => {
+      // A refused refresh clears only the access cookie server-side (one Set-Cookie fits a
+      // problem answer); the hint goes here so the next page load does not ask again.
+      if (!r.ok) forgetSessionHint();
+      return r.ok;
+    })
     .catch(() => false)
     .finally(() => {
       refreshing = null;
