@@ -80,3 +80,79 @@ test("a partner draws a 3-area layout with a sofa row and saves it", async ({ pa
   expect(a1[0].flags).toContain("wheelchair");
   expect(a1[1].flags).toContain("companion");
 });
+
+type SeatJson = { id: string; label: string; position: { area: number; row: number; column: number }; category: string; flags: string[] };
+type AreaJson = { number: number; name: string; category: string; rows: { name: string; index: number; seats: SeatJson[] }[] };
+
+test("a layout opened in the editor and saved comes back exactly: skipped row letters, gaps, areas", async ({
+  page,
+  request,
+}) => {
+  const t = await request.post("/v1/auth/token", {
+    form: { grant_type: "password", username: PARTNER.email, password: PARTNER.password },
+  });
+  const auth = { Authorization: `Bearer ${(await t.json()).access_token}` };
+  const screenId = `scr_e2e_rt_${Date.now()}`;
+  const created = await request.post("/v1/partner/theatres/thr_chennai_marina/screens", {
+    headers: auth,
+    data: { id: screenId, name: "Screen round trip", formats: ["2D"] },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  const s = (area: number, row: string, r: number, n: number, c: number, category = "standard") => ({
+    id: `${row}${n}`,
+    label: `${row}${n}`,
+    position: { area, row: r, column: c },
+    category,
+    flags: [] as string[],
+  });
+  // Rows H, J, K (no I) and P (no O) behind a cross aisle; seat numbers jump over a gangway.
+  const sent = {
+    categories: ["premium", "standard"],
+    areas: [
+      {
+        number: 0,
+        name: "Stalls",
+        category: "standard",
+        rows: [
+          { name: "H", index: 0, seats: [s(0, "H", 0, 1, 0), s(0, "H", 0, 2, 1), s(0, "H", 0, 5, 3), s(0, "H", 0, 6, 4)] },
+          { name: "J", index: 1, seats: [s(0, "J", 1, 1, 0), s(0, "J", 1, 2, 1), s(0, "J", 1, 5, 3), s(0, "J", 1, 6, 4)] },
+          { name: "K", index: 2, seats: [s(0, "K", 2, 1, 0), s(0, "K", 2, 2, 1)] },
+          { name: "P", index: 4, seats: [s(0, "P", 4, 1, 1), s(0, "P", 4, 2, 2)] },
+        ],
+      },
+      {
+        number: 1,
+        name: "Balcony",
+        category: "premium",
+        rows: [{ name: "Q", index: 0, seats: [s(1, "Q", 0, 1, 0, "premium"), s(1, "Q", 0, 2, 1, "premium")] }],
+      },
+    ],
+  };
+  const put = await request.put(`/v1/partner/screens/${screenId}/layout`, { headers: auth, data: sent });
+  expect(put.status(), await put.text()).toBe(200);
+  const before = await (await request.get(`/v1/partner/screens/${screenId}/layout`, { headers: auth })).json();
+
+  await page.goto(`/sign-in?next=${encodeURIComponent(`/partner/screens/${screenId}/layout`)}`);
+  await page.getByLabel("E-mail").fill(PARTNER.email);
+  await page.getByLabel("Password").fill(PARTNER.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: `Seat layout: ${screenId}` })).toBeVisible();
+  // The editor shows the theatre's own row names and seat numbers.
+  await expect(page.getByLabel("Area 1 row 2 name")).toHaveValue("J");
+  await expect(page.getByRole("button", { name: /^Area 1, H5:/ })).toBeVisible();
+  const preview = page.getByRole("region", { name: "Preview of Stalls" });
+  await expect(preview.locator(".row-name")).toHaveText(["H", "J", "K", "P"]);
+
+  await page.getByRole("button", { name: "Save layout" }).click();
+  await expect(page.getByText(/Saved version 2 with 14 seats/)).toBeVisible();
+  const after = await (await request.get(`/v1/partner/screens/${screenId}/layout`, { headers: auth })).json();
+  expect(after.version).toBe(2);
+  expect(after.areas as AreaJson[]).toEqual(before.areas as AreaJson[]);
+  expect((after.areas as AreaJson[])[0].rows.map((r) => r.name)).toEqual(["H", "J", "K", "P"]);
+
+  // A row drawn in the cross aisle is named on from the row before it (L: no I, no O, K taken).
+  await page.getByRole("radio", { name: "Seat" }).check();
+  await page.getByRole("button", { name: "Area 1, row 4 column 1: aisle" }).click();
+  await expect(page.getByLabel("Area 1 row 4 name")).toHaveAttribute("placeholder", "L");
+  await expect(page.getByRole("button", { name: /^Area 1, L1:/ })).toBeVisible();
+});

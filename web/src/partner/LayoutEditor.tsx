@@ -1,14 +1,23 @@
 // The seat layout editor: draw a screen on a grid of areas, rows and columns; seats, aisles and
 // gaps; categories with colours; wheelchair, companion and blocked seats; sofa groups. Import
 // from CSV, check with the API (problems drawn on their seat), preview, save a new version.
-import { useEffect, useMemo, useState } from "react";
+import { Fragment, useEffect, useMemo, useState } from "react";
 import { Link, useParams } from "react-router";
 import { api, problemOf } from "../api/client";
 import { Alert, Button, Card, Field } from "../ui";
 import "./portal.css";
+import {
+  fromLayout,
+  label,
+  newArea,
+  nextAreaNumber,
+  parseCsv,
+  resize,
+  toLayout,
+  type AreaDraft,
+  type LayoutJson,
+} from "./layoutModel";
 
-type Cell = { category: string; flags: string[]; group?: string } | null;
-type AreaDraft = { name: string; rows: number; cols: number; cells: Cell[][] };
 type Category = { name: string; color: string };
 type Tool = "seat" | "erase" | "wheelchair" | "companion" | "blocked" | "group";
 type Problem = { seat_id: string | null; code: string; message: string };
@@ -24,120 +33,14 @@ const TOOLS: { value: Tool; label: string }[] = [
   { value: "group", label: "Select for sofa" },
 ];
 
-const emptyGrid = (rows: number, cols: number): Cell[][] =>
-  Array.from({ length: rows }, () => Array.from({ length: cols }, () => null));
-
-function resize(area: AreaDraft, rows: number, cols: number): AreaDraft {
-  const cells = emptyGrid(rows, cols).map((row, r) => row.map((_, c) => area.cells[r]?.[c] ?? null));
-  return { ...area, rows, cols, cells };
-}
-
-function rowName(n: number): string {
-  let s = "";
-  for (let i = n; i >= 0; i = Math.floor(i / 26) - 1) s = String.fromCharCode(65 + (i % 26)) + s;
-  return s;
-}
-
-/** Seat ids and labels: rows lettered across areas (rows without seats are aisles), seats
- * numbered along the row in the chosen direction. */
-function label(areas: AreaDraft[], rtl: boolean) {
-  const ids = new Map<string, string>();
-  const rowNames = new Map<string, string>();
-  let next = 0;
-  areas.forEach((area, a) =>
-    area.cells.forEach((row, r) => {
-      if (!row.some(Boolean)) return;
-      const name = rowName(next++);
-      rowNames.set(`${a}:${r}`, name);
-      const cols = row.map((cell, c) => (cell ? c : -1)).filter((c) => c >= 0);
-      (rtl ? [...cols].reverse() : cols).forEach((c, i) => ids.set(`${a}:${r}:${c}`, `${name}${i + 1}`));
-    }),
-  );
-  return { ids, rowNames };
-}
-
-function toLayout(areas: AreaDraft[], categories: Category[], rtl: boolean) {
-  const { ids, rowNames } = label(areas, rtl);
-  return {
-    categories: categories.map((c) => c.name),
-    areas: areas.map((area, a) => ({
-      number: a,
-      name: area.name,
-      category: categories[0]?.name ?? "standard",
-      rows: area.cells
-        .map((row, r) => ({
-          name: rowNames.get(`${a}:${r}`) ?? "",
-          index: r,
-          seats: row.flatMap((cell, c) =>
-            cell
-              ? [
-                  {
-                    id: ids.get(`${a}:${r}:${c}`)!,
-                    label: ids.get(`${a}:${r}:${c}`)!,
-                    position: { area: a, row: r, column: c },
-                    category: cell.category,
-                    flags: cell.flags,
-                    ...(cell.group ? { group: cell.group } : {}),
-                  },
-                ]
-              : [],
-          ),
-        }))
-        .filter((row) => row.seats.length),
-    })),
-  };
-}
-
-type LayoutJson = ReturnType<typeof toLayout>;
-
-function fromLayout(layout: LayoutJson): AreaDraft[] {
-  return layout.areas.map((area) => {
-    const seats = area.rows.flatMap((r) => r.seats);
-    const rows = Math.max(1, ...seats.map((s) => s.position.row + 1));
-    const cols = Math.max(1, ...seats.map((s) => s.position.column + 1));
-    const cells = emptyGrid(rows, cols);
-    for (const s of seats) {
-      cells[s.position.row][s.position.column] = { category: s.category, flags: [...(s.flags ?? [])], group: s.group };
-    }
-    return { name: area.name, rows, cols, cells };
-  });
-}
-
-/** CSV: area,row,column,category,flags,group (flags separated by "|"); a header line is skipped. */
-export function parseCsv(text: string): { areas: AreaDraft[]; categories: string[] } {
-  const byArea = new Map<number, { row: number; col: number; cell: Cell }[]>();
-  const categories = new Set<string>();
-  for (const line of text.split(/\r?\n/)) {
-    const parts = line.split(",").map((p) => p.trim());
-    if (parts.length < 4 || Number.isNaN(Number(parts[0]))) continue;
-    const [area, row, col, category, flags = "", group = ""] = parts;
-    categories.add(category);
-    const list = byArea.get(Number(area)) ?? [];
-    list.push({
-      row: Number(row),
-      col: Number(col),
-      cell: { category, flags: flags ? flags.split("|") : [], group: group || undefined },
-    });
-    byArea.set(Number(area), list);
-  }
-  const areas = [...byArea.keys()].sort((a, b) => a - b).map((a) => {
-    const seats = byArea.get(a)!;
-    const rows = Math.max(...seats.map((s) => s.row + 1));
-    const cols = Math.max(...seats.map((s) => s.col + 1));
-    const cells = emptyGrid(rows, cols);
-    for (const s of seats) cells[s.row][s.col] = s.cell;
-    return { name: `Area ${a + 1}`, rows, cols, cells };
-  });
-  return { areas, categories: [...categories] };
-}
-
 export default function LayoutEditor() {
   const { screenId = "" } = useParams();
-  const [areas, setAreas] = useState<AreaDraft[]>([{ name: "Stalls", rows: 4, cols: 10, cells: emptyGrid(4, 10) }]);
+  const [areas, setAreas] = useState<AreaDraft[]>([newArea(0, "Stalls", 4, 10)]);
   const [categories, setCategories] = useState<Category[]>([{ name: "standard", color: PALETTE[0] }]);
   const [paint, setPaint] = useState("standard");
   const [tool, setTool] = useState<Tool>("seat");
   const [rtl, setRtl] = useState(false);
+  const [skipIO, setSkipIO] = useState(true);
   const [picked, setPicked] = useState<Set<string>>(new Set());
   const [check, setCheck] = useState<Check | null>(null);
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
@@ -148,16 +51,19 @@ export default function LayoutEditor() {
     api.GET("/v1/partner/screens/{screen_id}/layout", { params: { path: { screen_id: screenId } } }).then(
       ({ data }) => {
         if (!data) return;
-        const layout = data as unknown as LayoutJson;
-        setAreas(fromLayout(layout));
+        setAreas(fromLayout(data as unknown as LayoutJson));
         setCategories(data.categories.map((name, i) => ({ name, color: PALETTE[i % PALETTE.length] })));
         setPaint(data.categories[0] ?? "standard");
       },
     );
   }, [screenId]);
 
-  const layout = useMemo(() => toLayout(areas, categories, rtl), [areas, categories, rtl]);
-  const { ids } = useMemo(() => label(areas, rtl), [areas, rtl]);
+  const categoryNames = useMemo(() => categories.map((c) => c.name), [categories]);
+  const layout = useMemo(
+    () => toLayout(areas, categoryNames, { rtl, skipIO }),
+    [areas, categoryNames, rtl, skipIO],
+  );
+  const { ids, labels, names } = useMemo(() => label(areas, { rtl, skipIO }), [areas, rtl, skipIO]);
   const problemsBySeat = useMemo(() => {
     const out = new Map<string, Problem[]>();
     for (const p of check?.problems ?? []) if (p.seat_id) out.set(p.seat_id, [...(out.get(p.seat_id) ?? []), p]);
@@ -183,7 +89,8 @@ export default function LayoutEditor() {
     update(a, (area) => {
       const cells = area.cells.map((row) => [...row]);
       const cell = cells[r][c];
-      if (tool === "seat") cells[r][c] = { category: paint, flags: cell?.flags ?? [], group: cell?.group };
+      // A seat repainted keeps its id, number and flags; only a new seat is numbered afresh.
+      if (tool === "seat") cells[r][c] = cell ? { ...cell, category: paint } : { category: paint, flags: [] };
       else if (tool === "erase") cells[r][c] = null;
       else if (cell) {
         const flags = cell.flags.includes(tool) ? cell.flags.filter((f) => f !== tool) : [...cell.flags, tool];
@@ -255,7 +162,11 @@ export default function LayoutEditor() {
             Make sofa group ({picked.size})
           </Button>
           <label className="row">
-            <input type="checkbox" checked={rtl} onChange={(e) => setRtl(e.target.checked)} /> Number seats right to left
+            <input type="checkbox" checked={rtl} onChange={(e) => setRtl(e.target.checked)} /> Number new seats right to left
+          </label>
+          <label className="row">
+            <input type="checkbox" checked={skipIO} onChange={(e) => setSkipIO(e.target.checked)} /> Skip I and O in new row
+            names
           </label>
         </div>
         <h3>Categories</h3>
@@ -311,7 +222,15 @@ export default function LayoutEditor() {
               value={area.cols}
               onChange={(e) => update(a, (x) => resize(x, x.rows, Math.max(1, Number(e.target.value) || 1)))}
             />
-            <Button small onClick={() => update(a, (x) => ({ ...x, cells: x.cells.map((row) => row.map(() => ({ category: paint, flags: [] }))) }))}>
+            <Button
+              small
+              onClick={() =>
+                update(a, (x) => ({
+                  ...x,
+                  cells: x.cells.map((row) => row.map((cell) => (cell ? { ...cell, category: paint } : { category: paint, flags: [] }))),
+                }))
+              }
+            >
               Fill area with seats
             </Button>
             {areas.length > 1 && (
@@ -320,38 +239,56 @@ export default function LayoutEditor() {
               </Button>
             )}
           </div>
-          <div className="layout-grid" style={{ gridTemplateColumns: `repeat(${area.cols}, 28px)` }}>
-            {area.cells.map((row, r) =>
-              row.map((cell, c) => {
-                const key = `${a}:${r}:${c}`;
-                const id = ids.get(key);
-                const issues = id ? problemsBySeat.get(id) : undefined;
-                const text = cell
-                  ? `${id}: ${cell.category}${cell.flags.length ? `, ${cell.flags.join(", ")}` : ""}${cell.group ? `, sofa ${cell.group}` : ""}`
-                  : `row ${r + 1} column ${c + 1}: aisle`;
-                return (
-                  <button
-                    key={key}
-                    type="button"
-                    className={`cell${cell ? " seat" : ""}${issues ? " invalid" : ""}${picked.has(key) ? " picked" : ""}${cell?.group ? " grouped" : ""}`}
-                    style={cell ? { background: colour(cell.category) } : undefined}
-                    aria-label={`Area ${a + 1}, ${text}${issues ? `. Problem: ${issues.map((p) => p.message).join("; ")}` : ""}`}
-                    aria-pressed={tool === "group" ? picked.has(key) : undefined}
-                    aria-invalid={issues ? true : undefined}
-                    title={issues?.map((p) => p.message).join("; ") ?? text}
-                    data-seat={id}
-                    onClick={() => clickCell(a, r, c)}
-                  >
-                    {cell?.flags.includes("wheelchair") ? "♿" : cell?.flags.includes("companion") ? "+" : cell?.flags.includes("blocked") ? "×" : ""}
-                  </button>
-                );
-              }),
-            )}
+          <div className="layout-scroll">
+            <div className="layout-grid" style={{ gridTemplateColumns: `3.5rem repeat(${area.cols}, 28px)` }}>
+              {area.cells.map((row, r) => (
+                <Fragment key={r}>
+                  <input
+                    className="row-name-input"
+                    aria-label={`Area ${a + 1} row ${r + 1} name`}
+                    // The row's own name, or the one it would get: a theatre that skips letters
+                    // or names rows its own way types it here.
+                    placeholder={names.get(`${a}:${r}`) ?? ""}
+                    value={area.rowMeta[r]?.name ?? ""}
+                    onChange={(e) =>
+                      update(a, (x) => ({
+                        ...x,
+                        rowMeta: x.rowMeta.map((m, i) => (i === r ? { ...m, name: e.target.value } : m)),
+                      }))
+                    }
+                  />
+                  {row.map((cell, c) => {
+                    const key = `${a}:${r}:${c}`;
+                    const id = ids.get(key);
+                    const issues = id ? problemsBySeat.get(id) : undefined;
+                    const text = cell
+                      ? `${labels.get(key)}: ${cell.category}${cell.flags.length ? `, ${cell.flags.join(", ")}` : ""}${cell.group ? `, sofa ${cell.group}` : ""}`
+                      : `row ${r + 1} column ${c + 1}: aisle`;
+                    return (
+                      <button
+                        key={key}
+                        type="button"
+                        className={`cell${cell ? " seat" : ""}${issues ? " invalid" : ""}${picked.has(key) ? " picked" : ""}${cell?.group ? " grouped" : ""}`}
+                        style={cell ? { background: colour(cell.category) } : undefined}
+                        aria-label={`Area ${a + 1}, ${text}${issues ? `. Problem: ${issues.map((p) => p.message).join("; ")}` : ""}`}
+                        aria-pressed={tool === "group" ? picked.has(key) : undefined}
+                        aria-invalid={issues ? true : undefined}
+                        title={issues?.map((p) => p.message).join("; ") ?? text}
+                        data-seat={id}
+                        onClick={() => clickCell(a, r, c)}
+                      >
+                        {cell?.flags.includes("wheelchair") ? "♿" : cell?.flags.includes("companion") ? "+" : cell?.flags.includes("blocked") ? "×" : ""}
+                      </button>
+                    );
+                  })}
+                </Fragment>
+              ))}
+            </div>
           </div>
         </Card>
       ))}
       <div className="row">
-        <Button onClick={() => setAreas([...areas, { name: `Area ${areas.length + 1}`, rows: 3, cols: 10, cells: emptyGrid(3, 10) }])}>
+        <Button onClick={() => setAreas([...areas, newArea(nextAreaNumber(areas), `Area ${areas.length + 1}`, 3, 10)])}>
           Add area
         </Button>
         <Button onClick={runCheck}>Check layout</Button>
