@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute, Host, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import PROBLEM_MEDIA_TYPE, TYPE_BASE
@@ -28,6 +31,92 @@ log = logging.getLogger("marquee.api")
 # would otherwise end as a 500.
 DATABASE_AWAY: tuple[type[Exception], ...] = (sa_exc.TimeoutError, sa_exc.DisconnectionError)
 RETRY_AFTER_SECONDS = 5
+
+UNMATCHED = "unmatched"
+# The method is the caller's word: any other token shares one label, so a client inventing
+# methods cannot grow the metric's series.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER_METHOD = "OTHER"
+# Distinct (method, path) pairs whose template is remembered; paths carry ids, so it is bounded.
+TEMPLATE_CACHE_SIZE = 4096
+
+
+def method_label(method: str) -> str:
+    return method if method in KNOWN_METHODS else OTHER_METHOD
+
+
+def _is_catch_all(template: str) -> bool:
+    # A route that is nothing but one path parameter ("/{path:path}": the web app's files and
+    # pages) matches every path; its 404 or 405 means no route of this API has that path.
+    return template.startswith("/{") and template.endswith(":path}") and template.count("{") == 1
+
+
+def lookup_template(routes: Sequence[BaseRoute], scope: Scope) -> str | None:
+    """The path template of the route `routes` would hand this request to, as the router
+    chooses it (the first full match, else the first partial one: a known path with another
+    method), with the prefixes of the mounts it passes through; None when nothing matches."""
+    partial: tuple[BaseRoute, Scope] | None = None
+    for route in routes:
+        match, child = route.matches(scope)
+        if match == Match.FULL:
+            return _template_of(route, {**scope, **child})
+        if match == Match.PARTIAL and partial is None:
+            partial = (route, child)
+    if partial is not None:
+        return _template_of(partial[0], {**scope, **partial[1]})
+    return None
+
+
+def _template_of(route: BaseRoute, scope: Scope) -> str | None:
+    if isinstance(route, Mount):
+        if not route.routes:  # an application without routes of its own (static files)
+            return route.path + "/{path:path}"
+        inner = lookup_template(route.routes, scope)
+        return route.path + inner if inner is not None else None
+    if isinstance(route, Host):
+        return lookup_template(route.routes, scope)
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) and path else None
+
+
+class RouteTemplates:
+    """Finds a request's route template. The router records the route it chose in the request's
+    scope, and the recording reaches this outermost layer only if every layer in between passed
+    the same scope object on; a layer that hands on a copy (the cookie session adds the bearer
+    header to one) hides it, and a route inside a mount carries only its own part of the path.
+    Those requests are matched again here against the application's routes (remembered per
+    method and path, bounded)."""
+
+    def __init__(self) -> None:
+        self._routes: Sequence[BaseRoute] = ()
+        self._cached: Callable[[str, str, str], str | None] = lru_cache(
+            maxsize=TEMPLATE_CACHE_SIZE
+        )(self._match)
+
+    def _match(self, method: str, path: str, root_path: str) -> str | None:
+        scope = {"type": "http", "method": method, "path": path, "root_path": root_path}
+        return lookup_template(self._routes, scope)
+
+    def template(self, app: Any, entry_root_path: str, scope: Scope, status: int) -> str:
+        route = scope.get("route")
+        template: str | None
+        if (
+            route is not None
+            and not isinstance(route, Mount | Host)
+            and scope.get("root_path", "") == entry_root_path
+        ):
+            template = getattr(route, "path", None) or None
+        else:
+            routes = getattr(app, "routes", None)
+            if not routes:
+                return UNMATCHED
+            if routes is not self._routes:
+                self._routes = routes
+                self._cached = lru_cache(maxsize=TEMPLATE_CACHE_SIZE)(self._match)
+            template = self._cached(scope.get("method", ""), scope.get("path", ""), entry_root_path)
+        if template is None or (_is_catch_all(template) and status in (404, 405)):
+            return UNMATCHED
+        return template
 
 
 async def _send_problem(
@@ -73,11 +162,15 @@ class ObservabilityMiddleware:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self.templates = RouteTemplates()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # As they are before routing: a mounted application replaces both in the scope.
+        outer_app = scope.get("app")
+        root_path = scope.get("root_path", "")
         headers = dict(scope.get("headers") or [])
         rid = observability.clean_request_id(
             headers.get(b"x-request-id", b"").decode("latin-1") or None
@@ -121,11 +214,11 @@ class ObservabilityMiddleware:
                 )
         finally:
             elapsed = time.perf_counter() - start
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
+            template = self.templates.template(outer_app, root_path, scope, status)
             method = scope.get("method", "")
-            observability.HTTP_REQUESTS.labels(method, template, str(status)).inc()
-            observability.HTTP_LATENCY.labels(method, template).observe(elapsed)
+            label = method_label(method)
+            observability.HTTP_REQUESTS.labels(label, template, str(status)).inc()
+            observability.HTTP_LATENCY.labels(label, template).observe(elapsed)
             principal: Any = scope.get("state", {}).get("principal")
             access_log.info(
                 "request",
