@@ -85,3 +85,25 @@ export function useI18n(): I18n {
   if (!ctx) throw new Error("useI18n outside I18nProvider");
   return ctx;
 }
+
+// Genres arrive as the POS words them (English, or the POS's own language: "Komödie").
+const GENRE_ALIASES: Record<string, string> = {
+  komodie: "comedy",
+  familie: "family",
+  historie: "history",
+  musik: "music",
+  sciencefiction: "scifi",
+  krimi: "crime",
+  abenteuer: "adventure",
+};
+
+/** A genre in the interface language; one the app has no word for stays as it came. */
+export function genreName(genre: string, lang: Language): string {
+  const folded = genre
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .replace(/[^a-z]/g, "");
+  const key = `genre.${GENRE_ALIASES[folded] ?? folded}`;
+  return key in en ? translate(lang, key as MessageKey) : genre;
+}

@@ -4,7 +4,9 @@ import { api, problemOf, type Schemas } from "../api/client";
 import { formatDateTime, formatMoney } from "../api/money";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/en";
-import { buildPlan, changedSeats, fittedSeatSize, toggle, validate } from "../seatmap/logic";
+import { categoryViews } from "../seatmap/categories";
+import { buildPlan, changedSeats, fittedSeatSize, isFree, toggle, validate } from "../seatmap/logic";
+import { keepPendingSeats, takePendingSeats } from "../seatmap/pending";
 import type { Refusal, Seat } from "../seatmap/logic";
 import { SeatGrid } from "../seatmap/SeatGrid";
 import { useSession } from "../session";
@@ -118,6 +120,21 @@ export default function SeatMapPage() {
     companion_requires_wheelchair: true,
   };
 
+  // Back from signing in: the seats picked before are selected again if they are still free.
+  const restored = useRef(false);
+  useEffect(() => {
+    if (restored.current || !plan || !Object.keys(statuses).length) return;
+    restored.current = true;
+    const free = takePendingSeats(showId).filter((id) => {
+      const seat = plan.byId.get(id);
+      return seat !== undefined && isFree(seat, statuses[id] ?? seat.status);
+    });
+    if (!free.length) return;
+    setSelection(free);
+    const labels = free.map((id) => plan.byId.get(id)?.label ?? id).join(", ");
+    setMessage({ kind: "info", text: t("seat.restored", { seats: labels }) });
+  }, [plan, statuses, showId, t]);
+
   // Seats someone else took while they were in this selection leave it, and the customer is told.
   useEffect(() => {
     const gone = selection.filter((id) => statuses[id] && statuses[id] !== "available");
@@ -169,12 +186,13 @@ export default function SeatMapPage() {
     sold: "seat.sold",
     blocked: "seat.blocked",
   };
+  const views = useMemo(() => (map ? categoryViews(map, t) : []), [map, t]);
+  const byCode = useMemo(() => new Map(views.map((v) => [v.code, v])), [views]);
+  const slots = useMemo(() => Object.fromEntries(views.map((v) => [v.code, v.slot])), [views]);
   const priceLabels = useMemo(
     () =>
-      Object.fromEntries(
-        Object.entries(categories).map(([name, c]) => [name, c ? formatMoney(c.price, locale) : ""]),
-      ),
-    [categories, locale],
+      Object.fromEntries(views.map((v) => [v.code, v.price ? formatMoney(v.price, locale) : ""])),
+    [views, locale],
   );
   const labelFor = useCallback(
     (seat: Seat, status: string, selected: boolean) => {
@@ -188,7 +206,7 @@ export default function SeatMapPage() {
         t("seat.aria", {
           label: seat.label,
           row: seat.row,
-          category: seat.category,
+          category: byCode.get(seat.category)?.name ?? seat.category,
           price: priceLabels[seat.category] ?? "",
           status: selected ? t("seat.selected") : t(statusWord[state] ?? "seat.blocked"),
         }),
@@ -196,7 +214,7 @@ export default function SeatMapPage() {
       ].join(", ");
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [priceLabels, t],
+    [priceLabels, byCode, t],
   );
 
   const total = selection.reduce((sum, id) => {
@@ -222,6 +240,7 @@ export default function SeatMapPage() {
     const refusal = validate(plan, selection, rules, statuses);
     if (refusal) return setMessage({ kind: "error", text: explain(refusal) });
     if (!user) {
+      keepPendingSeats(showId, selection);
       setMessage({ kind: "info", text: t("auth.signInToBook") });
       navigate(`/sign-in?next=${encodeURIComponent(`/shows/${showId}`)}`);
       return;
@@ -273,13 +292,16 @@ export default function SeatMapPage() {
         )}
       </div>
       <section aria-label={t("seat.legend")} className="card stack">
-        <ul className="legend">
-          {Object.entries(categories).map(([name, cat]) => (
-            <li key={name}>
-              <span className={`seat cat-${name}`} aria-hidden="true" />
-              {name} {cat ? formatMoney(cat.price, locale) : ""}
+        <ul className="legend" aria-label={t("seat.categories")} data-testid="category-legend">
+          {views.map((v) => (
+            <li key={v.code} data-category={v.code}>
+              <span className={`seat cat-slot-${v.slot}`} aria-hidden="true" />
+              <span className="category-name">{v.name}</span>
+              {v.price && <span>{formatMoney(v.price, locale)}</span>}
             </li>
           ))}
+        </ul>
+        <ul className="legend">
           <li>
             <span className="seat selected" aria-hidden="true" />
             {t("seat.selected")}
@@ -349,6 +371,7 @@ export default function SeatMapPage() {
           labelFor={labelFor}
           onPick={onPick}
           screenLabel={t("seat.screen")}
+          categorySlots={slots}
           startedAt={startedAt}
           onInteractive={(ms, commitMs) => {
             window.__marquee = {

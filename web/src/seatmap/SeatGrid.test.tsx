@@ -88,4 +88,24 @@ describe("SeatGrid", () => {
       "available",
     );
   });
+
+  it("gives each category its own style class", () => {
+    const mixed = seats.map((s, i) => ({ ...s, category: i === 0 ? "0000000001" : "0000000002" }));
+    const { container } = render(
+      <SeatGrid
+        plan={buildPlan(mixed)}
+        statuses={{}}
+        selection={[]}
+        seatSize={24}
+        labelFor={(seat) => seat.label}
+        onPick={() => {}}
+        screenLabel="Screen"
+        categorySlots={{ "0000000002": 0, "0000000001": 1 }}
+      />,
+    );
+    const cls = (id: string) => container.querySelector(`[data-seat="${id}"]`)!.className;
+    expect(cls("A1")).toContain("cat-slot-1");
+    expect(cls("A2")).toContain("cat-slot-0");
+    expect(cls("A1")).not.toContain("0000000001");
+  });
 });

@@ -11,6 +11,8 @@ type SeatProps = {
   ariaLabel: string;
   gridColumn: number;
   groupEdge: "start" | "middle" | "end" | null;
+  /** The category's colour and pattern (seatmap.css `.cat-slot-N`). */
+  slot: number;
   onPick: (id: string) => void;
 };
 
@@ -19,7 +21,7 @@ const SeatButton = memo(function SeatButton(p: SeatProps) {
   const taken = p.status !== "available" || p.seat.flags.includes("blocked");
   const classes = [
     "seat",
-    `cat-${p.seat.category}`,
+    `cat-slot-${p.slot}`,
     taken ? `st-${p.seat.flags.includes("blocked") ? "blocked" : p.status}` : "st-available",
     p.selected ? "selected" : "",
     p.groupEdge ? `sofa sofa-${p.groupEdge}` : "",
@@ -32,6 +34,7 @@ const SeatButton = memo(function SeatButton(p: SeatProps) {
       style={{ gridColumn: p.gridColumn }}
       data-seat={p.seat.id}
       data-status={p.status}
+      data-category={p.seat.category}
       aria-label={p.ariaLabel}
       aria-pressed={p.selected}
       aria-disabled={taken || undefined}
@@ -58,6 +61,8 @@ export type SeatGridProps = {
   labelFor: (seat: Seat, status: string, selected: boolean) => string;
   onPick: (id: string) => void;
   screenLabel: string;
+  /** Category code -> colour-and-pattern slot (categories.ts); unknown codes use slot 0. */
+  categorySlots?: Readonly<Record<string, number>>;
   /** performance.now() when the seat map arrived: the grid reports when it became usable. */
   startedAt?: number;
   onInteractive?: (ms: number, commitMs: number) => void;
@@ -140,6 +145,7 @@ export function SeatGrid(props: SeatGridProps) {
                     ariaLabel={labelFor(seat, status, isSelected)}
                     gridColumn={seat.column - area.minColumn + 2}
                     groupEdge={groupEdge(seat, row.seats, i)}
+                    slot={props.categorySlots?.[seat.category] ?? 0}
                     onPick={onPick}
                   />
                 );
