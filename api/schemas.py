@@ -69,6 +69,9 @@ class ShowOut(BaseModel):
     movie_id: str
     theatre_id: str
     screen_id: str
+    screen_name: str | None = Field(
+        default=None, description="What the theatre calls the screen (customer catalog reads)"
+    )
     start: datetime
     end: datetime
     local_start: str = Field(description="Start in the theatre's own time zone, ISO 8601")
@@ -78,7 +81,7 @@ class ShowOut(BaseModel):
     prices: list[PriceOut]
 
     @classmethod
-    def of(cls, s: Show, tz: str) -> ShowOut:
+    def of(cls, s: Show, tz: str, screen_name: str | None = None) -> ShowOut:
         from canonical.time import zone
 
         return cls(
@@ -86,6 +89,7 @@ class ShowOut(BaseModel):
             movie_id=s.movie_id,
             theatre_id=s.theatre_id,
             screen_id=s.screen_id,
+            screen_name=screen_name,
             start=s.start,
             end=s.end,
             local_start=s.start.astimezone(zone(tz)).isoformat(),

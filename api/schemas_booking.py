@@ -131,6 +131,23 @@ class PaymentOut(BaseModel):
         )
 
 
+class BookingShowOut(BaseModel):
+    """The show a booking is for, as the customer reads it."""
+
+    movie_id: str
+    movie_title: str | None = Field(description="In the reader's language when it exists")
+    title_language: str | None
+    theatre_id: str
+    theatre_name: str
+    screen_id: str
+    screen_name: str | None
+    start: datetime
+    local_start: str = Field(description="Start in the theatre's own time zone, ISO 8601")
+    timezone: str = Field(description="The theatre's IANA time zone")
+    format: str
+    language: str
+
+
 class BookingOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -154,6 +171,20 @@ class BookingOut(BaseModel):
                     "confirmed_at": "2030-11-15T08:01:00Z",
                     "cancelled_at": None,
                     "payments": [],
+                    "show": {
+                        "movie_id": "mov_kaala_vettai",
+                        "movie_title": "The Dark Hunt",
+                        "title_language": "en",
+                        "theatre_id": "thr_chennai_marina",
+                        "theatre_name": "Marquee Marina",
+                        "screen_id": "scr_chennai_marina_1",
+                        "screen_name": "Screen 1",
+                        "start": "2030-11-15T08:30:00Z",
+                        "local_start": "2030-11-15T14:00:00+05:30",
+                        "timezone": "Asia/Kolkata",
+                        "format": "2D",
+                        "language": "ta",
+                    },
                 }
             ]
         }
@@ -169,9 +200,15 @@ class BookingOut(BaseModel):
     confirmed_at: datetime | None
     cancelled_at: datetime | None
     payments: list[PaymentOut] = Field(default_factory=list)
+    show: BookingShowOut | None = Field(
+        default=None,
+        description="Movie, theatre, screen and local start (customer reads); null elsewhere",
+    )
 
     @classmethod
-    def of(cls, b: Booking, payments: list[Payment] | None = None) -> BookingOut:
+    def of(
+        cls, b: Booking, payments: list[Payment] | None = None, show: BookingShowOut | None = None
+    ) -> BookingOut:
         return cls(
             id=b.id,
             code=b.code,
@@ -183,6 +220,7 @@ class BookingOut(BaseModel):
             confirmed_at=b.confirmed_at,
             cancelled_at=b.cancelled_at,
             payments=[PaymentOut.of(p) for p in payments or []],
+            show=show,
         )
 
 

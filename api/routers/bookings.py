@@ -9,12 +9,14 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import JSONResponse
 
 from api.context import ApiContext, get_ctx
+from api.deps import preferred_languages
 from api.idempotency import idempotency_key, run_once
 from api.pagination import Page, PageParams, encode_cursor
 from api.problems import ApiProblem, not_found
 from api.routers.booking import customer
-from api.schemas_booking import BookingOut, CancellationOut, ETicketOut
+from api.schemas_booking import BookingOut, BookingShowOut, CancellationOut, ETicketOut
 from api.security.principal import Principal
+from api.show_details import booking_shows
 from booking.errors import UnknownBooking
 from booking.services import ticket_payload
 from canonical.orders import Booking
@@ -35,10 +37,16 @@ def _own(ctx: ApiContext, principal: Principal, booking_id: str) -> Booking:
     return booking
 
 
-def _out(ctx: ApiContext, booking: Booking) -> BookingOut:
+def _out(ctx: ApiContext, booking: Booking, show: BookingShowOut | None = None) -> BookingOut:
     with ctx.booking.uow() as uow:
         payments = uow.payments.for_booking(booking.id)
-    return BookingOut.of(booking, payments)
+    return BookingOut.of(booking, payments, show)
+
+
+def _with_shows(ctx: ApiContext, bookings: list[Booking], languages: list[str]) -> list[BookingOut]:
+    with ctx.hub.engine.connect() as conn:
+        shows = booking_shows(conn, (b.show_id for b in bookings), languages)
+    return [_out(ctx, b, shows.get(b.show_id)) for b in bookings]
 
 
 @router.get("", response_model=Page[BookingOut], summary="Your bookings, newest first")
@@ -48,6 +56,7 @@ def list_bookings(
     page: PageParams = Depends(),
     principal: Principal = Depends(customer),
     ctx: ApiContext = Depends(get_ctx),
+    languages: list[str] = Depends(preferred_languages),
 ) -> Page[BookingOut]:
     key = page.key()
     before = None
@@ -65,7 +74,7 @@ def list_bookings(
             before=before,
             limit=page.limit + 1,
         )
-    items = [_out(ctx, ctx.booking.get_booking(i)) for i in ids[: page.limit]]
+    items = _with_shows(ctx, [ctx.booking.get_booking(i) for i in ids[: page.limit]], languages)
     cursor = None
     if len(ids) > page.limit:
         last = items[-1]
@@ -78,8 +87,9 @@ def get_booking(
     booking_id: str = Path(max_length=64),
     principal: Principal = Depends(customer),
     ctx: ApiContext = Depends(get_ctx),
+    languages: list[str] = Depends(preferred_languages),
 ) -> BookingOut:
-    return _out(ctx, _own(ctx, principal, booking_id))
+    return _with_shows(ctx, [_own(ctx, principal, booking_id)], languages)[0]
 
 
 @router.post(

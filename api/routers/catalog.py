@@ -18,6 +18,7 @@ from api.pagination import Page, PageParams, paginate
 from api.problems import not_found
 from api.routers.seat_categories import seat_map_labels
 from api.schemas import MovieOut, SeatMapOut, ShowOut, TheatreOut
+from api.show_details import screen_names
 from booking.errors import UnknownShow
 from booking.services import SeatMap
 from canonical.time import utcnow
@@ -114,8 +115,10 @@ def list_shows(
     )
     items, cursor = paginate(shows, page, key=lambda s: (s.start.isoformat(), s.id))
     zones = {t.id: t.timezone for t in catalog.list_theatres(conn)}
+    names = screen_names(conn, (s.theatre_id for s in items))
     return Page[ShowOut](
-        items=[ShowOut.of(s, zones[s.theatre_id]) for s in items], next_cursor=cursor
+        items=[ShowOut.of(s, zones[s.theatre_id], names.get(s.screen_id)) for s in items],
+        next_cursor=cursor,
     )
 
 
@@ -127,7 +130,8 @@ def get_show(
     theatre = catalog.get_theatre(conn, show.theatre_id) if show else None
     if not show or not theatre:
         raise not_found("show", show_id)
-    return etag_json(request, ShowOut.of(show, theatre.timezone))
+    names = screen_names(conn, [show.theatre_id])
+    return etag_json(request, ShowOut.of(show, theatre.timezone, names.get(show.screen_id)))
 
 
 def render_seat_map(view: SeatMap, category_labels: list[dict] | None = None) -> bytes:

@@ -25,6 +25,7 @@ from api.routers.booking import customer
 from api.routers.images import poster_url
 from api.schemas import MovieOut, ShowOut, TheatreOut
 from api.security.principal import Principal
+from api.show_details import screen_names
 from booking.errors import UnknownBooking
 from canonical.catalog import Movie, Show
 from canonical.money import Money
@@ -177,7 +178,9 @@ def storefront_show(
     movie = catalog.get_movie(conn, show.movie_id)
     rules = theatre.rules
     return StorefrontShow(
-        show=ShowOut.of(show, theatre.timezone),
+        show=ShowOut.of(
+            show, theatre.timezone, screen_names(conn, [theatre.id]).get(show.screen_id)
+        ),
         theatre=TheatreOut.of(theatre),
         movie=MovieOut.of(movie, langs) if movie else None,
         rules=SellingRules(
