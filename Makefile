@@ -31,9 +31,11 @@ install-test: $(VENV)/.test-installed
 
 include web/web.mk
 
+# The demo's port: `make demo PORT=8080` (the web app, the API and every printed URL follow it).
+PORT ?= 8000
+
 demo: install-demo web
-	@echo "Marquee: open http://127.0.0.1:8000/ in a browser (API docs: http://127.0.0.1:8000/docs)"
-	$(BIN)/marquee demo
+	$(BIN)/marquee demo --port $(PORT)
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -66,7 +66,23 @@ def check_database_reachable(url: str) -> None:
         engine.dispose()
 
 
-def check_port_free(host: str, port: int) -> None:
+def _free_port_near(host: str, port: int, tries: int = 50) -> int | None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    for candidate in range(port + 1, min(port + 1 + tries, 65536)):
+        with socket.socket(family) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind((host, candidate))
+            except OSError:
+                continue
+            return candidate
+    return None
+
+
+def check_port_free(
+    host: str, port: int, choose: str = "choose another port with --port {port}"
+) -> None:
+    """`choose` says how to pick another port; `{port}` in it becomes a port free right now."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
         # As uvicorn does: a closed connection in TIME_WAIT is no reason to refuse.
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -74,8 +90,10 @@ def check_port_free(host: str, port: int) -> None:
             sock.bind((host, port))
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
+                free = _free_port_near(host, port)
+                hint = choose.format(port=free if free is not None else "N")
                 raise PreflightError(
                     f"{host}:{port} is already in use (another `make demo` or `marquee serve`?): "
-                    "stop it, or choose another port with --port"
+                    f"stop it, or {hint}"
                 ) from None
             raise PreflightError(f"cannot listen on {host}:{port}: {exc.strerror}") from None

@@ -91,11 +91,13 @@ def _watch_files(
 @app.callback(invoke_without_command=True)
 def demo(
     host: str = "127.0.0.1",
-    port: int = 8000,
+    port: int = typer.Option(
+        8000, help="Port of the API and the web app (`make demo PORT=N` passes it on)"
+    ),
     legacy: bool = typer.Option(True, help="Start the three legacy POS simulators"),
 ) -> None:
     """Migrate the embedded SQLite database, load demo data, start the legacy POS simulators,
-    import their catalogs and serve the API."""
+    import their catalogs and serve the API and the web app."""
     from marquee.preflight import PreflightError, check_database_reachable, check_port_free
     from store.migrate import MaintenanceDatabaseError, upgrade
 
@@ -104,7 +106,9 @@ def demo(
     get_settings.cache_clear()
     settings = get_settings()
     try:
-        check_port_free(host, port)
+        check_port_free(
+            host, port, choose="pick another: make demo PORT={port} (marquee demo --port {port})"
+        )
         check_database_reachable(settings.database_url)
         upgrade(settings.database_url)
     except (PreflightError, MaintenanceDatabaseError) as exc:
@@ -114,7 +118,9 @@ def demo(
     import uvicorn
 
     from api.app import create_app
+    from api.routers.web import DIST
     from marquee.bootstrap import build_hub
+    from marquee.demo_banner import demo_banner
     from marquee.demo_data import load_demo
 
     hub = build_hub(settings)
@@ -134,27 +140,32 @@ def demo(
             daemon=True,
             name="reelfeed-watch",
         ).start()
-    typer.echo(
-        "\nMarquee is running. Open:\n"
-        f"  {base}/health                       liveness\n"
-        f"  {base}/docs                         the API, interactive\n"
-        f"  {base}/v1/theatres?city=Chennai     theatres in a city\n"
-        f"  {base}/v1/movies?city=Chennai       movies now showing\n"
-        f"  {base}/v1/shows?theatre_id=thr_chennai_marina\n"
-        f"  {base}/v1/shows/<show id>/seat-map  a live seat map\n"
-    )
+    lines = ["", demo_banner(hub.engine, settings, base, DIST)]
     if sims:
-        typer.echo("Legacy POS simulators (sell at their box office to see seats vanish):")
-        for sim in sims:
-            typer.echo(f"  {sim.system:9} admin {sim.admin_url}/info")
-        typer.echo(
+        lines.append("Legacy POS simulators (sell at their box office to see seats vanish):")
+        lines += [f"  {sim.system:9} admin {sim.admin_url}/info" for sim in sims]
+        lines.append(
             "  sync by hand (another shell, repository root):\n"
             f"    SECRETS_FILE={_shown(secrets_path)} {marquee_cmd} sync inventory "
             "--connector restline\n"
         )
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(hub), host=host, port=port, log_level="warning")
+    )
+    # "Running" is said once the server answers, so every printed URL works when it is read.
+    threading.Thread(
+        target=_announce, args=(server, stop, "\n".join(lines)), daemon=True, name="banner"
+    ).start()
     try:
-        uvicorn.run(create_app(hub), host=host, port=port, log_level="warning")
+        server.run()
     finally:
         stop.set()
         for sim in sims:
             sim.stop()
+
+
+def _announce(server: Any, stop: threading.Event, text: str) -> None:
+    while not server.started:
+        if stop.wait(0.05):
+            return
+    typer.echo(text)
