@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, func, select
 
 from analytics.aggregate import SEARCH_BUCKETS_MS
-from store.tables import seat_layouts, shows, theatres
+from store.tables import movie_translations, movies, screens, seat_layouts, shows, theatres
 from store.tables_analytics import (
     ROLLUP_COUNTERS,
     analytics_customer_days,
@@ -91,6 +91,53 @@ def _ratio(part: int, whole: int) -> float | None:
 
 
 # --- totals, funnel, occupancy ----------------------------------------------------------------
+def funnel_steps(stages: list[tuple[str, int]]) -> list[dict[str, Any]]:
+    """The conversion funnel with every share below 100 %, or a note saying why not.
+
+    The steps are counted on their own (page loads, holds, checkouts), so a later step can
+    count more than an earlier one: the web app opens the seat map without the show page
+    the API counts, holds are made through the API without a seat-map view, a declined card
+    is paid again at a second checkout. Percentages are therefore taken of the funnel's top:
+    the first step at least as large as every step after it. A step before the top has no
+    percentage (it is not the entrance of every later step), and `from_previous` is given
+    only where a step is at most its predecessor; each such gap carries a `note`.
+    """
+    counts = [n for _, n in stages]
+    top = next(
+        (i for i in range(len(counts)) if all(counts[i] >= later for later in counts[i + 1 :])),
+        0,
+    )
+    out: list[dict[str, Any]] = []
+    for i, (stage, n) in enumerate(stages):
+        previous = counts[i - 1] if i else None
+        note = None
+        if i < top:
+            bigger = next(stages[j] for j in range(i + 1, len(stages)) if counts[j] > n)
+            note = (
+                f"fewer than {bigger[0].replace('_', ' ')} ({bigger[1]}): not every customer "
+                "passes this step as it is counted, so shares are taken of "
+                f"{stages[top][0].replace('_', ' ')}"
+            )
+        elif previous is not None and n > previous:
+            note = (
+                f"more than {stages[i - 1][0].replace('_', ' ')} ({previous}): this step is "
+                "also reached without the one before it, or more than once"
+            )
+        out.append(
+            {
+                "stage": stage,
+                "count": n,
+                "of_base": _ratio(n, counts[top]) if i >= top else None,
+                "from_previous": _ratio(n, previous)
+                if previous is not None and n <= previous
+                else None,
+                "base": stages[top][0],
+                "note": note,
+            }
+        )
+    return out
+
+
 def totals(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any]:
     d = analytics_daily.c
     q = select(d.currency, *(func.sum(d[c]).label(c) for c in ROLLUP_COUNTERS)).group_by(d.currency)
@@ -104,18 +151,7 @@ def totals(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any]:
         }
         for r in sorted(rows, key=lambda r: r.currency)
     ]
-    funnel = []
-    previous: int | None = None
-    for stage, column in FUNNEL:
-        n = counts[column]
-        funnel.append(
-            {
-                "stage": stage,
-                "count": n,
-                "from_previous": _ratio(n, previous) if previous is not None else None,
-            }
-        )
-        previous = n
+    funnel = funnel_steps([(stage, counts[column]) for stage, column in FUNNEL])
     return {
         "counts": counts,
         "money": money,
@@ -262,15 +298,22 @@ def show_occupancy(
 ) -> list[dict[str, Any]]:
     """Per show (the heat map): capacity, seats sold, occupancy, bookings, revenue."""
     q = _shows_query(scope, f).order_by(shows.c.start_at, shows.c.id).limit(limit)
+    rows = conn.execute(q).all()
+    screens_found = screen_names(conn, {r.screen_id for r in rows})
+    titles = movie_titles(conn, {r.movie_id for r in rows})
+    theatres_found = theatre_names(conn, {r.theatre_id for r in rows})
     out = []
-    for r in conn.execute(q):
+    for r in rows:
         capacity, sold = _int(r.capacity), _int(r.sold)
         out.append(
             {
                 "show_id": r.show_id,
                 "theatre_id": r.theatre_id,
+                "theatre_name": theatres_found.get(r.theatre_id, r.theatre_id),
                 "screen_id": r.screen_id,
+                "screen_name": screens_found.get(r.screen_id, (r.screen_id, ""))[0],
                 "movie_id": r.movie_id,
+                "movie_title": titles.get(r.movie_id, r.movie_id),
                 "language": r.language,
                 "format": r.format,
                 "start_at": r.start_at,
@@ -293,6 +336,77 @@ def show_occupancy(
             }
         )
     return out
+
+
+# --- names -----------------------------------------------------------------------------------
+TITLE_LANGUAGE = "en"
+
+
+def theatre_names(conn: Connection, ids: set[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    q = select(theatres.c.id, theatres.c.name).where(theatres.c.id.in_(sorted(ids)))
+    return {i: n for i, n in conn.execute(q)}
+
+
+def screen_names(conn: Connection, ids: set[str]) -> dict[str, tuple[str, str]]:
+    """Screen id -> (screen name, theatre name): "Screen 1" alone names no screen in a chain."""
+    if not ids:
+        return {}
+    q = (
+        select(screens.c.id, screens.c.name, theatres.c.name)
+        .join(theatres, theatres.c.id == screens.c.theatre_id)
+        .where(screens.c.id.in_(sorted(ids)))
+    )
+    return {i: (n, t) for i, n, t in conn.execute(q)}
+
+
+def movie_titles(conn: Connection, ids: set[str]) -> dict[str, str]:
+    """One title per movie for staff screens: English, else the original language's, else the
+    first stored."""
+    if not ids:
+        return {}
+    q = (
+        select(
+            movie_translations.c.movie_id,
+            movie_translations.c.language,
+            movie_translations.c.title,
+            movies.c.original_language,
+        )
+        .join(movies, movies.c.id == movie_translations.c.movie_id)
+        .where(
+            movie_translations.c.movie_id.in_(sorted(ids)), movie_translations.c.title.isnot(None)
+        )
+        .order_by(movie_translations.c.movie_id, movie_translations.c.language)
+    )
+    ranked: dict[str, tuple[int, str]] = {}
+    for movie_id, language, title, original in conn.execute(q):
+        rank = 0 if language == TITLE_LANGUAGE else 1 if language == original else 2
+        if movie_id not in ranked or rank < ranked[movie_id][0]:
+            ranked[movie_id] = (rank, title)
+    return {m: t for m, (_, t) in ranked.items()}
+
+
+def _named(conn: Connection, by: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows keyed by an id get the name people know it by (`name`; the id stays in `key`)."""
+    keys = {r["key"] for r in rows}
+    if by == "theatre":
+        found = theatre_names(conn, keys)
+        return [{**r, "name": found.get(r["key"], r["key"])} for r in rows]
+    if by == "screen":
+        screens_found = screen_names(conn, keys)
+        return [
+            {
+                **r,
+                "name": screens_found[r["key"]][0] if r["key"] in screens_found else r["key"],
+                "theatre_name": screens_found[r["key"]][1] if r["key"] in screens_found else None,
+            }
+            for r in rows
+        ]
+    if by == "movie":
+        titles = movie_titles(conn, keys)
+        return [{**r, "name": titles.get(r["key"], r["key"])} for r in rows]
+    return rows
 
 
 # --- breakdowns -------------------------------------------------------------------------------
@@ -332,7 +446,7 @@ def breakdown(conn: Connection, scope: Scope, f: Filters, by: str) -> list[dict[
                 **{n: _int(getattr(r, n)) for n in ROLLUP_COUNTERS},
             }
         )
-    return out
+    return _named(conn, by, out)
 
 
 def reasons(

@@ -2,11 +2,13 @@
 // movie and screen, booking pace, cancellations, refunds and failed payments, CSV export.
 // Every number is the analytics API's own (no arithmetic here beyond formatting).
 import { useEffect, useState } from "react";
+import { api } from "../api/client";
 import { formatMoney } from "../api/money";
 import { Alert, Card, Field, Loading } from "../ui";
 import { addDays, csvHref, isoDay, NotFound, read, type Area } from "./analytics";
+import { currencies, paceSeries, revenueByDay } from "./chartData";
 import { BarChart, OccupancyHeatMap } from "./charts";
-import type { BreakdownRow, PacePoint, ReasonRow, ShowRow, Summary } from "./types";
+import type { BreakdownRow, FunnelStep, PacePoint, ReasonRow, ShowRow, Summary } from "./types";
 import "./portal.css";
 
 type Data = {
@@ -28,7 +30,15 @@ export function Dashboard({ area, theatreId }: { area: Area; theatreId?: string 
   const [data, setData] = useState<Data | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [missing, setMissing] = useState(false);
+  const [theatreName, setTheatreName] = useState<string | null>(null);
   const query = { date_from: from, date_to: to, theatre_id: theatreId };
+
+  useEffect(() => {
+    if (!theatreId) return;
+    api
+      .GET("/v1/theatres/{theatre_id}", { params: { path: { theatre_id: theatreId } } })
+      .then(({ data }) => setTheatreName(data?.name ?? null));
+  }, [theatreId]);
 
   useEffect(() => {
     let live = true;
@@ -66,7 +76,7 @@ export function Dashboard({ area, theatreId }: { area: Area; theatreId?: string 
   const s = data?.summary;
   return (
     <div className="stack">
-      <h1>{theatreId ? `Sales: ${theatreId}` : "Sales dashboard"}</h1>
+      <h1>{theatreId ? `Sales: ${theatreName ?? "…"}` : "Sales dashboard"}</h1>
       <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Date range">
         <Field label="From" type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
         <Field label="To" type="date" value={to} onChange={(e) => setTo(e.target.value)} />
@@ -104,51 +114,36 @@ export function Dashboard({ area, theatreId }: { area: Area; theatreId?: string 
             </div>
           </section>
           <Card>
-            <h2>Conversion funnel</h2>
-            <table className="data">
-              <thead>
-                <tr>
-                  <th scope="col">Stage</th>
-                  <th scope="col" className="num">Count</th>
-                  <th scope="col" className="num">From previous</th>
-                </tr>
-              </thead>
-              <tbody>
-                {s.funnel.map((f) => (
-                  <tr key={f.stage}>
-                    <th scope="row">{f.stage.replace("_", " ")}</th>
-                    <td className="num">{f.count}</td>
-                    <td className="num">{percent(f.from_previous)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <Funnel steps={s.funnel} />
           </Card>
           <Card>
             <h2>Occupancy per show</h2>
             <OccupancyHeatMap shows={data.shows} />
           </Card>
-          {groupByCurrency(data.days).map(([currency, rows]) => (
+          {currencies(data.days).map((currency) => (
             <Card key={currency}>
               <BarChart
                 title={`Revenue per day (${currency})`}
-                points={rows.map((r) => ({ label: r.key, value: r.revenue }))}
+                points={revenueByDay(data.days, currency, from, to)}
                 format={(v) => formatMoney({ amount: v, currency }, "en")}
+                axisFormat={(v) => compactMoney(v, currency)}
+                shortLabel={(day) => day.slice(5)}
               />
             </Card>
           ))}
           <div className="grid wide">
             <Card>
-              <Breakdown title="Per movie" rows={data.movies} />
+              <Breakdown title="Per movie" nameHeader="Movie" rows={data.movies} />
             </Card>
             <Card>
-              <Breakdown title="Per screen" rows={data.screens} />
+              <Breakdown title="Per screen" nameHeader="Screen" rows={data.screens} />
             </Card>
           </div>
           <Card>
             <BarChart
               title="Booking pace: tickets by days before the show"
-              points={data.pace.map((p) => ({ label: `${p.days_before}d`, value: p.tickets }))}
+              points={paceSeries(data.pace)}
+              shortLabel={(label) => label.replace(" before", "")}
             />
           </Card>
           <Card>
@@ -193,13 +188,62 @@ function Kpi({ label, value, testId }: { label: string; value: string | number; 
   );
 }
 
-function groupByCurrency(rows: BreakdownRow[]): [string, BreakdownRow[]][] {
-  const out = new Map<string, BreakdownRow[]>();
-  for (const r of rows) out.set(r.currency, [...(out.get(r.currency) ?? []), r]);
-  return [...out.entries()];
+/** Axis labels stay short: "₹2.5K" rather than "₹2,500.00". */
+function compactMoney(minor: number, currency: string): string {
+  return new Intl.NumberFormat("en", { style: "currency", currency, notation: "compact", maximumFractionDigits: 1 }).format(
+    minor / 100,
+  );
 }
 
-function Breakdown({ title, rows }: { title: string; rows: BreakdownRow[] }) {
+const stageName = (stage: string) => stage.replaceAll("_", " ");
+
+function Funnel({ steps }: { steps: FunnelStep[] }) {
+  const base = steps[0]?.base ?? "";
+  return (
+    <>
+      <h2>Conversion funnel</h2>
+      <p className="muted">Shares are of the {stageName(base)} step: the first step at least as large as every step after it.</p>
+      <div className="table-wrap" tabIndex={0}>
+        <table className="data funnel">
+          <thead>
+            <tr>
+              <th scope="col">Stage</th>
+              <th scope="col" className="num">Count</th>
+              <th scope="col">Share of {stageName(base)}</th>
+              <th scope="col" className="num">From previous</th>
+            </tr>
+          </thead>
+          <tbody>
+            {steps.map((f) => (
+              <tr key={f.stage}>
+                <th scope="row">
+                  {stageName(f.stage)}
+                  {f.note && <small className="muted funnel-note">{f.note}</small>}
+                </th>
+                <td className="num">{f.count}</td>
+                <td>
+                  {f.of_base === null ? (
+                    "–"
+                  ) : (
+                    <span className="funnel-share">
+                      <span className="funnel-track" aria-hidden="true">
+                        <span className="funnel-bar" style={{ width: `${Math.min(1, f.of_base) * 100}%` }} />
+                      </span>
+                      <span>{percent(f.of_base)}</span>
+                    </span>
+                  )}
+                </td>
+                <td className="num">{percent(f.from_previous)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+function Breakdown({ title, nameHeader, rows }: { title: string; nameHeader: string; rows: BreakdownRow[] }) {
   return (
     <>
       <h2>{title}</h2>
@@ -207,7 +251,7 @@ function Breakdown({ title, rows }: { title: string; rows: BreakdownRow[] }) {
       <table className="data">
         <thead>
           <tr>
-            <th scope="col">Key</th>
+            <th scope="col">{nameHeader}</th>
             <th scope="col" className="num">Bookings</th>
             <th scope="col" className="num">Tickets</th>
             <th scope="col" className="num">Revenue</th>
@@ -216,7 +260,10 @@ function Breakdown({ title, rows }: { title: string; rows: BreakdownRow[] }) {
         <tbody>
           {rows.map((r) => (
             <tr key={`${r.key}|${r.currency}`}>
-              <th scope="row">{r.key}</th>
+              <th scope="row">
+                {r.name ?? r.key}
+                {r.theatre_name && <small className="muted"> · {r.theatre_name}</small>}
+              </th>
               <td className="num">{r.bookings}</td>
               <td className="num">{r.tickets}</td>
               <td className="num">{formatMoney({ amount: r.revenue, currency: r.currency }, "en")}</td>

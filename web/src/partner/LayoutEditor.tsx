@@ -340,21 +340,23 @@ export default function LayoutEditor() {
         <div className="screen-bar" aria-hidden="true">
           SCREEN
         </div>
-        {layout.areas.map((area) => (
-          <section key={area.number} aria-label={`Preview of ${area.name}`}>
-            <h3>{area.name}</h3>
-            {area.rows.map((row) => (
-              <div key={row.index} className="preview-row">
-                <span className="row-name">{row.name}</span>
-                {row.seats.map((s) => (
-                  <span key={s.id} className="preview-seat" style={{ background: colour(s.category) }} title={s.label}>
-                    {s.flags.includes("wheelchair") ? "♿" : s.label}
-                  </span>
-                ))}
-              </div>
-            ))}
-          </section>
-        ))}
+        <div className="layout-scroll" tabIndex={0} role="region" aria-label="Layout preview">
+          {layout.areas.map((area) => (
+            <section key={area.number} aria-label={`Preview of ${area.name}`}>
+              <h3>{area.name}</h3>
+              {area.rows.map((row) => (
+                <div key={row.index} className="preview-row">
+                  <span className="row-name">{row.name}</span>
+                  {row.seats.map((s) => (
+                    <span key={s.id} className="preview-seat" style={{ background: colour(s.category) }} title={s.label}>
+                      {s.flags.includes("wheelchair") ? "♿" : s.label}
+                    </span>
+                  ))}
+                </div>
+              ))}
+            </section>
+          ))}
+        </div>
       </Card>
     </div>
   );

@@ -1,39 +1,73 @@
 // Small, dependency-free charts for the dashboards: SVG bars with a table twin for screen
 // readers, and an occupancy heat map whose cells carry their numbers as text.
+import { labelEvery, niceMax, type Point } from "./chartData";
 import type { ShowRow } from "./types";
 
+const W = 800;
+const H = 240;
+const PAD = { left: 64, right: 8, top: 12, bottom: 30 };
+
+/** Vertical bars on a fixed drawing (scaled as a whole, never stretched), a value axis from 0
+ * to a round maximum, and bar labels thinned so they never overlap. */
 export function BarChart({
   title,
   points,
   format = (v) => String(v),
+  axisFormat = format,
+  shortLabel = (label) => label,
 }: {
   title: string;
-  points: { label: string; value: number }[];
+  points: Point[];
   format?: (value: number) => string;
+  axisFormat?: (value: number) => string;
+  shortLabel?: (label: string) => string;
 }) {
-  const max = Math.max(1, ...points.map((p) => p.value));
-  const width = Math.max(320, points.length * 28);
-  const height = 160;
-  const bar = width / Math.max(points.length, 1);
+  const top = niceMax(Math.max(0, ...points.map((p) => p.value)));
+  const plotW = W - PAD.left - PAD.right;
+  const plotH = H - PAD.top - PAD.bottom;
+  const slot = plotW / Math.max(points.length, 1);
+  const bar = Math.max(2, Math.min(slot * 0.7, 48));
+  const every = labelEvery(points.length, plotW, 56);
+  const y = (v: number) => PAD.top + plotH - (Math.max(0, v) / top) * plotH;
   return (
     <figure className="chart">
       <figcaption>{title}</figcaption>
-      <svg
-        viewBox={`0 0 ${width} ${height + 20}`}
-        role="img"
-        aria-label={`${title}: ${points.map((p) => `${p.label} ${format(p.value)}`).join(", ")}`}
-        preserveAspectRatio="none"
-      >
-        {points.map((p, i) => {
-          const h = (p.value / max) * height;
-          return (
-            <g key={p.label}>
-              <rect x={i * bar + 2} y={height - h} width={bar - 4} height={h} fill="var(--brand)" />
-              <title>{`${p.label}: ${format(p.value)}`}</title>
+      {points.length === 0 ? (
+        <p className="muted">Nothing sold in this range.</p>
+      ) : (
+        <div className="chart-scroll" tabIndex={0}>
+        <svg
+          viewBox={`0 0 ${W} ${H}`}
+          role="img"
+          aria-label={`${title}: ${points.map((p) => `${p.label} ${format(p.value)}`).join(", ")}`}
+        >
+          {[0, top / 2, top].map((tick) => (
+            <g key={tick} className="tick">
+              <line x1={PAD.left} x2={W - PAD.right} y1={y(tick)} y2={y(tick)} />
+              <text x={PAD.left - 6} y={y(tick) + 4} textAnchor="end">
+                {axisFormat(tick)}
+              </text>
             </g>
-          );
-        })}
-      </svg>
+          ))}
+          {points.map((p, i) => {
+            const x = PAD.left + i * slot + (slot - bar) / 2;
+            const showLabel = i % every === 0;
+            return (
+              <g key={p.label}>
+                <rect x={x} y={y(p.value)} width={bar} height={PAD.top + plotH - y(p.value)} fill="var(--brand)">
+                  <title>{`${p.label}: ${format(p.value)}`}</title>
+                </rect>
+                {showLabel && (
+                  <text x={x + bar / 2} y={H - PAD.bottom + 16} textAnchor="middle" className="bar-label">
+                    {shortLabel(p.label)}
+                  </text>
+                )}
+              </g>
+            );
+          })}
+        </svg>
+        </div>
+      )}
       <details>
         <summary>Show the numbers</summary>
         <table className="data">
@@ -41,7 +75,7 @@ export function BarChart({
             {points.map((p) => (
               <tr key={p.label}>
                 <th scope="row">{p.label}</th>
-                <td>{format(p.value)}</td>
+                <td className="num">{format(p.value)}</td>
               </tr>
             ))}
           </tbody>
@@ -69,7 +103,13 @@ function shade(rate: number | null): string {
 /** Screens down, days across; every show a cell with its occupancy. */
 export function OccupancyHeatMap({ shows }: { shows: ShowRow[] }) {
   const days = [...new Set(shows.map((s) => s.business_date))].sort();
-  const screens = [...new Set(shows.map((s) => s.screen_id))].sort();
+  // A screen is named with its theatre when the map covers more than one theatre.
+  const manyTheatres = new Set(shows.map((s) => s.theatre_id)).size > 1;
+  const screenName = new Map<string, string>();
+  for (const s of shows) {
+    screenName.set(s.screen_id, manyTheatres ? `${s.theatre_name} · ${s.screen_name}` : s.screen_name);
+  }
+  const screens = [...screenName.keys()].sort((a, b) => screenName.get(a)!.localeCompare(screenName.get(b)!));
   const cell = new Map<string, ShowRow[]>();
   for (const s of shows) {
     const key = `${s.screen_id}|${s.business_date}`;
@@ -92,7 +132,7 @@ export function OccupancyHeatMap({ shows }: { shows: ShowRow[] }) {
         <tbody>
           {screens.map((screen) => (
             <tr key={screen}>
-              <th scope="row">{screen}</th>
+              <th scope="row">{screenName.get(screen)}</th>
               {days.map((d) => (
                 <td key={d}>
                   <div className="heat-cells">
@@ -101,9 +141,10 @@ export function OccupancyHeatMap({ shows }: { shows: ShowRow[] }) {
                         key={s.show_id}
                         className="heat"
                         style={{ background: shade(s.occupancy) }}
-                        title={`${s.show_id}: ${s.sold}/${s.capacity}`}
+                        title={`${s.movie_title}, ${localTime(s)}: ${s.sold} of ${s.capacity} seats sold`}
                       >
-                        {localTime(s)} {Math.round((s.occupancy ?? 0) * 100)}%
+                        {localTime(s)} <span className="heat-title">{s.movie_title}</span>{" "}
+                        {Math.round((s.occupancy ?? 0) * 100)}%
                       </span>
                     ))}
                   </div>

@@ -31,14 +31,28 @@ export type MoneyRow = {
 export type Summary = {
   counts: Counts;
   money: MoneyRow[];
-  funnel: { stage: string; count: number; from_previous: number | null }[];
+  funnel: FunnelStep[];
   abandonment: { holds: number; abandoned: number; rate: number | null };
   active_customers: number | null;
   occupancy: { shows: number; capacity: number; sold: number; rate: number | null };
 };
 
+/** One funnel step: `of_base` is its share of the funnel's top step (`base`), which is the
+ * first step at least as large as every later one; `note` says why a share is missing. */
+export type FunnelStep = {
+  stage: string;
+  count: number;
+  of_base: number | null;
+  from_previous: number | null;
+  base: string;
+  note: string | null;
+};
+
 export type BreakdownRow = Counts & {
   key: string;
+  /** What people call the theatre, screen or movie the `key` (an id) stands for. */
+  name?: string;
+  theatre_name?: string | null;
   currency: string;
   revenue: number;
   cancel_refunds: number;
@@ -49,8 +63,11 @@ export type BreakdownRow = Counts & {
 export type ShowRow = {
   show_id: string;
   theatre_id: string;
+  theatre_name: string;
   screen_id: string;
+  screen_name: string;
   movie_id: string;
+  movie_title: string;
   start_at: string;
   timezone: string;
   business_date: string;
