@@ -24,6 +24,10 @@ SALE_KEY = "sale:{}"
 SALE_HOLD_KEY = "sale-hold:{}"
 
 
+# The reason of an IGNORE that still is the POS's word about the seat (the store records it).
+ALREADY_SO = "already so"
+
+
 class Verdict(StrEnum):
     APPLY = "apply"  # take the POS's status
     IGNORE = "ignore"  # our own step echoed, stale, or nothing to change
@@ -96,9 +100,9 @@ def judge(seat: SeatFacts, report: Report) -> Decision:
         return _booked(seat, report, ours)
     if seat.own_hold:
         return _held(seat, report, ours)
-    if seat.status == report.status and report.status != SeatStatus.HELD:
-        return Decision(Verdict.IGNORE, "already so")
-    # A POS hold is re-applied each time so its expiry moves with the POS's word.
+    if seat.status == report.status:
+        # A seat the POS holds stays held until the POS says otherwise: nothing to move.
+        return Decision(Verdict.IGNORE, ALREADY_SO)
     return Decision(Verdict.APPLY, "the POS is the authority for seats Marquee has not sold")
 
 

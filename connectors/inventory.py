@@ -27,7 +27,7 @@ from sqlalchemy import Connection
 from adapters.base import Payload
 from adapters.mapping import DeadLetter
 from booking import pos_reports
-from canonical import DeltaSource, InventoryDelta
+from canonical import DeltaSource, InventoryDelta, SeatChange
 from canonical.time import utcnow
 from connectors.catalog import record_dead
 from connectors.connector import Connector
@@ -225,6 +225,9 @@ def _poll_files(connector: Connector, report: InventoryReport) -> None:
         seen[payload.name] = f"{fingerprint}@{revision}" if failed else (fingerprint or "")
         last = payload.name
     if not batch:
+        # Every file was applied before: idempotent by fingerprint, but local state may have
+        # drifted from what they said since.
+        repair_drift(connector, report)
         return
     # The files of one poll are one batch: a seat an older file reports free and a newer one
     # sold (our own sale, between two snapshots) is sold, not a conflict.
@@ -248,6 +251,38 @@ def _poll_files(connector: Connector, report: InventoryReport) -> None:
             SNAPSHOT_ENTITY,
             json.dumps({"last": last, "seen": {k: v for k, v in seen.items() if k in present}}),
         )
+    repair_drift(connector, report)
+
+
+# ---------------------------------------------------------------------------------- drift
+def repair_drift(connector: Connector, report: InventoryReport, *, hours_back: int = 3) -> int:
+    """Apply again what the POS last said about seats whose local state no longer matches it
+    (a box-office reservation freed here, a release not taken): a seat-state import is applied
+    once per file fingerprint, so a file seen before does not repair them. Goes through the
+    same rules as any report (store.sync.apply_delta). Returns the seats repaired."""
+    now = utcnow()
+    with connector.engine.connect() as conn:
+        drifted = sql.drifted_seats(conn, connector.id, now - timedelta(hours=hours_back), now)
+    if not drifted:
+        return 0
+    deltas = [
+        InventoryDelta(
+            show_id=show_id,
+            changes=tuple(SeatChange(seat_id=s, status=st) for s, st in sorted(seats.items())),
+            source=DeltaSource.RECONCILE,
+            observed_at=now,
+            connector_id=connector.id,
+        )
+        for show_id, seats in drifted.items()
+    ]
+    before = report.seats_changed
+    log.info(
+        "%s: %d seats drifted from the POS's last word",
+        connector.id,
+        sum(map(len, drifted.values())),
+    )
+    apply_deltas(connector, deltas, "", report)
+    return report.seats_changed - before
 
 
 # ---------------------------------------------------------------------------------- reconcile

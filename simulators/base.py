@@ -51,6 +51,14 @@ class BoxOffice:
         number = self._sim.session_number(cinema_id, session_id)
         return self._sim.state.box_office_sell(cinema_id, number, _positions(seats), force)
 
+    def reserve(
+        self, cinema_id: str, session_id: str, seats: Sequence[SeatPos], force: bool = False
+    ) -> list[SeatEvent]:
+        """A box-office reservation: the seats stay held until released or sold at the box
+        office."""
+        number = self._sim.session_number(cinema_id, session_id)
+        return self._sim.state.box_office_reserve(cinema_id, number, _positions(seats), force)
+
     def release(
         self, cinema_id: str, session_id: str, seats: Sequence[SeatPos], force: bool = False
     ) -> list[SeatEvent]:

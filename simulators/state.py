@@ -767,6 +767,13 @@ class State:
         sells over holds and online sales to create the drift reconciliation must repair."""
         return self._box_office(cinema_id, session_no, seats, SeatStatus.SOLD, force)
 
+    def box_office_reserve(
+        self, cinema_id: str, session_no: int, seats: Sequence[SeatPos], force: bool = False
+    ) -> list[SeatEvent]:
+        """A cashier reserves free seats for a customer who pays at the counter: held by the
+        box office with no expiry, until released or sold there."""
+        return self._box_office(cinema_id, session_no, seats, SeatStatus.HELD, force)
+
     def box_office_release(
         self, cinema_id: str, session_no: int, seats: Sequence[SeatPos], force: bool = False
     ) -> list[SeatEvent]:
@@ -791,7 +798,7 @@ class State:
                     status, owner = self._status(session, s)
                     if force:
                         continue
-                    if target == SeatStatus.SOLD and status not in (
+                    if target in (SeatStatus.SOLD, SeatStatus.HELD) and status not in (
                         SeatStatus.FREE,
                         SeatStatus.HOUSE,
                     ):
@@ -805,7 +812,7 @@ class State:
                     if target == SeatStatus.FREE:
                         self._set(session, s, s.base_status, None, "boxoffice", events)
                     else:
-                        self._set(session, s, SeatStatus.SOLD, BOX_OFFICE, "boxoffice", events)
+                        self._set(session, s, target, BOX_OFFICE, "boxoffice", events)
                 return events[mark:]
         finally:
             self._notify(events)

@@ -369,7 +369,11 @@ def set_external_status(
     those as conflicts.
     """
     ensure_inventory(conn, show_id)
-    values: dict = {"status": status.value, "version": show_seats.c.version + 1}
+    values: dict = {
+        "status": status.value,
+        "pos_status": status.value,
+        "version": show_seats.c.version + 1,
+    }
     if status != SeatStatus.HELD:
         values |= {"hold_id": None, "hold_expires_at": None}
     return conn.execute(
@@ -390,7 +394,12 @@ def _unavailable_query(only_some: bool):
         .where(
             show_seats.c.show_id == bindparam("show_id"),
             show_seats.c.status != "available",
-            or_(show_seats.c.status != "held", show_seats.c.hold_expires_at > bindparam("now")),
+            or_(
+                show_seats.c.status != "held",
+                show_seats.c.hold_expires_at > bindparam("now"),
+                # A POS hold has no expiry: it is taken until the POS releases it.
+                show_seats.c.hold_expires_at.is_(None),
+            ),
         )
         .group_by(show_seats.c.status)
     )

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, Table, and_, delete, insert, or_, select, tuple_, update
 from sqlalchemy.types import JSON
 
 from booking import pos_reports
@@ -47,10 +47,11 @@ from store.tables import (
 )
 from store.upsert import upsert
 
-# A seat the POS reports as held carries this marker as its hold id: the hold is the POS's,
-# not a Marquee customer's. It expires on its own, so a missed "released" event heals itself.
+# A seat the POS reports as held carries this marker as its hold id: the hold is the POS's
+# (a box-office reservation), not a Marquee customer's. It has no expiry of Marquee's: it lasts
+# until the POS reports the seat otherwise, so Marquee never re-sells a seat the box office
+# reserved. A missed release is healed by the next snapshot or reconciliation.
 POS_HOLD_PREFIX = "pos:"
-POS_HOLD_TTL = timedelta(minutes=20)
 CHUNK = 2000
 BULK_CHUNK = 10000  # rows per COPY + upsert on PostgreSQL
 
@@ -682,6 +683,7 @@ def apply_delta(
             if missing:
                 raise UnknownSeats(target, missing)
         writes: dict[SeatStatus, list[tuple[str, int]]] = {}
+        confirmed: dict[SeatStatus, list[str]] = {}
         conflicts: dict[str, tuple[pos_reports.Decision, pos_reports.Report, dict[str, Any]]] = {}
         for seat_id in pending:
             change = wanted[seat_id]
@@ -699,10 +701,14 @@ def apply_delta(
                 result.conflicts.append(_conflict(conn, delta, target, seat_id, decision, detail))
             elif decision.verdict == pos_reports.Verdict.IGNORE:
                 result.unchanged += 1
+                if decision.reason == pos_reports.ALREADY_SO:
+                    confirmed.setdefault(report.status, []).append(seat_id)
             else:
                 writes.setdefault(report.status, []).append((seat_id, row.version))
                 if decision.conflict:
                     conflicts[seat_id] = (decision, report, detail)
+        for status, same in confirmed.items():
+            _remember_pos_status(conn, target, status, same)
         pending = []
         for status, targets in writes.items():
             written = _write_pos_status(conn, target, status, targets, delta.connector_id, now)
@@ -766,10 +772,9 @@ def _seat_facts(
         }
     out: dict[str, tuple[Any, pos_reports.SeatFacts]] = {}
     for seat_id, row in rows.items():
-        live = (
-            row.status == "held"
-            and row.hold_expires_at is not None
-            and _aware(row.hold_expires_at) > now
+        # A POS hold has no expiry: it is live until the POS releases it.
+        live = row.status == "held" and (
+            row.hold_expires_at is None or _aware(row.hold_expires_at) > now
         )
         booking = booked.get(row.booking_id) if row.booking_id else None
         hold = held.get(booking.hold_id if booking else row.hold_id)
@@ -807,11 +812,15 @@ def _write_pos_status(
 ) -> set[str]:
     """Set seats to the POS's status, each only if its row is still the version judged; the
     seats written."""
-    values: dict[str, Any] = {"status": status.value, "version": show_seats.c.version + 1}
+    values: dict[str, Any] = {
+        "status": status.value,
+        "pos_status": status.value,
+        "version": show_seats.c.version + 1,
+    }
     if status == SeatStatus.HELD:
         values |= {
             "hold_id": f"{POS_HOLD_PREFIX}{connector_id or 'pos'}"[:64],
-            "hold_expires_at": now + POS_HOLD_TTL,
+            "hold_expires_at": None,
         }
     else:
         values |= {"hold_id": None, "hold_expires_at": None}
@@ -831,6 +840,23 @@ def _write_pos_status(
             ).scalars()
         )
     return written
+
+
+def _remember_pos_status(
+    conn: Connection, show_id: str, status: SeatStatus, seat_ids: Sequence[str]
+) -> None:
+    """Record the POS's word about seats that already were so (no version change: nothing a
+    customer sees changed)."""
+    for i in range(0, len(seat_ids), CHUNK):
+        conn.execute(
+            update(show_seats)
+            .where(
+                show_seats.c.show_id == show_id,
+                show_seats.c.seat_id.in_(list(seat_ids[i : i + CHUNK])),
+                or_(show_seats.c.pos_status.is_(None), show_seats.c.pos_status != status.value),
+            )
+            .values(pos_status=status.value)
+        )
 
 
 def _conflict(
@@ -856,6 +882,67 @@ def _aware(moment: datetime) -> datetime:
     from datetime import UTC
 
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def drifted_seats(
+    conn: Connection, connector_id: str, since: datetime, now: datetime
+) -> dict[str, dict[str, SeatStatus]]:
+    """show id -> {seat id: what the POS last said} for seats of the connector's shows starting
+    after `since` whose local state is no longer the POS's word: a seat the POS holds, sold or
+    blocked that reads free here (or the other way round). Seats a Marquee customer booked or
+    holds are booking's, and a seat Marquee blocked over a free POS seat is a house seat: neither
+    is drift."""
+    lapsed = and_(
+        show_seats.c.status == "held",
+        show_seats.c.hold_expires_at.is_not(None),
+        show_seats.c.hold_expires_at <= now,
+    )
+    own_live_hold = and_(
+        show_seats.c.status == "held",
+        ~show_seats.c.hold_id.startswith(POS_HOLD_PREFIX),
+        show_seats.c.hold_expires_at > now,
+    )
+    taken = ("held", "sold", "blocked")
+    drift = or_(
+        and_(
+            show_seats.c.pos_status.in_(taken),
+            or_(show_seats.c.status == "available", lapsed),
+        ),
+        and_(
+            show_seats.c.pos_status == "available",
+            or_(
+                and_(
+                    show_seats.c.status == "held",
+                    show_seats.c.hold_id.startswith(POS_HOLD_PREFIX),
+                ),
+                show_seats.c.status == "sold",
+            ),
+        ),
+        and_(
+            show_seats.c.pos_status.in_(taken),
+            show_seats.c.status.in_(taken),
+            show_seats.c.status != show_seats.c.pos_status,
+            ~own_live_hold,
+            ~lapsed,
+        ),
+    )
+    rows = conn.execute(
+        select(show_seats.c.show_id, show_seats.c.seat_id, show_seats.c.pos_status)
+        .join(shows, shows.c.id == show_seats.c.show_id)
+        .join(theatres, theatres.c.id == shows.c.theatre_id)
+        .where(
+            theatres.c.connector_id == connector_id,
+            shows.c.start_at >= since,
+            show_seats.c.pos_status.is_not(None),
+            show_seats.c.booking_id.is_(None),
+            drift,
+        )
+        .order_by(show_seats.c.show_id, show_seats.c.seat_id)
+    )
+    out: dict[str, dict[str, SeatStatus]] = {}
+    for r in rows:
+        out.setdefault(r.show_id, {})[r.seat_id] = SeatStatus(r.pos_status)
+    return out
 
 
 def shows_between(conn: Connection, connector_id: str, start: datetime, end: datetime) -> list[str]:

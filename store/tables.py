@@ -162,10 +162,15 @@ show_seats = Table(
     Column("hold_expires_at", UtcDateTime),
     Column("booking_id", String(64)),
     Column("version", Integer, nullable=False, server_default="0"),
+    # What the theatre's POS last said about the seat (its own hold, sale, block or release):
+    # local state that drifted from it is repaired from the POS's word.
+    Column("pos_status", String(10)),
     CheckConstraint("status in ('available', 'held', 'sold', 'blocked')", name="status"),
-    # A held seat names its hold and expiry; any other seat names none.
+    # A held seat names its hold and expiry; any other seat names none. A POS hold (`pos:`)
+    # has no expiry of Marquee's: it lasts until the POS says otherwise.
     CheckConstraint(
-        "(status = 'held') = (hold_id IS NOT NULL AND hold_expires_at IS NOT NULL)",
+        "(status = 'held') = (hold_id IS NOT NULL AND "
+        "(hold_expires_at IS NOT NULL OR hold_id LIKE 'pos:%'))",
         name="held_has_hold",
     ),
     CheckConstraint("booking_id IS NULL OR status = 'sold'", name="booked_is_sold"),
