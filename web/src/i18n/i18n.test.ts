@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatDateTime, formatMoney } from "../api/money";
 import { en, type MessageKey } from "./en";
-import { dirOf, interpolate, LANGUAGES, translate } from "./index";
+import { dirOf, genreName, interpolate, LANGUAGES, translate } from "./index";
 
 describe("interface text", () => {
   it("interpolates values and falls back to English for a missing key", () => {
@@ -16,6 +16,14 @@ describe("interface text", () => {
         expect(holes(translate(code, key)), `${code} ${key}`).toEqual(holes(en[key]));
       }
     }
+  });
+
+  it("says genres in the interface language, whatever language the POS used", () => {
+    expect(genreName("Action", "ar")).toBe("حركة");
+    expect(genreName("Sci-Fi", "hi")).toBe("साइंस फ़िक्शन");
+    expect(genreName("Komödie", "ta")).toBe("நகைச்சுவை");
+    expect(genreName("Familie", "en")).toBe("Family");
+    expect(genreName("Neo-noir", "ar")).toBe("Neo-noir"); // no word for it: as it came
   });
 
   it("knows which languages are written right to left", () => {

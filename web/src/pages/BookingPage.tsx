@@ -89,14 +89,29 @@ export default function BookingPage() {
           <div>
             <dt className="muted">{t("book.show")}</dt>
             <dd style={{ margin: 0 }}>
-              {info?.movie?.title} — {info ? formatDateTime(info.show.start, tz, locale, { dateStyle: "full", timeStyle: "short" }) : ""}
+              <bdi lang={info?.movie?.title_language ?? undefined}>{info?.movie?.title}</bdi>
+              {" — "}
+              <bdi>
+                {info ? formatDateTime(info.show.start, tz, locale, { dateStyle: "full", timeStyle: "short" }) : ""}
+              </bdi>
             </dd>
           </div>
           <div>
             <dt className="muted">{t("book.theatre")}</dt>
             <dd style={{ margin: 0 }}>
-              {info?.theatre.name}
-              {info?.theatre.address ? `, ${info.theatre.address}` : ""}
+              <bdi>{info?.theatre.name}</bdi>
+              {info?.show.screen_name && (
+                <>
+                  {" · "}
+                  <bdi>{info.show.screen_name}</bdi>
+                </>
+              )}
+              {info?.theatre.address && (
+                <>
+                  {", "}
+                  <bdi>{info.theatre.address}</bdi>
+                </>
+              )}
             </dd>
           </div>
           <div>

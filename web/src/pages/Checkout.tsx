@@ -174,7 +174,17 @@ export default function Checkout() {
       <h1>{t("hold.title")}</h1>
       {info && (
         <p className="muted">
-          {info.movie?.title} · {info.theatre.name} · {formatDateTime(info.show.start, tz, locale)}
+          <bdi lang={info.movie?.title_language ?? undefined}>{info.movie?.title}</bdi>
+          {" · "}
+          <bdi>{info.theatre.name}</bdi>
+          {info.show.screen_name && (
+            <>
+              {" · "}
+              <bdi>{info.show.screen_name}</bdi>
+            </>
+          )}
+          {" · "}
+          <bdi>{formatDateTime(info.show.start, tz, locale)}</bdi>
         </p>
       )}
       <Card>

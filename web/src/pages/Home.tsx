@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from "react";
 import { Link } from "react-router";
 import { api, type Schemas } from "../api/client";
 import { rememberCity, rememberedCity } from "../city";
-import { useI18n } from "../i18n";
+import { genreName, useI18n } from "../i18n";
 import { Alert, Card, Loading, Select } from "../ui";
 
 type Movie = Schemas["StorefrontMovie"];
@@ -18,7 +18,7 @@ function nextDays(count: number): string[] {
 }
 
 export function Home() {
-  const { t, locale } = useI18n();
+  const { t, locale, lang } = useI18n();
   const [city, setCity] = useState<string>(rememberedCity() ?? "");
   const [q, setQ] = useState("");
   const [query, setQuery] = useState("");
@@ -118,7 +118,7 @@ export function Home() {
             onChange={setGenre}
             options={[
               { value: "", label: t("home.allGenres") },
-              ...(data?.genres ?? []).map((g) => ({ value: g, label: g })),
+              ...(data?.genres ?? []).map((g) => ({ value: g, label: genreName(g, lang) })),
             ]}
           />
           <Select
@@ -150,7 +150,7 @@ export function languageName(code: string, locale: string): string {
 }
 
 function MovieGrid({ title, movies }: { title: string; movies: Movie[] }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   return (
     <section aria-labelledby={`h-${title}`} className="stack">
       <h2 id={`h-${title}`}>{title}</h2>
@@ -168,7 +168,11 @@ function MovieGrid({ title, movies }: { title: string; movies: Movie[] }) {
                 )}
                 <strong lang={m.title_language ?? undefined}>{m.title}</strong>
                 <span className="muted">
-                  {[m.rating, t("movie.runtime", { minutes: m.runtime_minutes }), m.genres.join(", ")]
+                  {[
+                    m.rating,
+                    t("movie.runtime", { minutes: m.runtime_minutes }),
+                    m.genres.map((g) => genreName(g, lang)).join(", "),
+                  ]
                     .filter(Boolean)
                     .join(" · ")}
                 </span>

@@ -3,7 +3,7 @@ import { Link, useParams } from "react-router";
 import { api, type Schemas } from "../api/client";
 import { dayKey, formatDateTime, formatMoney } from "../api/money";
 import { rememberedCity } from "../city";
-import { useI18n } from "../i18n";
+import { genreName, useI18n } from "../i18n";
 import { Alert, Card, Loading } from "../ui";
 import { languageName } from "./Home";
 
@@ -12,7 +12,7 @@ type Theatre = Schemas["TheatreOut"];
 
 export default function MoviePage() {
   const { movieId = "" } = useParams();
-  const { t, locale } = useI18n();
+  const { t, locale, lang } = useI18n();
   const city = rememberedCity() ?? undefined;
   const [movie, setMovie] = useState<Schemas["StorefrontMovie"] | null>(null);
   const [shows, setShows] = useState<Show[] | null>(null);
@@ -61,7 +61,11 @@ export default function MoviePage() {
         <div className="stack" style={{ flex: "1 1 280px" }}>
           <h1 lang={movie.title_language ?? undefined}>{movie.title}</h1>
           <p className="muted">
-            {[movie.rating, t("movie.runtime", { minutes: movie.runtime_minutes }), movie.genres.join(", ")]
+            {[
+              movie.rating,
+              t("movie.runtime", { minutes: movie.runtime_minutes }),
+              movie.genres.map((g) => genreName(g, lang)).join(", "),
+            ]
               .filter(Boolean)
               .join(" · ")}
           </p>
@@ -108,7 +112,7 @@ export default function MoviePage() {
 }
 
 function ShowButton({ show, tz }: { show: Show; tz: string }) {
-  const { locale } = useI18n();
+  const { t, locale } = useI18n();
   const amounts = show.prices.map((p) => p.price.amount);
   const currency = show.prices[0]?.price.currency;
   const range =
@@ -118,13 +122,32 @@ function ShowButton({ show, tz }: { show: Show; tz: string }) {
           .map((amount) => formatMoney({ amount, currency }, locale))
           .join("–")
       : "";
+  const time = formatDateTime(show.start, tz, locale, { timeStyle: "short" });
+  const language = languageName(show.language, locale);
+  // Shows at the same time differ by screen, format or language: every button says all three,
+  // so none reads the same as its neighbour (seen or heard).
+  const screen = show.screen_name ?? show.screen_id;
   return (
-    <Link className="btn time-btn" to={`/shows/${show.id}`}>
-      <span>{formatDateTime(show.start, tz, locale, { timeStyle: "short" })}</span>
-      <small>
-        {show.format} · {show.language.toUpperCase()}
+    <Link
+      className="btn time-btn"
+      to={`/shows/${show.id}`}
+      title={t("movie.showAt", { time, screen, format: show.format, language })}
+      data-testid="show-button"
+    >
+      <span>
+        <bdi>{time}</bdi>
+      </span>
+      <small className="screen-name">
+        <bdi>{screen}</bdi>
       </small>
-      {range && <small>{range}</small>}
+      <small>
+        <bdi>{show.format}</bdi> · <bdi>{language}</bdi>
+      </small>
+      {range && (
+        <small>
+          <bdi>{range}</bdi>
+        </small>
+      )}
     </Link>
   );
 }

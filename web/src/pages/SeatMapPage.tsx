@@ -286,8 +286,22 @@ export default function SeatMapPage() {
           {info?.movie?.title ? ` — ${info.movie.title}` : ""}
         </h1>
         {info && (
-          <p className="muted">
-            {info.theatre.name} · {formatDateTime(info.show.start, tz, locale)} · {info.show.format}
+          // Each part isolated (<bdi>): a Latin theatre name, an Arabic date and "2D" keep their
+          // own direction and stay in reading order in a right-to-left page.
+          <p className="muted show-line" data-testid="show-line">
+            <bdi>{info.theatre.name}</bdi>
+            {info.show.screen_name && (
+              <>
+                {" · "}
+                <bdi>{info.show.screen_name}</bdi>
+              </>
+            )}
+            {" · "}
+            <bdi>
+              <time dateTime={info.show.local_start}>{formatDateTime(info.show.start, tz, locale)}</time>
+            </bdi>
+            {" · "}
+            <bdi>{info.show.format}</bdi>
           </p>
         )}
       </div>
