@@ -4,7 +4,8 @@ It turns a `Notification` (kind, customer, context from the booking handlers) in
 values, renders them in the customer's language, and sends on each channel the customer can be
 reached on: email when there is an address, SMS when there is a phone number, push always (the
 push channel addresses the customer id; a real provider maps it to device tokens). The e-ticket
-mail carries the QR code as a PNG attachment.
+mail carries the QR code as a PNG attachment, and names the movie, theatre, screen and the start
+in the theatre's time zone (`notifications.shows`).
 
 Delivery is at least once: if one channel fails the whole notification is retried from the
 outbox, and the channels that had succeeded may send again (same key, same Message-ID).
@@ -26,6 +27,7 @@ from notifications.channels import (
     Outgoing,
 )
 from notifications.registry import get_channel
+from notifications.shows import CatalogShows, ShowFacts, ShowLookup, show_time
 from notifications.templates import Rendered, TemplateBook
 from notifications.ticket import ETicket
 
@@ -40,8 +42,14 @@ def _money(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def template_values(notification: Notification) -> dict[str, str]:
-    """Everything a template of this kind may name, as text."""
+UNKNOWN = "-"
+
+
+def template_values(
+    notification: Notification, show: ShowFacts | None = None, language: str = "en"
+) -> dict[str, str]:
+    """Everything a template of this kind may name, as text (`language`: the template's, for
+    the show's date)."""
     ctx = notification.context
     customer = notification.customer
     values: dict[str, str] = {
@@ -53,6 +61,10 @@ def template_values(notification: Notification) -> dict[str, str]:
         "fee": _money(ctx.get("fee")),
         "amount": _money(ctx.get("amount")),
         "reason": str(ctx.get("reason", "")),
+        "movie": show.movie if show else UNKNOWN,
+        "theatre": show.theatre if show else UNKNOWN,
+        "screen": show.screen if show else UNKNOWN,
+        "show_time": show_time(show, language) if show else UNKNOWN,
     }
     if "booking" in ctx:
         ticket = ETicket.from_context(ctx)
@@ -79,16 +91,35 @@ class ChannelNotifier:
         sms: Channel | None = None,
         push: Channel | None = None,
         templates: TemplateBook | None = None,
+        shows: ShowLookup | None = None,
     ) -> None:
         self.email = email
         self.sms = sms
         self.push = push
         self.templates = templates or TemplateBook()
+        self.shows = shows
+
+    def show_facts(self, notification: Notification) -> ShowFacts | None:
+        """The show this notification is about, when it is about one and it can be found."""
+        ctx = notification.context
+        given = ctx.get("show")
+        if isinstance(given, Mapping) and given.get("start"):
+            return ShowFacts.from_context(given)
+        booking = ctx.get("booking")
+        show_id = ctx.get("show_id") or (
+            booking.get("show_id") if isinstance(booking, Mapping) else None
+        )
+        if not show_id or self.shows is None:
+            return None
+        # A database error propagates: the outbox retries the notification, as for a channel.
+        language = notification.customer.language
+        return self.shows(str(show_id), [language] if language else [])
 
     def render(self, notification: Notification) -> Rendered:
-        return self.templates.render(
-            notification.kind, notification.customer.language, template_values(notification)
-        )
+        kind, language = notification.kind, notification.customer.language
+        used = self.templates.load(kind, language)[0].split("-")[0]
+        values = template_values(notification, self.show_facts(notification), used)
+        return self.templates.render(kind, language, values)
 
     def messages(self, notification: Notification) -> list[tuple[Channel, Outgoing]]:
         rendered = self.render(notification)
@@ -176,10 +207,12 @@ class ChannelNotifier:
             raise ChannelError("; ".join(failures))
 
 
-def build_notifier(settings: Any) -> ChannelNotifier:
+def build_notifier(settings: Any, engine: Any = None) -> ChannelNotifier:
     """From marquee settings: SMTP email when `smtp_host` is set, else email written to files;
     SMS and push are file-backed under `notify_dir` (no provider is configured in this build).
-    Channels are looked up by name in `notifications.registry` (code may register its own)."""
+    Channels are looked up by name in `notifications.registry` (code may register its own).
+    Show facts for the e-ticket come from the catalog: `engine` when given, else an engine on
+    `settings.database_url`, made on first use."""
     directory = settings.notify_dir
     email: Channel
     if settings.smtp_host:
@@ -188,8 +221,10 @@ def build_notifier(settings: Any) -> ChannelNotifier:
         )
     else:
         email = get_channel("file", directory=directory, name="email", mail_from=settings.mail_from)
+    url = getattr(settings, "database_url", None)
     return ChannelNotifier(
         email=email,
         sms=get_channel("file", directory=directory, name="sms"),
         push=get_channel("file", directory=directory, name="push"),
+        shows=CatalogShows(engine=engine, database_url=url) if engine or url else None,
     )

@@ -194,7 +194,11 @@ def test_file_channels_write_sms_push_and_email_for_the_demo(tmp_path: Path) -> 
 def test_every_template_exists_in_three_languages_and_renders_completely() -> None:
     book = TemplateBook()
     values = {
-        k: f"<{k}>" for k in ("name", "code", "seats", "total", "refund", "fee", "amount", "reason")
+        k: f"<{k}>"
+        for k in (
+            *("name", "code", "seats", "total", "refund", "fee", "amount", "reason"),
+            *("movie", "theatre", "screen", "show_time"),
+        )
     }
     assert set(book.kinds()) >= {
         "booking_confirmed",
