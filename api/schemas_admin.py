@@ -101,6 +101,19 @@ class ConnectorOut(BaseModel):
     health: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    # What the admin panel's connector table shows beside the health: where to act.
+    last_sync_at: datetime | None = Field(
+        default=None, description="Last time a sync stream moved its cursor"
+    )
+    last_error: str | None = Field(
+        default=None,
+        description="The last test's failure category in words, while the connector fails",
+    )
+    open_dead_letters: int = 0
+    last_dead_letter: str | None = Field(
+        default=None, description="Entity and field of the newest open dead letter"
+    )
+    open_conflicts: int = 0
 
 
 class ConnectorTestOut(BaseModel):

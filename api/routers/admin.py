@@ -198,7 +198,55 @@ def _connector(conn, connector_id: str) -> dict[str, Any]:
     row = sync.get_connector(conn, connector_id)
     if row is None:
         raise not_found("connector", connector_id)
-    return row
+    return {**row, **_standing(conn, [connector_id]).get(connector_id, {})}
+
+
+def _standing(conn, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Per connector: last sync, open dead letters (and the newest one's entity and field) and
+    open conflicts; the admin panel shows them beside the health, with links to act."""
+    from sqlalchemy import func, select
+
+    from store.tables import dead_letters, sync_conflicts, sync_cursors
+
+    out: dict[str, dict[str, Any]] = {i: {} for i in ids}
+    if not ids:
+        return out
+    for cid, at in conn.execute(
+        select(sync_cursors.c.connector_id, func.max(sync_cursors.c.updated_at))
+        .where(sync_cursors.c.connector_id.in_(ids))
+        .group_by(sync_cursors.c.connector_id)
+    ):
+        out[cid]["last_sync_at"] = at
+    d, c = dead_letters.c, sync_conflicts.c
+    for cid, n in conn.execute(
+        select(d.connector_id, func.count())
+        .where(d.connector_id.in_(ids), d.status == "open")
+        .group_by(d.connector_id)
+    ):
+        out[cid]["open_dead_letters"] = int(n)
+    newest = (
+        select(d.connector_id, d.entity, d.field, d.created_at)
+        .where(d.connector_id.in_(ids), d.status == "open")
+        .order_by(d.connector_id, d.created_at.desc())
+    )
+    for cid, entity, field, _at in conn.execute(newest):
+        out[cid].setdefault("last_dead_letter", f"{entity} {field}" if field else entity)
+    for cid, n in conn.execute(
+        select(c.connector_id, func.count())
+        .where(c.connector_id.in_(ids), c.status == "open")
+        .group_by(c.connector_id)
+    ):
+        out[cid]["open_conflicts"] = int(n)
+    return out
+
+
+def _connector_out(row: dict[str, Any], standing: dict[str, Any] | None = None) -> ConnectorOut:
+    health = row.get("health") or {}
+    failing = health.get("ok") is False
+    return ConnectorOut(
+        **{**row, **(standing or {})},
+        last_error=str(health.get("detail")) if failing and health.get("detail") else None,
+    )
 
 
 @router.get(
@@ -212,7 +260,9 @@ def list_connectors(
     ctx: ApiContext = Depends(get_ctx),
 ) -> Page[ConnectorOut]:
     with ctx.hub.engine.connect() as conn:
-        rows = [ConnectorOut(**r) for r in operations.all_connectors(conn)]
+        found = operations.all_connectors(conn)
+        standing = _standing(conn, [r["id"] for r in found])
+        rows = [_connector_out(r, standing[r["id"]]) for r in found]
     items, cursor = paginate(rows, page, lambda c: [c.id])
     return Page[ConnectorOut](items=items, next_cursor=cursor)
 
@@ -243,7 +293,7 @@ def create_connector(
             body.id,
             {"adapter": body.adapter, "mapping": body.mapping},
         )
-        return ConnectorOut(**_connector(conn, body.id))
+        return _connector_out(_connector(conn, body.id))
 
 
 @router.get("/connectors/{connector_id}", response_model=ConnectorOut)
@@ -253,7 +303,7 @@ def get_connector(
     ctx: ApiContext = Depends(get_ctx),
 ) -> ConnectorOut:
     with ctx.hub.engine.connect() as conn:
-        return ConnectorOut(**_connector(conn, connector_id))
+        return _connector_out(_connector(conn, connector_id))
 
 
 def _set_status(ctx: ApiContext, actor: Principal, connector_id: str, status: str) -> ConnectorOut:
@@ -269,7 +319,7 @@ def _set_status(ctx: ApiContext, actor: Principal, connector_id: str, status: st
             connector_id,
             {},
         )
-        out = ConnectorOut(**_connector(conn, connector_id))
+        out = _connector_out(_connector(conn, connector_id))
     forget(ctx.hub.engine)  # cached connectors re-read their definition
     return out
 
