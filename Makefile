@@ -78,7 +78,7 @@ cluster-status:
 	deploy/local/cluster-status.sh
 
 cluster-test: install-test
-	MARQUEE_CLUSTER_TESTS=1 $(BIN)/pytest tests/cluster -v -s -p no:cacheprovider
+	deploy/local/cluster-test.sh
 
 dr-drill: install-test
 	deploy/local/dr-drill.sh

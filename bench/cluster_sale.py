@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import sys
 import time
@@ -34,7 +35,9 @@ sys.path.insert(0, str(ROOT))
 from bench.flash_sale import CARD_OK, SeatMap, pct  # noqa: E402
 from bench.loadclient import HttpError, LoadClient, Response  # noqa: E402
 
-CLUSTER_DIR = ROOT / "var" / "cluster"
+# make cluster-test and the DR drill run this from the cluster's copy of the code (var/cluster/app)
+# and name the cluster's directory; run by hand from the checkout it is var/cluster.
+CLUSTER_DIR = Path(os.environ.get("MARQUEE_CLUSTER_DIR") or ROOT / "var" / "cluster")
 LB_HOST = "10.213.0.10"
 RETRY_STATUSES = (502, 503, 504)
 

@@ -21,5 +21,10 @@ done
 for ns in $(ip netns list | awk '{print $1}' | grep "^${NS_PREFIX}"); do ip netns del "$ns"; done
 for host in "${HOSTS[@]}"; do ip link del "v-$host" 2>/dev/null; done
 ip link del "$BRIDGE" 2>/dev/null
+# /run/netns stays mounted after the last namespace is gone: unmount it when this cluster
+# mounted it and no other namespace lives there.
+if [ -f "$CLUSTER_DIR/run/netns-mount" ] && [ -z "$(ls -A /run/netns 2>/dev/null)" ]; then
+  umount /run/netns 2>/dev/null && rmdir /run/netns 2>/dev/null
+fi
 rm -rf "$CLUSTER_DIR"
 echo "cluster down: namespaces, processes and var/cluster removed"

@@ -318,7 +318,7 @@ app_env() {
   echo "REPLICA_MAX_LAG_SECONDS=5"
   echo "REDIS_URL=redis://$(ip_of redis):6379/0"
   echo "TASK_MODE=celery"
-  echo "PYTHONPATH=$ROOT"
+  echo "PYTHONPATH=$APP_DIR"
   echo "MARQUEE_ENV=production"
   echo "JWT_SECRET=$JWT_SECRET"
   echo "ENCRYPTION_KEY=$ENCRYPTION_KEY"
@@ -344,4 +344,32 @@ write_app_env() {
     mkdir -p "$CLUSTER_DIR/$h/metrics"
     rm -f "$CLUSTER_DIR/$h/metrics"/*
   done
+}
+
+# snapshot_code: copy the code the hosts run into $APP_DIR. Default: the last commit
+# (`git archive HEAD`), what a fresh clone would run; CLUSTER_CODE=worktree copies the working
+# tree as it is (tracked and untracked files, minus what .gitignore excludes) to rehearse
+# changes not committed yet. The virtualenv stays the checkout's: PYTHONPATH puts the copy first.
+# git on the checkout even when root does not own it (sudo make cluster)
+rgit() { git -c safe.directory="$ROOT" -C "$ROOT" "$@"; }
+snapshot_code() {
+  local mode=${CLUSTER_CODE:-head}
+  rm -rf "$APP_DIR"
+  mkdir -p "$APP_DIR"
+  if ! rgit rev-parse --verify -q HEAD >/dev/null 2>&1; then
+    # not a git checkout (a source archive): the files as they are
+    tar -C "$ROOT" --exclude=./var --exclude=./.venv --exclude=./.git \
+      --exclude=./web/node_modules -cf - . | tar -C "$APP_DIR" -xf -
+    echo "files of $ROOT" >"$APP_DIR/.cluster-code"
+  elif [ "$mode" = worktree ]; then
+    (cd "$ROOT" && rgit ls-files -z --cached --others --exclude-standard \
+      | while IFS= read -r -d '' f; do [ -f "$f" ] && printf '%s\0' "$f"; done \
+      | tar --null -T - -cf -) | tar -C "$APP_DIR" -xf -
+    echo "working tree at $(rgit rev-parse --short HEAD)" >"$APP_DIR/.cluster-code"
+  elif [ "$mode" = head ]; then
+    rgit archive HEAD | tar -C "$APP_DIR" -xf -
+    echo "commit $(rgit log -1 --format='%h %s' | cut -c1-72)" >"$APP_DIR/.cluster-code"
+  else
+    die "CLUSTER_CODE=$mode: head or worktree"
+  fi
 }

@@ -25,3 +25,4 @@ for h in "${PG_HOSTS[@]}"; do
   row "$h" "$(ip_of "$h")" "patroni + postgresql 15, etcd member" "${info:-DOWN} (${sync:-?}); etcd $etcd"
 done
 row redis "$(ip_of redis)" "redis :6379" "$(ok in_ns redis redis-cli -h "$(ip_of redis)" ping)"
+[ -f "$APP_DIR/.cluster-code" ] && echo "code: $(cat "$APP_DIR/.cluster-code")"

@@ -20,8 +20,19 @@ for bin in nginx haproxy patroni etcd etcdctl redis-server pgbackrest "$PG_BIN/p
   command -v "$bin" >/dev/null || die "$bin is missing: deploy/local/install-packages.sh"
 done
 if ip netns list | grep -q "^${NS_PREFIX}"; then
-  die "a cluster is running already (make cluster-down first)"
+  # Running again is harmless: a healthy cluster is left as it is.
+  if [ -f "$CLUSTER_DIR/app.env" ] && http_ok "$LB_URL/ready"; then
+    log "the cluster is running already (make cluster-down stops it)"
+    "$(dirname "$0")/cluster-status.sh"
+    exit 0
+  fi
+  die "a cluster is partly running (a failed start?): make cluster-down, then make cluster"
 fi
+# Links left by a start that died before its namespaces existed.
+ip link del "$BRIDGE" 2>/dev/null || true
+for host in "${HOSTS[@]}"; do ip link del "v-$host" 2>/dev/null || true; done
+rm -rf "$CLUSTER_DIR"
+trap 'rc=$?; [ $rc = 0 ] || echo "cluster: the start failed; logs under var/cluster/log/; make cluster-down removes what it started" >&2' EXIT
 
 T0=$(date +%s.%N)
 mkdir -p "$CLUSTER_DIR/run" "$CLUSTER_DIR/log"
@@ -45,6 +56,9 @@ source "$SECRETS"
 
 # --- network: one bridge, one veth per host -------------------------------------------------
 log "network: bridge $BRIDGE $SUBNET_PREFIX.0/24"
+# The first `ip netns add` on a machine mounts /run/netns; cluster-down unmounts it again when
+# it was this cluster's doing.
+mountpoint -q /run/netns 2>/dev/null || touch "$CLUSTER_DIR/run/netns-mount"
 ip link add "$BRIDGE" type bridge
 ip addr add "$BRIDGE_IP/24" dev "$BRIDGE"
 ip link set "$BRIDGE" up
@@ -110,6 +124,8 @@ backup_on_primary check
 backup_on_primary backup --type=full
 
 # --- application ---------------------------------------------------------------------------
+snapshot_code
+log "code: $(cat "$APP_DIR/.cluster-code") (copied to var/cluster/app)"
 write_app_env
 log "migrations: marquee db migrate (on api1)"
 in_ns api1 env $(app_env) "$ROOT/.venv/bin/marquee" db migrate >"$CLUSTER_DIR/log/migrate.log" 2>&1 \

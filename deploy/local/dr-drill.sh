@@ -35,7 +35,10 @@ psql_primary() {
 have=$(psql_primary -c "select count(*) from bookings where id like 'bkg_gen_%'")
 if ((have < DR_BOOKINGS)); then
   log "generating $((DR_BOOKINGS - have)) bookings (bench/generate_bookings.py)"
-  (cd "$ROOT" && "$PY" bench/generate_bookings.py --bookings $((DR_BOOKINGS - have))) \
+  # the generator writes through the store layer: the cluster's copy of the code, which matches
+  # its schema
+  (cd "$APP_DIR" && MARQUEE_CLUSTER_DIR=$CLUSTER_DIR "$PY" bench/generate_bookings.py \
+    --bookings $((DR_BOOKINGS - have))) \
     | tee "$OUT/generate.log" | tail -3
 fi
 psql_primary -c "select pg_size_pretty(pg_database_size('marquee'))" | sed 's/^/database size: /'

@@ -14,9 +14,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CTL = ROOT / "deploy" / "local" / "cluster-ctl.sh"
-CLUSTER_DIR = ROOT / "var" / "cluster"
+# make cluster-test runs these drills from the cluster's copy of the code (var/cluster/app, the
+# code the hosts run) and names the cluster's directory and the checkout's control script.
+CTL = Path(os.environ.get("MARQUEE_CLUSTER_CTL") or ROOT / "deploy" / "local" / "cluster-ctl.sh")
+CLUSTER_DIR = Path(os.environ.get("MARQUEE_CLUSTER_DIR") or ROOT / "var" / "cluster")
 GATE = "MARQUEE_CLUSTER_TESTS"
+# Figures of the drills of this session, printed together at the end (pytest_terminal_summary).
+RESULTS: list[dict] = []
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -87,8 +91,45 @@ def after() -> Iterator[Callable[[float, Callable[[], None]], None]]:
 
 def report(title: str, figures: dict) -> None:
     print(f"\n=== {title}\n{json.dumps(figures, indent=2, default=str)}")
+    RESULTS.append({"drill": title, **figures})
     with (CLUSTER_DIR / "drill-results.jsonl").open("a") as out:
         out.write(json.dumps({"drill": title, **figures}, default=str) + "\n")
+
+
+def summary_lines(results: list[dict]) -> list[str]:
+    """The figures an operator reads after a run: the sale through the load balancer without
+    a fault, the failover time, and one line per drill."""
+    lines = []
+    for r in results:
+        retries = r.get("retries") or {}
+        line = (
+            f"{r['drill']}: {r['bookings_confirmed']} bookings confirmed in {r['seconds']} s "
+            f"({r['bookings_per_s']}/s), {r['sold_seats']} seats sold, "
+            f"hold p50 {r['hold_p50_ms']} ms / p99 {r['hold_p99_ms']} ms, "
+            f"checkout p99 {r['checkout_p99_ms']} ms, "
+            f"retries {sum(retries.values())}, 503+Retry-After {r['503_with_retry_after']}, "
+            f"oversold {r['oversold_seats']}, lost {r['confirmed_seen_by_customers_but_lost']}"
+        )
+        lines.append(line)
+        if "promotion_s" in r:
+            lines.append(
+                f"  FAILOVER TIME: {r['old_primary']} killed, {r['new_primary']} promoted after "
+                f"{r['promotion_s']} s; first success through the load balancer "
+                f"{r['api_recovered_s']} s after the kill"
+            )
+        if "longest_gap_between_successes_s" in r and "promotion_s" not in r:
+            lines.append(
+                f"  longest gap between successes {r['longest_gap_between_successes_s']} s"
+            )
+    return lines
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not RESULTS:
+        return
+    terminalreporter.section("cluster drills: figures (var/cluster/drill-results.jsonl)")
+    for line in summary_lines(RESULTS):
+        terminalreporter.write_line(line)
 
 
 def wait_outbox_drained(engine, seconds: float = 90) -> int:
