@@ -64,6 +64,7 @@ test("seats picked before signing in are selected again after the sign-in", asyn
   for (const id of ["K5", "K6", "K7"]) await page.locator(`[data-seat="${id}"]`).click();
   await page.getByRole("button", { name: /Hold 3 seats/ }).click();
   await expect(page).toHaveURL(/\/sign-in\?next=/);
+  await expect(page.getByRole("status").filter({ hasText: "They stay selected" })).toBeVisible();
   await signIn(page, email, password);
 
   await expect(page).toHaveURL(new RegExp(`/shows/${BIG_SHOW}$`));
@@ -74,4 +75,28 @@ test("seats picked before signing in are selected again after the sign-in", asyn
   await page.getByRole("button", { name: /Hold 3 seats/ }).click();
   await expect(page.getByRole("heading", { name: "Checkout" })).toBeVisible();
   await page.getByRole("button", { name: "Release seats" }).click();
+});
+
+test("a first-time visitor picks seats, creates an account on the way, and keeps the seats", async ({
+  page,
+}) => {
+  const email = uniqueEmail("pending-new");
+  const password = "correct horse battery";
+  await page.goto(`/shows/${BIG_SHOW}`);
+  for (const id of ["L5", "L6"]) await page.locator(`[data-seat="${id}"]`).click();
+  await page.getByRole("button", { name: /Hold 2 seats/ }).click();
+  await page.getByRole("link", { name: /Create an account/ }).click();
+  await expect(page).toHaveURL(/\/sign-up\?next=/);
+  await page.getByLabel("Name").fill("New customer");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("status")).toContainText("We sent a mail to this address");
+  await page.getByRole("main").getByRole("link", { name: "Sign in", exact: true }).click();
+  await expect(page).toHaveURL(/\/sign-in\?next=/);
+  await signIn(page, email, password);
+  await expect(page).toHaveURL(new RegExp(`/shows/${BIG_SHOW}$`));
+  for (const id of ["L5", "L6"]) {
+    await expect(page.locator(`[data-seat="${id}"]`)).toHaveAttribute("aria-pressed", "true");
+  }
 });

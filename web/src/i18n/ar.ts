@@ -142,4 +142,5 @@ export const ar: Messages = {
   "genre.scifi": "خيال علمي",
   "genre.thriller": "إثارة",
   "genre.war": "حرب",
+  "auth.seatsKept": "سجّل الدخول لحجز مقاعدك مؤقتًا. ستبقى محددة: ستعود إلى خريطة المقاعد.",
 };

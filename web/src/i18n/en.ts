@@ -142,6 +142,7 @@ export const en = {
   "genre.scifi": "Sci-Fi",
   "genre.thriller": "Thriller",
   "genre.war": "War",
+  "auth.seatsKept": "Sign in to hold your seats. They stay selected: you come back to the seat map.",
 } as const;
 
 export type MessageKey = keyof typeof en;

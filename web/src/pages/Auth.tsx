@@ -32,6 +32,7 @@ export function SignIn() {
     <form className="stack form" onSubmit={submit}>
       <h1>{t("auth.signIn")}</h1>
       {search.get("reset") && <Alert kind="ok">{t("auth.resetDone")}</Alert>}
+      {search.get("next")?.startsWith("/shows/") && <Alert kind="info">{t("auth.seatsKept")}</Alert>}
       <Field label={t("auth.email")} type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} required />
       <Field label={t("auth.password")} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
       {error && <Alert kind="error">{error}</Alert>}
