@@ -157,6 +157,14 @@ class SalesClosed(Conflict):
     title = "Online sales for this show are closed"
 
 
+class SalesClosedOnline(Conflict):
+    """The theatre does not sell this show online (its POS gives Marquee no seats, or the show
+    is sold at the box office only). Nothing was held."""
+
+    code = "sales_closed_online"
+    title = "This show is not sold online"
+
+
 class HoldExpired(Conflict):
     code = "hold_expired"
     title = "Hold expired"

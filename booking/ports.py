@@ -308,6 +308,43 @@ class RemoteHold:
     expires_at: datetime | None = None
 
 
+class SellingMode(StrEnum):
+    """How Marquee sells a legacy theatre's seats online."""
+
+    LIVE = "live"  # every hold and sale goes through the POS
+    CLOSED = "closed"  # no online sales (an export-only POS with nothing allocated)
+    ALLOCATION = "allocation"  # only seats the theatre gave Marquee, sold here
+
+
+@dataclass(frozen=True)
+class SellingPolicy:
+    """What a theatre's POS lets Marquee sell online, for one show."""
+
+    mode: SellingMode = SellingMode.LIVE
+    # ALLOCATION: the seats of the show Marquee may sell; every other seat is the box office's.
+    allocated: frozenset[str] = frozenset()
+    reason: str = ""
+
+    @property
+    def forwards(self) -> bool:
+        """Holds and sales are made at the POS too."""
+        return self.mode is SellingMode.LIVE
+
+
+LIVE = SellingPolicy()
+
+
+@runtime_checkable
+class SellingPolicySource(Protocol):
+    """A theatre link that knows its POS's capabilities (a link without it sells live)."""
+
+    def selling(self, show: Show) -> SellingPolicy: ...
+
+    def selling_forwards(self) -> bool:
+        """Whether holds and sales go to the POS (the connector sells live)."""
+        ...
+
+
 class PosRefused(Exception):
     """The POS answered and said no: these seats are not free there."""
 

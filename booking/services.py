@@ -36,6 +36,7 @@ from booking.errors import (
     PaymentDeclined,
     PaymentStateConflict,
     SalesClosed,
+    SalesClosedOnline,
     SeatsUnavailable,
     ShowCancelled,
     TheatreUnavailable,
@@ -59,6 +60,9 @@ from booking.ports import (
     PosOrderGone,
     PosRefused,
     PosUnavailable,
+    SellingMode,
+    SellingPolicy,
+    SellingPolicySource,
     TheatreLink,
     TheatreLinkResolver,
     UnitOfWork,
@@ -66,7 +70,15 @@ from booking.ports import (
     seats_by_id,
 )
 from booking.refusals import HoldLimitReached, PaidBookingFailed
-from canonical.catalog import Seat, SeatLayout, Show, Theatre, TheatreRules, TicketType
+from canonical.catalog import (
+    SalesChannel,
+    Seat,
+    SeatLayout,
+    Show,
+    Theatre,
+    TheatreRules,
+    TicketType,
+)
 from canonical.identity import new_id
 from canonical.inventory import SeatStatus
 from canonical.money import Money
@@ -161,16 +173,51 @@ class CancellationResult:
     refund_issued: bool
 
 
+# Channels Marquee sells through; a show listing none of them is sold at the box office only.
+ONLINE_CHANNELS = frozenset({SalesChannel.WEB, SalesChannel.APP})
+
+
 @dataclass
 class _Context:
     show: Show
     theatre: Theatre
     layout: SeatLayout
     cancelled: bool = False
+    selling: SellingPolicy = field(default_factory=SellingPolicy)
 
     def require_on_sale(self) -> None:
         if self.cancelled:
             raise ShowCancelled(f"show {self.show.id} was cancelled: it sells no more seats")
+
+    def require_online(self) -> None:
+        """Refuse, before any seat is taken, a show the theatre does not sell online."""
+        if not self.show.sales_channels & ONLINE_CHANNELS:
+            raise SalesClosedOnline(
+                f"show {self.show.id} is sold at the box office only", reason="box_office_only"
+            )
+        if self.selling.mode is SellingMode.CLOSED:
+            raise SalesClosedOnline(
+                f"show {self.show.id} is not sold online: "
+                f"{self.selling.reason or 'the theatre gives Marquee no seats'}",
+                reason="no_online_allocation",
+            )
+
+    def sells_online(self) -> bool:
+        return bool(self.show.sales_channels & ONLINE_CHANNELS) and (
+            self.selling.mode is not SellingMode.CLOSED
+        )
+
+    def online_states(self, states: Mapping[str, SeatStatus]) -> Mapping[str, SeatStatus]:
+        """Seat states as online customers see them: under an allocation, every seat the
+        theatre did not give Marquee is the box office's (blocked here)."""
+        if self.selling.mode is not SellingMode.ALLOCATION:
+            return states
+        allocated = self.selling.allocated
+        out = dict(states)
+        for seat in self.layout.seats():
+            if seat.id not in allocated and seat.id not in out:
+                out[seat.id] = SeatStatus.BLOCKED
+        return out
 
 
 @dataclass
@@ -214,10 +261,20 @@ class BookingService:
         show, theatre, layout, cancelled = found
         if theatre is None or layout is None:
             raise UnknownShow(f"show {show_id!r} has no theatre or seat layout on record")
-        return _Context(show, theatre, layout, cancelled)
+        return _Context(show, theatre, layout, cancelled, self._selling(theatre, show))
+
+    def _selling(self, theatre: Theatre, show: Show) -> SellingPolicy:
+        link = self.links(theatre)
+        if isinstance(link, SellingPolicySource):
+            return link.selling(show)
+        return SellingPolicy()
 
     def _link(self, theatre: Theatre) -> TheatreLink | None:
-        return self.links(theatre)
+        link = self.links(theatre)
+        if isinstance(link, SellingPolicySource) and not link.selling_forwards():
+            # The POS takes no holds or sales from Marquee (allocated seats are sold here).
+            return None
+        return link
 
     # --- seat map ------------------------------------------------------------------------
     def seat_map(self, show_id: str) -> SeatMap:
@@ -226,9 +283,10 @@ class BookingService:
             now = self.clock.now()
             states = uow.seats.states(show_id, now)
         self.availability.remember(show_id, ctx, states)
+        states = ctx.online_states(states)
         # A map is a function of these inputs alone: while none changed (same catalog objects,
         # same seat states) the last one built is the answer. In a sale most reads find it.
-        sales_open = now < ctx.show.sales_close()
+        sales_open = now < ctx.show.sales_close() and ctx.sells_online()
         inputs = (sales_open, frozenset(states.items()))
         last = self._maps.get(show_id)
         if (
@@ -374,12 +432,15 @@ class BookingService:
         ctx: _Context, wanted: list[str], states: Mapping[str, SeatStatus], now: datetime
     ) -> list[Seat]:
         ctx.require_on_sale()
+        ctx.require_online()
         if now >= ctx.show.sales_close():
             raise SalesClosed(
                 f"online sales for show {ctx.show.id} closed at "
                 f"{ctx.show.sales_close().isoformat()}"
             )
-        return seating.check_selection(ctx.layout, wanted, states, ctx.theatre.rules)
+        return seating.check_selection(
+            ctx.layout, wanted, ctx.online_states(states), ctx.theatre.rules
+        )
 
     def _placed(self, hold: Hold, ctx: _Context) -> ev.HoldPlaced:
         return ev.HoldPlaced(
@@ -504,8 +565,9 @@ class BookingService:
                 states = uow.seats.states(show_id, self.clock.now())
             self.availability.remember(show_id, ctx, states)
         ctx.require_on_sale()
+        ctx.require_online()
         seating.check_count(count, ctx.theatre.rules)
-        found = seating.best_available(ctx.layout, count, states, category)
+        found = seating.best_available(ctx.layout, count, ctx.online_states(states), category)
         if found is None:
             raise self._no_adjacent(count, category)
         return found
@@ -538,11 +600,10 @@ class BookingService:
                 self._check_hold(recent.context, wanted, recent.states, self.clock.now())
         elif count is not None:
             recent.context.require_on_sale()
+            recent.context.require_online()
             seating.check_count(count, recent.context.theatre.rules)
-            if (
-                seating.best_available(recent.context.layout, count, recent.states, category)
-                is None
-            ):
+            states = recent.context.online_states(recent.states)
+            if seating.best_available(recent.context.layout, count, states, category) is None:
                 raise self._no_adjacent(count, category)
 
     def hold_best_available(

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 
 from adapters import registry
 from adapters.base import Adapter, AdapterSpec, Payload, Sent
-from adapters.mapping import Mapping, MappingContext, TheatreInfo, load_mapping
+from adapters.mapping import Mapping, MappingContext, MappingError, TheatreInfo, load_mapping
 from connectors import secrets as secret_store
 from connectors.resilience import Policy, guarded
 from store import sync as sql
@@ -70,7 +70,17 @@ class UnknownConnector(LookupError):
 
 
 def register(engine: Engine, config: ConnectorConfig) -> None:
-    """Create or update a connector (its secrets must already be resolvable)."""
+    """Create or update a connector (its secrets must already be resolvable). Its selling
+    settings must fit what its POS can do (connectors.selling; InvalidSellingPolicy)."""
+    from connectors import selling
+
+    try:
+        capabilities = load_mapping(str(_mapping_path(config.mapping))).capabilities
+    except (MappingError, OSError):
+        # A mapping that does not load fails the connector when it runs, with its own
+        # messages; here it can do nothing, so only settings that need no POS pass.
+        capabilities = frozenset()
+    selling.check(config.settings, capabilities)
     with engine.begin() as conn:
         sql.save_connector(conn, config.row())
     _cache.pop((str(engine.url), config.id), None)

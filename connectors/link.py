@@ -18,8 +18,16 @@ from sqlalchemy import Engine
 
 from adapters.base import AdapterError, RemoteError, TransientError
 from adapters.mapping import OutboundRequest, Outcome, OutcomeStatus
-from booking.ports import PosOrderGone, PosRefused, PosUnavailable, RemoteHold
+from booking.ports import (
+    PosOrderGone,
+    PosRefused,
+    PosUnavailable,
+    RemoteHold,
+    SellingMode,
+    SellingPolicy,
+)
 from canonical import Money, Seat, Show, Theatre
+from connectors import selling
 from connectors.connector import Connector, UnknownConnector, get_connector
 from connectors.resilience import CircuitOpen
 from store import sync as sql
@@ -30,6 +38,21 @@ class PosLink:
 
     def __init__(self, connector: Connector) -> None:
         self.connector = connector
+
+    # ------------------------------------------------------------------------------ selling
+    def selling(self, show: Show) -> SellingPolicy:
+        """booking.ports.SellingPolicySource: what Marquee may sell online for this show."""
+        return selling.policy_for(
+            self.connector.config.settings, self.connector.mapping.capabilities, show.screen_id
+        )
+
+    def selling_forwards(self) -> bool:
+        return (
+            selling.policy_for(
+                self.connector.config.settings, self.connector.mapping.capabilities, ""
+            ).mode
+            is SellingMode.LIVE
+        )
 
     # ------------------------------------------------------------------------------ helpers
     def _refs(self, show: Show) -> tuple[str, str]:

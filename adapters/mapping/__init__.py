@@ -30,7 +30,7 @@ Public API (see docs/mapping-language.md for the language itself)::
 - Operations: hold, confirm, release, cancel.
 """
 
-from adapters.mapping.engine import OPERATIONS, Mapping
+from adapters.mapping.engine import CAPABILITIES, OPERATIONS, Mapping
 from adapters.mapping.errors import FieldError, MappingError, MappingIssue
 from adapters.mapping.loader import check_mapping, load_mapping
 from adapters.mapping.migrations import CURRENT_VERSION, MIGRATIONS
@@ -48,6 +48,7 @@ from adapters.mapping.transforms import REGISTRY as TRANSFORMS
 from adapters.mapping.transport import CsvTransport, Paging, RestTransport, SoapTransport
 
 __all__ = [
+    "CAPABILITIES",
     "CURRENT_VERSION",
     "MIGRATIONS",
     "OPERATIONS",

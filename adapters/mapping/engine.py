@@ -36,6 +36,15 @@ from adapters.mapping.transport import Transport, build_transport
 from canonical.inventory import SeatStatus
 
 OPERATIONS = ("hold", "confirm", "release", "cancel")
+# What a POS can do for Marquee, and the operation that does it. `export` (catalogue and seat
+# states read by Marquee) needs no operation.
+CAPABILITY_OPERATIONS = {
+    "hold": "hold",
+    "sell": "confirm",
+    "release": "release",
+    "cancel": "cancel",
+}
+CAPABILITIES = (*CAPABILITY_OPERATIONS, "export")
 
 
 class OperationNotSupported(RemoteError, KeyError):
@@ -86,6 +95,13 @@ class Mapping:
             name: _Operation(name, spec, self)
             for name, spec in (doc.get("operations") or {}).items()
         }
+        declared = doc.get("capabilities")
+        self.capabilities: frozenset[str] = frozenset(
+            declared
+            if declared is not None
+            else [c for c, op in CAPABILITY_OPERATIONS.items() if op in self.operations]
+            + (["export"] if self.entities else [])
+        )
 
     # ------------------------------------------------------------------------------ reading
     def read(

@@ -23,7 +23,7 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from adapters.mapping.canonical_types import CANONICAL, nested_model, required_fields
 from adapters.mapping.compiler import SOURCE_KEYS, Compiler
-from adapters.mapping.engine import OPERATIONS, PROTOCOL_FORMAT, Mapping
+from adapters.mapping.engine import CAPABILITY_OPERATIONS, OPERATIONS, PROTOCOL_FORMAT, Mapping
 from adapters.mapping.errors import MappingError, MappingIssue
 from adapters.mapping.migrations import CURRENT_VERSION, migrate
 from adapters.mapping.model import OutcomeStatus
@@ -200,7 +200,35 @@ class _Checker:
             self.check_entity(name, entity, defaults)
         for name, op in (self.root.get("operations") or {}).items():
             self.check_operation(name, op, defaults)
+        self.check_capabilities()
         return self.lookups
+
+    def check_capabilities(self) -> None:
+        """Declared capabilities and operations must agree: Marquee sells through a POS only
+        by what it declares, and each declared step needs the operation that performs it."""
+        declared = self.root.get("capabilities")
+        if declared is None:
+            return
+        operations = self.root.get("operations") or {}
+        for capability, operation in CAPABILITY_OPERATIONS.items():
+            if capability in declared and operation not in operations:
+                self.doc.add(
+                    ("capabilities",),
+                    f"capability `{capability}` needs `operations.{operation}`",
+                )
+            if operation in operations and capability not in declared:
+                self.doc.add(
+                    ("operations", operation),
+                    f"`operations.{operation}` is defined but `{capability}` is not in "
+                    "`capabilities`: declare it, or remove the operation",
+                )
+        if "hold" in declared and "release" not in declared:
+            # Marquee's expired holds are released at the POS; without it they would linger.
+            self.doc.add(("capabilities",), "capability `hold` needs `release` too")
+        if "sell" in declared and "hold" not in declared:
+            self.doc.add(
+                ("capabilities",), "capability `sell` commits a POS hold: it needs `hold` too"
+            )
 
     def check_lookups(self) -> None:
         for name, file in (self.root.get("lookups") or {}).items():
