@@ -151,6 +151,7 @@ class ChannelNotifier:
                         to=str(customer.email),
                         subject=rendered.subject,
                         body=rendered.email,
+                        html=rendered.html,
                         attachments=attachments,
                         **common,
                     ),

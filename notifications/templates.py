@@ -1,13 +1,15 @@
 """Message templates per kind and language, with fallback to English.
 
 One file per kind and language, `templates/<kind>.<language>.txt`, split into sections by
-`## <part>` lines: subject, email, sms, push_title, push. Placeholders are `string.Template`
+`## <part>` lines: subject, email, sms, push_title, push, and optionally html (the e-mail's HTML
+alternative; values are HTML-escaped into it). Placeholders are `string.Template`
 `$names`; a placeholder a message lacks is an error, not a silent "$code" in a customer's inbox.
 Language tags are matched most specific first: "ta-IN" tries ta-IN, then ta, then en.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from string import Template
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 FALLBACK = "en"
 PARTS = ("subject", "email", "sms", "push_title", "push")
+OPTIONAL_PARTS = ("html",)
 _SECTION = re.compile(r"^## (\w+)\s*$", re.MULTILINE)
 
 
@@ -34,6 +37,7 @@ class Rendered:
     sms: str
     push_title: str
     push: str
+    html: str | None = None
 
 
 def parse(text: str) -> dict[str, str]:
@@ -79,11 +83,13 @@ class TemplateBook:
     def render(self, kind: str, language: str | None, values: Mapping[str, object]) -> Rendered:
         used, sections = self.load(kind, language)
         text = {k: str(v) for k, v in values.items()}
+        escaped = {k: html.escape(v) for k, v in text.items()}
         try:
             filled = {part: Template(sections[part]).substitute(text) for part in PARTS}
+            markup = Template(sections["html"]).substitute(escaped) if "html" in sections else None
         except KeyError as missing:
             raise ValueError(f"template {kind}.{used} needs a value for {missing}") from None
-        return Rendered(kind=kind, language=used, **filled)
+        return Rendered(kind=kind, language=used, html=markup, **filled)
 
 
 @lru_cache(maxsize=256)

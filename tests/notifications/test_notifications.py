@@ -214,6 +214,7 @@ def test_every_template_exists_in_three_languages_and_renders_completely() -> No
             for part in PARTS:
                 text = getattr(rendered, part)
                 assert text.strip() and "$" not in text, (kind, language, part)
+            assert rendered.html is None or "$" not in rendered.html, (kind, language, "html")
 
 
 def test_a_missing_value_is_an_error_not_a_placeholder_in_the_inbox() -> None:

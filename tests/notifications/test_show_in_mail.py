@@ -70,6 +70,16 @@ def test_e_ticket_mail_names_movie_theatre_screen_and_local_time(smtp_server, de
     assert f"திரை: {screen}" in ta and f"{local:%H:%M} IST" in ta
     assert "டிசம்பர்" in ta  # the month in Tamil
 
+    # The HTML alternative says the same, and shows the attached QR code inline.
+    markup = en_mail.get_body(preferencelist=("html",)).get_content()
+    assert f"<strong>{movie.title.values['en']}</strong>" in markup
+    assert f"<td>{theatre.name}</td>" in markup and f"<td>{screen}</td>" in markup
+    assert f"<td>{expected}</td>" in markup
+    qr = next(p for p in en_mail.iter_attachments() if p.get_filename() == "ticket-MQ7K2P9X.png")
+    assert f'src="cid:{qr["Content-ID"].strip("<>")}"' in markup
+    ta_markup = ta_mail.get_body(preferencelist=("html",)).get_content()
+    assert '<html lang="ta"' in ta_markup and movie.title.values["ta"] in ta_markup
+
 
 def test_show_time_is_the_theatres_clock_not_the_servers() -> None:
     start = datetime(2026, 12, 5, 8, 30, tzinfo=UTC)
@@ -103,6 +113,24 @@ def test_a_show_given_in_the_context_is_used_as_it_is(tmp_path: Path) -> None:
     (mail,) = FileChannel(tmp_path, "email").read()
     assert "Movie: Orbit Nine\nTheatre: Marquee Soho\nScreen: Screen 2\n" in mail["body"]
     assert "Show time: Saturday, 5 December 2026, 19:00 GMT" in mail["body"]
+
+
+def test_names_are_escaped_in_the_html_not_in_the_text(smtp_server) -> None:
+    notifier = ChannelNotifier(email=SmtpEmail(smtp_server.host, smtp_server.port))
+    show = {
+        "movie": "Fast & <Furious>",
+        "theatre": "Rex",
+        "screen": "1",
+        "start": "2026-12-05T19:00:00+00:00",
+        "timezone": "Europe/London",
+    }
+    context = {"booking": _booking().model_dump(mode="json"), "show": show}
+    customer = Customer(id="c1", email="a@example.com")
+    notifier.send(Notification(kind="booking_confirmed", customer=customer, context=context))
+    (mail,) = smtp_server.messages
+    assert "Movie: Fast & <Furious>" in mail.get_body(preferencelist=("plain",)).get_content()
+    markup = mail.get_body(preferencelist=("html",)).get_content()
+    assert "Fast &amp; &lt;Furious&gt;" in markup and "<Furious>" not in markup
 
 
 def test_the_api_process_mails_the_show_with_the_ticket(sqlite_url: str, tmp_path: Path) -> None:
