@@ -230,7 +230,30 @@ async def get_session(
 ) -> SessionOut:
     response.headers["Cache-Control"] = "no-store"
     principal = await _maybe_principal(request)
+    _sync_hint(request, response)
     return SessionOut(user=_user_of(ctx, principal), csrf_token=_set_csrf(request, response))
+
+
+def _sync_hint(request: Request, response: Response) -> None:
+    # The refresh cookie's path includes this endpoint, so here the server can see whether one
+    # exists: the hint follows it (sessions begun before the hint existed get one; a hint whose
+    # refresh cookie expired goes).
+    has_refresh = REFRESH_COOKIE in request.cookies
+    hinted = request.cookies.get(HINT_COOKIE) == "1"
+    if has_refresh and not hinted:
+        response.set_cookie(
+            HINT_COOKIE,
+            "1",
+            max_age=request.app.state.hub.settings.refresh_token_days * 86400,
+            secure=_secure(request),
+            httponly=False,
+            samesite="lax",
+            path="/",
+        )
+    elif not has_refresh and HINT_COOKIE in request.cookies:
+        response.delete_cookie(
+            HINT_COOKIE, path="/", secure=_secure(request), httponly=False, samesite="lax"
+        )
 
 
 def _start(request: Request, response: Response, ctx: ApiContext, row: Any) -> SessionOut:

@@ -51,3 +51,22 @@ def test_refresh_renews_the_hint_and_sign_out_clears_it(browser: TestClient) -> 
     cleared = _set_cookies(r)["mq_signed_in"]
     assert "max-age=0" in cleared or "expires=thu, 01 jan 1970" in cleared
     assert "mq_signed_in" not in browser.cookies
+
+
+def test_the_session_read_makes_the_hint_follow_the_refresh_cookie(
+    browser: TestClient,  # noqa: F811
+) -> None:
+    _sign_in(browser)
+    refresh = browser.cookies["mq_refresh"]
+    # A session begun before the hint existed: the refresh cookie alone.
+    browser.cookies.delete("mq_signed_in")
+    r = browser.get("/v1/session")
+    assert _set_cookies(r)["mq_signed_in"].startswith("mq_signed_in=1")
+    assert browser.cookies["mq_refresh"] == refresh
+    # The refresh cookie gone (expired): the hint goes with it.
+    browser.cookies.delete("mq_refresh", domain="127.0.0.1", path="/v1/session")
+    r = browser.get("/v1/session")
+    assert "max-age=0" in _set_cookies(r)["mq_signed_in"]
+    assert "mq_signed_in" not in browser.cookies
+    # Neither cookie: nothing to say.
+    assert "mq_signed_in" not in _set_cookies(browser.get("/v1/session"))
