@@ -1,6 +1,7 @@
 // The sync-conflict queue: the booking, what the POS claims, and one click per action the API
 // offers for that kind of conflict (every action is audit-logged by the API).
 import { useCallback, useEffect, useState } from "react";
+import { Link, useSearchParams } from "react-router";
 import { api, problemOf, type Schemas } from "../api/client";
 import { Alert, Button, Card, Loading } from "../ui";
 
@@ -18,10 +19,12 @@ export function Conflicts() {
   const [status, setStatus] = useState<"open" | "resolved">("open");
   const [items, setItems] = useState<Conflict[] | null>(null);
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
+  // The connectors page links here for one connector: /admin/conflicts?connector_id=ID.
+  const connectorId = useSearchParams()[0].get("connector_id") ?? undefined;
   const load = useCallback(async () => {
-    const { data } = await api.GET("/v1/admin/conflicts", { params: { query: { status } } });
+    const { data } = await api.GET("/v1/admin/conflicts", { params: { query: { status, connector_id: connectorId } } });
     setItems(data?.items ?? []);
-  }, [status]);
+  }, [status, connectorId]);
   useEffect(() => {
     void load();
   }, [load]);
@@ -42,6 +45,11 @@ export function Conflicts() {
   return (
     <div className="stack">
       <h1>Sync conflicts</h1>
+      {connectorId && (
+        <p>
+          Only connector {connectorId}. <Link to="/admin/conflicts">Show every connector</Link>
+        </p>
+      )}
       <div className="row" role="group" aria-label="Show">
         <Button variant={status === "open" ? "primary" : "default"} small onClick={() => setStatus("open")}>
           Open

@@ -1,6 +1,7 @@
 // Dead letters: the record that failed to map, why, which field and mapping version; replay
 // (after the mapping is fixed) or discard, one at a time or all selected at once.
 import { useCallback, useEffect, useState } from "react";
+import { Link, useSearchParams } from "react-router";
 import { api, problemOf, type Schemas } from "../api/client";
 import { Alert, Button, Card, Loading } from "../ui";
 
@@ -10,10 +11,14 @@ export function DeadLetters() {
   const [items, setItems] = useState<DeadLetter[] | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [messages, setMessages] = useState<{ kind: "ok" | "error"; text: string }[]>([]);
+  // The connectors page links here for one connector: /admin/dead-letters?connector_id=ID.
+  const connectorId = useSearchParams()[0].get("connector_id") ?? undefined;
   const load = useCallback(async () => {
-    const { data } = await api.GET("/v1/admin/dead-letters", { params: { query: { status: "open" } } });
+    const { data } = await api.GET("/v1/admin/dead-letters", {
+      params: { query: { status: "open", connector_id: connectorId } },
+    });
     setItems(data?.items ?? []);
-  }, []);
+  }, [connectorId]);
   useEffect(() => {
     void load();
   }, [load]);
@@ -40,6 +45,11 @@ export function DeadLetters() {
   return (
     <div className="stack">
       <h1>Dead letters</h1>
+      {connectorId && (
+        <p>
+          Only connector {connectorId}. <Link to="/admin/dead-letters">Show every connector</Link>
+        </p>
+      )}
       {messages.map((m) => (
         <Alert key={m.text} kind={m.kind}>
           {m.text}

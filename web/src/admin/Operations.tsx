@@ -1,6 +1,7 @@
 // Admin operations backed by the existing admin API: connectors (health, test, pause, resume),
 // users and roles, and the audit log with filters.
 import { useCallback, useEffect, useState } from "react";
+import { Link } from "react-router";
 import { api, problemOf, type Schemas } from "../api/client";
 import { Alert, Button, Field, Loading, Select } from "../ui";
 
@@ -39,13 +40,15 @@ export function Connectors() {
         <p className="muted">No connectors yet.</p>
       ) : (
         <div className="table-wrap" tabIndex={0}>
-          <table className="data">
+          <table className="data" aria-label="Connectors">
             <thead>
               <tr>
                 <th scope="col">Connector</th>
-                <th scope="col">Adapter / mapping</th>
                 <th scope="col">Status</th>
-                <th scope="col">Health</th>
+                <th scope="col">Last sync</th>
+                <th scope="col">Last error</th>
+                <th scope="col" className="num">Dead letters</th>
+                <th scope="col" className="num">Conflicts</th>
                 <th scope="col">Actions</th>
               </tr>
             </thead>
@@ -54,15 +57,33 @@ export function Connectors() {
                 <tr key={c.id}>
                   <th scope="row">
                     {c.name}
-                    <br />
-                    <span className="muted">{c.id}</span>
+                    <small className="muted block">
+                      {c.id} · {c.adapter}
+                    </small>
                   </th>
                   <td>
-                    {c.adapter} · {c.mapping}
+                    <Standing connector={c} />
                   </td>
-                  <td>{c.status}</td>
-                  <td>
-                    <Health health={c.health} />
+                  <td>{c.last_sync_at ? when(c.last_sync_at) : <span className="muted">never</span>}</td>
+                  <td>{c.last_error ?? <span className="muted">none</span>}</td>
+                  <td className="num">
+                    {c.open_dead_letters ? (
+                      <Link to={`/admin/dead-letters?connector_id=${encodeURIComponent(c.id)}`}>
+                        {c.open_dead_letters} open<span className="sr-only"> dead letters of {c.name}</span>
+                      </Link>
+                    ) : (
+                      0
+                    )}
+                    {c.last_dead_letter && <small className="muted block">newest: {c.last_dead_letter}</small>}
+                  </td>
+                  <td className="num">
+                    {c.open_conflicts ? (
+                      <Link to={`/admin/conflicts?connector_id=${encodeURIComponent(c.id)}`}>
+                        {c.open_conflicts} open<span className="sr-only"> conflicts of {c.name}</span>
+                      </Link>
+                    ) : (
+                      0
+                    )}
                   </td>
                   <td>
                     <div className="row">
@@ -90,18 +111,22 @@ export function Connectors() {
   );
 }
 
-function Health({ health }: { health: Record<string, unknown> }) {
-  const entries = Object.entries(health ?? {});
-  if (!entries.length) return <span className="muted">not checked yet</span>;
+const when = (iso: string) =>
+  new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+
+/** Paused or active, and what the last test said: never checked, reachable or failing. */
+function Standing({ connector }: { connector: Schemas["ConnectorOut"] }) {
+  const health = connector.health ?? {};
+  const checked = typeof health.checked_at === "string" ? health.checked_at : null;
+  const verdict = health.ok === true ? "reachable" : health.ok === false ? "failing" : "not tested yet";
   return (
-    <dl className="health">
-      {entries.slice(0, 6).map(([k, v]) => (
-        <div key={k}>
-          <dt>{k.replaceAll("_", " ")}</dt>
-          <dd>{typeof v === "object" ? JSON.stringify(v) : String(v)}</dd>
-        </div>
-      ))}
-    </dl>
+    <>
+      <span className={`tag status-${connector.status}`}>{connector.status}</span>
+      <small className={`block${health.ok === false ? " clash-text" : " muted"}`}>
+        {verdict}
+        {checked && ` (tested ${when(checked)})`}
+      </small>
+    </>
   );
 }
 
