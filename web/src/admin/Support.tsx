@@ -1,12 +1,29 @@
 // Admin support tools: find a booking, payments that need a person, feature flags per place.
 import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { Link, useSearchParams } from "react-router";
 import { api, problemOf } from "../api/client";
 import { formatMoney } from "../api/money";
 import { Alert, Button, Field, Loading, Select } from "../ui";
 
 type Money = { amount: number; currency: string };
 type Booking = { id: string; code: string; status: string; show_id: string; city: string; customer_id: string; total: Money; created_at: string };
-type Payment = { id: string; booking_id: string; gateway: string; status: string; reason: string; amount: Money; refunded: Money; updated_at: string };
+type Payment = {
+  id: string;
+  booking_id: string;
+  booking_code: string;
+  booking_status: string;
+  gateway: string;
+  gateway_ref: string | null;
+  status: string;
+  reason: string;
+  detail: string;
+  action: string;
+  last_error: string | null;
+  amount: Money;
+  refunded: Money;
+  booking_total: Money;
+  updated_at: string;
+};
 type Flag = { key: string; scope: string; scope_value: string; enabled: boolean; note: string; updated_by: string };
 
 type Loose = (path: string, init?: object) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
@@ -15,7 +32,9 @@ const put = api.PUT as unknown as Loose;
 const del = api.DELETE as unknown as Loose;
 
 export function BookingSearch() {
-  const [q, setQ] = useState("");
+  // A link from another admin page may name the booking: /admin/bookings?q=CODE.
+  const [params] = useSearchParams();
+  const [q, setQ] = useState(params.get("q") ?? "");
   const [status, setStatus] = useState("");
   const [rows, setRows] = useState<Booking[] | null>(null);
   const search = async (e?: FormEvent) => {
@@ -79,6 +98,15 @@ export function BookingSearch() {
   );
 }
 
+const REASONS: Record<string, string> = {
+  stuck: "Stuck in flight",
+  refund_failed: "Refund failed",
+  refund_pending: "Refund still retrying",
+  disputed: "Chargeback",
+  paid_not_booked: "Paid, not booked",
+  amount_mismatch: "Amount differs",
+};
+
 export function PaymentsAttention() {
   const [rows, setRows] = useState<Payment[] | null>(null);
   useEffect(() => {
@@ -87,19 +115,22 @@ export function PaymentsAttention() {
   return (
     <div className="stack">
       <h1>Payments needing attention</h1>
+      <p className="muted">
+        Only payments a person has to act on. Declined cards and refunds that went through are not listed.
+      </p>
       {!rows ? (
         <Loading label="Loading payments…" />
       ) : rows.length === 0 ? (
-        <p className="muted">Nothing stuck, failed or refunded lately.</p>
+        <p className="muted">Nothing needs a person right now.</p>
       ) : (
         <div className="table-wrap" tabIndex={0}>
-          <table className="data">
+          <table className="data" aria-label="Payments needing attention">
             <thead>
               <tr>
-                <th scope="col">Payment</th>
                 <th scope="col">Why</th>
+                <th scope="col">What to do</th>
                 <th scope="col">Booking</th>
-                <th scope="col">Gateway</th>
+                <th scope="col">Payment</th>
                 <th scope="col" className="num">Amount</th>
                 <th scope="col" className="num">Refunded</th>
               </tr>
@@ -107,11 +138,26 @@ export function PaymentsAttention() {
             <tbody>
               {rows.map((p) => (
                 <tr key={p.id}>
-                  <th scope="row">{p.id}</th>
-                  <td>{p.reason.replaceAll("_", " ")}</td>
-                  <td>{p.booking_id}</td>
-                  <td>{p.gateway}</td>
-                  <td className="num">{formatMoney(p.amount, "en")}</td>
+                  <th scope="row">
+                    {REASONS[p.reason] ?? p.reason.replaceAll("_", " ")}
+                    <small className="muted block">{p.detail}</small>
+                    {p.last_error && <small className="block">Last error: {p.last_error}</small>}
+                  </th>
+                  <td>{p.action}</td>
+                  <td>
+                    <Link to={`/admin/bookings?q=${encodeURIComponent(p.booking_code)}`}>{p.booking_code}</Link>{" "}
+                    <small className="muted">({p.booking_status})</small>
+                  </td>
+                  <td>
+                    {p.gateway} · {p.status.replaceAll("_", " ")}
+                    {p.gateway_ref && <small className="muted block">{p.gateway_ref}</small>}
+                  </td>
+                  <td className="num">
+                    {formatMoney(p.amount, "en")}
+                    {p.reason === "amount_mismatch" && (
+                      <small className="muted block">booking {formatMoney(p.booking_total, "en")}</small>
+                    )}
+                  </td>
                   <td className="num">{formatMoney(p.refunded, "en")}</td>
                 </tr>
               ))}
