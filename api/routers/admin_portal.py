@@ -10,6 +10,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import or_, select
 
+from analytics import queries as analytics_queries
 from api.context import ApiContext, get_ctx
 from api.routers.admin import admin_read
 from api.security.principal import Principal
@@ -19,12 +20,18 @@ from store.tables import bookings, outbox, payments, shows, theatres
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 
 
-def _booking(row: Any) -> dict[str, Any]:
+def _booking(row: Any, titles: dict[str, str], screen_names: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row.id,
         "code": row.code,
         "status": row.status,
         "show_id": row.show_id,
+        # What a support person reads: the movie, where and when, not the ids.
+        "movie_title": titles.get(row.movie_id, row.movie_id),
+        "theatre_name": row.theatre_name,
+        "screen_name": screen_names.get(row.screen_id, (row.screen_id,))[0],
+        "start_at": row.start_at,
+        "timezone": row.timezone,
         "theatre_id": row.theatre_id,
         "city": row.city,
         "customer_id": row.customer_id,
@@ -48,7 +55,9 @@ def search_bookings(
 ) -> list[dict[str, Any]]:
     b = bookings.c
     stmt = (
-        select(*b, shows.c.theatre_id, theatres.c.city)
+        select(*b, shows.c.theatre_id, theatres.c.city, theatres.c.timezone)
+        .add_columns(theatres.c.name.label("theatre_name"), shows.c.movie_id, shows.c.screen_id)
+        .add_columns(shows.c.start_at)
         .join(shows, shows.c.id == b.show_id)
         .join(theatres, theatres.c.id == shows.c.theatre_id)
     )
@@ -65,7 +74,9 @@ def search_bookings(
         stmt = stmt.where(b.status == status)
     with ctx.hub.engine.connect() as conn:
         rows = conn.execute(stmt.order_by(b.created_at.desc(), b.id).limit(limit)).all()
-    return [_booking(r) for r in rows]
+        titles = analytics_queries.movie_titles(conn, {r.movie_id for r in rows})
+        screens = analytics_queries.screen_names(conn, {r.screen_id for r in rows})
+    return [_booking(r, titles, screens) for r in rows]
 
 
 # What each reason asks of the person reading the list.

@@ -31,6 +31,13 @@ def test_bookings_search_and_payments_needing_attention(api):
     assert [(b["id"], b["status"], b["city"]) for b in found] == [
         (booking["id"], "cancelled", "Chennai")
     ]
+    # Named as a support person reads it: the movie, the theatre and screen, the start.
+    show = c.get(f"/v1/shows/{show_id}", headers={"Accept-Language": "en"}).json()
+    movie = c.get(f"/v1/movies/{show['movie_id']}", headers={"Accept-Language": "en"}).json()
+    assert found[0]["movie_title"] == movie["title"]
+    assert found[0]["theatre_name"] == "Marquee Marina"
+    assert found[0]["screen_name"] == show["screen_name"] != show["screen_id"]
+    assert found[0]["start_at"][:16] == show["start"][:16]
     by_status = c.get(
         "/v1/admin/bookings/search", params={"status": "confirmed"}, headers=staff
     ).json()

@@ -6,7 +6,27 @@ import { formatMoney } from "../api/money";
 import { Alert, Button, Field, Loading, Select } from "../ui";
 
 type Money = { amount: number; currency: string };
-type Booking = { id: string; code: string; status: string; show_id: string; city: string; customer_id: string; total: Money; created_at: string };
+type Booking = {
+  id: string;
+  code: string;
+  status: string;
+  show_id: string;
+  movie_title: string;
+  theatre_name: string;
+  screen_name: string;
+  start_at: string;
+  timezone: string;
+  city: string;
+  customer_id: string;
+  total: Money;
+  created_at: string;
+};
+
+/** The show's start as the theatre's clock reads it. */
+const showTime = (b: Booking) =>
+  new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: b.timezone }).format(
+    new Date(b.start_at),
+  );
 type Payment = {
   id: string;
   booking_id: string;
@@ -84,7 +104,12 @@ export function BookingSearch() {
                 <tr key={b.id}>
                   <th scope="row">{b.code}</th>
                   <td>{b.status}</td>
-                  <td>{b.show_id}</td>
+                  <td>
+                    {b.movie_title}
+                    <small className="muted block">
+                      {b.theatre_name} · {b.screen_name} · {showTime(b)}
+                    </small>
+                  </td>
                   <td>{b.city}</td>
                   <td>{b.customer_id}</td>
                   <td className="num">{formatMoney(b.total, "en")}</td>
