@@ -76,9 +76,25 @@ class ShowOut(BaseModel):
     end: datetime
     local_start: str = Field(description="Start in the theatre's own time zone, ISO 8601")
     business_date: date
-    language: str
+    language: str = Field(description="The audio language")
+    subtitle_language: str | None = Field(default=None, description="Subtitles, if any")
     format: str
+    experiences: list[str] = Field(
+        default_factory=list, description="Experience tags beyond the format (VIP, DBOX...)"
+    )
+    status: str = Field(
+        default="scheduled", description="As the theatre reports it: scheduled, cancelled, sold_out"
+    )
     prices: list[PriceOut]
+    booking_fee: Money | None = Field(
+        default=None, description="Per ticket, on top of the price, when the theatre charges one"
+    )
+    sales_open_at: datetime | None = Field(
+        default=None, description="Online sales open (None: open as soon as listed)"
+    )
+    sales_close_at: datetime | None = Field(
+        default=None, description="Online sales close (may be after the start)"
+    )
 
     @classmethod
     def of(cls, s: Show, tz: str, screen_name: str | None = None) -> ShowOut:
@@ -95,7 +111,13 @@ class ShowOut(BaseModel):
             local_start=s.start.astimezone(zone(tz)).isoformat(),
             business_date=s.business_date,
             language=s.language,
+            subtitle_language=s.subtitle_language,
             format=s.format.value,
+            experiences=list(s.experiences),
+            status=s.status.value,
+            booking_fee=s.booking_fee,
+            sales_open_at=s.sales_open(),
+            sales_close_at=s.sales_close(),
             prices=[
                 PriceOut(ticket_type=t.code, name=t.name, category=t.category, price=t.price)
                 for t in s.ticket_types

@@ -165,6 +165,11 @@ class SalesClosedOnline(Conflict):
     title = "This show is not sold online"
 
 
+class SalesNotOpen(Conflict):
+    code = "sales_not_open"
+    title = "Online sales for this show have not opened yet"
+
+
 class HoldExpired(Conflict):
     code = "hold_expired"
     title = "Hold expired"

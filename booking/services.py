@@ -37,6 +37,7 @@ from booking.errors import (
     PaymentStateConflict,
     SalesClosed,
     SalesClosedOnline,
+    SalesNotOpen,
     SeatsUnavailable,
     ShowCancelled,
     TheatreUnavailable,
@@ -75,6 +76,7 @@ from canonical.catalog import (
     Seat,
     SeatLayout,
     Show,
+    ShowStatus,
     Theatre,
     TheatreRules,
     TicketType,
@@ -186,7 +188,7 @@ class _Context:
     selling: SellingPolicy = field(default_factory=SellingPolicy)
 
     def require_on_sale(self) -> None:
-        if self.cancelled:
+        if self.cancelled or self.show.status is ShowStatus.CANCELLED:
             raise ShowCancelled(f"show {self.show.id} was cancelled: it sells no more seats")
 
     def require_online(self) -> None:
@@ -194,6 +196,10 @@ class _Context:
         if not self.show.sales_channels & ONLINE_CHANNELS:
             raise SalesClosedOnline(
                 f"show {self.show.id} is sold at the box office only", reason="box_office_only"
+            )
+        if self.show.status is ShowStatus.SOLD_OUT:
+            raise SalesClosedOnline(
+                f"the theatre reports show {self.show.id} sold out", reason="sold_out"
             )
         if self.selling.mode is SellingMode.CLOSED:
             raise SalesClosedOnline(
@@ -203,9 +209,16 @@ class _Context:
             )
 
     def sells_online(self) -> bool:
-        return bool(self.show.sales_channels & ONLINE_CHANNELS) and (
-            self.selling.mode is not SellingMode.CLOSED
+        return (
+            bool(self.show.sales_channels & ONLINE_CHANNELS)
+            and self.selling.mode is not SellingMode.CLOSED
+            and self.show.status is ShowStatus.SCHEDULED
         )
+
+    def window_open(self, now: datetime) -> bool:
+        """Inside the show's online sales window (which may run past the start)."""
+        opens = self.show.sales_open()
+        return (opens is None or now >= opens) and now < self.show.sales_close()
 
     def online_states(self, states: Mapping[str, SeatStatus]) -> Mapping[str, SeatStatus]:
         """Seat states as online customers see them: under an allocation, every seat the
@@ -286,7 +299,7 @@ class BookingService:
         states = ctx.online_states(states)
         # A map is a function of these inputs alone: while none changed (same catalog objects,
         # same seat states) the last one built is the answer. In a sale most reads find it.
-        sales_open = now < ctx.show.sales_close() and ctx.sells_online()
+        sales_open = ctx.window_open(now) and ctx.sells_online()
         inputs = (sales_open, frozenset(states.items()))
         last = self._maps.get(show_id)
         if (
@@ -433,6 +446,12 @@ class BookingService:
     ) -> list[Seat]:
         ctx.require_on_sale()
         ctx.require_online()
+        opens = ctx.show.sales_open()
+        if opens is not None and now < opens:
+            raise SalesNotOpen(
+                f"online sales for show {ctx.show.id} open at {opens.isoformat()}",
+                opens_at=opens.isoformat(),
+            )
         if now >= ctx.show.sales_close():
             raise SalesClosed(
                 f"online sales for show {ctx.show.id} closed at "

@@ -173,6 +173,12 @@ class Screen(_Model):
     name: str
     formats: tuple[str, ...] = ("2D",)
     layout_id: CanonicalId | None = None
+    licensed_capacity: int | None = Field(
+        default=None,
+        ge=1,
+        le=100_000,
+        description="Seats the screen is licensed to admit (may be fewer than its layout has)",
+    )
     external_refs: tuple[ExternalRef, ...] = ()
 
 
@@ -184,6 +190,14 @@ class ShowFormat(StrEnum):
     FOUR_DX = "4DX"
     SCREEN_X = "ScreenX"
     DOLBY = "Dolby Cinema"
+
+
+class ShowStatus(StrEnum):
+    """A show's state as its theatre reports it."""
+
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+    SOLD_OUT = "sold_out"
 
 
 class SalesChannel(StrEnum):
@@ -210,11 +224,31 @@ class Show(_Model):
     start: Instant
     end: Instant
     business_date: date
-    language: str = Field(examples=["ta"])
+    language: str = Field(examples=["ta"], description="The audio language")
+    subtitle_language: str | None = Field(
+        default=None, examples=["en"], description="Subtitles, if any (None: none or unknown)"
+    )
     format: ShowFormat = ShowFormat.TWO_D
+    experiences: tuple[str, ...] = Field(
+        default=(),
+        examples=[["VIP"], ["DBOX", "ATMOS"]],
+        description="Upper-case tags of the experience beyond the format (VIP, DBOX, ATMOS...)",
+    )
+    status: ShowStatus = ShowStatus.SCHEDULED
     ticket_types: tuple[TicketType, ...] = ()
+    booking_fee: Money | None = Field(
+        default=None, description="Per ticket, on top of the ticket price, as the theatre sets it"
+    )
     sales_channels: frozenset[SalesChannel] = frozenset({SalesChannel.WEB, SalesChannel.APP})
     sales_cutoff_minutes: int = Field(default=0, ge=0, description="Online sales stop this early")
+    sales_after_start_minutes: int = Field(
+        default=0, ge=0, le=600, description="Online sales continue this long after the start"
+    )
+    sales_open_minutes_before: int | None = Field(
+        default=None,
+        ge=0,
+        description="Online sales open this long before the start (None: as soon as listed)",
+    )
     external_refs: tuple[ExternalRef, ...] = ()
 
     @model_validator(mode="after")
@@ -241,6 +275,21 @@ class Show(_Model):
             if duplicate:
                 raise ValueError("duplicate ticket type for the same seat category")
         normalize_tag(self.language)
+        if self.subtitle_language is not None:
+            object.__setattr__(self, "subtitle_language", normalize_tag(self.subtitle_language))
+        if self.sales_cutoff_minutes and self.sales_after_start_minutes:
+            raise ValueError("online sales cannot both stop before the start and continue after it")
+        if self.booking_fee is not None:
+            if self.booking_fee.amount < 0:
+                raise ValueError("a booking fee cannot be negative")
+            if tickets and self.booking_fee.currency != tickets[0].price.currency:
+                raise ValueError("the booking fee's currency is not the prices' currency")
+        if self.experiences:
+            object.__setattr__(
+                self,
+                "experiences",
+                tuple(dict.fromkeys(e.strip().upper() for e in self.experiences if e.strip())),
+            )
         return self
 
     @classmethod
@@ -261,4 +310,11 @@ class Show(_Model):
         return None
 
     def sales_close(self) -> Instant:
-        return self.start - timedelta(minutes=self.sales_cutoff_minutes)
+        return self.start - timedelta(
+            minutes=self.sales_cutoff_minutes - self.sales_after_start_minutes
+        )
+
+    def sales_open(self) -> Instant | None:
+        if self.sales_open_minutes_before is None:
+            return None
+        return self.start - timedelta(minutes=self.sales_open_minutes_before)

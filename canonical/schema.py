@@ -15,7 +15,8 @@ from canonical.orders import Booking, Customer, Hold, Payment
 from canonical.text import LocalizedText
 
 # Bump on any change that an older consumer would misread; additive optional fields are minor.
-SCHEMA_VERSION = "1.1.0"  # 1.1: movie imdb_id, eidr_id, tmdb_id
+SCHEMA_VERSION = "1.2.0"  # 1.1: movie imdb_id, eidr_id, tmdb_id; 1.2: show sales window, subtitles,
+# experiences, status, booking fee; screen licensed capacity
 
 CANONICAL_MODELS: dict[str, type[BaseModel]] = {
     "money": Money,

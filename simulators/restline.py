@@ -191,6 +191,7 @@ class RestlineSimulator(HttpSimulator):
                 "TimeZone": c.city.tz,
                 "Currency": c.city.currency,
                 "DefaultLanguage": c.city.language,
+                "Address": f"{10 + c.index} {c.name} Road, {c.city.city}",
             }
 
         cinemas = self.state.cinemas
@@ -239,7 +240,13 @@ class RestlineSimulator(HttpSimulator):
             request,
             len(screens),
             lambda o, s: [
-                {"ScreenNumber": sc.number, "ScreenName": sc.name, "Formats": ",".join(sc.formats)}
+                {
+                    "ScreenNumber": sc.number,
+                    "ScreenName": sc.name,
+                    "Formats": ",".join(sc.formats),
+                    # Licensed a little below the plan (gangway seats the licence excludes).
+                    "LicensedCapacity": max(1, len(sc.layout.seats) - 4),
+                }
                 for sc in screens[o : o + s]
             ],
         )
@@ -284,8 +291,20 @@ class RestlineSimulator(HttpSimulator):
             "Showtime": s.start.isoformat(),
             "EndTime": s.end.isoformat(),
             "Language": s.language,
+            # A film shown in another language than the city's carries the city's subtitles.
+            "SubtitleLanguage": None
+            if s.language == s.cinema.city.language
+            else s.cinema.city.language,
             "Format": s.format,
+            # The last screen of a cinema is its VIP lounge.
+            "Attributes": ["VIP", "Recliner"] if s.screen == s.cinema.screens else [],
+            "SessionStatus": "Open",
             "SalesChannels": ";WWW;POS;KIOSK;",
+            # Online sales open two weeks ahead and run until 15 minutes after the start
+            # (the trailers); a booking fee per ticket.
+            "OnlineSalesOpenMinutes": 20160,
+            "OnlineSalesAfterStartMinutes": 15,
+            "BookingFeeInCents": 3000,
             "Prices": [
                 {
                     "TicketTypeCode": p.ticket_type.code,

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, and_, exists, func, select
 
-from canonical import LocalizedText, Movie, Screen, SeatLayout, Show, Theatre
+from canonical import LocalizedText, Movie, Screen, SeatLayout, Show, ShowStatus, Theatre
 from canonical.time import utcnow
 from store import movie_matching, seats
 from store.tables import movie_translations, movies, screens, seat_layouts, shows, theatres
@@ -95,7 +95,9 @@ def save_translations(
 def save_show(conn: Connection, show: Show, layout: SeatLayout) -> bool:
     """Upsert a show; create its seat inventory the first time. Returns True if it was new."""
     is_new = not conn.execute(select(exists().where(shows.c.id == show.id))).scalar()
-    row = show.model_dump(mode="json", exclude={"external_refs", "start", "end"})
+    row = show.model_dump(mode="json", exclude={"external_refs", "start", "end", "status"})
+    row["reported_status"] = show.status.value
+    row["experiences"] = list(show.experiences)
     row["movie_id"] = movie_matching.resolve(conn, [show.movie_id]).get(
         show.movie_id, show.movie_id
     )
@@ -146,6 +148,7 @@ def list_screens(conn: Connection, theatre_id: str) -> list[Screen]:
             name=r.name,
             formats=tuple(r.formats),
             layout_id=r.layout_id,
+            licensed_capacity=r.licensed_capacity,
         )
         for r in rows
     ]
@@ -236,6 +239,12 @@ def show_from_row(row) -> Show:
         ticket_types=row.ticket_types,
         sales_channels=row.sales_channels,
         sales_cutoff_minutes=row.sales_cutoff_minutes,
+        sales_after_start_minutes=row.sales_after_start_minutes or 0,
+        sales_open_minutes_before=row.sales_open_minutes_before,
+        subtitle_language=row.subtitle_language,
+        experiences=tuple(row.experiences or ()),
+        status=row.reported_status or ShowStatus.SCHEDULED,
+        booking_fee=row.booking_fee,
     )
 
 

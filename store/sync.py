@@ -316,8 +316,11 @@ def movie_row(movie: Movie) -> dict[str, Any]:
 
 
 def show_row(show: Show, layout_id: str) -> dict[str, Any]:
-    row = show.model_dump(mode="json", exclude={"external_refs", "start", "end"})
+    row = show.model_dump(mode="json", exclude={"external_refs", "start", "end", "status"})
     row |= {
+        # The theatre's word; `status` is Marquee's own lifecycle (store/tables.py).
+        "reported_status": show.status.value,
+        "experiences": list(show.experiences),
         "start_at": show.start,
         "end_at": show.end,
         "business_date": show.business_date,

@@ -90,6 +90,7 @@ screens = Table(
     Column("name", String(100), nullable=False),
     Column("formats", Json, nullable=False),
     Column("layout_id", String(64)),
+    Column("licensed_capacity", Integer),
     Column("updated_at", UtcDateTime, nullable=False),
     Index("ix_screens_theatre", "theatre_id"),
 )
@@ -142,6 +143,14 @@ shows = Table(
     Column("ticket_types", Json, nullable=False),
     Column("sales_channels", Json, nullable=False),
     Column("sales_cutoff_minutes", Integer, nullable=False),
+    Column("sales_after_start_minutes", Integer, nullable=False, server_default="0"),
+    Column("sales_open_minutes_before", Integer),
+    Column("subtitle_language", String(35)),
+    Column("experiences", Json),
+    Column("booking_fee", Json),
+    # The show's state as the theatre reports it (canonical Show.status); `status` below is
+    # Marquee's own lifecycle (a show the schedule sweep cancelled).
+    Column("reported_status", String(20)),
     Column("status", String(20), nullable=False, server_default="scheduled"),
     Column("updated_at", UtcDateTime, nullable=False),
     CheckConstraint("end_at > start_at", name="ends_after_start"),
