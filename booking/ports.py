@@ -324,6 +324,9 @@ class SellingPolicy:
     # ALLOCATION: the seats of the show Marquee may sell; every other seat is the box office's.
     allocated: frozenset[str] = frozenset()
     reason: str = ""
+    # Whether the POS can cancel a sale Marquee committed there: without it, a customer's
+    # cancellation would free seats online that the POS still counts as sold.
+    can_cancel: bool = True
 
     @property
     def forwards(self) -> bool:

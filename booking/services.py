@@ -1530,6 +1530,12 @@ class BookingService:
                     f"booking {booking.code} is {booking.status.value}", status=booking.status.value
                 )
             ctx = self._context(uow, booking.show_id)
+            if ctx.selling.forwards and not ctx.selling.can_cancel:
+                raise BookingNotCancellable(
+                    f"booking {booking.code} was sold through the theatre's system, which "
+                    "cannot cancel sales made online: the theatre's box office can",
+                    reason="theatre_cannot_cancel",
+                )
             policy = ctx.theatre.rules.cancellation
             deadline = ctx.show.start - timedelta(minutes=policy.cutoff_minutes)
             if now >= deadline:

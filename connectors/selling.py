@@ -99,4 +99,4 @@ def policy_for(
                 SellingMode.CLOSED, reason="no seats of this screen are allocated to online sales"
             )
         return SellingPolicy(SellingMode.ALLOCATION, allocated=frozenset(seats))
-    return SellingPolicy()
+    return SellingPolicy(can_cancel="cancel" in capabilities)
