@@ -1,11 +1,12 @@
-"""Shows that vanished from a POS schedule: cancelled at the theatre.
+"""Shows that vanished from a POS schedule, or that it reports cancelled: cancelled at the
+theatre.
 
 Called at the end of a catalog import (connectors.catalog.import_catalog). A future show of
-this connector's theatres inside the import window that the POS no longer lists becomes
-`status='cancelled'`, unless it has bookings (confirmed, or pending: a payment under way), in
-which case nothing is cancelled and a `pos_cancelled_show_with_bookings` conflict is recorded
-for an admin (once per show while it is open). A cancelled show the POS lists again is
-scheduled again.
+this connector's theatres inside the import window that the POS no longer lists, or still
+lists with the status `cancelled`, becomes `status='cancelled'`, unless it has bookings
+(confirmed, or pending: a payment under way), in which case nothing is cancelled and a
+`pos_cancelled_show_with_bookings` conflict is recorded for an admin (once per show while it
+is open). A cancelled show the POS lists again (not as cancelled) is scheduled again.
 
 What "listed" means: the canonical ids the POS's current schedule maps to, resolved the way the
 import resolves them (the show itself, or the show a renumbered POS id was matched to). The
@@ -25,10 +26,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, exists, select, update
+from sqlalchemy import Connection, Select, and_, exists, or_, select, update
 
 from adapters.mapping import DeadLetter
-from canonical import Show
+from canonical import Show, ShowStatus
 from canonical.time import utcnow
 from connectors.catalog import fetch_payloads
 from connectors.connector import Connector
@@ -170,6 +171,13 @@ def _apply(
             shows.c.business_date <= scope.last_date,
         )
     is_listed = exists().where(listed.c.id == shows.c.id)
+    # A show the POS still lists but reports cancelled is cancelled as a vanished one is.
+    reported_cancelled = shows.c.reported_status == ShowStatus.CANCELLED.value
+    gone = or_(~is_listed, reported_cancelled)
+    live = and_(
+        is_listed,
+        or_(shows.c.reported_status.is_(None), ~reported_cancelled),
+    )
     booked = exists().where(
         bookings.c.show_id == shows.c.id, bookings.c.status.in_(BLOCKING_BOOKINGS)
     )
@@ -178,7 +186,7 @@ def _apply(
         out.reinstated = sorted(
             conn.execute(
                 update(shows)
-                .where(in_window, shows.c.status == "cancelled", is_listed)
+                .where(in_window, shows.c.status == "cancelled", live)
                 .values(status="scheduled", updated_at=now)
                 .returning(shows.c.id)
             ).scalars()
@@ -186,7 +194,7 @@ def _apply(
         out.cancelled = sorted(
             conn.execute(
                 update(shows)
-                .where(in_window, shows.c.status == "scheduled", ~is_listed, ~booked)
+                .where(in_window, shows.c.status == "scheduled", gone, ~booked)
                 .values(status="cancelled", updated_at=now)
                 .returning(shows.c.id)
             ).scalars()
@@ -194,9 +202,7 @@ def _apply(
         # Few by nature (a vanished show that people booked): handled one by one.
         kept = sorted(
             conn.execute(
-                select(shows.c.id).where(
-                    in_window, shows.c.status == "scheduled", ~is_listed, booked
-                )
+                select(shows.c.id).where(in_window, shows.c.status == "scheduled", gone, booked)
             ).scalars()
         )
         for show_id in kept:
@@ -243,7 +249,10 @@ def _conflict(conn: Connection, connector_id: str, show_id: str) -> str | None:
         show_id=show_id,
         seat_id="",
         kind=CONFLICT_KIND,
-        detail={"bookings": booked, "reason": "the POS no longer lists this show"},
+        detail={
+            "bookings": booked,
+            "reason": "the POS no longer lists this show, or reports it cancelled",
+        },
         action="kept the show scheduled: its bookings need the theatre or an admin",
     )
 

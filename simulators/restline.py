@@ -75,6 +75,9 @@ class RestlineSimulator(HttpSimulator):
     def __init__(self, *, token: str = DEFAULT_TOKEN, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.token = token
+        # SessionStatus per (cinema id, session number) the theatre changed: a show it still
+        # lists but reports `Cancelled` or `SoldOut`.
+        self.session_status: dict[tuple[str, int], str] = {}
         self._routes: list[tuple[str, re.Pattern[str], Callable[..., dict[str, Any]]]] = [
             ("GET", re.compile(r"/cinemas"), self._cinemas),
             ("GET", re.compile(r"/films"), self._films),
@@ -298,7 +301,7 @@ class RestlineSimulator(HttpSimulator):
             "Format": s.format,
             # The last screen of a cinema is its VIP lounge.
             "Attributes": ["VIP", "Recliner"] if s.screen == s.cinema.screens else [],
-            "SessionStatus": "Open",
+            "SessionStatus": self.session_status.get(s.key, "Open"),
             "SalesChannels": ";WWW;POS;KIOSK;",
             # Online sales open two weeks ahead and run until 15 minutes after the start
             # (the trailers); a booking fee per ticket.
