@@ -14,8 +14,16 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, select
 
 from api.context import ApiContext, get_ctx
-from api.routers.partner import _screen, _show, _theatre, owns_screen, reader, writer
-from api.schemas_partner import LayoutIn
+from api.routers.partner import (
+    _screen,
+    _screen_out,
+    _show,
+    _theatre,
+    owns_screen,
+    reader,
+    writer,
+)
+from api.schemas_partner import LayoutIn, ScreenOut
 from api.security.principal import Principal
 from canonical import SeatLayout
 from canonical.catalog import Seat, SeatFlag
@@ -136,6 +144,25 @@ def check_screen_layout(
     with ctx.hub.engine.connect() as conn:
         theatre, _screen_ = _screen(conn, principal, screen_id)
     return check_layout(body, theatre.rules.companion_requires_wheelchair)
+
+
+class ScreenDetail(ScreenOut):
+    theatre_name: str
+
+
+@router.get(
+    "/screens/{screen_id}",
+    response_model=ScreenDetail,
+    summary="One of your screens, with its theatre's name (the layout editor's heading)",
+)
+def get_screen(
+    screen_id: str = Path(max_length=64),
+    principal: Principal = Depends(reader),
+    ctx: ApiContext = Depends(get_ctx),
+) -> ScreenDetail:
+    with ctx.hub.engine.connect() as conn:
+        theatre, screen = _screen(conn, principal, screen_id)
+    return ScreenDetail(**_screen_out(screen).model_dump(), theatre_name=theatre.name)
 
 
 class CancelPreview(BaseModel):

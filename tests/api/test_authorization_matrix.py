@@ -124,6 +124,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("PUT", "/v1/partner/theatres/{theatre_id}"): partner_own(422),
     ("GET", "/v1/partner/theatres/{theatre_id}/screens"): partner_own(200),
     ("POST", "/v1/partner/theatres/{theatre_id}/screens"): partner_own(422),
+    ("GET", "/v1/partner/screens/{screen_id}"): partner_own(200),
     ("GET", "/v1/partner/screens/{screen_id}/layout"): partner_own(200),
     ("PUT", "/v1/partner/screens/{screen_id}/layout"): partner_own(422),
     ("POST", "/v1/partner/movies"): partner_any(422),

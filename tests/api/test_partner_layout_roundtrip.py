@@ -127,3 +127,15 @@ def test_a_layout_read_back_and_saved_again_is_unchanged(api):
     assert second["version"] == first["version"] + 1
     assert second["areas"] == first["areas"]
     assert sorted(second["categories"]) == sorted(first["categories"])
+
+
+def test_a_partner_reads_one_of_its_screens_by_id_with_the_theatre_name(api):
+    auth = api.auth(STAFF_A)
+    _new_screen(api, auth)
+    r = api.client.get(f"/v1/partner/screens/{SCREEN}", headers=auth)
+    assert r.status_code == 200, r.text
+    assert (r.json()["name"], r.json()["theatre_name"]) == ("Round trip", "Marquee Marina")
+    other = api.client.get(
+        f"/v1/partner/screens/{SCREEN}", headers=api.auth("staff-b@test.example")
+    )
+    assert other.status_code == 404
