@@ -21,7 +21,7 @@ test("a partner draws a 3-area layout with a sofa row and saves it", async ({ pa
   await page.getByLabel("E-mail").fill(PARTNER.email);
   await page.getByLabel("Password").fill(PARTNER.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: `Seat layout: ${screenId}` })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Seat layout: Screen E2E" })).toBeVisible();
 
   // Area 1: stalls, 2 rows of 6, standard.
   await page.getByLabel("Area 1 rows").fill("2");
@@ -136,7 +136,8 @@ test("a layout opened in the editor and saved comes back exactly: skipped row le
   await page.getByLabel("E-mail").fill(PARTNER.email);
   await page.getByLabel("Password").fill(PARTNER.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: `Seat layout: ${screenId}` })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Seat layout: Screen round trip" })).toBeVisible();
+  await expect(page.getByText("Marquee Marina", { exact: true })).toBeVisible();
   // The editor shows the theatre's own row names and seat numbers.
   await expect(page.getByLabel("Area 1 row 2 name")).toHaveValue("J");
   await expect(page.getByRole("button", { name: /^Area 1, H5:/ })).toBeVisible();

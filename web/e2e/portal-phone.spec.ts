@@ -45,7 +45,7 @@ test("partner portal pages fit a 375 px phone @phone", async ({ page }) => {
     ["/partner/theatres/thr_chennai_marina/schedule", null],
     ["/partner/theatres/new", null],
     ["/partner/theatres/thr_chennai_marina/edit", null],
-    ["/partner/screens/scr_chennai_marina_1/layout", "Seat layout: scr_chennai_marina_1"],
+    ["/partner/screens/scr_chennai_marina_1/layout", "Seat layout: Screen 1"],
   ] as const) {
     await page.goto(path);
     if (heading) await expect(page.getByRole("heading", { name: heading })).toBeVisible();

@@ -46,6 +46,13 @@ export default function LayoutEditor() {
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
   const [csv, setCsv] = useState("");
   const [newCategory, setNewCategory] = useState("");
+  const [screen, setScreen] = useState<{ name: string; theatre_name: string } | null>(null);
+
+  useEffect(() => {
+    api
+      .GET("/v1/partner/screens/{screen_id}", { params: { path: { screen_id: screenId } } })
+      .then(({ data }) => setScreen(data ?? null));
+  }, [screenId]);
 
   useEffect(() => {
     api.GET("/v1/partner/screens/{screen_id}/layout", { params: { path: { screen_id: screenId } } }).then(
@@ -143,7 +150,8 @@ export default function LayoutEditor() {
 
   return (
     <div className="stack">
-      <h1>Seat layout: {screenId}</h1>
+      <h1>Seat layout: {screen ? screen.name : screenId}</h1>
+      {screen && <p className="muted">{screen.theatre_name}</p>}
       <p>
         <Link to="/partner/theatres">Back to theatres</Link>
       </p>
