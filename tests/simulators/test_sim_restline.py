@@ -67,6 +67,7 @@ def test_catalog_matches_the_contract(sim: RestlineSimulator, http: requests.Ses
         "TimeZone": "Asia/Kolkata",
         "Currency": "INR",
         "DefaultLanguage": "ta",
+        "Address": "10 Restline Velachery Road, Chennai",
     }
     assert cinemas["Items"][1]["City"] == "Bengaluru"
 
@@ -85,6 +86,7 @@ def test_catalog_matches_the_contract(sim: RestlineSimulator, http: requests.Ses
     assert any(t["LanguageTag"] == "hi-IN" for t in translations)
 
     screens = get(http, sim, "/cinemas/C01/screens")["Items"]
+    licensed = screens[0].pop("LicensedCapacity")
     assert screens[0] == {"ScreenNumber": 1, "ScreenName": "Audi 1", "Formats": "2D,3D"}
 
     layout = get(http, sim, "/cinemas/C01/screens/1/layout")
@@ -94,6 +96,7 @@ def test_catalog_matches_the_contract(sim: RestlineSimulator, http: requests.Ses
     assert styles == {"Normal", "Wheelchair", "Companion", "Sofa", "Broken"}
     sofas = [s for s in seats if s["Style"] == "Sofa"]
     assert all(s["GroupId"] for s in sofas) and len({s["GroupId"] for s in sofas}) * 2 == len(sofas)
+    assert 0 < licensed < len(seats)  # the licence excludes a few seats of the plan
     first_row = layout["Areas"][0]["Rows"][0]
     assert first_row["PhysicalName"] == "A" and first_row["Seats"][0]["SeatId"] == "A1"
 
@@ -102,6 +105,9 @@ def test_catalog_matches_the_contract(sim: RestlineSimulator, http: requests.Ses
     s0 = sessions["Items"][0]
     assert s0["SessionId"] == "10000" and s0["Showtime"].endswith("+05:30")
     assert {p["AreaCategoryCode"] for p in s0["Prices"]} == {"0000000001", "0000000002"}
+    assert s0["SessionStatus"] == "Open" and s0["BookingFeeInCents"] > 0
+    assert (s0["OnlineSalesOpenMinutes"], s0["OnlineSalesAfterStartMinutes"]) == (20160, 15)
+    assert (s0["SubtitleLanguage"] is None) == (s0["Language"] == "ta")
     last = get(http, sim, "/sessions", CinemaId="C01", PageSize=5, Page=3)["Items"]
     assert len(last) == 2
     # SessionId is unique per cinema only
