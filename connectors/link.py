@@ -11,13 +11,14 @@ read by the mapping (`mapping.outcome`) and turned into the domain's terms:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from adapters.base import AdapterError, RemoteError, TransientError
-from adapters.mapping import OutboundRequest, Outcome, OutcomeStatus
+from adapters.mapping import MappingError, OutboundRequest, Outcome, OutcomeStatus
 from booking.ports import (
     PosOrderGone,
     PosRefused,
@@ -30,7 +31,10 @@ from canonical import Money, Seat, Show, Theatre
 from connectors import selling
 from connectors.connector import Connector, UnknownConnector, get_connector
 from connectors.resilience import CircuitOpen
+from connectors.secrets import ForbiddenSecretRef, MissingSecret
 from store import sync as sql
+
+log = logging.getLogger(__name__)
 
 
 class PosLink:
@@ -185,17 +189,54 @@ class PosLink:
             self._fail(outcome, [])
 
 
+class UnbuildableLink:
+    """The link of a connector that cannot be built (a secret not set, a mapping that does not
+    load): nothing is sold online and every call to the POS is unavailable, so a seat map
+    still answers and no seat is sold that the POS was not asked about."""
+
+    def __init__(self, connector_id: str, problem: Exception) -> None:
+        self.reason = f"the theatre's connection ({connector_id}) is not usable: {problem}"
+
+    def selling(self, show: Show) -> SellingPolicy:
+        return SellingPolicy(SellingMode.CLOSED, reason=self.reason)
+
+    def selling_forwards(self) -> bool:
+        return True
+
+    def _down(self) -> PosUnavailable:
+        return PosUnavailable(self.reason, retry_after=300)
+
+    def hold(
+        self, show: Show, seats: Sequence[Seat], hold_seconds: int, idempotency_key: str
+    ) -> RemoteHold:
+        raise self._down()
+
+    def confirm(
+        self, show: Show, remote_ref: str, booking_code: str, amount: Money, idempotency_key: str
+    ) -> str:
+        raise self._down()
+
+    def release(self, show: Show, remote_ref: str | None, idempotency_key: str) -> None:
+        raise self._down()
+
+    def cancel(self, show: Show, remote_ref: str, idempotency_key: str) -> None:
+        raise self._down()
+
+
 def link_resolver(
     engine: Engine, secrets_file: Path | None = None
-) -> Callable[[Theatre], PosLink | None]:
+) -> Callable[[Theatre], PosLink | UnbuildableLink | None]:
     """booking.ports.TheatreLinkResolver: legacy theatres get their connector's link."""
 
-    def resolve(theatre: Theatre) -> PosLink | None:
+    def resolve(theatre: Theatre) -> PosLink | UnbuildableLink | None:
         if not theatre.connector_id:
             return None
         try:
             return PosLink(get_connector(engine, theatre.connector_id, secrets_file))
         except UnknownConnector:
             return None
+        except (MissingSecret, ForbiddenSecretRef, MappingError) as exc:
+            log.warning("connector %s cannot be built: %s", theatre.connector_id, exc)
+            return UnbuildableLink(theatre.connector_id, exc)
 
     return resolve
