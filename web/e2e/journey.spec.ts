@@ -69,7 +69,7 @@ test("a legacy-POS theatre: hold forwarded to its POS, pay, e-ticket, cancel", a
   await page.getByLabel("Card number").fill("4242424242424242");
   await page.getByRole("button", { name: /^Pay / }).click();
   await expect(page.getByText("Booking confirmed")).toBeVisible();
-  await expect(page.getByText(legacy.name)).toBeVisible();
+  await expect(page.getByText(legacy.name, { exact: true })).toBeVisible();
   await shot(page, "legacy-ticket");
   await page.getByRole("button", { name: "Cancel booking" }).click();
   await page.getByRole("button", { name: /Cancel and refund/ }).click();
