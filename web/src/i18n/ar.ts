@@ -143,4 +143,5 @@ export const ar: Messages = {
   "genre.thriller": "إثارة",
   "genre.war": "حرب",
   "auth.seatsKept": "سجّل الدخول لحجز مقاعدك مؤقتًا. ستبقى محددة: ستعود إلى خريطة المقاعد.",
+  "movie.subtitles": "ترجمة {language}",
 };

@@ -143,6 +143,7 @@ export const en = {
   "genre.thriller": "Thriller",
   "genre.war": "War",
   "auth.seatsKept": "Sign in to hold your seats. They stay selected: you come back to the seat map.",
+  "movie.subtitles": "{language} subtitles",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -143,4 +143,5 @@ export const hi: Messages = {
   "genre.thriller": "थ्रिलर",
   "genre.war": "युद्ध",
   "auth.seatsKept": "अपनी सीटें होल्ड करने के लिए साइन इन करें। वे चुनी हुई रहेंगी: आप सीट मैप पर लौटेंगे।",
+  "movie.subtitles": "{language} उपशीर्षक",
 };

@@ -111,7 +111,7 @@ export default function MoviePage() {
   );
 }
 
-function ShowButton({ show, tz }: { show: Show; tz: string }) {
+export function ShowButton({ show, tz }: { show: Show; tz: string }) {
   const { t, locale } = useI18n();
   const amounts = show.prices.map((p) => p.price.amount);
   const currency = show.prices[0]?.price.currency;
@@ -131,7 +131,12 @@ function ShowButton({ show, tz }: { show: Show; tz: string }) {
     <Link
       className="btn time-btn"
       to={`/shows/${show.id}`}
-      title={t("movie.showAt", { time, screen, format: show.format, language })}
+      title={t("movie.showAt", {
+        time,
+        screen,
+        format: [show.format, ...(show.experiences ?? [])].join(" "),
+        language,
+      })}
       data-testid="show-button"
     >
       <span>
@@ -141,8 +146,13 @@ function ShowButton({ show, tz }: { show: Show; tz: string }) {
         <bdi>{screen}</bdi>
       </small>
       <small>
-        <bdi>{show.format}</bdi> · <bdi>{language}</bdi>
+        <bdi>{[show.format, ...(show.experiences ?? [])].join(" ")}</bdi> · <bdi>{language}</bdi>
       </small>
+      {show.subtitle_language && (
+        <small>
+          <bdi>{t("movie.subtitles", { language: languageName(show.subtitle_language, locale) })}</bdi>
+        </small>
+      )}
       {range && (
         <small>
           <bdi>{range}</bdi>
