@@ -199,6 +199,11 @@ class CsvSftpAdapter:
         ack = posixpath.join(rendered.ack_folder or folder, rendered.ack_filename)
 
         def drop(s: paramiko.SFTPClient) -> None:
+            # An answer left from an earlier attempt with the same request id (a retry after
+            # an error or a timeout) is stale: only the answer to this file may be read.
+            # A POS that does not let us delete it: the retry is still sent.
+            with contextlib.suppress(FileNotFoundError, PermissionError):
+                s.remove(ack)
             with s.open(temp, "wb") as handle:
                 handle.write(rendered.body)
             s.posix_rename(temp, final)

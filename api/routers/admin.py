@@ -277,6 +277,7 @@ def create_connector(
     body: ConnectorIn, actor: Principal = Depends(admin_write), ctx: ApiContext = Depends(get_ctx)
 ) -> ConnectorOut:
     from connectors.connector import ConnectorConfig, register
+    from connectors.selling import InvalidSellingPolicy
 
     check_connector(body, ctx.hub.settings)  # endpoint, mapping path and secret names
     with ctx.hub.engine.connect() as conn:
@@ -284,7 +285,16 @@ def create_connector(
 
         if sync.get_connector(conn, body.id) is not None:
             raise ApiProblem(409, "connector_exists", f"connector id {body.id!r} is taken")
-    register(ctx.hub.engine, ConnectorConfig(**body.model_dump()))
+    try:
+        register(ctx.hub.engine, ConnectorConfig(**body.model_dump()))
+    except InvalidSellingPolicy as err:
+        # Nothing was saved: the settings do not fit what the mapping's POS can do.
+        raise ApiProblem(
+            422,
+            "invalid_selling_policy",
+            str(err),
+            errors=[{"field": "body.settings", "message": str(err), "type": "invalid"}],
+        ) from None
     with ctx.hub.engine.begin() as conn:
         users.audit(
             conn,

@@ -92,3 +92,23 @@ def test_the_list_counts_open_dead_letters_and_conflicts_and_names_the_last_fail
     assert (other["open_dead_letters"], other["open_conflicts"]) == (1, 0)
     assert other["last_dead_letter"] == "movie" and other["last_error"] is None
     assert busy["last_sync_at"] is not None and other["last_sync_at"] is None
+
+
+def test_selling_settings_the_pos_cannot_do_are_a_422_and_save_nothing(api):
+    c, admin = api.client, api.auth(ADMIN)
+    r = c.post(
+        "/v1/admin/connectors",
+        headers=admin,
+        json={
+            "id": "greedy-test",
+            "adapter": "rest",
+            "mapping": "mappings/restline/mapping.yaml",
+            "endpoint": {"base_url": "http://127.0.0.1:9"},
+            "settings": {"online_sales": "allocation"},
+        },
+    )
+    assert r.status_code == 422, r.text
+    problem = r.json()
+    assert problem["code"] == "invalid_selling_policy"
+    assert "allocation" in problem["detail"]
+    assert c.get("/v1/admin/connectors/greedy-test", headers=admin).status_code == 404

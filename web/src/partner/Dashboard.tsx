@@ -148,6 +148,7 @@ export function Dashboard({ area, theatreId }: { area: Area; theatreId?: string 
           </Card>
           <Card>
             <h2>Cancellations, refunds and failures</h2>
+            <div className="table-wrap" tabIndex={0}>
             <table className="data">
               <thead>
                 <tr>
@@ -170,6 +171,7 @@ export function Dashboard({ area, theatreId }: { area: Area; theatreId?: string 
                 ))}
               </tbody>
             </table>
+            </div>
           </Card>
         </>
       )}
