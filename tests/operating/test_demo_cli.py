@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -99,6 +100,12 @@ def _start_demo(env: dict[str, str], port: int) -> tuple[subprocess.Popen[str], 
         lines.append(line.rstrip("\n"))
         if "sync inventory" in line or time.monotonic() > deadline:
             break
+    # Keep reading: a full pipe would block the demo's threads (simulators included) on their
+    # next write, and what it prints later explains a failure.
+    threading.Thread(
+        target=lambda: lines.extend(line.rstrip("\n") for line in proc.stdout or ()),
+        daemon=True,
+    ).start()
     return proc, lines
 
 
@@ -130,7 +137,8 @@ def test_the_printed_sync_command_works_and_a_second_demo_starts_cleanly(tmp_pat
                 text=True,
                 timeout=120,
             )
-            assert done.returncode == 0, done.stderr
+            printed_later = "\n".join(lines)
+            assert done.returncode == 0, f"{done.stderr}\n--- the demo printed:\n{printed_later}"
             assert '"poll"' in done.stdout
         finally:
             _stop(proc)
