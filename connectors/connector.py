@@ -69,9 +69,9 @@ class UnknownConnector(LookupError):
     pass
 
 
-def register(engine: Engine, config: ConnectorConfig) -> None:
-    """Create or update a connector (its secrets must already be resolvable). Its selling
-    settings must fit what its POS can do (connectors.selling; InvalidSellingPolicy)."""
+def check_selling(config: ConnectorConfig) -> None:
+    """The connector's selling settings must fit what its mapping's POS can do
+    (connectors.selling; raises InvalidSellingPolicy)."""
     from connectors import selling
 
     try:
@@ -81,6 +81,12 @@ def register(engine: Engine, config: ConnectorConfig) -> None:
         # messages; here it can do nothing, so only settings that need no POS pass.
         capabilities = frozenset()
     selling.check(config.settings, capabilities)
+
+
+def register(engine: Engine, config: ConnectorConfig) -> None:
+    """Create or update a connector (its secrets must already be resolvable). Its selling
+    settings must fit what its POS can do (`check_selling`)."""
+    check_selling(config)
     with engine.begin() as conn:
         sql.save_connector(conn, config.row())
     _cache.pop((str(engine.url), config.id), None)
@@ -245,6 +251,32 @@ def get_connector(engine: Engine, connector_id: str, secrets_file: Path | None =
     with _cache_lock:
         _cache.setdefault(key, connector)
         return _cache[key]
+
+
+def current_connector(
+    engine: Engine, connector_id: str, secrets_file: Path | None = None
+) -> Connector:
+    """Like `get_connector`, but first compares the cached connector's definition with its
+    row, so a connector changed by another process (the admin API) is rebuilt here. One read
+    per call: for sync runs, not for every request."""
+    with engine.connect() as conn:
+        row = sql.get_connector(conn, connector_id)
+    if row is None:
+        forget_one(engine, connector_id)
+        raise UnknownConnector(f"no connector {connector_id!r}")
+    with _cache_lock:
+        found = _cache.get((str(engine.url), connector_id))
+    if found is not None and found.config != ConnectorConfig.from_row(row):
+        forget_one(engine, connector_id)
+    return get_connector(engine, connector_id, secrets_file)
+
+
+def forget_one(engine: Engine, connector_id: str) -> None:
+    """Close and drop one cached connector: the next use reads its definition again."""
+    with _cache_lock:
+        found = _cache.pop((str(engine.url), connector_id), None)
+    if found is not None:
+        found.close()
 
 
 def forget(engine: Engine | None = None) -> None:

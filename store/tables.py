@@ -353,6 +353,29 @@ dead_letters = Table(
     CheckConstraint("status in ('open', 'replayed', 'discarded')", name="status"),
 )
 
+# One row per import run (catalog, localization, inventory) of a connector: when, with which
+# mapping (system and the mapping file's version, as dead letters record it), how it ended and
+# what it counted. No foreign key, like dead_letters: a run's record outlives nothing it names.
+IMPORT_RUN_KINDS = ("catalog", "localization", "inventory")
+
+import_runs = Table(
+    "import_runs",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("connector_id", String(64), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("mapping_system", String(100)),
+    Column("mapping_version", String(20)),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("counts", Json, nullable=False, default=dict),
+    Column("error", Text),
+    CheckConstraint("kind in ('catalog', 'localization', 'inventory')", name="kind"),
+    CheckConstraint("status in ('ok', 'failed')", name="status"),
+    Index("ix_import_runs_connector_started", "connector_id", "started_at"),
+)
+
 sync_conflicts = Table(
     "sync_conflicts",
     metadata,
