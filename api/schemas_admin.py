@@ -89,6 +89,31 @@ class ConnectorIn(Strict):
     settings: dict[str, Any] = Field(default_factory=dict)
 
 
+class ImportRunOut(BaseModel):
+    id: str
+    connector_id: str
+    kind: Literal["catalog", "localization", "inventory"]
+    mapping_system: str | None = None
+    mapping_version: str | None = Field(
+        default=None, description="The mapping file's version the run used"
+    )
+    started_at: datetime
+    finished_at: datetime
+    status: Literal["ok", "failed"]
+    counts: dict[str, Any] = Field(
+        description="The run's report: created/updated/unchanged per entity, dead letters..."
+    )
+    error: str | None = Field(default=None, description="Type and message of a failed run")
+
+
+class LastRunOut(BaseModel):
+    kind: Literal["catalog", "localization", "inventory"]
+    status: Literal["ok", "failed"]
+    finished_at: datetime
+    mapping_version: str | None = None
+    counts: dict[str, Any]
+
+
 class ConnectorOut(BaseModel):
     id: str
     name: str
@@ -114,6 +139,7 @@ class ConnectorOut(BaseModel):
         default=None, description="Entity and field of the newest open dead letter"
     )
     open_conflicts: int = 0
+    last_run: LastRunOut | None = Field(default=None, description="The newest import run")
 
 
 class ConnectorTestOut(BaseModel):

@@ -19,6 +19,7 @@ from api.schemas_admin import (
     ConnectorOut,
     ConnectorTestOut,
     DeadLetterOut,
+    ImportRunOut,
     PartnerIn,
     PartnerOut,
     ResolveIn,
@@ -33,7 +34,7 @@ from api.security.scopes import Role
 from api.security.standing import standings_for
 from canonical.time import utcnow
 from marquee import observability
-from store import operations, partners, users
+from store import import_runs, operations, partners, users
 from store.users import EmailTaken
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
@@ -237,6 +238,8 @@ def _standing(conn, ids: list[str]) -> dict[str, dict[str, Any]]:
         .group_by(c.connector_id)
     ):
         out[cid]["open_conflicts"] = int(n)
+    for cid, run in import_runs.last_runs(conn, ids).items():
+        out[cid]["last_run"] = run
     return out
 
 
@@ -314,6 +317,23 @@ def get_connector(
 ) -> ConnectorOut:
     with ctx.hub.engine.connect() as conn:
         return _connector_out(_connector(conn, connector_id))
+
+
+@router.get(
+    "/connectors/{connector_id}/runs",
+    response_model=list[ImportRunOut],
+    summary="The connector's recent import runs (catalog, localization, inventory), newest first",
+)
+def connector_runs(
+    connector_id: str = Path(max_length=64),
+    limit: int = Query(20, ge=1, le=200),
+    _: Principal = Depends(admin_read),
+    ctx: ApiContext = Depends(get_ctx),
+) -> list[ImportRunOut]:
+    with ctx.hub.engine.connect() as conn:
+        _connector(conn, connector_id)
+        rows = import_runs.list_runs(conn, connector_id, limit)
+    return [ImportRunOut(**r) for r in rows]
 
 
 def _set_status(ctx: ApiContext, actor: Principal, connector_id: str, status: str) -> ConnectorOut:

@@ -1,9 +1,12 @@
 """Admin API, part two: edit and delete connectors, and find a booking by its reference, the
 customer's email or phone. Mounted under /v1/admin by api/routers/admin.py.
 
-Connector edits are versioned: every answer carries an `ETag` (the connector's `updated_at`),
-and a PUT, PATCH or DELETE sent with `If-Match` is refused with 412 when the connector changed
-since that version was read, so two admins never overwrite each other's edit unseen.
+A connector edit is checked exactly as a new connector is (endpoint, mapping path, secret names,
+selling settings against what the mapping's POS can do: 422 and nothing saved); its id and
+adapter never change. Connector edits are versioned: every answer carries an `ETag` (the
+connector's `updated_at`), and a PUT, PATCH or DELETE sent with `If-Match` is refused with 412
+when the connector changed since that version was read, so two admins never overwrite each
+other's edit unseen.
 """
 
 from __future__ import annotations
@@ -46,7 +49,8 @@ async def admin_write(
 
 
 class ConnectorPatch(Strict):
-    """The fields to change; those left out keep their value. `id` cannot change."""
+    """The fields to change; those left out keep their value. `id` cannot change, nor can
+    `adapter` (it may be sent with the connector's own value)."""
 
     name: str | None = Field(default=None, max_length=200)
     adapter: str | None = Field(default=None, min_length=1, max_length=40)
@@ -92,15 +96,36 @@ def _edit(
     action: str,
     response: Response,
 ) -> ConnectorOut:
-    from connectors.connector import forget
+    from connectors.connector import ConnectorConfig, check_selling, forget
+    from connectors.selling import InvalidSellingPolicy
     from store import sync
 
     with ctx.hub.engine.connect() as conn:
         current = _current(conn, connector_id, if_match)
+    if changes.get("adapter", current["adapter"]) != current["adapter"]:
+        # The adapter is what the connector is: its imported records, cursors and mapping
+        # belong to it. Another adapter is another connector.
+        raise ApiProblem(
+            422,
+            "adapter_fixed",
+            f"connector {connector_id} uses adapter {current['adapter']!r}; to use another "
+            "adapter create a new connector",
+            errors=[{"field": "body.adapter", "message": "cannot change", "type": "fixed"}],
+        )
     wanted = ConnectorIn.model_validate(
         {"id": connector_id, **{k: current[k] for k in EDITABLE}, **changes}
     )
+    # Checked exactly as a new connector is; a refusal changes nothing.
     check_connector(wanted, ctx.hub.settings)  # endpoint, mapping path and secret names
+    try:
+        check_selling(ConnectorConfig(**wanted.model_dump()))
+    except InvalidSellingPolicy as err:
+        raise ApiProblem(
+            422,
+            "invalid_selling_policy",
+            str(err),
+            errors=[{"field": "body.settings", "message": str(err), "type": "invalid"}],
+        ) from None
     values = {k: getattr(wanted, k) for k in EDITABLE}
     values["name"] = values["name"] or connector_id
     with ctx.hub.engine.begin() as conn:

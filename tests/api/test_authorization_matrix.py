@@ -165,6 +165,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/v1/admin/connectors/{connector_id}/resume"): admin_only(200),
     ("GET", "/v1/admin/connectors/{connector_id}/health"): admin_only(200),
     ("POST", "/v1/admin/connectors/{connector_id}/test"): admin_only(200),
+    ("GET", "/v1/admin/connectors/{connector_id}/runs"): admin_only(200),
     ("GET", "/v1/admin/conflicts"): admin_only(200),
     ("POST", "/v1/admin/conflicts/{conflict_id}/resolve"): admin_only(422),
     ("GET", "/v1/admin/dead-letters"): admin_only(200),
