@@ -63,9 +63,15 @@ TAGS = [
 ]
 
 
-def _lifespan(run_worker: bool):
+def _lifespan(run_worker: bool, check_secrets: bool = False):
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if check_secrets:
+            # A server started without `marquee serve` (plain `uvicorn api.main:app`) meets the
+            # same refusal: no production start on development secrets.
+            reason = app.state.hub.settings.start_refusal()
+            if reason:
+                raise RuntimeError(f"marquee: refusing to start: {reason}")
         # The embedded default (task_mode=inprocess): this process also delivers the outbox
         # (POS commits, e-mails, refunds retried) and sweeps expired holds, with the API's own
         # booking service, so the offline gateway's charges are the same object for both.
@@ -92,14 +98,17 @@ def create_app(
     rate_limits: RateLimits | None = None,
     booking_service: BookingService | None = None,
     run_worker: bool | None = None,
+    check_secrets: bool = False,
 ) -> FastAPI:
     """`run_worker`: start the in-process outbox worker with the app (default: when
-    `task_mode=inprocess`; tests pass False to keep their database to themselves)."""
+    `task_mode=inprocess`; tests pass False to keep their database to themselves).
+    `check_secrets`: refuse to start serving on development secrets outside development mode
+    (the ASGI entry point's app does)."""
     hub = hub or build_hub()
     if run_worker is None:
         run_worker = hub.settings.task_mode == "inprocess"
     app = FastAPI(
-        lifespan=_lifespan(run_worker),
+        lifespan=_lifespan(run_worker, check_secrets),
         title="Marquee",
         version="1.0.0",
         description="Theatre integration hub and movie booking platform. Errors are RFC 9457 "

@@ -63,6 +63,7 @@ LAYOUT = "lay_bench_flash"
 API_SHOW = "shw_bench_flash_api"
 SQL_SHOW = "shw_bench_flash_sql"
 JWT_SECRET = "bench-only-secret-0123456789abcdef0123"
+ENCRYPTION_KEY = "bench-only-encryption-key-0123456789abcdef"
 CARD_OK = "4242424242424242"
 GENEROUS = "1000000/minute"
 
@@ -168,7 +169,7 @@ def create_customers(engine, count: int) -> list[str]:
     from marquee.pii import cipher_from_settings
     from store.tables import users
 
-    cipher = cipher_from_settings(None, JWT_SECRET)
+    cipher = cipher_from_settings(ENCRYPTION_KEY, JWT_SECRET)
     now = datetime.now(UTC)
     rows, tokens = [], []
     scopes = list(ROLE_SCOPES[Role.CUSTOMER])
@@ -298,6 +299,7 @@ def start_api(
             "REDIS_URL": redis_url,
             "TASK_MODE": "inprocess",
             "JWT_SECRET": JWT_SECRET,
+            "ENCRYPTION_KEY": ENCRYPTION_KEY,
             "PAYMENT_GATEWAY": "offline",
             "LOG_LEVEL": log_level,
             "VAR_DIR": str(workdir),

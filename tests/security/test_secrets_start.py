@@ -74,3 +74,29 @@ def test_encryption_key_rotation_keeps_old_data_readable():
     assert PiiCipher("new-key-" + "n" * 32).decrypt(rekeyed) == "fan@example.com"
     with pytest.raises(ValueError):
         old.decrypt(rekeyed)
+
+
+def _uvicorn(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    clean = {k: v for k, v in os.environ.items() if k not in ("MARQUEE_ENV", "JWT_SECRET")}
+    clean.update(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'marquee.db'}",
+        VAR_DIR=str(tmp_path),
+        TASK_MODE="celery",  # no in-process worker: only the start-up check is exercised
+        **env,
+    )
+    cmd = [sys.executable, "-m", "uvicorn", "api.main:app", "--port", str(port)]
+    try:
+        return subprocess.run(cmd, cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired as err:  # still serving: the refusal did not happen
+        raise AssertionError(f"uvicorn kept serving: {err.stderr!r}") from None
+
+
+def test_plain_uvicorn_also_refuses_development_secrets(tmp_path: Path):
+    done = _uvicorn(tmp_path, MARQUEE_ENV="production")
+    assert done.returncode != 0
+    assert "marquee: refusing to start: JWT_SECRET is unset" in done.stderr
