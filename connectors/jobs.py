@@ -50,10 +50,10 @@ def connector_ids(database_url: str) -> list[str]:
 def sync_catalog(
     connector_id: str, database_url: str, days: int = 14, secrets_file: Path | None = None
 ) -> dict[str, Any]:
-    return _recorded(
+    return recorded(
         "catalog",
+        engine_for(database_url),
         connector_id,
-        database_url,
         secrets_file,
         lambda c: import_catalog(c, days=days).as_dict(),
     )
@@ -62,10 +62,10 @@ def sync_catalog(
 def sync_localization(
     connector_id: str, database_url: str, secrets_file: Path | None = None
 ) -> dict[str, Any]:
-    return _recorded(
+    return recorded(
         "localization",
+        engine_for(database_url),
         connector_id,
-        database_url,
         secrets_file,
         lambda c: import_localization(c).as_dict(),
     )
@@ -87,18 +87,19 @@ def sync_inventory(
             out["reconcile"] = reconcile(connector, hours=hours).as_dict()
         return out
 
-    return _recorded("inventory", connector_id, database_url, secrets_file, work)
+    return recorded("inventory", engine_for(database_url), connector_id, secrets_file, work)
 
 
 # ---------------------------------------------------------------------------------- records
-def _recorded(
+def recorded(
     kind: str,
+    engine: Engine,
     connector_id: str,
-    database_url: str,
     secrets_file: Path | None,
     work: Callable[[Connector], dict[str, Any]],
 ) -> dict[str, Any]:
-    engine = engine_for(database_url)
+    """Run `work` (one run of `kind`) with the connector's current definition and record it;
+    returns `work`'s report (a dict, as `as_dict()` gives it)."""
     started = utcnow()
     connector: Connector | None = None
     try:

@@ -45,7 +45,7 @@ def start_legacy_theatres(
     """Start the three POS simulators in-process, register a connector for each, import their
     catalogs and point their pushes at our webhook. Returns the simulators and the reports.
     With `secrets_path`, the connectors' secrets are also written there."""
-    from connectors import simulated
+    from connectors import jobs, simulated
     from connectors.catalog import import_catalog, import_localization
     from connectors.connector import get_connector, register
     from simulators.reelfeed import ReelfeedSimulator
@@ -65,9 +65,22 @@ def start_legacy_theatres(
             config = dataclasses.replace(config, secret_refs=refs)
         register(engine, config)
         connector = get_connector(engine, config.id, secrets_path)
-        report = import_catalog(connector, days=7)
-        import_localization(connector)
-        reports[config.id] = {k: v["created"] + v["unchanged"] for k, v in report.counts.items()}
+        # Recorded like every scheduled run: the admin panel lists them under the connector.
+        report = jobs.recorded(
+            "catalog",
+            engine,
+            config.id,
+            secrets_path,
+            lambda c: import_catalog(c, days=7).as_dict(),
+        )
+        jobs.recorded(
+            "localization",
+            engine,
+            config.id,
+            secrets_path,
+            lambda c: import_localization(c).as_dict(),
+        )
+        reports[config.id] = {k: v["created"] + v["unchanged"] for k, v in report["counts"].items()}
         if config.id != "reelfeed":
             secret = connector.secrets.get("push_secret", "")
             sim.set_push_target(f"{base}/webhooks/connectors/{config.id}", secret)
