@@ -71,6 +71,7 @@ test("admin panel pages fit a 375 px phone @phone", async ({ page }) => {
     "/admin/conflicts",
     "/admin/dead-letters",
     "/admin/connectors",
+    "/admin/connectors/restline",
     "/admin/users",
     "/admin/partners",
     "/admin/audit-log",

@@ -3,6 +3,7 @@
 import { NavLink, Route, Routes } from "react-router";
 import { Dashboard } from "../partner/Dashboard";
 import { RoleGate } from "../partner/RoleGate";
+import { ConnectorDetail } from "./ConnectorDetail";
 import { Conflicts } from "./Conflicts";
 import { DeadLetters } from "./DeadLetters";
 import { AuditLog, Connectors, Users } from "./Operations";
@@ -34,6 +35,7 @@ export default function AdminArea() {
             <Route path="conflicts" element={<Conflicts />} />
             <Route path="dead-letters" element={<DeadLetters />} />
             <Route path="connectors" element={<Connectors />} />
+            <Route path="connectors/:connectorId" element={<ConnectorDetail />} />
             <Route path="users" element={<Users />} />
             <Route path="partners" element={<Partners />} />
             <Route path="audit-log" element={<AuditLog />} />

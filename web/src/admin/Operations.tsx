@@ -1,5 +1,5 @@
-// Admin operations backed by the existing admin API: connectors (health, test, pause, resume),
-// users and roles, and the audit log with filters.
+// Admin operations backed by the existing admin API: connectors (health, test, pause, resume;
+// each one's page in ConnectorDetail.tsx), users and roles, and the audit log with filters.
 import { useCallback, useEffect, useState } from "react";
 import { Link } from "react-router";
 import { api, problemOf, type Schemas } from "../api/client";
@@ -56,7 +56,7 @@ export function Connectors() {
               {items.map((c) => (
                 <tr key={c.id}>
                   <th scope="row">
-                    {c.name}
+                    <Link to={`/admin/connectors/${encodeURIComponent(c.id)}`}>{c.name}</Link>
                     <small className="muted block">
                       {c.id} · {c.adapter}
                     </small>
