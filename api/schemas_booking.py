@@ -234,6 +234,19 @@ class CheckoutOut(BaseModel):
     client_secret: str | None = None
 
 
+class PaymentsConfigOut(BaseModel):
+    """What the checkout page needs to take a payment with the configured gateway."""
+
+    gateway: str = Field(
+        description="`offline`: a test card number goes in the checkout's `payment` details; "
+        "`stripe`: no card details to us, the browser confirms the answer's `client_secret` "
+        "with Stripe.js"
+    )
+    publishable_key: str | None = Field(
+        default=None, description="Stripe's publishable key (pk_...) for Stripe.js; null offline"
+    )
+
+
 class CancellationOut(BaseModel):
     booking: BookingOut
     refund: Money

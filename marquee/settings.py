@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     stripe_api_key: SecretStr | None = None
     stripe_webhook_secret: SecretStr | None = None
     stripe_api_base: str | None = Field(default=None, description="Override for tests only")
+    # Public (pk_...): the browser's Stripe.js uses it; card data goes to Stripe, never to us.
+    stripe_publishable_key: str | None = None
 
     # `production` (the default) refuses to start on development secrets and denies loopback
     # connector endpoints; `make demo`, `marquee demo` and the tests set `development`.
@@ -122,6 +124,9 @@ class Settings(BaseSettings):
     def start_refusal(self) -> str | None:
         """Why a server or worker must not start with these settings (None: it may). Development
         mode accepts the built-in secrets; production needs real ones."""
+        missing = self.missing_gateway_settings()
+        if missing:
+            return f"PAYMENT_GATEWAY={self.payment_gateway} needs {', '.join(missing)}"
         if self.development:
             return None
         jwt = self.jwt_secret.get_secret_value()
@@ -138,6 +143,18 @@ class Settings(BaseSettings):
         if set(keys) & set(self.jwt_verify_secrets()):
             return "ENCRYPTION_KEY must be a secret of its own, not a JWT signing key"
         return None
+
+    def missing_gateway_settings(self) -> list[str]:
+        """The settings the configured payment gateway needs and does not have (in any mode:
+        Stripe without its keys cannot take a payment, nor can the browser pay it)."""
+        if self.payment_gateway != "stripe":
+            return []
+        needed = {
+            "STRIPE_API_KEY": self.stripe_api_key,
+            "STRIPE_WEBHOOK_SECRET": self.stripe_webhook_secret,
+            "STRIPE_PUBLISHABLE_KEY": self.stripe_publishable_key,
+        }
+        return [name for name, value in needed.items() if not value]
 
 
 def _split(value: str) -> list[str]:

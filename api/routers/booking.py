@@ -26,6 +26,7 @@ from api.schemas_booking import (
     HoldIn,
     HoldOut,
     PaymentOut,
+    PaymentsConfigOut,
 )
 from api.security.principal import Principal, current_principal
 from booking.errors import (
@@ -230,6 +231,20 @@ def checkout(
         return (201 if result.created else 200), _checkout_out(result)
 
     return run_once(ctx, principal.subject, key, "checkout", body, work)
+
+
+@router.get(
+    "/payments/config",
+    response_model=PaymentsConfigOut,
+    summary="The payment gateway the checkout uses, and Stripe's publishable key when Stripe",
+)
+def payments_config(ctx: ApiContext = Depends(get_ctx)) -> PaymentsConfigOut:
+    settings = ctx.hub.settings
+    stripe = settings.payment_gateway == "stripe"
+    return PaymentsConfigOut(
+        gateway=settings.payment_gateway,
+        publishable_key=settings.stripe_publishable_key if stripe else None,
+    )
 
 
 def owns_payment(

@@ -102,6 +102,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/v1/shows/{show_id}"): everyone(200),
     ("GET", "/v1/shows/{show_id}/seat-map"): everyone(200),
     ("GET", "/v1/shows/{show_id}/best-available"): everyone(200),
+    ("GET", "/v1/payments/config"): everyone(200),
     # customer booking
     ("POST", "/v1/holds"): customer_any(422),
     ("GET", "/v1/holds/{hold_id}"): customer_own(200),
