@@ -75,7 +75,7 @@ def check_selling(config: ConnectorConfig) -> None:
     from connectors import selling
 
     try:
-        capabilities = load_mapping(str(_mapping_path(config.mapping))).capabilities
+        capabilities = load_mapping(str(mapping_path(config.mapping))).capabilities
     except (MappingError, OSError):
         # A mapping that does not load fails the connector when it runs, with its own
         # messages; here it can do nothing, so only settings that need no POS pass.
@@ -92,7 +92,7 @@ def register(engine: Engine, config: ConnectorConfig) -> None:
     _cache.pop((str(engine.url), config.id), None)
 
 
-def _mapping_path(path: str) -> Path:
+def mapping_path(path: str) -> Path:
     candidate = Path(path)
     return candidate if candidate.is_absolute() else ROOT / candidate
 
@@ -108,7 +108,7 @@ class Connector:
         self.engine = engine
         self.config = config
         self.id = config.id
-        self.mapping: Mapping = load_mapping(str(_mapping_path(config.mapping)))
+        self.mapping: Mapping = load_mapping(str(mapping_path(config.mapping)))
         self.policy = Policy.from_settings(config.settings)
         self.secrets = secret_store.resolve(config.secret_refs, secrets_file)
         timeouts = config.settings

@@ -20,11 +20,19 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from adapters.mapping import Mapping, load_mapping
 from canonical.time import utcnow
 from connectors.catalog import import_catalog, import_localization
-from connectors.connector import Connector, UnknownConnector, current_connector, iter_connector_ids
+from connectors.connector import (
+    Connector,
+    UnknownConnector,
+    current_connector,
+    iter_connector_ids,
+    mapping_path,
+)
 from connectors.inventory import poll_inventory, reconcile
 from store import import_runs
+from store import sync as sql
 from store.engine import make_engine
 
 log = logging.getLogger(__name__)
@@ -128,8 +136,10 @@ def _record(
     counts: dict[str, Any],
     error: str | None,
 ) -> None:
-    mapping = connector.mapping if connector is not None else None
     try:
+        mapping = (
+            connector.mapping if connector is not None else _stored_mapping(engine, connector_id)
+        )
         with engine.begin() as conn:
             import_runs.record_run(
                 conn,
@@ -147,6 +157,17 @@ def _record(
         log.warning(
             "could not record the %s run of connector %s", kind, connector_id, exc_info=True
         )
+
+
+def _stored_mapping(engine: Engine, connector_id: str) -> Mapping | None:
+    """The connector's mapping when the connector itself could not be built (a missing secret):
+    the run is still recorded with the mapping it would have used."""
+    try:
+        with engine.connect() as conn:
+            row = sql.get_connector(conn, connector_id)
+        return load_mapping(str(mapping_path(row["mapping"]))) if row else None
+    except Exception:  # a mapping that does not load: the run's error says why
+        return None
 
 
 def _counts(report: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import Engine
 
 from connectors import jobs
-from connectors.connector import ConnectorConfig, register
+from connectors.connector import ConnectorConfig, UnknownConnector, register
+from connectors.secrets import MissingSecret
 from store import import_runs
 from store import sync as sql
 from tests.connectors.conftest import FAST, connect_restline
@@ -66,6 +67,32 @@ def test_a_run_against_an_unreachable_endpoint_is_recorded_failed_and_still_rais
     assert (run["mapping_system"], run["mapping_version"]) == ("restline", "2")
     assert run["error"].startswith(f"{type(raised.value).__name__}: ")
     assert len(run["error"]) <= import_runs.ERROR_MAX
+
+
+def test_a_connector_that_cannot_be_built_records_its_failed_run_with_its_mapping(engine, url):
+    register(
+        engine,
+        ConnectorConfig(
+            id="restline-nosecret",
+            adapter="rest",
+            mapping="mappings/restline/mapping.yaml",
+            endpoint={"base_url": "http://127.0.0.1:9"},
+            secret_refs={"token": "env:MARQUEE_SECRET_NEVER_SET_FOR_RUNS"},
+            settings=dict(FAST),
+        ),
+    )
+    with pytest.raises(MissingSecret):
+        jobs.sync_localization("restline-nosecret", url)
+    (run,) = _runs(engine, "restline-nosecret")
+    assert (run["kind"], run["status"]) == ("localization", "failed")
+    assert (run["mapping_system"], run["mapping_version"]) == ("restline", "2")
+    assert run["error"].startswith("MissingSecret: ")
+
+
+def test_an_unknown_connector_raises_and_records_nothing(engine, url):
+    with pytest.raises(UnknownConnector):
+        jobs.sync_catalog("no-such-connector", url)
+    assert _runs(engine, "no-such-connector") == []
 
 
 def test_a_connector_changed_elsewhere_runs_with_its_new_definition(engine, url, restline_sim):
