@@ -144,6 +144,17 @@ export const en = {
   "genre.war": "War",
   "auth.seatsKept": "Sign in to hold your seats. They stay selected: you come back to the seat map.",
   "movie.subtitles": "{language} subtitles",
+  "pay.continue": "Continue to payment",
+  "pay.stripeForm": "Card details, sent securely to Stripe",
+  "pay.formLoading": "Loading the secure payment form…",
+  "pay.formFailed": "The payment form could not be loaded. Check your connection and try again: your seats are still held.",
+  "pay.configFailed": "Payment is unavailable right now. Try again in a moment.",
+  "pay.processing": "Processing your payment…",
+  "pay.confirming": "Confirming your payment…",
+  "pay.confirmSlow": "Your payment is still being confirmed. Your booking page will show the result.",
+  "pay.failedAfterPaying": "The booking could not be confirmed. Your booking page shows what happened to your payment.",
+  "pay.startedElsewhere": "A payment for these seats is already under way. Your booking page will show the result.",
+  "pay.openBooking": "Open my booking",
 } as const;
 
 export type MessageKey = keyof typeof en;

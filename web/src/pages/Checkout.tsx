@@ -4,9 +4,27 @@ import { api, csrfToken, newIdempotencyKey, problemOf, type Schemas } from "../a
 import { formatDateTime, formatMoney } from "../api/money";
 import { useI18n } from "../i18n";
 import { Alert, Button, Card, Field, Loading } from "../ui";
+import type { PaymentElementHandle } from "./stripePayment";
 
 type Hold = Schemas["HoldOut"];
 type Price = Schemas["PriceOut"];
+type PaymentsConfig = Schemas["PaymentsConfigOut"];
+
+// The gateway does not change while the app runs: asked once.
+let paymentsConfig: Promise<PaymentsConfig | null> | null = null;
+
+function loadPaymentsConfig(): Promise<PaymentsConfig | null> {
+  paymentsConfig ??= api.GET("/v1/payments/config").then(({ data }) => {
+    if (!data) paymentsConfig = null; // not answered: ask again next time
+    return data ?? null;
+  });
+  return paymentsConfig;
+}
+
+// Stripe checkout: `idle` (no intent yet) -> `loading` the Payment Element -> `ready` for the
+// customer's card -> `confirming` with Stripe (3-D Secure inside) -> `waiting` for our API to
+// hear Stripe's webhook -> the booking page; or `slow` when that takes longer than a minute.
+type StripeStage = "idle" | "loading" | "ready" | "confirming" | "waiting" | "slow";
 
 // A hold left without paying is released. The release waits a tick so that React's
 // development double-mount (unmount + mount of the same page) does not release it.
@@ -28,7 +46,7 @@ function remaining(expiresAt: string, now: number): number {
 
 export default function Checkout() {
   const { holdId = "" } = useParams();
-  const { t, locale } = useI18n();
+  const { t, locale, lang } = useI18n();
   const navigate = useNavigate();
   const [hold, setHold] = useState<Hold | null>(null);
   const [info, setInfo] = useState<Schemas["StorefrontShow"] | null>(null);
@@ -42,6 +60,49 @@ export default function Checkout() {
   const done = useRef(false);
   const attemptKey = useRef<string | null>(null);
   const inFlight = useRef(false);
+  const [config, setConfig] = useState<PaymentsConfig | null>(null);
+  const [stage, setStage] = useState<StripeStage>("idle");
+  const [stripeBooking, setStripeBooking] = useState<string | null>(null);
+  const [clientSecret, setClientSecret] = useState<string | null>(null);
+  const elementBox = useRef<HTMLDivElement>(null);
+  const element = useRef<PaymentElementHandle | null>(null);
+
+  useEffect(() => {
+    void loadPaymentsConfig().then((c) => {
+      if (c) setConfig(c);
+      else setError(t("pay.configFailed"));
+    });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  // The Payment Element, once the checkout answered a client secret.
+  useEffect(() => {
+    const key = config?.publishable_key;
+    const box = elementBox.current;
+    if (!clientSecret || !key || !box) return;
+    let cancelled = false;
+    void (async () => {
+      try {
+        const { mountPaymentElement } = await import("./stripePayment");
+        const handle = await mountPaymentElement(box, { publishableKey: key, clientSecret, lang });
+        if (cancelled) return handle.destroy();
+        element.current = handle;
+        setStage("ready");
+      } catch {
+        if (cancelled) return;
+        setError(t("pay.formFailed"));
+        setStage("idle");
+        setClientSecret(null);
+      }
+    })();
+    return () => {
+      cancelled = true;
+      element.current?.destroy();
+      element.current = null;
+    };
+    // The element keeps the language it was made with: a new one only for a new intent.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [clientSecret, config]);
 
   useEffect(() => {
     void (async () => {
@@ -121,22 +182,103 @@ export default function Checkout() {
     navigate(`/shows/${hold.show_id}`);
   };
 
+  const stripe = config?.gateway === "stripe";
+  const busy = paying || stage === "loading" || stage === "confirming" || stage === "waiting";
+
+  // Stripe, step 1: the booking and its PaymentIntent, with no card details (the customer types
+  // them into Stripe's element, which sends them to Stripe only).
+  const startStripe = async () => {
+    if (inFlight.current) return;
+    inFlight.current = true;
+    setPaying(true);
+    setError(null);
+    attemptKey.current ??= newIdempotencyKey();
+    const { data, error: err } = await api.POST("/v1/checkout", {
+      body: { hold_id: hold.id, method: "card", ticket_types: ticketTypes() },
+      headers: { "Idempotency-Key": attemptKey.current },
+    });
+    attemptKey.current = null;
+    inFlight.current = false;
+    setPaying(false);
+    if (!data) {
+      setError(problemOf(err)?.detail ?? t("common.error", { detail: "" }));
+      return;
+    }
+    setStripeBooking(data.booking.id);
+    if (data.booking.status === "confirmed") {
+      done.current = true;
+      navigate(`/bookings/${data.booking.id}?new=1`);
+      return;
+    }
+    if (!data.client_secret) {
+      // A payment for this hold is already under way (another tab, a reload): it is settled
+      // by Stripe's webhook, and the booking page shows the result.
+      done.current = true;
+      setStage("slow");
+      setError(t("pay.startedElsewhere"));
+      return;
+    }
+    // From here Stripe may take the money at any moment (3-D Secure in another window, a
+    // retry): leaving the page no longer releases the seats; the hold runs out on its own.
+    done.current = true;
+    setStage("loading");
+    setClientSecret(data.client_secret);
+  };
+
+  // Stripe, step 2: Stripe.js confirms with what the customer typed (3-D Secure inside), then
+  // the page waits for Stripe's webhook to confirm the booking on our side.
+  const confirmStripe = async () => {
+    const handle = element.current;
+    if (!handle || !stripeBooking || stage !== "ready") return;
+    setError(null);
+    setStage("confirming");
+    const bookingId = stripeBooking;
+    const outcome = await handle.confirm(
+      `${window.location.origin}/bookings/${encodeURIComponent(bookingId)}?new=1`,
+    );
+    if (outcome.kind === "declined") {
+      setError(outcome.message || t("pay.declined"));
+      if (outcome.retry === "new") {
+        setClientSecret(null); // a fresh checkout, a fresh intent
+        setStage("idle");
+      } else setStage("ready");
+      return;
+    }
+    setStage("waiting");
+    const { waitForBooking } = await import("./stripePayment");
+    const state = await waitForBooking(async () => {
+      const { data } = await api.GET("/v1/bookings/{booking_id}", {
+        params: { path: { booking_id: bookingId } },
+      });
+      return data?.status ?? null;
+    });
+    if (state === "confirmed") {
+      navigate(`/bookings/${bookingId}?new=1`);
+      return;
+    }
+    setStage("slow");
+    setError(state === "failed" ? t("pay.failedAfterPaying") : null);
+  };
+
+  const ticketTypes = () =>
+    Object.fromEntries(
+      hold.seat_ids.map((id) => [id, priceFor(id)?.ticket_type]).filter(([, v]) => v),
+    ) as Record<string, string>;
+
   const pay = async () => {
+    if (stripe) return void (stage === "ready" ? confirmStripe() : startStripe());
     if (inFlight.current) return; // a double click sends one payment
     inFlight.current = true;
     setPaying(true);
     setError(null);
     // One key per attempt: a double click repeats this attempt, a retry after a decline is new.
     attemptKey.current ??= newIdempotencyKey();
-    const ticketTypes = Object.fromEntries(
-      hold.seat_ids.map((id) => [id, priceFor(id)?.ticket_type]).filter(([, v]) => v),
-    ) as Record<string, string>;
     const { data, error: err } = await api.POST("/v1/checkout", {
       body: {
         hold_id: hold.id,
         method: "card",
         payment: { card_number: card.replace(/\s+/g, "") },
-        ticket_types: ticketTypes,
+        ticket_types: ticketTypes(),
       },
       headers: { "Idempotency-Key": attemptKey.current },
     });
@@ -273,17 +415,52 @@ export default function Checkout() {
           }}
         >
           <h2>{t("pay.title")}</h2>
-          <Field
-            label={t("pay.card")}
-            inputMode="numeric"
-            autoComplete="cc-number"
-            value={card}
-            onChange={(e) => setCard(e.target.value)}
-            hint={t("pay.testCards")}
-            required
-          />
+          {!config ? (
+            !error && <Loading label={t("common.loading")} />
+          ) : stripe ? (
+            <>
+              {/* Stripe's Payment Element: its fields are labelled inside Stripe's frame. */}
+              <div
+                ref={elementBox}
+                role="group"
+                aria-label={t("pay.stripeForm")}
+                hidden={!clientSecret || stage === "slow"}
+                className="stripe-element"
+              />
+              <p role="status" aria-live="polite" className="muted">
+                {stage === "loading" && t("pay.formLoading")}
+                {stage === "confirming" && t("pay.processing")}
+                {stage === "waiting" && t("pay.confirming")}
+                {stage === "slow" && !error && t("pay.confirmSlow")}
+              </p>
+            </>
+          ) : (
+            <Field
+              label={t("pay.card")}
+              inputMode="numeric"
+              autoComplete="cc-number"
+              value={card}
+              onChange={(e) => setCard(e.target.value)}
+              hint={t("pay.testCards")}
+              required
+            />
+          )}
           {error && <Alert kind="error">{error}</Alert>}
-          {pendingPayment ? (
+          {stripe && stage === "slow" && stripeBooking ? (
+            <Button variant="primary" onClick={() => navigate(`/bookings/${stripeBooking}?new=1`)}>
+              {t("pay.openBooking")}
+            </Button>
+          ) : stripe ? (
+            <button type="submit" className="btn primary" disabled={busy || expired}>
+              {stage === "idle"
+                ? paying
+                  ? t("pay.paying")
+                  : t("pay.continue")
+                : busy
+                  ? t("pay.paying")
+                  : t("pay.button", { total: formatMoney({ amount: total, currency }, locale) })}
+            </button>
+          ) : pendingPayment ? (
             <div className="stack">
               <Alert kind="info">{t("pay.needs3ds")}</Alert>
               <Button variant="primary" onClick={confirm3ds}>
@@ -291,7 +468,7 @@ export default function Checkout() {
               </Button>
             </div>
           ) : (
-            <button type="submit" className="btn primary" disabled={paying || expired}>
+            <button type="submit" className="btn primary" disabled={paying || expired || !config}>
               {paying
                 ? t("pay.paying")
                 : t("pay.button", { total: formatMoney({ amount: total, currency }, locale) })}
