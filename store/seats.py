@@ -443,7 +443,7 @@ def seat_rows(
     expired = and_(show_seats.c.status == "held", show_seats.c.hold_expires_at <= now)
     status = case((expired, literal("available")), else_=show_seats.c.status)
     hold_id = case((expired, None), else_=show_seats.c.hold_id)
-    rows = conn.execute(
+    query = (
         select(
             show_seats.c.seat_id,
             show_seats.c.category,
@@ -457,24 +457,29 @@ def seat_rows(
         .where(show_seats.c.seat_id.in_(only) if only is not None else true())
         .order_by(show_seats.c.seat_id)
     )
-    out = [
-        SeatRow(
-            r.seat_id,
-            r.category,
-            SeatStatus(r.status),
-            r.hold_id,
-            r.hold_expires_at if r.hold_id else None,
-            r.booking_id,
-            r.version,
-        )
-        for r in rows
-    ]
-    if (
-        not out
-        and not conn.execute(
+
+    def read() -> list[SeatRow]:
+        return [
+            SeatRow(
+                r.seat_id,
+                r.category,
+                SeatStatus(r.status),
+                r.hold_id,
+                r.hold_expires_at if r.hold_id else None,
+                r.booking_id,
+                r.version,
+            )
+            for r in conn.execute(query)
+        ]
+
+    out = read()
+    if not out:
+        if conn.execute(
             select(show_seats.c.seat_id).where(show_seats.c.show_id == show_id).limit(1)
-        ).first()
-    ):
+        ).first():
+            # The first write to the show committed between the two reads (outside a
+            # transaction each statement sees the latest commit): its rows are there now.
+            return read()
         # Nobody has written to this show yet: its seats are as the layout made them. A read
         # never creates the rows (it may run on a read-only connection).
         wanted = set(only) if only is not None else None

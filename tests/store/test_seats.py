@@ -177,6 +177,30 @@ def test_an_imported_show_gets_its_seat_rows_on_first_write(engine):
     assert _statuses(engine)["A1"] == (SeatStatus.HELD, "h1")
 
 
+def test_a_read_racing_the_first_write_sees_every_seat(engine):
+    """Outside a transaction each statement sees the latest commit: a first write (a POS
+    delta) committing between the read of the rows and the check for any row must not make
+    the show look empty."""
+    from sqlalchemy import event
+
+    make_show(engine)
+    _forget_inventory(engine)
+    with engine.connect() as reader:
+        fired = []
+
+        def first_write_lands(conn, cursor, statement, params, context, executemany):
+            if not fired and "LIMIT" in statement.upper():  # the check for any row
+                fired.append(statement)
+                with engine.begin() as writer:
+                    seats.set_external_status(writer, "shw_t", ["B3"], SeatStatus.SOLD)
+
+        event.listen(reader, "before_cursor_execute", first_write_lands)
+        rows = {r.seat_id: r.status for r in seats.seat_rows(reader, "shw_t", NOW)}
+        event.remove(reader, "before_cursor_execute", first_write_lands)
+    assert fired, "the race was not staged"
+    assert len(rows) == 40 and rows["B3"] is SeatStatus.SOLD
+
+
 def test_a_pos_delta_creates_the_rows_before_applying(engine):
     make_show(engine)
     _forget_inventory(engine)
