@@ -28,7 +28,12 @@ from api.schemas_booking import (
     PaymentOut,
     PaymentsConfigOut,
 )
-from api.security.principal import Principal, current_principal
+from api.security.principal import (
+    Principal,
+    confirm_standing,
+    current_principal,
+    current_signed_principal,
+)
 from booking.errors import (
     BookingError,
     PaymentDeclined,
@@ -46,6 +51,12 @@ router = APIRouter(prefix="/v1", tags=["booking"])
 
 async def customer(
     principal: Principal = Security(current_principal, scopes=["bookings"]),
+) -> Principal:
+    return principal
+
+
+async def signed_customer(
+    principal: Principal = Security(current_signed_principal, scopes=["bookings"]),
 ) -> Principal:
     return principal
 
@@ -90,15 +101,18 @@ async def place_hold(
     body: HoldIn,
     request: Request,
     response: Response,
-    principal: Principal = Depends(customer),
+    principal: Principal = Depends(signed_customer),
     ctx: ApiContext = Depends(get_ctx),
 ) -> HoldOut:
     await limit_hold(request, principal.subject)
     booking = ctx.booking
     try:
         # In a sell-out most requests are bound to fail and a recent snapshot knows it: refuse
-        # those on the event loop; the rest go to a thread and the database.
+        # those on the event loop; the rest go to a thread and the database. The refusal says
+        # only what the public seat map says, so the token's standing (a database read for a
+        # caller not seen this second) is confirmed after it, before anything is held.
         booking.refuse_early(body.show_id, body.seat_ids, body.count, body.category)
+        await confirm_standing(ctx.hub, principal)
         if body.seat_ids is not None:
             hold = await run_in_threadpool(
                 booking.place_hold, body.show_id, body.seat_ids, principal.subject

@@ -11,7 +11,7 @@ previous signing key, then the subject's standing now (api/security/standing.py)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Depends, Request
@@ -20,7 +20,7 @@ from fastapi.security import OAuth2PasswordBearer, SecurityScopes
 from api.problems import ApiProblem
 from api.security.scopes import SCOPES, Role
 from api.security.standing import standings_for
-from api.security.tokens import InvalidToken, decode_access_token
+from api.security.tokens import Claims, InvalidToken, decode_access_token
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", scopes=SCOPES, auto_error=False)
 
@@ -33,6 +33,8 @@ class Principal:
     partner_id: str | None
     kind: str  # "user" (a person who logged in) or "client" (a partner system)
     session: str | None = None  # a user's login session (refresh token family)
+    # The verified claims, kept for a standing check deferred by the endpoint (holds).
+    claims: Claims | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_admin(self) -> bool:
@@ -46,25 +48,37 @@ def _unauthenticated(detail: str, scopes: SecurityScopes) -> ApiProblem:
     return ApiProblem(401, "unauthenticated", detail, headers={"WWW-Authenticate": value})
 
 
-async def principal_from_token(hub: Any, token: str) -> Principal:
+async def principal_from_token(hub: Any, token: str, *, standing: bool = True) -> Principal:
     """The caller an access token speaks for now, or a 401 problem. The one place a token
-    becomes a principal: header and cookie sessions both come through here."""
+    becomes a principal: header and cookie sessions both come through here. `standing=False`
+    checks signature and expiry only; the endpoint must then `await confirm_standing(...)`
+    before it reads or changes anything that is not public."""
     try:
         claims = decode_access_token(hub.settings.jwt_verify_secrets(), token)
         role = Role(claims.role)
     except (InvalidToken, ValueError):
         raise _unauthenticated("the access token is invalid or expired", SecurityScopes()) from None
-    refusal = await standings_for(hub).arefusal(claims)
-    if refusal is not None:
-        raise _unauthenticated(f"the access token is no longer valid: {refusal}", SecurityScopes())
-    return Principal(
+    principal = Principal(
         subject=claims.subject,
         role=role,
         scopes=frozenset(claims.scopes),
         partner_id=claims.partner_id,
         kind=claims.kind,
         session=claims.session,
+        claims=claims,
     )
+    if standing:
+        await confirm_standing(hub, principal)
+    return principal
+
+
+async def confirm_standing(hub: Any, principal: Principal) -> None:
+    """401 unless the token's subject (and session) still stands: exists, active, same role."""
+    if principal.claims is None:
+        return  # made by principal_from_token with the standing already checked
+    refusal = await standings_for(hub).arefusal(principal.claims)
+    if refusal is not None:
+        raise _unauthenticated(f"the access token is no longer valid: {refusal}", SecurityScopes())
 
 
 async def optional_principal(
@@ -77,9 +91,31 @@ async def optional_principal(
     return principal
 
 
+async def signed_principal(
+    request: Request, token: str | None = Depends(oauth2)
+) -> Principal | None:
+    """As `optional_principal`, standing not yet checked (see `principal_from_token`)."""
+    if not token:
+        return None
+    principal = await principal_from_token(request.app.state.hub, token, standing=False)
+    request.state.principal = principal
+    return principal
+
+
 async def current_principal(
     security_scopes: SecurityScopes, principal: Principal | None = Depends(optional_principal)
 ) -> Principal:
+    return _scoped(security_scopes, principal)
+
+
+async def current_signed_principal(
+    security_scopes: SecurityScopes, principal: Principal | None = Depends(signed_principal)
+) -> Principal:
+    """A valid token with the scopes; its standing is the endpoint's to confirm."""
+    return _scoped(security_scopes, principal)
+
+
+def _scoped(security_scopes: SecurityScopes, principal: Principal | None) -> Principal:
     if principal is None:
         raise _unauthenticated("this endpoint needs a bearer access token", security_scopes)
     missing = [s for s in security_scopes.scopes if s not in principal.scopes]

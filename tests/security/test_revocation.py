@@ -184,3 +184,22 @@ def test_a_password_change_ends_the_other_sessions_now(pg: Api):
     )
     assert r.status_code == 200
     assert pg.client.get("/v1/me", headers=_bearer(thief)).status_code == 401
+
+
+def test_a_disabled_customer_holds_nothing(pg: Api):
+    """The hold endpoint confirms the token's standing after its early refusal (which says
+    only what the public seat map says) and before any seat is held."""
+    from tests.api.test_journeys import _tomorrow_show
+
+    token = _login(pg, "cust-a@test.example")["access_token"]
+    show = _tomorrow_show(pg.client)["id"]
+    victim = _user_id(pg, "cust-a@test.example")
+    r = pg.client.patch(
+        f"/v1/admin/users/{victim}", json={"active": False}, headers=pg.auth("admin@test.example")
+    )
+    assert r.status_code == 200
+    for body in ({"show_id": show, "seat_ids": ["F7", "F8"]}, {"show_id": show, "count": 2}):
+        r = pg.client.post("/v1/holds", json=body, headers=_bearer(token))
+        assert r.status_code == 401 and r.json()["code"] == "unauthenticated", r.text
+    seat_map = pg.client.get(f"/v1/shows/{show}/seat-map").json()
+    assert seat_map["available"] == 192  # nothing was held
