@@ -104,6 +104,12 @@ def _layout_plan(conn: Connection, show_id: str) -> list[tuple[str, str, str]] |
     ]
 
 
+def _has_rows(conn: Connection, show_id: str) -> bool:
+    """Whether the show's seat rows exist (its first write created them)."""
+    found = select(show_seats.c.seat_id).where(show_seats.c.show_id == show_id).limit(1)
+    return conn.execute(found).first() is not None
+
+
 def ensure_inventory(conn: Connection, show_id: str) -> int:
     """Create a show's seat rows on first write, if it has none yet.
 
@@ -111,9 +117,7 @@ def ensure_inventory(conn: Connection, show_id: str) -> int:
     inventory up front; the first hold, sale or POS delta does. Concurrent first writers are
     safe: ON CONFLICT DO NOTHING lets one insert win and the others find the rows.
     """
-    if conn.execute(
-        select(show_seats.c.seat_id).where(show_seats.c.show_id == show_id).limit(1)
-    ).first():
+    if _has_rows(conn, show_id):
         return 0
     plan = _layout_plan(conn, show_id)
     if not plan:
@@ -474,9 +478,7 @@ def seat_rows(
 
     out = read()
     if not out:
-        if conn.execute(
-            select(show_seats.c.seat_id).where(show_seats.c.show_id == show_id).limit(1)
-        ).first():
+        if _has_rows(conn, show_id):
             # The first write to the show committed between the two reads (outside a
             # transaction each statement sees the latest commit): its rows are there now.
             return read()

@@ -74,8 +74,7 @@ async def principal_from_token(hub: Any, token: str, *, standing: bool = True) -
 
 async def confirm_standing(hub: Any, principal: Principal) -> None:
     """401 unless the token's subject (and session) still stands: exists, active, same role."""
-    if principal.claims is None:
-        return  # made by principal_from_token with the standing already checked
+    assert principal.claims is not None  # every Principal comes from principal_from_token
     refusal = await standings_for(hub).arefusal(principal.claims)
     if refusal is not None:
         raise _unauthenticated(f"the access token is no longer valid: {refusal}", SecurityScopes())
@@ -84,21 +83,21 @@ async def confirm_standing(hub: Any, principal: Principal) -> None:
 async def optional_principal(
     request: Request, token: str | None = Depends(oauth2)
 ) -> Principal | None:
-    if not token:
-        return None
-    principal = await principal_from_token(request.app.state.hub, token)
-    request.state.principal = principal  # the access log names the caller
-    return principal
+    return await _from_request(request, token, standing=True)
 
 
 async def signed_principal(
     request: Request, token: str | None = Depends(oauth2)
 ) -> Principal | None:
     """As `optional_principal`, standing not yet checked (see `principal_from_token`)."""
+    return await _from_request(request, token, standing=False)
+
+
+async def _from_request(request: Request, token: str | None, standing: bool) -> Principal | None:
     if not token:
         return None
-    principal = await principal_from_token(request.app.state.hub, token, standing=False)
-    request.state.principal = principal
+    principal = await principal_from_token(request.app.state.hub, token, standing=standing)
+    request.state.principal = principal  # the access log names the caller
     return principal
 
 

@@ -17,7 +17,10 @@ export VAR_DIR="$TMP/var" SECRETS_FILE="$TMP/demo-secrets.json"
 cd "$ROOT"
 # `marquee demo`: migrations, demo data, the legacy POS simulators on loopback and their
 # theatres imported, the in-process worker; exactly what a person runs.
-"$ROOT/.venv/bin/python" -c "from marquee.cli import app; app()" demo --port "${E2E_PORT:-8790}" &
+# E2E_DEMO_ARGS: more `marquee demo` options (e2e/serve-stripe.sh passes --no-legacy).
+# shellcheck disable=SC2086
+"$ROOT/.venv/bin/python" -c "from marquee.cli import app; app()" demo --port "${E2E_PORT:-8790}" \
+  ${E2E_DEMO_ARGS:-} &
 PID=$!
 trap 'kill $PID 2>/dev/null; rm -rf "$TMP"' EXIT INT TERM
 wait $PID

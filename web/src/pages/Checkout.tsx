@@ -188,18 +188,9 @@ export default function Checkout() {
   // Stripe, step 1: the booking and its PaymentIntent, with no card details (the customer types
   // them into Stripe's element, which sends them to Stripe only).
   const startStripe = async () => {
-    if (inFlight.current) return;
-    inFlight.current = true;
-    setPaying(true);
-    setError(null);
-    attemptKey.current ??= newIdempotencyKey();
-    const { data, error: err } = await api.POST("/v1/checkout", {
-      body: { hold_id: hold.id, method: "card", ticket_types: ticketTypes() },
-      headers: { "Idempotency-Key": attemptKey.current },
-    });
-    attemptKey.current = null;
-    inFlight.current = false;
-    setPaying(false);
+    const sent = await postCheckout();
+    if (!sent) return; // a double click: the first click's request is under way
+    const { data, error: err } = sent;
     if (!data) {
       setError(problemOf(err)?.detail ?? t("common.error", { detail: "" }));
       return;
@@ -265,26 +256,35 @@ export default function Checkout() {
       hold.seat_ids.map((id) => [id, priceFor(id)?.ticket_type]).filter(([, v]) => v),
     ) as Record<string, string>;
 
-  const pay = async () => {
-    if (stripe) return void (stage === "ready" ? confirmStripe() : startStripe());
-    if (inFlight.current) return; // a double click sends one payment
+  // One checkout request at a time (a double click sends one payment), under one key per
+  // attempt: a double click repeats this attempt, a retry after a decline is new. With Stripe
+  // there is no `payment`: the card goes from Stripe's element to Stripe only.
+  const postCheckout = async (payment?: { card_number: string }) => {
+    if (inFlight.current) return null;
     inFlight.current = true;
     setPaying(true);
     setError(null);
-    // One key per attempt: a double click repeats this attempt, a retry after a decline is new.
     attemptKey.current ??= newIdempotencyKey();
-    const { data, error: err } = await api.POST("/v1/checkout", {
+    const answer = await api.POST("/v1/checkout", {
       body: {
         hold_id: hold.id,
         method: "card",
-        payment: { card_number: card.replace(/\s+/g, "") },
         ticket_types: ticketTypes(),
+        ...(payment && { payment }),
       },
       headers: { "Idempotency-Key": attemptKey.current },
     });
     attemptKey.current = null;
     inFlight.current = false;
     setPaying(false);
+    return answer;
+  };
+
+  const pay = async () => {
+    if (stripe) return void (stage === "ready" ? confirmStripe() : startStripe());
+    const sent = await postCheckout({ card_number: card.replace(/\s+/g, "") });
+    if (!sent) return;
+    const { data, error: err } = sent;
     if (data) {
       if (data.next_action && data.booking.status !== "confirmed") {
         setPendingPayment(data.payment.id);
