@@ -19,11 +19,11 @@ def test_limits_fail_open_while_redis_is_unreachable() -> None:
     limiter = RateLimiter(f"redis://127.0.0.1:{closed_port()}/0")
     # over the limit many times: nothing is counted, nothing refused, nothing raised
     for _ in range(3):
-        limiter.check("hold_per_ip", "1/minute", "203.0.113.7")
+        limiter.check("hold_per_ip", "1/hour", "203.0.113.7")
 
     async def burst() -> None:
         for _ in range(3):
-            await limiter.acheck("hold_per_ip", "1/minute", "203.0.113.7")
+            await limiter.acheck("hold_per_ip", "1/hour", "203.0.113.7")
 
     asyncio.run(burst())
 
@@ -34,7 +34,7 @@ def test_limits_still_refuse_with_a_working_store() -> None:
     from api.problems import ApiProblem
 
     limiter = RateLimiter(None)  # in-process counters
-    limiter.check("hold_per_ip", "1/minute", "203.0.113.8")
+    limiter.check("hold_per_ip", "1/hour", "203.0.113.8")
     with pytest.raises(ApiProblem) as refused:
-        limiter.check("hold_per_ip", "1/minute", "203.0.113.8")
+        limiter.check("hold_per_ip", "1/hour", "203.0.113.8")
     assert refused.value.status == 429
