@@ -163,6 +163,25 @@ class ConflictOut(BaseModel):
     resolution: str | None
     created_at: datetime
     resolved_at: datetime | None
+    # What an admin reads instead of ids (store/conflict_context.py); None when no longer known.
+    movie_title: str | None = Field(default=None, description="The show's film")
+    theatre_id: str | None = None
+    theatre_name: str | None = None
+    show_local_start: str | None = Field(
+        default=None, description="The show's start in the theatre's own time zone, ISO 8601"
+    )
+    seat_label: str | None = Field(default=None, description="The seat as printed, e.g. D7")
+    booking_code: str | None = Field(
+        default=None, description="The customer's booking reference (on the e-ticket)"
+    )
+    booking_status: str | None = None
+    booking_seat_labels: list[str] = Field(
+        default_factory=list, description="Every seat of the customer's booking"
+    )
+    pos_status: str | None = Field(
+        default=None, description="What the POS says the seat is: sold, held, available..."
+    )
+    pos_ref: str | None = Field(default=None, description="The POS's order or sale reference")
 
 
 class ResolveIn(Strict):

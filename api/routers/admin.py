@@ -5,6 +5,7 @@ the audit log. Every change is written to the audit log in the same transaction 
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Security
@@ -35,6 +36,7 @@ from api.security.standing import standings_for
 from canonical.time import utcnow
 from marquee import observability
 from store import import_runs, operations, partners, users
+from store.conflict_context import contexts
 from store.users import EmailTaken
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
@@ -458,10 +460,22 @@ def list_conflicts(
             conn, status=status, connector_id=connector_id, after=_after(page), limit=page.limit + 1
         )
         _refresh_gauges(conn)
-    return Page[ConflictOut](
-        items=[ConflictOut(**r) for r in rows[: page.limit]],
-        next_cursor=_next(rows, page, lambda r: r["id"]),
-    )
+        items = _conflicts_out(conn, rows[: page.limit])
+    return Page[ConflictOut](items=items, next_cursor=_next(rows, page, lambda r: r["id"]))
+
+
+def _conflicts_out(conn: Any, rows: list[dict[str, Any]]) -> list[ConflictOut]:
+    """Conflict rows with what an admin reads beside them (film, theatre, local time, seat,
+    booking reference, the POS's word), read once for the whole page."""
+    return [
+        ConflictOut(**row, **asdict(context))
+        for row, context in zip(rows, contexts(conn, rows), strict=True)
+    ]
+
+
+def _conflict_out(ctx: ApiContext, row: dict[str, Any]) -> ConflictOut:
+    with ctx.hub.engine.connect() as conn:
+        return _conflicts_out(conn, [row])[0]
 
 
 @router.post(
@@ -497,7 +511,7 @@ def resolve_conflict(
         )
     if row["status"] != "open":
         if operations.resolved_action(row) == body.action:
-            return ConflictOut(**row)  # the same action again: done already
+            return _conflict_out(ctx, row)  # the same action again: done already
         raise ApiProblem(409, "already_resolved", f"conflict {conflict_id} is resolved")
     effect: dict[str, Any] = {}
     if body.action == "refund_customer":
@@ -507,7 +521,7 @@ def resolve_conflict(
         if not operations.resolve_conflict(conn, conflict_id, resolution):
             current = operations.get_conflict(conn, conflict_id)
             if current is not None and operations.resolved_action(current) == body.action:
-                return ConflictOut(**current)  # another admin did the same meanwhile
+                return _conflict_out(ctx, current)  # another admin did the same meanwhile
             raise ApiProblem(409, "already_resolved", f"conflict {conflict_id} is resolved")
         users.audit(
             conn,
@@ -519,7 +533,7 @@ def resolve_conflict(
         out = operations.get_conflict(conn, conflict_id)
         _refresh_gauges(conn)
     assert out is not None
-    return ConflictOut(**out)
+    return _conflict_out(ctx, out)
 
 
 def _refund_customer(ctx: ApiContext, row: dict[str, Any], note: str) -> dict[str, Any]:

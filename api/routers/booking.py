@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, Security
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
 from api.context import ApiContext, get_ctx
 from api.idempotency import idempotency_key, run_once
@@ -30,9 +29,9 @@ from api.schemas_booking import (
 )
 from api.security.principal import (
     Principal,
-    confirm_standing,
     current_principal,
     current_signed_principal,
+    standing_then,
 )
 from booking.errors import (
     BookingError,
@@ -112,14 +111,20 @@ async def place_hold(
         # only what the public seat map says, so the token's standing (a database read for a
         # caller not seen this second) is confirmed after it, before anything is held.
         booking.refuse_early(body.show_id, body.seat_ids, body.count, body.category)
-        await confirm_standing(ctx.hub, principal)
         if body.seat_ids is not None:
-            hold = await run_in_threadpool(
-                booking.place_hold, body.show_id, body.seat_ids, principal.subject
+            hold = await standing_then(
+                ctx.hub,
+                principal,
+                booking.place_hold,
+                body.show_id,
+                body.seat_ids,
+                principal.subject,
             )
         else:
             assert body.count is not None
-            hold = await run_in_threadpool(
+            hold = await standing_then(
+                ctx.hub,
+                principal,
                 booking.hold_best_available,
                 body.show_id,
                 body.count,

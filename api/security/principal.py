@@ -11,16 +11,20 @@ previous signing key, then the subject's standing now (api/security/standing.py)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer, SecurityScopes
+from starlette.concurrency import run_in_threadpool
 
 from api.problems import ApiProblem
 from api.security.scopes import SCOPES, Role
 from api.security.standing import standings_for
 from api.security.tokens import Claims, InvalidToken, decode_access_token
+
+T = TypeVar("T")
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", scopes=SCOPES, auto_error=False)
 
@@ -51,8 +55,8 @@ def _unauthenticated(detail: str, scopes: SecurityScopes) -> ApiProblem:
 async def principal_from_token(hub: Any, token: str, *, standing: bool = True) -> Principal:
     """The caller an access token speaks for now, or a 401 problem. The one place a token
     becomes a principal: header and cookie sessions both come through here. `standing=False`
-    checks signature and expiry only; the endpoint must then `await confirm_standing(...)`
-    before it reads or changes anything that is not public."""
+    checks signature and expiry only; the endpoint must then `await confirm_standing(...)` (or
+    call its work through `standing_then`) before it reads or changes anything not public."""
     try:
         claims = decode_access_token(hub.settings.jwt_verify_secrets(), token)
         role = Role(claims.role)
@@ -75,7 +79,30 @@ async def principal_from_token(hub: Any, token: str, *, standing: bool = True) -
 async def confirm_standing(hub: Any, principal: Principal) -> None:
     """401 unless the token's subject (and session) still stands: exists, active, same role."""
     assert principal.claims is not None  # every Principal comes from principal_from_token
-    refusal = await standings_for(hub).arefusal(principal.claims)
+    _refuse(await standings_for(hub).arefusal(principal.claims))
+
+
+async def standing_then(hub: Any, principal: Principal, fn: Callable[..., T], /, *args: Any) -> T:
+    """`fn(*args)` in a worker thread once the token's standing is confirmed. A standing this
+    process does not hold in memory is read first in that same thread: a caller not seen this
+    second costs a sale one thread hop, not two."""
+    claims = principal.claims
+    assert claims is not None  # every Principal comes from principal_from_token
+    standings = standings_for(hub)
+    await standings.arefresh()
+    known, refusal = standings.refusal_cached(claims)
+    if known:
+        _refuse(refusal)
+        return await run_in_threadpool(fn, *args)
+
+    def confirmed() -> T:
+        _refuse(standings.refusal(claims))
+        return fn(*args)
+
+    return await run_in_threadpool(confirmed)
+
+
+def _refuse(refusal: str | None) -> None:
     if refusal is not None:
         raise _unauthenticated(f"the access token is no longer valid: {refusal}", SecurityScopes())
 

@@ -79,10 +79,14 @@ class Standings:
         keys = _keys(claims)
         return _judge(claims, {k: self._get(k) for k in keys})
 
-    async def arefusal(self, claims: Claims) -> str | None:
+    async def arefresh(self) -> None:
+        """Read the change counter when it is due (one reader per interval, not per request)."""
         if self._redis is not None and time.monotonic() - self._epoch_read_at >= EPOCH_SECONDS:
-            self._epoch_read_at = time.monotonic()  # one reader per interval, not one per request
+            self._epoch_read_at = time.monotonic()
             await run_in_threadpool(self.read_epoch)
+
+    async def arefusal(self, claims: Claims) -> str | None:
+        await self.arefresh()
         known, reason = self.refusal_cached(claims)
         if known:
             return reason
