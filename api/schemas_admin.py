@@ -167,6 +167,7 @@ class ConflictOut(BaseModel):
     movie_title: str | None = Field(default=None, description="The show's film")
     theatre_id: str | None = None
     theatre_name: str | None = None
+    theatre_timezone: str | None = Field(default=None, examples=["Asia/Kolkata"])
     show_local_start: str | None = Field(
         default=None, description="The show's start in the theatre's own time zone, ISO 8601"
     )

@@ -5,15 +5,19 @@ simulator: a box office sells a seat a Marquee customer booked (pos_sold_booked_
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from api.pushserver import PushServer
+from canonical.time import zone
 from connectors import connector as connector_mod
 from connectors import simulated
 from connectors.catalog import import_catalog
 from connectors.connector import get_connector, register
 from connectors.resilience import reset_breakers
 from simulators.restline import RestlineSimulator
+from store import catalog
 from store.tables import outbox, payments
 from tests.connectors.conftest import FAST
 from tests.connectors.helpers import pick_show, pos, wait_for
@@ -156,3 +160,72 @@ def test_keep_booking_only_resolves(api):
         json={"action": "keep_booking", "note": "theatre fixes the POS"},
     )
     assert r.status_code == 200 and r.json()["resolution"].startswith("keep_booking")
+    # A conflict naming a show and booking this hub does not know reads without context.
+    assert r.json()["movie_title"] is None and r.json()["booking_code"] is None
+    assert r.json()["seat_label"] == "A1"
+
+
+def test_conflicts_read_as_film_theatre_local_time_seat_and_booking(api):
+    """The queue names what an admin reads (film, theatre, the show's local start, the seat as
+    printed, the customer's booking reference and seats, what the POS says), not only ids."""
+    c, admin = api.client, api.auth("admin@test.example")
+    engine = api.hub.engine
+    with (
+        RestlineSimulator(seed=5, cinemas=1, screens=1, shows_per_day=1, days=2) as sim,
+        PushServer(engine) as pushes,
+    ):
+        try:
+            register(engine, simulated.restline(sim, **FAST))
+            import_catalog(get_connector(engine, "restline"))
+            show_id, cinema, session = pick_show(engine, "restline", 0)
+            customer = api.auth("cust-a@test.example")
+            hold = c.post("/v1/holds", headers=customer, json={"show_id": show_id, "count": 2})
+            assert hold.status_code == 201, hold.text
+            paid = c.post(
+                "/v1/checkout",
+                headers=customer,
+                json={"hold_id": hold.json()["id"], "payment": CARD_OK},
+            )
+            assert paid.status_code == 201, paid.text
+            booking = paid.json()["booking"]
+            seat = hold.json()["seat_ids"][0]
+
+            sim.set_push_target(pushes.url("restline"), "restline-hook")
+            sim.box_office.sell(cinema, session, [pos(seat)], force=True)
+            wait_for(lambda: _conflicts(c, admin, "pos_sold_booked_seat"), timeout=3)
+            [conflict] = _conflicts(c, admin, "pos_sold_booked_seat")
+
+            with engine.connect() as conn:
+                show = catalog.get_show(conn, show_id)
+                theatre = catalog.get_theatre(conn, show.theatre_id)
+                movie = catalog.get_movie(conn, show.movie_id)
+                layout = catalog.get_layout(conn, catalog.show_layout_id(conn, show_id))
+            printed = {s.id: s.label for s in layout.seats()}
+            assert printed[seat] != seat  # a POS seat id is not what the ticket prints
+            assert conflict["seat_id"] == seat and conflict["seat_label"] == printed[seat]
+            assert conflict["movie_title"] == movie.title.values[movie.original_language]
+            assert conflict["theatre_id"] == theatre.id
+            assert conflict["theatre_name"] == theatre.name
+            assert conflict["theatre_timezone"] == theatre.timezone
+            local = datetime.fromisoformat(conflict["show_local_start"])
+            assert local == show.start
+            assert local.utcoffset() == show.start.astimezone(zone(theatre.timezone)).utcoffset()
+            assert conflict["booking_code"] == booking["code"]
+            assert conflict["booking_status"] == "confirmed"
+            assert sorted(conflict["booking_seat_labels"]) == sorted(
+                printed[s] for s in hold.json()["seat_ids"]
+            )
+            assert conflict["pos_status"] == "sold"
+
+            # The resolve answer carries the same context, with the booking's new status.
+            resolved = c.post(
+                f"/v1/admin/conflicts/{conflict['id']}/resolve",
+                headers=admin,
+                json={"action": "refund_customer"},
+            )
+            assert resolved.status_code == 200, resolved.text
+            assert resolved.json()["booking_code"] == booking["code"]
+            assert resolved.json()["booking_status"] == "failed"
+        finally:
+            connector_mod.forget(engine)
+            reset_breakers()
