@@ -69,6 +69,10 @@ class ImportReport:
     duplicates: int = 0
     # Shows that named a movie or screen not stored yet: written at the end of the import.
     waiting: list[Show] = field(default_factory=list)
+    # A POS that publishes layouts only per show: the first listed show of each screen (whose
+    # seat map gives the screen's layout) and the screens whose layout this import has read.
+    show_of_screen: dict[str, Show] = field(default_factory=dict)
+    layouts_read: set[str] = field(default_factory=set)
     # What the schedule sweep may cancel: what full exports covered. Theatres asked for by
     # a per-theatre call (their external ids) or listed by a file; the business dates a file
     # listed (a per-theatre call is bounded by its window instead).
@@ -282,6 +286,8 @@ def import_catalog(
                 full = connector.mapping.export_kind("show", payload.vars) == "full"
                 import_shows(connector, payload, report, full=full)
             write_waiting(connector, report)
+            if layouts_per_show(connector):
+                refit_layouts_from_shows(connector, report)
             from connectors.schedule_sweep import sweep_vanished_shows  # shows the POS dropped
 
             sweep_vanished_shows(connector, report, days=days)
@@ -505,20 +511,40 @@ def _layouts_from_shows(connector: Connector, waiting: list[Show], report: Impor
     """Screens without a layout get the one their first waiting show's seat map gives (one
     call per screen, not per show)."""
     with connector.engine.connect() as conn:
-        theatre_ext = {r["id"]: r["external_id"] for r in sql.theatre_refs(conn, connector.id)}
-        screen_ext = {
-            sid: ext for refs in sql.screen_refs(conn, connector.id).values() for ext, sid in refs
-        }
         have = sql.screen_layouts(conn, {s.screen_id for s in waiting})
         stored = sql.existing_ids(
             conn, sql.seat_layouts, [lid for lid in have.values() if lid is not None]
         )
-    done: set[str] = set()
+    first: dict[str, Show] = {}
     for show in waiting:
+        if have.get(show.screen_id) not in stored:
+            first.setdefault(show.screen_id, show)
+    _layouts_of(connector, list(first.values()), report)
+
+
+def refit_layouts_from_shows(connector: Connector, report: ImportReport) -> None:
+    """A screen whose layout exists only per show can be refitted too: each import reads one
+    current seat map per screen it listed a show for (one call per screen, as a per-screen
+    layout call would); a changed plan is a new version (store.sync.write_layouts), and shows
+    already sold keep the seats they were sold on."""
+    shows_ = [s for sid, s in report.show_of_screen.items() if sid not in report.layouts_read]
+    _layouts_of(connector, shows_, report)
+
+
+def _layouts_of(connector: Connector, shows_: list[Show], report: ImportReport) -> None:
+    """Read and write each show's screen layout from that show's seat map."""
+    if not shows_:
+        return
+    with connector.engine.connect() as conn:
+        theatre_ext = {r["id"]: r["external_id"] for r in sql.theatre_refs(conn, connector.id)}
+        screen_ext = {
+            sid: ext for refs in sql.screen_refs(conn, connector.id).values() for ext, sid in refs
+        }
+    for show in shows_:
         screen = show.screen_id
-        if screen in done or have.get(screen) in stored or not show.external_refs:
+        if not show.external_refs or screen in report.layouts_read:
             continue
-        done.add(screen)
+        report.layouts_read.add(screen)
         if show.theatre_id not in theatre_ext or screen not in screen_ext:
             continue
         vars = {
@@ -618,6 +644,7 @@ def import_shows(
                         continue  # the POS lists more days than the import asked for
                     if not report.first_time("show", item):
                         continue
+                    report.show_of_screen.setdefault(item.screen_id, item)  # type: ignore[union-attr]
                     batch.append(item)  # type: ignore[arg-type]
                     if len(batch) >= SHOW_CHUNK:
                         writer.write(batch)

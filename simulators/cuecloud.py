@@ -57,7 +57,8 @@ class Screening:
 class CueCloudSimulator:
     """Serve the vendor's API on 127.0.0.1; `days` of screenings from `start_date` (today in
     each site's zone by default). Knobs: `fail_page` makes that page of screenings answer an
-    error inside a 200; `cancel()` drops a screening from the schedule."""
+    error inside a 200; `cancel()` drops a screening from the schedule; `seats_per_row` refits
+    every hall (its plans change)."""
 
     days: int = 2
     page_size_limit: int = 50
@@ -65,6 +66,7 @@ class CueCloudSimulator:
     key: str = "cue-key-1"
     fail_page: int | None = None
     plans_per_screening_only: bool = False
+    seats_per_row: int = SEATS_PER_ROW
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -150,7 +152,7 @@ class CueCloudSimulator:
                     return _fail("NOPLAN", "hall plans are published per screening only")
                 if not parts[3].isdigit() or not 1 <= int(parts[3]) <= HALLS:
                     return _fail("NOHALL", f"no hall {parts[3]}")
-                return _ok(_plan(parts[1], int(parts[3])), None)
+                return _ok(_plan(parts[1], int(parts[3]), self.seats_per_row), None)
             if len(parts) == 3 and parts[0] == "sites" and parts[2] == "screenings":
                 return self._screenings(parts[1], query)
             if len(parts) == 5 and parts[2] == "screenings" and parts[4] == "seats":
@@ -187,7 +189,7 @@ class CueCloudSimulator:
             found = [s for s in self.screenings(site) if s.id == screening_id]
         if not found:
             raise _Refused("NOSCREENING", f"no screening {screening_id}")
-        return _ok(_plan(site, found[0].hall), None)
+        return _ok(_plan(site, found[0].hall, self.seats_per_row), None)
 
     def _paged(self, query: dict[str, str], rows: list[str], element: str) -> Response:
         """Cursor pages that overlap by one row: the next page starts at this page's last row
@@ -264,11 +266,11 @@ def _title(t: tuple) -> str:
     )
 
 
-def _plan(site: str, hall: int) -> str:
+def _plan(site: str, hall: int, seats_per_row: int) -> str:
     lines = []
     for idx, row in enumerate(ROWS):
         places = []
-        for col in range(SEATS_PER_ROW):
+        for col in range(seats_per_row):
             kind = "wc" if row == "E" and col in (0, 1) else "std"
             places.append(f'<Place col="{col}" label="{row}{col + 1}" kind="{kind}"/>')
         lines.append(f'<Line idx="{idx}" name="{row}">{"".join(places)}</Line>')

@@ -401,7 +401,63 @@ def write_screens(conn: Connection, items: Sequence[Screen]) -> Written:
 
 
 def write_layouts(conn: Connection, items: Sequence[SeatLayout]) -> Written:
-    return write_rows(conn, seat_layouts, [layout_row(x) for x in items])
+    """Upsert layouts. A layout whose seats changed is a new version; shows that already have
+    seat rows (a hold, a sale, a POS report) are never moved under their sold seats: they go
+    to a frozen copy of the version they were sold on (a new id, the same seats) first."""
+    # The last of a repeated id wins, as in write_rows.
+    rows = list({x.id: layout_row(x) for x in items}.values())
+    _freeze_sold_versions(conn, rows)
+    return write_rows(conn, seat_layouts, rows)
+
+
+def _freeze_sold_versions(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    ids = [r["id"] for r in rows]
+    stored: dict[str, Any] = {}
+    for i in range(0, len(ids), CHUNK):
+        for r in conn.execute(
+            select(seat_layouts).where(seat_layouts.c.id.in_(ids[i : i + CHUNK]))
+        ):
+            stored[r.id] = r
+    now = utcnow()
+    for row in rows:
+        old = stored.get(row["id"])
+        if old is None:
+            continue
+        same = _seats_of(old.body) == _seats_of(row["body"])
+        # The version counts changes of the seats, whatever number the POS sends.
+        row["version"] = row["body"]["version"] = max(row["version"], old.version + (not same))
+        if same:
+            continue
+        sold = list(
+            conn.execute(
+                select(shows.c.id)
+                .where(shows.c.layout_id == old.id)
+                .where(
+                    select(show_seats.c.show_id).where(show_seats.c.show_id == shows.c.id).exists()
+                )
+            ).scalars()
+        )
+        if not sold:
+            continue
+        frozen = new_id("lay")
+        conn.execute(
+            insert(seat_layouts).values(
+                id=frozen,
+                screen_id=old.screen_id,
+                version=old.version,
+                seat_count=old.seat_count,
+                body={**old.body, "id": frozen},
+                updated_at=now,
+            )
+        )
+        conn.execute(
+            update(shows).where(shows.c.id.in_(sold)).values(layout_id=frozen, updated_at=now)
+        )
+
+
+def _seats_of(body: Mapping[str, Any]) -> Any:
+    """What a layout is, apart from its id and version number."""
+    return {k: v for k, v in body.items() if k not in ("id", "version")}
 
 
 def write_movies(conn: Connection, items: Sequence[Movie]) -> Written:
@@ -459,6 +515,7 @@ def write_shows(conn: Connection, items: Sequence[tuple[Show, str]]) -> Written:
     ~155 rows per show, 130 million a week, for shows most of which never sell online.
     """
     rows = [show_row(show, layout_id) for show, layout_id in items]
+    _keep_sold_layouts(conn, rows)
     # A movie merged into another (store.movie_matching) is shown as that one.
     merged = movie_matching.resolve(conn, {r["movie_id"] for r in rows})
     if merged:
@@ -494,6 +551,24 @@ def write_shows(conn: Connection, items: Sequence[tuple[Show, str]]) -> Written:
                 out.updated += 1
         out.unchanged += len(values[i : i + BULK_CHUNK]) - len(changed)
     return out
+
+
+def _keep_sold_layouts(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """A stored show that has seat rows keeps the layout it has: its seats were held or sold
+    on it (a changed layout reaches it only as a frozen copy, see write_layouts)."""
+    ids = list({r["id"] for r in rows})
+    kept: dict[str, str] = {}
+    has_seats = select(show_seats.c.show_id).where(show_seats.c.show_id == shows.c.id).exists()
+    for i in range(0, len(ids), CHUNK):
+        for r in conn.execute(
+            select(shows.c.id, shows.c.layout_id).where(
+                shows.c.id.in_(ids[i : i + CHUNK]), has_seats
+            )
+        ):
+            kept[r.id] = r.layout_id
+    if kept:
+        for row in rows:
+            row["layout_id"] = kept.get(row["id"], row["layout_id"])
 
 
 def _copy_upsert(

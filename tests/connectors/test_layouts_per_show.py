@@ -1,15 +1,19 @@
 """Layouts that exist only per show: a POS that publishes a hall's seat plan only inside each
 screening's seat map. The import derives each screen's layout from its first show's map
-(one call per screen) instead of aborting on a missing `$session_id`."""
+(one call per screen) instead of aborting on a missing `$session_id`, and reads it again on
+each import, so a refitted hall becomes the layout's next version."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
+from sqlalchemy import select
+
 from connectors.catalog import import_catalog
 from connectors.connector import ConnectorConfig, get_connector, register
 from simulators.cuecloud import CueCloudSimulator
+from store.tables import seat_layouts
 from tests.connectors.helpers import counts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,9 +49,25 @@ def test_screen_layouts_come_from_show_seat_maps(engine, tmp_path, monkeypatch):
         )
         report = import_catalog(get_connector(engine, "cuecloud"), days=2)
         seat_calls = [p for p, _ in sim.requests if p.endswith("/seats")]
-    assert report.dead_letters == 0, report.rejected_payloads
-    assert report.counts["seat_layout"]["created"] == 4
-    assert report.counts["show"]["created"] == 16
-    assert len(seat_calls) == 4  # one seat map per screen, not one per show
+        assert report.dead_letters == 0, report.rejected_payloads
+        assert report.counts["seat_layout"]["created"] == 4
+        assert report.counts["show"]["created"] == 16
+        assert len(seat_calls) == 4  # one seat map per screen, not one per show
+        n = counts(engine)
+        assert (n["seat_layouts"], n["shows"]) == (4, 16)
+
+        # The halls are refitted: the next import reads one current seat map per screen again
+        # and stores each changed plan as the layout's next version.
+        sim.seats_per_row -= 2
+        sim.requests.clear()
+        again = import_catalog(get_connector(engine, "cuecloud"), days=2)
+        assert again.dead_letters == 0, again.rejected_payloads
+        assert len([p for p, _ in sim.requests if p.endswith("/seats")]) == 4
+    assert again.counts["seat_layout"]["updated"] == 4
+    with engine.connect() as conn:
+        stored = conn.execute(select(seat_layouts.c.version, seat_layouts.c.body)).all()
+    assert {version for version, _ in stored} == {2}
+    assert {body["version"] for _, body in stored} == {2}
+    assert {len(body["areas"][0]["rows"][0]["seats"]) for _, body in stored} == {sim.seats_per_row}
     n = counts(engine)
-    assert (n["seat_layouts"], n["shows"]) == (4, 16)
+    assert (n["seat_layouts"], n["shows"]) == (4, 16)  # no show was sold: nothing frozen
