@@ -109,6 +109,9 @@ class TicketOut(BaseModel):
     category: str
     ticket_type: str
     price: Money
+    fee: Money | None = Field(
+        default=None, description="The theatre's booking fee for this ticket, on top of its price"
+    )
 
 
 class PaymentOut(BaseModel):

@@ -90,6 +90,7 @@ def sample_show(
     theatre_id: str = "thr_sample",
     screen_id: str = "scr_sample",
     sales_cutoff_minutes: int = 0,
+    booking_fee: Money | None = None,
 ) -> Show:
     return Show.scheduled(
         tz="Asia/Kolkata",
@@ -101,6 +102,7 @@ def sample_show(
         end=start + timedelta(hours=2, minutes=30),
         language="ta",
         sales_cutoff_minutes=sales_cutoff_minutes,
+        booking_fee=booking_fee,
         ticket_types=(
             TicketType(
                 code="ADULT",

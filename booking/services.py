@@ -1035,6 +1035,7 @@ class BookingService:
         now: datetime,
     ) -> Booking:
         seat_map = ctx.layout.seat_map()
+        fee = ctx.show.booking_fee if ctx.show.booking_fee and ctx.show.booking_fee.amount else None
         tickets = []
         for seat_id in hold.seat_ids:
             seat = seat_map[seat_id]
@@ -1052,11 +1053,10 @@ class BookingService:
                     category=seat.category,
                     ticket_type=price.code,
                     price=price.price,
+                    fee=fee,
                 )
             )
-        total = Money(
-            amount=sum(t.price.amount for t in tickets), currency=tickets[0].price.currency
-        )
+        total = Money(amount=sum(t.charged for t in tickets), currency=tickets[0].price.currency)
         return Booking(
             id=new_id("bkg"),
             code=new_booking_code(),

@@ -55,6 +55,14 @@ class Ticket(_Model):
     category: str
     ticket_type: str
     price: Money
+    fee: Money | None = Field(
+        default=None, description="The theatre's booking fee for this ticket, on top of its price"
+    )
+
+    @property
+    def charged(self) -> int:
+        """What the customer pays for this ticket, in minor units: price and fee."""
+        return self.price.amount + (self.fee.amount if self.fee else 0)
 
 
 class Booking(_Model):
@@ -78,11 +86,13 @@ class Booking(_Model):
         seat_ids = [t.seat_id for t in self.tickets]
         if len(set(seat_ids)) != len(seat_ids):
             raise ValueError("a booking lists the same seat twice")
-        amount = sum(t.price.amount for t in self.tickets)
+        amount = sum(t.charged for t in self.tickets)
         for ticket in self.tickets:
             ticket.price._same(self.total)
+            if ticket.fee is not None:
+                ticket.fee._same(self.total)
         if amount != self.total.amount:
-            raise ValueError("a booking's total is not the sum of its tickets")
+            raise ValueError("a booking's total is not the sum of its tickets and their fees")
         return self
 
 

@@ -50,6 +50,22 @@ def test_checkout_success_confirms_and_notifies(world):
     assert world.service.expire_holds() == 0
 
 
+def test_the_shows_booking_fee_is_charged_per_ticket():
+    world = make_world(booking_fee=Money(amount=2500, currency="INR"))
+    hold = world.service.place_hold("shw_sample", ["C5", "C6"], customer_id="cus_1")
+    result = world.service.checkout(
+        hold.id, "cus_1", details=card(CARD_SUCCESS), ticket_types={"C6": "CHILD"}
+    )
+    fee = Money(amount=2500, currency="INR")
+    assert [t.fee for t in result.booking.tickets] == [fee, fee]
+    # The ticket prices (40,000 together) and a fee per ticket: one total, charged once.
+    assert result.booking.total == Money(amount=45000, currency="INR")
+    assert result.payment.amount == result.booking.total
+    # A cancellation without a cancellation fee gives back what was paid, fees included.
+    cancelled = world.service.cancel_booking(result.booking.id, "cus_1")
+    assert cancelled.refund == result.booking.total
+
+
 def test_decline_then_retry_with_a_fresh_attempt(world):
     hold = world.service.place_hold("shw_sample", ["C5"])
     with pytest.raises(errors.PaymentDeclined) as exc:
