@@ -142,6 +142,9 @@ class CategoryLabelOut(BaseModel):
     code: str = Field(description="The code seats carry in `category`")
     name: str = Field(description="What customers read")
     sort_order: int
+    colour: str | None = Field(
+        default=None, description="The theatre's colour for the category (#rrggbb), if it set one"
+    )
 
 
 class SeatMapOut(BaseModel):

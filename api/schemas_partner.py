@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from api.schemas_auth import Strict
 from canonical import Money, SeatArea, ShowFormat, TheatreRules
 
 SLUG = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
+# A seat category's colour as the layout editor picks it; stored lower-case, one spelling each.
+Colour = Annotated[
+    str,
+    Field(pattern=r"^#[0-9A-Fa-f]{6}$", examples=["#cfe3ff"]),
+    AfterValidator(str.lower),
+]
 
 
 class TheatreIn(Strict):
@@ -134,6 +141,14 @@ class LayoutIn(Strict):
 
     categories: list[str] = Field(min_length=1, max_length=20)
     areas: list[SeatArea] = Field(min_length=1, max_length=50)
+    category_colours: dict[str, Colour] | None = Field(
+        default=None,
+        max_length=20,
+        description="Colour (#rrggbb) per declared category, saved for the theatre with the "
+        "layout and shown on the customer's seat map; a category left out loses its colour. "
+        "Leave the field out to keep the colours as they are.",
+        examples=[{"standard": "#cfe3ff", "premium": "#ffe1a8"}],
+    )
 
 
 class LayoutOut(BaseModel):
@@ -143,6 +158,9 @@ class LayoutOut(BaseModel):
     seat_count: int
     categories: list[str]
     areas: list[SeatArea]
+    category_colours: dict[str, str] = Field(
+        default_factory=dict, description="The colour of each category that has one"
+    )
 
 
 class LocalizedIn(Strict):

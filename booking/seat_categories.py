@@ -1,7 +1,8 @@
 """What customers read for a seat category. Legacy POSes name categories by codes
 (`0000000001`); a theatre's partner or an admin may set a display name and a sort order, else the
 layout's area name is used (what the POS itself calls the area: "Gold"), else a readable form
-of the code."""
+of the code. A partner may also give a category its colour (with the seat layout); without one
+the seat map picks from its own palette."""
 
 from __future__ import annotations
 
@@ -17,14 +18,17 @@ class CategoryLabel:
     code: str
     name: str
     sort_order: int
+    colour: str | None = None
 
 
 @dataclass(frozen=True)
 class CategoryName:
-    """A name set by a partner or admin for one code at one theatre."""
+    """What a partner or admin set for one code at one theatre: a name (and where it sorts),
+    a colour, or both."""
 
-    name: str
+    name: str | None
     sort_order: int
+    colour: str | None = None
 
 
 def readable(code: str) -> str:
@@ -47,12 +51,15 @@ def labels(layout: SeatLayout, named: Mapping[str, CategoryName]) -> list[Catego
                 area_names.setdefault(code, area.name)
             else:
                 area_names.setdefault(code, "")
-    unnamed_start = max((n.sort_order for n in named.values()), default=0) + 1
+    unnamed_start = max((n.sort_order for n in named.values() if n.name), default=0) + 1
     out = []
     for position, (code, area_name) in enumerate(area_names.items()):
         chosen = named.get(code)
-        if chosen is not None:
-            out.append(CategoryLabel(code, chosen.name, chosen.sort_order))
+        colour = chosen.colour if chosen else None
+        if chosen is not None and chosen.name:
+            out.append(CategoryLabel(code, chosen.name, chosen.sort_order, colour))
         else:
-            out.append(CategoryLabel(code, area_name or readable(code), unnamed_start + position))
+            # A colour alone names nothing: the category reads and sorts as unnamed.
+            name = area_name or readable(code)
+            out.append(CategoryLabel(code, name, unnamed_start + position, colour))
     return sorted(out, key=lambda c: (c.sort_order, c.name))

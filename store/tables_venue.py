@@ -2,9 +2,10 @@
 
 - `admissions`: one row per booking seat let in at the door. The primary key is what makes a
   seat enter once, even when two doors scan the same ticket at the same moment.
-- `seat_category_names`: what customers read for a seat category code at a theatre, and where
-  the category sorts on the seat map. Set by the theatre's partner or an admin; a category
-  without a row reads as its layout area's name (what the POS calls it).
+- `seat_category_names`: what customers read for a seat category code at a theatre, where
+  the category sorts on the seat map and its colour there. Set by the theatre's partner or an
+  admin (the colour with the seat layout); a category without a name reads as its layout
+  area's name (what the POS calls it).
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ seat_category_names = Table(
     metadata,
     Column("theatre_id", String(64), ForeignKey("theatres.id"), primary_key=True),
     Column("code", String(40), primary_key=True),
-    Column("name", Text, nullable=False),
+    Column("name", Text),
     Column("sort_order", Integer, nullable=False, server_default="0"),
+    Column("colour", String(7)),  # "#rrggbb", checked by the API
     Column("updated_at", UtcDateTime, nullable=False),
 )

@@ -41,7 +41,7 @@ from api.security.tokens import new_client_secret
 from canonical import LocalizedText, Movie, Screen, SeatLayout, Show, Theatre, TicketType
 from canonical.identity import new_id
 from canonical.time import utcnow
-from store import catalog, partners, users
+from store import catalog, partners, seat_categories, users
 
 router = APIRouter(prefix="/v1/partner", tags=["partner"])
 
@@ -275,7 +275,7 @@ def upload_layout(
     ctx: ApiContext = Depends(get_ctx),
 ) -> LayoutOut:
     with ctx.hub.engine.begin() as conn:
-        _theatre_, screen = _screen(conn, principal, screen_id)
+        theatre, screen = _screen(conn, principal, screen_id)
         partners.lock_screen(conn, screen_id)  # versions count up one upload at a time
         version = len(partners.list_layouts(conn, screen_id)) + 1
         try:
@@ -300,19 +300,37 @@ def upload_layout(
                 categories=cats,
                 seats=unknown[:50],
             )
+        colours = body.category_colours
+        if colours is not None and set(colours) - declared:
+            cats = sorted(set(colours) - declared)
+            raise ApiProblem(
+                422,
+                "unknown_category",
+                f"colours for categories not declared in `categories`: {', '.join(cats)}",
+                categories=cats,
+            )
         catalog.save_layout(conn, layout)
         catalog.save_screen(conn, screen.model_copy(update={"layout_id": layout.id}))
-    return _layout_out(layout)
+        if colours is not None:
+            seat_categories.set_colours(conn, theatre.id, colours, declared)
+        out = _layout_out(conn, theatre.id, layout)
+    if colours is not None:
+        from api.routers.seat_categories import forget_labels  # that module imports this one
+
+        forget_labels(theatre.id)
+    return out
 
 
-def _layout_out(layout: SeatLayout) -> LayoutOut:
+def _layout_out(conn: Connection, theatre_id: str, layout: SeatLayout) -> LayoutOut:
+    categories = _layout_categories(layout)
     return LayoutOut(
         id=layout.id,
         screen_id=layout.screen_id,
         version=layout.version,
         seat_count=len(layout.seats()),
-        categories=_layout_categories(layout),
+        categories=categories,
         areas=list(layout.areas),
+        category_colours=seat_categories.colours(conn, theatre_id, categories),
     )
 
 
@@ -323,11 +341,11 @@ def get_layout(
     ctx: ApiContext = Depends(get_ctx),
 ) -> LayoutOut:
     with ctx.hub.engine.connect() as conn:
-        _t, screen = _screen(conn, principal, screen_id)
+        theatre, screen = _screen(conn, principal, screen_id)
         layout = catalog.get_layout(conn, screen.layout_id) if screen.layout_id else None
-    if layout is None:
-        raise ApiProblem(404, "no_layout", f"screen {screen_id} has no seat layout yet")
-    return _layout_out(layout)
+        if layout is None:
+            raise ApiProblem(404, "no_layout", f"screen {screen_id} has no seat layout yet")
+        return _layout_out(conn, theatre.id, layout)
 
 
 # ---- movies --------------------------------------------------------------------------------

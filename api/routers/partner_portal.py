@@ -10,7 +10,7 @@ space, a sofa group on one row, side by side).
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import func, select
 
 from api.context import ApiContext, get_ctx
@@ -27,6 +27,7 @@ from api.schemas_partner import LayoutIn, ScreenOut
 from api.security.principal import Principal
 from canonical import SeatLayout
 from canonical.catalog import Seat, SeatFlag
+from store import seat_categories
 from store.tables import booking_seats, bookings
 
 router = APIRouter(prefix="/v1/partner", tags=["partner"])
@@ -148,12 +149,18 @@ def check_screen_layout(
 
 class ScreenDetail(ScreenOut):
     theatre_name: str
+    category_colours: dict[str, str] = Field(
+        default_factory=dict,
+        description="The theatre's seat category colours (saved with its layouts), so a new "
+        "layout starts with the colours its theatre's categories already have",
+    )
 
 
 @router.get(
     "/screens/{screen_id}",
     response_model=ScreenDetail,
-    summary="One of your screens, with its theatre's name (the layout editor's heading)",
+    summary="One of your screens, with its theatre's name and category colours (the layout "
+    "editor's heading and palette)",
 )
 def get_screen(
     screen_id: str = Path(max_length=64),
@@ -162,7 +169,12 @@ def get_screen(
 ) -> ScreenDetail:
     with ctx.hub.engine.connect() as conn:
         theatre, screen = _screen(conn, principal, screen_id)
-    return ScreenDetail(**_screen_out(screen).model_dump(), theatre_name=theatre.name)
+        named = seat_categories.names(conn, theatre.id)
+    return ScreenDetail(
+        **_screen_out(screen).model_dump(),
+        theatre_name=theatre.name,
+        category_colours={code: n.colour for code, n in named.items() if n.colour},
+    )
 
 
 class CancelPreview(BaseModel):

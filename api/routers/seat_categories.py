@@ -31,7 +31,8 @@ _labels: BoundedDict[str, tuple[float, list[dict[str, Any]]]] = BoundedDict(4096
 def seat_map_labels(ctx: ApiContext, view: SeatMap) -> list[dict[str, Any]]:
     """The seat map's categories in display order, cached per theatre and layout. The same
     list object is returned while it holds, so the rendered map can be reused."""
-    key = f"{view.theatre_id}|{view.layout_id}"
+    # The database is part of the key: a process serving two (the tests) never mixes them.
+    key = f"{view.theatre_id}|{view.layout_id}|{ctx.hub.engine.url}"
     now = time.monotonic()
     hit = _labels.get(key)
     if hit is not None and now - hit[0] < LABELS_TTL:
@@ -46,7 +47,8 @@ def seat_map_labels(ctx: ApiContext, view: SeatMap) -> list[dict[str, Any]]:
     return out
 
 
-def _forget(theatre_id: str) -> None:
+def forget_labels(theatre_id: str) -> None:
+    """Drop this theatre's cached labels: a name or colour changed here."""
     for key in [k for k in list(_labels) if k.startswith(f"{theatre_id}|")]:
         _labels.pop(key, None)
 
@@ -62,29 +64,32 @@ class CategoryNameOut(BaseModel):
     code: str
     name: str
     sort_order: int
+    colour: str | None = Field(default=None, description="Set with the seat layout")
 
 
 def _list(ctx: ApiContext, theatre_id: str) -> list[CategoryNameOut]:
     with ctx.hub.engine.connect() as conn:
         named = seat_categories.names(conn, theatre_id)
     return [
-        CategoryNameOut(code=code, name=n.name, sort_order=n.sort_order)
+        CategoryNameOut(code=code, name=n.name, sort_order=n.sort_order, colour=n.colour)
         for code, n in sorted(named.items(), key=lambda kv: (kv[1].sort_order, kv[0]))
+        if n.name  # a category with only a colour has no name set
     ]
 
 
 def _set(ctx: ApiContext, theatre_id: str, code: str, body: CategoryNameIn) -> CategoryNameOut:
     with ctx.hub.engine.begin() as conn:
         seat_categories.set_name(conn, theatre_id, code, body.name, body.sort_order)
-    _forget(theatre_id)
-    return CategoryNameOut(code=code, name=body.name, sort_order=body.sort_order)
+        colour = seat_categories.names(conn, theatre_id)[code].colour
+    forget_labels(theatre_id)
+    return CategoryNameOut(code=code, name=body.name, sort_order=body.sort_order, colour=colour)
 
 
 def _remove(ctx: ApiContext, theatre_id: str, code: str) -> Response:
     with ctx.hub.engine.begin() as conn:
         if not seat_categories.remove_name(conn, theatre_id, code):
             raise not_found("seat category name", code)
-    _forget(theatre_id)
+    forget_labels(theatre_id)
     return Response(status_code=204)
 
 

@@ -29,9 +29,14 @@ def test_partner_and_admin_name_categories_and_the_seat_map_shows_them(api):
     named = c.put(url, headers=staff, json={"name": "Royal Recliner", "sort_order": 0})
     assert named.status_code == 200, named.text
     after = _seat_map(c)
-    assert after["category_labels"][0] == {"code": code, "name": "Royal Recliner", "sort_order": 0}
+    assert after["category_labels"][0] == {
+        "code": code,
+        "name": "Royal Recliner",
+        "sort_order": 0,
+        "colour": None,
+    }
     listed = c.get(f"/v1/partner/theatres/{MARINA}/seat-categories", headers=staff).json()
-    assert listed == [{"code": code, "name": "Royal Recliner", "sort_order": 0}]
+    assert listed == [{"code": code, "name": "Royal Recliner", "sort_order": 0, "colour": None}]
 
     # Another partner cannot see or name this theatre's categories.
     other = api.auth("staff-b@test.example")

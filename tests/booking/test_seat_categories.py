@@ -57,3 +57,14 @@ def test_every_category_of_a_layout_is_listed_once():
         CategoryLabel("premium", "Premium", 1),
         CategoryLabel("standard", "Main", 2),
     ]
+
+
+def test_a_colour_goes_with_its_category_and_alone_names_nothing():
+    named = {
+        "0000000001": CategoryName(None, 0, "#ffd700"),  # a colour only: still the area's name
+        "0000000007": CategoryName("Recliner", 1, "#7b1fa2"),
+    }
+    assert labels(_legacy_layout(), named) == [
+        CategoryLabel("0000000007", "Recliner", 1, "#7b1fa2"),
+        CategoryLabel("0000000001", "Gold", 2, "#ffd700"),
+    ]

@@ -1,9 +1,12 @@
 // A partner draws a three-area layout with a sofa row in the layout editor, sees a problem
-// drawn on its seat, fixes it, saves, and the API serves the new layout.
+// drawn on its seat, fixes it, saves, and the API serves the new layout with the categories'
+// colours, which the editor paints with after a reload and the customer's seat map shows.
 import { expect, test } from "@playwright/test";
 import { checkA11y, shot } from "./helpers";
 
 const PARTNER = { email: "partner@marquee.demo", password: "partner-demo-pass" };
+const PREMIUM_COLOUR = "#aa3377";
+const PREMIUM_RGB = "rgb(170, 51, 119)";
 
 test("a partner draws a 3-area layout with a sofa row and saves it", async ({ page, request }) => {
   const t = await request.post("/v1/auth/token", {
@@ -37,6 +40,8 @@ test("a partner draws a 3-area layout with a sofa row and saves it", async ({ pa
   await page.getByRole("button", { name: "Add area" }).click();
   await page.getByLabel("New category").fill("premium");
   await page.getByRole("button", { name: "Add category" }).click();
+  // The partner's own colour for it (the editor's palette would give another).
+  await page.getByLabel("Colour of premium").fill(PREMIUM_COLOUR);
   await page.getByLabel("Area 2 rows").fill("1");
   await page.getByLabel("Area 2 columns").fill("6");
   await page.getByRole("button", { name: "Fill area with seats" }).nth(1).click();
@@ -79,6 +84,44 @@ test("a partner draws a 3-area layout with a sofa row and saves it", async ({ pa
   const a1 = saved.areas[0].rows[0].seats;
   expect(a1[0].flags).toContain("wheelchair");
   expect(a1[1].flags).toContain("companion");
+
+  // The colours were saved with the layout: after a reload the editor paints with them, not with
+  // its palette's defaults.
+  expect(saved.category_colours.premium).toBe(PREMIUM_COLOUR);
+  expect(Object.keys(saved.category_colours).sort()).toEqual(["premium", "sofa", "standard"]);
+  await page.reload();
+  await expect(page.getByLabel("Colour of premium")).toHaveValue(PREMIUM_COLOUR);
+  await expect(page.getByLabel("Colour of sofa")).toHaveValue(saved.category_colours.sofa);
+  await expect(page.getByRole("button", { name: /^Area 2, C1:/ })).toHaveCSS("background-color", PREMIUM_RGB);
+
+  // A customer's seat map of a show on this screen shows the colour in its legend and seats.
+  const day = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+  const show = await request.post("/v1/partner/theatres/thr_chennai_marina/shows", {
+    headers: auth,
+    data: { screen_id: screenId, movie_id: "mov_orbit_nine", start: `${day}T10:00:00+05:30`, language: "en" },
+  });
+  expect(show.status(), await show.text()).toBe(201);
+  const showId = (await show.json()).id;
+  const prices = await request.put(`/v1/partner/shows/${showId}/prices`, {
+    headers: auth,
+    data: {
+      ticket_types: ["standard", "premium", "sofa"].map((category) => ({
+        code: "ADULT",
+        name: "Adult",
+        category,
+        price: { amount: 20000, currency: "INR" },
+      })),
+    },
+  });
+  expect(prices.ok(), await prices.text()).toBeTruthy();
+  await page.goto(`/shows/${showId}`);
+  const legend = page.getByTestId("category-legend").locator('li[data-category="premium"] .seat');
+  await expect(legend).toHaveCSS("background-color", PREMIUM_RGB);
+  await expect(page.locator('button.seat.st-available[data-category="premium"]').first()).toHaveCSS(
+    "background-color",
+    PREMIUM_RGB,
+  );
+  await checkA11y(page, "seat map with a theatre's category colours");
 });
 
 type SeatJson = { id: string; label: string; position: { area: number; row: number; column: number }; category: string; flags: string[] };

@@ -4,7 +4,7 @@ import { api, problemOf, type Schemas } from "../api/client";
 import { formatDateTime, formatMoney } from "../api/money";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/en";
-import { categoryViews } from "../seatmap/categories";
+import { categoryViews, colourStyle } from "../seatmap/categories";
 import { buildPlan, changedSeats, fittedSeatSize, isFree, toggle, validate } from "../seatmap/logic";
 import { keepPendingSeats, takePendingSeats } from "../seatmap/pending";
 import type { Refusal, Seat } from "../seatmap/logic";
@@ -189,6 +189,10 @@ export default function SeatMapPage() {
   const views = useMemo(() => (map ? categoryViews(map, t) : []), [map, t]);
   const byCode = useMemo(() => new Map(views.map((v) => [v.code, v])), [views]);
   const slots = useMemo(() => Object.fromEntries(views.map((v) => [v.code, v.slot])), [views]);
+  const colours = useMemo(
+    () => Object.fromEntries(views.flatMap((v) => (v.colour ? [[v.code, v.colour]] : []))),
+    [views],
+  );
   const priceLabels = useMemo(
     () =>
       Object.fromEntries(views.map((v) => [v.code, v.price ? formatMoney(v.price, locale) : ""])),
@@ -309,7 +313,7 @@ export default function SeatMapPage() {
         <ul className="legend" aria-label={t("seat.categories")} data-testid="category-legend">
           {views.map((v) => (
             <li key={v.code} data-category={v.code}>
-              <span className={`seat cat-slot-${v.slot}`} aria-hidden="true" />
+              <span className={`seat cat-slot-${v.slot}`} style={colourStyle(v.colour)} aria-hidden="true" />
               <span className="category-name">{v.name}</span>
               {v.price && <span>{formatMoney(v.price, locale)}</span>}
             </li>
@@ -386,6 +390,7 @@ export default function SeatMapPage() {
           onPick={onPick}
           screenLabel={t("seat.screen")}
           categorySlots={slots}
+          categoryColours={colours}
           startedAt={startedAt}
           onInteractive={(ms, commitMs) => {
             window.__marquee = {

@@ -1,10 +1,12 @@
 // The seat layout editor: draw a screen on a grid of areas, rows and columns; seats, aisles and
 // gaps; categories with colours; wheelchair, companion and blocked seats; sofa groups. Import
-// from CSV, check with the API (problems drawn on their seat), preview, save a new version.
+// from CSV, check with the API (problems drawn on their seat), preview, save a new version (with
+// the categories' colours, which the customer's seat map shows too).
 import { Fragment, useEffect, useMemo, useState } from "react";
 import { Link, useParams } from "react-router";
 import { api, problemOf } from "../api/client";
 import { Alert, Button, Card, Field } from "../ui";
+import { inkOn } from "../ui/contrast";
 import "./portal.css";
 import {
   fromLayout,
@@ -47,22 +49,30 @@ export default function LayoutEditor() {
   const [csv, setCsv] = useState("");
   const [newCategory, setNewCategory] = useState("");
   const [screen, setScreen] = useState<{ name: string; theatre_name: string } | null>(null);
+  // The theatre's saved category colours (they are the theatre's, shared by its screens).
+  const [known, setKnown] = useState<Record<string, string>>({});
+  const colourFor = (name: string, i: number, saved: Record<string, string> = known) =>
+    saved[name] ?? PALETTE[i % PALETTE.length];
 
   useEffect(() => {
-    api
-      .GET("/v1/partner/screens/{screen_id}", { params: { path: { screen_id: screenId } } })
-      .then(({ data }) => setScreen(data ?? null));
-  }, [screenId]);
-
-  useEffect(() => {
-    api.GET("/v1/partner/screens/{screen_id}/layout", { params: { path: { screen_id: screenId } } }).then(
-      ({ data }) => {
-        if (!data) return;
-        setAreas(fromLayout(data as unknown as LayoutJson));
-        setCategories(data.categories.map((name, i) => ({ name, color: PALETTE[i % PALETTE.length] })));
-        setPaint(data.categories[0] ?? "standard");
-      },
-    );
+    const path = { params: { path: { screen_id: screenId } } };
+    // The screen first: its theatre's colours paint the layout's categories, or a new one's.
+    void (async () => {
+      const { data: detail } = await api.GET("/v1/partner/screens/{screen_id}", path);
+      setScreen(detail ?? null);
+      const saved = detail?.category_colours ?? {};
+      setKnown(saved);
+      const { data } = await api.GET("/v1/partner/screens/{screen_id}/layout", path);
+      if (!data) {
+        setCategories((all) => all.map((c, i) => ({ ...c, color: colourFor(c.name, i, saved) })));
+        return;
+      }
+      setAreas(fromLayout(data as unknown as LayoutJson));
+      const colours = { ...saved, ...data.category_colours };
+      setCategories(data.categories.map((name, i) => ({ name, color: colourFor(name, i, colours) })));
+      setPaint(data.categories[0] ?? "standard");
+    })();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- colourFor reads only its arguments here
   }, [screenId]);
 
   const categoryNames = useMemo(() => categories.map((c) => c.name), [categories]);
@@ -76,7 +86,7 @@ export default function LayoutEditor() {
     for (const p of check?.problems ?? []) if (p.seat_id) out.set(p.seat_id, [...(out.get(p.seat_id) ?? []), p]);
     return out;
   }, [check]);
-  const colour = (name: string) => categories.find((c) => c.name === name)?.color ?? "#eee";
+  const colour = (name: string) => categories.find((c) => c.name === name)?.color ?? "#eeeeee";
 
   const update = (a: number, fn: (area: AreaDraft) => AreaDraft) => {
     setAreas((all) => all.map((area, i) => (i === a ? fn(area) : area)));
@@ -137,9 +147,11 @@ export default function LayoutEditor() {
       setMessage({ kind: "error", text: "Fix the problems marked on the seats first." });
       return;
     }
+    // Colours go with the layout: every category's, so the saved layout reads back as drawn.
+    const category_colours = Object.fromEntries(categories.map((c) => [c.name, c.color]));
     const { data, error } = await api.PUT("/v1/partner/screens/{screen_id}/layout", {
       params: { path: { screen_id: screenId } },
-      body: layout as never,
+      body: { ...layout, category_colours } as never,
     });
     setMessage(
       data
@@ -200,7 +212,7 @@ export default function LayoutEditor() {
             disabled={!newCategory.trim() || categories.some((c) => c.name === newCategory.trim())}
             onClick={() => {
               const name = newCategory.trim();
-              setCategories([...categories, { name, color: PALETTE[categories.length % PALETTE.length] }]);
+              setCategories([...categories, { name, color: colourFor(name, categories.length) }]);
               setPaint(name);
               setNewCategory("");
             }}
@@ -277,7 +289,7 @@ export default function LayoutEditor() {
                         key={key}
                         type="button"
                         className={`cell${cell ? " seat" : ""}${issues ? " invalid" : ""}${picked.has(key) ? " picked" : ""}${cell?.group ? " grouped" : ""}`}
-                        style={cell ? { background: colour(cell.category) } : undefined}
+                        style={cell ? { background: colour(cell.category), color: inkOn(colour(cell.category)) } : undefined}
                         aria-label={`Area ${a + 1}, ${text}${issues ? `. Problem: ${issues.map((p) => p.message).join("; ")}` : ""}`}
                         aria-pressed={tool === "group" ? picked.has(key) : undefined}
                         aria-invalid={issues ? true : undefined}
@@ -335,7 +347,7 @@ export default function LayoutEditor() {
               return;
             }
             setAreas(parsed.areas);
-            setCategories(parsed.categories.map((name, i) => ({ name, color: PALETTE[i % PALETTE.length] })));
+            setCategories(parsed.categories.map((name, i) => ({ name, color: colourFor(name, i) })));
             setPaint(parsed.categories[0]);
             setCheck(null);
           }}
@@ -356,7 +368,12 @@ export default function LayoutEditor() {
                 <div key={row.index} className="preview-row">
                   <span className="row-name">{row.name}</span>
                   {row.seats.map((s) => (
-                    <span key={s.id} className="preview-seat" style={{ background: colour(s.category) }} title={s.label}>
+                    <span
+                      key={s.id}
+                      className="preview-seat"
+                      style={{ background: colour(s.category), color: inkOn(colour(s.category)) }}
+                      title={s.label}
+                    >
                       {s.flags.includes("wheelchair") ? "♿" : s.label}
                     </span>
                   ))}

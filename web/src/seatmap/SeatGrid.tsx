@@ -1,5 +1,6 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { KeyboardEvent } from "react";
+import { colourStyle } from "./categories";
 import { neighbour, type Plan, type Seat } from "./logic";
 import "./seatmap.css";
 
@@ -13,6 +14,8 @@ type SeatProps = {
   groupEdge: "start" | "middle" | "end" | null;
   /** The category's colour and pattern (seatmap.css `.cat-slot-N`). */
   slot: number;
+  /** The theatre's own colour for the category, if it chose one (over the slot's fill). */
+  colour?: string;
   onPick: (id: string) => void;
 };
 
@@ -31,7 +34,7 @@ const SeatButton = memo(function SeatButton(p: SeatProps) {
     <button
       type="button"
       className={classes.filter(Boolean).join(" ")}
-      style={{ gridColumn: p.gridColumn }}
+      style={{ gridColumn: p.gridColumn, ...colourStyle(p.colour) }}
       data-seat={p.seat.id}
       data-status={p.status}
       data-category={p.seat.category}
@@ -63,6 +66,8 @@ export type SeatGridProps = {
   screenLabel: string;
   /** Category code -> colour-and-pattern slot (categories.ts); unknown codes use slot 0. */
   categorySlots?: Readonly<Record<string, number>>;
+  /** Category code -> the theatre's colour (#rrggbb), for the categories that have one. */
+  categoryColours?: Readonly<Record<string, string>>;
   /** performance.now() when the seat map arrived: the grid reports when it became usable. */
   startedAt?: number;
   onInteractive?: (ms: number, commitMs: number) => void;
@@ -146,6 +151,7 @@ export function SeatGrid(props: SeatGridProps) {
                     gridColumn={seat.column - area.minColumn + 2}
                     groupEdge={groupEdge(seat, row.seats, i)}
                     slot={props.categorySlots?.[seat.category] ?? 0}
+                    colour={props.categoryColours?.[seat.category]}
                     onPick={onPick}
                   />
                 );

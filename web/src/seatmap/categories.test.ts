@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { translate, type Language } from "../i18n";
 import type { MessageKey } from "../i18n/en";
-import { CATEGORY_SLOTS, categoryName, categoryViews, readableCode } from "./categories";
+import { CATEGORY_SLOTS, categoryName, categoryViews, colourStyle, readableCode } from "./categories";
 
 const tr = (lang: Language) => (key: MessageKey, values?: Record<string, string | number>) =>
   translate(lang, key, values);
@@ -40,6 +40,26 @@ describe("seat categories", () => {
       ["0000000001", "Gold", 25000],
     ]);
     expect(new Set(views.map((v) => v.slot)).size).toBe(2);
+  });
+
+  it("a theatre's colour goes with its category and fills its seats; others keep the palette", () => {
+    const views = categoryViews(
+      {
+        categories: { standard: null, premium: null },
+        category_labels: [
+          { code: "standard", name: "Classic", sort_order: 1, colour: "#336699" },
+          { code: "premium", name: "Premium", sort_order: 2, colour: null },
+        ],
+        seats: [seat("A1", "standard"), seat("A2", "premium")],
+      },
+      tr("en"),
+    );
+    expect(views.map((v) => [v.code, v.colour])).toEqual([
+      ["standard", "#336699"],
+      ["premium", null],
+    ]);
+    expect(colourStyle(views[0].colour)).toEqual({ "--cat-fill": "#336699", "--cat-ink": "#ffffff" });
+    expect(colourStyle(views[1].colour)).toBeUndefined();
   });
 
   it("a code with no label and no price still gets a readable name and a style", () => {

@@ -2,6 +2,7 @@
 // the seat map carries `category_labels` (display name and sort order per code) and the page
 // shows those, each with its own colour and pattern (a cue that does not depend on colour).
 import type { Schemas } from "../api/client";
+import { inkOn } from "../ui/contrast";
 import type { MessageKey } from "../i18n/en";
 
 type Money = Schemas["Money"];
@@ -18,7 +19,15 @@ export type CategoryView = {
   price: Money | null;
   /** Which colour and pattern (0 .. CATEGORY_SLOTS-1). */
   slot: number;
+  /** The theatre's own colour for the category (#rrggbb), drawn over the slot's fill. */
+  colour: string | null;
 };
+
+/** A seat's style for a category the theatre coloured: its fill (and a legible ink on it),
+ * keeping the slot's outline and pattern (the cue that does not depend on colour). */
+export function colourStyle(colour: string | null | undefined): Record<string, string> | undefined {
+  return colour ? { "--cat-fill": colour, "--cat-ink": inkOn(colour) } : undefined;
+}
 
 /** The name the server gives a code nobody named (booking/seat_categories.py `readable`). */
 export function readableCode(code: string): string {
@@ -53,10 +62,12 @@ export function categoryViews(map: SeatMapLike, t: Translate): CategoryView[] {
   for (const code of Object.keys(map.categories)) if (!codes.includes(code)) codes.push(code);
   for (const seat of map.seats) if (!codes.includes(seat.category)) codes.push(seat.category);
   const named = new Map(labels.map((l) => [l.code, l.name]));
+  const colours = new Map(labels.map((l) => [l.code, l.colour ?? null]));
   return codes.map((code, i) => ({
     code,
     name: categoryName(code, named.get(code), t),
     price: map.categories[code]?.price ?? null,
     slot: i % CATEGORY_SLOTS,
+    colour: colours.get(code) ?? null,
   }));
 }
