@@ -6,12 +6,12 @@ BIN    := $(VENV)/bin
 .PHONY: demo test lint typecheck coverage-report airflow-check install-demo install-test clean
 .PHONY: cluster cluster-down cluster-status cluster-test dr-drill
 
-# Coverage gates (percent of statements + branches): the whole tree, then per package.
-# The goal is 85 overall and 90 for canonical/ and booking/; the gates sit at the measured
-# figures (overall 79.4 % in a full run, 1 point of margin; booking 86.5 %, canonical 92.5 %) and
-# only move up: raise them in the commit whose tests earn it.
-COVERAGE_FAIL_UNDER ?= 78
-COVERAGE_PACKAGE_GATES ?= --package canonical=92 --package booking=86
+# Coverage gates (percent of statements + branches): the whole tree, then per package:
+# 85 overall, 90 for booking/ and canonical/ at least (a clean-clone run measured 91.6 %,
+# booking 92.8 %, canonical 94.2 %). Gates only move up: raise them in the commit whose
+# tests earn it.
+COVERAGE_FAIL_UNDER ?= 85
+COVERAGE_PACKAGE_GATES ?= --package canonical=92 --package booking=90
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
