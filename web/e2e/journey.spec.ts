@@ -66,10 +66,17 @@ test("a legacy-POS theatre: hold forwarded to its POS, pay, e-ticket, cancel", a
   await page.getByRole("button", { name: "Best available" }).click();
   await page.getByRole("button", { name: /Hold 1 seats/ }).click();
   await expect(page.getByRole("heading", { name: "Checkout" })).toBeVisible();
+  // The theatre's booking fee is shown before paying, and the total on the button is the
+  // total the booking is charged.
+  expect(show.booking_fee?.amount, "the demo's legacy POS charges a booking fee").toBeGreaterThan(0);
+  await expect(page.getByRole("rowheader", { name: /^Booking fee \(1 × / })).toBeVisible();
   await page.getByLabel("Card number").fill("4242424242424242");
-  await page.getByRole("button", { name: /^Pay / }).click();
+  const pay = page.getByRole("button", { name: /^Pay / });
+  const charged = (await pay.innerText()).replace(/^Pay /, "").trim();
+  await pay.click();
   await expect(page.getByText("Booking confirmed")).toBeVisible();
   await expect(page.getByText(legacy.name, { exact: true })).toBeVisible();
+  await expect(page.locator("dd").filter({ hasText: charged })).toBeVisible();
   await shot(page, "legacy-ticket");
   await page.getByRole("button", { name: "Cancel booking" }).click();
   await page.getByRole("button", { name: /Cancel and refund/ }).click();

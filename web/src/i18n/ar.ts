@@ -66,6 +66,7 @@ export const ar: Messages = {
   "pay.button": "ادفع {total}",
   "pay.paying": "جارٍ الدفع…",
   "pay.declined": "رُفضت بطاقتك. جرّب بطاقة أخرى: ما زالت مقاعدك محجوزة.",
+  "pay.fee": "رسوم الحجز ({count} × {fee})",
   "pay.total": "الإجمالي",
   "book.confirmed": "تم تأكيد الحجز",
   "book.reference": "رقم الحجز",

@@ -73,6 +73,7 @@ export const en = {
   "pay.declined": "Your card was declined. Try another card: your seats are still held.",
   "pay.needs3ds": "Your bank needs to confirm this payment.",
   "pay.confirm3ds": "Confirm with my bank",
+  "pay.fee": "Booking fee ({count} × {fee})",
   "pay.total": "Total",
   "book.confirmed": "Booking confirmed",
   "book.reference": "Booking reference",

@@ -65,6 +65,7 @@ export const hi: Messages = {
   "pay.button": "{total} का भुगतान करें",
   "pay.paying": "भुगतान हो रहा है…",
   "pay.declined": "आपका कार्ड अस्वीकार हुआ। दूसरा कार्ड आज़माएँ: सीटें अभी रुकी हैं।",
+  "pay.fee": "बुकिंग शुल्क ({count} × {fee})",
   "pay.total": "कुल",
   "book.confirmed": "बुकिंग पक्की",
   "book.reference": "बुकिंग संदर्भ",

@@ -163,7 +163,11 @@ export default function Checkout() {
     const options = optionsFor(seatId);
     return options.find((p) => p.ticket_type === types[seatId]) ?? options[0];
   };
-  const total = hold.seat_ids.reduce((sum, id) => sum + (priceFor(id)?.price.amount ?? 0), 0);
+  // The theatre's booking fee per ticket is charged on top of the prices: the total shown is
+  // the one the API charges.
+  const fee = info?.show.booking_fee?.amount ? info.show.booking_fee : null;
+  const fees = fee ? fee.amount * hold.seat_ids.length : 0;
+  const total = hold.seat_ids.reduce((sum, id) => sum + (priceFor(id)?.price.amount ?? 0), fees);
   const currency = prices[0]?.price.currency ?? info?.theatre.currency ?? "INR";
   const tz = info?.theatre.timezone ?? "UTC";
   const mmss = `${String(Math.floor(left / 60)).padStart(2, "0")}:${String(left % 60).padStart(2, "0")}`;
@@ -395,6 +399,14 @@ export default function Checkout() {
             })}
           </tbody>
           <tfoot>
+            {fee && (
+              <tr>
+                <th scope="row" colSpan={2}>
+                  {t("pay.fee", { count: hold.seat_ids.length, fee: formatMoney(fee, locale) })}
+                </th>
+                <td style={{ textAlign: "end" }}>{formatMoney({ amount: fees, currency: fee.currency }, locale)}</td>
+              </tr>
+            )}
             <tr>
               <th scope="row" colSpan={2}>
                 {t("pay.total")}

@@ -221,9 +221,11 @@ export default function SeatMapPage() {
     [priceLabels, byCode, t],
   );
 
+  // The theatre's booking fee per ticket is part of what the customer pays.
+  const fee = info?.show.booking_fee?.amount ?? 0;
   const total = selection.reduce((sum, id) => {
     const seat = plan?.byId.get(id);
-    return sum + (seat ? (priceOf(seat)?.amount ?? 0) : 0);
+    return sum + (seat ? (priceOf(seat)?.amount ?? 0) + fee : 0);
   }, 0);
   const currency = Object.values(categories).find(Boolean)?.price.currency ?? "INR";
 
