@@ -20,13 +20,24 @@ import qrcode.image.svg
 
 from canonical.money import Money
 
+# The mask is fixed rather than chosen by scoring all eight: a signed ticket is a version-11
+# symbol, where the scoring took three quarters of the e-ticket's CPU time (the mail is built in
+# the worker that also relays a flash sale's events), and every reader decodes any mask.
+MASK_PATTERN = 2
+
+
+def _code(payload: str) -> qrcode.QRCode:
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, mask_pattern=MASK_PATTERN
+    )
+    code.add_data(payload)
+    code.make(fit=True)
+    return code
+
 
 def qr_matrix(payload: str) -> list[list[bool]]:
     """The QR modules (True = dark), quiet zone of 4 modules included."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
-    code.add_data(payload)
-    code.make(fit=True)
-    return code.get_matrix()
+    return _code(payload).get_matrix()
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -42,23 +53,22 @@ def qr_png(payload: str, scale: int = 8) -> bytes:
     """A black-on-white 8-bit greyscale PNG of the QR code, `scale` pixels per module."""
     matrix = qr_matrix(payload)
     size = len(matrix) * scale
+    dark, light = b"\x00" * scale, b"\xff" * scale
     raw = bytearray()
     for row in matrix:
-        line = bytes(0 if dark else 255 for dark in row for _ in range(scale))
-        for _ in range(scale):
-            raw.append(0)  # filter type: none
-            raw.extend(line)
+        # Each scanline starts with its filter type, 0 (none).
+        raw += (b"\x00" + b"".join(dark if module else light for module in row)) * scale
     header = struct.pack(">IIBBBBB", size, size, 8, 0, 0, 0, 0)  # 8-bit greyscale
     return (
         b"\x89PNG\r\n\x1a\n"
         + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", zlib.compress(bytes(raw), 9))
+        + _chunk(b"IDAT", zlib.compress(bytes(raw), 6))
         + _chunk(b"IEND", b"")
     )
 
 
 def qr_svg(payload: str) -> str:
-    image = qrcode.make(payload, image_factory=qrcode.image.svg.SvgPathImage)
+    image = _code(payload).make_image(image_factory=qrcode.image.svg.SvgPathImage)
     out = io.BytesIO()
     image.save(out)
     return out.getvalue().decode("utf-8")
