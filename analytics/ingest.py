@@ -8,12 +8,13 @@ delivery is counted once. (The outbox consumer is also guarded by `processed_mes
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, select, text
+from sqlalchemy import Connection, Engine, Insert, delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from analytics import metrics
@@ -27,19 +28,25 @@ log = logging.getLogger(__name__)
 CHUNK = 500
 
 
+@functools.cache
+def _insert_if_new(dialect_name: str) -> Insert:
+    # Built once per dialect: one compiled statement serves every batch (many parameter sets
+    # go out as SQLAlchemy's batched multi-row insert, RETURNING included).
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return (
+        dialect.insert(analytics_events)
+        .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(analytics_events.c.event_id)
+    )
+
+
 def _insert_new(conn: Connection, facts: Sequence[Fact]) -> set[str]:
     """Insert the facts; the ids of those that were not there yet."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = _insert_if_new(conn.dialect.name)
     inserted: set[str] = set()
     for start in range(0, len(facts), CHUNK):
         rows = [f.row() for f in facts[start : start + CHUNK]]
-        stmt = (
-            dialect.insert(analytics_events)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["event_id"])
-            .returning(analytics_events.c.event_id)
-        )
-        inserted.update(conn.execute(stmt).scalars())
+        inserted.update(conn.execute(stmt, rows).scalars())
     return inserted
 
 
