@@ -81,6 +81,22 @@ def ingest_domain_event(conn: Connection, topic: str, event_id: str, payload: di
     return fact is not None and ingest(conn, [fact]) == 1
 
 
+def ingest_domain_events(conn: Connection, events: Sequence[tuple[str, str, dict]]) -> int:
+    """`ingest_domain_event` for a batch of (topic, event id, payload): one set of upserts and
+    one cache of lookups for all of them. Returns how many were new."""
+    lookups = Lookups(conn)
+    facts = []
+    for topic, event_id, payload in events:
+        try:
+            fact = from_domain_event(topic, event_id, payload, lookups)
+        except ValueError as bad:
+            log.warning("analytics skipped %s %s: %s", topic, event_id, bad)
+            continue
+        if fact is not None:
+            facts.append(fact)
+    return ingest(conn, facts)
+
+
 def ingest_tracked(conn: Connection, items: Sequence[tuple[str, dict[str, Any]]]) -> int:
     """Tracked activity from the API: (event id, payload) pairs."""
     lookups = Lookups(conn)

@@ -208,6 +208,23 @@ def record_processed(conn: Connection, consumer: str, message_id: str, *, now: d
     return conn.execute(stmt).first() is not None
 
 
+def record_processed_many(
+    conn: Connection, consumer: str, message_ids: Sequence[str], *, now: datetime
+) -> set[str]:
+    """`record_processed` for many messages in one statement: the ids recorded now (those not
+    handled before)."""
+    if not message_ids:
+        return set()
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = (
+        dialect.insert(processed_messages)
+        .on_conflict_do_nothing(index_elements=["consumer", "message_id"])
+        .returning(processed_messages.c.message_id)
+    )
+    rows = [{"consumer": consumer, "message_id": m, "processed_at": now} for m in message_ids]
+    return set(conn.execute(stmt, rows).scalars())
+
+
 def was_processed(conn: Connection, consumer: str, message_id: str) -> bool:
     row = conn.execute(
         select(processed_messages.c.consumer).where(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -75,6 +75,9 @@ class OutboxRelay:
     lease: timedelta = timedelta(seconds=60)
     on_gave_up: GaveUp | None = None
     clock: Callable[[], datetime] = utcnow
+    # Called with each claimed batch before its messages are delivered one by one
+    # (Dispatcher.prepare: consumers that take a whole batch in one transaction).
+    prepare: Callable[[Sequence[OutboxMessage]], None] | None = None
 
     # --- claiming ------------------------------------------------------------------------
     def claim(self, limit: int = 100) -> list[OutboxMessage]:
@@ -149,7 +152,10 @@ class OutboxRelay:
     def run_once(self, limit: int = 100) -> RelayReport:
         """Claim and deliver one batch inline (the in-process runner, the CLI, tests)."""
         report = RelayReport()
-        for message in self.claim(limit):
+        messages = self.claim(limit)
+        if messages and self.prepare is not None:
+            self.prepare(messages)
+        for message in messages:
             report.claimed += 1
             outcome = self.process(message)
             if outcome == "delivered":

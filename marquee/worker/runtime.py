@@ -175,6 +175,7 @@ def build_runtime(
     relay = OutboxRelay(
         engine=engine,
         deliver=dispatcher,
+        prepare=dispatcher.prepare,
         policy=RetryPolicy(
             max_attempts=config.outbox_max_attempts,
             base_seconds=config.outbox_retry_base_seconds,

@@ -279,3 +279,73 @@ def test_racing_duplicate_deliveries_apply_a_local_effect_once(fresh_pg_url: str
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(outbox)).scalar_one() == 1
     engine.dispose()
+
+
+# --- consumers that take a whole batch -----------------------------------------------------
+def _audit_batch(calls: list[list[str]]):
+    def effect(messages, conn) -> None:
+        calls.append([m.event_id for m in messages])
+        for message in messages:
+            _audit(message, conn)
+
+    return effect
+
+
+def test_a_batch_consumer_takes_the_claimed_batch_in_one_call(engine: Engine) -> None:
+    ids = _append(engine, 4)
+    batches: list[list[str]] = []
+    one_by_one: list[str] = []
+    dispatcher = Dispatcher(
+        engine,
+        [
+            local(
+                "audit",
+                {"Thing"},
+                lambda m, conn: one_by_one.append(m.event_id),
+                batch=_audit_batch(batches),
+            )
+        ],
+    )
+    relay = OutboxRelay(engine, deliver=dispatcher, prepare=dispatcher.prepare, clock=Clock())
+    assert relay.run_once().delivered == 4
+    assert batches == [ids] and one_by_one == []
+    assert all(_effects(engine, i) == 1 for i in ids)
+    # A redelivery of the same rows (a lost lease) changes nothing, batched or one by one.
+    messages = [_row(engine, i) for i in ids]
+    dispatcher.prepare(messages)
+    for message in messages:
+        dispatcher(message)
+    assert batches == [ids, []] and one_by_one == []
+    assert all(_effects(engine, i) == 1 for i in ids)
+    with engine.connect() as conn:
+        assert all(sql.processed_by(conn, i) == ["audit"] for i in ids)
+
+
+def test_a_failed_batch_keeps_nothing_and_each_message_goes_one_by_one(engine: Engine) -> None:
+    ids = _append(engine, 3)
+
+    def poisoned(messages, conn) -> None:
+        for message in messages:
+            _audit(message, conn)
+        raise ValueError("one payload it cannot read")
+
+    one_by_one: list[str] = []
+
+    def single(message: OutboxMessage, conn) -> None:
+        one_by_one.append(message.event_id)
+        _audit(message, conn)
+
+    dispatcher = Dispatcher(engine, [local("audit", {"Thing"}, single, batch=poisoned)])
+    relay = OutboxRelay(engine, deliver=dispatcher, prepare=dispatcher.prepare, clock=Clock())
+    assert relay.run_once().delivered == 3
+    assert one_by_one == ids
+    assert all(_effects(engine, i) == 1 for i in ids)
+
+
+def test_only_a_local_consumer_takes_batches() -> None:
+    from marquee.worker.consumers import Consumer
+
+    with pytest.raises(ValueError, match="only a local consumer"):
+        Consumer(
+            "mail", frozenset({"Thing"}), handle=lambda m: None, handle_batch=lambda m, c: None
+        )
