@@ -212,6 +212,11 @@ class DeadLetterOut(BaseModel):
     field: str | None
     reason: str
     payload: str
+    vars: dict[str, Any] | None = Field(
+        default=None,
+        description="The call variables the record was read with (file-name groups, the "
+        "theatre called for); a replay reads the payload with them",
+    )
     status: str
     created_at: datetime
     replayed_at: datetime | None
