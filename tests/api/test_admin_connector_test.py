@@ -53,3 +53,87 @@ def test_the_connector_test_counts_records_not_pages(api, tmp_path):
         finally:
             connector_mod.forget(engine)
             reset_breakers()
+
+
+def test_a_ca_bundle_must_be_a_pem_file(api, tmp_path):
+    import trustme
+
+    c, admin = api.client, api.auth("admin@test.example")
+    not_pem = tmp_path / "notes.txt"
+    not_pem.write_text("not a certificate")
+    for bad in ("/nonexistent/ca.pem", str(not_pem), False):
+        r = c.post(
+            "/v1/admin/connectors",
+            headers=admin,
+            json={
+                "id": "pos-ca",
+                "adapter": "rest",
+                "mapping": "mappings/restline/mapping.yaml",
+                "endpoint": {"base_url": "https://127.0.0.1:9", "ca_bundle": bad},
+            },
+        )
+        assert r.status_code == 422, r.text
+        [error] = r.json()["errors"]
+        assert error["field"] == "body.endpoint.ca_bundle"
+        assert "readable PEM file of CA certificates" in error["message"]
+    soap = c.post(
+        "/v1/admin/connectors",
+        headers=admin,
+        json={
+            "id": "pos-ca",
+            "adapter": "soap",
+            "mapping": "mappings/soapbox/mapping.yaml",
+            "endpoint": {"base_url": "https://127.0.0.1:9", "ca_bundle": "/x.pem"},
+        },
+    )
+    assert soap.status_code == 422 and "rest adapter only" in soap.text
+    assert c.get("/v1/admin/connectors/pos-ca", headers=admin).status_code == 404
+    bundle = tmp_path / "pos-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(bundle))
+    r = c.post(
+        "/v1/admin/connectors",
+        headers=admin,
+        json={
+            "id": "pos-ca",
+            "adapter": "rest",
+            "mapping": "mappings/restline/mapping.yaml",
+            "endpoint": {"base_url": "https://127.0.0.1:9", "ca_bundle": str(bundle)},
+        },
+    )
+    assert r.status_code == 201, r.text
+
+
+def test_the_connector_test_names_an_untrusted_certificate(api, tmp_path, monkeypatch):
+    import ssl
+
+    import trustme
+
+    from tests.connectors.test_rest_csv_tls import MAPPING, CsvVendor, connect
+
+    c, admin = api.client, api.auth("admin@test.example")
+    engine = api.hub.engine
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    bundle = tmp_path / "pos-ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    mapping = tmp_path / "csvrest.yaml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    vendor = CsvVendor(context)
+    vendor.server.start()
+    try:
+        connect(engine, mapping, vendor, monkeypatch)
+        refused = c.post("/v1/admin/connectors/csvrest/test", headers=admin).json()
+        assert refused["ok"] is False
+        assert refused["detail"] == (
+            "the theatre system's TLS certificate is not trusted (check the endpoint's ca_bundle)"
+        )
+        connector_mod.forget(engine)
+        connect(engine, mapping, vendor, monkeypatch, ca_bundle=str(bundle))
+        trusted = c.post("/v1/admin/connectors/csvrest/test", headers=admin).json()
+        assert trusted["ok"] is True, trusted
+        assert trusted["detail"] == "read 2 theatre records from 1 payload"
+    finally:
+        vendor.server.stop()
+        connector_mod.forget(engine)
+        reset_breakers()
