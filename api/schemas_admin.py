@@ -142,13 +142,26 @@ class ConnectorOut(BaseModel):
     last_run: LastRunOut | None = Field(default=None, description="The newest import run")
 
 
+class EntityTestOut(BaseModel):
+    payloads: int = Field(description="Pages, answers or files the system returned")
+    records: int = Field(
+        description="Records the mapping made of them (a record two pages hold counts once)"
+    )
+    dead_letters: int = Field(description="Records the mapping rejects (nothing is stored)")
+
+
 class ConnectorTestOut(BaseModel):
     connector_id: str
     ok: bool
     checked_at: datetime
     duration_ms: float
     detail: str
-    records: int | None = None
+    records: int | None = Field(
+        default=None, description="Records the mapping made of what was read, all entities"
+    )
+    entities: dict[str, EntityTestOut] = Field(
+        default_factory=dict, description="What was read, per entity of the mapping"
+    )
 
 
 class ConflictOut(BaseModel):
@@ -212,6 +225,11 @@ class DeadLetterOut(BaseModel):
     field: str | None
     reason: str
     payload: str
+    vars: dict[str, Any] | None = Field(
+        default=None,
+        description="The call variables the record was read with (file-name groups, the "
+        "theatre called for); a replay reads the payload with them",
+    )
     status: str
     created_at: datetime
     replayed_at: datetime | None

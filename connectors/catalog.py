@@ -130,7 +130,12 @@ def mapping_version(connector: Connector) -> dict[str, Any]:
     }
 
 
-def _dead(conn: Connection, connector: Connector, letters: Iterable[DeadLetter]) -> int:
+def _dead(
+    conn: Connection,
+    connector: Connector,
+    letters: Iterable[DeadLetter],
+    vars: dict[str, Any] | None = None,
+) -> int:
     n = 0
     for d in letters:
         sql.add_dead_letter(
@@ -142,19 +147,26 @@ def _dead(conn: Connection, connector: Connector, letters: Iterable[DeadLetter])
             field=d.field_path,
             reason=d.reason,
             payload=d.payload,
+            vars=vars,
         )
         n += 1
     return n
 
 
 def record_dead(
-    connector: Connector, letters: list[DeadLetter], report: Any | None, payload_name: str
+    connector: Connector,
+    letters: list[DeadLetter],
+    report: Any | None,
+    payload_name: str,
+    vars: dict[str, Any] | None = None,
 ) -> None:
-    """Persist dead letters in their own transaction (the batch itself was rolled back)."""
+    """Persist dead letters in their own transaction (the batch itself was rolled back).
+    `vars` are the call variables the payload was mapped with (file-name groups, the theatre
+    called for): kept with each letter, so its replay reads the record as the import did."""
     if not letters:
         return
     with connector.engine.begin() as conn:
-        n = _dead(conn, connector, letters)
+        n = _dead(conn, connector, letters, vars)
     if report is not None:
         report.dead_letters += n
         report.rejected_payloads.append(payload_name)
@@ -179,7 +191,7 @@ def _read(
     isolate = connector.mapping.isolation(entity) == "record"
     result = connector.mapping.read(entity, payload.read(), ctx, partial=isolate)
     if result.dead_letters:
-        record_dead(connector, result.dead_letters, report, payload.name)
+        record_dead(connector, result.dead_letters, report, payload.name, ctx.vars)
         if not isolate:
             return []
     return result.records
@@ -260,7 +272,7 @@ def record_failed_call(
         reason=f"fetch failed: {type(exc).__name__}: {exc}",
         payload=f"fetch {entity} ({call})",
     )
-    record_dead(connector, [letter], None, letter.payload)
+    record_dead(connector, [letter], None, letter.payload, vars)
 
 
 # ---------------------------------------------------------------------------------- import
@@ -670,7 +682,7 @@ def import_shows(
         else:
             trans.commit()
     if dead:
-        record_dead(connector, dead, report, payload.name)
+        record_dead(connector, dead, report, payload.name, ctx.vars)
     if not dead or isolate:
         connector.adapter.acknowledge(payload)
 

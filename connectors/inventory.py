@@ -20,7 +20,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
@@ -75,9 +75,11 @@ def apply_deltas(
     *,
     source: DeltaSource | None = None,
     later: list[frozenset[str]] | None = None,
+    vars: dict[str, Any] | None = None,
 ) -> None:
     """Apply each delta in its own transaction. `later`: per delta, the seats a later delta of
-    the same batch reports again (computed from `deltas` when not given)."""
+    the same batch reports again (computed from `deltas` when not given). `vars`: the call
+    variables the payload was mapped with, kept with a dead letter for its replay."""
     mapping = connector.mapping
     # Only the last word of a batch about a seat counts (held, then sold: a sale).
     later = pos_reports.superseded(deltas) if later is None else later
@@ -108,11 +110,18 @@ def apply_deltas(
                 ],
                 report,
                 f"delta for {delta.show_id}",
+                vars,
             )
             continue
         report.deltas += 1
         report.seats_changed += applied.changed
         report.conflicts += len(applied.conflicts)
+
+
+class Mapped(NamedTuple):
+    deltas: list[InventoryDelta]
+    text: str
+    vars: dict[str, Any]
 
 
 def _map(
@@ -121,7 +130,8 @@ def _map(
     payload: Payload | bytes,
     report: InventoryReport,
     vars: dict[str, Any] | None = None,
-) -> tuple[list[InventoryDelta], str]:
+) -> Mapped:
+    """The deltas of one payload, its text and the call variables it was mapped with."""
     body = payload if isinstance(payload, bytes) else payload.read()
     ctx = connector.context(
         {**(vars or {}), **({} if isinstance(payload, bytes) else payload.vars)}
@@ -130,9 +140,9 @@ def _map(
     text = body.decode("utf-8", errors="replace")
     if result.dead_letters:
         name = entity if isinstance(payload, bytes) else payload.name
-        record_dead(connector, result.dead_letters, report, name)
-        return [], text
-    return [r for r in result.records if isinstance(r, InventoryDelta)], text
+        record_dead(connector, result.dead_letters, report, name, ctx.vars)
+        return Mapped([], text, ctx.vars)
+    return Mapped([r for r in result.records if isinstance(r, InventoryDelta)], text, ctx.vars)
 
 
 # ---------------------------------------------------------------------------------- push
@@ -141,8 +151,8 @@ def receive_push(connector: Connector, headers: dict[str, str], body: bytes) -> 
     if not connector.adapter.verify_push(PUSH_ENTITY, headers, body):
         raise PushRejected(f"push to connector {connector.id}: signature or key invalid")
     report = InventoryReport(connector.id)
-    deltas, text = _map(connector, PUSH_ENTITY, body, report)
-    apply_deltas(connector, deltas, text, report, source=DeltaSource.POS_PUSH)
+    deltas, text, vars = _map(connector, PUSH_ENTITY, body, report)
+    apply_deltas(connector, deltas, text, report, source=DeltaSource.POS_PUSH, vars=vars)
     return report
 
 
@@ -177,8 +187,8 @@ def _poll_events(
         payloads = connector.fetch(EVENTS_ENTITY, {}, cursor=since)
         progressed = False
         for payload in payloads:
-            deltas, text = _map(connector, EVENTS_ENTITY, payload, report)
-            apply_deltas(connector, deltas, text, report, source=DeltaSource.POS_POLL)
+            deltas, text, vars = _map(connector, EVENTS_ENTITY, payload, report)
+            apply_deltas(connector, deltas, text, report, source=DeltaSource.POS_POLL, vars=vars)
             new = payload.cursor
             if new and new != since:
                 with connector.engine.begin() as conn:
@@ -208,7 +218,7 @@ def _poll_files(connector: Connector, report: InventoryReport) -> None:
     seen: dict[str, str] = state.get("seen", {})
     payloads = connector.fetch(SNAPSHOT_ENTITY, {})
     present = set()
-    batch: list[tuple[list[InventoryDelta], str]] = []
+    batch: list[Mapped] = []
     last = state.get("last")
     # A file that produced dead letters is remembered with the mapping revision it was read
     # with: the same file is not dead-lettered again every poll, but after a mapping fix it
@@ -231,9 +241,9 @@ def _poll_files(connector: Connector, report: InventoryReport) -> None:
         return
     # The files of one poll are one batch: a seat an older file reports free and a newer one
     # sold (our own sale, between two snapshots) is sold, not a conflict.
-    later = pos_reports.superseded([d for deltas, _ in batch for d in deltas])
+    later = pos_reports.superseded([d for mapped in batch for d in mapped.deltas])
     at = 0
-    for deltas, text in batch:
+    for deltas, text, vars in batch:
         apply_deltas(
             connector,
             deltas,
@@ -241,6 +251,7 @@ def _poll_files(connector: Connector, report: InventoryReport) -> None:
             report,
             source=DeltaSource.POS_POLL,
             later=later[at : at + len(deltas)],
+            vars=vars,
         )
         at += len(deltas)
     with connector.engine.begin() as conn:
@@ -318,7 +329,7 @@ def reconcile(connector: Connector, *, hours: int = 48) -> InventoryReport:
                 break
             continue
         for payload in payloads:
-            deltas, text = _map(connector, SNAPSHOT_ENTITY, payload, report, vars)
+            deltas, text, mapped_vars = _map(connector, SNAPSHOT_ENTITY, payload, report, vars)
             apply_deltas(
                 connector,
                 [
@@ -328,6 +339,7 @@ def reconcile(connector: Connector, *, hours: int = 48) -> InventoryReport:
                 text,
                 report,
                 source=DeltaSource.RECONCILE,
+                vars=mapped_vars,
             )
         report.shows += 1
     with connector.engine.begin() as conn:

@@ -15,11 +15,12 @@ by the original reason, which every later replay keeps); it stays
 open. Replaying a replayed dead letter does nothing and answers `replayed` again.
 
 What a dead letter holds: the failing record's slice of the payload (a JSON object, an XML
-element, CSV rows) or the whole payload. A slice is mapped as one record of its entity. A CSV
-slice has no header line, so it can only be replayed if its payload was stored whole; such a
-replay fails with a clear reason (re-run the import instead). Call variables taken from a file
-name or a call (`{$site_code}`...) are not stored with a dead letter, so mappings that need them
-for a record cannot replay it either.
+element, CSV rows) or the whole payload, and the call variables it was mapped with (values
+taken from a file name such as `{$site_code}`, the theatre a call was made for). A slice is
+mapped as one record of its entity, with those variables. A CSV slice has no header line, so it
+can only be replayed if its payload was stored whole; such a replay fails with a clear reason
+(re-run the import instead). A dead letter stored before its variables were kept is replayed
+without them.
 """
 
 from __future__ import annotations
@@ -137,10 +138,13 @@ def _failed(engine: Engine, row: dict[str, Any], reason: str) -> ReplayResult:
     return ReplayResult(row["id"], "failed", row["entity"], reason=text)
 
 
-def _map_payload(connector: Connector, entity: str, text: str) -> list[BaseModel]:
-    """The records of a stored payload: read whole first; else as one record of the entity."""
+def _map_payload(
+    connector: Connector, entity: str, text: str, vars: dict[str, Any] | None = None
+) -> list[BaseModel]:
+    """The records of a stored payload, read with the call variables the import read it
+    with: whole first; else as one record of the entity."""
     mapping = connector.mapping
-    ctx = connector.context()
+    ctx = connector.context(vars)
     plan = mapping.entities[entity]
     # A CSV record is stored with its file's header row, as text: give it back in the file's
     # own encoding (older systems send Latin-1).
@@ -191,7 +195,7 @@ def _replay(engine: Engine, connector: Connector, row: dict[str, Any]) -> Replay
         return _replay_inventory(engine, connector, row)
     if entity not in CATALOG_ENTITIES or not connector.has(entity):
         raise ReplayError(f"entity {entity!r} cannot be replayed by connector {connector.id}")
-    records = _map_payload(connector, entity, row["payload"])
+    records = _map_payload(connector, entity, row["payload"], row.get("vars"))
     from connectors import catalog
 
     report = catalog.ImportReport(connector.id)
@@ -220,7 +224,7 @@ def _replay_inventory(engine: Engine, connector: Connector, row: dict[str, Any])
     reasons = []
     for name in names:
         try:
-            records = _map_payload(connector, name, row["payload"])
+            records = _map_payload(connector, name, row["payload"], row.get("vars"))
         except ReplayError as exc:
             reasons.append(f"{name}: {exc}")
             continue

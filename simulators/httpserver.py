@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -127,10 +128,20 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
 
 class LoopbackHTTPServer:
-    def __init__(self, handler: Handler, host: str = "127.0.0.1", port: int = 0) -> None:
+    """`ssl_context` (a server context with its certificate loaded) serves HTTPS instead, as
+    a POS behind its own certificate authority does."""
+
+    def __init__(
+        self,
+        handler: Handler,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         self.handler = handler
         self.host = host
         self.port = port
+        self.ssl_context = ssl_context
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -141,7 +152,8 @@ class LoopbackHTTPServer:
 
     @property
     def base(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        scheme = "https" if self.ssl_context is not None else "http"
+        return f"{scheme}://{self.host}:{self.port}"
 
     def start(self) -> None:
         with self._lock:
@@ -149,6 +161,10 @@ class LoopbackHTTPServer:
                 return
             server = _Server((self.host, self.port), self.handler)
             self.port = server.server_address[1]  # keep the port so `up` rebinds it
+            if self.ssl_context is not None:
+                # A client that refuses the certificate fails its own handshake on accept;
+                # the server goes on serving the others.
+                server.socket = self.ssl_context.wrap_socket(server.socket, server_side=True)
             thread = threading.Thread(
                 target=server.serve_forever,
                 kwargs={"poll_interval": 0.05},

@@ -204,6 +204,7 @@ def add_dead_letter(
     field: str | None,
     reason: str,
     payload: str,
+    vars: dict[str, Any] | None = None,
 ) -> str:
     dead_id = new_id("dlq")
     # Bad input may hold NUL bytes (a UTF-16 file read as Latin-1): PostgreSQL text refuses
@@ -219,11 +220,21 @@ def add_dead_letter(
             field=(field or "")[:200] or None,
             reason=reason,
             payload=payload,
+            vars=_json_vars(vars),
             status="open",
             created_at=utcnow(),
         )
     )
     return dead_id
+
+
+def _json_vars(vars: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Call variables as JSON: text, numbers and booleans as they are, anything else (a date)
+    as its text, which is how a template reads it."""
+    if not vars:
+        return None
+    plain = (str, int, float, bool)
+    return {str(k): v if v is None or isinstance(v, plain) else str(v) for k, v in vars.items()}
 
 
 def list_dead_letters(

@@ -347,6 +347,9 @@ dead_letters = Table(
     Column("field", String(200)),
     Column("reason", Text, nullable=False),
     Column("payload", Text, nullable=False),
+    # The call variables the record was read with (file-name groups, the theatre called for):
+    # a replay maps the payload with them. Null for letters stored before they were kept.
+    Column("vars", Json),
     Column("status", String(12), nullable=False, server_default="open"),
     Column("created_at", UtcDateTime, nullable=False),
     Column("replayed_at", UtcDateTime),

@@ -299,7 +299,16 @@ def _imported(args: dict, env: Any) -> Fn:
         raise ValueError(f"entity must be one of {', '.join(IMPORTED_FIELDS)}")
     if name not in IMPORTED_FIELDS[entity]:
         raise ValueError(f"{entity} has no field {name!r} ({', '.join(IMPORTED_FIELDS[entity])})")
-    scope_of = env.compile_spec(args["scope"], "imported.scope") if "scope" in args else None
+    # Text is a template, as the scope of the entity's `ref` is ("cinema:{Cinema}"), not the
+    # path of a column.
+    raw_scope = args.get("scope")
+    scope_of = (
+        None
+        if raw_scope is None
+        else env.compile_template(raw_scope)
+        if isinstance(raw_scope, str)
+        else env.compile_spec(raw_scope, "imported.scope")
+    )
 
     def run(value: Any, node: Any, scope: Any) -> Any:
         resolve = scope.ctx.resolver

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin
 
@@ -38,6 +39,8 @@ class RestAdapter:
             raise ValueError("a rest endpoint needs base_url")
         self.base_url = str(base).rstrip("/")
         self.session = requests.Session()
+        # Passed with every request: a session's own `verify` loses to REQUESTS_CA_BUNDLE.
+        self.verify = ca_bundle(spec.endpoint)
         self.timeout = (spec.connect_timeout, spec.read_timeout)
 
     # ------------------------------------------------------------------------------ plumbing
@@ -87,10 +90,17 @@ class RestAdapter:
                 headers=headers,
                 timeout=self.timeout,
                 stream=True,
+                verify=self.verify,
             ) as response:
                 content = self._read_limited(response)
                 status = response.status_code
                 answer_headers = response.headers
+        except requests.exceptions.SSLError as exc:
+            # Retrying does not make a certificate trusted: the endpoint's ca_bundle must.
+            raise RemoteError(
+                f"{method} {url}: the server's TLS certificate is not trusted "
+                "(the endpoint's ca_bundle names the authorities trusted)"
+            ) from exc
         except requests.Timeout as exc:
             raise TransientError(f"{method} {url}: timed out") from exc
         except requests.ConnectionError as exc:
@@ -260,6 +270,25 @@ class RestAdapter:
 
     def close(self) -> None:
         self.session.close()
+
+
+def ca_bundle(endpoint: dict[str, Any]) -> str | bool:
+    """What HTTPS answers are verified against: the endpoint's `ca_bundle` (a PEM file of the
+    certificate authorities that sign the POS's certificate: an on-premise POS behind its
+    chain's own CA), else the usual public authorities. Verification is never turned off."""
+    value = endpoint.get("ca_bundle")
+    if value is None or value == "":
+        return True
+    if not isinstance(value, str):
+        raise ValueError("endpoint ca_bundle must be the path of a PEM file")
+    path = Path(value)
+    try:
+        text = path.read_text(encoding="ascii", errors="replace")
+    except OSError:
+        raise ValueError(f"endpoint ca_bundle {value!r} cannot be read") from None
+    if "-----BEGIN CERTIFICATE-----" not in text:
+        raise ValueError(f"endpoint ca_bundle {value!r} holds no PEM certificate")
+    return str(path)
 
 
 ACCEPT = {"json": "application/json", "xml": "application/xml, text/xml", "csv": "text/csv"}

@@ -20,6 +20,7 @@ from api.schemas_admin import (
     ConnectorOut,
     ConnectorTestOut,
     DeadLetterOut,
+    EntityTestOut,
     ImportRunOut,
     PartnerIn,
     PartnerOut,
@@ -404,20 +405,27 @@ def test_connector(
     ctx: ApiContext = Depends(get_ctx),
 ) -> ConnectorTestOut:
     from connectors.connector import get_connector as live_connector
+    from connectors.probe import count_records, probe_entity
     from store import sync
 
     with ctx.hub.engine.connect() as conn:
         _connector(conn, connector_id)
     started = time.perf_counter()
     records = None
+    entities: dict[str, EntityTestOut] = {}
     try:
         connector = live_connector(ctx.hub.engine, connector_id, ctx.hub.settings.secrets_file)
-        entity = next((e for e in ("theatres", "theatre", "shows") if connector.has(e)), None)
+        entity = probe_entity(connector)
+        detail = "configured; nothing to read"
         if entity is not None:
-            records = len(connector.fetch(entity))
-        ok, detail = True, f"read {records} {entity}" if entity else "configured; nothing to read"
+            count = count_records(connector, entity)
+            entities[entity] = EntityTestOut(**count.as_dict())
+            records = count.records
+            detail = _test_detail(entity, count)
+        ok = True
     except Exception as exc:  # any failure is the answer here, reported not raised
         ok, detail = False, describe_failure(exc)  # never the raw network error
+        records, entities = None, {}
     elapsed = round((time.perf_counter() - started) * 1000, 2)
     now = utcnow()
     with ctx.hub.engine.begin() as conn:
@@ -435,7 +443,20 @@ def test_connector(
         duration_ms=elapsed,
         detail=detail,
         records=records,
+        entities=entities,
     )
+
+
+def _test_detail(entity: str, count: Any) -> str:
+    """`read 2 theatre records from 1 payload`, and the rejected ones when there are some."""
+
+    def n(value: int, word: str) -> str:
+        return f"{value} {word}{'' if value == 1 else 's'}"
+
+    text = f"read {n(count.records, entity + ' record')} from {n(count.payloads, 'payload')}"
+    if count.dead_letters:
+        text += f"; the mapping rejects {n(count.dead_letters, 'record')}"
+    return text
 
 
 # ---- sync conflicts ------------------------------------------------------------------------

@@ -90,7 +90,9 @@ def _check_host(field: str, host: str, port: int | None, settings: Settings) -> 
 def check_endpoint(endpoint: dict[str, Any], settings: Settings) -> None:
     for key, value in endpoint.items():
         field = f"endpoint.{key}"
-        if key in HOST_KEYS:
+        if key == "ca_bundle":
+            _check_ca_bundle(field, endpoint)
+        elif key in HOST_KEYS:
             port = endpoint.get("port")
             _check_host(field, str(value), port if isinstance(port, int) else None, settings)
         elif isinstance(value, str) and "://" in value:
@@ -102,6 +104,19 @@ def check_endpoint(endpoint: dict[str, Any], settings: Settings) -> None:
             except ValueError:
                 raise _refuse(field, "the URL's port is not a number") from None
             _check_host(field, parts.hostname, port, settings)
+
+
+def _check_ca_bundle(field: str, endpoint: dict[str, Any]) -> None:
+    from adapters.rest.adapter import ca_bundle
+
+    try:
+        ca_bundle(endpoint)
+    except ValueError:
+        # One answer for a missing file and a file that is not PEM: the API does not tell
+        # which files exist on the server.
+        raise _refuse(
+            field, "ca_bundle must be the path of a readable PEM file of CA certificates"
+        ) from None
 
 
 def check_mapping_path(mapping: str, settings: Settings) -> None:
@@ -120,6 +135,8 @@ def check_mapping_path(mapping: str, settings: Settings) -> None:
 def check_connector(body: Any, settings: Settings) -> None:
     """Everything above for a ConnectorIn; raises a 422 problem naming the field."""
     check_mapping_path(body.mapping, settings)
+    if "ca_bundle" in body.endpoint and body.adapter != "rest":
+        raise _refuse("endpoint.ca_bundle", "ca_bundle is read by the rest adapter only")
     check_endpoint(body.endpoint, settings)
     try:
         check_refs(body.secret_refs)
@@ -137,6 +154,10 @@ def describe_failure(exc: BaseException) -> str:
     while seen is not None and len(chain) < 10:
         chain.append(seen)
         seen = seen.__cause__ or seen.__context__
+    if any(type(err).__name__ in ("SSLError", "SSLCertVerificationError") for err in chain):
+        return (
+            "the theatre system's TLS certificate is not trusted (check the endpoint's ca_bundle)"
+        )
     for err in chain:
         answer = _category(err)
         if answer:

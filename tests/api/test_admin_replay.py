@@ -28,6 +28,8 @@ def test_replay_after_a_mapping_fix_lands_the_show(api, tmp_path):
                 "/v1/admin/dead-letters", headers=admin, params={"connector_id": "restline"}
             ).json()["items"]
             assert len(letters) == 1 and letters[0]["entity"] == "show"
+            # The variables of the call that read it (the cinema asked for) come along.
+            assert letters[0]["vars"]["cinema_id"] == sim.state.cinemas[0].id
             dead = letters[0]["id"]
 
             failed = c.post(f"/v1/admin/dead-letters/{dead}/replay", headers=admin)

@@ -91,3 +91,72 @@ def test_imported_names_a_stored_field(tmp_path):
         assert "movie has no field 'runtime'" in str(exc.issues)
     else:
         raise AssertionError("an unknown field must not validate")
+
+
+OLD_SCREEN = """      screen_id: {derive: scr, from: Room, scope: "cinema:{Cinema}"}"""
+NEW_SCREEN = """      screen_id:
+        path: Room
+        transforms: [{imported: {entity: screen, field: id, scope: "cinema:{Cinema}"}}]"""
+OLD_LANGUAGE = """      language: {path: Audio, transforms: [language_tag]}"""
+NEW_LANGUAGE = """      language:
+        first_of:
+          - {path: Audio, transforms: [language_tag]}
+          - {path: SessionId, transforms: [{imported: {entity: show, field: language}}]}"""
+
+
+def test_screen_from_the_seat_file_and_language_from_an_earlier_sessions_file(
+    engine, tmp_path, monkeypatch
+):
+    """A show's screen is the one the seat file (rooms.json, each room with its seat map)
+    brought, joined by room number; a delta sessions line that leaves its audio empty keeps the
+    language the full sessions file gave the show. A room the seat file lacks is a dead
+    letter naming it, and the rest of the file imports."""
+    from dataclasses import replace
+
+    from store import sync as sql
+    from store.tables import dead_letters, screens
+
+    path = joined_mapping(tmp_path)
+    text = path.read_text()
+    assert OLD_SCREEN in text and OLD_LANGUAGE in text
+    path.write_text(text.replace(OLD_SCREEN, NEW_SCREEN).replace(OLD_LANGUAGE, NEW_LANGUAGE))
+    today = date.today()
+    with FilmDropSimulator(tmp_path / "drop", days=1) as sim:
+        sim.write_export(today, malformed=False)
+        connector = connect(engine, sim, monkeypatch)
+        connector.config.mapping = str(path)
+        connector.mapping = load_mapping(path)
+        first = catalog.import_catalog(connector, days=1)
+        assert first.dead_letters == 0 and first.counts["show"]["created"] == 8
+        sessions = sim.sessions(today)
+        moved, other = sessions[0], sessions[1]
+        assert (moved.audio, other.audio) == ("pt_BR", "en_US")
+        sim.write_delta(
+            today,
+            [
+                replace(moved, time="22:45", audio=""),
+                replace(other, audio=""),
+                replace(other, id="9990001", room=9),  # no such room in the seat file
+            ],
+        )
+        second = catalog.import_catalog(connector, days=1)
+    assert second.counts["show"]["updated"] == 1 and second.dead_letters == 1
+    with engine.connect() as conn:
+        rows = {
+            sql.external_for(conn, "filmdrop", "show", r.id)[1]: r
+            for r in conn.execute(
+                select(shows.c.id, shows.c.language, shows.c.screen_id, shows.c.start_at)
+            )
+        }
+        room_of = {
+            r.id: sql.external_for(conn, "filmdrop", "screen", r.id)
+            for r in conn.execute(select(screens.c.id, screens.c.theatre_id))
+        }
+        [reason] = conn.execute(select(dead_letters.c.reason)).scalars()
+    assert len(rows) == 8 and "9990001" not in rows
+    assert rows[moved.id].language == "pt-BR" and rows[other.id].language == "en-US"
+    assert rows[moved.id].start_at.strftime("%M") == "45"  # the delta's change applied
+    for session in sessions:
+        scope, room = room_of[rows[session.id].screen_id]
+        assert (scope, room) == (f"cinema:{session.cinema}", str(session.room))
+    assert "no imported screen with external id '9'" in reason

@@ -29,7 +29,7 @@ class Vendor:
         query = {k: v[0] for k, v in request.query.items()}
         self.queries.append(query)
         size = int(query.get("limit", 3))
-        if self.mode in ("page", "xml_page"):
+        if self.mode in ("page", "xml_page", "page_without_total"):
             start = (int(query.get("page", 1)) - 1) * size
         elif self.mode == "offset":
             start = int(query.get("offset", 0))
@@ -53,6 +53,8 @@ class Vendor:
             headers["X-Next-Cursor"] = nxt
         elif self.mode == "link" and nxt:
             headers["Link"] = f'<{self.server.base}/list?after={nxt}&limit={size}>; rel="next"'
+        elif self.mode == "body_link" and nxt:
+            doc["links"] = {"next": f"/list?after={nxt}&limit={size}"}  # relative to the page
         elif self.mode == "page":
             doc["pages"] = 3
         if not ok:
@@ -152,6 +154,29 @@ def test_link_header_rel_next(tmp_path, vendor):
     )
     assert len(ids(adapter)) == 7
     assert [q.get("after") for q in vendor.queries] == [None, "3", "6"]
+
+
+@pytest.mark.parametrize("vendor", ["body_link"], indirect=True)
+def test_next_link_at_a_path_of_the_body(tmp_path, vendor):
+    adapter = adapter_for(
+        tmp_path, vendor, "{kind: link, next: links.next, size_param: limit, size: 3}"
+    )
+    assert len(ids(adapter)) == 7
+    # The link is followed as given (resolved against the page's URL), adding nothing.
+    assert vendor.queries == [
+        {"limit": "3"},
+        {"after": "3", "limit": "3"},
+        {"after": "6", "limit": "3"},
+    ]
+
+
+@pytest.mark.parametrize("vendor", ["page_without_total"], indirect=True)
+def test_numbered_pages_without_a_total_stop_on_an_empty_page(tmp_path, vendor):
+    """No page count and no page size asked for: a short page may not be the last, so only
+    an empty page ends the list."""
+    adapter = adapter_for(tmp_path, vendor, "{kind: page, param: page}")
+    assert len(ids(adapter)) == 7
+    assert [q["page"] for q in vendor.queries] == ["1", "2", "3", "4"]
 
 
 @pytest.mark.parametrize("vendor", ["page"], indirect=True)

@@ -131,3 +131,51 @@ def test_a_csv_show_rejected_by_a_broken_mapping_replays_on_its_own(engine, reel
         result = replay_dead_letter(engine, letter["id"])
         assert result.status == "replayed", result.reason
     assert _shows(engine) == len(letters)
+
+
+def test_a_layout_whose_identity_is_in_its_file_name_replays_after_the_fix(
+    engine, reelfeed_sim, tmp_path
+):
+    """reelfeed names a layout's site and auditorium only in the file name
+    (`layout_<site>_<aud>.csv`): the dead letter keeps those variables, and its replay derives
+    the same layout and screen ids as an import of the fixed mapping does."""
+    from connectors import simulated
+    from connectors.connector import get_connector, register
+    from store.tables import screens, seat_layouts
+
+    mapping, original = broken_copy(
+        tmp_path,
+        "reelfeed",
+        "index: {path: RowIdx, transforms: [int]}",
+        "index: {path: RowIdxX, transforms: [int]}",
+    )
+    config = simulated.reelfeed(reelfeed_sim, **{**FAST, "read_timeout": 3.0})
+    config.mapping = str(mapping)
+    register(engine, config)
+    report = import_catalog(get_connector(engine, "reelfeed"))
+    assert report.dead_letters > 0
+    with engine.connect() as conn:
+        letters = [
+            d for d in sql.list_dead_letters(conn, "reelfeed") if d["entity"] == "seat_layout"
+        ]
+        assert conn.execute(select(func.count()).select_from(seat_layouts)).scalar() == 0
+    assert len(letters) == 4  # one per auditorium file, each with its file's variables
+    assert {(d["vars"]["site_code"], d["vars"]["aud"]) for d in letters} == {
+        (name.split("_")[1], name.split("_")[2].removesuffix(".csv"))
+        for name in (p.name for p in (reelfeed_sim.root / "outbound").glob("layout_*.csv"))
+    }
+
+    mapping.write_text(original)  # the engineer's fix
+    for letter in letters:
+        result = replay_dead_letter(engine, letter["id"])
+        assert result.status == "replayed", result.reason
+    with engine.connect() as conn:
+        layouts = set(conn.execute(select(seat_layouts.c.id)).scalars())
+        wanted = set(conn.execute(select(screens.c.layout_id)).scalars())
+    assert len(layouts) == 4 and layouts == wanted  # each screen's own layout, by its id
+    # The import of the fixed mapping finds the replayed layouts as it would have written them.
+    connector_mod.forget(engine)
+    again = import_catalog(get_connector(engine, "reelfeed"))
+    assert again.dead_letters == 0
+    assert again.counts["seat_layout"] == {"created": 0, "updated": 0, "unchanged": 4}
+    assert again.counts["show"]["created"] == 16
