@@ -508,7 +508,7 @@ class BookingService:
             ) from down
         with self.uow() as uow:
             current = uow.holds.get(hold.id)
-            updated = hold.model_copy(update={"remote_ref": remote.ref})
+            updated = hold.forwarded(remote.ref)
             if (
                 current is not None
                 and current.status == HoldStatus.ACTIVE
@@ -546,7 +546,7 @@ class BookingService:
         remote_key: str,
     ) -> None:
         with self.uow() as uow:
-            released = hold.model_copy(update={"status": HoldStatus.RELEASED})
+            released = hold.release()
             if uow.holds.save(released, expect=HoldStatus.ACTIVE):
                 uow.seats.release(hold.show_id, hold.seat_ids, hold.id)
             if refused:
@@ -672,7 +672,7 @@ class BookingService:
                 seconds=ctx.theatre.rules.hold_ttl_seconds
             )
             expires = min(expires, ctx.show.sales_close()) if expires > now else expires
-            updated = hold.model_copy(update={"expires_at": expires, "extended": True})
+            updated = hold.extend(expires)
             if not uow.holds.save(updated, expect=HoldStatus.ACTIVE):
                 raise ConcurrentUpdate(f"hold {hold_id} changed meanwhile; try again")
             uow.seats.extend(hold.show_id, hold.id, expires)
@@ -706,7 +706,7 @@ class BookingService:
                     hold_id=hold_id,
                     status=hold.status.value,
                 )
-            released = hold.model_copy(update={"status": HoldStatus.RELEASED})
+            released = hold.release()
             if not uow.holds.save(released, expect=HoldStatus.ACTIVE):
                 raise ConcurrentUpdate(f"hold {hold_id} changed meanwhile; try again")
             uow.seats.release(hold.show_id, hold.seat_ids, hold.id)
@@ -733,7 +733,7 @@ class BookingService:
         expired = 0
         for hold in due:
             with self.uow() as uow:
-                gone = hold.model_copy(update={"status": HoldStatus.EXPIRED})
+                gone = hold.expire()
                 if not uow.holds.save(gone, expect=HoldStatus.ACTIVE):
                     continue  # converted, released or expired by someone else meanwhile
                 uow.seats.release(hold.show_id, hold.seat_ids, hold.id)
@@ -829,7 +829,7 @@ class BookingService:
             hold = uow.holds.get(booking.hold_id) if booking.hold_id else None
             if hold is not None and hold.status == HoldStatus.ACTIVE and hold.expires_at > now:
                 return 0  # the customer may still pay
-            failed = booking.model_copy(update={"status": BookingStatus.FAILED})
+            failed = booking.fail()
             if not uow.bookings.save(failed, expect=BookingStatus.PENDING.value):
                 return 0
             uow.emit(
@@ -1280,9 +1280,7 @@ class BookingService:
         """Cancel a confirmed booking whose money is gone. Seats are released for sale when the
         show is still to come (the policy); after the start they stay as they are."""
         now = self.clock.now()
-        cancelled = booking.model_copy(
-            update={"status": BookingStatus.CANCELLED, "cancelled_at": now}
-        )
+        cancelled = booking.cancel(now)
         if not uow.bookings.save(cancelled, expect=BookingStatus.CONFIRMED.value):
             return booking
         show = uow.catalog.show(booking.show_id)
@@ -1336,7 +1334,7 @@ class BookingService:
                 booking.show_id, seat_ids, hold.id, now=now, expires_at=now + timedelta(minutes=5)
             )
             if taken:
-                failed = booking.model_copy(update={"status": BookingStatus.FAILED})
+                failed = booking.fail()
                 uow.bookings.save(failed, expect=BookingStatus.PENDING.value)
                 uow.emit(
                     ev.BookingFailed(
@@ -1363,11 +1361,7 @@ class BookingService:
                         idempotency_key=f"refund:{payment.id}:full",
                     )
                 )
-                hold_gone = (
-                    hold.model_copy(update={"status": HoldStatus.EXPIRED})
-                    if hold.status == HoldStatus.ACTIVE
-                    else None
-                )
+                hold_gone = hold.expire() if hold.status == HoldStatus.ACTIVE else None
                 if hold_gone is not None and uow.holds.save(hold_gone, expect=HoldStatus.ACTIVE):
                     uow.seats.release(booking.show_id, seat_ids, hold.id)
                     show = uow.catalog.show(booking.show_id)
@@ -1386,13 +1380,9 @@ class BookingService:
             still = uow.seats.sell(booking.show_id, seat_ids, hold.id, booking.id)
             if still:  # we hold them this very transaction; refuse loudly rather than oversell
                 raise SeatsUnavailable(still, "seats are no longer held for this booking")
-        converted = hold.model_copy(
-            update={"status": HoldStatus.CONVERTED, **({"remote_ref": None} if retaken else {})}
-        )
+        converted = hold.convert(retaken=retaken)
         uow.holds.save(converted, expect=hold.status)
-        confirmed = booking.model_copy(
-            update={"status": BookingStatus.CONFIRMED, "confirmed_at": now}
-        )
+        confirmed = booking.confirm(now)
         if not uow.bookings.save(confirmed, expect=BookingStatus.PENDING.value):
             raise ConcurrentUpdate(f"booking {booking.id} changed meanwhile; try again")
         show = uow.catalog.show(booking.show_id)
@@ -1550,9 +1540,7 @@ class BookingService:
             # A negative fee (a misconfigured rule) must not refund more than was paid.
             fee = max(fee, booking.total.model_copy(update={"amount": 0}), key=lambda m: m.amount)
             refund = booking.total - fee
-            cancelled = booking.model_copy(
-                update={"status": BookingStatus.CANCELLED, "cancelled_at": now}
-            )
+            cancelled = booking.cancel(now)
             if not uow.bookings.save(cancelled, expect=BookingStatus.CONFIRMED.value):
                 raise ConcurrentUpdate(f"booking {booking.code} changed meanwhile; try again")
             seat_ids = tuple(t.seat_id for t in booking.tickets)
@@ -1655,7 +1643,7 @@ class BookingService:
             current = uow.bookings.get(booking_id)
             if current is not None and current.remote_ref is None:
                 uow.bookings.save(
-                    current.model_copy(update={"remote_ref": f"{order}|{number}"}),
+                    current.committed_at_theatre(f"{order}|{number}"),
                     expect=current.status.value,
                 )
                 uow.emit(ev.SaleCommitted(booking_id=booking_id, remote_ref=number))
@@ -1702,7 +1690,7 @@ class BookingService:
             booking = uow.bookings.get(booking_id)
             if booking is None or booking.status != BookingStatus.CONFIRMED:
                 return
-            failed = booking.model_copy(update={"status": BookingStatus.FAILED})
+            failed = booking.fail()
             if not uow.bookings.save(failed, expect=BookingStatus.CONFIRMED.value):
                 raise ConcurrentUpdate(f"booking {booking_id} changed meanwhile")
             show = uow.catalog.show(booking.show_id)

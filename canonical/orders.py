@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
@@ -13,6 +14,16 @@ from canonical.time import Instant
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class InvalidTransition(ValueError):
+    """A state change the aggregate does not allow from its current state. The use cases check
+    what they can first and answer the customer; reaching this is a bug in the caller."""
+
+
+def _require(current: StrEnum, allowed: tuple[StrEnum, ...], change: str, what: str) -> None:
+    if current not in allowed:
+        raise InvalidTransition(f"cannot {change} a {current.value} {what}")
 
 
 class HoldStatus(StrEnum):
@@ -40,6 +51,41 @@ class Hold(_Model):
         if self.expires_at <= self.created_at:
             raise ValueError("a hold must expire after it is created")
         return self
+
+    # State changes return the next version; the repository saves it only if the stored row is
+    # still in the state this one came from (compare-and-set), so a racing change loses cleanly.
+    def release(self) -> Hold:
+        _require(self.status, (HoldStatus.ACTIVE,), "release", "hold")
+        return self.model_copy(update={"status": HoldStatus.RELEASED})
+
+    def expire(self) -> Hold:
+        _require(self.status, (HoldStatus.ACTIVE,), "expire", "hold")
+        return self.model_copy(update={"status": HoldStatus.EXPIRED})
+
+    def extend(self, until: datetime) -> Hold:
+        """Once per hold, to a later expiry."""
+        _require(self.status, (HoldStatus.ACTIVE,), "extend", "hold")
+        if self.extended:
+            raise InvalidTransition("a hold is extended once at most")
+        return self.model_copy(update={"expires_at": until, "extended": True})
+
+    def forwarded(self, remote_ref: str) -> Hold:
+        """The POS took the hold under its own order id."""
+        return self.model_copy(update={"remote_ref": remote_ref})
+
+    def convert(self, *, retaken: bool = False) -> Hold:
+        """Its seats became a booking. A hold that ended before the payment came may still
+        convert when its seats were taken again under its id (`retaken`: the POS order it had
+        is gone)."""
+        _require(
+            self.status,
+            (HoldStatus.ACTIVE, HoldStatus.EXPIRED, HoldStatus.RELEASED),
+            "convert",
+            "hold",
+        )
+        return self.model_copy(
+            update={"status": HoldStatus.CONVERTED, **({"remote_ref": None} if retaken else {})}
+        )
 
 
 class BookingStatus(StrEnum):
@@ -94,6 +140,23 @@ class Booking(_Model):
         if amount != self.total.amount:
             raise ValueError("a booking's total is not the sum of its tickets and their fees")
         return self
+
+    def confirm(self, at: datetime) -> Booking:
+        _require(self.status, (BookingStatus.PENDING,), "confirm", "booking")
+        return self.model_copy(update={"status": BookingStatus.CONFIRMED, "confirmed_at": at})
+
+    def cancel(self, at: datetime) -> Booking:
+        _require(self.status, (BookingStatus.CONFIRMED,), "cancel", "booking")
+        return self.model_copy(update={"status": BookingStatus.CANCELLED, "cancelled_at": at})
+
+    def fail(self) -> Booking:
+        """Not paid in time, or the theatre would not take a sale that was paid (refunded)."""
+        _require(self.status, (BookingStatus.PENDING, BookingStatus.CONFIRMED), "fail", "booking")
+        return self.model_copy(update={"status": BookingStatus.FAILED})
+
+    def committed_at_theatre(self, remote_ref: str) -> Booking:
+        """The POS sold the seats under its own order reference."""
+        return self.model_copy(update={"remote_ref": remote_ref})
 
 
 class PaymentStatus(StrEnum):
