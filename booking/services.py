@@ -20,7 +20,6 @@ from typing import Any
 from booking import events as ev
 from booking import seating, tickets
 from booking.availability import RecentAvailability
-from booking.bounded import BoundedDict
 from booking.clock import SystemClock
 from booking.errors import (
     BookingError,
@@ -36,10 +35,8 @@ from booking.errors import (
     PaymentDeclined,
     PaymentStateConflict,
     SalesClosed,
-    SalesClosedOnline,
     SalesNotOpen,
     SeatsUnavailable,
-    ShowCancelled,
     TheatreUnavailable,
     UnknownBooking,
     UnknownHold,
@@ -61,7 +58,6 @@ from booking.ports import (
     PosOrderGone,
     PosRefused,
     PosUnavailable,
-    SellingMode,
     SellingPolicy,
     SellingPolicySource,
     TheatreLink,
@@ -70,16 +66,14 @@ from booking.ports import (
     UnitOfWorkFactory,
     seats_by_id,
 )
+from booking.read_models import SeatMap, SeatMaps, SeatView
 from booking.refusals import HoldLimitReached, PaidBookingFailed
+from booking.show_context import ShowContext
 from canonical.catalog import (
-    SalesChannel,
     Seat,
-    SeatLayout,
     Show,
-    ShowStatus,
     Theatre,
     TheatreRules,
-    TicketType,
 )
 from canonical.identity import new_id
 from canonical.inventory import SeatStatus
@@ -98,7 +92,6 @@ from canonical.orders import (
 # Booking codes avoid look-alikes (0/O, 1/I/L) because people read them out at the counter.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
-MAPS_KEPT = 1024  # last seat map built per show, for that many shows
 CHECKOUT_TRIES = 5  # reads after losing a race for a hold's booking or attempt
 # Events whose transaction freed seats: a recent-availability snapshot of the show is stale.
 FREES_SEATS = (ev.HoldReleased, ev.HoldExpired, ev.BookingCancelled, ev.BookingFailed)
@@ -118,46 +111,6 @@ def new_booking_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-# --- read models ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SeatView:
-    seat_id: str
-    label: str
-    area: int
-    row: int
-    column: int
-    category: str
-    status: SeatStatus
-    flags: tuple[str, ...] = ()
-    group: str | None = None
-    row_name: str = ""
-
-
-@dataclass(frozen=True)
-class CategoryView:
-    category: str
-    prices: tuple[TicketType, ...]
-    available: int
-    total: int
-
-
-@dataclass(frozen=True)
-class SeatMap:
-    show_id: str
-    theatre_id: str
-    sales_open: bool
-    max_seats_per_hold: int
-    categories: tuple[CategoryView, ...]
-    seats: tuple[SeatView, ...]
-    layout_id: str = ""
-
-    def status(self, seat_id: str) -> SeatStatus:
-        for seat in self.seats:
-            if seat.seat_id == seat_id:
-                return seat.status
-        raise KeyError(seat_id)
-
-
 @dataclass(frozen=True)
 class CheckoutResult:
     booking: Booking
@@ -173,64 +126,6 @@ class CancellationResult:
     refund: Money
     fee: Money
     refund_issued: bool
-
-
-# Channels Marquee sells through; a show listing none of them is sold at the box office only.
-ONLINE_CHANNELS = frozenset({SalesChannel.WEB, SalesChannel.APP})
-
-
-@dataclass
-class _Context:
-    show: Show
-    theatre: Theatre
-    layout: SeatLayout
-    cancelled: bool = False
-    selling: SellingPolicy = field(default_factory=SellingPolicy)
-
-    def require_on_sale(self) -> None:
-        if self.cancelled or self.show.status is ShowStatus.CANCELLED:
-            raise ShowCancelled(f"show {self.show.id} was cancelled: it sells no more seats")
-
-    def require_online(self) -> None:
-        """Refuse, before any seat is taken, a show the theatre does not sell online."""
-        if not self.show.sales_channels & ONLINE_CHANNELS:
-            raise SalesClosedOnline(
-                f"show {self.show.id} is sold at the box office only", reason="box_office_only"
-            )
-        if self.show.status is ShowStatus.SOLD_OUT:
-            raise SalesClosedOnline(
-                f"the theatre reports show {self.show.id} sold out", reason="sold_out"
-            )
-        if self.selling.mode is SellingMode.CLOSED:
-            raise SalesClosedOnline(
-                f"show {self.show.id} is not sold online: "
-                f"{self.selling.reason or 'the theatre gives Marquee no seats'}",
-                reason="no_online_allocation",
-            )
-
-    def sells_online(self) -> bool:
-        return (
-            bool(self.show.sales_channels & ONLINE_CHANNELS)
-            and self.selling.mode is not SellingMode.CLOSED
-            and self.show.status is ShowStatus.SCHEDULED
-        )
-
-    def window_open(self, now: datetime) -> bool:
-        """Inside the show's online sales window (which may run past the start)."""
-        opens = self.show.sales_open()
-        return (opens is None or now >= opens) and now < self.show.sales_close()
-
-    def online_states(self, states: Mapping[str, SeatStatus]) -> Mapping[str, SeatStatus]:
-        """Seat states as online customers see them: under an allocation, every seat the
-        theatre did not give Marquee is the box office's (blocked here)."""
-        if self.selling.mode is not SellingMode.ALLOCATION:
-            return states
-        allocated = self.selling.allocated
-        out = dict(states)
-        for seat in self.layout.seats():
-            if seat.id not in allocated and seat.id not in out:
-                out[seat.id] = SeatStatus.BLOCKED
-        return out
 
 
 @dataclass
@@ -253,9 +148,7 @@ class BookingService:
     # How long a booking may stay pending, or a payment attempt unresolved, before the stuck
     # sweep asks the gateway about it.
     stuck_after_seconds: int = 900
-    _maps: BoundedDict[str, tuple] = field(
-        default_factory=lambda: BoundedDict(MAPS_KEPT), init=False, repr=False
-    )
+    _maps: SeatMaps = field(default_factory=SeatMaps, init=False, repr=False)
 
     # --- plumbing ------------------------------------------------------------------------
     def _commit(self, uow: UnitOfWork) -> None:
@@ -267,14 +160,14 @@ class BookingService:
         if self.on_commit is not None and events:
             self.on_commit(events)
 
-    def _context(self, uow: UnitOfWork, show_id: str) -> _Context:
+    def _context(self, uow: UnitOfWork, show_id: str) -> ShowContext:
         found = uow.catalog.show_context(show_id)
         if found is None:
             raise UnknownShow(f"no show {show_id!r}")
         show, theatre, layout, cancelled = found
         if theatre is None or layout is None:
             raise UnknownShow(f"show {show_id!r} has no theatre or seat layout on record")
-        return _Context(show, theatre, layout, cancelled, self._selling(theatre, show))
+        return ShowContext(show, theatre, layout, cancelled, self._selling(theatre, show))
 
     def _selling(self, theatre: Theatre, show: Show) -> SellingPolicy:
         link = self.links(theatre)
@@ -296,62 +189,7 @@ class BookingService:
             now = self.clock.now()
             states = uow.seats.states(show_id, now)
         self.availability.remember(show_id, ctx, states)
-        states = ctx.online_states(states)
-        # A map is a function of these inputs alone: while none changed (same catalog objects,
-        # same seat states) the last one built is the answer. In a sale most reads find it.
-        sales_open = ctx.window_open(now) and ctx.sells_online()
-        inputs = (sales_open, frozenset(states.items()))
-        last = self._maps.get(show_id)
-        if (
-            last is not None
-            and last[0] is ctx.show
-            and last[1] is ctx.theatre
-            and last[2] is ctx.layout
-            and last[3] == inputs
-        ):
-            return last[4]
-        seats = []
-        counts: dict[str, list[int]] = {}
-        plan = seating.plan_for(ctx.layout)
-        for seat, row_name, flags in plan.listing:
-            status = plan.status(seat.id, states)
-            seats.append(
-                SeatView(
-                    seat_id=seat.id,
-                    label=seat.label,
-                    area=seat.position.area,
-                    row=seat.position.row,
-                    column=seat.position.column,
-                    category=seat.category,
-                    status=status,
-                    flags=flags,
-                    group=seat.group,
-                    row_name=row_name,
-                )
-            )
-            c = counts.setdefault(seat.category, [0, 0])
-            c[1] += 1
-            c[0] += status == SeatStatus.AVAILABLE
-        categories = tuple(
-            CategoryView(
-                category=cat,
-                prices=tuple(t for t in ctx.show.ticket_types if t.category == cat),
-                available=c[0],
-                total=c[1],
-            )
-            for cat, c in sorted(counts.items())
-        )
-        built = SeatMap(
-            show_id=show_id,
-            theatre_id=ctx.theatre.id,
-            sales_open=sales_open,
-            max_seats_per_hold=ctx.theatre.rules.max_seats_per_hold,
-            categories=categories,
-            seats=tuple(seats),
-            layout_id=ctx.layout.id,
-        )
-        self._maps.put(show_id, (ctx.show, ctx.theatre, ctx.layout, inputs, built))
-        return built
+        return self._maps.build(ctx, states, now)
 
     # --- holds ---------------------------------------------------------------------------
     def place_hold(
@@ -442,7 +280,7 @@ class BookingService:
 
     @staticmethod
     def _check_hold(
-        ctx: _Context, wanted: list[str], states: Mapping[str, SeatStatus], now: datetime
+        ctx: ShowContext, wanted: list[str], states: Mapping[str, SeatStatus], now: datetime
     ) -> list[Seat]:
         ctx.require_on_sale()
         ctx.require_online()
@@ -461,7 +299,7 @@ class BookingService:
             ctx.layout, wanted, ctx.online_states(states), ctx.theatre.rules
         )
 
-    def _placed(self, hold: Hold, ctx: _Context) -> ev.HoldPlaced:
+    def _placed(self, hold: Hold, ctx: ShowContext) -> ev.HoldPlaced:
         return ev.HoldPlaced(
             hold_id=hold.id,
             show_id=hold.show_id,
@@ -473,7 +311,7 @@ class BookingService:
         )
 
     def _forward_hold(
-        self, hold: Hold, ctx: _Context, seats: list[Seat], link: TheatreLink, key: str
+        self, hold: Hold, ctx: ShowContext, seats: list[Seat], link: TheatreLink, key: str
     ) -> Hold:
         # The POS hold lasts twice the TTL so the one allowed extension needs no remote call;
         # our own expiry releases it at the POS in any case.
@@ -538,7 +376,7 @@ class BookingService:
     def _undo_hold(
         self,
         hold: Hold,
-        ctx: _Context,
+        ctx: ShowContext,
         *,
         reason: str,
         forward: bool,
@@ -1029,7 +867,7 @@ class BookingService:
     def _new_booking(
         self,
         hold: Hold,
-        ctx: _Context,
+        ctx: ShowContext,
         customer_id: str,
         ticket_types: Mapping[str, str],
         now: datetime,
@@ -1657,7 +1495,7 @@ class BookingService:
         return number
 
     def _undo_late_sale(
-        self, booking_id: str, ctx: _Context, link: TheatreLink, order: str
+        self, booking_id: str, ctx: ShowContext, link: TheatreLink, order: str
     ) -> None:
         try:
             link.cancel(ctx.show, order, f"cancel:{booking_id}")

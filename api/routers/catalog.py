@@ -20,7 +20,7 @@ from api.routers.seat_categories import seat_map_labels
 from api.schemas import MovieOut, SeatMapOut, ShowOut, TheatreOut
 from api.show_details import screen_names
 from booking.errors import UnknownShow
-from booking.services import SeatMap
+from booking.read_models import SeatMap
 from canonical.time import utcnow
 from store import catalog
 

@@ -16,8 +16,8 @@ from api.problems import not_found
 from api.routers.partner import owns_theatre
 from api.security.principal import Principal, current_principal
 from booking.bounded import BoundedDict
+from booking.read_models import SeatMap
 from booking.seat_categories import labels
-from booking.services import SeatMap
 from store import catalog, seat_categories
 
 partner_router = APIRouter(prefix="/v1/partner/theatres", tags=["partner"])
