@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from booking.ports import Notification
 from canonical.orders import Customer
@@ -19,6 +20,7 @@ from notifications import ChannelNotifier, FileChannel, SmtpEmail
 from notifications.shows import CatalogShows, ShowFacts, show_time
 from store import catalog
 from store.engine import make_engine
+from store.tables import shows
 from tests.notifications.test_notifications import _booking, _confirmed
 
 TODAY = date(2026, 12, 5)
@@ -179,3 +181,19 @@ def test_the_api_process_mails_the_show_with_the_ticket(sqlite_url: str, tmp_pat
     assert f"Theatre: {theatre.name}" in body
     assert f"Screen: {screen[stored.screen_id]}" in body
     assert f"{local:%H:%M} {local.tzname()}" in body
+
+
+def test_show_facts_are_read_once_per_show_for_a_few_seconds(demo_engine) -> None:
+    show, _, _, _ = _a_show_of(demo_engine, "mov_kaala_vettai")
+    now = [100.0]
+    lookup = CatalogShows(demo_engine, keep_seconds=5, clock=lambda: now[0])
+    first = lookup(show.id, ["en"])
+    assert first is not None and first.start == show.start
+    moved = show.start + timedelta(hours=2)
+    with demo_engine.begin() as conn:
+        conn.execute(update(shows).where(shows.c.id == show.id).values(start_at=moved))
+    now[0] += 4.9
+    assert lookup(show.id, ["en"]) is first  # a sale's e-tickets share one read
+    now[0] += 0.2
+    again = lookup(show.id, ["en"])
+    assert again is not None and again.start == moved  # a change is read within seconds
