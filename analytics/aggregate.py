@@ -23,12 +23,16 @@ from store.tables_analytics import (
     analytics_customer_days,
     analytics_customer_prefs,
     analytics_daily,
+    analytics_daily_theatre,
     analytics_hourly,
     analytics_hourly_theatre,
+    analytics_monthly,
     analytics_pace,
+    analytics_pace_days,
     analytics_pref_trends,
     analytics_reasons,
     analytics_searches,
+    analytics_show_days,
     analytics_shows,
 )
 
@@ -36,8 +40,12 @@ COUNTERS: dict[str, tuple[str, ...]] = {
     analytics_hourly.name: ROLLUP_COUNTERS,
     analytics_hourly_theatre.name: ROLLUP_COUNTERS,
     analytics_daily.name: ROLLUP_COUNTERS,
+    analytics_daily_theatre.name: ROLLUP_COUNTERS,
+    analytics_monthly.name: ROLLUP_COUNTERS,
     analytics_shows.name: SHOW_COUNTERS,
+    analytics_show_days.name: SHOW_COUNTERS,
     analytics_pace.name: ("bookings", "tickets"),
+    analytics_pace_days.name: ("bookings", "tickets"),
     analytics_reasons.name: ("count", "amount"),
     analytics_customer_prefs.name: ("bookings", "tickets"),
     analytics_pref_trends.name: ("bookings", "tickets"),
@@ -50,8 +58,12 @@ TABLES = {
         analytics_hourly,
         analytics_hourly_theatre,
         analytics_daily,
+        analytics_daily_theatre,
+        analytics_monthly,
         analytics_shows,
+        analytics_show_days,
         analytics_pace,
+        analytics_pace_days,
         analytics_reasons,
         analytics_customer_days,
         analytics_customer_prefs,
@@ -149,7 +161,9 @@ def _upsert(name: str, dialect_name: str) -> Insert:
     )
 
 
-def _rollup_keys(fact: Fact) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+def _rollups(batch: Batch, fact: Fact, inc: dict[str, int]) -> None:
+    """The same increments at every grain: hour, day and month per screen, movie and language;
+    hour and day per theatre. Each coarser table is the sum of a finer one."""
     s = fact.show
     assert s is not None
     dims = {
@@ -159,7 +173,13 @@ def _rollup_keys(fact: Fact) -> tuple[dict[str, Any], dict[str, Any], dict[str, 
         "language": s.language,
     }
     attrs = {"city": s.city, "country": s.country, "currency": s.currency}
-    return {"day": fact.day, "hour": fact.hour, **dims}, {"day": fact.day, **dims}, attrs
+    month = date(fact.day.year, fact.day.month, 1)
+    batch.add(analytics_hourly, {"day": fact.day, "hour": fact.hour, **dims}, inc, attrs)
+    batch.add(analytics_daily, {"day": fact.day, **dims}, inc, attrs)
+    batch.add(analytics_monthly, {"month": month, **dims}, inc, attrs)
+    theatre = {"theatre_id": s.theatre_id}
+    batch.add(analytics_hourly_theatre, {"day": fact.day, "hour": fact.hour, **theatre}, inc, attrs)
+    batch.add(analytics_daily_theatre, {"day": fact.day, **theatre}, inc, attrs)
 
 
 def _show_attrs(fact: Fact) -> dict[str, Any]:
@@ -252,17 +272,15 @@ def add_fact(batch: Batch, fact: Fact) -> None:
         return  # an event about a show we cannot find: kept as a fact, counted nowhere
     rollup, per_show = _counts(fact)
     if rollup:
-        hourly, daily, attrs = _rollup_keys(fact)
-        batch.add(analytics_hourly, hourly, rollup, attrs)
-        batch.add(
-            analytics_hourly_theatre,
-            {"day": fact.day, "hour": fact.hour, "theatre_id": s.theatre_id},
-            rollup,
-            attrs,
-        )
-        batch.add(analytics_daily, daily, rollup, attrs)
+        _rollups(batch, fact, rollup)
     if per_show:
         batch.add(analytics_shows, {"show_id": s.show_id}, per_show, _show_attrs(fact))
+        batch.add(
+            analytics_show_days,
+            {"business_date": s.business_date, "theatre_id": s.theatre_id},
+            per_show,
+            {"currency": s.currency},
+        )
     if fact.kind in REASON_KINDS:
         amount = fact.amount if fact.kind in ("RefundIssued", "BookingCancelled") else 0
         reason = fact.reason or ("customer" if fact.kind == "BookingCancelled" else "")
@@ -291,11 +309,17 @@ def _pace(batch: Batch, fact: Fact) -> None:
     s = fact.show
     assert s is not None
     days_before = max(0, int((s.start_at - fact.occurred_at) // timedelta(days=1)))
+    inc = {"bookings": 1, "tickets": fact.quantity or 0}
     batch.add(
         analytics_pace,
         {"show_id": s.show_id, "days_before": days_before},
-        {"bookings": 1, "tickets": fact.quantity or 0},
+        inc,
         {"theatre_id": s.theatre_id},
+    )
+    batch.add(
+        analytics_pace_days,
+        {"business_date": s.business_date, "theatre_id": s.theatre_id, "days_before": days_before},
+        inc,
     )
 
 

@@ -5,15 +5,33 @@ days; city, theatre, screen, movie, language).
 Money is always reported per currency: rows carry a `currency` and amounts are only summed
 within one. Counts that mean the same in every currency (views, holds, tickets) are also given
 as plain totals.
+
+A year of a big partner is ~100,000 shows, so each answer reads the coarsest table that holds
+it: per theatre and day unless a screen, movie or language is asked for, else whole months and
+the days around them; seats sold and the booking pace per theatre and show date unless a
+screen, movie, language or show is. Every coarser table is kept in the same transaction as the
+finer ones (`analytics.aggregate`) and is their sum, so the numbers do not depend on which one
+answered.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Subquery,
+    and_,
+    func,
+    or_,
+    select,
+    true,
+    union_all,
+)
 
 from analytics.aggregate import SEARCH_BUCKETS_MS
 from store.tables import movie_translations, movies, screens, seat_layouts, shows, theatres
@@ -22,12 +40,16 @@ from store.tables_analytics import (
     analytics_customer_days,
     analytics_customer_prefs,
     analytics_daily,
+    analytics_daily_theatre,
     analytics_hourly,
     analytics_hourly_theatre,
+    analytics_monthly,
     analytics_pace,
+    analytics_pace_days,
     analytics_pref_trends,
     analytics_reasons,
     analytics_searches,
+    analytics_show_days,
     analytics_shows,
 )
 
@@ -69,17 +91,82 @@ class Filters:
 
 def _where(q: Select, table: Any, scope: Scope, f: Filters, day_col: str = "day") -> Select:
     c = table.c
-    if scope.theatre_ids is not None:
-        q = q.where(c.theatre_id.in_(scope.theatre_ids))
+    q = _scoped(q, table, scope, f)
     if f.date_from is not None:
         q = q.where(c[day_col] >= f.date_from)
     if f.date_to is not None:
         q = q.where(c[day_col] <= f.date_to)
+    return q
+
+
+def _scoped(q: Select, table: Any, scope: Scope, f: Filters) -> Select:
+    """Every filter but the dates."""
+    c = table.c
+    if scope.theatre_ids is not None:
+        q = q.where(c.theatre_id.in_(scope.theatre_ids))
     for name in ("theatre_id", "screen_id", "movie_id", "language", "city"):
         value = getattr(f, name)
         if value is not None and name in c:
             q = q.where(c[name] == value)
     return q
+
+
+# Filters the per-theatre tables cannot answer: with one of them the finer table is read.
+FINE_FILTERS = ("screen_id", "movie_id", "language")
+
+
+def _fine(f: Filters) -> bool:
+    return any(getattr(f, name) is not None for name in FINE_FILTERS)
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _whole_months(f: Filters) -> tuple[date | None, date | None] | None:
+    """The first and the last calendar month (their first days) lying wholly in the range; None
+    on a side the range leaves open; None instead of the pair when no month fits in it."""
+    first = f.date_from
+    if first is not None and first.day != 1:
+        first = _next_month(first)
+    last = f.date_to
+    if last is not None:
+        ends_a_month = (last + timedelta(days=1)).day == 1
+        last = _month_start(last if ends_a_month else _month_start(last) - timedelta(days=1))
+    if first is not None and last is not None and first > last:
+        return None
+    return first, last
+
+
+def _rollup_rows(scope: Scope, f: Filters, keys: tuple[str, ...]) -> Subquery:
+    """The rollup rows (`keys`, currency and every counter) that add up to the range: the
+    whole months from `analytics_monthly`, the days around them from `analytics_daily`. Each
+    event is in exactly one of the two, so sums equal the daily table's alone."""
+    columns = (*keys, "currency", *ROLLUP_COUNTERS)
+    months = _whole_months(f)
+    if months is None:
+        daily_only = select(*(analytics_daily.c[n] for n in columns))
+        return _where(daily_only, analytics_daily, scope, f).subquery()
+    m, d = analytics_monthly.c, analytics_daily.c
+    first, last = months
+    monthly = _scoped(select(*(m[n] for n in columns)), analytics_monthly, scope, f)
+    if first is not None:
+        monthly = monthly.where(m.month >= first)
+    if last is not None:
+        monthly = monthly.where(m.month <= last)
+    edges: list[ColumnElement[bool]] = []
+    if f.date_from is not None and first is not None and f.date_from < first:
+        edges.append(and_(d.day >= f.date_from, d.day < first))
+    if f.date_to is not None and last is not None and f.date_to >= _next_month(last):
+        edges.append(and_(d.day >= _next_month(last), d.day <= f.date_to))
+    if not edges:
+        return monthly.subquery()
+    daily = _scoped(select(*(d[n] for n in columns)), analytics_daily, scope, f).where(or_(*edges))
+    return union_all(monthly, daily).subquery()
 
 
 def _int(value: Any) -> int:
@@ -138,10 +225,40 @@ def funnel_steps(stages: list[tuple[str, int]]) -> list[dict[str, Any]]:
     return out
 
 
+def _sums(scope: Scope, f: Filters, by: str | None) -> Select:
+    """Every rollup counter summed per currency (and per `by`'s columns) over the range, from
+    the coarsest table that answers it: per theatre and day unless a screen, movie or language
+    is asked for; per hour for hours; otherwise whole months and the days around them."""
+    names: tuple[str, ...] = {
+        None: (),
+        "city": ("city",),
+        "theatre": ("theatre_id",),
+        "screen": ("screen_id",),
+        "movie": ("movie_id",),
+        "language": ("language",),
+        "day": ("day",),
+        "hour": ("day", "hour"),
+        "hour_of_day": ("hour",),
+    }[by]
+    source: Any
+    if by in ("hour", "hour_of_day"):
+        source = analytics_hourly if _fine(f) else analytics_hourly_theatre
+    elif by in (None, "city", "theatre", "day") and not _fine(f):
+        source = analytics_daily_theatre
+    elif by == "day":
+        source = analytics_daily
+    else:
+        source = _rollup_rows(scope, f, names)
+    c = source.c
+    keys = [c[n] for n in names]
+    q = select(*keys, c.currency, *(func.sum(c[n]).label(n) for n in ROLLUP_COUNTERS))
+    if not isinstance(source, Subquery):  # a subquery comes filtered
+        q = _where(q, source, scope, f)
+    return q.group_by(*keys, c.currency).order_by(*keys, c.currency)
+
+
 def totals(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any]:
-    d = analytics_daily.c
-    q = select(d.currency, *(func.sum(d[c]).label(c) for c in ROLLUP_COUNTERS)).group_by(d.currency)
-    rows = conn.execute(_where(q, analytics_daily, scope, f)).all()
+    rows = conn.execute(_sums(scope, f, None)).all()
     counts = {c: sum(_int(getattr(r, c)) for r in rows) for c in COUNTS}
     money = [
         {
@@ -190,82 +307,42 @@ def active_customers(conn: Connection, scope: Scope, f: Filters) -> int:
     return _int(conn.execute(select(func.count()).select_from(q.subquery())).scalar_one())
 
 
-def _shows_query(scope: Scope, f: Filters) -> Select:
-    s, a = shows.c, analytics_shows.c
-    sold = (
-        func.coalesce(a.tickets, 0)
-        - func.coalesce(a.cancelled_tickets, 0)
-        - func.coalesce(a.returned_seats, 0)
-    )
-    q = (
-        select(
-            s.id.label("show_id"),
-            s.theatre_id,
-            s.screen_id,
-            s.movie_id,
-            s.language,
-            s.format,
-            s.start_at,
-            s.business_date,
-            s.status,
-            theatres.c.city,
-            theatres.c.currency,
-            theatres.c.timezone,
-            seat_layouts.c.seat_count.label("capacity"),
-            sold.label("sold"),
-            func.coalesce(a.bookings, 0).label("bookings"),
-            func.coalesce(a.revenue, 0).label("revenue"),
-            func.coalesce(a.cancellations, 0).label("cancellations"),
-            func.coalesce(a.show_views, 0).label("show_views"),
-            func.coalesce(a.seat_map_views, 0).label("seat_map_views"),
-            func.coalesce(a.holds, 0).label("holds"),
-            func.coalesce(a.checkouts, 0).label("checkouts"),
-        )
-        .select_from(shows)
-        .join(theatres, theatres.c.id == s.theatre_id)
-        .join(seat_layouts, seat_layouts.c.id == s.layout_id)
-        .outerjoin(analytics_shows, a.show_id == s.id)
-    )
-    if scope.theatre_ids is not None:
-        q = q.where(s.theatre_id.in_(scope.theatre_ids))
-    if f.date_from is not None:
-        q = q.where(s.business_date >= f.date_from)
-    if f.date_to is not None:
-        q = q.where(s.business_date <= f.date_to)
-    for name in ("theatre_id", "screen_id", "movie_id", "language"):
-        value = getattr(f, name)
-        if value is not None:
-            q = q.where(s[name] == value)
-    if f.city is not None:
-        q = q.where(theatres.c.city == f.city)
-    if f.extra.get("show_id"):
-        q = q.where(s.id == f.extra["show_id"])
-    return q
+def _per_show(f: Filters) -> bool:
+    """Whether the range must be read show by show (the per-date tables name no screen, movie,
+    language or show)."""
+    return _fine(f) or bool(f.extra.get("show_id"))
 
 
 def occupancy_total(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any]:
     """Seats sold over seats offered, for the scheduled shows whose business date is in range.
     Two plain sums (seats offered from the shows' layouts, seats sold from the per-show
-    aggregate) rather than a join per show: a year of a big partner is ~100,000 shows."""
-    s, a = shows.c, analytics_shows.c
+    aggregate, or its sum per theatre and date) rather than a join per show: a year of a big
+    partner is ~100,000 shows. One statement."""
+    s = shows.c
     offered = (
-        select(func.count(), func.coalesce(func.sum(seat_layouts.c.seat_count), 0))
+        select(
+            func.count().label("shows"),
+            func.coalesce(func.sum(seat_layouts.c.seat_count), 0).label("capacity"),
+        )
         .select_from(shows)
         .join(seat_layouts, seat_layouts.c.id == s.layout_id)
         .where(s.status == "scheduled")
     )
-    offered = _show_filters(offered, shows, scope, f)
+    offered_q = _show_filters(offered, shows, scope, f).subquery()
     # The per-show aggregate carries the show's theatre, date, screen, movie and language, so
     # it is filtered on its own; a cancelled show's bookings are cancelled, so it adds 0.
-    sold = _show_filters(
-        select(func.coalesce(func.sum(a.tickets - a.cancelled_tickets - a.returned_seats), 0)),
-        analytics_shows,
-        scope,
-        f,
-        id_column="show_id",
+    per_show = analytics_shows if _per_show(f) else analytics_show_days
+    a = per_show.c
+    sold = select(
+        func.coalesce(func.sum(a.tickets - a.cancelled_tickets - a.returned_seats), 0).label("sold")
     )
-    shows_n, capacity = (_int(v) for v in conn.execute(offered).one())
-    sold_n = _int(conn.execute(sold).scalar_one())
+    sold_q = _show_filters(sold, per_show, scope, f, id_column="show_id").subquery()
+    row = conn.execute(
+        select(offered_q.c.shows, offered_q.c.capacity, sold_q.c.sold).select_from(
+            offered_q.join(sold_q, true())
+        )
+    ).one()
+    shows_n, capacity, sold_n = _int(row.shows), _int(row.capacity), _int(row.sold)
     return {
         "shows": shows_n,
         "capacity": capacity,
@@ -296,46 +373,124 @@ def _show_filters(q: Select, table: Any, scope: Scope, f: Filters, id_column: st
 def show_occupancy(
     conn: Connection, scope: Scope, f: Filters, limit: int = 5000
 ) -> list[dict[str, Any]]:
-    """Per show (the heat map): capacity, seats sold, occupancy, bookings, revenue."""
-    q = _shows_query(scope, f).order_by(shows.c.start_at, shows.c.id).limit(limit)
-    rows = conn.execute(q).all()
-    screens_found = screen_names(conn, {r.screen_id for r in rows})
-    titles = movie_titles(conn, {r.movie_id for r in rows})
-    theatres_found = theatre_names(conn, {r.theatre_id for r in rows})
-    out = []
-    for r in rows:
-        capacity, sold = _int(r.capacity), _int(r.sold)
-        out.append(
-            {
-                "show_id": r.show_id,
-                "theatre_id": r.theatre_id,
-                "theatre_name": theatres_found.get(r.theatre_id, r.theatre_id),
-                "screen_id": r.screen_id,
-                "screen_name": screens_found.get(r.screen_id, (r.screen_id, ""))[0],
-                "movie_id": r.movie_id,
-                "movie_title": titles.get(r.movie_id, r.movie_id),
-                "language": r.language,
-                "format": r.format,
-                "start_at": r.start_at,
-                "timezone": r.timezone,
-                "business_date": r.business_date,
-                "status": r.status,
-                "capacity": capacity,
-                "sold": sold,
-                "occupancy": _ratio(sold, capacity),
-                "bookings": _int(r.bookings),
-                "revenue": {"amount": _int(r.revenue), "currency": r.currency},
-                "cancellations": _int(r.cancellations),
-                "funnel": {
-                    "show_page": _int(r.show_views),
-                    "seat_map": _int(r.seat_map_views),
-                    "hold": _int(r.holds),
-                    "checkout": _int(r.checkouts),
-                    "paid": _int(r.bookings),
-                },
-            }
+    """Per show (the heat map): capacity, seats sold, occupancy, bookings, revenue. The first
+    `limit` shows by start are picked from the shows alone and only they are joined to their
+    theatre, screen, layout and counters: a year of a big partner is ~100,000 shows."""
+    s = shows.c
+    picked = (
+        _show_filters(
+            select(
+                s.id,
+                s.theatre_id,
+                s.screen_id,
+                s.movie_id,
+                s.language,
+                s.format,
+                s.start_at,
+                s.business_date,
+                s.status,
+                s.layout_id,
+            ),
+            shows,
+            scope,
+            f,
         )
-    return out
+        .order_by(s.start_at, s.id)
+        .limit(limit)
+        .subquery()
+    )
+    p, a = picked.c, analytics_shows.c
+    q = (
+        select(
+            p.id,
+            p.theatre_id,
+            theatres.c.name,
+            p.screen_id,
+            func.coalesce(screens.c.name, p.screen_id),
+            p.movie_id,
+            p.language,
+            p.format,
+            p.start_at,
+            theatres.c.timezone,
+            p.business_date,
+            p.status,
+            seat_layouts.c.seat_count,
+            func.coalesce(a.tickets, 0)
+            - func.coalesce(a.cancelled_tickets, 0)
+            - func.coalesce(a.returned_seats, 0),
+            func.coalesce(a.bookings, 0),
+            func.coalesce(a.revenue, 0),
+            theatres.c.currency,
+            func.coalesce(a.cancellations, 0),
+            func.coalesce(a.show_views, 0),
+            func.coalesce(a.seat_map_views, 0),
+            func.coalesce(a.holds, 0),
+            func.coalesce(a.checkouts, 0),
+        )
+        .select_from(picked)
+        .join(theatres, theatres.c.id == p.theatre_id)
+        .join(seat_layouts, seat_layouts.c.id == p.layout_id)
+        .outerjoin(screens, screens.c.id == p.screen_id)
+        .outerjoin(analytics_shows, a.show_id == p.id)
+        .order_by(p.start_at, p.id)
+    )
+    rows = conn.execute(q).all()
+    titles = movie_titles(conn, {r[5] for r in rows})
+    # Unpacked by position and built in one pass: up to `limit` rows per request.
+    return [
+        {
+            "show_id": show_id,
+            "theatre_id": theatre_id,
+            "theatre_name": theatre_name,
+            "screen_id": screen_id,
+            "screen_name": screen_name,
+            "movie_id": movie_id,
+            "movie_title": titles.get(movie_id, movie_id),
+            "language": language,
+            "format": format_,
+            "start_at": start_at,
+            "timezone": timezone,
+            "business_date": business_date,
+            "status": status,
+            "capacity": int(capacity),
+            "sold": int(sold),
+            "occupancy": _ratio(int(sold), int(capacity)),
+            "bookings": int(bookings),
+            "revenue": {"amount": int(revenue), "currency": currency},
+            "cancellations": int(cancellations),
+            "funnel": {
+                "show_page": int(show_views),
+                "seat_map": int(seat_map_views),
+                "hold": int(holds),
+                "checkout": int(checkouts),
+                "paid": int(bookings),
+            },
+        }
+        for (
+            show_id,
+            theatre_id,
+            theatre_name,
+            screen_id,
+            screen_name,
+            movie_id,
+            language,
+            format_,
+            start_at,
+            timezone,
+            business_date,
+            status,
+            capacity,
+            sold,
+            bookings,
+            revenue,
+            currency,
+            cancellations,
+            show_views,
+            seat_map_views,
+            holds,
+            checkouts,
+        ) in rows
+    ]
 
 
 # --- names -----------------------------------------------------------------------------------
@@ -414,26 +569,8 @@ def breakdown(conn: Connection, scope: Scope, f: Filters, by: str) -> list[dict[
     """Every rollup counter grouped by one dimension (and currency: money never mixes)."""
     if by not in BREAKDOWNS:
         raise ValueError(f"cannot break down by {by!r}; one of {', '.join(BREAKDOWNS)}")
-    table = analytics_daily
-    if by in ("hour", "hour_of_day"):
-        fine = f.screen_id or f.movie_id or f.language
-        table = analytics_hourly if fine else analytics_hourly_theatre
-    c = table.c
-    names = {
-        "city": ["city"],
-        "theatre": ["theatre_id"],
-        "screen": ["screen_id"],
-        "movie": ["movie_id"],
-        "language": ["language"],
-        "day": ["day"],
-        "hour": ["day", "hour"],
-        "hour_of_day": ["hour"],
-    }[by]
-    keys = [c[n] for n in names]
-    q = select(*keys, c.currency, *(func.sum(c[n]).label(n) for n in ROLLUP_COUNTERS))
-    q = _where(q, table, scope, f).group_by(*keys, c.currency).order_by(*keys, c.currency)
     out = []
-    for r in conn.execute(q):
+    for r in conn.execute(_sums(scope, f, by)):
         if by == "hour":
             key = f"{r.day.isoformat()}T{r.hour:02d}"
         else:
@@ -466,15 +603,24 @@ def reasons(
 
 
 def pace(conn: Connection, scope: Scope, f: Filters) -> list[dict[str, Any]]:
-    """Bookings and tickets by whole days before the show, for the shows in range (or one)."""
-    p = analytics_pace.c
-    picked = _shows_query(scope, f).with_only_columns(shows.c.id)
-    q = (
-        select(p.days_before, func.sum(p.bookings), func.sum(p.tickets))
-        .where(p.show_id.in_(picked))
-        .group_by(p.days_before)
-        .order_by(p.days_before.desc())
-    )
+    """Bookings and tickets by whole days before the show, for the shows in range (or one):
+    summed per theatre and business date unless a screen, movie, language or show is asked
+    for."""
+    if _per_show(f):
+        p = analytics_pace.c
+        picked = _show_filters(select(shows.c.id), shows, scope, f)
+        q = select(p.days_before, func.sum(p.bookings), func.sum(p.tickets)).where(
+            p.show_id.in_(picked)
+        )
+    else:
+        p = analytics_pace_days.c
+        q = _show_filters(
+            select(p.days_before, func.sum(p.bookings), func.sum(p.tickets)),
+            analytics_pace_days,
+            scope,
+            f,
+        )
+    q = q.group_by(p.days_before).order_by(p.days_before.desc())
     out, running = [], 0
     for days_before, bookings, tickets in conn.execute(q):
         running += _int(tickets)

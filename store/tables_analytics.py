@@ -1,4 +1,5 @@
-"""The analytics store's tables, on the shared metadata (migrations 0003 and 0004 create them).
+"""The analytics store's tables, on the shared metadata (migrations 0003, 0005 and 0013 create
+them).
 
 `analytics_events` is the ingested fact log: one row per domain event the analytics consumer took
 from the outbox and per tracked event (show page and seat-map views, searches), with the
@@ -79,6 +80,7 @@ ROLLUP_COUNTERS = (
 
 
 def _rollup(name: str, *time_keys: Column) -> Table:
+    period = time_keys[0].name
     return Table(
         name,
         metadata,
@@ -91,7 +93,7 @@ def _rollup(name: str, *time_keys: Column) -> Table:
         Column("country", String(2), nullable=False),
         Column("currency", String(3), nullable=False),
         *(_counter(c) for c in ROLLUP_COUNTERS),
-        Index(f"ix_{name}_theatre_day", "theatre_id", "day"),
+        Index(f"ix_{name}_theatre_{period}", "theatre_id", period),
     )
 
 
@@ -101,6 +103,28 @@ analytics_hourly = _rollup(
     Column("hour", Integer, primary_key=True),
 )
 analytics_daily = _rollup("analytics_daily", Column("day", Date, primary_key=True))
+
+# Long ranges read the coarsest rollup that answers them: whole calendar months (of the
+# theatre's local days) from here, the days before the first and after the last whole month
+# from `analytics_daily`. A year is ~12 rows per screen, movie and language instead of ~365.
+analytics_monthly = _rollup(
+    "analytics_monthly",
+    Column("month", Date, primary_key=True),  # first day of the month
+)
+
+# Per theatre and day: totals and days over long ranges when no screen, movie or language is
+# asked for (a year is 365 rows per theatre).
+analytics_daily_theatre = Table(
+    "analytics_daily_theatre",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("theatre_id", String(_ID), primary_key=True),
+    Column("city", String(100), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("currency", String(3), nullable=False),
+    *(_counter(c) for c in ROLLUP_COUNTERS),
+    Index("ix_analytics_daily_theatre_theatre_day", "theatre_id", "day"),
+)
 
 # The hour of day over long ranges: per theatre only (a year is ~4,700 rows per theatre here,
 # against screens x movies x languages times that in `analytics_hourly`).
@@ -150,6 +174,18 @@ analytics_shows = Table(
     Index("ix_analytics_shows_theatre_date", "theatre_id", "business_date"),
 )
 
+# `analytics_shows` summed per theatre and business date: the seats sold of a year of shows
+# without reading every show.
+analytics_show_days = Table(
+    "analytics_show_days",
+    metadata,
+    Column("business_date", Date, primary_key=True),
+    Column("theatre_id", String(_ID), primary_key=True),
+    Column("currency", String(3), nullable=False),
+    *(_counter(c) for c in SHOW_COUNTERS),
+    Index("ix_analytics_show_days_theatre_date", "theatre_id", "business_date"),
+)
+
 # Booking pace: tickets sold N whole days before the show starts.
 analytics_pace = Table(
     "analytics_pace",
@@ -159,6 +195,19 @@ analytics_pace = Table(
     Column("theatre_id", String(_ID), nullable=False),
     _counter("bookings"),
     _counter("tickets"),
+)
+
+# The booking pace summed per theatre and the shows' business date (a year of a big partner is
+# ~100,000 shows, each with a row per day it sold on).
+analytics_pace_days = Table(
+    "analytics_pace_days",
+    metadata,
+    Column("business_date", Date, primary_key=True),
+    Column("theatre_id", String(_ID), primary_key=True),
+    Column("days_before", Integer, primary_key=True),
+    _counter("bookings"),
+    _counter("tickets"),
+    Index("ix_analytics_pace_days_theatre_date", "theatre_id", "business_date"),
 )
 
 # Why things went wrong (or were undone): failed payments, released holds, refunds, failed sales.
