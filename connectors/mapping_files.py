@@ -5,8 +5,9 @@ used (`mapping.yaml` -> `mapping.<connector>.v1.yaml`, then `.v2`...) and the ca
 connector at it. Why not in place:
 - a shipped mapping (`mappings/restline/mapping.yaml`) may serve several connectors, and is the
   package's own file; an edit for one connector must not change the others;
-- every process that holds a connector rebuilds it when the connector's definition changes
-  (`current_connector`), not when a file changes under the same name;
+- a live connector compiles its mapping once; imports and replays rebuild it when the
+  connector's definition changes (`current_connector`, `replay`), never when a file changes
+  under the same name;
 - runs and dead letters name the file and its fingerprint, so the revision an import used stays
   readable, and going back is pointing the connector at the previous file;
 - nothing ever reads a half-written file: the connector names the file only once it is complete.
