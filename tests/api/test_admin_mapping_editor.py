@@ -348,3 +348,23 @@ def test_a_dry_run_maps_a_pasted_payload_with_the_candidate(api, admin, folder):
     r = c.post(url, headers=admin, json={"text": "a: [", "entity": "seat_push", "payload": PUSH})
     assert r.status_code == 422 and r.json()["code"] == "invalid_mapping"
     assert _files(folder) == files
+
+
+def test_two_saves_at_once_from_the_same_read_one_wins_and_one_file_is_left(api, admin, folder):
+    from concurrent.futures import ThreadPoolExecutor
+
+    read = api.client.get(URL, headers=admin).json()
+    texts = [read["text"] + f"# save {n}\n" for n in range(2)]
+    headers = {**admin, "If-Match": read["etag"]}
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(
+            pool.map(lambda t: api.client.put(URL, headers=headers, json={"text": t}), texts)
+        )
+    assert sorted(r.status_code for r in answers) == [200, 412], [r.text for r in answers]
+    (won,) = [r.json() for r in answers if r.status_code == 200]
+    # Whichever step refused the other (the ETag, or the conditional update after its file was
+    # written), only the winner's file is left and the connector names it.
+    assert sorted(_files(folder)) == sorted(["mapping.yaml", won["path"].rsplit("/", 1)[-1]])
+    assert _connector(api, admin)["mapping"] == won["path"]
+    assert (ROOT / won["path"]).read_text() == won["text"]
+    assert [e["action"] for e in _audit(api, admin)].count("connector.mapping_save") == 1
