@@ -95,7 +95,13 @@ class ImportRunOut(BaseModel):
     kind: Literal["catalog", "localization", "inventory"]
     mapping_system: str | None = None
     mapping_version: str | None = Field(
-        default=None, description="The mapping file's version the run used"
+        default=None, description="The mapping language version of the file the run used"
+    )
+    mapping_path: str | None = Field(default=None, description="The mapping file the run used")
+    mapping_fingerprint: str | None = Field(
+        default=None,
+        description="The revision of that file (and its lookup tables) the run used: the "
+        "`fingerprint` the mapping editor shows",
     )
     started_at: datetime
     finished_at: datetime
@@ -111,6 +117,7 @@ class LastRunOut(BaseModel):
     status: Literal["ok", "failed"]
     finished_at: datetime
     mapping_version: str | None = None
+    mapping_fingerprint: str | None = None
     counts: dict[str, Any]
 
 

@@ -97,6 +97,17 @@ def mapping_path(path: str) -> Path:
     return candidate if candidate.is_absolute() else ROOT / candidate
 
 
+def stored_theatres(engine: Engine, connector_id: str) -> dict[str, TheatreInfo]:
+    """Zone, currency and cut-over of each of the connector's theatres, by external id."""
+    with engine.connect() as conn:
+        return {
+            row["external_id"]: TheatreInfo(
+                row["timezone"], row["currency"], row["business_day_cutover_hour"]
+            )
+            for row in sql.theatre_refs(conn, connector_id)
+        }
+
+
 # A theatre's zone or currency rarely changes; a minute of staleness is harmless.
 THEATRE_CACHE_SECONDS = 60.0
 
@@ -216,13 +227,7 @@ class Connector:
         cached = self._theatre_cache
         if cached is not None and time.monotonic() - cached[0] < THEATRE_CACHE_SECONDS:
             return cached[1]
-        with self.engine.connect() as conn:
-            infos = {
-                row["external_id"]: TheatreInfo(
-                    row["timezone"], row["currency"], row["business_day_cutover_hour"]
-                )
-                for row in sql.theatre_refs(conn, self.id)
-            }
+        infos = stored_theatres(self.engine, self.id)
         self._theatre_cache = (time.monotonic(), infos)
         return infos
 

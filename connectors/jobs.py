@@ -137,9 +137,12 @@ def _record(
     error: str | None,
 ) -> None:
     try:
-        mapping = (
-            connector.mapping if connector is not None else _stored_mapping(engine, connector_id)
-        )
+        mapping: Mapping | None
+        path: str | None
+        if connector is not None:
+            mapping, path = connector.mapping, connector.config.mapping
+        else:
+            mapping, path = _stored_mapping(engine, connector_id)
         with engine.begin() as conn:
             import_runs.record_run(
                 conn,
@@ -147,6 +150,8 @@ def _record(
                 kind=kind,
                 mapping_system=mapping.system if mapping is not None else None,
                 mapping_version=mapping.version if mapping is not None else None,
+                mapping_path=path,
+                mapping_fingerprint=mapping.fingerprint if mapping is not None else None,
                 started_at=started,
                 finished_at=utcnow(),
                 status=status,
@@ -159,15 +164,19 @@ def _record(
         )
 
 
-def _stored_mapping(engine: Engine, connector_id: str) -> Mapping | None:
-    """The connector's mapping when the connector itself could not be built (a missing secret):
-    the run is still recorded with the mapping it would have used."""
+def _stored_mapping(engine: Engine, connector_id: str) -> tuple[Mapping | None, str | None]:
+    """The connector's mapping (and its path) when the connector itself could not be built (a
+    missing secret): the run is still recorded with the mapping it would have used."""
+    path = None
     try:
         with engine.connect() as conn:
             row = sql.get_connector(conn, connector_id)
-        return load_mapping(str(mapping_path(row["mapping"]))) if row else None
+        if row is None:
+            return None, None
+        path = row["mapping"]
+        return load_mapping(str(mapping_path(path))), path
     except Exception:  # a mapping that does not load: the run's error says why
-        return None
+        return None, path
 
 
 def _counts(report: dict[str, Any]) -> dict[str, Any]:

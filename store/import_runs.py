@@ -26,6 +26,8 @@ def record_run(
     mapping_system: str | None,
     mapping_version: str | int | None,
     started_at: datetime,
+    mapping_path: str | None = None,
+    mapping_fingerprint: str | None = None,
     finished_at: datetime,
     status: str,
     counts: Mapping[str, Any] | None = None,
@@ -39,6 +41,8 @@ def record_run(
             kind=kind,
             mapping_system=(mapping_system or "")[:100] or None,
             mapping_version=None if mapping_version is None else str(mapping_version)[:20],
+            mapping_path=(mapping_path or "")[:200] or None,
+            mapping_fingerprint=mapping_fingerprint,
             started_at=started_at,
             finished_at=finished_at,
             status=status,
@@ -68,7 +72,14 @@ def last_runs(conn: Connection, connector_ids: list[str]) -> dict[str, dict[str,
     out: dict[str, dict[str, Any]] = {}
     for connector_id in connector_ids:
         row = conn.execute(
-            select(r.kind, r.status, r.finished_at, r.mapping_version, r.counts)
+            select(
+                r.kind,
+                r.status,
+                r.finished_at,
+                r.mapping_version,
+                r.mapping_fingerprint,
+                r.counts,
+            )
             .where(r.connector_id == connector_id)
             .order_by(r.started_at.desc(), r.id.desc())
             .limit(1)

@@ -357,8 +357,9 @@ dead_letters = Table(
 )
 
 # One row per import run (catalog, localization, inventory) of a connector: when, with which
-# mapping (system and the mapping file's version, as dead letters record it), how it ended and
-# what it counted. No foreign key, like dead_letters: a run's record outlives nothing it names.
+# mapping (system and language version, as dead letters record them; the file and the
+# fingerprint of its revision), how it ended and what it counted. No foreign key, like
+# dead_letters: a run's record outlives nothing it names.
 IMPORT_RUN_KINDS = ("catalog", "localization", "inventory")
 
 import_runs = Table(
@@ -369,6 +370,8 @@ import_runs = Table(
     Column("kind", String(20), nullable=False),
     Column("mapping_system", String(100)),
     Column("mapping_version", String(20)),
+    Column("mapping_path", String(200)),
+    Column("mapping_fingerprint", String(64)),
     Column("started_at", UtcDateTime, nullable=False),
     Column("finished_at", UtcDateTime, nullable=False),
     Column("status", String(12), nullable=False),

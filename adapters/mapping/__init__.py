@@ -23,7 +23,9 @@ Public API (see docs/mapping-language.md for the language itself)::
 
 - `load_mapping(path) -> Mapping` raises `MappingError`; its `.issues` are `MappingIssue`s with
   file, line, column, path, message and suggestion. `check_mapping(path)` returns the issues
-  without raising.
+  without raising. `load_mapping_text` / `check_mapping_text` do the same for a text not saved
+  yet (the admin panel's editor); `confine=folder` adds the rules for a mapping written over
+  the API (lookup tables inside that folder, calls only to the connector's endpoint).
 - Entities are named in the mapping (`show`, `seat_events`, ...); each produces one canonical
   type (`canonical:`): movie, translation, theatre, screen, seat_layout, show, ticket_type,
   inventory_delta.
@@ -32,7 +34,12 @@ Public API (see docs/mapping-language.md for the language itself)::
 
 from adapters.mapping.engine import CAPABILITIES, OPERATIONS, Mapping
 from adapters.mapping.errors import FieldError, MappingError, MappingIssue
-from adapters.mapping.loader import check_mapping, load_mapping
+from adapters.mapping.loader import (
+    check_mapping,
+    check_mapping_text,
+    load_mapping,
+    load_mapping_text,
+)
 from adapters.mapping.migrations import CURRENT_VERSION, MIGRATIONS
 from adapters.mapping.model import (
     DeadLetter,
@@ -70,5 +77,7 @@ __all__ = [
     "SoapTransport",
     "TheatreInfo",
     "check_mapping",
+    "check_mapping_text",
     "load_mapping",
+    "load_mapping_text",
 ]

@@ -19,7 +19,7 @@ from typing import Any
 import jsonschema
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from adapters.mapping.canonical_types import CANONICAL, nested_model, required_fields
 from adapters.mapping.compiler import SOURCE_KEYS, Compiler
@@ -183,9 +183,10 @@ def _schema_issues(doc: _Doc, error: jsonschema.ValidationError) -> None:
 
 # ------------------------------------------------------------------------------ meaning checks
 class _Checker:
-    def __init__(self, doc: _Doc, base_dir: Path):
+    def __init__(self, doc: _Doc, base_dir: Path, confine: Path | None = None):
         self.doc = doc
         self.base_dir = base_dir
+        self.confine = confine
         self.root = doc.root
         self.lookups: dict[str, dict] = {}
         self.protocol = self.root.get("protocol")
@@ -233,6 +234,13 @@ class _Checker:
     def check_lookups(self) -> None:
         for name, file in (self.root.get("lookups") or {}).items():
             path = (self.base_dir / file).resolve()
+            if self.confine is not None and not path.is_relative_to(self.confine):
+                # Checked before the file is looked at: whether it exists is not for telling.
+                self.doc.add(
+                    ("lookups", name),
+                    f"lookup table `{file}` lies outside the {self.confine.name}/ folder",
+                )
+                continue
             if not path.is_file():
                 nearby = [p.name for p in path.parent.glob("*")] if path.parent.is_dir() else []
                 self.doc.add(
@@ -245,6 +253,9 @@ class _Checker:
                 self.lookups[name] = load_lookup(path)
             except (ValueError, OSError) as exc:
                 self.doc.add(("lookups", name), f"lookup table `{file}` cannot be read: {exc}")
+            except YAMLError as exc:  # not a ValueError: a file that is not YAML at all
+                problem = getattr(exc, "problem", None) or type(exc).__name__
+                self.doc.add(("lookups", name), f"lookup table `{file}` is not YAML: {problem}")
 
     def check_status_maps(self) -> None:
         statuses = [s.value for s in SeatStatus]
@@ -491,7 +502,7 @@ class _Checker:
         if not own and not defaults:
             return
         try:
-            build_transport(self.protocol, dict(defaults), dict(own), dict(source))
+            built = build_transport(self.protocol, dict(defaults), dict(own), dict(source))
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
                 loc = tuple(str(p) for p in err["loc"])
@@ -512,6 +523,30 @@ class _Checker:
                     self.doc.add(at, f"the {self.protocol} transport needs `{key}`")
                 else:
                     self.doc.add(where, f"transport `{key}`: {err['msg']}")
+            return
+        if self.confine is not None:
+            self.check_targets(built, own, at, defaults)
+
+    def check_targets(self, built: Any, own: dict, at: Path_, defaults: dict) -> None:
+        """A confined mapping calls only its connector's endpoint: the endpoint is checked
+        where the connector is defined, and a call path that does not start with `/` (an
+        absolute URL, `@host`, `.other-domain`) would reach another host past that check."""
+        keys = {"rest": ("base_path", "path"), "soap": ("wsdl", "service_path")}.get(
+            self.protocol or "", ()
+        )
+        for key in keys:
+            value = getattr(built, key, None) or ""
+            if key == "path" and getattr(built, "base_path", ""):
+                continue  # appended to a base path that starts with `/`, checked on its own
+            if value and not value.startswith("/"):
+                where = (
+                    at + (key,) if key in own else (("transport", key) if key in defaults else at)
+                )
+                self.doc.add(
+                    where,
+                    f"`{key}` must start with `/`: calls go to the connector's endpoint (to "
+                    "call another host, change the connector's endpoint)",
+                )
 
     def check_operation(self, name: str, op: dict, defaults: dict) -> None:
         at = ("operations", name)
@@ -568,29 +603,83 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _read(path: Path) -> tuple[_Doc | None, list[MappingIssue]]:
-    file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [MappingIssue(file, 0, 0, "", f"cannot read the mapping file: {exc}")]
+# A mapping is a few hundred nodes; YAML aliases may repeat a node, but not without end
+# (`&a [*a, *a]` nested ten deep is a thousand-fold): a text that expands past these is refused.
+MAX_NODES = 200_000
+MAX_DEPTH = 64
+
+
+def _parse(file: str, text: str) -> tuple[_Doc | None, list[MappingIssue]]:
     try:
         root = YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         return None, [MappingIssue(file, line, col, "", f"not valid YAML: {exc.problem}")]
+    except (ValueError, RecursionError) as exc:  # an unreadable scalar, or nesting too deep
+        return None, [MappingIssue(file, 0, 0, "", f"not valid YAML: {exc}")]
     if not isinstance(root, dict):
         return None, [MappingIssue(file, 1, 1, "", "a mapping file is a YAML mapping")]
+    too_big = _too_big(root)
+    if too_big:
+        return None, [MappingIssue(file, 1, 1, "", too_big)]
     return _Doc(file, root), []
 
 
-def check_mapping(path: str | Path) -> tuple[dict | None, dict, list[MappingIssue]]:
-    """Validate a mapping file; returns (migrated document, lookups, issues)."""
+def _too_big(root: Any) -> str | None:
+    """Counts the nodes as the checks will walk them, aliases expanded."""
+    stack: list[tuple[Any, int]] = [(root, 0)]
+    seen = 0
+    while stack:
+        node, depth = stack.pop()
+        seen += 1
+        if seen > MAX_NODES:
+            return f"the mapping expands to more than {MAX_NODES} values (YAML aliases?)"
+        if depth > MAX_DEPTH:
+            return f"the mapping nests deeper than {MAX_DEPTH} levels"
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return None
+
+
+def _read(path: Path) -> tuple[_Doc | None, list[MappingIssue]]:
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [MappingIssue(file, 0, 0, "", f"cannot read the mapping file: {exc}")]
+    return _parse(file, text)
+
+
+def check_mapping(
+    path: str | Path, *, confine: Path | None = None
+) -> tuple[dict | None, dict, list[MappingIssue]]:
+    """Validate a mapping file; returns (migrated document, lookups, issues). With `confine`
+    (a folder), lookup tables must lie inside it and calls must stay on the connector's
+    endpoint: the rules for a mapping written by someone other than the server's operator."""
     path = Path(path)
     doc, issues = _read(path)
     if doc is None:
         return None, {}, issues
+    return _check(doc, path.parent, confine)
+
+
+def check_mapping_text(
+    text: str, *, base_dir: Path, file: str = "<text>", confine: Path | None = None
+) -> tuple[dict | None, dict, list[MappingIssue]]:
+    """`check_mapping` for a mapping not (yet) saved: `base_dir` is the folder it would be
+    saved in (its lookup tables are found from there), `file` names it in the issues."""
+    doc, issues = _parse(file, text)
+    if doc is None:
+        return None, {}, issues
+    return _check(doc, Path(base_dir), confine)
+
+
+def _check(
+    doc: _Doc, base_dir: Path, confine: Path | None
+) -> tuple[dict | None, dict, list[MappingIssue]]:
     version = doc.root.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
         doc.add(
@@ -615,7 +704,7 @@ def check_mapping(path: str | Path) -> tuple[dict | None, dict, list[MappingIssu
         _schema_issues(doc, error)
     if doc.issues:
         return None, {}, _sorted(doc.issues)
-    lookups = _Checker(doc, path.parent).run()
+    lookups = _Checker(doc, base_dir, confine.resolve() if confine else None).run()
     if doc.issues:
         return None, {}, _sorted(doc.issues)
     return _plain(doc.root), lookups, []
@@ -638,13 +727,34 @@ def load_mapping(path: str | Path) -> Mapping:
     document, lookups, issues = check_mapping(path)
     if issues or document is None:
         raise MappingError(issues)
+    return _compile(document, lookups, str(path), Path(path).read_bytes())
+
+
+def load_mapping_text(
+    text: str, *, base_dir: Path, file: str = "<text>", confine: Path | None = None
+) -> Mapping:
+    """`load_mapping` for a mapping not (yet) saved (see `check_mapping_text`). Its
+    fingerprint is the one the same text saved as a UTF-8 file will have."""
+    document, lookups, issues = check_mapping_text(
+        text, base_dir=base_dir, file=file, confine=confine
+    )
+    if issues or document is None:
+        raise MappingError(issues)
+    return _compile(document, lookups, file, text.encode("utf-8"))
+
+
+def _compile(document: dict, lookups: dict, path: str, data: bytes) -> Mapping:
     try:
-        mapping = Mapping(document, path=str(path), lookups=lookups)
+        mapping = Mapping(document, path=path, lookups=lookups)
     except Exception as exc:  # noqa: BLE001 - report, never crash the CLI
-        raise MappingError([MappingIssue(str(path), 0, 0, "", f"cannot compile: {exc}")]) from exc
-    # Which revision of the file an import ran with (the file and its lookup tables).
-    digest = hashlib.sha256(Path(path).read_bytes())
+        raise MappingError([MappingIssue(path, 0, 0, "", f"cannot compile: {exc}")]) from exc
+    mapping.fingerprint = fingerprint(data, lookups)
+    return mapping
+
+
+def fingerprint(data: bytes, lookups: dict) -> str:
+    """Which revision of a mapping an import ran with: its file and its lookup tables."""
+    digest = hashlib.sha256(data)
     for name in sorted(lookups):
         digest.update(json.dumps(lookups[name], sort_keys=True, default=str).encode())
-    mapping.fingerprint = digest.hexdigest()[:16]
-    return mapping
+    return digest.hexdigest()[:16]

@@ -752,3 +752,8 @@ def audit_log(
 from api.routers import admin_records  # noqa: E402 - after this module's routes, same prefix
 
 router.include_router(admin_records.router)
+
+# A connector's mapping read and edited as text: api/routers/admin_mappings.py.
+from api.routers import admin_mappings  # noqa: E402
+
+router.include_router(admin_mappings.router)

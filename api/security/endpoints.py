@@ -119,16 +119,28 @@ def _check_ca_bundle(field: str, endpoint: dict[str, Any]) -> None:
         ) from None
 
 
-def check_mapping_path(mapping: str, settings: Settings) -> None:
+def mappings_root(settings: Settings) -> Path:
+    return Path(settings.mappings_dir).resolve()
+
+
+def mapping_file(mapping: str, settings: Settings) -> Path:
+    """The file a connector's mapping path names, if it is a relative path inside the
+    mappings folder (a 422 problem otherwise); it need not exist yet."""
     path = PurePosixPath(mapping.replace("\\", "/"))
     if path.is_absolute() or ".." in path.parts or Path(mapping).is_absolute() or ":" in mapping:
         raise _refuse("mapping", "the mapping must be a relative path inside the mappings folder")
-    root = Path(settings.mappings_dir).resolve()
+    root = mappings_root(settings)
     # connectors/ resolves relative mapping paths from the project root.
     target = (ROOT / path).resolve()
     if not target.is_relative_to(root):
         raise _refuse("mapping", f"the mapping must be inside {root.name}/")
-    if target.suffix.lower() not in (".yaml", ".yml") or not target.is_file():
+    if target.suffix.lower() not in (".yaml", ".yml"):
+        raise _refuse("mapping", "a mapping file is a .yaml or .yml file")
+    return target
+
+
+def check_mapping_path(mapping: str, settings: Settings) -> None:
+    if not mapping_file(mapping, settings).is_file():
         raise _refuse("mapping", "no such mapping file")
 
 

@@ -10,12 +10,16 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
+from adapters.mapping import load_mapping
 from connectors import jobs
 from connectors.connector import ConnectorConfig, UnknownConnector, register
 from connectors.secrets import MissingSecret
+from marquee.settings import ROOT
 from store import import_runs
 from store import sync as sql
 from tests.connectors.conftest import FAST, connect_restline
+
+RESTLINE = ROOT / "mappings/restline/mapping.yaml"
 
 
 @pytest.fixture
@@ -39,6 +43,9 @@ def test_a_catalog_run_through_the_simulator_is_recorded_with_its_mapping(
     inventory, catalog = _runs(engine, "restline")
     assert (catalog["kind"], catalog["status"], catalog["error"]) == ("catalog", "ok", None)
     assert (catalog["mapping_system"], catalog["mapping_version"]) == ("restline", "2")
+    # The file and the revision of it the run used (what the admin panel's editor shows).
+    assert catalog["mapping_path"] == "mappings/restline/mapping.yaml"
+    assert catalog["mapping_fingerprint"] == load_mapping(RESTLINE).fingerprint
     assert catalog["counts"]["counts"]["theatre"]["created"] == 2
     assert catalog["counts"]["counts"]["show"]["created"] == 2 * 2 * 2 * 2
     assert catalog["counts"]["counts"] == report["counts"]

@@ -65,3 +65,5 @@ def test_the_readme_api_examples_run_as_printed_against_the_demo(tmp_path: Path)
     assert '"seats_sold":2' in text
     assert '{"id":"restline","status":"paused"}' in text
     assert '{"connector_id":"restline","ok":true' in text
+    assert '{"path":"mappings/restline/mapping.yaml","fingerprint":"' in text
+    assert '{"valid":true,"issues":[]}' in text

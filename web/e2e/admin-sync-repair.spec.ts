@@ -2,17 +2,23 @@
 // simulator: a box office that sold a seat a customer had booked becomes a conflict the admin reads
 // (film, theatre, local time, seat, booking) and resolves with a refund; a seat push the
 // connector's (wrongly edited) mapping could not read becomes a dead letter that imports once the
-// admin puts the right mapping back on the connector's page and replays it.
+// admin fixes the mapping in the panel's mapping editor (a dry run on the dead letter's payload,
+// a typo the validator points at by line, another admin's save in between) and replays it.
 import { expect, test, type APIRequestContext, type Locator } from "@playwright/test";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { checkA11y, shot, signIn, uniqueEmail } from "./helpers";
 
 const ADMIN = { email: "admin@marquee.demo", password: "admin-demo-pass" };
 const MAPPING = "mappings/restline/mapping.yaml";
 const ROOT = new URL("../../", import.meta.url).pathname;
-// A mapping folder of this run's own: connector mappings must live inside mappings/.
-const BROKEN_DIR = `mappings/e2e-broken-${process.pid}`;
-const BROKEN = `${BROKEN_DIR}/mapping.yaml`;
+const RESTLINE_DIR = `${ROOT}mappings/restline`;
+// The files the editor saves beside the shipped mapping (one per save, never in place).
+const SAVED = /^mapping\.restline\.v\d+\.yaml$/;
+const SAVED_PATH = /^mappings\/restline\/mapping\.restline\.v\d+\.yaml$/;
+// The seat push's status as restline sends it, and as someone wrongly edited it.
+const GOOD = "status: {path: Status, transforms: [{status_map: seat}]}";
+const BAD = "status: {path: SeatStatus, transforms: [{status_map: seat}]}";
+const TYPO = "status: {pth: Status, transforms: [{status_map: seat}]}";
 
 type Headers = Record<string, string>;
 type Seat = { id: string; label: string; status: string; flags: string[]; group: string | null };
@@ -205,19 +211,19 @@ test("an admin reads a POS-sold booked seat in words and refunds the customer in
   );
 });
 
+/** The mapping with its seat push's status line replaced (the seat events feed keeps its own). */
+function withPushStatus(text: string, status: string): string {
+  const [head, push] = text.split("\n  seat_push:\n");
+  expect(push, "restline's mapping has a seat_push entity").toBeTruthy();
+  const changed = push.replace(GOOD, status);
+  expect(changed, `the seat push reads ${GOOD}`).not.toBe(push);
+  return `${head}\n  seat_push:\n${changed}`;
+}
+
 test.describe("a dead letter", () => {
+  let shipped = new Set<string>();
   test.beforeAll(() => {
-    // The connector's mapping as someone edited it wrongly: the seat push reads a field restline
-    // does not send, so every push fails to map.
-    const text = readFileSync(`${ROOT}${MAPPING}`, "utf8");
-    const [head, push] = text.split("\n  seat_push:\n");
-    const broken = push.replace(
-      "status: {path: Status, transforms: [{status_map: seat}]}",
-      "status: {path: SeatStatus, transforms: [{status_map: seat}]}",
-    );
-    expect(broken).not.toBe(push);
-    mkdirSync(`${ROOT}${BROKEN_DIR}`, { recursive: true });
-    writeFileSync(`${ROOT}${BROKEN}`, `${head}\n  seat_push:\n${broken}`);
+    shipped = new Set(readdirSync(RESTLINE_DIR));
   });
 
   test.afterAll(async ({ request }) => {
@@ -226,10 +232,12 @@ test.describe("a dead letter", () => {
     if (connector.mapping !== MAPPING) {
       await request.patch("/v1/admin/connectors/restline", { headers: admin, data: { mapping: MAPPING } });
     }
-    rmSync(`${ROOT}${BROKEN_DIR}`, { recursive: true, force: true });
+    for (const name of readdirSync(RESTLINE_DIR)) {
+      if (SAVED.test(name) && !shipped.has(name)) rmSync(`${RESTLINE_DIR}/${name}`);
+    }
   });
 
-  test("a box-office sale the mapping could not read imports after the mapping is fixed and it is replayed", async ({
+  test("a box-office sale the mapping could not read imports after the admin fixes the mapping in the editor and replays it", async ({
     page,
     request,
   }) => {
@@ -237,6 +245,7 @@ test.describe("a dead letter", () => {
     const pos = await restline(request, admin);
     const { cursor } = await pos.events("0");
     const { show } = await restlineShow(request, 2);
+    const mappingUrl = "/v1/admin/connectors/restline/mapping";
 
     // Where the show is at the POS: a customer's hold is forwarded to it (then let go).
     const customer = await newCustomer(request);
@@ -246,8 +255,17 @@ test.describe("a dead letter", () => {
     const { cinema, session } = await sessionOf(pos, cursor, held, HELD);
     expect((await request.delete(`/v1/holds/${(await hold.json()).id}`, { headers: customer })).ok()).toBeTruthy();
 
-    const broken = await request.patch("/v1/admin/connectors/restline", { headers: admin, data: { mapping: BROKEN } });
+    // Someone edits the connector's mapping wrongly (through the same API the editor uses).
+    const shippedMapping = await (await request.get(mappingUrl, { headers: admin })).json();
+    expect(shippedMapping.path).toBe(MAPPING);
+    const wrong = withPushStatus(shippedMapping.text, BAD);
+    const broken = await request.put(mappingUrl, {
+      headers: { ...admin, "If-Match": shippedMapping.etag },
+      data: { text: wrong },
+    });
     expect(broken.ok(), await broken.text()).toBeTruthy();
+    const brokenPath: string = (await broken.json()).path;
+    expect(brokenPath).toMatch(SAVED_PATH);
 
     // The box office sells a free seat; its push fails to map, so Marquee still offers the seat.
     const free = (await seats(request, show.id)).filter(
@@ -256,6 +274,7 @@ test.describe("a dead letter", () => {
     const seat = free[free.length - 1];
     await pos.sell(cinema, session, seat.id, false);
     let deadId = "";
+    let deadPayload = "";
     await expect
       .poll(
         async () => {
@@ -269,6 +288,7 @@ test.describe("a dead letter", () => {
             }
           });
           deadId = mine[0]?.id ?? "";
+          deadPayload = mine[0]?.payload ?? "";
           return mine.length;
         },
         { message: "the unreadable push is kept as one dead letter", timeout: 15_000 },
@@ -289,13 +309,68 @@ test.describe("a dead letter", () => {
     await expect(page.getByRole("alert")).toContainText(`${deadId}: replay failed`);
     await expect(card).toBeVisible();
 
-    // The admin puts the right mapping back on the connector's page.
+    // The admin opens the connector's mapping editor: the wrong text, where it lives.
     await page.goto("/admin/connectors/restline");
-    await page.getByRole("button", { name: "Edit", exact: true }).click();
-    await expect(page.getByLabel("Mapping")).toHaveValue(BROKEN);
-    await page.getByLabel("Mapping").fill(MAPPING);
-    await page.getByRole("button", { name: "Save" }).click();
-    await expect(page.getByRole("status").filter({ hasText: "Saved: mapping." })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Mapping", exact: true })).toBeVisible();
+    await page.getByRole("link", { name: "Open the mapping editor" }).click();
+    await expect(page.getByRole("heading", { name: "Mapping of restline" })).toBeVisible();
+    const editor = page.getByLabel("Mapping YAML");
+    await expect(editor).toHaveValue(wrong);
+    await expect(page.getByText(brokenPath, { exact: true })).toBeVisible();
+
+    // A dry run of the dead letter's payload shows why it fails.
+    await page.getByText("Dry run on a sample payload").click();
+    await page.getByLabel("Entity").selectOption("seat_push");
+    await page.getByLabel("Sample payload").fill(deadPayload);
+    await page.getByRole("button", { name: "Run", exact: true }).click();
+    await expect(page.getByText("0 record(s) mapped, 1 dead letter(s).")).toBeVisible();
+    await expect(page.getByText(/field changes\.0\.status: Field required/)).toBeVisible();
+
+    // A first fix with a typo: Validate lists the problem beside the editor, by line.
+    const typo = withPushStatus(shippedMapping.text, TYPO);
+    await editor.fill(typo);
+    await page.getByRole("button", { name: "Validate" }).click();
+    await expect(page.getByRole("alert")).toContainText("1 problem in the mapping");
+    const problems = page.getByRole("list", { name: "Mapping problems" });
+    const line = typo.split("\n").findIndex((l) => l.includes(TYPO)) + 1;
+    await expect(problems).toContainText("unknown key `pth` (did you mean `path`?)");
+    await problems.getByRole("button", { name: new RegExp(`^Line ${line}, column \\d+$`) }).click();
+    await expect(editor).toBeFocused();
+    const selected = await editor.evaluate((el: HTMLTextAreaElement) => el.value.slice(el.selectionStart, el.selectionEnd));
+    expect(selected.trim()).toBe(TYPO);
+    await checkA11y(page, "admin mapping editor with a problem");
+    await shot(page, "admin-mapping-editor");
+
+    // Meanwhile another admin saves the mapping: the admin's save is refused, not overwriting it.
+    const theirs = await (await request.get(mappingUrl, { headers: admin })).json();
+    const signed = `# Checked by the other admin.\n${theirs.text}`;
+    const other = await request.put(mappingUrl, {
+      headers: { ...admin, "If-Match": theirs.etag },
+      data: { text: signed },
+    });
+    expect(other.ok(), await other.text()).toBeTruthy();
+    await editor.fill(shippedMapping.text);
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect(page.getByRole("alert")).toContainText("Someone changed this mapping since you opened it");
+    await page.getByRole("button", { name: "Load the current mapping" }).click();
+    await expect(editor).toHaveValue(signed);
+
+    // The fix, on top of their text: valid, saved as the connector's next file.
+    const fixed = signed.replace(BAD, GOOD); // only the seat push read the wrong field
+    await editor.fill(fixed);
+    await page.getByRole("button", { name: "Validate" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Valid: restline" })).toBeVisible();
+    await expect(problems).toHaveCount(0);
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    const saved = page.getByRole("status").filter({ hasText: "Saved as mappings/restline/mapping.restline.v" });
+    await expect(saved).toBeVisible();
+    await expect(editor).toHaveValue(fixed);
+    // The same payload now maps.
+    await page.getByRole("button", { name: "Run", exact: true }).click();
+    await expect(page.getByText("1 record(s) mapped, 0 dead letter(s).")).toBeVisible();
+    const now = await (await request.get("/v1/admin/connectors/restline", { headers: admin })).json();
+    expect(now.mapping).not.toBe(brokenPath);
+    expect(now.mapping).toMatch(SAVED_PATH);
 
     await page.goto("/admin/dead-letters?connector_id=restline");
     await page.getByRole("article", { name: `Dead letter ${deadId}` }).getByRole("button", { name: "Replay", exact: true }).click();
@@ -305,5 +380,11 @@ test.describe("a dead letter", () => {
     expect(await statusOf()).not.toBe("available");
     const replayed = await (await request.get(`/v1/admin/dead-letters/${deadId}`, { headers: admin })).json();
     expect(replayed.status).toBe("replayed");
+    // Every save is in the audit log, the shipped file untouched.
+    const audit = await (
+      await request.get("/v1/admin/audit-log?action=connector.mapping_save&limit=5", { headers: admin })
+    ).json();
+    expect(audit.items[0].detail.to).toBe(now.mapping);
+    expect((await (await request.get(mappingUrl, { headers: admin })).json()).text).toBe(fixed);
   });
 });

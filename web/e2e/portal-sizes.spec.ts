@@ -87,6 +87,7 @@ for (const size of SIZES) {
         "/admin/dead-letters",
         "/admin/connectors",
         "/admin/connectors/restline",
+        "/admin/connectors/restline/mapping",
         "/admin/users",
         "/admin/partners",
         "/admin/audit-log",

@@ -6,6 +6,7 @@ import { RoleGate } from "../partner/RoleGate";
 import { ConnectorDetail } from "./ConnectorDetail";
 import { Conflicts } from "./Conflicts";
 import { DeadLetters } from "./DeadLetters";
+import { MappingEditor } from "./MappingEditor";
 import { AuditLog, Connectors, Users } from "./Operations";
 import { Partners } from "./Partners";
 import { BookingSearch, Flags, PaymentsAttention } from "./Support";
@@ -36,6 +37,7 @@ export default function AdminArea() {
             <Route path="dead-letters" element={<DeadLetters />} />
             <Route path="connectors" element={<Connectors />} />
             <Route path="connectors/:connectorId" element={<ConnectorDetail />} />
+            <Route path="connectors/:connectorId/mapping" element={<MappingEditor />} />
             <Route path="users" element={<Users />} />
             <Route path="partners" element={<Partners />} />
             <Route path="audit-log" element={<AuditLog />} />

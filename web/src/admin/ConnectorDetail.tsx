@@ -1,5 +1,6 @@
-// One connector: its definition, an edit form (name, mapping, endpoint and settings as JSON) and
-// its recent import runs (catalog, localization, inventory) with the mapping version each used.
+// One connector: its definition, an edit form (name, mapping, endpoint and settings as JSON), a
+// link to its mapping editor (MappingEditor.tsx) and its recent import runs (catalog,
+// localization, inventory) with the mapping revision each used.
 import { type FormEvent, useCallback, useEffect, useId, useState } from "react";
 import { Link, useParams } from "react-router";
 import { api, problemOf, type Schemas } from "../api/client";
@@ -53,6 +54,12 @@ export function ConnectorDetail() {
         <dd>{connector.status}</dd>
       </dl>
       <EditConnector connector={connector} onSaved={setConnector} />
+      <h2>Mapping</h2>
+      <p>
+        <span className="path">{connector.mapping}</span>.{" "}
+        <Link to={`/admin/connectors/${encodeURIComponent(connector.id)}/mapping`}>Open the mapping editor</Link> to
+        change it, validate it and try it on a sample payload.
+      </p>
       <h2>Recent import runs</h2>
       {!runs ? (
         <Loading label="Loading the runs…" />
@@ -81,6 +88,11 @@ export function ConnectorDetail() {
                   </td>
                   <td>
                     {r.mapping_system ?? "?"} v{r.mapping_version ?? "?"}
+                    {r.mapping_fingerprint && (
+                      <small className="block muted">
+                        {fileName(r.mapping_path)} · revision {r.mapping_fingerprint}
+                      </small>
+                    )}
                   </td>
                   <td>{summary(r.counts)}</td>
                 </tr>
@@ -214,6 +226,8 @@ function refusal(error: unknown): string {
     .map((e) => `${e.field ?? ""}: ${e.message}`);
   return [problem.detail ?? problem.title ?? "The connector could not be saved.", ...extra].join(" ");
 }
+
+const fileName = (path: string | null | undefined) => (path ?? "").split("/").pop() ?? "";
 
 const pretty = (value: unknown) => JSON.stringify(value ?? {}, null, 2);
 
