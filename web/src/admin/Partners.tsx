@@ -59,8 +59,8 @@ export function Partners() {
         <div className="grid">
           {partners.map((p) => (
             <Card key={p.id}>
-              <h2>{p.name}</h2>
-              <p className="muted">{p.id}</p>
+              <h2 className="path">{p.name}</h2>
+              <p className="muted path">{p.id}</p>
               <p>Since {new Date(p.created_at).toLocaleDateString()}</p>
             </Card>
           ))}
