@@ -1,9 +1,11 @@
-// Dead letters: the record that failed to map, why, which field and mapping version; replay
-// (after the mapping is fixed) or discard, one at a time or all selected at once.
+// Dead letters: the record that failed to map, why, which field and mapping version, the call
+// variables it was read with; replay (after the mapping is fixed) or discard, one at a time or
+// all selected at once.
 import { useCallback, useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { api, problemOf, type Schemas } from "../api/client";
 import { Alert, Button, Card, Loading } from "../ui";
+import { callVars } from "./callVars";
 
 type DeadLetter = Schemas["DeadLetterOut"];
 
@@ -91,6 +93,9 @@ export function DeadLetters() {
                   {d.reason}
                   {d.field && <span className="tag">field {d.field}</span>}
                 </p>
+                {callVars(d.vars) && (
+                  <p className="muted">Read with {callVars(d.vars)}</p>
+                )}
                 <pre className="payload">{d.payload}</pre>
                 <div className="row">
                   <Button small variant="primary" onClick={() => act([d.id], "replay")}>
