@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin
 
@@ -26,6 +25,7 @@ from adapters.base import (
 from adapters.mapping.body import BodyReader, InputError
 from adapters.mapping.transport import Pagination, Paging, ResultCheck
 from adapters.templates import fill
+from adapters.tls import ca_bundle, untrusted
 
 
 class RestAdapter:
@@ -97,10 +97,7 @@ class RestAdapter:
                 answer_headers = response.headers
         except requests.exceptions.SSLError as exc:
             # Retrying does not make a certificate trusted: the endpoint's ca_bundle must.
-            raise RemoteError(
-                f"{method} {url}: the server's TLS certificate is not trusted "
-                "(the endpoint's ca_bundle names the authorities trusted)"
-            ) from exc
+            raise RemoteError(f"{method} {untrusted(url)}") from exc
         except requests.Timeout as exc:
             raise TransientError(f"{method} {url}: timed out") from exc
         except requests.ConnectionError as exc:
@@ -270,25 +267,6 @@ class RestAdapter:
 
     def close(self) -> None:
         self.session.close()
-
-
-def ca_bundle(endpoint: dict[str, Any]) -> str | bool:
-    """What HTTPS answers are verified against: the endpoint's `ca_bundle` (a PEM file of the
-    certificate authorities that sign the POS's certificate: an on-premise POS behind its
-    chain's own CA), else the usual public authorities. Verification is never turned off."""
-    value = endpoint.get("ca_bundle")
-    if value is None or value == "":
-        return True
-    if not isinstance(value, str):
-        raise ValueError("endpoint ca_bundle must be the path of a PEM file")
-    path = Path(value)
-    try:
-        text = path.read_text(encoding="ascii", errors="replace")
-    except OSError:
-        raise ValueError(f"endpoint ca_bundle {value!r} cannot be read") from None
-    if "-----BEGIN CERTIFICATE-----" not in text:
-        raise ValueError(f"endpoint ca_bundle {value!r} holds no PEM certificate")
-    return str(path)
 
 
 ACCEPT = {"json": "application/json", "xml": "application/xml, text/xml", "csv": "text/csv"}

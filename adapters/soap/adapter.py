@@ -20,6 +20,7 @@ from lxml import etree
 from adapters import push_auth
 from adapters.base import AdapterSpec, Payload, PayloadTooLarge, RemoteError, Sent, TransientError
 from adapters.templates import fill
+from adapters.tls import TrustingSession, untrusted
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 
@@ -74,7 +75,7 @@ class SoapAdapter:
         self.wsdl_url = spec.endpoint.get("wsdl_url") or (base + (defaults.wsdl or ""))
         if not self.wsdl_url:
             raise ValueError("a soap endpoint needs wsdl_url or base_url")
-        self.session = requests.Session()
+        self.session = TrustingSession(spec.endpoint)
         self._client: Any = None
         self._lock = threading.Lock()
 
@@ -99,6 +100,8 @@ class SoapAdapter:
                 )
                 try:
                     self._client = Client(self.wsdl_url, settings=settings, transport=transport)
+                except requests.exceptions.SSLError as exc:
+                    raise RemoteError(untrusted(self.wsdl_url)) from exc
                 except requests.RequestException as exc:
                     raise TransientError(f"cannot load the WSDL: {type(exc).__name__}") from exc
             return self._client
@@ -116,6 +119,9 @@ class SoapAdapter:
                 response = client.service[operation](**args)
         except PayloadTooLarge:
             raise
+        except requests.exceptions.SSLError as exc:
+            # Retrying does not make a certificate trusted: the endpoint's ca_bundle must.
+            raise RemoteError(f"{operation}: {untrusted(self.wsdl_url)}") from exc
         except requests.Timeout as exc:
             raise TransientError(f"{operation}: timed out") from exc
         except requests.ConnectionError as exc:

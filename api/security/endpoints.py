@@ -107,7 +107,7 @@ def check_endpoint(endpoint: dict[str, Any], settings: Settings) -> None:
 
 
 def _check_ca_bundle(field: str, endpoint: dict[str, Any]) -> None:
-    from adapters.rest.adapter import ca_bundle
+    from adapters.tls import ca_bundle
 
     try:
         ca_bundle(endpoint)
@@ -147,8 +147,8 @@ def check_mapping_path(mapping: str, settings: Settings) -> None:
 def check_connector(body: Any, settings: Settings) -> None:
     """Everything above for a ConnectorIn; raises a 422 problem naming the field."""
     check_mapping_path(body.mapping, settings)
-    if "ca_bundle" in body.endpoint and body.adapter != "rest":
-        raise _refuse("endpoint.ca_bundle", "ca_bundle is read by the rest adapter only")
+    if "ca_bundle" in body.endpoint and body.adapter not in ("rest", "soap"):
+        raise _refuse("endpoint.ca_bundle", "ca_bundle is read by the rest and soap adapters only")
     check_endpoint(body.endpoint, settings)
     try:
         check_refs(body.secret_refs)

@@ -76,20 +76,31 @@ def test_a_ca_bundle_must_be_a_pem_file(api, tmp_path):
         [error] = r.json()["errors"]
         assert error["field"] == "body.endpoint.ca_bundle"
         assert "readable PEM file of CA certificates" in error["message"]
-    soap = c.post(
+    sftp = c.post(
         "/v1/admin/connectors",
         headers=admin,
         json={
             "id": "pos-ca",
-            "adapter": "soap",
-            "mapping": "mappings/soapbox/mapping.yaml",
-            "endpoint": {"base_url": "https://127.0.0.1:9", "ca_bundle": "/x.pem"},
+            "adapter": "csv_sftp",
+            "mapping": "mappings/reelfeed/mapping.yaml",
+            "endpoint": {"host": "127.0.0.1", "port": 22, "ca_bundle": "/x.pem"},
         },
     )
-    assert soap.status_code == 422 and "rest adapter only" in soap.text
+    assert sftp.status_code == 422 and "rest and soap adapters only" in sftp.text
     assert c.get("/v1/admin/connectors/pos-ca", headers=admin).status_code == 404
     bundle = tmp_path / "pos-ca.pem"
     trustme.CA().cert_pem.write_to_path(str(bundle))
+    soap = c.post(
+        "/v1/admin/connectors",
+        headers=admin,
+        json={
+            "id": "pos-ca-soap",
+            "adapter": "soap",
+            "mapping": "mappings/soapbox/mapping.yaml",
+            "endpoint": {"base_url": "https://127.0.0.1:9", "ca_bundle": str(bundle)},
+        },
+    )
+    assert soap.status_code == 201, soap.text
     r = c.post(
         "/v1/admin/connectors",
         headers=admin,
