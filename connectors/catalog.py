@@ -222,7 +222,7 @@ def _window(days: int, zone: str | None) -> dict[str, Any]:
     return window
 
 
-def _calls(connector: Connector, entity: str, days: int) -> Iterator[dict[str, Any]]:
+def call_vars(connector: Connector, entity: str, days: int) -> Iterator[dict[str, Any]]:
     """The call variables an entity's fetches need, one dict per call."""
     needs = connector.transport_vars(entity)
     if "cinema_id" not in needs:
@@ -249,7 +249,7 @@ def fetch_payloads(connector: Connector, entity: str, days: int) -> Iterator[Pay
     list page) is a dead letter naming the call, and the import fails: a list that was not
     read to its end must never look complete (the schedule sweep would cancel what it lacks).
     """
-    for vars in _calls(connector, entity, days):
+    for vars in call_vars(connector, entity, days):
         try:
             payloads = connector.fetch(entity, vars)
         except AdapterError as exc:

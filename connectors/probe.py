@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.catalog import MERGED, _calls
+from connectors.catalog import MERGED, call_vars
 from connectors.connector import Connector
 
 # What the test reads: the theatre list when the mapping has one, else the schedule.
@@ -43,7 +43,7 @@ def count_records(connector: Connector, entity: str) -> EntityCount:
     count = EntityCount()
     seen: set[Any] = set()
     mapping = connector.mapping
-    for vars in _calls(connector, entity, 0):
+    for vars in call_vars(connector, entity, 0):
         for payload in connector.fetch(entity, vars):
             count.payloads += 1
             ctx = connector.context({**vars, **payload.vars})
