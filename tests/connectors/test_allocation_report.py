@@ -28,7 +28,7 @@ from payments.offline import CARD_SUCCESS, OfflineGateway
 from payments.registry import GatewayRegistry
 from simulators.filmdrop import FilmDropSimulator
 from store import outbox as outbox_sql
-from store.tables import processed_messages, shows
+from store.tables import outbox, processed_messages, shows
 from tests.connectors.helpers import free_seats, pick_show
 
 INBOX = "/inbox"
@@ -172,3 +172,26 @@ def test_a_server_that_is_down_gets_the_file_when_the_relay_retries(rig: Rig):
             )
         ).all()
     assert len(done) == 1  # the BookingConfirmed, uploaded once it could be
+
+
+def test_a_folder_the_server_lacks_is_an_error_the_relay_keeps_retrying(
+    rig: Rig, engine: Engine, monkeypatch
+):
+    config = get_connector(engine, "filmdrop").config
+    _connect(
+        engine,
+        rig.sim,
+        monkeypatch,
+        online_sales="allocation",
+        allocation=config.settings["allocation"],
+        sales_report={"path": INBOX + "/missing/marquee-sales-{date:%Y%m%d}.csv"},
+    )
+    rig.book(rig.allocated[:1])
+    report = rig.runtime.relay.drain(rounds=1)
+    assert report.retried >= 1 and report.failed == 0
+    with engine.connect() as conn:
+        errors = conn.execute(
+            select(outbox.c.last_error).where(outbox.c.topic == "BookingConfirmed")
+        ).scalars()
+        assert any("no such folder" in (e or "") for e in errors)
+    assert sorted(p.name for p in (rig.sim.root / INBOX.strip("/")).iterdir()) == []
