@@ -17,6 +17,7 @@ from api.routers import (
     admin,
     admin_flags,
     admin_portal,
+    allocation_sales,
     auth,
     bookings,
     catalog,
@@ -129,6 +130,8 @@ def create_app(
     app.include_router(webhooks.router)
     app.include_router(partner.router)
     app.include_router(admin.router)
+    app.include_router(allocation_sales.admin_router)
+    app.include_router(allocation_sales.partner_router)
     app.include_router(partner_reports.router)
     app.include_router(checkin.router)
     app.include_router(seat_categories.partner_router)

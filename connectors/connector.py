@@ -80,7 +80,7 @@ def check_selling(config: ConnectorConfig) -> None:
         # A mapping that does not load fails the connector when it runs, with its own
         # messages; here it can do nothing, so only settings that need no POS pass.
         capabilities = frozenset()
-    selling.check(config.settings, capabilities)
+    selling.check(config.settings, capabilities, config.adapter)
 
 
 def register(engine: Engine, config: ConnectorConfig) -> None:

@@ -8,6 +8,10 @@ connector's `online_sales` and `allocation` settings).
 - `allocation`: only the seats the theatre gave Marquee are sold online, in Marquee's own
   inventory (the POS is not asked); every other seat is the box office's. `allocation` names
   them per screen: the canonical screen id (or `*` for every screen) -> seat ids.
+
+Under an allocation, `sales_report: {"path": "/inbox/marquee-sales-{date:%Y%m%d}.csv"}` makes
+Marquee upload each business day's allocation sales to the theatre's SFTP server after every
+sale and cancellation (`connectors/sales_report.py`); it needs the `csv_sftp` adapter.
 """
 
 from __future__ import annotations
@@ -15,9 +19,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from booking.allocation_sales import report_path_problem
 from booking.ports import SellingMode, SellingPolicy
 
 LIVE_NEEDS = ("hold", "sell", "release")
+# The sales report is a file dropped on the theatre's SFTP server.
+REPORT_ADAPTERS = ("csv_sftp",)
 
 
 class InvalidSellingPolicy(ValueError):
@@ -28,8 +35,11 @@ def default_mode(capabilities: frozenset[str]) -> SellingMode:
     return SellingMode.LIVE if all(c in capabilities for c in LIVE_NEEDS) else SellingMode.CLOSED
 
 
-def problems(settings: Mapping[str, Any], capabilities: frozenset[str]) -> list[str]:
-    """Everything wrong with a connector's selling settings, as sentences (none: valid)."""
+def problems(
+    settings: Mapping[str, Any], capabilities: frozenset[str], adapter: str | None = None
+) -> list[str]:
+    """Everything wrong with a connector's selling settings, as sentences (none: valid).
+    `adapter` (when known) is checked against what `sales_report` needs."""
     out: list[str] = []
     raw = settings.get("online_sales")
     allocation = settings.get("allocation")
@@ -64,13 +74,50 @@ def problems(settings: Mapping[str, Any], capabilities: frozenset[str]) -> list[
                     out.append(f"allocation[{screen!r}] must be a non-empty list of seat ids")
     elif allocation is not None:
         out.append(f"`allocation` is read only with online_sales 'allocation', not {mode.value!r}")
+    out += _report_problems(settings.get("sales_report"), mode, adapter)
     return out
 
 
-def check(settings: Mapping[str, Any], capabilities: frozenset[str]) -> None:
-    found = problems(settings, capabilities)
+def _report_problems(report: Any, mode: SellingMode, adapter: str | None) -> list[str]:
+    if report is None:
+        return []
+    if mode is not SellingMode.ALLOCATION:
+        return [f"`sales_report` is read only with online_sales 'allocation', not {mode.value!r}"]
+    if not isinstance(report, Mapping) or set(report) != {"path"}:
+        return ['sales_report must be {"path": "/folder/sales-{date:%Y%m%d}.csv"}']
+    out = []
+    found = report_path_problem(report["path"])
+    if found:
+        out.append(found)
+    if adapter is not None and adapter not in REPORT_ADAPTERS:
+        out.append(
+            f"sales_report is uploaded over SFTP: it needs the csv_sftp adapter, not {adapter!r}"
+        )
+    return out
+
+
+def check(
+    settings: Mapping[str, Any], capabilities: frozenset[str], adapter: str | None = None
+) -> None:
+    found = problems(settings, capabilities, adapter)
     if found:
         raise InvalidSellingPolicy("; ".join(found))
+
+
+def sells_allocation(settings: Mapping[str, Any]) -> bool:
+    """Whether the connector sells an allocation. Only an explicit setting does (no POS
+    defaults to it), so this needs neither the mapping nor a full validation."""
+    return settings.get("online_sales") == SellingMode.ALLOCATION.value
+
+
+def sales_report_path(settings: Mapping[str, Any]) -> str | None:
+    """The path template of the allocation sales report to upload, or None (no upload).
+    Settings that do not validate upload nothing, as they sell nothing."""
+    report = settings.get("sales_report")
+    if not sells_allocation(settings) or not isinstance(report, Mapping):
+        return None
+    path = report.get("path")
+    return path if report_path_problem(path) is None else None
 
 
 def policy_for(

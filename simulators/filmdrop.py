@@ -90,13 +90,25 @@ class FilmDropSimulator:
     would. `write_export(day)` writes a whole day's export (full sessions file included);
     `write_delta(day, ...)` adds a delta file to a day's folder."""
 
-    def __init__(self, root: Path | None = None, days: int = 2, username: str = "marquee") -> None:
+    def __init__(
+        self,
+        root: Path | None = None,
+        days: int = 2,
+        username: str = "marquee",
+        inbox: str | None = None,
+    ) -> None:
         self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="filmdrop-"))
         self._own_root = root is None
         self.days = days
         self.username, self.password = username, "filmdrop-pass"
         self.host = "127.0.0.1"
         self.host_key = paramiko.ECDSAKey.generate()
+        # `inbox`: a folder Marquee may drop files in (its allocation sales report); none by
+        # default, as the back office takes nothing.
+        self.inbox = inbox
+        if inbox is not None:
+            (self.root / inbox.strip("/")).mkdir(parents=True, exist_ok=True)
+        writable = (inbox,) if inbox else ()
         self.server = SFTPDropServer(
             self.root,
             self.username,
@@ -105,9 +117,9 @@ class FilmDropSimulator:
             [],
             self.host,
             0,
-            writable=(),
-            removable=("/export",),
-            movable=("/export",),
+            writable=writable,
+            removable=("/export", *writable),
+            movable=("/export", *writable),
         )
         self._stamp = 600  # HHMM of the next file written
 

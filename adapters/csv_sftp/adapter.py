@@ -8,6 +8,9 @@
 - Requests are written under a temporary name and renamed when complete, then the answer file
   is awaited (polling) until the read timeout; a missing answer is transient, and re-dropping
   the same request id is safe by the contract (the POS never applies an id twice).
+- Files Marquee reports to the POS (`upload`) are written the same way, under a temporary name
+  renamed over the old file when complete, so the POS reads the old file or the new one, never
+  a half-written one.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ HASH_LIMIT = 5_000_000  # fingerprint small files by content, large ones by size
 # Files up to this size are read with plain requests: a prefetch starts a thread and, without a
 # size, costs a stat round trip, which is more than a layout file of a few KB takes to read.
 PREFETCH_FROM = 64 * 1024
+# An uploaded file's name while it is written: a POS that reads `*.csv` does not see it.
+UPLOAD_SUFFIX = "part"
 
 
 class CsvSftpAdapter:
@@ -221,6 +226,22 @@ class CsvSftpAdapter:
                     f"no answer to {rendered.filename} within {self.spec.read_timeout:.0f}s"
                 )
             time.sleep(self.ack_poll_seconds)
+
+    def upload(self, path: str, body: bytes) -> None:
+        """Put a whole file at `path`, replacing what is there. A failed upload leaves the
+        old file (and perhaps a temp file the next upload overwrites); trying again is safe."""
+        temp = f"{path}.{UPLOAD_SUFFIX}"
+
+        def put(s: paramiko.SFTPClient) -> None:
+            with s.open(temp, "wb") as handle:
+                handle.write(body)
+            s.posix_rename(temp, path)
+
+        try:
+            self._io(f"upload {path}", put)
+        except FileNotFoundError as exc:
+            # The folder is missing: retrying at once will not help, people will.
+            raise RemoteError(f"SFTP cannot write {path}: no such folder") from exc
 
     def verify_push(self, entity: str, headers: dict[str, str], body: bytes) -> bool:
         return False  # files are polled, never pushed

@@ -1,7 +1,8 @@
 """What a worker runs on: the composition shared by the Celery worker and the in-process runner.
 
 `build_runtime` wires the database engine, the booking service (SQL unit of work, payment
-gateway, theatre links), the notifier, booking's handlers as idempotent consumers, and the relay
+gateway, theatre links), the notifier, booking's handlers as idempotent consumers (then the
+admin conflicts and the theatres' allocation sales reports), and the relay
 with its retry policy and final-failure path. Callers that already have a booking service (the
 API process, whose offline gateway keeps its charges in memory) pass it in.
 """
@@ -35,6 +36,7 @@ from marquee.worker.consumers import (
     handler_name,
 )
 from marquee.worker.relay import OutboxRelay, RetryPolicy
+from marquee.worker.report_consumers import report_consumers
 from store import outbox as sql
 from store.engine import make_engine
 from store.outbox import OutboxMessage
@@ -171,6 +173,8 @@ def build_runtime(
     if services is not None:
         all_consumers += booking_consumers(HandlerContext(services=services, notifier=notifier))
         all_consumers += admin_consumers()
+        # Last: a theatre's SFTP server being down never holds back a customer's e-ticket.
+        all_consumers += report_consumers(engine, settings.secrets_file)
     dispatcher = Dispatcher(engine, all_consumers, known_topics=event_topics())
     relay = OutboxRelay(
         engine=engine,

@@ -167,6 +167,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/v1/admin/connectors/{connector_id}/health"): admin_only(200),
     ("POST", "/v1/admin/connectors/{connector_id}/test"): admin_only(200),
     ("GET", "/v1/admin/connectors/{connector_id}/runs"): admin_only(200),
+    # no date given: a caller who may read the report is told the query is not valid
+    ("GET", "/v1/admin/connectors/{connector_id}/allocation-sales.csv"): admin_only(422),
+    ("GET", "/v1/partner/theatres/{theatre_id}/allocation-sales.csv"): partner_own(422),
     ("GET", "/v1/admin/connectors/{connector_id}/mapping"): admin_only(200),
     ("PUT", "/v1/admin/connectors/{connector_id}/mapping"): admin_only(422),
     ("POST", "/v1/admin/connectors/{connector_id}/mapping/validate"): admin_only(422),

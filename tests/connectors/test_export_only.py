@@ -126,6 +126,14 @@ def test_a_box_office_only_show_is_not_sold_online(engine, connected):  # noqa: 
         ({"online_sales": "allocation", "allocation": {"*": []}}, "non-empty list"),
         ({"online_sales": "sometimes"}, "is not one of live, closed, allocation"),
         ({"allocation": {"*": ["1-1-1"]}}, "read only with online_sales 'allocation'"),
+        (
+            {
+                "online_sales": "allocation",
+                "allocation": {"*": ["1-1-1"]},
+                "sales_report": {"path": "/inbound/sales-{date:%Y%m%d}.csv"},
+            },
+            "sales_report is uploaded over SFTP: it needs the csv_sftp adapter, not 'rest'",
+        ),
     ],
 )
 def test_selling_settings_that_do_not_fit_the_pos_are_refused(sqlite_engine, settings, message):

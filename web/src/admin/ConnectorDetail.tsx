@@ -1,6 +1,7 @@
 // One connector: its definition, an edit form (name, mapping, endpoint and settings as JSON), a
-// link to its mapping editor (MappingEditor.tsx) and its recent import runs (catalog,
-// localization, inventory) with the mapping revision each used.
+// link to its mapping editor (MappingEditor.tsx), the download of its allocation sales when it
+// sells an allocation, and its recent import runs (catalog, localization, inventory) with the
+// mapping revision each used.
 import { type FormEvent, useCallback, useEffect, useId, useState } from "react";
 import { Link, useParams } from "react-router";
 import { api, problemOf, type Schemas } from "../api/client";
@@ -54,6 +55,7 @@ export function ConnectorDetail() {
         <dd>{connector.status}</dd>
       </dl>
       <EditConnector connector={connector} onSaved={setConnector} />
+      {connector.settings?.online_sales === "allocation" && <AllocationSales connectorId={connector.id} />}
       <h2>Mapping</h2>
       <p>
         <span className="path">{connector.mapping}</span>.{" "}
@@ -214,6 +216,38 @@ function EditConnector({ connector, onSaved }: { connector: Connector; onSaved: 
       )}
     </section>
   );
+}
+
+/** The seats sold from the theatre's allocation on one business day, as the CSV the theatre
+ * receives (`sales_report`); a plain link, so the browser downloads it with the session. */
+function AllocationSales({ connectorId }: { connectorId: string }) {
+  const [day, setDay] = useState(today());
+  const href =
+    `/v1/admin/connectors/${encodeURIComponent(connectorId)}/allocation-sales.csv?` +
+    new URLSearchParams({ date: day }).toString();
+  return (
+    <section className="stack" aria-labelledby="allocation-sales-h">
+      <h2 id="allocation-sales-h">Allocation sales</h2>
+      <p className="muted">
+        Every seat Marquee sold from the theatre's allocation on a business day, cancelled ones included.
+      </p>
+      <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Allocation sales day">
+        <Field label="Business day" type="date" value={day} required onChange={(e) => setDay(e.target.value)} />
+        {day ? (
+          <a className="btn small" href={href} download>
+            Download allocation sales (CSV)
+          </a>
+        ) : null}
+      </form>
+    </section>
+  );
+}
+
+/** Today's date where the admin is, as YYYY-MM-DD. */
+function today(): string {
+  const d = new Date();
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
 /** The API's refusal in words: its detail, and each field's message when they add to it. */
