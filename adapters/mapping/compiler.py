@@ -21,7 +21,6 @@ from adapters.mapping.canonical_types import (
     VALUE_MODELS,
     nested_model,
 )
-from adapters.mapping.codegen import generate_object
 from adapters.mapping.errors import FieldError
 from adapters.mapping.memo import MEMO_LIMIT, memoised_chain, run_chain
 from adapters.mapping.scope import Scope
@@ -80,6 +79,10 @@ _XML_ELEMENT = etree._Element
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
+# Derived ids kept per compiled mapping; past this many the memo starts again.
+DERIVED_ID_MEMO_LIMIT = 65536
+
+
 def _cached_derived_id() -> Callable[[str, str, str, str], str]:
     memo: dict[tuple, str] = {}
 
@@ -87,7 +90,7 @@ def _cached_derived_id() -> Callable[[str, str, str, str], str]:
         key = (prefix, connector, external, scope)
         hit = memo.get(key)
         if hit is None:
-            if len(memo) > 65536:
+            if len(memo) > DERIVED_ID_MEMO_LIMIT:
                 memo.clear()
             hit = memo[key] = derived_id(prefix, connector, external, scope)
         return hit
@@ -464,11 +467,6 @@ class Compiler:
             sub_model = nested_model(model, name) if model is not None else None
             compiled.append((name, self.compile_spec(sub, f"{where}.{name}", sub_model)))
         cache: dict | None = {} if model in VALUE_MODELS else None
-        if cache is None and self.fmt.name in ("json", "xml", "csv") and fields:
-            # Straight-line generated code for the object; the closures serve odd nodes.
-            return generate_object(
-                self, fields, compiled, self._closure_object(compiled, None, model)
-            )
         return self._closure_object(compiled, cache, model)
 
     @staticmethod

@@ -101,7 +101,6 @@ def memoised_chain(chain: Step, uses_theatre: bool, limit: int = MEMO_LIMIT) -> 
                 put(key, hit)
             return hit
 
-        by_theatre.memo = (get, put, chain, True)  # type: ignore[attr-defined] - codegen
         return by_theatre
 
     def by_value(value: Any, node: Any, scope: Any) -> Any:
@@ -113,6 +112,4 @@ def memoised_chain(chain: Step, uses_theatre: bool, limit: int = MEMO_LIMIT) -> 
             put(value, hit)
         return hit
 
-    # For generated code, which does the lookup inline: (get, put, chain, keyed by theatre).
-    by_value.memo = (get, put, chain, False)  # type: ignore[attr-defined]
     return by_value
