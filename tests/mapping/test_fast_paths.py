@@ -361,3 +361,34 @@ def test_the_usual_entity_takes_the_theatre_loop(restline):
     plan = restline.entities["show"]
     loop = restline._iterate(plan, MappingContext.coerce(CTX), iter([]), None)
     assert loop.gi_code is restline._iterate_by_theatre.__code__
+
+
+def test_id_memo_stops_for_unique_ids_and_keeps_repeating_ones(monkeypatch):
+    import inspect
+
+    from adapters.mapping import compiler, load_mapping
+    from canonical.identity import derived_id
+
+    monkeypatch.setattr(compiler, "DERIVED_ID_MEMO_LIMIT", 400)
+    mapping = load_mapping(SAMPLES / "restline" / "mapping.yaml")  # fresh memos
+    good = _sessions()["Items"][1]
+    count = 2 * 400 + 10
+    items = [{**good, "SessionId": str(n), "FilmCode": f"F{n % 7}"} for n in range(count)]
+    shows = _stream(mapping, _jsonl(items))
+    fields = inspect.getclosurevars(mapping.entities["show"].build).nonlocals["fields"]
+    compiled = dict(inspect.getclosurevars(fields).nonlocals["compiled"])
+    memos = {
+        name: inspect.getclosurevars(compiled[name]).nonlocals["keep"].__self__
+        for name in ("id", "movie_id", "theatre_id", "screen_id")
+    }
+    # The show's own id (unique per record) stopped; movie, theatre and screen ids (7, 1 and 1
+    # distinct) are still memoised.
+    assert {name: not memo.off for name, memo in memos.items()} == {
+        "id": False,
+        "movie_id": True,
+        "theatre_id": True,
+        "screen_id": True,
+    }
+    assert not memos["id"].current and len(memos["movie_id"].current) == 7
+    assert shows[-1].id == derived_id("shw", "t", str(count - 1), "cinema:C01")
+    assert shows[-1].movie_id == derived_id("mov", "t", f"F{(count - 1) % 7}")
