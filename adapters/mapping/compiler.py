@@ -21,9 +21,8 @@ from adapters.mapping.canonical_types import (
     VALUE_MODELS,
     nested_model,
 )
-from adapters.mapping.codegen import generate_object
 from adapters.mapping.errors import FieldError
-from adapters.mapping.memo import MEMO_LIMIT, memoised_chain, run_chain
+from adapters.mapping.memo import MEMO_LIMIT, Generations, memoised_chain, run_chain
 from adapters.mapping.scope import Scope
 from adapters.mapping.sources import parse_json_path
 from adapters.mapping.transforms import REGISTRY, compile_transform, transform_reads
@@ -80,19 +79,9 @@ _XML_ELEMENT = etree._Element
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
-def _cached_derived_id() -> Callable[[str, str, str, str], str]:
-    memo: dict[tuple, str] = {}
-
-    def get(prefix: str, connector: str, external: str, scope: str) -> str:
-        key = (prefix, connector, external, scope)
-        hit = memo.get(key)
-        if hit is None:
-            if len(memo) > 65536:
-                memo.clear()
-            hit = memo[key] = derived_id(prefix, connector, external, scope)
-        return hit
-
-    return get
+# Derived ids are memoised per `derive` site: one keeps up to this many (two generations of
+# it), and a site whose ids never repeat (a show's own id) stops memoising (`Generations`).
+DERIVED_ID_MEMO_LIMIT = MEMO_LIMIT // 4
 
 
 class Compiler:
@@ -102,7 +91,6 @@ class Compiler:
         self.fmt = fmt
         self.lookups = lookups
         self.status_maps = status_maps
-        self.derive = _cached_derived_id()
 
     # used by transforms
     def lookup(self, name: str) -> dict:
@@ -245,13 +233,19 @@ class Compiler:
             prefix = spec["derive"]
             ext = self.compile_spec(spec["from"], where)
             scope_of = self._scope_of(spec.get("scope"))
-            derive = self.derive
+            ids = Generations(DERIVED_ID_MEMO_LIMIT)
+            known, keep = ids.current.get, ids.store
 
             def derive_id(node: Any, scope: Scope) -> Any:
                 external = ext(node, scope)
                 if external is None:
                     raise FieldError(f"no external id to derive a {prefix} id from")
-                return derive(prefix, scope.ctx.connector_id, str(external), scope_of(node, scope))
+                key = (scope.ctx.connector_id, str(external), scope_of(node, scope))
+                hit = known(key)
+                if hit is None:
+                    hit = derived_id(prefix, *key)
+                    keep(key, hit)
+                return hit
 
             return derive_id
         if "ref" in spec:
@@ -464,11 +458,6 @@ class Compiler:
             sub_model = nested_model(model, name) if model is not None else None
             compiled.append((name, self.compile_spec(sub, f"{where}.{name}", sub_model)))
         cache: dict | None = {} if model in VALUE_MODELS else None
-        if cache is None and self.fmt.name in ("json", "xml", "csv") and fields:
-            # Straight-line generated code for the object; the closures serve odd nodes.
-            return generate_object(
-                self, fields, compiled, self._closure_object(compiled, None, model)
-            )
         return self._closure_object(compiled, cache, model)
 
     @staticmethod

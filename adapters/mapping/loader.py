@@ -25,6 +25,7 @@ from adapters.mapping.canonical_types import CANONICAL, nested_model, required_f
 from adapters.mapping.compiler import SOURCE_KEYS, Compiler
 from adapters.mapping.engine import CAPABILITY_OPERATIONS, OPERATIONS, PROTOCOL_FORMAT, Mapping
 from adapters.mapping.errors import MappingError, MappingIssue
+from adapters.mapping.language_schema import mapping_json_schema
 from adapters.mapping.migrations import CURRENT_VERSION, migrate
 from adapters.mapping.model import OutcomeStatus
 from adapters.mapping.sources import make_format
@@ -32,14 +33,14 @@ from adapters.mapping.transforms import REGISTRY, normalize_args
 from adapters.mapping.transport import build_transport
 from canonical.inventory import SeatStatus
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "mappings" / "schema" / "mapping.schema.json"
 ID_PREFIXES = ("mov", "thr", "scr", "lay", "shw")
 Path_ = tuple
 
 
 @lru_cache(maxsize=1)
 def mapping_schema() -> dict:
-    return json.loads(SCHEMA_PATH.read_text())
+    """The language models' schema (mappings/schema/mapping.schema.json is a copy of it)."""
+    return mapping_json_schema()
 
 
 def suggest(word: Any, choices: Any) -> str | None:

@@ -5,7 +5,7 @@ sales-channel string, a local show time in a theatre's zone). A chain of transfo
 only its input value (and at most the record's theatre zone/currency) is a pure function, so
 each distinct input is transformed once. Memory stays bounded: a memo holds at most two
 generations of its limit, and a site whose inputs never repeat stops memoising (see
-`_Generations`). Failures are never memoised (each bad record raises its own error).
+`Generations`). Failures are never memoised (each bad record raises its own error).
 Results are shared between records, so nothing downstream may mutate them (the engine copies
 lists it extends; pydantic copies into tuples and frozensets).
 """
@@ -39,7 +39,7 @@ def run_chain(steps: list[Step]) -> Step:
     return chain
 
 
-class _Generations:
+class Generations:
     """Bounded storage that checks memoising pays.
 
     When the memo fills up it becomes the previous generation and a new one starts (memory:
@@ -84,7 +84,7 @@ class _Generations:
 
 def memoised_chain(chain: Step, uses_theatre: bool, limit: int = MEMO_LIMIT) -> Step:
     """`chain` memoised on its input (and the theatre's zone/currency when it reads them)."""
-    store = _Generations(limit)
+    store = Generations(limit)
     get = store.current.get
     put = store.store
 
@@ -101,7 +101,6 @@ def memoised_chain(chain: Step, uses_theatre: bool, limit: int = MEMO_LIMIT) -> 
                 put(key, hit)
             return hit
 
-        by_theatre.memo = (get, put, chain, True)  # type: ignore[attr-defined] - codegen
         return by_theatre
 
     def by_value(value: Any, node: Any, scope: Any) -> Any:
@@ -113,6 +112,4 @@ def memoised_chain(chain: Step, uses_theatre: bool, limit: int = MEMO_LIMIT) -> 
             put(value, hit)
         return hit
 
-    # For generated code, which does the lookup inline: (get, put, chain, keyed by theatre).
-    by_value.memo = (get, put, chain, False)  # type: ignore[attr-defined]
     return by_value

@@ -160,8 +160,6 @@ def _json_list_key(each: str, paths: list[str]) -> KeyFn | None:
             return None
         return key
 
-    # For generated code, which builds the key inline: (list key, item getter, flattener).
-    json_key.parts = (container, getter, flatten)  # type: ignore[attr-defined]
     return json_key
 
 
@@ -206,6 +204,4 @@ def memoised_list(run: Fn, key_of: KeyFn) -> Fn:
             memo[key] = hit
         return hit
 
-    # For generated code, which does the lookup inline (same key, same bound, same store).
-    cached.list_memo = (key_of, memo, run, _LIMIT)  # type: ignore[attr-defined]
     return cached

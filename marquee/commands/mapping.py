@@ -70,6 +70,32 @@ def test(
         raise typer.Exit(1)
 
 
+@app.command("schema")
+def schema(
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Where to write it (default: mappings/schema/mapping.schema.json)"),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option(help="Only compare: exit 1 if the file differs from the models")
+    ] = False,
+) -> None:
+    """Write the JSON Schema of mapping files, generated from the language's pydantic models."""
+    from adapters.mapping.language_schema import SCHEMA_PATH, schema_text
+
+    target = out or SCHEMA_PATH
+    text = schema_text()
+    if check:
+        current = target.read_text(encoding="utf-8") if target.is_file() else None
+        if current != text:
+            typer.echo(f"{target} differs from the language models: run `marquee mapping schema`")
+            raise typer.Exit(1)
+        typer.echo(f"{target}: up to date")
+        return
+    target.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {target}")
+
+
 INT_KEYS = ("cutover_hour", "business_day_cutover_hour")
 
 

@@ -1,6 +1,6 @@
-"""The speed paths (generated object code, memoised transform chains and price cards) give the
-same records and the same dead letters as plain evaluation, and never serve a memoised value
-for an input that differs (another theatre, another type, another element)."""
+"""The speed paths (memoised transform chains, price cards and derived ids, the per-theatre
+loop) give the same records and the same dead letters as plain evaluation, and never serve a
+memoised value for an input that differs (another theatre, another type, another element)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,7 @@ import pytest
 from lxml import etree
 
 from adapters.mapping import DeadLetter
-from adapters.mapping.canonical_types import CANONICAL, nested_model
-from adapters.mapping.compiler import Compiler
-from adapters.mapping.errors import FieldError
 from adapters.mapping.model import MappingContext
-from adapters.mapping.scope import Scope
 
 SAMPLES = Path(__file__).resolve().parents[2] / "mappings"
 CTX = {
@@ -45,30 +41,7 @@ def _jsonl(items: list[dict]) -> bytes:
     return (json.dumps({"Result": 0, "Items": items}) + "\n").encode()
 
 
-# ------------------------------------------------------------------ generated object code
-def _both_ways(mapping, entity: str):
-    """The entity's fields compiled as generated code and as plain closures."""
-    plan = mapping.entities[entity]
-    spec = mapping.doc["entities"][entity]["fields"]
-    compiler = Compiler(plan.fmt, mapping.lookups, mapping.status_maps)
-    model = CANONICAL[plan.canonical]
-    generated = compiler.compile_object(spec, "fields", model)
-    assert hasattr(generated, "source"), "the show entity should use generated code"
-    compiled = [
-        (name, compiler.compile_spec(sub, name, nested_model(model, name)))
-        for name, sub in spec.items()
-    ]
-    plain = Compiler._closure_object(compiled, None, None)
-    return plan, generated, plain
-
-
-def _outcome(fn, node, scope):
-    try:
-        return ("ok", fn(node, scope))
-    except FieldError as exc:
-        return ("error", exc.path, exc.reason)
-
-
+# ------------------------------------------------------------------ records the loops meet
 def _json_variants() -> list:
     good = _sessions()["Items"][0]
     variants = [good]
@@ -102,40 +75,6 @@ def _json_variants() -> list:
     ):
         variants.append({**copy.deepcopy(good), key: value})
     return variants
-
-
-def test_generated_json_object_matches_closures(restline):
-    plan, generated, plain = _both_ways(restline, "show")
-    ctx = MappingContext.coerce(CTX)
-    for node in [*_json_variants(), ["not", "an", "object"], "text"]:
-        scope = Scope(ctx, {}, ctx.theatre("C01"), "C01")
-        assert _outcome(generated, node, scope) == _outcome(plain, node, scope), node
-
-
-def test_generated_xml_object_matches_closures(soapbox):
-    plan, generated, plain = _both_ways(soapbox, "show")
-    ctx = MappingContext.coerce(CTX)
-    doc = etree.fromstring((SAMPLES / "soapbox/samples/sessions.xml").read_bytes())
-    sessions = plan.records(doc)
-    assert sessions
-    broken = copy.deepcopy(sessions[0])
-    for child in list(broken):
-        if child.tag.endswith("SessionId") or child.tag.endswith("Showtime"):
-            broken.remove(child)
-    for node in [*sessions, broken]:
-        scope = Scope(ctx, {}, ctx.theatre("1001"), "1001")
-        assert _outcome(generated, node, scope) == _outcome(plain, node, scope)
-
-
-def test_generated_csv_object_matches_closures(reelfeed):
-    plan, generated, plain = _both_ways(reelfeed, "show")
-    ctx = MappingContext.coerce(CTX)
-    text = (SAMPLES / "reelfeed/samples/schedule_202603281200.csv").read_text("latin-1")
-    rows = list(plan.fmt.rows(io.StringIO(text.replace("|3;PAR01", "|3;"), newline="")))
-    rows += list(plan.fmt.rows(io.StringIO(text, newline="")))
-    for row in rows:
-        scope = Scope(ctx, {}, ctx.theatre("PAR01"), "PAR01")
-        assert _outcome(generated, row, scope) == _outcome(plain, row, scope)
 
 
 def test_a_record_that_is_not_an_object_is_a_dead_letter(restline):
@@ -258,12 +197,14 @@ def test_derived_ids_follow_the_raw_values_and_their_types(restline):
     assert len(set(expected)) == 4  # 1 == "1" as text; 1.0 and True are other texts
 
 
-def test_ids_unique_per_record_stay_right_past_the_memo_limit(restline):
-    from adapters.mapping.codegen import _ID_MEMO_LIMIT
+def test_ids_unique_per_record_stay_right_past_the_memo_limit(monkeypatch):
+    from adapters.mapping import compiler, load_mapping
     from canonical.identity import derived_id
 
+    monkeypatch.setattr(compiler, "DERIVED_ID_MEMO_LIMIT", 200)
+    restline = load_mapping(SAMPLES / "restline" / "mapping.yaml")  # its own memo
     good = _sessions()["Items"][1]
-    count = _ID_MEMO_LIMIT + 500
+    count = 3 * 200 + 50
     items = [{**good, "SessionId": str(n)} for n in range(count)]
     ids = [show.id for show in _stream(restline, _jsonl(items))]
     assert ids[-3:] == [
@@ -422,39 +363,32 @@ def test_the_usual_entity_takes_the_theatre_loop(restline):
     assert loop.gi_code is restline._iterate_by_theatre.__code__
 
 
-def test_inlined_derived_id_is_canonicals():
-    from adapters.mapping import codegen
-    from canonical.identity import derived_id
-
-    assert codegen._FAST_DERIVED_ID
-    for args in (
-        ("shw", "bench-json", "10000", "cinema:C1000"),
-        ("mov", "t", "HO1", ""),
-        ("lay", "c\u00e9", "7", "site:\u00fc"),
-    ):
-        assert codegen._inline_derived_id(*args) == derived_id(*args)
-
-
-def test_id_memo_stops_for_unique_ids_and_keeps_repeating_ones():
+def test_id_memo_stops_for_unique_ids_and_keeps_repeating_ones(monkeypatch):
     import inspect
 
-    from adapters.mapping import load_mapping
-    from adapters.mapping.codegen import _ID_MEMO_LIMIT
+    from adapters.mapping import compiler, load_mapping
     from canonical.identity import derived_id
 
+    monkeypatch.setattr(compiler, "DERIVED_ID_MEMO_LIMIT", 400)
     mapping = load_mapping(SAMPLES / "restline" / "mapping.yaml")  # fresh memos
     good = _sessions()["Items"][1]
-    count = 2 * _ID_MEMO_LIMIT + 10
+    count = 2 * 400 + 10
     items = [{**good, "SessionId": str(n), "FilmCode": f"F{n % 7}"} for n in range(count)]
     shows = _stream(mapping, _jsonl(items))
     fields = inspect.getclosurevars(mapping.entities["show"].build).nonlocals["fields"]
-    states = sorted(
-        (int(name[len("_idstate") :]), value[0])
-        for name, value in fields.__globals__.items()
-        if name.startswith("_idstate")
-    )
-    # In field order: the show's own id (unique per record) stopped; movie, theatre and
-    # screen ids (7, 1 and 1 distinct) still memoised.
-    assert [on for _, on in states] == [False, True, True, True]
+    compiled = dict(inspect.getclosurevars(fields).nonlocals["compiled"])
+    memos = {
+        name: inspect.getclosurevars(compiled[name]).nonlocals["keep"].__self__
+        for name in ("id", "movie_id", "theatre_id", "screen_id")
+    }
+    # The show's own id (unique per record) stopped; movie, theatre and screen ids (7, 1 and 1
+    # distinct) are still memoised.
+    assert {name: not memo.off for name, memo in memos.items()} == {
+        "id": False,
+        "movie_id": True,
+        "theatre_id": True,
+        "screen_id": True,
+    }
+    assert not memos["id"].current and len(memos["movie_id"].current) == 7
     assert shows[-1].id == derived_id("shw", "t", str(count - 1), "cinema:C01")
     assert shows[-1].movie_id == derived_id("mov", "t", f"F{(count - 1) % 7}")
