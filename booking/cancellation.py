@@ -171,7 +171,7 @@ def cancel_booking(cmd: CancelBooking, deps: Deps) -> CancellationResult:
 
 
 def cancel_at_theatre(cmd: CancelAtTheatre, deps: Deps) -> None:
-    """Handler work for BookingCancelled: refund the sale at the POS."""
+    """After BookingCancelled: refund the sale at the POS."""
     booking_id = cmd.booking_id
     with deps.uow() as uow:
         booking = uow.bookings.get(booking_id)

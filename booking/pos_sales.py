@@ -14,7 +14,7 @@ from canonical.orders import BookingStatus, PaymentStatus
 
 
 def commit_sale(cmd: CommitSale, deps: Deps) -> str | None:
-    """Handler work for BookingConfirmed: make the sale final at a legacy theatre's POS.
+    """After BookingConfirmed: make the sale final at a legacy theatre's POS.
     Raises PosUnavailable for the outbox to retry; a definite refusal fails the sale (refund
     + conflict for admins). Returns the POS's booking number (None for native theatres)."""
     booking_id = cmd.booking_id
