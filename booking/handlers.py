@@ -1,55 +1,27 @@
-"""What happens after an event, and the registry a dispatcher plugs into.
+"""Event handlers: what happens after an event, and the registry a dispatcher plugs into.
 
-A dispatcher (the in-process one below, or a Celery task reading the outbox) rebuilds the event
-with `booking.events.from_message(name, payload)` and calls `MessageBus.handle(event)`. Handlers
-must be idempotent: the outbox delivers at least once. They raise to ask for a retry
+A dispatcher (the in-process one in tests, or the worker reading the outbox) rebuilds the event
+with `booking.events.from_message(name, payload)` and calls `MessageBus.handle(event)`; each
+handler here turns the event into a command for the bus (booking/bus.py) or tells the customer.
+Handlers must be idempotent: the outbox delivers at least once. They raise to ask for a retry
 (PosUnavailable, GatewayUnavailable); a dispatcher that gives up on a BookingConfirmed calls
-`BookingService.fail_sale` (refund + admin conflict).
+`BookingService.fail_sale` (refund + admin conflict). A handler's module and name are its
+consumer's name in the worker's record of what ran, so neither changes lightly.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
+from booking import commands as cmd
 from booking import events as ev
-from booking.ports import Notification, Notifier
-from booking.services import BookingService, ticket_payload
+from booking.bus import HANDLERS, Handler, HandlerContext, MessageBus, handles
+from booking.ports import Notification
+from booking.services import ticket_payload
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[ev.Event, "HandlerContext"], None]
-
-
-@dataclass
-class HandlerContext:
-    services: BookingService
-    notifier: Notifier | None = None
-
-
-HANDLERS: dict[type[ev.Event], list[Handler]] = {}
-
-
-def handles(*event_types: type[ev.Event]) -> Callable[[Handler], Handler]:
-    """Register a handler for event types (other packages may add their own)."""
-
-    def register(fn: Handler) -> Handler:
-        for event_type in event_types:
-            HANDLERS.setdefault(event_type, []).append(fn)
-        return fn
-
-    return register
-
-
-@dataclass
-class MessageBus:
-    context: HandlerContext
-    handlers: dict[type[ev.Event], list[Handler]] = field(default_factory=lambda: HANDLERS)
-
-    def handle(self, event: ev.Event) -> None:
-        for handler in self.handlers.get(type(event), []):
-            handler(event, self.context)
+__all__ = ["HANDLERS", "Handler", "HandlerContext", "MessageBus", "handles"]
 
 
 # --- POS forwarding ------------------------------------------------------------------------
@@ -58,28 +30,32 @@ def release_at_theatre(event: ev.Event, ctx: HandlerContext) -> None:
     assert isinstance(event, ev.HoldReleased | ev.HoldExpired)
     if isinstance(event, ev.HoldReleased) and not event.forward:
         return
-    ctx.services.release_at_theatre(
-        event.show_id, event.theatre_id, event.remote_ref, event.remote_key, event.seat_ids
+    ctx.bus.handle(
+        cmd.ReleaseAtTheatre(
+            event.show_id, event.theatre_id, event.remote_ref, event.remote_key, event.seat_ids
+        )
     )
 
 
 @handles(ev.BookingConfirmed)
 def commit_sale(event: ev.Event, ctx: HandlerContext) -> None:
     assert isinstance(event, ev.BookingConfirmed)
-    ctx.services.commit_sale(event.booking_id)
+    ctx.bus.handle(cmd.CommitSale(event.booking_id))
 
 
 @handles(ev.BookingCancelled)
 def cancel_at_theatre(event: ev.Event, ctx: HandlerContext) -> None:
     assert isinstance(event, ev.BookingCancelled)
-    ctx.services.cancel_at_theatre(event.booking_id)
+    ctx.bus.handle(cmd.CancelAtTheatre(event.booking_id))
 
 
 # --- money ---------------------------------------------------------------------------------
 @handles(ev.RefundRequested)
 def issue_refund(event: ev.Event, ctx: HandlerContext) -> None:
     assert isinstance(event, ev.RefundRequested)
-    ctx.services.issue_refund(event.payment_id, event.amount, event.reason, event.idempotency_key)
+    ctx.bus.handle(
+        cmd.IssueRefund(event.payment_id, event.amount, event.reason, event.idempotency_key)
+    )
 
 
 # --- telling the customer ------------------------------------------------------------------

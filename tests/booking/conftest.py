@@ -7,7 +7,6 @@ import pytest
 
 from booking.clock import ManualClock
 from booking.handlers import HandlerContext, MessageBus
-from booking.memory import InMemoryStore, InMemoryUnitOfWorkFactory
 from booking.ports import Notification
 from booking.samples import sample_layout, sample_show, sample_theatre
 from booking.services import BookingService
@@ -15,6 +14,7 @@ from canonical.catalog import TheatreRules
 from canonical.orders import Customer
 from payments.offline import OfflineGateway
 from payments.registry import GatewayRegistry
+from tests.booking.memory import InMemoryStore, InMemoryUnitOfWorkFactory
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 SHOW_START = NOW + timedelta(days=2)

@@ -15,13 +15,13 @@ from responses import matchers
 from api.problems import http_status
 from booking import errors
 from booking.clock import ManualClock
-from booking.memory import InMemoryStore, InMemoryUnitOfWorkFactory
 from booking.samples import sample_layout, sample_show, sample_theatre
 from booking.services import BookingService
 from canonical.catalog import CancellationPolicy, TheatreRules
 from canonical.orders import BookingStatus, PaymentStatus
 from payments.registry import GatewayRegistry, get_gateway
 from payments.stripe_gateway import StripeGateway
+from tests.booking.memory import InMemoryStore, InMemoryUnitOfWorkFactory
 
 API = "https://api.stripe.com"
 SECRET = "whsec_test_secret"

@@ -1,4 +1,4 @@
-"""An in-memory unit of work: the ports' reference semantics, for fast tests and tools.
+"""An in-memory unit of work: the ports' reference semantics, for fast tests.
 
 One lock serialises units of work (a unit holds it from `__enter__` to `__exit__`), and a
 snapshot taken on entry is restored on rollback, so it behaves like a SERIALIZABLE database.

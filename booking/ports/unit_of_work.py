@@ -1,26 +1,23 @@
-"""The ports the booking domain needs. Adapters (store/, payments/, connectors/, notifiers)
-implement them; the domain only ever sees these Protocols and canonical objects.
+"""The unit of work and its repositories: what a use case reads and writes in one transaction.
+The SQL store (store/uow.py) implements them; the domain only sees these Protocols.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
-from typing import Any, NamedTuple, Protocol, Self, runtime_checkable
+from typing import Any, NamedTuple, Protocol, Self
 
 from booking.events import Event
-from canonical.catalog import Seat, SeatLayout, Show, Theatre
+from canonical.catalog import SeatLayout, Show, Theatre
 from canonical.inventory import SeatStatus
-from canonical.money import Money
 from canonical.orders import (
     Booking,
     Customer,
     Hold,
     HoldStatus,
     Payment,
-    PaymentMethod,
     PaymentStatus,
 )
 
@@ -202,209 +199,3 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
-
-
-# --- payment gateway -----------------------------------------------------------------------
-class GatewayStatus(StrEnum):
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    REQUIRES_ACTION = "requires_action"  # e.g. 3-D Secure: the customer must confirm
-    PROCESSING = "processing"  # outcome comes later, by webhook
-
-
-@dataclass(frozen=True)
-class PaymentRequest:
-    payment_id: str
-    booking_id: str
-    amount: Money
-    method: PaymentMethod
-    idempotency_key: str
-    description: str = ""
-    # Gateway-specific: a test card number for `offline`, a PaymentMethod id for Stripe.
-    details: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class GatewayResult:
-    status: GatewayStatus
-    gateway_ref: str
-    client_secret: str | None = None
-    action: str | None = None
-    failure_code: str | None = None
-    failure_message: str | None = None
-
-
-@dataclass(frozen=True)
-class RefundResult:
-    refund_ref: str
-    amount: Money
-    status: str = "succeeded"
-
-
-class GatewayEventKind(StrEnum):
-    PROCESSING = "processing"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    REFUNDED = "refunded"  # carries the cumulative refunded amount
-    DISPUTED = "disputed"  # the customer's bank pulled the money back (a chargeback opened)
-    IGNORED = "ignored"  # a type we do not act on
-
-
-@dataclass(frozen=True)
-class GatewayEvent:
-    gateway: str
-    event_id: str
-    kind: GatewayEventKind
-    gateway_ref: str | None
-    created: datetime
-    type: str = ""
-    payment_id: str | None = None
-    amount_refunded: int | None = None  # minor units, cumulative
-    failure_message: str | None = None
-
-
-class GatewayError(Exception):
-    """The gateway could not be reached or timed out: the outcome is unknown."""
-
-    def __init__(self, message: str, retry_after: int = 10) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-@runtime_checkable
-class PaymentGateway(Protocol):
-    name: str
-    capabilities: frozenset[PaymentMethod]
-
-    def create_payment(self, request: PaymentRequest) -> GatewayResult: ...
-
-    def confirm_payment(
-        self, gateway_ref: str, idempotency_key: str, details: Mapping[str, Any] | None = None
-    ) -> GatewayResult: ...
-
-    def refund(self, gateway_ref: str, amount: Money, idempotency_key: str) -> RefundResult: ...
-
-    def lookup(
-        self, payment_id: str, idempotency_key: str, gateway_ref: str | None
-    ) -> GatewayResult | None:
-        """What the gateway knows of an attempt whose answer we never recorded (a crash or a
-        timeout): its current outcome, or None when the gateway never saw it. Raises
-        GatewayError when the gateway cannot say."""
-        ...
-
-    def parse_event(self, payload: bytes, headers: Mapping[str, str]) -> GatewayEvent:
-        """Verify the signature on the raw body and translate. Raises InvalidSignature."""
-        ...
-
-
-class GatewayResolver(Protocol):
-    def __call__(self, name: str) -> PaymentGateway: ...
-
-
-# --- theatre link (the POS of a legacy theatre) --------------------------------------------
-@dataclass(frozen=True)
-class RemoteHold:
-    ref: str  # the POS's order id
-    expires_at: datetime | None = None
-
-
-class SellingMode(StrEnum):
-    """How Marquee sells a legacy theatre's seats online."""
-
-    LIVE = "live"  # every hold and sale goes through the POS
-    CLOSED = "closed"  # no online sales (an export-only POS with nothing allocated)
-    ALLOCATION = "allocation"  # only seats the theatre gave Marquee, sold here
-
-
-@dataclass(frozen=True)
-class SellingPolicy:
-    """What a theatre's POS lets Marquee sell online, for one show."""
-
-    mode: SellingMode = SellingMode.LIVE
-    # ALLOCATION: the seats of the show Marquee may sell; every other seat is the box office's.
-    allocated: frozenset[str] = frozenset()
-    reason: str = ""
-    # Whether the POS can cancel a sale Marquee committed there: without it, a customer's
-    # cancellation would free seats online that the POS still counts as sold.
-    can_cancel: bool = True
-
-    @property
-    def forwards(self) -> bool:
-        """Holds and sales are made at the POS too."""
-        return self.mode is SellingMode.LIVE
-
-
-LIVE = SellingPolicy()
-
-
-@runtime_checkable
-class SellingPolicySource(Protocol):
-    """A theatre link that knows its POS's capabilities (a link without it sells live)."""
-
-    def selling(self, show: Show) -> SellingPolicy: ...
-
-    def selling_forwards(self) -> bool:
-        """Whether holds and sales go to the POS (the connector sells live)."""
-        ...
-
-
-class PosRefused(Exception):
-    """The POS answered and said no: these seats are not free there."""
-
-    def __init__(self, seat_ids: Sequence[str], message: str = "") -> None:
-        super().__init__(message or f"POS refused seats {', '.join(seat_ids)}")
-        self.seat_ids = list(seat_ids)
-
-
-class PosUnavailable(Exception):
-    """The POS did not answer (timeout, transport error, circuit open)."""
-
-    def __init__(self, message: str = "POS unavailable", retry_after: int = 30) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class PosOrderGone(Exception):
-    """The POS no longer knows the order (expired there)."""
-
-
-class TheatreLink(Protocol):
-    """Forwards holds and sales to a theatre's own system. Every call carries an idempotency key
-    so a retry never holds, sells or cancels twice."""
-
-    def hold(
-        self, show: Show, seats: Sequence[Seat], hold_seconds: int, idempotency_key: str
-    ) -> RemoteHold: ...
-
-    def confirm(
-        self, show: Show, remote_ref: str, booking_code: str, amount: Money, idempotency_key: str
-    ) -> str:
-        """Commit the sale; returns the POS's booking number."""
-        ...
-
-    def release(self, show: Show, remote_ref: str | None, idempotency_key: str) -> None: ...
-
-    def cancel(self, show: Show, remote_ref: str, idempotency_key: str) -> None: ...
-
-
-class TheatreLinkResolver(Protocol):
-    def __call__(self, theatre: Theatre) -> TheatreLink | None:
-        """The link for a legacy theatre, or None for a native one (nothing to forward)."""
-        ...
-
-
-# --- notifications -------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Notification:
-    kind: str  # template name: booking_confirmed, booking_cancelled, refund_issued, ...
-    customer: Customer
-    context: Mapping[str, Any]
-
-
-class Notifier(Protocol):
-    def send(self, notification: Notification) -> None: ...
-
-
-def seats_by_id(layout: SeatLayout, seat_ids: Iterable[str]) -> list[Seat]:
-    seat_map = layout.seat_map()
-    return [seat_map[s] for s in seat_ids if s in seat_map]
