@@ -88,7 +88,7 @@ export default function MoviePage() {
               <h3>{theatre?.name ?? theatreId}</h3>
               {theatre?.address && <p className="muted">{theatre.address}</p>}
               {[...byDay.entries()].map(([day, list]) => (
-                <div key={day} className="stack" style={{ marginBlockEnd: 12 }}>
+                <div key={day} className="stack" style={{ marginBlockEnd: 12 }} data-testid="show-day">
                   <h4 style={{ margin: 0 }}>
                     {formatDateTime(list[0].start, tz, locale, {
                       weekday: "long",
