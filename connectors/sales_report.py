@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from adapters.base import RemoteError
 from booking.allocation_sales import render_csv, report_path, sale_lines
@@ -55,10 +55,19 @@ def upload_for_show(
     """After a sale or cancellation for a show: upload its day's report if its theatre's
     connector sends one."""
     with engine.connect() as conn:
-        linked = sql.theatre_connector(conn, theatre_id)
-        if linked is None or selling.sales_report_path(linked[1]) is None:
+        connector_id = reporting_connector(conn, theatre_id)
+        if connector_id is None:
             return None
         day = sql.show_business_date(conn, show_id)
     if day is None:
         return None
-    return upload_day(engine, linked[0], day, secrets_file)
+    return upload_day(engine, connector_id, day, secrets_file)
+
+
+def reporting_connector(conn: Connection, theatre_id: str) -> str | None:
+    """The id of the theatre's connector when it sends an allocation sales report, else None
+    (a native theatre, or a connector without `sales_report`)."""
+    linked = sql.theatre_connector(conn, theatre_id)
+    if linked is None or selling.sales_report_path(linked[1]) is None:
+        return None
+    return linked[0]

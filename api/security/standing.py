@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from starlette.concurrency import run_in_threadpool
 
 from api.security.tokens import Claims
@@ -75,9 +75,14 @@ class Standings:
         return True, _judge(claims, dict(zip(keys, values, strict=True)))
 
     def refusal(self, claims: Claims) -> str | None:
-        """Why this token must be refused now (None: it may act). Blocking I/O on a miss."""
+        """Why this token must be refused now (None: it may act). Blocking I/O on a miss: the
+        subject and its session are read over one connection."""
         keys = _keys(claims)
-        return _judge(claims, {k: self._get(k) for k in keys})
+        values = {k: self._local_get(k) for k in keys}
+        missing = [k for k, v in values.items() if v is _MISSING]
+        if missing:
+            values.update(self._load_many(missing))
+        return _judge(claims, values)
 
     async def arefresh(self) -> None:
         """Read the change counter when it is due (one reader per interval, not per request)."""
@@ -140,29 +145,29 @@ class Standings:
             return _MISSING
         return value
 
-    def _get(self, key: str) -> Any:
-        value = self._local_get(key)
-        if value is not _MISSING:
-            return value
+    def _load_many(self, keys: list[str]) -> dict[str, Any]:
         epoch = self._epoch
-        value = self._load(key)
-        if len(self._local) >= LOCAL_KEPT:
-            self._local.clear()  # crude but bounded; refilled from the database
-        self._local[key] = (time.monotonic(), epoch, value)
-        return value
-
-    def _load(self, key: str) -> Any:
-        kind, _, ident = key.partition(":")
         with self.engine.connect() as conn:
-            if kind == "u":
-                user = users.get_user(conn, ident)
-                return None if user is None else Standing(user.active, user.role, user.partner_id)
-            if kind == "c":
-                client = users.get_client(conn, ident)
-                if client is None:
-                    return None
-                return Standing(client.revoked_at is None, "partner", client.partner_id)
-            return users.session_is_live(conn, ident)
+            loaded = {key: _load(conn, key) for key in keys}
+        if len(self._local) + len(loaded) > LOCAL_KEPT:
+            self._local.clear()  # crude but bounded; refilled from the database
+        now = time.monotonic()
+        for key, value in loaded.items():
+            self._local[key] = (now, epoch, value)
+        return loaded
+
+
+def _load(conn: Connection, key: str) -> Any:
+    kind, _, ident = key.partition(":")
+    if kind == "u":
+        user = users.get_user(conn, ident)
+        return None if user is None else Standing(user.active, user.role, user.partner_id)
+    if kind == "c":
+        client = users.get_client(conn, ident)
+        if client is None:
+            return None
+        return Standing(client.revoked_at is None, "partner", client.partner_id)
+    return users.session_is_live(conn, ident)
 
 
 _MISSING = object()

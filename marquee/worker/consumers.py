@@ -43,6 +43,7 @@ from store.outbox import OutboxMessage
 log = logging.getLogger(__name__)
 
 RemoteEffect = Callable[[OutboxMessage], None]
+Applies = Callable[[OutboxMessage, Connection], bool]
 LocalEffect = Callable[[OutboxMessage, Connection], None]
 BatchEffect = Callable[[Sequence[OutboxMessage], Connection], None]
 
@@ -54,16 +55,24 @@ class Consumer:
     handle: RemoteEffect | None = None
     handle_local: LocalEffect | None = None
     handle_batch: BatchEffect | None = None
+    # A remote consumer's cheap read of whether a message concerns it at all (a sale at a
+    # theatre that sends no sales report): a message it does not concern costs one read, not a
+    # processed-message record. Answering False again on a redelivery is as good as a record.
+    applies: Applies | None = None
 
     def __post_init__(self) -> None:
         if (self.handle is None) == (self.handle_local is None):
             raise ValueError(f"consumer {self.name}: give exactly one of handle, handle_local")
         if self.handle_batch is not None and self.handle_local is None:
             raise ValueError(f"consumer {self.name}: only a local consumer takes batches")
+        if self.applies is not None and self.handle is None:
+            raise ValueError(f"consumer {self.name}: only a remote consumer has `applies`")
 
 
-def remote(name: str, topics: Iterable[str], fn: RemoteEffect) -> Consumer:
-    return Consumer(name=name, topics=frozenset(topics), handle=fn)
+def remote(
+    name: str, topics: Iterable[str], fn: RemoteEffect, applies: Applies | None = None
+) -> Consumer:
+    return Consumer(name=name, topics=frozenset(topics), handle=fn, applies=applies)
 
 
 def local(
@@ -148,6 +157,8 @@ class Dispatcher:
             return True
         assert consumer.handle is not None
         with self.engine.connect() as conn:
+            if consumer.applies is not None and not consumer.applies(message, conn):
+                return False
             if sql.was_processed(conn, consumer.name, message.event_id):
                 return False
         consumer.handle(message)

@@ -20,6 +20,7 @@ from booking.services import BookingService
 from connectors.catalog import import_catalog
 from connectors.connector import ConnectorConfig, get_connector, register
 from connectors.link import link_resolver
+from connectors.sales_report import reporting_connector
 from marquee.settings import Settings
 from marquee.worker.config import WorkerSettings
 from marquee.worker.report_consumers import ALLOCATION_SALES
@@ -195,3 +196,10 @@ def test_a_folder_the_server_lacks_is_an_error_the_relay_keeps_retrying(
         ).scalars()
         assert any("no such folder" in (e or "") for e in errors)
     assert sorted(p.name for p in (rig.sim.root / INBOX.strip("/")).iterdir()) == []
+
+
+def test_only_a_theatre_whose_connector_sends_a_report_concerns_the_consumer(rig: Rig):
+    with rig.engine.connect() as conn:
+        theatre_id = conn.execute(select(shows.c.theatre_id).where(shows.c.id == rig.show_id))
+        assert reporting_connector(conn, theatre_id.scalar_one()) == "filmdrop"
+        assert reporting_connector(conn, "thr_native_elsewhere") is None

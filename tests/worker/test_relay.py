@@ -349,3 +349,33 @@ def test_only_a_local_consumer_takes_batches() -> None:
         Consumer(
             "mail", frozenset({"Thing"}), handle=lambda m: None, handle_batch=lambda m, c: None
         )
+
+
+def test_a_remote_consumer_skips_what_does_not_concern_it_without_a_record(
+    engine: Engine,
+) -> None:
+    [mine, other] = _append(engine, 2)
+    calls: list[str] = []
+    asked: list[str] = []
+
+    def applies(message: OutboxMessage, conn) -> bool:
+        asked.append(message.event_id)
+        return message.payload["n"] == 0
+
+    dispatcher = Dispatcher(
+        engine, [remote("report", {"Thing"}, lambda m: calls.append(m.event_id), applies)]
+    )
+    for event_id in (mine, other, mine, other):
+        dispatcher(_row(engine, event_id))
+    assert calls == [mine]
+    assert asked == [mine, other, mine, other]
+    with engine.connect() as conn:
+        assert sql.processed_by(conn, mine) == ["report"]
+        assert sql.processed_by(conn, other) == []
+
+
+def test_only_a_remote_consumer_has_applies() -> None:
+    from marquee.worker.consumers import Consumer
+
+    with pytest.raises(ValueError, match="only a remote consumer"):
+        Consumer("audit", frozenset({"Thing"}), handle_local=_audit, applies=lambda m, c: True)
