@@ -10,7 +10,7 @@ from datetime import timedelta
 from booking import events as ev
 from booking.deps import Deps
 from booking.errors import ConcurrentUpdate, SeatsUnavailable, UnknownHold
-from booking.keys import remote_key
+from booking.hold_ending import free_hold
 from booking.ports import UnitOfWork
 from canonical.money import Money
 from canonical.orders import Booking, BookingStatus, HoldStatus, Payment
@@ -104,20 +104,8 @@ def fulfil(deps: Deps, uow: UnitOfWork, booking: Booking, payment: Payment) -> B
                     idempotency_key=f"refund:{payment.id}:full",
                 )
             )
-            hold_gone = hold.expire() if hold.status == HoldStatus.ACTIVE else None
-            if hold_gone is not None and uow.holds.save(hold_gone, expect=HoldStatus.ACTIVE):
-                uow.seats.release(booking.show_id, seat_ids, hold.id)
-                show = uow.catalog.show(booking.show_id)
-                uow.emit(
-                    ev.HoldExpired(
-                        hold_id=hold.id,
-                        show_id=hold.show_id,
-                        theatre_id=show.theatre_id if show else "",
-                        seat_ids=hold.seat_ids,
-                        remote_ref=hold.remote_ref,
-                        remote_key=remote_key(hold.id),
-                    )
-                )
+            if hold.status == HoldStatus.ACTIVE:
+                free_hold(uow, hold, hold.expire(), seat_ids)
             return failed
         retaken = True
         still = uow.seats.sell(booking.show_id, seat_ids, hold.id, booking.id)

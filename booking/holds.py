@@ -34,6 +34,7 @@ from booking.hold_checks import (
     require_live,
     within_limits,
 )
+from booking.hold_ending import free_hold
 from booking.hold_forwarding import forward_hold
 from booking.keys import remote_key
 from booking.refusals import HoldLimitReached
@@ -150,20 +151,8 @@ def release_hold(cmd: ReleaseHold, deps: Deps) -> Hold:
                 status=hold.status.value,
             )
         released = hold.release()
-        if not uow.holds.save(released, expect=HoldStatus.ACTIVE):
+        if not free_hold(uow, hold, released):
             raise ConcurrentUpdate(f"hold {hold_id} changed meanwhile; try again")
-        uow.seats.release(hold.show_id, hold.seat_ids, hold.id)
-        show = uow.catalog.show(hold.show_id)
-        uow.emit(
-            ev.HoldReleased(
-                hold_id=hold.id,
-                show_id=hold.show_id,
-                theatre_id=show.theatre_id if show else "",
-                seat_ids=hold.seat_ids,
-                remote_ref=hold.remote_ref,
-                remote_key=remote_key(hold.id),
-            )
-        )
         commit(deps, uow)
         return released
 
@@ -177,21 +166,8 @@ def expire_holds(cmd: ExpireHolds, deps: Deps) -> int:
     expired = 0
     for hold in due:
         with deps.uow() as uow:
-            gone = hold.expire()
-            if not uow.holds.save(gone, expect=HoldStatus.ACTIVE):
+            if not free_hold(uow, hold, hold.expire()):
                 continue  # converted, released or expired by someone else meanwhile
-            uow.seats.release(hold.show_id, hold.seat_ids, hold.id)
-            show = uow.catalog.show(hold.show_id)
-            uow.emit(
-                ev.HoldExpired(
-                    hold_id=hold.id,
-                    show_id=hold.show_id,
-                    theatre_id=show.theatre_id if show else "",
-                    seat_ids=hold.seat_ids,
-                    remote_ref=hold.remote_ref,
-                    remote_key=remote_key(hold.id),
-                )
-            )
             commit(deps, uow)
             expired += 1
     return expired
