@@ -20,6 +20,7 @@ import jsonschema
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.scalarbool import ScalarBoolean
 
 from adapters.mapping.canonical_types import CANONICAL, nested_model, required_fields
 from adapters.mapping.compiler import SOURCE_KEYS, Compiler
@@ -596,14 +597,6 @@ def load_lookup(path: Path) -> dict:
     return {key_text(k): _plain(v) for k, v in data.items()}
 
 
-def _plain(value: Any) -> Any:
-    """Round-trip scalars as plain Python values (str, int, float, bool)."""
-    for kind in (bool, int, float, str):
-        if isinstance(value, kind):
-            return kind(value)
-    return value
-
-
 # A mapping is a few hundred nodes; YAML aliases may repeat a node, but not without end
 # (`&a [*a, *a]` nested ten deep is a thousand-fold): a text that expands past these is refused.
 MAX_NODES = 200_000
@@ -716,10 +709,18 @@ def _sorted(issues: list[MappingIssue]) -> list[MappingIssue]:
 
 
 def _plain(node: Any) -> Any:
+    """The round-trip loader's nodes as plain Python values: dicts, lists, str, int, float, bool
+    (its scalar types would otherwise leak into records and JSON: an anchored `true` is an
+    int subclass, so it is asked for first)."""
     if isinstance(node, dict):
         return {str(k) if not isinstance(k, int) else k: _plain(v) for k, v in node.items()}
     if isinstance(node, list):
         return [_plain(v) for v in node]
+    if isinstance(node, ScalarBoolean):
+        return bool(node)
+    for kind in (bool, int, float, str):
+        if isinstance(node, kind):
+            return kind(node)
     return node
 
 

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from adapters.mapping import FieldError, MappingContext, load_mapping
 from adapters.mapping.compiler import Compiler
+from adapters.mapping.loader import load_lookup
 from adapters.mapping.scope import Scope
 from adapters.mapping.sources import JsonFormat
 from marquee.cli import app
@@ -47,6 +48,19 @@ def test_lookup_and_map_keys_keep_leading_zeros(tmp_path):
     assert [m.rating for m in result.records] == ["A", "007"]
     [letter] = result.dead_letters  # 31 is not 031
     assert "'31' is not in lookup table" in letter.reason
+
+
+def test_lookup_values_are_plain_values_whatever_yaml_wrote(tmp_path):
+    table = tmp_path / "flags.yaml"
+    table.write_text("Y: &yes true\nS: *yes\nN: false\nP: 1.5\nH: 0x1F\nL: [1, two]\n")
+    values = load_lookup(table)
+    assert values == {"Y": True, "S": True, "N": False, "P": 1.5, "H": 31, "L": [1, "two"]}
+    # An anchored `true` is read as an int subclass: it must reach records as a boolean.
+    assert [type(values[k]) for k in ("Y", "S", "P", "H")] == [bool, bool, float, int]
+    assert (
+        json.dumps(values) == '{"Y": true, "S": true, "N": false, "P": 1.5, "H": 31, '
+        '"L": [1, "two"]}'
+    )
 
 
 def test_run_writes_dead_letters_and_types_context(tmp_path):
