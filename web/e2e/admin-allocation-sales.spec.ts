@@ -2,29 +2,17 @@
 // appears on the connector's page only in allocation mode, and the file is the day's CSV with
 // its header row.
 import { readFile } from "node:fs/promises";
-import { expect, test, type Page } from "@playwright/test";
-import { checkA11y } from "./helpers";
+import { expect, test } from "@playwright/test";
+import { ADMIN, bearer, checkA11y, signInTo } from "./helpers";
 
-const ADMIN = { email: "admin@marquee.demo", password: "admin-demo-pass" };
 const CONNECTOR = "e2e-allocation";
 const HEADER =
   "business_date,show_id,pos_show_ref,show_start,screen_id,screen_name,seat_id,seat_label," +
   "booking_code,ticket_type,category,price,fee,currency,status,sold_at,cancelled_at";
 
-async function signIn(page: Page, next: string) {
-  await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
-  await page.getByLabel("E-mail").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-}
-
 test.beforeAll(async ({ request }) => {
   // An export-only POS (cuecloud's mapping) whose theatre gave Marquee two seats.
-  const token = await request.post("/v1/auth/token", {
-    form: { grant_type: "password", username: ADMIN.email, password: ADMIN.password },
-  });
-  expect(token.ok()).toBeTruthy();
-  const headers = { Authorization: `Bearer ${(await token.json()).access_token}` };
+  const headers = await bearer(request, ADMIN);
   const created = await request.post("/v1/admin/connectors", {
     headers,
     data: {
@@ -40,7 +28,7 @@ test.beforeAll(async ({ request }) => {
 });
 
 test("an admin downloads a day's allocation sales as CSV", async ({ page }) => {
-  await signIn(page, `/admin/connectors/${CONNECTOR}`);
+  await signInTo(page, ADMIN, `/admin/connectors/${CONNECTOR}`);
   await expect(page.getByRole("heading", { name: "Connector: Allocation theatre" })).toBeVisible();
   await expect(page.getByRole("heading", { name: "Allocation sales" })).toBeVisible();
   await page.getByLabel("Business day").fill("2026-12-06");
@@ -57,7 +45,7 @@ test("an admin downloads a day's allocation sales as CSV", async ({ page }) => {
 });
 
 test("a connector that sells live has no allocation sales", async ({ page }) => {
-  await signIn(page, "/admin/connectors/restline");
+  await signInTo(page, ADMIN, "/admin/connectors/restline");
   await expect(page.getByRole("heading", { name: /^Connector: Restline/ })).toBeVisible();
   await expect(page.getByRole("link", { name: "Download allocation sales (CSV)" })).toHaveCount(0);
 });

@@ -1,15 +1,10 @@
 // An admin finds a booking by its code (from the address, as the payments page links it) and
 // reads the show by its movie, theatre, screen and time, not by its id.
 import { expect, test } from "@playwright/test";
-
-const ADMIN = { email: "admin@marquee.demo", password: "admin-demo-pass" };
-const CUSTOMER = { email: "customer@marquee.demo", password: "customer-demo-pass" };
+import { ADMIN, bearer, CUSTOMER, signInTo } from "./helpers";
 
 test("a booking found by code names its show", async ({ page, request }) => {
-  const t = await request.post("/v1/auth/token", {
-    form: { grant_type: "password", username: CUSTOMER.email, password: CUSTOMER.password },
-  });
-  const customer = { Authorization: `Bearer ${(await t.json()).access_token}` };
+  const customer = await bearer(request, CUSTOMER);
   const day = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
   const shows = await (
     await request.get("/v1/shows", { params: { theatre_id: "thr_chennai_marina", date: day } })
@@ -25,10 +20,7 @@ test("a booking found by code names its show", async ({ page, request }) => {
   const code = (await paid.json()).booking.code;
   const movie = await (await request.get(`/v1/movies/${show.movie_id}`, { headers: { "Accept-Language": "en" } })).json();
 
-  await page.goto(`/sign-in?next=${encodeURIComponent(`/admin/bookings?q=${code}`)}`);
-  await page.getByLabel("E-mail").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await signInTo(page, ADMIN, `/admin/bookings?q=${code}`);
   const row = page.getByRole("table", { name: "Bookings found" }).getByRole("row", { name: new RegExp(code) });
   await expect(row).toHaveCount(1);
   await expect(row).toContainText(movie.title);

@@ -1,25 +1,13 @@
 // A connector's page: an admin edits its name, sees why settings the POS cannot do are refused,
 // and reads its recent import runs (kind, when, status, mapping version, counts).
-import { expect, test, type Page } from "@playwright/test";
-import { checkA11y } from "./helpers";
+import { expect, test } from "@playwright/test";
+import { ADMIN, bearer, checkA11y, signInTo } from "./helpers";
 
-const ADMIN = { email: "admin@marquee.demo", password: "admin-demo-pass" };
 const CONNECTOR = "e2e-edit";
-
-async function signIn(page: Page, next: string) {
-  await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
-  await page.getByLabel("E-mail").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-}
 
 test.beforeAll(async ({ request }) => {
   // A connector of its own (the demo's are used by other tests), named as the test expects.
-  const token = await request.post("/v1/auth/token", {
-    form: { grant_type: "password", username: ADMIN.email, password: ADMIN.password },
-  });
-  expect(token.ok()).toBeTruthy();
-  const headers = { Authorization: `Bearer ${(await token.json()).access_token}` };
+  const headers = await bearer(request, ADMIN);
   const created = await request.post("/v1/admin/connectors", {
     headers,
     data: {
@@ -39,7 +27,7 @@ test.beforeAll(async ({ request }) => {
 });
 
 test("an admin renames a connector and sees refused settings explained", async ({ page }) => {
-  await signIn(page, "/admin/connectors");
+  await signInTo(page, ADMIN, "/admin/connectors");
   await page.getByRole("link", { name: "Edit me" }).click();
   await expect(page.getByRole("heading", { name: "Connector: Edit me" })).toBeVisible();
 
@@ -67,7 +55,7 @@ test("an admin renames a connector and sees refused settings explained", async (
 });
 
 test("a connector's page lists its recent import runs", async ({ page }) => {
-  await signIn(page, "/admin/connectors/restline");
+  await signInTo(page, ADMIN, "/admin/connectors/restline");
   await expect(page.getByRole("heading", { name: /^Connector: Restline/ })).toBeVisible();
   const runs = page.getByRole("table", { name: "Import runs" });
   await expect(runs).toBeVisible();

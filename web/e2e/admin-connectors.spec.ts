@@ -1,15 +1,10 @@
 // The admin's connector health reads as a table: status and the last test, last sync, last
 // error, open dead letters and conflicts with links to act; never a JSON dump.
 import { expect, test } from "@playwright/test";
-import { checkA11y } from "./helpers";
-
-const ADMIN = { email: "admin@marquee.demo", password: "admin-demo-pass" };
+import { ADMIN, checkA11y, signInTo } from "./helpers";
 
 test("connector health is a readable table with links to act", async ({ page }) => {
-  await page.goto(`/sign-in?next=${encodeURIComponent("/admin/connectors")}`);
-  await page.getByLabel("E-mail").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await signInTo(page, ADMIN, "/admin/connectors");
   const table = page.getByRole("table", { name: "Connectors" });
   await expect(table).toBeVisible();
   const headers = await table.locator("thead th").allInnerTexts();
@@ -42,10 +37,7 @@ test("connector health is a readable table with links to act", async ({ page }) 
 });
 
 test("payments needing attention explain why and what to do", async ({ page }) => {
-  await page.goto(`/sign-in?next=${encodeURIComponent("/admin/payments")}`);
-  await page.getByLabel("E-mail").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await signInTo(page, ADMIN, "/admin/payments");
   await expect(page.getByRole("heading", { name: "Payments needing attention" })).toBeVisible();
   await expect(page.getByText("Declined cards and refunds that went through are not listed.")).toBeVisible();
   const table = page.getByRole("table", { name: "Payments needing attention" });

@@ -6,9 +6,8 @@
 // a typo the validator points at by line, another admin's save in between) and replays it.
 import { expect, test, type APIRequestContext, type Locator } from "@playwright/test";
 import { readdirSync, rmSync } from "node:fs";
-import { checkA11y, shot, signIn, uniqueEmail } from "./helpers";
+import { ADMIN, bearer, checkA11y, shot, signInTo, uniqueEmail } from "./helpers";
 
-const ADMIN = { email: "admin@marquee.demo", password: "admin-demo-pass" };
 const MAPPING = "mappings/restline/mapping.yaml";
 const ROOT = new URL("../../", import.meta.url).pathname;
 const RESTLINE_DIR = `${ROOT}mappings/restline`;
@@ -35,18 +34,12 @@ const HELD = 2;
 
 test.describe.configure({ mode: "serial" });
 
-async function bearer(request: APIRequestContext, email: string, password: string): Promise<Headers> {
-  const token = await request.post("/v1/auth/token", { form: { grant_type: "password", username: email, password } });
-  expect(token.ok(), await token.text()).toBeTruthy();
-  return { Authorization: `Bearer ${(await token.json()).access_token}` };
-}
-
 async function newCustomer(request: APIRequestContext): Promise<Headers> {
   const email = uniqueEmail("sync-repair");
   const password = "correct horse battery";
   const signUp = await request.post("/v1/auth/signup", { data: { email, password, name: "Sync repair" } });
   expect(signUp.status(), await signUp.text()).toBe(202);
-  return bearer(request, email, password);
+  return bearer(request, { email, password });
 }
 
 /** The restline simulator as the admin API names it: the connector's endpoint. Its admin
@@ -132,7 +125,7 @@ test("an admin reads a POS-sold booked seat in words and refunds the customer in
   page,
   request,
 }) => {
-  const admin = await bearer(request, ADMIN.email, ADMIN.password);
+  const admin = await bearer(request, ADMIN);
   const pos = await restline(request, admin);
   const { cursor } = await pos.events("0");
   const { theatre, show } = await restlineShow(request, 1);
@@ -176,8 +169,7 @@ test("an admin reads a POS-sold booked seat in words and refunds the customer in
     await request.get(`/v1/movies/${show.movie_id}`, { headers: { "Accept-Language": movie.original_language } })
   ).json();
 
-  await page.goto(`/sign-in?next=${encodeURIComponent("/admin/conflicts?connector_id=restline")}`);
-  await signIn(page, ADMIN.email, ADMIN.password);
+  await signInTo(page, ADMIN, "/admin/conflicts?connector_id=restline");
   await expect(page.getByRole("heading", { name: "Sync conflicts" })).toBeVisible();
   const card = page.getByRole("article", { name: `Conflict ${conflictId}` });
   await expect(card).toBeVisible();
@@ -227,7 +219,7 @@ test.describe("a dead letter", () => {
   });
 
   test.afterAll(async ({ request }) => {
-    const admin = await bearer(request, ADMIN.email, ADMIN.password);
+    const admin = await bearer(request, ADMIN);
     const connector = await (await request.get("/v1/admin/connectors/restline", { headers: admin })).json();
     if (connector.mapping !== MAPPING) {
       await request.patch("/v1/admin/connectors/restline", { headers: admin, data: { mapping: MAPPING } });
@@ -241,7 +233,7 @@ test.describe("a dead letter", () => {
     page,
     request,
   }) => {
-    const admin = await bearer(request, ADMIN.email, ADMIN.password);
+    const admin = await bearer(request, ADMIN);
     const pos = await restline(request, admin);
     const { cursor } = await pos.events("0");
     const { show } = await restlineShow(request, 2);
@@ -297,8 +289,7 @@ test.describe("a dead letter", () => {
     const statusOf = async () => (await seats(request, show.id)).find((s) => s.id === seat.id)!.status;
     expect(await statusOf()).toBe("available");
 
-    await page.goto(`/sign-in?next=${encodeURIComponent("/admin/dead-letters?connector_id=restline")}`);
-    await signIn(page, ADMIN.email, ADMIN.password);
+    await signInTo(page, ADMIN, "/admin/dead-letters?connector_id=restline");
     const card = page.getByRole("article", { name: `Dead letter ${deadId}` });
     await expect(card).toContainText("Field required");
     await expect(card).toContainText("field changes.0.status");

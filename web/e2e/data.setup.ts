@@ -3,6 +3,7 @@ import { expect, test as setup } from "@playwright/test";
 // A partner theatre for the browser tests, made through the partner API like a real theatre:
 // a 400-seat screen (16 rows x 25 seats, an aisle after seat 12), one-minute holds (the expiry
 // test) and the no-orphan-seat rule.
+import { bearer, PARTNER } from "./helpers";
 import { BIG_SHOW, CITY, RACE_SHOW } from "./ids";
 
 const ROWS = "ABCDEFGHJKLMNOPQ";
@@ -25,11 +26,7 @@ function layout() {
 }
 
 setup("partner theatre with a 400-seat screen", async ({ request }) => {
-  const token = await request.post("/v1/auth/token", {
-    form: { grant_type: "password", username: "partner@marquee.demo", password: "partner-demo-pass" },
-  });
-  expect(token.ok()).toBeTruthy();
-  const headers = { Authorization: `Bearer ${(await token.json()).access_token}` };
+  const headers = await bearer(request, PARTNER);
   const ok = (status: number) => status < 300 || status === 409;
   const theatre = await request.post("/v1/partner/theatres", {
     headers,

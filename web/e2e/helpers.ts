@@ -1,6 +1,14 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
 import AxeBuilder from "./axe";
 import { mkdirSync } from "node:fs";
+
+/** An account that signs in with an e-mail address and a password. */
+export type Account = { email: string; password: string };
+
+// The demo's own accounts (`marquee demo` creates them).
+export const ADMIN: Account = { email: "admin@marquee.demo", password: "admin-demo-pass" };
+export const PARTNER: Account = { email: "partner@marquee.demo", password: "partner-demo-pass" };
+export const CUSTOMER: Account = { email: "customer@marquee.demo", password: "customer-demo-pass" };
 
 export const SHOTS = new URL("../artifacts/screenshots/", import.meta.url).pathname;
 mkdirSync(SHOTS, { recursive: true });
@@ -50,6 +58,22 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+}
+
+/** Signs `who` in on the sign-in page that leads on to `next`. It returns once the session is in
+ * place, so the caller's next step never races the redirect. */
+export async function signInTo(page: Page, who: Account, next: string): Promise<void> {
+  await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
+  await signIn(page, who.email, who.password);
+}
+
+/** The API's headers for `who`, signed in with a password grant. */
+export async function bearer(request: APIRequestContext, who: Account): Promise<Record<string, string>> {
+  const token = await request.post("/v1/auth/token", {
+    form: { grant_type: "password", username: who.email, password: who.password },
+  });
+  expect(token.ok(), await token.text()).toBeTruthy();
+  return { Authorization: `Bearer ${(await token.json()).access_token}` };
 }
 
 /** A show of the first movie in Chennai (demo data), one day ahead. */

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
 import { mailDir } from "../playwright.config";
-import { signUp, uniqueEmail } from "./helpers";
+import { signIn, signUp, uniqueEmail } from "./helpers";
 
 function resetLink(email: string): string | null {
   try {
@@ -31,8 +31,5 @@ test("forgotten password: the mailed link sets a new one", async ({ page }) => {
   await page.getByLabel("New password").fill("the second password");
   await page.getByRole("button", { name: "Reset password" }).click();
   await expect(page.getByText("Password changed")).toBeVisible();
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Password").fill("the second password");
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await signIn(page, email, "the second password");
 });

@@ -2,17 +2,13 @@
 // drawn on its seat, fixes it, saves, and the API serves the new layout with the categories'
 // colours, which the editor paints with after a reload and the customer's seat map shows.
 import { expect, test } from "@playwright/test";
-import { checkA11y, shot } from "./helpers";
+import { bearer, checkA11y, PARTNER, shot, signInTo } from "./helpers";
 
-const PARTNER = { email: "partner@marquee.demo", password: "partner-demo-pass" };
 const PREMIUM_COLOUR = "#aa3377";
 const PREMIUM_RGB = "rgb(170, 51, 119)";
 
 test("a partner draws a 3-area layout with a sofa row and saves it", async ({ page, request }) => {
-  const t = await request.post("/v1/auth/token", {
-    form: { grant_type: "password", username: PARTNER.email, password: PARTNER.password },
-  });
-  const auth = { Authorization: `Bearer ${(await t.json()).access_token}` };
+  const auth = await bearer(request, PARTNER);
   const screenId = `scr_e2e_${Date.now()}`;
   const created = await request.post("/v1/partner/theatres/thr_chennai_marina/screens", {
     headers: auth,
@@ -20,10 +16,7 @@ test("a partner draws a 3-area layout with a sofa row and saves it", async ({ pa
   });
   expect(created.status(), await created.text()).toBe(201);
 
-  await page.goto(`/sign-in?next=${encodeURIComponent(`/partner/screens/${screenId}/layout`)}`);
-  await page.getByLabel("E-mail").fill(PARTNER.email);
-  await page.getByLabel("Password").fill(PARTNER.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signInTo(page, PARTNER, `/partner/screens/${screenId}/layout`);
   await expect(page.getByRole("heading", { name: "Seat layout: Screen E2E" })).toBeVisible();
 
   // Area 1: stalls, 2 rows of 6, standard.
@@ -131,10 +124,7 @@ test("a layout opened in the editor and saved comes back exactly: skipped row le
   page,
   request,
 }) => {
-  const t = await request.post("/v1/auth/token", {
-    form: { grant_type: "password", username: PARTNER.email, password: PARTNER.password },
-  });
-  const auth = { Authorization: `Bearer ${(await t.json()).access_token}` };
+  const auth = await bearer(request, PARTNER);
   const screenId = `scr_e2e_rt_${Date.now()}`;
   const created = await request.post("/v1/partner/theatres/thr_chennai_marina/screens", {
     headers: auth,
@@ -175,10 +165,7 @@ test("a layout opened in the editor and saved comes back exactly: skipped row le
   expect(put.status(), await put.text()).toBe(200);
   const before = await (await request.get(`/v1/partner/screens/${screenId}/layout`, { headers: auth })).json();
 
-  await page.goto(`/sign-in?next=${encodeURIComponent(`/partner/screens/${screenId}/layout`)}`);
-  await page.getByLabel("E-mail").fill(PARTNER.email);
-  await page.getByLabel("Password").fill(PARTNER.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signInTo(page, PARTNER, `/partner/screens/${screenId}/layout`);
   await expect(page.getByRole("heading", { name: "Seat layout: Screen round trip" })).toBeVisible();
   await expect(page.getByText("Marquee Marina", { exact: true })).toBeVisible();
   // The editor shows the theatre's own row names and seat numbers.

@@ -1,9 +1,7 @@
 // A partner schedules a week of shows on a screen, sees an overlapping show refused, prices
 // several shows at once and cancels one after its preview.
 import { expect, test } from "@playwright/test";
-import { checkA11y, shot } from "./helpers";
-
-const PARTNER = { email: "partner@marquee.demo", password: "partner-demo-pass" };
+import { bearer, checkA11y, PARTNER, shot, signInTo } from "./helpers";
 
 function layout() {
   const seats = Array.from({ length: 8 }, (_, i) => ({
@@ -19,10 +17,7 @@ function layout() {
 }
 
 test("a partner schedules a week, prices many shows at once and cancels one", async ({ page, request }) => {
-  const t = await request.post("/v1/auth/token", {
-    form: { grant_type: "password", username: PARTNER.email, password: PARTNER.password },
-  });
-  const auth = { Authorization: `Bearer ${(await t.json()).access_token}` };
+  const auth = await bearer(request, PARTNER);
   const screenId = `scr_week_${Date.now()}`;
   expect(
     (
@@ -34,10 +29,7 @@ test("a partner schedules a week, prices many shows at once and cancels one", as
   ).toBe(201);
   expect((await request.put(`/v1/partner/screens/${screenId}/layout`, { headers: auth, data: layout() })).status()).toBe(200);
 
-  await page.goto(`/sign-in?next=${encodeURIComponent("/partner/theatres/thr_chennai_adyar/schedule")}`);
-  await page.getByLabel("E-mail").fill(PARTNER.email);
-  await page.getByLabel("Password").fill(PARTNER.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signInTo(page, PARTNER, "/partner/theatres/thr_chennai_adyar/schedule");
   await expect(page.getByRole("heading", { name: "Schedule: Marquee Adyar" })).toBeVisible();
   await page.getByLabel("Screen").selectOption(screenId);
 

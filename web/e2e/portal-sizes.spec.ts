@@ -1,9 +1,7 @@
 // The partner portal and the admin panel on a 375 px phone, a tablet and a 1280 px screen: no
 // page scrolls sideways. Wide tables, charts and grids scroll inside their own box; forms stack.
 import { expect, test, type Page } from "@playwright/test";
-
-const PARTNER = { email: "partner@marquee.demo", password: "partner-demo-pass" };
-const ADMIN = { email: "admin@marquee.demo", password: "admin-demo-pass" };
+import { ADMIN, PARTNER, signInTo } from "./helpers";
 
 const SIZES = [
   // The phone project runs the phone size (tag @phone); the desktop project runs all three.
@@ -11,13 +9,6 @@ const SIZES = [
   { name: "a 768 px tablet", width: 768, height: 1024, touch: true },
   { name: "a 1280 px screen", width: 1280, height: 800, touch: false },
 ];
-
-async function signIn(page: Page, who: { email: string; password: string }, next: string) {
-  await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
-  await page.getByLabel("E-mail").fill(who.email);
-  await page.getByLabel("Password").fill(who.password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-}
 
 /** The page is no wider than the screen, and nothing sticks out of it outside a scroll box. */
 async function expectFits(page: Page, name: string) {
@@ -49,7 +40,7 @@ for (const size of SIZES) {
     });
 
     test("partner portal pages fit the screen", async ({ page }) => {
-      await signIn(page, PARTNER, "/partner");
+      await signInTo(page, PARTNER, "/partner");
       await expect(page.getByRole("heading", { name: "Sales dashboard" })).toBeVisible();
       await expectFits(page, "partner dashboard");
       for (const [path, heading] of [
@@ -79,7 +70,7 @@ for (const size of SIZES) {
     });
 
     test("admin panel pages fit the screen", async ({ page }) => {
-      await signIn(page, ADMIN, "/admin");
+      await signInTo(page, ADMIN, "/admin");
       await expect(page.getByRole("heading", { name: "Sales dashboard" })).toBeVisible();
       await expectFits(page, "admin analytics");
       for (const path of [

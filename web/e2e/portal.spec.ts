@@ -1,26 +1,7 @@
 // Partner portal and admin panel in the browser, against the real API (e2e/serve.sh: SQLite,
 // demo data, in-process outbox worker feeding analytics).
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { checkA11y, shot } from "./helpers";
-
-const PARTNER = { email: "partner@marquee.demo", password: "partner-demo-pass" };
-const ADMIN = { email: "admin@marquee.demo", password: "admin-demo-pass" };
-const CUSTOMER = { email: "customer@marquee.demo", password: "customer-demo-pass" };
-
-async function token(request: APIRequestContext, who: { email: string; password: string }) {
-  const r = await request.post("/v1/auth/token", {
-    form: { grant_type: "password", username: who.email, password: who.password },
-  });
-  expect(r.ok(), await r.text()).toBeTruthy();
-  return { Authorization: `Bearer ${(await r.json()).access_token}` };
-}
-
-async function signIn(page: Page, who: { email: string; password: string }, next: string) {
-  await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
-  await page.getByLabel("E-mail").fill(who.email);
-  await page.getByLabel("Password").fill(who.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
+import { expect, test } from "@playwright/test";
+import { ADMIN, bearer, checkA11y, CUSTOMER, PARTNER, shot, signInTo } from "./helpers";
 
 function range() {
   const today = new Date();
@@ -36,8 +17,8 @@ test("a customer's purchase appears on the partner's dashboard, with the API's n
   page,
   request,
 }) => {
-  const customer = await token(request, CUSTOMER);
-  const partner = await token(request, PARTNER);
+  const customer = await bearer(request, CUSTOMER);
+  const partner = await bearer(request, PARTNER);
   const q = range();
   const before = await (
     await request.get("/v1/partner/analytics/summary", { headers: partner, params: q })
@@ -70,7 +51,7 @@ test("a customer's purchase appears on the partner's dashboard, with the API's n
     await request.get("/v1/partner/analytics/summary", { headers: partner, params: q })
   ).json();
 
-  await signIn(page, PARTNER, "/partner");
+  await signInTo(page, PARTNER, "/partner");
   await expect(page.getByRole("heading", { name: "Sales dashboard" })).toBeVisible();
   await expect(page.getByTestId("kpi-bookings")).toHaveText(String(api.counts.bookings));
   await expect(page.getByTestId("kpi-tickets")).toHaveText(String(api.counts.tickets));
@@ -121,7 +102,7 @@ test("a customer's purchase appears on the partner's dashboard, with the API's n
 });
 
 test("partner B cannot open partner A's theatre by URL", async ({ page, request }) => {
-  const admin = await token(request, ADMIN);
+  const admin = await bearer(request, ADMIN);
   const suffix = `${Date.now()}`;
   const partnerId = `prt_b_${suffix}`;
   const created = await request.post("/v1/admin/partners", {
@@ -136,7 +117,7 @@ test("partner B cannot open partner A's theatre by URL", async ({ page, request 
   });
   expect(user.status(), await user.text()).toBe(201);
 
-  await signIn(page, { email, password: "a long passphrase" }, "/partner/theatres/thr_chennai_marina");
+  await signInTo(page, { email, password: "a long passphrase" }, "/partner/theatres/thr_chennai_marina");
   await expect(page.getByTestId("not-found")).toBeVisible();
   await page.goto("/partner");
   await expect(page.getByTestId("kpi-bookings")).toHaveText("0");
@@ -164,7 +145,7 @@ test("partner B cannot open partner A's theatre by URL", async ({ page, request 
 });
 
 test("the admin panel lists conflicts and dead letters and shows analytics for all", async ({ page }) => {
-  await signIn(page, ADMIN, "/admin");
+  await signInTo(page, ADMIN, "/admin");
   await expect(page.getByRole("heading", { name: "Sales dashboard" })).toBeVisible();
   await checkA11y(page, "admin analytics");
   await page.getByRole("link", { name: "Sync conflicts" }).click();
