@@ -154,3 +154,13 @@ def test_forwarded_for_is_believed_only_from_configured_proxies(sqlite_url: str)
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_an_unknown_account_costs_the_same_hash_as_a_wrong_password():
+    # The stand-in hash for unknown accounts is written out in the source: it must use the
+    # hasher's current parameters, or a login for an unknown e-mail answers faster.
+    from api.security import passwords
+
+    assert not passwords.needs_rehash(passwords._DUMMY)
+    assert passwords.verify_password(None, "not-a-real-password") is False
+    assert passwords.verify_password(passwords.hash_password("right password"), "right password")
