@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy import Connection
 
 from marquee.bootstrap import Hub
@@ -51,3 +52,8 @@ def preferred_languages(request: Request) -> list[str]:
         except ValueError:
             continue
     return langs
+
+
+Conn = Annotated[Connection, Depends(get_conn)]
+StaleConn = Annotated[Connection, Depends(get_stale_conn)]
+Languages = Annotated[list[str], Depends(preferred_languages)]

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Security
+from fastapi import APIRouter, Path, Query
 
-from api.context import ApiContext, get_ctx
-from api.pagination import Page, PageParams, encode_cursor, paginate
+from api.context import ApiContext, Ctx
+from api.pagination import Page, PageParams, Paging, encode_cursor, paginate
 from api.problems import ApiProblem, not_found
 from api.schemas_admin import (
     AuditOut,
@@ -30,8 +30,9 @@ from api.schemas_admin import (
 )
 from api.schemas_auth import UserOut
 from api.security import accounts
+from api.security.access import AdminReader, AdminWriter
 from api.security.endpoints import check_connector, describe_failure
-from api.security.principal import Principal, current_principal
+from api.security.principal import Principal
 from api.security.scopes import Role
 from api.security.standing import standings_for
 from canonical.time import utcnow
@@ -41,18 +42,6 @@ from store.conflict_context import contexts
 from store.users import EmailTaken
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
-
-
-async def admin_read(
-    p: Principal = Security(current_principal, scopes=["admin:read"]),
-) -> Principal:
-    return p
-
-
-async def admin_write(
-    p: Principal = Security(current_principal, scopes=["admin:write"]),
-) -> Principal:
-    return p
 
 
 def _after(page: PageParams) -> str | None:
@@ -69,11 +58,11 @@ def _next(rows: list[Any], page: PageParams, key) -> str | None:
 
 @router.get("/users", response_model=Page[UserOut], summary="Users, by role or partner")
 def list_users(
+    page: Paging,
+    _: AdminReader,
+    ctx: Ctx,
     role: Role | None = None,
-    partner_id: str | None = Query(None, max_length=64),
-    page: PageParams = Depends(),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    partner_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Page[UserOut]:
     with ctx.hub.engine.connect() as conn:
         rows = users.list_users(
@@ -98,9 +87,7 @@ def _check_partner(conn, role: Role, partner_id: str | None) -> None:
 
 
 @router.post("/users", response_model=UserOut, status_code=201, summary="Create a user of any role")
-def create_user(
-    body: UserIn, actor: Principal = Depends(admin_write), ctx: ApiContext = Depends(get_ctx)
-) -> UserOut:
+def create_user(body: UserIn, actor: AdminWriter, ctx: Ctx) -> UserOut:
     try:
         with ctx.hub.engine.begin() as conn:
             _check_partner(conn, body.role, body.partner_id)
@@ -134,9 +121,9 @@ def create_user(
 )
 def update_user(
     body: UserPatch,
-    user_id: str = Path(max_length=64),
-    actor: Principal = Depends(admin_write),
-    ctx: ApiContext = Depends(get_ctx),
+    user_id: Annotated[str, Path(max_length=64)],
+    actor: AdminWriter,
+    ctx: Ctx,
 ) -> UserOut:
     with ctx.hub.engine.begin() as conn:
         row = users.get_user(conn, user_id)
@@ -168,9 +155,9 @@ def update_user(
 
 @router.get("/partners", response_model=Page[PartnerOut], summary="Partners, by id")
 def list_partners(
-    page: PageParams = Depends(),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    page: Paging,
+    _: AdminReader,
+    ctx: Ctx,
 ) -> Page[PartnerOut]:
     with ctx.hub.engine.connect() as conn:
         rows = [
@@ -182,9 +169,7 @@ def list_partners(
 
 
 @router.post("/partners", response_model=PartnerOut, status_code=201)
-def create_partner(
-    body: PartnerIn, actor: Principal = Depends(admin_write), ctx: ApiContext = Depends(get_ctx)
-) -> PartnerOut:
+def create_partner(body: PartnerIn, actor: AdminWriter, ctx: Ctx) -> PartnerOut:
     with ctx.hub.engine.begin() as conn:
         if partners.get_partner(conn, body.id) is not None:
             raise ApiProblem(409, "partner_exists", f"partner id {body.id!r} is taken")
@@ -261,9 +246,9 @@ def _connector_out(row: dict[str, Any], standing: dict[str, Any] | None = None) 
     summary="Every connector, active and paused, with its last health",
 )
 def list_connectors(
-    page: PageParams = Depends(),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    page: Paging,
+    _: AdminReader,
+    ctx: Ctx,
 ) -> Page[ConnectorOut]:
     with ctx.hub.engine.connect() as conn:
         found = operations.all_connectors(conn)
@@ -279,9 +264,7 @@ def list_connectors(
     status_code=201,
     summary="Create a connector (adapter, mapping, endpoint, secret names)",
 )
-def create_connector(
-    body: ConnectorIn, actor: Principal = Depends(admin_write), ctx: ApiContext = Depends(get_ctx)
-) -> ConnectorOut:
+def create_connector(body: ConnectorIn, actor: AdminWriter, ctx: Ctx) -> ConnectorOut:
     from connectors.connector import ConnectorConfig, register
     from connectors.selling import InvalidSellingPolicy
 
@@ -314,9 +297,9 @@ def create_connector(
 
 @router.get("/connectors/{connector_id}", response_model=ConnectorOut)
 def get_connector(
-    connector_id: str = Path(max_length=64),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: Annotated[str, Path(max_length=64)],
+    _: AdminReader,
+    ctx: Ctx,
 ) -> ConnectorOut:
     with ctx.hub.engine.connect() as conn:
         return _connector_out(_connector(conn, connector_id))
@@ -328,10 +311,10 @@ def get_connector(
     summary="The connector's recent import runs (catalog, localization, inventory), newest first",
 )
 def connector_runs(
-    connector_id: str = Path(max_length=64),
-    limit: int = Query(20, ge=1, le=200),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: Annotated[str, Path(max_length=64)],
+    _: AdminReader,
+    ctx: Ctx,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> list[ImportRunOut]:
     with ctx.hub.engine.connect() as conn:
         _connector(conn, connector_id)
@@ -363,18 +346,18 @@ def _set_status(ctx: ApiContext, actor: Principal, connector_id: str, status: st
     summary="Stop syncing this connector (scheduled jobs skip paused connectors)",
 )
 def pause_connector(
-    connector_id: str = Path(max_length=64),
-    actor: Principal = Depends(admin_write),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: Annotated[str, Path(max_length=64)],
+    actor: AdminWriter,
+    ctx: Ctx,
 ) -> ConnectorOut:
     return _set_status(ctx, actor, connector_id, "paused")
 
 
 @router.post("/connectors/{connector_id}/resume", response_model=ConnectorOut)
 def resume_connector(
-    connector_id: str = Path(max_length=64),
-    actor: Principal = Depends(admin_write),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: Annotated[str, Path(max_length=64)],
+    actor: AdminWriter,
+    ctx: Ctx,
 ) -> ConnectorOut:
     return _set_status(ctx, actor, connector_id, "active")
 
@@ -385,9 +368,9 @@ def resume_connector(
     summary="The connector's last recorded health",
 )
 def connector_health(
-    connector_id: str = Path(max_length=64),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: Annotated[str, Path(max_length=64)],
+    _: AdminReader,
+    ctx: Ctx,
 ) -> dict[str, Any]:
     with ctx.hub.engine.connect() as conn:
         row = _connector(conn, connector_id)
@@ -400,9 +383,9 @@ def connector_health(
     summary="Call the theatre's system now (read its theatres) and record the health",
 )
 def test_connector(
-    connector_id: str = Path(max_length=64),
-    actor: Principal = Depends(admin_write),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: Annotated[str, Path(max_length=64)],
+    actor: AdminWriter,
+    ctx: Ctx,
 ) -> ConnectorTestOut:
     from connectors.connector import get_connector as live_connector
     from connectors.probe import count_records, probe_entity
@@ -470,11 +453,11 @@ def _refresh_gauges(conn) -> None:
 
 @router.get("/conflicts", response_model=Page[ConflictOut], summary="The sync conflict queue")
 def list_conflicts(
+    page: Paging,
+    _: AdminReader,
+    ctx: Ctx,
     status: Literal["open", "resolved"] | None = "open",
-    connector_id: str | None = Query(None, max_length=64),
-    page: PageParams = Depends(),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Page[ConflictOut]:
     with ctx.hub.engine.connect() as conn:
         rows = operations.conflicts(
@@ -510,9 +493,9 @@ def _conflict_out(ctx: ApiContext, row: dict[str, Any]) -> ConflictOut:
 )
 def resolve_conflict(
     body: ResolveIn,
-    conflict_id: str = Path(max_length=64),
-    actor: Principal = Depends(admin_write),
-    ctx: ApiContext = Depends(get_ctx),
+    conflict_id: Annotated[str, Path(max_length=64)],
+    actor: AdminWriter,
+    ctx: Ctx,
 ) -> ConflictOut:
     """Actions with effects: `refund_customer` fails the Marquee booking and refunds the
     customer in full through the booking service (the same refund key as the outbox's, so the
@@ -604,11 +587,11 @@ def _refund_customer(ctx: ApiContext, row: dict[str, Any], note: str) -> dict[st
     summary="Records that failed to map, with the payload and the failing field",
 )
 def list_dead_letters(
+    page: Paging,
+    _: AdminReader,
+    ctx: Ctx,
     status: Literal["open", "replayed", "discarded"] | None = "open",
-    connector_id: str | None = Query(None, max_length=64),
-    page: PageParams = Depends(),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Page[DeadLetterOut]:
     with ctx.hub.engine.connect() as conn:
         rows = operations.dead_letter_page(
@@ -622,9 +605,9 @@ def list_dead_letters(
 
 @router.get("/dead-letters/{dead_letter_id}", response_model=DeadLetterOut)
 def get_dead_letter(
-    dead_letter_id: str = Path(max_length=64),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    dead_letter_id: Annotated[str, Path(max_length=64)],
+    _: AdminReader,
+    ctx: Ctx,
 ) -> DeadLetterOut:
     with ctx.hub.engine.connect() as conn:
         row = operations.get_dead_letter(conn, dead_letter_id)
@@ -653,9 +636,9 @@ def _replayer():
     },
 )
 def replay_dead_letter(
-    dead_letter_id: str = Path(max_length=64),
-    actor: Principal = Depends(admin_write),
-    ctx: ApiContext = Depends(get_ctx),
+    dead_letter_id: Annotated[str, Path(max_length=64)],
+    actor: AdminWriter,
+    ctx: Ctx,
 ) -> DeadLetterOut:
     with ctx.hub.engine.connect() as conn:
         row = operations.get_dead_letter(conn, dead_letter_id)
@@ -708,9 +691,9 @@ def replay_dead_letter(
     summary="Close a dead letter without replaying it",
 )
 def discard_dead_letter(
-    dead_letter_id: str = Path(max_length=64),
-    actor: Principal = Depends(admin_write),
-    ctx: ApiContext = Depends(get_ctx),
+    dead_letter_id: Annotated[str, Path(max_length=64)],
+    actor: AdminWriter,
+    ctx: Ctx,
 ) -> DeadLetterOut:
     with ctx.hub.engine.begin() as conn:
         row = operations.get_dead_letter(conn, dead_letter_id)
@@ -729,11 +712,11 @@ def discard_dead_letter(
 
 @router.get("/audit-log", response_model=Page[AuditOut], summary="Admin actions, newest first")
 def audit_log(
-    actor: str | None = Query(None, max_length=64),
-    action: str | None = Query(None, max_length=100),
-    page: PageParams = Depends(),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    page: Paging,
+    _: AdminReader,
+    ctx: Ctx,
+    actor: Annotated[str | None, Query(max_length=64)] = None,
+    action: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Page[AuditOut]:
     key = page.key()
     try:

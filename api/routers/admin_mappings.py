@@ -25,19 +25,18 @@ import difflib
 import hashlib
 import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Header, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
 from adapters.mapping import Mapping, MappingError, MappingIssue, load_mapping_text
-from api.context import ApiContext, get_ctx
+from api.context import ApiContext, Ctx
 from api.problems import ApiProblem, not_found
-from api.routers.admin_records import admin_read, admin_write
 from api.schemas_auth import Strict
+from api.security.access import AdminReader, AdminWriter
 from api.security.endpoints import mapping_file, mappings_root
-from api.security.principal import Principal
 from store import admin_lookup, operations, users
 
 router = APIRouter(tags=["admin"])
@@ -49,9 +48,10 @@ MAX_PAYLOAD_CHARS = 500_000
 # adapter may speak any, so its mappings are not held to one.
 PROTOCOL_ADAPTERS = ("rest", "soap", "csv_sftp")
 
-IF_MATCH = Header(
-    None, description="The ETag of the mapping you read (required: 428 without, 412 if stale)"
-)
+IfMatch = Annotated[
+    str | None,
+    Header(description="The ETag of the mapping you read (required: 428 without, 412 if stale)"),
+]
 
 
 class MappingIssueOut(BaseModel):
@@ -286,9 +286,9 @@ def _mapping_out(ctx: ApiContext, row: dict[str, Any], target: Path) -> MappingO
 )
 def get_mapping(
     response: Response,
-    connector_id: str = PathParam(max_length=64),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: Annotated[str, PathParam(max_length=64)],
+    _: AdminReader,
+    ctx: Ctx,
 ) -> MappingOut:
     row = _connector_row(ctx, connector_id)
     out = _mapping_out(ctx, row, _file(ctx, row))
@@ -303,9 +303,9 @@ def get_mapping(
 )
 def validate_mapping(
     body: MappingText,
-    connector_id: str = PathParam(max_length=64),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: Annotated[str, PathParam(max_length=64)],
+    _: AdminReader,
+    ctx: Ctx,
 ) -> MappingCheckOut:
     row = _connector_row(ctx, connector_id)
     mapping, issues = _check(ctx, row, _file(ctx, row), body.text)
@@ -330,9 +330,9 @@ def validate_mapping(
 )
 def dry_run_mapping(
     body: DryRunIn,
-    connector_id: str = PathParam(max_length=64),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: Annotated[str, PathParam(max_length=64)],
+    _: AdminReader,
+    ctx: Ctx,
 ) -> DryRunOut:
     from adapters.mapping.model import canonical_json
     from connectors.mapping_files import dry_run_context
@@ -388,10 +388,10 @@ def dry_run_mapping(
 def save_mapping(
     body: MappingText,
     response: Response,
-    connector_id: str = PathParam(max_length=64),
-    if_match: str | None = IF_MATCH,
-    actor: Principal = Depends(admin_write),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: Annotated[str, PathParam(max_length=64)],
+    actor: AdminWriter,
+    ctx: Ctx,
+    if_match: IfMatch = None,
 ) -> MappingOut:
     from connectors.connector import forget
     from connectors.mapping_files import remove_version, write_version

@@ -13,36 +13,27 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response, Security
+from fastapi import APIRouter, Header, Path, Query, Response
 from pydantic import Field
 
-from api.context import ApiContext, get_ctx
-from api.pagination import Page, PageParams, encode_cursor
+from api.context import ApiContext, Ctx
+from api.pagination import Page, Paging, encode_cursor
 from api.problems import ApiProblem, not_found
 from api.schemas_admin import ConnectorIn, ConnectorOut
 from api.schemas_auth import Strict
 from api.schemas_booking import BookingOut
+from api.security.access import AdminReader, AdminWriter
 from api.security.endpoints import check_connector
-from api.security.principal import Principal, current_principal
+from api.security.principal import Principal
 from store import admin_lookup, users
 
 router = APIRouter(tags=["admin"])
 
-IF_MATCH = Header(None, description="The ETag you read: 412 if the connector changed since")
-
-
-async def admin_read(
-    p: Principal = Security(current_principal, scopes=["admin:read"]),
-) -> Principal:
-    return p
-
-
-async def admin_write(
-    p: Principal = Security(current_principal, scopes=["admin:write"]),
-) -> Principal:
-    return p
+IfMatch = Annotated[
+    str | None, Header(description="The ETag you read: 412 if the connector changed since")
+]
 
 
 # ---- connectors ----------------------------------------------------------------------------
@@ -148,10 +139,10 @@ def _edit(
 def replace_connector(
     body: ConnectorIn,
     response: Response,
-    connector_id: str = Path(max_length=64),
-    if_match: str | None = IF_MATCH,
-    actor: Principal = Depends(admin_write),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: Annotated[str, Path(max_length=64)],
+    actor: AdminWriter,
+    ctx: Ctx,
+    if_match: IfMatch = None,
 ) -> ConnectorOut:
     if body.id != connector_id:
         raise ApiProblem(422, "id_mismatch", "the body's id must be the connector id in the path")
@@ -167,10 +158,10 @@ def replace_connector(
 def update_connector(
     body: ConnectorPatch,
     response: Response,
-    connector_id: str = Path(max_length=64),
-    if_match: str | None = IF_MATCH,
-    actor: Principal = Depends(admin_write),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: Annotated[str, Path(max_length=64)],
+    actor: AdminWriter,
+    ctx: Ctx,
+    if_match: IfMatch = None,
 ) -> ConnectorOut:
     changes = body.model_dump(exclude_unset=True)
     if not changes:
@@ -186,10 +177,10 @@ def update_connector(
     summary="Delete a connector nothing was imported through (otherwise pause it)",
 )
 def delete_connector(
-    connector_id: str = Path(max_length=64),
-    if_match: str | None = IF_MATCH,
-    actor: Principal = Depends(admin_write),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: Annotated[str, Path(max_length=64)],
+    actor: AdminWriter,
+    ctx: Ctx,
+    if_match: IfMatch = None,
 ) -> Response:
     from connectors.connector import forget
 
@@ -229,12 +220,14 @@ def _digits(phone: str) -> str:
     summary="Find bookings by reference, customer email or customer phone (exactly one)",
 )
 def find_bookings(
-    reference: str | None = Query(None, max_length=16, description="The booking code"),
-    email: str | None = Query(None, max_length=320),
-    phone: str | None = Query(None, max_length=20, description="E.164, e.g. +919876543210"),
-    page: PageParams = Depends(),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    page: Paging,
+    _: AdminReader,
+    ctx: Ctx,
+    reference: Annotated[str | None, Query(max_length=16, description="The booking code")] = None,
+    email: Annotated[str | None, Query(max_length=320)] = None,
+    phone: Annotated[
+        str | None, Query(max_length=20, description="E.164, e.g. +919876543210")
+    ] = None,
 ) -> Page[AdminBookingOut]:
     given = [
         name for name, v in (("reference", reference), ("email", email), ("phone", phone)) if v

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from api.context import ApiContext, get_ctx
+from api.context import ApiContext, Ctx
 from api.problems import not_found
-from api.routers.admin import admin_read
-from api.routers.partner import _theatre, reader
+from api.routers.partner import _theatre
+from api.security.access import AdminReader, PartnerReader
 from api.security.principal import Principal
 from booking.allocation_sales import (
     NotAllocationMode,
@@ -33,8 +33,13 @@ CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
         "description": "UTF-8 CSV with a header row, one line per seat sold or cancelled",
     }
 }
-DAY = Query(alias="date", description="The theatre's local business day (YYYY-MM-DD)")
-DAY_TO = Query(None, description="Last business day of a range (inclusive; at most 31 days)")
+BusinessDay = Annotated[
+    date, Query(alias="date", description="The theatre's local business day (YYYY-MM-DD)")
+]
+LastDay = Annotated[
+    date | None,
+    Query(description="Last business day of a range (inclusive; at most 31 days)"),
+]
 
 
 def _csv(
@@ -70,11 +75,11 @@ def _csv(
     responses=CSV_RESPONSE,
 )
 def admin_allocation_sales(
-    connector_id: str = Path(max_length=64),
-    day: date = DAY,
-    date_to: date | None = DAY_TO,
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: Annotated[str, Path(max_length=64)],
+    day: BusinessDay,
+    _: AdminReader,
+    ctx: Ctx,
+    date_to: LastDay = None,
 ) -> Response:
     with ctx.hub.engine.connect() as conn:
         settings = sql.connector_settings(conn, connector_id)
@@ -84,9 +89,9 @@ def admin_allocation_sales(
 
 
 def reads_own_theatre(
-    theatre_id: str = Path(max_length=64),
-    principal: Principal = Depends(reader),
-    ctx: ApiContext = Depends(get_ctx),
+    theatre_id: Annotated[str, Path(max_length=64)],
+    principal: PartnerReader,
+    ctx: Ctx,
 ) -> Principal:
     """Ownership before the query is validated: another partner's theatre answers 404."""
     with ctx.hub.engine.connect() as conn:
@@ -102,10 +107,10 @@ def reads_own_theatre(
     responses=CSV_RESPONSE,
 )
 def partner_allocation_sales(
-    theatre_id: str = Path(max_length=64),
-    day: date = DAY,
-    date_to: date | None = DAY_TO,
-    ctx: ApiContext = Depends(get_ctx),
+    theatre_id: Annotated[str, Path(max_length=64)],
+    day: BusinessDay,
+    ctx: Ctx,
+    date_to: LastDay = None,
 ) -> Response:
     with ctx.hub.engine.connect() as conn:
         linked = sql.theatre_connector(conn, theatre_id)

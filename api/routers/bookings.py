@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import JSONResponse
 
-from api.context import ApiContext, get_ctx
-from api.deps import preferred_languages
+from api.context import ApiContext, Ctx
+from api.deps import Languages
 from api.idempotency import idempotency_key, run_once
-from api.pagination import Page, PageParams, encode_cursor
+from api.pagination import Page, Paging, encode_cursor
 from api.problems import ApiProblem, not_found
-from api.routers.booking import customer
 from api.schemas_booking import BookingOut, BookingShowOut, CancellationOut, ETicketOut
+from api.security.access import Customer
 from api.security.principal import Principal
 from api.show_details import booking_shows
 from booking.errors import UnknownBooking
@@ -51,12 +51,12 @@ def _with_shows(ctx: ApiContext, bookings: list[Booking], languages: list[str]) 
 
 @router.get("", response_model=Page[BookingOut], summary="Your bookings, newest first")
 def list_bookings(
+    page: Paging,
+    principal: Customer,
+    ctx: Ctx,
+    languages: Languages,
     status: Literal["pending", "confirmed", "cancelled", "failed"] | None = None,
-    show_id: str | None = Query(None, max_length=64),
-    page: PageParams = Depends(),
-    principal: Principal = Depends(customer),
-    ctx: ApiContext = Depends(get_ctx),
-    languages: list[str] = Depends(preferred_languages),
+    show_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Page[BookingOut]:
     key = page.key()
     before = None
@@ -84,10 +84,10 @@ def list_bookings(
 
 @router.get("/{booking_id}", response_model=BookingOut)
 def get_booking(
-    booking_id: str = Path(max_length=64),
-    principal: Principal = Depends(customer),
-    ctx: ApiContext = Depends(get_ctx),
-    languages: list[str] = Depends(preferred_languages),
+    booking_id: Annotated[str, Path(max_length=64)],
+    principal: Customer,
+    ctx: Ctx,
+    languages: Languages,
 ) -> BookingOut:
     return _with_shows(ctx, [_own(ctx, principal, booking_id)], languages)[0]
 
@@ -98,10 +98,10 @@ def get_booking(
     summary="Cancel a confirmed booking; the refund follows the theatre's policy",
 )
 def cancel_booking(
-    booking_id: str = Path(max_length=64),
-    principal: Principal = Depends(customer),
-    ctx: ApiContext = Depends(get_ctx),
-    key: str | None = Depends(idempotency_key),
+    booking_id: Annotated[str, Path(max_length=64)],
+    principal: Customer,
+    ctx: Ctx,
+    key: Annotated[str | None, Depends(idempotency_key)],
 ) -> JSONResponse:
     _own(ctx, principal, booking_id)
 
@@ -132,9 +132,9 @@ def _require_ticket(booking: Booking) -> None:
 
 @router.get("/{booking_id}/ticket", response_model=ETicketOut, summary="The e-ticket")
 def ticket(
-    booking_id: str = Path(max_length=64),
-    principal: Principal = Depends(customer),
-    ctx: ApiContext = Depends(get_ctx),
+    booking_id: Annotated[str, Path(max_length=64)],
+    principal: Customer,
+    ctx: Ctx,
 ) -> ETicketOut:
     booking = _own(ctx, principal, booking_id)
     _require_ticket(booking)
@@ -176,9 +176,9 @@ QR: dict[int | str, dict[str, Any]] = {
 )
 def ticket_qr(
     fmt: Literal["svg", "png"],
-    booking_id: str = Path(max_length=64),
-    principal: Principal = Depends(customer),
-    ctx: ApiContext = Depends(get_ctx),
+    booking_id: Annotated[str, Path(max_length=64)],
+    principal: Customer,
+    ctx: Ctx,
 ) -> Response:
     from notifications.ticket import qr_png, qr_svg
 

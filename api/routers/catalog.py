@@ -7,14 +7,14 @@ Movie texts follow Accept-Language with fallback to the original language.
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from sqlalchemy import Connection
+from fastapi import APIRouter, Path, Query, Request, Response
 
-from api.context import ApiContext, get_ctx
-from api.deps import get_stale_conn, preferred_languages
+from api.context import Ctx
+from api.deps import Languages, StaleConn
 from api.etag import NOT_MODIFIED, etag_bytes, etag_json
-from api.pagination import Page, PageParams, paginate
+from api.pagination import Page, Paging, paginate
 from api.problems import not_found
 from api.routers.seat_categories import seat_map_labels
 from api.schemas import MovieOut, SeatMapOut, ShowOut, TheatreOut
@@ -26,15 +26,13 @@ from store import catalog
 
 router = APIRouter(prefix="/v1", tags=["catalog"])
 
-ID = Path(max_length=64, examples=["thr_chennai_marina"])
-
 
 @router.get("/theatres", response_model=Page[TheatreOut], summary="Theatres, optionally by city")
 def list_theatres(
     request: Request,
-    city: str | None = Query(None, max_length=100, examples=["Chennai"]),
-    page: PageParams = Depends(),
-    conn: Connection = Depends(get_stale_conn),
+    page: Paging,
+    conn: StaleConn,
+    city: Annotated[str | None, Query(max_length=100, examples=["Chennai"])] = None,
 ) -> Page[TheatreOut]:
     items, cursor = paginate(
         catalog.list_theatres(conn, city), page, key=lambda t: (t.city, t.name, t.id)
@@ -44,7 +42,9 @@ def list_theatres(
 
 @router.get("/theatres/{theatre_id}", response_model=TheatreOut, responses=NOT_MODIFIED)
 def get_theatre(
-    request: Request, theatre_id: str = ID, conn: Connection = Depends(get_stale_conn)
+    request: Request,
+    theatre_id: Annotated[str, Path(max_length=64, examples=["thr_chennai_marina"])],
+    conn: StaleConn,
 ) -> Response:
     theatre = catalog.get_theatre(conn, theatre_id)
     if not theatre:
@@ -58,16 +58,19 @@ def get_theatre(
     summary="Movies with upcoming shows, by city, language, date, genre and format",
 )
 def list_movies(
-    city: str | None = Query(None, max_length=100, examples=["Chennai"]),
-    language: str | None = Query(
-        None, max_length=35, examples=["ta"], description="Language the show is screened in"
-    ),
-    date_: date | None = Query(None, alias="date", description="Business date of the show"),
-    genre: str | None = Query(None, max_length=50, examples=["Thriller"]),
-    format_: str | None = Query(None, alias="format", max_length=20, examples=["IMAX"]),
-    page: PageParams = Depends(),
-    conn: Connection = Depends(get_stale_conn),
-    langs: list[str] = Depends(preferred_languages),
+    page: Paging,
+    conn: StaleConn,
+    langs: Languages,
+    city: Annotated[str | None, Query(max_length=100, examples=["Chennai"])] = None,
+    language: Annotated[
+        str | None,
+        Query(max_length=35, examples=["ta"], description="Language the show is screened in"),
+    ] = None,
+    date_: Annotated[
+        date | None, Query(alias="date", description="Business date of the show")
+    ] = None,
+    genre: Annotated[str | None, Query(max_length=50, examples=["Thriller"])] = None,
+    format_: Annotated[str | None, Query(alias="format", max_length=20, examples=["IMAX"])] = None,
 ) -> Page[MovieOut]:
     movies = catalog.list_movies(
         conn, city=city, language=language, day=date_, genre=genre, fmt=format_
@@ -79,9 +82,9 @@ def list_movies(
 @router.get("/movies/{movie_id}", response_model=MovieOut, responses=NOT_MODIFIED)
 def get_movie(
     request: Request,
-    movie_id: str = Path(max_length=64, examples=["mov_kaala_vettai"]),
-    conn: Connection = Depends(get_stale_conn),
-    langs: list[str] = Depends(preferred_languages),
+    movie_id: Annotated[str, Path(max_length=64, examples=["mov_kaala_vettai"])],
+    conn: StaleConn,
+    langs: Languages,
 ) -> Response:
     movie = catalog.get_movie(conn, movie_id)
     if not movie:
@@ -93,14 +96,14 @@ def get_movie(
 
 @router.get("/shows", response_model=Page[ShowOut], summary="Upcoming shows")
 def list_shows(
-    movie_id: str | None = Query(None, max_length=64),
-    theatre_id: str | None = Query(None, max_length=64),
-    city: str | None = Query(None, max_length=100),
-    date_: date | None = Query(None, alias="date"),
-    language: str | None = Query(None, max_length=35),
-    format_: str | None = Query(None, alias="format", max_length=20),
-    page: PageParams = Depends(),
-    conn: Connection = Depends(get_stale_conn),
+    page: Paging,
+    conn: StaleConn,
+    movie_id: Annotated[str | None, Query(max_length=64)] = None,
+    theatre_id: Annotated[str | None, Query(max_length=64)] = None,
+    city: Annotated[str | None, Query(max_length=100)] = None,
+    date_: Annotated[date | None, Query(alias="date")] = None,
+    language: Annotated[str | None, Query(max_length=35)] = None,
+    format_: Annotated[str | None, Query(alias="format", max_length=20)] = None,
 ) -> Page[ShowOut]:
     shows = catalog.list_shows(
         conn,
@@ -124,7 +127,7 @@ def list_shows(
 
 @router.get("/shows/{show_id}", response_model=ShowOut, responses=NOT_MODIFIED)
 def get_show(
-    request: Request, show_id: str = Path(max_length=64), conn: Connection = Depends(get_stale_conn)
+    request: Request, show_id: Annotated[str, Path(max_length=64)], conn: StaleConn
 ) -> Response:
     show = catalog.get_show(conn, show_id)
     theatre = catalog.get_theatre(conn, show.theatre_id) if show else None
@@ -189,9 +192,7 @@ def render_seat_map(view: SeatMap, category_labels: list[dict] | None = None) ->
     responses=NOT_MODIFIED,
     summary="Live seat map (ETag changes whenever a seat changes)",
 )
-def seat_map(
-    request: Request, show_id: str = Path(max_length=64), ctx: ApiContext = Depends(get_ctx)
-) -> Response:
+def seat_map(request: Request, show_id: Annotated[str, Path(max_length=64)], ctx: Ctx) -> Response:
     try:
         view = ctx.booking.seat_map(show_id)
     except UnknownShow:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import hmac
 import logging
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
@@ -83,7 +83,7 @@ def _probe(name: str, check) -> str:
     summary="Readiness: the database answers at the code's migration head, Redis and the broker "
     "answer (when configured)",
 )
-def ready(hub: Hub = Depends(get_hub)) -> JSONResponse:
+def ready(hub: Annotated[Hub, Depends(get_hub)]) -> JSONResponse:
     """Names each dependency and its state (`ok`, `down`, `behind`), never an error text:
     the answer is public and error texts carry hosts, users and versions."""
     settings = hub.settings
@@ -124,7 +124,7 @@ def ready(hub: Hub = Depends(get_hub)) -> JSONResponse:
     response_class=Response,
     responses={200: {"content": {"text/plain": {}}, "description": "Exposition format"}},
 )
-def metrics(request: Request, hub: Hub = Depends(get_hub)) -> Response:
+def metrics(request: Request, hub: Annotated[Hub, Depends(get_hub)]) -> Response:
     expected = hub.settings.metrics_token
     if expected is None:
         if not hub.settings.development:

@@ -12,16 +12,15 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import Protocol
+from typing import Annotated, Protocol
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel
 
-from api.deps import get_conn
+from api.deps import Conn
 from api.problems import ApiProblem, not_found
-from api.routers.partner import writer
-from api.security.principal import Principal
+from api.security.access import PartnerWriter
 from marquee.settings import VAR
 from store import catalog
 
@@ -121,9 +120,9 @@ class PosterOut(BaseModel):
 )
 async def upload_poster(
     request: Request,
-    movie_id: str = PathParam(max_length=64),
-    principal: Principal = Depends(writer),
-    conn=Depends(get_conn),
+    movie_id: Annotated[str, PathParam(max_length=64)],
+    principal: PartnerWriter,
+    conn: Conn,
 ) -> PosterOut:
     if catalog.get_movie(conn, movie_id) is None:
         raise not_found("movie", movie_id)
@@ -145,7 +144,7 @@ async def upload_poster(
     responses={200: {"content": {"image/png": {}, "image/jpeg": {}, "image/webp": {}}}},
     summary="A movie's poster (cached: the address changes with the image)",
 )
-def get_poster(request: Request, movie_id: str = PathParam(max_length=64)) -> Response:
+def get_poster(request: Request, movie_id: Annotated[str, PathParam(max_length=64)]) -> Response:
     found = _store.get(f"posters/{movie_id}")
     if found is None:
         raise not_found("poster", movie_id)

@@ -4,14 +4,14 @@ the pair (every external id is kept; the merged movie's shows move to the kept o
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Security
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.context import ApiContext, get_ctx
+from api.context import Ctx
 from api.problems import ApiProblem, not_found
-from api.security.principal import Principal, current_principal
+from api.security.access import AdminReader, AdminWriter
 from store import catalog, movie_matching
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
@@ -85,9 +85,9 @@ def _out(conn: Any, row: dict[str, Any]) -> CandidateOut:
 
 @router.get("/movie-matches", response_model=list[CandidateOut], summary="Film matches to decide")
 def list_matches(
-    status: Literal["open", "merged", "split"] = Query("open"),
-    _: Principal = Security(current_principal, scopes=["admin:read"]),
-    ctx: ApiContext = Depends(get_ctx),
+    _: AdminReader,
+    ctx: Ctx,
+    status: Annotated[Literal["open", "merged", "split"], Query()] = "open",
 ) -> list[CandidateOut]:
     with ctx.hub.engine.connect() as conn:
         return [_out(conn, row) for row in movie_matching.list_candidates(conn, status)]
@@ -105,9 +105,9 @@ def _open(conn: Any, match_id: str) -> dict[str, Any]:
 @router.post("/movie-matches/{match_id}/merge", response_model=CandidateOut)
 def merge(
     body: MergeIn,
-    match_id: str = Path(max_length=64),
-    principal: Principal = Security(current_principal, scopes=["admin:write"]),
-    ctx: ApiContext = Depends(get_ctx),
+    match_id: Annotated[str, Path(max_length=64)],
+    principal: AdminWriter,
+    ctx: Ctx,
 ) -> CandidateOut:
     """One film: the other movie merges into the one kept."""
     with ctx.hub.engine.begin() as conn:
@@ -123,9 +123,9 @@ def merge(
 
 @router.post("/movie-matches/{match_id}/split", response_model=CandidateOut)
 def split(
-    match_id: str = Path(max_length=64),
-    principal: Principal = Security(current_principal, scopes=["admin:write"]),
-    ctx: ApiContext = Depends(get_ctx),
+    match_id: Annotated[str, Path(max_length=64)],
+    principal: AdminWriter,
+    ctx: Ctx,
 ) -> CandidateOut:
     """Two films: both stay listed, and the pair is not suggested again."""
     with ctx.hub.engine.begin() as conn:
@@ -136,9 +136,9 @@ def split(
 
 @router.get("/movies/{movie_id}/identities", response_model=IdentitiesOut)
 def identities(
-    movie_id: str = Path(max_length=64),
-    _: Principal = Security(current_principal, scopes=["admin:read"]),
-    ctx: ApiContext = Depends(get_ctx),
+    movie_id: Annotated[str, Path(max_length=64)],
+    _: AdminReader,
+    ctx: Ctx,
 ) -> IdentitiesOut:
     """Every id a movie is known by: the movies merged into it, their external ids (kept on
     merge), its global ids."""

@@ -9,22 +9,22 @@ space, a sofa group on one row, side by side).
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import func, select
 
-from api.context import ApiContext, get_ctx
+from api.context import Ctx
 from api.routers.partner import (
     _screen,
     _screen_out,
     _show,
     _theatre,
     owns_screen,
-    reader,
-    writer,
 )
 from api.schemas_partner import LayoutIn, ScreenOut
-from api.security.principal import Principal
+from api.security.access import PartnerReader, PartnerWriter
 from canonical import SeatLayout
 from canonical.catalog import Seat, SeatFlag
 from store import seat_categories
@@ -138,9 +138,9 @@ def check_layout(body: LayoutIn, companion_needs_wheelchair: bool) -> LayoutChec
 )
 def check_screen_layout(
     body: LayoutIn,
-    screen_id: str = Path(max_length=64),
-    principal: Principal = Depends(writer),
-    ctx: ApiContext = Depends(get_ctx),
+    screen_id: Annotated[str, Path(max_length=64)],
+    principal: PartnerWriter,
+    ctx: Ctx,
 ) -> LayoutCheck:
     with ctx.hub.engine.connect() as conn:
         theatre, _screen_ = _screen(conn, principal, screen_id)
@@ -163,9 +163,9 @@ class ScreenDetail(ScreenOut):
     "editor's heading and palette)",
 )
 def get_screen(
-    screen_id: str = Path(max_length=64),
-    principal: Principal = Depends(reader),
-    ctx: ApiContext = Depends(get_ctx),
+    screen_id: Annotated[str, Path(max_length=64)],
+    principal: PartnerReader,
+    ctx: Ctx,
 ) -> ScreenDetail:
     with ctx.hub.engine.connect() as conn:
         theatre, screen = _screen(conn, principal, screen_id)
@@ -193,9 +193,9 @@ class CancelPreview(BaseModel):
     summary="What cancelling a show would mean: bookings, customers and refunds per currency",
 )
 def cancel_preview(
-    show_id: str = Path(max_length=64),
-    principal: Principal = Depends(reader),
-    ctx: ApiContext = Depends(get_ctx),
+    show_id: Annotated[str, Path(max_length=64)],
+    principal: PartnerReader,
+    ctx: Ctx,
 ) -> CancelPreview:
     with ctx.hub.engine.connect() as conn:
         _show(conn, principal, show_id)
@@ -232,9 +232,9 @@ def cancel_preview(
     summary="A theatre as the partner edits it: address, time zone and sales rules",
 )
 def theatre_settings(
-    theatre_id: str = Path(max_length=64),
-    principal: Principal = Depends(reader),
-    ctx: ApiContext = Depends(get_ctx),
+    theatre_id: Annotated[str, Path(max_length=64)],
+    principal: PartnerReader,
+    ctx: Ctx,
 ) -> dict[str, object]:
     with ctx.hub.engine.connect() as conn:
         theatre = _theatre(conn, principal, theatre_id)

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Response, Security
+from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.context import ApiContext, get_ctx
+from api.context import ApiContext, Ctx
 from api.problems import not_found
 from api.routers.partner import owns_theatre
-from api.security.principal import Principal, current_principal
+from api.security.access import AdminReader, AdminWriter
+from api.security.principal import Principal
 from booking.bounded import BoundedDict
 from booking.read_models import SeatMap
 from booking.seat_categories import labels
@@ -93,14 +94,15 @@ def _remove(ctx: ApiContext, theatre_id: str, code: str) -> Response:
     return Response(status_code=204)
 
 
-CODE = Path(max_length=40, pattern=r"^[A-Za-z0-9_.\-]+$")
+CategoryCode = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9_.\-]+$")]
+OwnTheatre = Annotated[Principal, Depends(owns_theatre)]
 
 
 @partner_router.get("/{theatre_id}/seat-categories", response_model=list[CategoryNameOut])
 def partner_list(
-    theatre_id: str = Path(max_length=64),
-    _: Principal = Depends(owns_theatre),
-    ctx: ApiContext = Depends(get_ctx),
+    theatre_id: Annotated[str, Path(max_length=64)],
+    _: OwnTheatre,
+    ctx: Ctx,
 ) -> list[CategoryNameOut]:
     """Names set for this theatre's seat categories."""
     return _list(ctx, theatre_id)
@@ -109,10 +111,10 @@ def partner_list(
 @partner_router.put("/{theatre_id}/seat-categories/{code}", response_model=CategoryNameOut)
 def partner_set(
     body: CategoryNameIn,
-    theatre_id: str = Path(max_length=64),
-    code: str = CODE,
-    _: Principal = Depends(owns_theatre),
-    ctx: ApiContext = Depends(get_ctx),
+    theatre_id: Annotated[str, Path(max_length=64)],
+    code: CategoryCode,
+    _: OwnTheatre,
+    ctx: Ctx,
 ) -> CategoryNameOut:
     """Name a seat category (the code the layout uses) and set where it sorts."""
     return _set(ctx, theatre_id, code, body)
@@ -120,10 +122,10 @@ def partner_set(
 
 @partner_router.delete("/{theatre_id}/seat-categories/{code}", status_code=204)
 def partner_remove(
-    theatre_id: str = Path(max_length=64),
-    code: str = CODE,
-    _: Principal = Depends(owns_theatre),
-    ctx: ApiContext = Depends(get_ctx),
+    theatre_id: Annotated[str, Path(max_length=64)],
+    code: CategoryCode,
+    _: OwnTheatre,
+    ctx: Ctx,
 ) -> Response:
     """Back to the name the POS gives the area."""
     return _remove(ctx, theatre_id, code)
@@ -137,24 +139,27 @@ def _theatre_exists(ctx: ApiContext, theatre_id: str) -> str:
 
 
 def _admin_theatre(
-    theatre_id: str = Path(max_length=64),
-    _: Principal = Security(current_principal, scopes=["admin:write"]),
-    ctx: ApiContext = Depends(get_ctx),
+    theatre_id: Annotated[str, Path(max_length=64)],
+    _: AdminWriter,
+    ctx: Ctx,
 ) -> str:
     return _theatre_exists(ctx, theatre_id)
 
 
+AdminTheatre = Annotated[str, Depends(_admin_theatre)]
+
+
 def _admin_reads_theatre(
-    theatre_id: str = Path(max_length=64),
-    _: Principal = Security(current_principal, scopes=["admin:read"]),
-    ctx: ApiContext = Depends(get_ctx),
+    theatre_id: Annotated[str, Path(max_length=64)],
+    _: AdminReader,
+    ctx: Ctx,
 ) -> str:
     return _theatre_exists(ctx, theatre_id)
 
 
 @admin_router.get("/{theatre_id}/seat-categories", response_model=list[CategoryNameOut])
 def admin_list(
-    theatre_id: str = Depends(_admin_reads_theatre), ctx: ApiContext = Depends(get_ctx)
+    theatre_id: Annotated[str, Depends(_admin_reads_theatre)], ctx: Ctx
 ) -> list[CategoryNameOut]:
     return _list(ctx, theatre_id)
 
@@ -162,17 +167,17 @@ def admin_list(
 @admin_router.put("/{theatre_id}/seat-categories/{code}", response_model=CategoryNameOut)
 def admin_set(
     body: CategoryNameIn,
-    code: str = CODE,
-    theatre_id: str = Depends(_admin_theatre),
-    ctx: ApiContext = Depends(get_ctx),
+    code: CategoryCode,
+    theatre_id: AdminTheatre,
+    ctx: Ctx,
 ) -> CategoryNameOut:
     return _set(ctx, theatre_id, code, body)
 
 
 @admin_router.delete("/{theatre_id}/seat-categories/{code}", status_code=204)
 def admin_remove(
-    code: str = CODE,
-    theatre_id: str = Depends(_admin_theatre),
-    ctx: ApiContext = Depends(get_ctx),
+    code: CategoryCode,
+    theatre_id: AdminTheatre,
+    ctx: Ctx,
 ) -> Response:
     return _remove(ctx, theatre_id, code)

@@ -22,13 +22,13 @@ import logging
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.context import ApiContext, get_ctx
+from api.context import ApiContext, Ctx
 from api.problems import not_found
 from booking.errors import UnknownShow
 
@@ -180,7 +180,7 @@ async def _stream(request: Request, watch: ShowWatch, queue: asyncio.Queue) -> A
     summary="Live seat changes (server-sent events): a snapshot, then only the seats that changed",
 )
 async def seat_events(
-    request: Request, show_id: str = Path(max_length=64), ctx: ApiContext = Depends(get_ctx)
+    request: Request, show_id: Annotated[str, Path(max_length=64)], ctx: Ctx
 ) -> StreamingResponse:
     try:
         watch, queue = await _subscribe(ctx, show_id)

@@ -26,11 +26,11 @@ from http.cookies import SimpleCookie
 from typing import Any
 
 import jwt
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, EmailStr, Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.context import ApiContext, get_ctx
+from api.context import ApiContext, Ctx
 from api.problems import ApiProblem, problem_response
 from api.ratelimit import limit_login
 from api.routers.auth import SignUpAccepted, signup
@@ -225,9 +225,7 @@ def _bearer(request: Request) -> str | None:
 
 
 @router.get("", response_model=SessionOut, summary="Who is signed in (and the CSRF token)")
-async def get_session(
-    request: Request, response: Response, ctx: ApiContext = Depends(get_ctx)
-) -> SessionOut:
+async def get_session(request: Request, response: Response, ctx: Ctx) -> SessionOut:
     response.headers["Cache-Control"] = "no-store"
     principal = await _maybe_principal(request)
     _sync_hint(request, response)
@@ -286,15 +284,13 @@ def _start(request: Request, response: Response, ctx: ApiContext, row: Any) -> S
     "mail saying someone tried). No session starts: the page asks the person to check their "
     "mail and sign in.",
 )
-def sign_up(body: SignUp, request: Request, ctx: ApiContext = Depends(get_ctx)) -> SignUpAccepted:
+def sign_up(body: SignUp, request: Request, ctx: Ctx) -> SignUpAccepted:
     # Signing the caller in here would tell them the address was new: same path as the API.
     return signup(body, request, ctx)
 
 
 @router.post("/sign-in", response_model=SessionOut, summary="Sign in with e-mail and password")
-def sign_in(
-    body: SignIn, request: Request, response: Response, ctx: ApiContext = Depends(get_ctx)
-) -> SessionOut:
+def sign_in(body: SignIn, request: Request, response: Response, ctx: Ctx) -> SessionOut:
     # Failures count per (account, address) with a per-account ceiling, like the token grant.
     login_guard.check_login(request, body.email)
     with ctx.hub.engine.begin() as conn:
@@ -310,7 +306,7 @@ def sign_in(
     response_model=SessionOut,
     summary="New access cookie from the refresh cookie (the refresh token rotates)",
 )
-def refresh(request: Request, response: Response, ctx: ApiContext = Depends(get_ctx)) -> SessionOut:
+def refresh(request: Request, response: Response, ctx: Ctx) -> SessionOut:
     token = request.cookies.get(REFRESH_COOKIE)
     if not token:
         raise ApiProblem(401, "unauthenticated", "not signed in")
@@ -350,7 +346,7 @@ def _cookie_headers(response: Response) -> dict[str, str]:
 
 
 @router.post("/sign-out", status_code=204, response_class=Response, summary="End this session")
-def sign_out(request: Request, ctx: ApiContext = Depends(get_ctx)) -> Response:
+def sign_out(request: Request, ctx: Ctx) -> Response:
     token = request.cookies.get(REFRESH_COOKIE)
     ended: set[str] = set()
     with ctx.hub.engine.begin() as conn:
@@ -410,9 +406,7 @@ def reset_token(secret: str, user_id: str, password_hash: str | None) -> str:
     status_code=202,
     summary="Mail a password-reset link (same answer whether or not the account exists)",
 )
-def request_password_reset(
-    body: ResetRequest, request: Request, ctx: ApiContext = Depends(get_ctx)
-) -> Accepted:
+def request_password_reset(body: ResetRequest, request: Request, ctx: Ctx) -> Accepted:
     limit_login(request, body.email)
     with ctx.hub.engine.connect() as conn:
         row = users.get_by_email_hash(conn, ctx.cipher.email_hash(body.email))
@@ -453,7 +447,7 @@ def _mail_reset(ctx: ApiContext, to: str, language: str, link: str, token: str) 
     response_model=Accepted,
     summary="Set a new password with the mailed token (signs out every session)",
 )
-def confirm_password_reset(body: ResetConfirm, ctx: ApiContext = Depends(get_ctx)) -> Accepted:
+def confirm_password_reset(body: ResetConfirm, ctx: Ctx) -> Accepted:
     refused = ApiProblem(400, "invalid_reset_token", "the reset link is invalid or expired")
     claims = _reset_claims(ctx, body.token)
     if claims is None:

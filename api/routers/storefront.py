@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date, datetime, timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection
 
-from api.context import ApiContext, get_ctx
-from api.deps import get_conn, preferred_languages
+from api.context import Ctx
+from api.deps import Conn, Languages
 from api.problems import not_found
-from api.routers.booking import customer
 from api.routers.images import poster_url
 from api.schemas import MovieOut, ShowOut, TheatreOut
-from api.security.principal import Principal
+from api.security.access import Customer
 from api.show_details import screen_names
 from booking.errors import UnknownBooking
 from canonical.catalog import Movie, Show
@@ -65,14 +64,16 @@ def _fold(text: str) -> str:
     summary="Now showing and coming soon, with filter facets and title search in every language",
 )
 def storefront_movies(
-    city: str | None = Query(None, max_length=100),
-    q: str | None = Query(None, max_length=100, description="Part of a title, any language"),
-    language: str | None = Query(None, max_length=35),
-    genre: str | None = Query(None, max_length=50),
-    format_: str | None = Query(None, alias="format", max_length=20),
-    date_: date | None = Query(None, alias="date"),
-    conn: Connection = Depends(get_conn),
-    langs: list[str] = Depends(preferred_languages),
+    conn: Conn,
+    langs: Languages,
+    city: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Part of a title, any language")
+    ] = None,
+    language: Annotated[str | None, Query(max_length=35)] = None,
+    genre: Annotated[str | None, Query(max_length=50)] = None,
+    format_: Annotated[str | None, Query(alias="format", max_length=20)] = None,
+    date_: Annotated[date | None, Query(alias="date")] = None,
 ) -> StorefrontMovies:
     now = utcnow()
     movies = catalog.list_movies(conn, city=city)
@@ -134,10 +135,10 @@ def _item(movie: Movie, own: list[Show], langs: list[str]) -> StorefrontMovie:
     summary="One movie with its poster, every title and what is screened in a city",
 )
 def storefront_movie(
-    movie_id: str = Path(max_length=64),
-    city: str | None = Query(None, max_length=100),
-    conn: Connection = Depends(get_conn),
-    langs: list[str] = Depends(preferred_languages),
+    movie_id: Annotated[str, Path(max_length=64)],
+    conn: Conn,
+    langs: Languages,
+    city: Annotated[str | None, Query(max_length=100)] = None,
 ) -> StorefrontMovie:
     movie = catalog.get_movie(conn, movie_id)
     if movie is None:
@@ -167,9 +168,9 @@ class StorefrontShow(BaseModel):
     summary="A show with its theatre, movie and the theatre's selling rules",
 )
 def storefront_show(
-    show_id: str = Path(max_length=64),
-    conn: Connection = Depends(get_conn),
-    langs: list[str] = Depends(preferred_languages),
+    show_id: Annotated[str, Path(max_length=64)],
+    conn: Conn,
+    langs: Languages,
 ) -> StorefrontShow:
     show = catalog.get_show(conn, show_id)
     theatre = catalog.get_theatre(conn, show.theatre_id) if show else None
@@ -210,9 +211,9 @@ class CancellationQuote(BaseModel):
     summary="The refund a cancellation would give now (nothing changes)",
 )
 def cancellation_quote(
-    booking_id: str = Path(max_length=64),
-    principal: Principal = Depends(customer),
-    ctx: ApiContext = Depends(get_ctx),
+    booking_id: Annotated[str, Path(max_length=64)],
+    principal: Customer,
+    ctx: Ctx,
 ) -> CancellationQuote:
     try:
         booking = ctx.booking.get_booking(booking_id)
