@@ -56,7 +56,12 @@ def _next(rows: list[Any], page: PageParams, key) -> str | None:
 # ---- users and partners --------------------------------------------------------------------
 
 
-@router.get("/users", response_model=Page[UserOut], summary="Users, by role or partner")
+@router.get(
+    "/users",
+    operation_id="admin_list_users",
+    response_model=Page[UserOut],
+    summary="Users, by role or partner",
+)
 def list_users(
     page: Paging,
     _: AdminReader,
@@ -86,7 +91,13 @@ def _check_partner(conn, role: Role, partner_id: str | None) -> None:
         raise ApiProblem(422, "partner_not_allowed", f"a {role.value} belongs to no partner")
 
 
-@router.post("/users", response_model=UserOut, status_code=201, summary="Create a user of any role")
+@router.post(
+    "/users",
+    operation_id="admin_create_user",
+    response_model=UserOut,
+    status_code=201,
+    summary="Create a user of any role",
+)
 def create_user(body: UserIn, actor: AdminWriter, ctx: Ctx) -> UserOut:
     try:
         with ctx.hub.engine.begin() as conn:
@@ -116,6 +127,7 @@ def create_user(body: UserIn, actor: AdminWriter, ctx: Ctx) -> UserOut:
 
 @router.patch(
     "/users/{user_id}",
+    operation_id="admin_update_user",
     response_model=UserOut,
     summary="Change a user's role, partner or active flag (ends their sessions)",
 )
@@ -153,7 +165,12 @@ def update_user(
     return accounts.user_out(ctx.cipher, row)
 
 
-@router.get("/partners", response_model=Page[PartnerOut], summary="Partners, by id")
+@router.get(
+    "/partners",
+    operation_id="admin_list_partners",
+    response_model=Page[PartnerOut],
+    summary="Partners, by id",
+)
 def list_partners(
     page: Paging,
     _: AdminReader,
@@ -168,7 +185,9 @@ def list_partners(
     return Page[PartnerOut](items=items, next_cursor=cursor)
 
 
-@router.post("/partners", response_model=PartnerOut, status_code=201)
+@router.post(
+    "/partners", operation_id="admin_create_partner", response_model=PartnerOut, status_code=201
+)
 def create_partner(body: PartnerIn, actor: AdminWriter, ctx: Ctx) -> PartnerOut:
     with ctx.hub.engine.begin() as conn:
         if partners.get_partner(conn, body.id) is not None:
@@ -242,6 +261,7 @@ def _connector_out(row: dict[str, Any], standing: dict[str, Any] | None = None) 
 
 @router.get(
     "/connectors",
+    operation_id="admin_list_connectors",
     response_model=Page[ConnectorOut],
     summary="Every connector, active and paused, with its last health",
 )
@@ -260,6 +280,7 @@ def list_connectors(
 
 @router.post(
     "/connectors",
+    operation_id="admin_create_connector",
     response_model=ConnectorOut,
     status_code=201,
     summary="Create a connector (adapter, mapping, endpoint, secret names)",
@@ -295,7 +316,9 @@ def create_connector(body: ConnectorIn, actor: AdminWriter, ctx: Ctx) -> Connect
         return _connector_out(_connector(conn, body.id))
 
 
-@router.get("/connectors/{connector_id}", response_model=ConnectorOut)
+@router.get(
+    "/connectors/{connector_id}", operation_id="admin_get_connector", response_model=ConnectorOut
+)
 def get_connector(
     connector_id: Annotated[str, Path(max_length=64)],
     _: AdminReader,
@@ -307,6 +330,7 @@ def get_connector(
 
 @router.get(
     "/connectors/{connector_id}/runs",
+    operation_id="admin_connector_runs",
     response_model=list[ImportRunOut],
     summary="The connector's recent import runs (catalog, localization, inventory), newest first",
 )
@@ -342,6 +366,7 @@ def _set_status(ctx: ApiContext, actor: Principal, connector_id: str, status: st
 
 @router.post(
     "/connectors/{connector_id}/pause",
+    operation_id="admin_pause_connector",
     response_model=ConnectorOut,
     summary="Stop syncing this connector (scheduled jobs skip paused connectors)",
 )
@@ -353,7 +378,11 @@ def pause_connector(
     return _set_status(ctx, actor, connector_id, "paused")
 
 
-@router.post("/connectors/{connector_id}/resume", response_model=ConnectorOut)
+@router.post(
+    "/connectors/{connector_id}/resume",
+    operation_id="admin_resume_connector",
+    response_model=ConnectorOut,
+)
 def resume_connector(
     connector_id: Annotated[str, Path(max_length=64)],
     actor: AdminWriter,
@@ -364,6 +393,7 @@ def resume_connector(
 
 @router.get(
     "/connectors/{connector_id}/health",
+    operation_id="admin_connector_health",
     response_model=dict[str, Any],
     summary="The connector's last recorded health",
 )
@@ -379,6 +409,7 @@ def connector_health(
 
 @router.post(
     "/connectors/{connector_id}/test",
+    operation_id="admin_test_connector",
     response_model=ConnectorTestOut,
     summary="Call the theatre's system now (read its theatres) and record the health",
 )
@@ -451,7 +482,12 @@ def _refresh_gauges(conn) -> None:
     observability.OPEN_DEAD_LETTERS.set(dead)
 
 
-@router.get("/conflicts", response_model=Page[ConflictOut], summary="The sync conflict queue")
+@router.get(
+    "/conflicts",
+    operation_id="admin_list_conflicts",
+    response_model=Page[ConflictOut],
+    summary="The sync conflict queue",
+)
 def list_conflicts(
     page: Paging,
     _: AdminReader,
@@ -484,6 +520,7 @@ def _conflict_out(ctx: ApiContext, row: dict[str, Any]) -> ConflictOut:
 
 @router.post(
     "/conflicts/{conflict_id}/resolve",
+    operation_id="admin_resolve_conflict",
     response_model=ConflictOut,
     summary="Resolve a conflict with an action that takes effect (and is audited)",
     responses={
@@ -583,6 +620,7 @@ def _refund_customer(ctx: ApiContext, row: dict[str, Any], note: str) -> dict[st
 
 @router.get(
     "/dead-letters",
+    operation_id="admin_list_dead_letters",
     response_model=Page[DeadLetterOut],
     summary="Records that failed to map, with the payload and the failing field",
 )
@@ -603,7 +641,11 @@ def list_dead_letters(
     )
 
 
-@router.get("/dead-letters/{dead_letter_id}", response_model=DeadLetterOut)
+@router.get(
+    "/dead-letters/{dead_letter_id}",
+    operation_id="admin_get_dead_letter",
+    response_model=DeadLetterOut,
+)
 def get_dead_letter(
     dead_letter_id: Annotated[str, Path(max_length=64)],
     _: AdminReader,
@@ -627,6 +669,7 @@ def _replayer():
 
 @router.post(
     "/dead-letters/{dead_letter_id}/replay",
+    operation_id="admin_replay_dead_letter",
     response_model=DeadLetterOut,
     summary="Run a dead letter through the (fixed) mapping again and apply it",
     responses={
@@ -687,6 +730,7 @@ def replay_dead_letter(
 
 @router.post(
     "/dead-letters/{dead_letter_id}/discard",
+    operation_id="admin_discard_dead_letter",
     response_model=DeadLetterOut,
     summary="Close a dead letter without replaying it",
 )
@@ -710,7 +754,12 @@ def discard_dead_letter(
 # ---- audit log -----------------------------------------------------------------------------
 
 
-@router.get("/audit-log", response_model=Page[AuditOut], summary="Admin actions, newest first")
+@router.get(
+    "/audit-log",
+    operation_id="admin_audit_log",
+    response_model=Page[AuditOut],
+    summary="Admin actions, newest first",
+)
 def audit_log(
     page: Paging,
     _: AdminReader,

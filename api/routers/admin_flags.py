@@ -35,13 +35,19 @@ def _scope_value(scope: str, value: str) -> str:
     return value.strip().upper() if scope == "country" else value.strip()
 
 
-@router.get("", summary="Every flag row (global, per country, per city)")
+@router.get(
+    "", operation_id="admin_list_flags", summary="Every flag row (global, per country, per city)"
+)
 def list_flags(_: AdminReader, ctx: Ctx) -> list[dict[str, Any]]:
     with ctx.hub.engine.connect() as conn:
         return flags.all_rows(conn)
 
 
-@router.put("/{key}", summary="Set a flag globally, for a country or for a city (audited)")
+@router.put(
+    "/{key}",
+    operation_id="admin_put_flag",
+    summary="Set a flag globally, for a country or for a city (audited)",
+)
 def put_flag(
     body: FlagIn,
     key: FlagKey,
@@ -64,7 +70,11 @@ def put_flag(
 
 
 @router.delete(
-    "/{key}", status_code=204, response_class=Response, summary="Remove one row of a flag"
+    "/{key}",
+    operation_id="admin_delete_flag",
+    status_code=204,
+    response_class=Response,
+    summary="Remove one row of a flag",
 )
 def delete_flag(
     key: FlagKey,
@@ -81,7 +91,11 @@ def delete_flag(
     return Response(status_code=204)
 
 
-@public_router.get("", summary="The flags that apply to a place (city beats country beats global)")
+@public_router.get(
+    "",
+    operation_id="catalog_flags_for",
+    summary="The flags that apply to a place (city beats country beats global)",
+)
 def flags_for(
     ctx: Ctx,
     city: Annotated[str | None, Query(max_length=100)] = None,

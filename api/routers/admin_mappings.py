@@ -280,6 +280,7 @@ def _mapping_out(ctx: ApiContext, row: dict[str, Any], target: Path) -> MappingO
 
 @router.get(
     "/connectors/{connector_id}/mapping",
+    operation_id="admin_get_mapping",
     response_model=MappingOut,
     summary="The connector's mapping as text, with its ETag, fingerprint and problems",
     responses={409: {"description": "The connector's mapping is not inside mappings/"}},
@@ -298,6 +299,7 @@ def get_mapping(
 
 @router.post(
     "/connectors/{connector_id}/mapping/validate",
+    operation_id="admin_validate_mapping",
     response_model=MappingCheckOut,
     summary="Check a candidate mapping text for this connector (nothing is saved)",
 )
@@ -324,6 +326,7 @@ def validate_mapping(
 
 @router.post(
     "/connectors/{connector_id}/mapping/dry-run",
+    operation_id="admin_dry_run_mapping",
     response_model=DryRunOut,
     summary="Map a pasted payload with a candidate mapping text (nothing is saved or applied)",
     responses={422: {"description": "The mapping is not valid, or has no such entity"}},
@@ -375,6 +378,7 @@ def dry_run_mapping(
 
 @router.put(
     "/connectors/{connector_id}/mapping",
+    operation_id="admin_save_mapping",
     response_model=MappingOut,
     summary="Save a new version of the connector's mapping (a new file; the connector uses it)",
     responses={

@@ -41,7 +41,11 @@ def _booking(row: Any, titles: dict[str, str], screen_names: dict[str, Any]) -> 
     }
 
 
-@router.get("/bookings/search", summary="Bookings by code, id, customer, show, theatre or status")
+@router.get(
+    "/bookings/search",
+    operation_id="admin_search_bookings",
+    summary="Bookings by code, id, customer, show, theatre or status",
+)
 def search_bookings(
     _: AdminReader,
     ctx: Ctx,
@@ -222,6 +226,7 @@ def _attention_rows(conn: Any, now: Any, stuck_minutes: int, days: int) -> list[
 
 @router.get(
     "/payments/attention",
+    operation_id="admin_payments_attention",
     summary="Payments a person must act on: stuck in flight, a refund that failed or hangs, "
     "a chargeback, money taken without a booking, an amount that differs from the booking",
     description="Ordinary outcomes are left out: a declined card (the customer tries again) "

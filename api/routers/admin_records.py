@@ -133,6 +133,7 @@ def _edit(
 
 @router.put(
     "/connectors/{connector_id}",
+    operation_id="admin_replace_connector",
     response_model=ConnectorOut,
     summary="Replace a connector's definition (its status and health are kept)",
 )
@@ -152,6 +153,7 @@ def replace_connector(
 
 @router.patch(
     "/connectors/{connector_id}",
+    operation_id="admin_update_connector",
     response_model=ConnectorOut,
     summary="Change some fields of a connector",
 )
@@ -173,6 +175,7 @@ def update_connector(
 
 @router.delete(
     "/connectors/{connector_id}",
+    operation_id="admin_delete_connector",
     status_code=204,
     summary="Delete a connector nothing was imported through (otherwise pause it)",
 )
@@ -216,6 +219,7 @@ def _digits(phone: str) -> str:
 
 @router.get(
     "/bookings",
+    operation_id="admin_find_bookings",
     response_model=Page[AdminBookingOut],
     summary="Find bookings by reference, customer email or customer phone (exactly one)",
 )

@@ -70,6 +70,7 @@ def _csv(
 
 @admin_router.get(
     "/connectors/{connector_id}/allocation-sales.csv",
+    operation_id="admin_admin_allocation_sales",
     response_class=Response,
     summary="The seats sold from the connector's allocation on a business day, as CSV",
     responses=CSV_RESPONSE,
@@ -101,6 +102,7 @@ def reads_own_theatre(
 
 @partner_router.get(
     "/theatres/{theatre_id}/allocation-sales.csv",
+    operation_id="partner_partner_allocation_sales",
     response_class=Response,
     dependencies=[Depends(reads_own_theatre)],
     summary="The seats Marquee sold from your theatre's allocation on a business day, as CSV",

@@ -111,8 +111,14 @@ CSV: dict[int | str, dict[str, Any]] = {
 
 def _register(router: APIRouter, scope_dep: Callable[..., Scope]) -> None:
     ScopeDep = Annotated[Scope, Depends(scope_dep)]
+    # The same endpoints on both routers: the router's tag keeps their operation ids apart.
+    tag = router.tags[0]
 
-    @router.get("/summary", summary="Totals, money per currency, funnel, abandonment, occupancy")
+    @router.get(
+        "/summary",
+        operation_id=f"{tag}_analytics_summary",
+        summary="Totals, money per currency, funnel, abandonment, occupancy",
+    )
     def analytics_summary(
         f: FilterQuery,
         scope: ScopeDep,
@@ -121,7 +127,11 @@ def _register(router: APIRouter, scope_dep: Callable[..., Scope]) -> None:
         with ctx.hub.engine.connect() as conn:
             return queries.totals(conn, scope, f)
 
-    @router.get("/breakdown", summary="Every counter by one dimension (and currency)")
+    @router.get(
+        "/breakdown",
+        operation_id=f"{tag}_analytics_breakdown",
+        summary="Every counter by one dimension (and currency)",
+    )
     def analytics_breakdown(
         f: FilterQuery,
         scope: ScopeDep,
@@ -132,7 +142,11 @@ def _register(router: APIRouter, scope_dep: Callable[..., Scope]) -> None:
             return queries.breakdown(conn, scope, f, by)
 
     @router.get(
-        "/breakdown.csv", response_class=Response, responses=CSV, summary="The breakdown as CSV"
+        "/breakdown.csv",
+        operation_id=f"{tag}_analytics_breakdown_csv",
+        response_class=Response,
+        responses=CSV,
+        summary="The breakdown as CSV",
     )
     def analytics_breakdown_csv(
         f: FilterQuery,
@@ -143,7 +157,11 @@ def _register(router: APIRouter, scope_dep: Callable[..., Scope]) -> None:
         with ctx.hub.engine.connect() as conn:
             return _csv(queries.breakdown(conn, scope, f, by), f"analytics-by-{by}.csv")
 
-    @router.get("/shows", summary="Per show: capacity, seats sold, occupancy, funnel (heat map)")
+    @router.get(
+        "/shows",
+        operation_id=f"{tag}_analytics_shows",
+        summary="Per show: capacity, seats sold, occupancy, funnel (heat map)",
+    )
     def analytics_shows(
         f: FilterQuery,
         scope: ScopeDep,
@@ -152,7 +170,13 @@ def _register(router: APIRouter, scope_dep: Callable[..., Scope]) -> None:
         with ctx.hub.engine.connect() as conn:
             return queries.show_occupancy(conn, scope, f)
 
-    @router.get("/shows.csv", response_class=Response, responses=CSV, summary="Per show, as CSV")
+    @router.get(
+        "/shows.csv",
+        operation_id=f"{tag}_analytics_shows_csv",
+        response_class=Response,
+        responses=CSV,
+        summary="Per show, as CSV",
+    )
     def analytics_shows_csv(
         f: FilterQuery,
         scope: ScopeDep,
@@ -161,7 +185,11 @@ def _register(router: APIRouter, scope_dep: Callable[..., Scope]) -> None:
         with ctx.hub.engine.connect() as conn:
             return _csv(queries.show_occupancy(conn, scope, f), "analytics-shows.csv")
 
-    @router.get("/reasons", summary="Failed payments, released holds, refunds... by reason")
+    @router.get(
+        "/reasons",
+        operation_id=f"{tag}_analytics_reasons",
+        summary="Failed payments, released holds, refunds... by reason",
+    )
     def analytics_reasons(
         f: FilterQuery,
         scope: ScopeDep,
@@ -171,7 +199,11 @@ def _register(router: APIRouter, scope_dep: Callable[..., Scope]) -> None:
         with ctx.hub.engine.connect() as conn:
             return queries.reasons(conn, scope, f, kind)
 
-    @router.get("/pace", summary="Tickets sold by days before the show (shows in range or one)")
+    @router.get(
+        "/pace",
+        operation_id=f"{tag}_analytics_pace",
+        summary="Tickets sold by days before the show (shows in range or one)",
+    )
     def analytics_pace(
         f: FilterQuery,
         scope: ScopeDep,
@@ -180,7 +212,11 @@ def _register(router: APIRouter, scope_dep: Callable[..., Scope]) -> None:
         with ctx.hub.engine.connect() as conn:
             return queries.pace(conn, scope, f)
 
-    @router.get("/active-customers", summary="Distinct customers who held or booked, per day")
+    @router.get(
+        "/active-customers",
+        operation_id=f"{tag}_analytics_active_customers",
+        summary="Distinct customers who held or booked, per day",
+    )
     def analytics_active_customers(
         f: FilterQuery,
         scope: ScopeDep,
@@ -192,7 +228,11 @@ def _register(router: APIRouter, scope_dep: Callable[..., Scope]) -> None:
                 "by_day": queries.active_customers_by_day(conn, scope, f),
             }
 
-    @router.get("/preferences/trends", summary="Bookings per month by language/genre/format/time")
+    @router.get(
+        "/preferences/trends",
+        operation_id=f"{tag}_analytics_preference_trends",
+        summary="Bookings per month by language/genre/format/time",
+    )
     def analytics_preference_trends(
         f: FilterQuery,
         scope: ScopeDep,
@@ -207,7 +247,11 @@ _register(partner_router, partner_scope)
 _register(admin_router, admin_scope)
 
 
-@admin_router.get("/searches", summary="Search volume and latency (UTC days)")
+@admin_router.get(
+    "/searches",
+    operation_id="admin_analytics_searches",
+    summary="Search volume and latency (UTC days)",
+)
 def analytics_searches(
     f: FilterQuery,
     _: AdminReader,
@@ -219,6 +263,7 @@ def analytics_searches(
 
 @admin_router.get(
     "/customers/{customer_id}/preferences",
+    operation_id="admin_analytics_customer_preferences",
     summary="What one customer books: language, genre, format, time of day",
 )
 def analytics_customer_preferences(

@@ -53,6 +53,7 @@ SIGNUP_ANSWER = SignUpAccepted(
 
 @router.post(
     "/auth/signup",
+    operation_id="auth_signup",
     response_model=SignUpAccepted,
     status_code=202,
     summary="Create a customer account (the same answer whether or not the address has one)",
@@ -133,6 +134,7 @@ def _basic_client(request: Request) -> tuple[str | None, str | None]:
 
 @router.post(
     "/auth/token",
+    operation_id="auth_token",
     response_model=TokenOut,
     responses=AUTH_ERRORS,
     summary="OAuth2 token endpoint",
@@ -213,6 +215,7 @@ def _rotate(ctx: ApiContext, refresh_token: str) -> TokenOut:
 
 @router.post(
     "/auth/refresh",
+    operation_id="auth_refresh",
     response_model=TokenOut,
     responses=AUTH_ERRORS,
     summary="Exchange a refresh token for new tokens (the old one stops working)",
@@ -223,6 +226,7 @@ def refresh(body: RefreshIn, ctx: Ctx) -> TokenOut:
 
 @router.post(
     "/auth/logout",
+    operation_id="auth_logout",
     status_code=204,
     response_class=Response,
     summary="Revoke a refresh token (and every token rotated from the same login)",
@@ -236,7 +240,7 @@ def logout(body: RefreshIn, ctx: Ctx) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/me", response_model=UserOut, summary="Your account")
+@router.get("/me", operation_id="auth_me", response_model=UserOut, summary="Your account")
 def me(
     principal: Annotated[Principal, Security(current_principal, scopes=["profile"])],
     ctx: Ctx,
@@ -249,7 +253,10 @@ def me(
 
 
 @router.patch(
-    "/me", response_model=UserOut, summary="Change your name, phone, language or password"
+    "/me",
+    operation_id="auth_update_me",
+    response_model=UserOut,
+    summary="Change your name, phone, language or password",
 )
 def update_me(
     body: ProfileUpdate,

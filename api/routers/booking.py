@@ -51,6 +51,7 @@ router = APIRouter(prefix="/v1", tags=["booking"])
 
 @router.get(
     "/shows/{show_id}/best-available",
+    operation_id="booking_best_available",
     response_model=BestAvailableOut,
     summary="The best N adjacent free seats (not held: hold them with POST /v1/holds)",
 )
@@ -74,6 +75,7 @@ def _outcome(err: BookingError) -> str:
 
 @router.post(
     "/holds",
+    operation_id="booking_place_hold",
     response_model=HoldOut,
     status_code=201,
     summary="Hold seats for a few minutes, all or none",
@@ -138,7 +140,7 @@ def _own_hold(ctx: ApiContext, principal: Principal, hold_id: str) -> Hold:
     return hold
 
 
-@router.get("/holds/{hold_id}", response_model=HoldOut)
+@router.get("/holds/{hold_id}", operation_id="booking_get_hold", response_model=HoldOut)
 def get_hold(
     hold_id: Annotated[str, Path(max_length=64)],
     principal: Customer,
@@ -149,6 +151,7 @@ def get_hold(
 
 @router.post(
     "/holds/{hold_id}/extend",
+    operation_id="booking_extend_hold",
     response_model=HoldOut,
     summary="Extend a hold once by its time-to-live",
 )
@@ -161,7 +164,12 @@ def extend_hold(
     return HoldOut.of(ctx.booking.extend_hold(hold_id))
 
 
-@router.delete("/holds/{hold_id}", response_model=HoldOut, summary="Let the seats go")
+@router.delete(
+    "/holds/{hold_id}",
+    operation_id="booking_release_hold",
+    response_model=HoldOut,
+    summary="Let the seats go",
+)
 def release_hold(
     hold_id: Annotated[str, Path(max_length=64)],
     principal: Customer,
@@ -194,6 +202,7 @@ def _record_payment(gateway: str, result: CheckoutResult | None, err: Exception 
 
 @router.post(
     "/checkout",
+    operation_id="booking_checkout",
     response_model=CheckoutOut,
     status_code=201,
     summary="Pay for a hold: creates the booking and confirms it when the payment succeeds",
@@ -243,6 +252,7 @@ def checkout(
 
 @router.get(
     "/payments/config",
+    operation_id="booking_payments_config",
     response_model=PaymentsConfigOut,
     summary="The payment gateway the checkout uses, and Stripe's publishable key when Stripe",
 )
@@ -273,6 +283,7 @@ def owns_payment(
 
 @router.post(
     "/payments/{payment_id}/confirm",
+    operation_id="booking_confirm_payment",
     response_model=CheckoutOut,
     summary="Finish a payment that needed customer action (3-D Secure)",
 )

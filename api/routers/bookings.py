@@ -49,7 +49,12 @@ def _with_shows(ctx: ApiContext, bookings: list[Booking], languages: list[str]) 
     return [_out(ctx, b, shows.get(b.show_id)) for b in bookings]
 
 
-@router.get("", response_model=Page[BookingOut], summary="Your bookings, newest first")
+@router.get(
+    "",
+    operation_id="booking_list_bookings",
+    response_model=Page[BookingOut],
+    summary="Your bookings, newest first",
+)
 def list_bookings(
     page: Paging,
     principal: Customer,
@@ -82,7 +87,7 @@ def list_bookings(
     return Page[BookingOut](items=items, next_cursor=cursor)
 
 
-@router.get("/{booking_id}", response_model=BookingOut)
+@router.get("/{booking_id}", operation_id="booking_get_booking", response_model=BookingOut)
 def get_booking(
     booking_id: Annotated[str, Path(max_length=64)],
     principal: Customer,
@@ -94,6 +99,7 @@ def get_booking(
 
 @router.post(
     "/{booking_id}/cancel",
+    operation_id="booking_cancel_booking",
     response_model=CancellationOut,
     summary="Cancel a confirmed booking; the refund follows the theatre's policy",
 )
@@ -130,7 +136,12 @@ def _require_ticket(booking: Booking) -> None:
         )
 
 
-@router.get("/{booking_id}/ticket", response_model=ETicketOut, summary="The e-ticket")
+@router.get(
+    "/{booking_id}/ticket",
+    operation_id="booking_ticket",
+    response_model=ETicketOut,
+    summary="The e-ticket",
+)
 def ticket(
     booking_id: Annotated[str, Path(max_length=64)],
     principal: Customer,
@@ -170,6 +181,7 @@ QR: dict[int | str, dict[str, Any]] = {
 
 @router.get(
     "/{booking_id}/ticket/qr.{fmt}",
+    operation_id="booking_ticket_qr",
     response_class=Response,
     responses=QR,
     summary="The e-ticket's QR code as SVG or PNG",

@@ -27,7 +27,12 @@ from store import catalog
 router = APIRouter(prefix="/v1", tags=["catalog"])
 
 
-@router.get("/theatres", response_model=Page[TheatreOut], summary="Theatres, optionally by city")
+@router.get(
+    "/theatres",
+    operation_id="catalog_list_theatres",
+    response_model=Page[TheatreOut],
+    summary="Theatres, optionally by city",
+)
 def list_theatres(
     request: Request,
     page: Paging,
@@ -40,7 +45,12 @@ def list_theatres(
     return Page[TheatreOut](items=[TheatreOut.of(t) for t in items], next_cursor=cursor)
 
 
-@router.get("/theatres/{theatre_id}", response_model=TheatreOut, responses=NOT_MODIFIED)
+@router.get(
+    "/theatres/{theatre_id}",
+    operation_id="catalog_get_theatre",
+    response_model=TheatreOut,
+    responses=NOT_MODIFIED,
+)
 def get_theatre(
     request: Request,
     theatre_id: Annotated[str, Path(max_length=64, examples=["thr_chennai_marina"])],
@@ -54,6 +64,7 @@ def get_theatre(
 
 @router.get(
     "/movies",
+    operation_id="catalog_list_movies",
     response_model=Page[MovieOut],
     summary="Movies with upcoming shows, by city, language, date, genre and format",
 )
@@ -79,7 +90,12 @@ def list_movies(
     return Page[MovieOut](items=[MovieOut.of(m, langs) for m in items], next_cursor=cursor)
 
 
-@router.get("/movies/{movie_id}", response_model=MovieOut, responses=NOT_MODIFIED)
+@router.get(
+    "/movies/{movie_id}",
+    operation_id="catalog_get_movie",
+    response_model=MovieOut,
+    responses=NOT_MODIFIED,
+)
 def get_movie(
     request: Request,
     movie_id: Annotated[str, Path(max_length=64, examples=["mov_kaala_vettai"])],
@@ -94,7 +110,12 @@ def get_movie(
     return etag_json(request, out, vary="Accept-Language", headers=headers)
 
 
-@router.get("/shows", response_model=Page[ShowOut], summary="Upcoming shows")
+@router.get(
+    "/shows",
+    operation_id="catalog_list_shows",
+    response_model=Page[ShowOut],
+    summary="Upcoming shows",
+)
 def list_shows(
     page: Paging,
     conn: StaleConn,
@@ -125,7 +146,12 @@ def list_shows(
     )
 
 
-@router.get("/shows/{show_id}", response_model=ShowOut, responses=NOT_MODIFIED)
+@router.get(
+    "/shows/{show_id}",
+    operation_id="catalog_get_show",
+    response_model=ShowOut,
+    responses=NOT_MODIFIED,
+)
 def get_show(
     request: Request, show_id: Annotated[str, Path(max_length=64)], conn: StaleConn
 ) -> Response:
@@ -188,6 +214,7 @@ def render_seat_map(view: SeatMap, category_labels: list[dict] | None = None) ->
 
 @router.get(
     "/shows/{show_id}/seat-map",
+    operation_id="catalog_seat_map",
     response_model=SeatMapOut,
     responses=NOT_MODIFIED,
     summary="Live seat map (ETag changes whenever a seat changes)",

@@ -84,12 +84,22 @@ def _pos_admissions(ctx: ApiContext, theatre: Theatre) -> tuple[bool, str]:
     return False, f"connector {theatre.connector_id} takes admissions; forwarding is not built yet"
 
 
-@router.get("/key", response_model=KeyOut, summary="Public key that verifies e-ticket QR codes")
+@router.get(
+    "/key",
+    operation_id="partner_ticket_key",
+    response_model=KeyOut,
+    summary="Public key that verifies e-ticket QR codes",
+)
 def ticket_key(_: Annotated[Principal, Depends(door_staff)]) -> KeyOut:
     return KeyOut(public_key=tickets.signer().public_key_b64)
 
 
-@router.post("/scan", response_model=ScanOut, summary="Scan an e-ticket and admit its seats")
+@router.post(
+    "/scan",
+    operation_id="partner_scan",
+    response_model=ScanOut,
+    summary="Scan an e-ticket and admit its seats",
+)
 def scan(
     body: ScanIn,
     principal: DoorStaff,

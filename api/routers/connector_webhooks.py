@@ -85,6 +85,7 @@ def _unavailable(request: Request, code: str, title: str, detail: str, retry: in
 
 @router.post(
     "/webhooks/connectors/{connector_id}",
+    operation_id="connectors_receive",
     status_code=200,
     summary="Receive a seat-status push from a legacy POS",
     responses={

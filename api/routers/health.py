@@ -22,7 +22,7 @@ log = logging.getLogger("marquee.health")
 PROBE_SECONDS = 1.0
 
 
-@router.get("/health", summary="Liveness: the process answers")
+@router.get("/health", operation_id="health_health", summary="Liveness: the process answers")
 def health() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -80,6 +80,7 @@ def _probe(name: str, check) -> str:
 
 @router.get(
     "/ready",
+    operation_id="health_ready",
     summary="Readiness: the database answers at the code's migration head, Redis and the broker "
     "answer (when configured)",
 )
@@ -120,6 +121,7 @@ def ready(hub: Annotated[Hub, Depends(get_hub)]) -> JSONResponse:
 
 @router.get(
     "/metrics",
+    operation_id="health_metrics",
     summary="Prometheus metrics (bearer METRICS_TOKEN; off in production without one)",
     response_class=Response,
     responses={200: {"content": {"text/plain": {}}, "description": "Exposition format"}},

@@ -105,6 +105,7 @@ class PosterOut(BaseModel):
 
 @router.put(
     "/partner/movies/{movie_id}/poster",
+    operation_id="images_upload_poster",
     response_model=PosterOut,
     tags=["partner"],
     summary="Upload a movie's poster (raw PNG, JPEG or WebP body, at most 2 MB)",
@@ -140,6 +141,7 @@ async def upload_poster(
 
 @router.get(
     "/images/posters/{movie_id}",
+    operation_id="images_get_poster",
     response_class=Response,
     responses={200: {"content": {"image/png": {}, "image/jpeg": {}, "image/webp": {}}}},
     summary="A movie's poster (cached: the address changes with the image)",

@@ -83,7 +83,12 @@ def _out(conn: Any, row: dict[str, Any]) -> CandidateOut:
     )
 
 
-@router.get("/movie-matches", response_model=list[CandidateOut], summary="Film matches to decide")
+@router.get(
+    "/movie-matches",
+    operation_id="admin_list_matches",
+    response_model=list[CandidateOut],
+    summary="Film matches to decide",
+)
 def list_matches(
     _: AdminReader,
     ctx: Ctx,
@@ -102,7 +107,9 @@ def _open(conn: Any, match_id: str) -> dict[str, Any]:
     return row
 
 
-@router.post("/movie-matches/{match_id}/merge", response_model=CandidateOut)
+@router.post(
+    "/movie-matches/{match_id}/merge", operation_id="admin_merge", response_model=CandidateOut
+)
 def merge(
     body: MergeIn,
     match_id: Annotated[str, Path(max_length=64)],
@@ -121,7 +128,9 @@ def merge(
         return _out(conn, movie_matching.get_candidate(conn, match_id) or row)
 
 
-@router.post("/movie-matches/{match_id}/split", response_model=CandidateOut)
+@router.post(
+    "/movie-matches/{match_id}/split", operation_id="admin_split", response_model=CandidateOut
+)
 def split(
     match_id: Annotated[str, Path(max_length=64)],
     principal: AdminWriter,
@@ -134,7 +143,9 @@ def split(
         return _out(conn, movie_matching.get_candidate(conn, match_id) or row)
 
 
-@router.get("/movies/{movie_id}/identities", response_model=IdentitiesOut)
+@router.get(
+    "/movies/{movie_id}/identities", operation_id="admin_identities", response_model=IdentitiesOut
+)
 def identities(
     movie_id: Annotated[str, Path(max_length=64)],
     _: AdminReader,

@@ -121,7 +121,12 @@ def _layout_categories(layout: SeatLayout) -> list[str]:
 # ---- theatres ------------------------------------------------------------------------------
 
 
-@router.get("/theatres", response_model=Page[TheatreOut], summary="Your theatres")
+@router.get(
+    "/theatres",
+    operation_id="partner_list_theatres",
+    response_model=Page[TheatreOut],
+    summary="Your theatres",
+)
 def list_theatres(
     page: Paging,
     principal: PartnerReader,
@@ -135,6 +140,7 @@ def list_theatres(
 
 @router.post(
     "/theatres",
+    operation_id="partner_create_theatre",
     response_model=TheatreOut,
     status_code=201,
     summary="Add a theatre (owned by your partner account)",
@@ -152,7 +158,7 @@ def create_theatre(body: TheatreIn, principal: PartnerWriter, ctx: Ctx) -> Theat
     return TheatreOut.of(theatre)
 
 
-@router.get("/theatres/{theatre_id}", response_model=TheatreOut)
+@router.get("/theatres/{theatre_id}", operation_id="partner_get_theatre", response_model=TheatreOut)
 def get_theatre(
     theatre_id: Annotated[str, Path(max_length=64)],
     principal: PartnerReader,
@@ -164,6 +170,7 @@ def get_theatre(
 
 @router.put(
     "/theatres/{theatre_id}",
+    operation_id="partner_update_theatre",
     response_model=TheatreOut,
     dependencies=[Depends(owns_theatre)],
     summary="Change a theatre (its id, partner and currency stay)",
@@ -203,7 +210,11 @@ def _screen_out(s: Screen) -> ScreenOut:
     )
 
 
-@router.get("/theatres/{theatre_id}/screens", response_model=list[ScreenOut])
+@router.get(
+    "/theatres/{theatre_id}/screens",
+    operation_id="partner_list_screens",
+    response_model=list[ScreenOut],
+)
 def list_screens(
     theatre_id: Annotated[str, Path(max_length=64)],
     principal: PartnerReader,
@@ -216,6 +227,7 @@ def list_screens(
 
 @router.post(
     "/theatres/{theatre_id}/screens",
+    operation_id="partner_create_screen",
     response_model=ScreenOut,
     status_code=201,
     dependencies=[Depends(owns_theatre)],
@@ -243,6 +255,7 @@ def create_screen(
 
 @router.put(
     "/screens/{screen_id}/layout",
+    operation_id="partner_upload_layout",
     response_model=LayoutOut,
     dependencies=[Depends(owns_screen)],
     summary="Upload the screen's seat layout (a new version each time)",
@@ -316,7 +329,9 @@ def _layout_out(conn: Connection, theatre_id: str, layout: SeatLayout) -> Layout
     )
 
 
-@router.get("/screens/{screen_id}/layout", response_model=LayoutOut)
+@router.get(
+    "/screens/{screen_id}/layout", operation_id="partner_get_layout", response_model=LayoutOut
+)
 def get_layout(
     screen_id: Annotated[str, Path(max_length=64)],
     principal: PartnerReader,
@@ -334,7 +349,11 @@ def get_layout(
 
 
 @router.post(
-    "/movies", response_model=MovieOut, status_code=201, summary="Add a movie to the shared catalog"
+    "/movies",
+    operation_id="partner_create_movie",
+    response_model=MovieOut,
+    status_code=201,
+    summary="Add a movie to the shared catalog",
 )
 def create_movie(body: MovieIn, principal: PartnerWriter, ctx: Ctx) -> MovieOut:
     try:
@@ -386,7 +405,9 @@ def _ticket_types(
     )
 
 
-@router.get("/theatres/{theatre_id}/shows", response_model=Page[ShowOut])
+@router.get(
+    "/theatres/{theatre_id}/shows", operation_id="partner_list_shows", response_model=Page[ShowOut]
+)
 def list_shows(
     theatre_id: Annotated[str, Path(max_length=64)],
     page: Paging,
@@ -402,6 +423,7 @@ def list_shows(
 
 @router.post(
     "/theatres/{theatre_id}/shows",
+    operation_id="partner_create_show",
     response_model=ShowOut,
     status_code=201,
     dependencies=[Depends(owns_theatre)],
@@ -473,7 +495,7 @@ def create_show(
     return ShowOut.of(show, theatre.timezone)
 
 
-@router.get("/shows/{show_id}", response_model=ShowOut)
+@router.get("/shows/{show_id}", operation_id="partner_get_show", response_model=ShowOut)
 def get_show(
     show_id: Annotated[str, Path(max_length=64)],
     principal: PartnerReader,
@@ -486,6 +508,7 @@ def get_show(
 
 @router.put(
     "/shows/{show_id}/prices",
+    operation_id="partner_set_prices",
     response_model=ShowOut,
     dependencies=[Depends(owns_show)],
     summary="Set the prices per seat category and ticket type",
@@ -515,6 +538,7 @@ def set_prices(
 
 @router.delete(
     "/shows/{show_id}",
+    operation_id="partner_cancel_show",
     status_code=204,
     response_class=Response,
     summary="Cancel a show that has no live bookings",
@@ -576,6 +600,7 @@ def _house(
 
 @router.post(
     "/shows/{show_id}/house-seats/block",
+    operation_id="partner_block_house_seats",
     response_model=HouseSeatsOut,
     dependencies=[Depends(owns_show)],
     summary="Take seats off sale (house seats); all or none",
@@ -591,6 +616,7 @@ def block_house_seats(
 
 @router.post(
     "/shows/{show_id}/house-seats/unblock",
+    operation_id="partner_unblock_house_seats",
     response_model=HouseSeatsOut,
     dependencies=[Depends(owns_show)],
     summary="Put blocked seats back on sale",
@@ -628,7 +654,12 @@ def staff(principal: PartnerWriter) -> Principal:
 PartnerStaff = Annotated[Principal, Depends(staff)]
 
 
-@router.get("/clients", response_model=list[ClientOut], summary="Your API clients")
+@router.get(
+    "/clients",
+    operation_id="partner_list_clients",
+    response_model=list[ClientOut],
+    summary="Your API clients",
+)
 def list_clients(principal: PartnerStaff, ctx: Ctx) -> list[ClientOut]:
     with ctx.hub.engine.connect() as conn:
         assert principal.partner_id
@@ -637,6 +668,7 @@ def list_clients(principal: PartnerStaff, ctx: Ctx) -> list[ClientOut]:
 
 @router.post(
     "/clients",
+    operation_id="partner_create_client",
     response_model=ClientOut,
     status_code=201,
     summary="Create an API client for a partner system (secret shown once)",
@@ -656,7 +688,12 @@ def create_client(body: ClientIn, principal: PartnerStaff, ctx: Ctx) -> ClientOu
     return _client_out(client, secret)
 
 
-@router.delete("/clients/{client_id}", status_code=204, response_class=Response)
+@router.delete(
+    "/clients/{client_id}",
+    operation_id="partner_revoke_client",
+    status_code=204,
+    response_class=Response,
+)
 def revoke_client(
     client_id: Annotated[str, Path(max_length=64)],
     principal: PartnerStaff,

@@ -131,6 +131,7 @@ def check_layout(body: LayoutIn, companion_needs_wheelchair: bool) -> LayoutChec
 
 @router.post(
     "/screens/{screen_id}/layout/check",
+    operation_id="partner_check_screen_layout",
     response_model=LayoutCheck,
     summary="Check a seat layout without saving it: every problem named with its seat",
     # Ownership before the body: another partner's screen is a 404 whatever is sent.
@@ -158,6 +159,7 @@ class ScreenDetail(ScreenOut):
 
 @router.get(
     "/screens/{screen_id}",
+    operation_id="partner_get_screen",
     response_model=ScreenDetail,
     summary="One of your screens, with its theatre's name and category colours (the layout "
     "editor's heading and palette)",
@@ -189,6 +191,7 @@ class CancelPreview(BaseModel):
 
 @router.get(
     "/shows/{show_id}/cancel-preview",
+    operation_id="partner_cancel_preview",
     response_model=CancelPreview,
     summary="What cancelling a show would mean: bookings, customers and refunds per currency",
 )
@@ -229,6 +232,7 @@ def cancel_preview(
 
 @router.get(
     "/theatres/{theatre_id}/settings",
+    operation_id="partner_theatre_settings",
     summary="A theatre as the partner edits it: address, time zone and sales rules",
 )
 def theatre_settings(

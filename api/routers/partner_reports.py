@@ -113,6 +113,7 @@ LastDay = Annotated[date | None, Query(description="Last business date (inclusiv
 
 @router.get(
     "/sales",
+    operation_id="partner_sales",
     response_model=SalesReport,
     summary="Sales and occupancy per show, business day or theatre",
 )
@@ -148,6 +149,7 @@ COLUMNS = [
 
 @router.get(
     "/sales.csv",
+    operation_id="partner_sales_csv",
     response_class=Response,
     summary="The same report as CSV",
     responses={200: {"content": {"text/csv": {}}, "description": "CSV with a header"}},

@@ -98,7 +98,11 @@ CategoryCode = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9_.\-]+$")
 OwnTheatre = Annotated[Principal, Depends(owns_theatre)]
 
 
-@partner_router.get("/{theatre_id}/seat-categories", response_model=list[CategoryNameOut])
+@partner_router.get(
+    "/{theatre_id}/seat-categories",
+    operation_id="partner_partner_list",
+    response_model=list[CategoryNameOut],
+)
 def partner_list(
     theatre_id: Annotated[str, Path(max_length=64)],
     _: OwnTheatre,
@@ -108,7 +112,11 @@ def partner_list(
     return _list(ctx, theatre_id)
 
 
-@partner_router.put("/{theatre_id}/seat-categories/{code}", response_model=CategoryNameOut)
+@partner_router.put(
+    "/{theatre_id}/seat-categories/{code}",
+    operation_id="partner_partner_set",
+    response_model=CategoryNameOut,
+)
 def partner_set(
     body: CategoryNameIn,
     theatre_id: Annotated[str, Path(max_length=64)],
@@ -120,7 +128,9 @@ def partner_set(
     return _set(ctx, theatre_id, code, body)
 
 
-@partner_router.delete("/{theatre_id}/seat-categories/{code}", status_code=204)
+@partner_router.delete(
+    "/{theatre_id}/seat-categories/{code}", operation_id="partner_partner_remove", status_code=204
+)
 def partner_remove(
     theatre_id: Annotated[str, Path(max_length=64)],
     code: CategoryCode,
@@ -157,14 +167,22 @@ def _admin_reads_theatre(
     return _theatre_exists(ctx, theatre_id)
 
 
-@admin_router.get("/{theatre_id}/seat-categories", response_model=list[CategoryNameOut])
+@admin_router.get(
+    "/{theatre_id}/seat-categories",
+    operation_id="admin_admin_list",
+    response_model=list[CategoryNameOut],
+)
 def admin_list(
     theatre_id: Annotated[str, Depends(_admin_reads_theatre)], ctx: Ctx
 ) -> list[CategoryNameOut]:
     return _list(ctx, theatre_id)
 
 
-@admin_router.put("/{theatre_id}/seat-categories/{code}", response_model=CategoryNameOut)
+@admin_router.put(
+    "/{theatre_id}/seat-categories/{code}",
+    operation_id="admin_admin_set",
+    response_model=CategoryNameOut,
+)
 def admin_set(
     body: CategoryNameIn,
     code: CategoryCode,
@@ -174,7 +192,9 @@ def admin_set(
     return _set(ctx, theatre_id, code, body)
 
 
-@admin_router.delete("/{theatre_id}/seat-categories/{code}", status_code=204)
+@admin_router.delete(
+    "/{theatre_id}/seat-categories/{code}", operation_id="admin_admin_remove", status_code=204
+)
 def admin_remove(
     code: CategoryCode,
     theatre_id: AdminTheatre,

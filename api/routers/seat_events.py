@@ -175,6 +175,7 @@ async def _stream(request: Request, watch: ShowWatch, queue: asyncio.Queue) -> A
 
 @router.get(
     "/shows/{show_id}/seat-events",
+    operation_id="catalog_seat_events",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "Seat changes"}},
     summary="Live seat changes (server-sent events): a snapshot, then only the seats that changed",

@@ -224,7 +224,12 @@ def _bearer(request: Request) -> str | None:
     return header[7:] if header.lower().startswith("bearer ") else None
 
 
-@router.get("", response_model=SessionOut, summary="Who is signed in (and the CSRF token)")
+@router.get(
+    "",
+    operation_id="session_get_session",
+    response_model=SessionOut,
+    summary="Who is signed in (and the CSRF token)",
+)
 async def get_session(request: Request, response: Response, ctx: Ctx) -> SessionOut:
     response.headers["Cache-Control"] = "no-store"
     principal = await _maybe_principal(request)
@@ -276,6 +281,7 @@ def _start(request: Request, response: Response, ctx: ApiContext, row: Any) -> S
 
 @router.post(
     "/sign-up",
+    operation_id="session_sign_up",
     response_model=SignUpAccepted,
     status_code=202,
     summary="Create a customer account (the same answer whether or not the address has one)",
@@ -289,7 +295,12 @@ def sign_up(body: SignUp, request: Request, ctx: Ctx) -> SignUpAccepted:
     return signup(body, request, ctx)
 
 
-@router.post("/sign-in", response_model=SessionOut, summary="Sign in with e-mail and password")
+@router.post(
+    "/sign-in",
+    operation_id="session_sign_in",
+    response_model=SessionOut,
+    summary="Sign in with e-mail and password",
+)
 def sign_in(body: SignIn, request: Request, response: Response, ctx: Ctx) -> SessionOut:
     # Failures count per (account, address) with a per-account ceiling, like the token grant.
     login_guard.check_login(request, body.email)
@@ -303,6 +314,7 @@ def sign_in(body: SignIn, request: Request, response: Response, ctx: Ctx) -> Ses
 
 @router.post(
     "/refresh",
+    operation_id="session_refresh",
     response_model=SessionOut,
     summary="New access cookie from the refresh cookie (the refresh token rotates)",
 )
@@ -345,7 +357,13 @@ def _cookie_headers(response: Response) -> dict[str, str]:
     return {"Set-Cookie": values[0]} if values else {}
 
 
-@router.post("/sign-out", status_code=204, response_class=Response, summary="End this session")
+@router.post(
+    "/sign-out",
+    operation_id="session_sign_out",
+    status_code=204,
+    response_class=Response,
+    summary="End this session",
+)
 def sign_out(request: Request, ctx: Ctx) -> Response:
     token = request.cookies.get(REFRESH_COOKIE)
     ended: set[str] = set()
@@ -402,6 +420,7 @@ def reset_token(secret: str, user_id: str, password_hash: str | None) -> str:
 
 @router.post(
     "/password-reset",
+    operation_id="session_request_password_reset",
     response_model=Accepted,
     status_code=202,
     summary="Mail a password-reset link (same answer whether or not the account exists)",
@@ -444,6 +463,7 @@ def _mail_reset(ctx: ApiContext, to: str, language: str, link: str, token: str) 
 
 @router.post(
     "/password-reset/confirm",
+    operation_id="session_confirm_password_reset",
     response_model=Accepted,
     summary="Set a new password with the mailed token (signs out every session)",
 )

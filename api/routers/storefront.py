@@ -60,6 +60,7 @@ def _fold(text: str) -> str:
 
 @router.get(
     "/storefront/movies",
+    operation_id="storefront_storefront_movies",
     response_model=StorefrontMovies,
     summary="Now showing and coming soon, with filter facets and title search in every language",
 )
@@ -131,6 +132,7 @@ def _item(movie: Movie, own: list[Show], langs: list[str]) -> StorefrontMovie:
 
 @router.get(
     "/storefront/movies/{movie_id}",
+    operation_id="storefront_storefront_movie",
     response_model=StorefrontMovie,
     summary="One movie with its poster, every title and what is screened in a city",
 )
@@ -164,6 +166,7 @@ class StorefrontShow(BaseModel):
 
 @router.get(
     "/storefront/shows/{show_id}",
+    operation_id="storefront_storefront_show",
     response_model=StorefrontShow,
     summary="A show with its theatre, movie and the theatre's selling rules",
 )
@@ -206,6 +209,7 @@ class CancellationQuote(BaseModel):
 
 @router.get(
     "/bookings/{booking_id}/cancellation-quote",
+    operation_id="storefront_cancellation_quote",
     response_model=CancellationQuote,
     tags=["booking"],
     summary="The refund a cancellation would give now (nothing changes)",

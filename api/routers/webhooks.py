@@ -16,6 +16,7 @@ router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 
 @router.post(
     "/stripe",
+    operation_id="webhooks_stripe_webhook",
     response_model=WebhookOut,
     summary="Stripe events (Stripe-Signature verified with the webhook secret)",
     openapi_extra={
