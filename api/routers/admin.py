@@ -8,9 +8,10 @@ import time
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from api.context import ApiContext, Ctx
+from api.deps import PathId, QueryId
 from api.pagination import Page, PageParams, Paging, encode_cursor, paginate
 from api.problems import ApiProblem, not_found
 from api.schemas_admin import (
@@ -67,7 +68,7 @@ def list_users(
     _: AdminReader,
     ctx: Ctx,
     role: Role | None = None,
-    partner_id: Annotated[str | None, Query(max_length=64)] = None,
+    partner_id: QueryId = None,
 ) -> Page[UserOut]:
     with ctx.hub.engine.connect() as conn:
         rows = users.list_users(
@@ -133,7 +134,7 @@ def create_user(body: UserIn, actor: AdminWriter, ctx: Ctx) -> UserOut:
 )
 def update_user(
     body: UserPatch,
-    user_id: Annotated[str, Path(max_length=64)],
+    user_id: PathId,
     actor: AdminWriter,
     ctx: Ctx,
 ) -> UserOut:
@@ -320,7 +321,7 @@ def create_connector(body: ConnectorIn, actor: AdminWriter, ctx: Ctx) -> Connect
     "/connectors/{connector_id}", operation_id="admin_get_connector", response_model=ConnectorOut
 )
 def get_connector(
-    connector_id: Annotated[str, Path(max_length=64)],
+    connector_id: PathId,
     _: AdminReader,
     ctx: Ctx,
 ) -> ConnectorOut:
@@ -335,7 +336,7 @@ def get_connector(
     summary="The connector's recent import runs (catalog, localization, inventory), newest first",
 )
 def connector_runs(
-    connector_id: Annotated[str, Path(max_length=64)],
+    connector_id: PathId,
     _: AdminReader,
     ctx: Ctx,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
@@ -371,7 +372,7 @@ def _set_status(ctx: ApiContext, actor: Principal, connector_id: str, status: st
     summary="Stop syncing this connector (scheduled jobs skip paused connectors)",
 )
 def pause_connector(
-    connector_id: Annotated[str, Path(max_length=64)],
+    connector_id: PathId,
     actor: AdminWriter,
     ctx: Ctx,
 ) -> ConnectorOut:
@@ -384,7 +385,7 @@ def pause_connector(
     response_model=ConnectorOut,
 )
 def resume_connector(
-    connector_id: Annotated[str, Path(max_length=64)],
+    connector_id: PathId,
     actor: AdminWriter,
     ctx: Ctx,
 ) -> ConnectorOut:
@@ -398,7 +399,7 @@ def resume_connector(
     summary="The connector's last recorded health",
 )
 def connector_health(
-    connector_id: Annotated[str, Path(max_length=64)],
+    connector_id: PathId,
     _: AdminReader,
     ctx: Ctx,
 ) -> dict[str, Any]:
@@ -414,7 +415,7 @@ def connector_health(
     summary="Call the theatre's system now (read its theatres) and record the health",
 )
 def test_connector(
-    connector_id: Annotated[str, Path(max_length=64)],
+    connector_id: PathId,
     actor: AdminWriter,
     ctx: Ctx,
 ) -> ConnectorTestOut:
@@ -493,7 +494,7 @@ def list_conflicts(
     _: AdminReader,
     ctx: Ctx,
     status: Literal["open", "resolved"] | None = "open",
-    connector_id: Annotated[str | None, Query(max_length=64)] = None,
+    connector_id: QueryId = None,
 ) -> Page[ConflictOut]:
     with ctx.hub.engine.connect() as conn:
         rows = operations.conflicts(
@@ -530,7 +531,7 @@ def _conflict_out(ctx: ApiContext, row: dict[str, Any]) -> ConflictOut:
 )
 def resolve_conflict(
     body: ResolveIn,
-    conflict_id: Annotated[str, Path(max_length=64)],
+    conflict_id: PathId,
     actor: AdminWriter,
     ctx: Ctx,
 ) -> ConflictOut:
@@ -629,7 +630,7 @@ def list_dead_letters(
     _: AdminReader,
     ctx: Ctx,
     status: Literal["open", "replayed", "discarded"] | None = "open",
-    connector_id: Annotated[str | None, Query(max_length=64)] = None,
+    connector_id: QueryId = None,
 ) -> Page[DeadLetterOut]:
     with ctx.hub.engine.connect() as conn:
         rows = operations.dead_letter_page(
@@ -647,7 +648,7 @@ def list_dead_letters(
     response_model=DeadLetterOut,
 )
 def get_dead_letter(
-    dead_letter_id: Annotated[str, Path(max_length=64)],
+    dead_letter_id: PathId,
     _: AdminReader,
     ctx: Ctx,
 ) -> DeadLetterOut:
@@ -679,7 +680,7 @@ def _replayer():
     },
 )
 def replay_dead_letter(
-    dead_letter_id: Annotated[str, Path(max_length=64)],
+    dead_letter_id: PathId,
     actor: AdminWriter,
     ctx: Ctx,
 ) -> DeadLetterOut:
@@ -735,7 +736,7 @@ def replay_dead_letter(
     summary="Close a dead letter without replaying it",
 )
 def discard_dead_letter(
-    dead_letter_id: Annotated[str, Path(max_length=64)],
+    dead_letter_id: PathId,
     actor: AdminWriter,
     ctx: Ctx,
 ) -> DeadLetterOut:
@@ -764,7 +765,7 @@ def audit_log(
     page: Paging,
     _: AdminReader,
     ctx: Ctx,
-    actor: Annotated[str | None, Query(max_length=64)] = None,
+    actor: QueryId = None,
     action: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Page[AuditOut]:
     key = page.key()

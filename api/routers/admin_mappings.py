@@ -28,11 +28,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Response
-from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
 from adapters.mapping import Mapping, MappingError, MappingIssue, load_mapping_text
 from api.context import ApiContext, Ctx
+from api.deps import PathId
 from api.problems import ApiProblem, not_found
 from api.schemas_auth import Strict
 from api.security.access import AdminReader, AdminWriter
@@ -287,7 +287,7 @@ def _mapping_out(ctx: ApiContext, row: dict[str, Any], target: Path) -> MappingO
 )
 def get_mapping(
     response: Response,
-    connector_id: Annotated[str, PathParam(max_length=64)],
+    connector_id: PathId,
     _: AdminReader,
     ctx: Ctx,
 ) -> MappingOut:
@@ -305,7 +305,7 @@ def get_mapping(
 )
 def validate_mapping(
     body: MappingText,
-    connector_id: Annotated[str, PathParam(max_length=64)],
+    connector_id: PathId,
     _: AdminReader,
     ctx: Ctx,
 ) -> MappingCheckOut:
@@ -333,7 +333,7 @@ def validate_mapping(
 )
 def dry_run_mapping(
     body: DryRunIn,
-    connector_id: Annotated[str, PathParam(max_length=64)],
+    connector_id: PathId,
     _: AdminReader,
     ctx: Ctx,
 ) -> DryRunOut:
@@ -392,7 +392,7 @@ def dry_run_mapping(
 def save_mapping(
     body: MappingText,
     response: Response,
-    connector_id: Annotated[str, PathParam(max_length=64)],
+    connector_id: PathId,
     actor: AdminWriter,
     ctx: Ctx,
     if_match: IfMatch = None,

@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 
 from analytics import queries as analytics_queries
 from api.context import Ctx
+from api.deps import QueryId
 from api.security.access import AdminReader
 from canonical.time import utcnow
 from store.tables import bookings, outbox, payments, shows, theatres
@@ -52,9 +53,9 @@ def search_bookings(
     q: Annotated[
         str | None, Query(max_length=64, description="Booking code or id (prefix)")
     ] = None,
-    customer_id: Annotated[str | None, Query(max_length=64)] = None,
-    show_id: Annotated[str | None, Query(max_length=64)] = None,
-    theatre_id: Annotated[str | None, Query(max_length=64)] = None,
+    customer_id: QueryId = None,
+    show_id: QueryId = None,
+    theatre_id: QueryId = None,
     status: Literal["pending", "confirmed", "cancelled", "failed"] | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[dict[str, Any]]:

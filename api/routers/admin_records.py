@@ -15,10 +15,11 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 from pydantic import Field
 
 from api.context import ApiContext, Ctx
+from api.deps import PathId
 from api.pagination import Page, Paging, encode_cursor
 from api.problems import ApiProblem, not_found
 from api.schemas_admin import ConnectorIn, ConnectorOut
@@ -140,7 +141,7 @@ def _edit(
 def replace_connector(
     body: ConnectorIn,
     response: Response,
-    connector_id: Annotated[str, Path(max_length=64)],
+    connector_id: PathId,
     actor: AdminWriter,
     ctx: Ctx,
     if_match: IfMatch = None,
@@ -160,7 +161,7 @@ def replace_connector(
 def update_connector(
     body: ConnectorPatch,
     response: Response,
-    connector_id: Annotated[str, Path(max_length=64)],
+    connector_id: PathId,
     actor: AdminWriter,
     ctx: Ctx,
     if_match: IfMatch = None,
@@ -180,7 +181,7 @@ def update_connector(
     summary="Delete a connector nothing was imported through (otherwise pause it)",
 )
 def delete_connector(
-    connector_id: Annotated[str, Path(max_length=64)],
+    connector_id: PathId,
     actor: AdminWriter,
     ctx: Ctx,
     if_match: IfMatch = None,

@@ -8,9 +8,10 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from api.context import ApiContext, Ctx
+from api.deps import PathId
 from api.problems import not_found
 from api.routers.partner import _theatre
 from api.security.access import AdminReader, PartnerReader
@@ -76,7 +77,7 @@ def _csv(
     responses=CSV_RESPONSE,
 )
 def admin_allocation_sales(
-    connector_id: Annotated[str, Path(max_length=64)],
+    connector_id: PathId,
     day: BusinessDay,
     _: AdminReader,
     ctx: Ctx,
@@ -90,7 +91,7 @@ def admin_allocation_sales(
 
 
 def reads_own_theatre(
-    theatre_id: Annotated[str, Path(max_length=64)],
+    theatre_id: PathId,
     principal: PartnerReader,
     ctx: Ctx,
 ) -> Principal:
@@ -109,7 +110,7 @@ def reads_own_theatre(
     responses=CSV_RESPONSE,
 )
 def partner_allocation_sales(
-    theatre_id: Annotated[str, Path(max_length=64)],
+    theatre_id: PathId,
     day: BusinessDay,
     ctx: Ctx,
     date_to: LastDay = None,

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from analytics import queries
 from analytics.queries import Filters, Scope
 from api.context import Ctx
+from api.deps import PathId, QueryId
 from api.problems import ApiProblem, not_found
 from api.security.access import AdminReader, PartnerReader
 
@@ -41,11 +42,11 @@ def filters(
         date | None, Query(description="Last local business day (inclusive)")
     ] = None,
     city: Annotated[str | None, Query(max_length=100)] = None,
-    theatre_id: Annotated[str | None, Query(max_length=64)] = None,
-    screen_id: Annotated[str | None, Query(max_length=64)] = None,
-    movie_id: Annotated[str | None, Query(max_length=64)] = None,
+    theatre_id: QueryId = None,
+    screen_id: QueryId = None,
+    movie_id: QueryId = None,
     language: Annotated[str | None, Query(max_length=35)] = None,
-    show_id: Annotated[str | None, Query(max_length=64)] = None,
+    show_id: QueryId = None,
 ) -> Filters:
     if date_from and date_to:
         if date_to < date_from:
@@ -267,7 +268,7 @@ def analytics_searches(
     summary="What one customer books: language, genre, format, time of day",
 )
 def analytics_customer_preferences(
-    customer_id: Annotated[str, Path(max_length=64)],
+    customer_id: PathId,
     _: AdminReader,
     ctx: Ctx,
 ) -> dict[str, Any]:

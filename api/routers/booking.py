@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from api.context import ApiContext, Ctx
+from api.deps import PathId
 from api.idempotency import idempotency_key, run_once
 from api.problems import not_found
 from api.ratelimit import limit_checkout, limit_hold
@@ -56,7 +57,7 @@ router = APIRouter(prefix="/v1", tags=["booking"])
     summary="The best N adjacent free seats (not held: hold them with POST /v1/holds)",
 )
 def best_available(
-    show_id: Annotated[str, Path(max_length=64)],
+    show_id: PathId,
     ctx: Ctx,
     count: Annotated[int, Query(ge=1, le=50)] = 2,
     category: Annotated[str | None, Query(max_length=40)] = None,
@@ -142,7 +143,7 @@ def _own_hold(ctx: ApiContext, principal: Principal, hold_id: str) -> Hold:
 
 @router.get("/holds/{hold_id}", operation_id="booking_get_hold", response_model=HoldOut)
 def get_hold(
-    hold_id: Annotated[str, Path(max_length=64)],
+    hold_id: PathId,
     principal: Customer,
     ctx: Ctx,
 ) -> HoldOut:
@@ -156,7 +157,7 @@ def get_hold(
     summary="Extend a hold once by its time-to-live",
 )
 def extend_hold(
-    hold_id: Annotated[str, Path(max_length=64)],
+    hold_id: PathId,
     principal: Customer,
     ctx: Ctx,
 ) -> HoldOut:
@@ -171,7 +172,7 @@ def extend_hold(
     summary="Let the seats go",
 )
 def release_hold(
-    hold_id: Annotated[str, Path(max_length=64)],
+    hold_id: PathId,
     principal: Customer,
     ctx: Ctx,
 ) -> HoldOut:
@@ -266,7 +267,7 @@ def payments_config(ctx: Ctx) -> PaymentsConfigOut:
 
 
 def owns_payment(
-    payment_id: Annotated[str, Path(max_length=64)],
+    payment_id: PathId,
     principal: Customer,
     ctx: Ctx,
 ) -> Payment:
@@ -289,7 +290,7 @@ def owns_payment(
 )
 def confirm_payment(
     body: ConfirmPaymentIn,
-    payment_id: Annotated[str, Path(max_length=64)],
+    payment_id: PathId,
     payment: Annotated[Payment, Depends(owns_payment)],
     ctx: Ctx,
 ) -> CheckoutOut:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 
 from api.context import ApiContext, Ctx
-from api.deps import Languages
+from api.deps import Languages, PathId, QueryId
 from api.idempotency import idempotency_key, run_once
 from api.pagination import Page, Paging, encode_cursor
 from api.problems import ApiProblem, not_found
@@ -61,7 +61,7 @@ def list_bookings(
     ctx: Ctx,
     languages: Languages,
     status: Literal["pending", "confirmed", "cancelled", "failed"] | None = None,
-    show_id: Annotated[str | None, Query(max_length=64)] = None,
+    show_id: QueryId = None,
 ) -> Page[BookingOut]:
     key = page.key()
     before = None
@@ -89,7 +89,7 @@ def list_bookings(
 
 @router.get("/{booking_id}", operation_id="booking_get_booking", response_model=BookingOut)
 def get_booking(
-    booking_id: Annotated[str, Path(max_length=64)],
+    booking_id: PathId,
     principal: Customer,
     ctx: Ctx,
     languages: Languages,
@@ -104,7 +104,7 @@ def get_booking(
     summary="Cancel a confirmed booking; the refund follows the theatre's policy",
 )
 def cancel_booking(
-    booking_id: Annotated[str, Path(max_length=64)],
+    booking_id: PathId,
     principal: Customer,
     ctx: Ctx,
     key: Annotated[str | None, Depends(idempotency_key)],
@@ -143,7 +143,7 @@ def _require_ticket(booking: Booking) -> None:
     summary="The e-ticket",
 )
 def ticket(
-    booking_id: Annotated[str, Path(max_length=64)],
+    booking_id: PathId,
     principal: Customer,
     ctx: Ctx,
 ) -> ETicketOut:
@@ -188,7 +188,7 @@ QR: dict[int | str, dict[str, Any]] = {
 )
 def ticket_qr(
     fmt: Literal["svg", "png"],
-    booking_id: Annotated[str, Path(max_length=64)],
+    booking_id: PathId,
     principal: Customer,
     ctx: Ctx,
 ) -> Response:

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.context import Ctx
-from api.deps import Languages, StaleConn
+from api.deps import Languages, PathId, QueryId, StaleConn
 from api.etag import NOT_MODIFIED, etag_bytes, etag_json
 from api.pagination import Page, Paging, paginate
 from api.problems import not_found
@@ -119,8 +119,8 @@ def get_movie(
 def list_shows(
     page: Paging,
     conn: StaleConn,
-    movie_id: Annotated[str | None, Query(max_length=64)] = None,
-    theatre_id: Annotated[str | None, Query(max_length=64)] = None,
+    movie_id: QueryId = None,
+    theatre_id: QueryId = None,
     city: Annotated[str | None, Query(max_length=100)] = None,
     date_: Annotated[date | None, Query(alias="date")] = None,
     language: Annotated[str | None, Query(max_length=35)] = None,
@@ -152,9 +152,7 @@ def list_shows(
     response_model=ShowOut,
     responses=NOT_MODIFIED,
 )
-def get_show(
-    request: Request, show_id: Annotated[str, Path(max_length=64)], conn: StaleConn
-) -> Response:
+def get_show(request: Request, show_id: PathId, conn: StaleConn) -> Response:
     show = catalog.get_show(conn, show_id)
     theatre = catalog.get_theatre(conn, show.theatre_id) if show else None
     if not show or not theatre:
@@ -219,7 +217,7 @@ def render_seat_map(view: SeatMap, category_labels: list[dict] | None = None) ->
     responses=NOT_MODIFIED,
     summary="Live seat map (ETag changes whenever a seat changes)",
 )
-def seat_map(request: Request, show_id: Annotated[str, Path(max_length=64)], ctx: Ctx) -> Response:
+def seat_map(request: Request, show_id: PathId, ctx: Ctx) -> Response:
     try:
         view = ctx.booking.seat_map(show_id)
     except UnknownShow:

@@ -12,13 +12,12 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import Annotated, Protocol
+from typing import Protocol
 
 from fastapi import APIRouter, Request, Response
-from fastapi import Path as PathParam
 from pydantic import BaseModel
 
-from api.deps import Conn
+from api.deps import Conn, PathId
 from api.problems import ApiProblem, not_found
 from api.security.access import PartnerWriter
 from marquee.settings import VAR
@@ -121,7 +120,7 @@ class PosterOut(BaseModel):
 )
 async def upload_poster(
     request: Request,
-    movie_id: Annotated[str, PathParam(max_length=64)],
+    movie_id: PathId,
     principal: PartnerWriter,
     conn: Conn,
 ) -> PosterOut:
@@ -146,7 +145,7 @@ async def upload_poster(
     responses={200: {"content": {"image/png": {}, "image/jpeg": {}, "image/webp": {}}}},
     summary="A movie's poster (cached: the address changes with the image)",
 )
-def get_poster(request: Request, movie_id: Annotated[str, PathParam(max_length=64)]) -> Response:
+def get_poster(request: Request, movie_id: PathId) -> Response:
     found = _store.get(f"posters/{movie_id}")
     if found is None:
         raise not_found("poster", movie_id)

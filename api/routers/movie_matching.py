@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.context import Ctx
+from api.deps import PathId
 from api.problems import ApiProblem, not_found
 from api.security.access import AdminReader, AdminWriter
 from store import catalog, movie_matching
@@ -112,7 +113,7 @@ def _open(conn: Any, match_id: str) -> dict[str, Any]:
 )
 def merge(
     body: MergeIn,
-    match_id: Annotated[str, Path(max_length=64)],
+    match_id: PathId,
     principal: AdminWriter,
     ctx: Ctx,
 ) -> CandidateOut:
@@ -132,7 +133,7 @@ def merge(
     "/movie-matches/{match_id}/split", operation_id="admin_split", response_model=CandidateOut
 )
 def split(
-    match_id: Annotated[str, Path(max_length=64)],
+    match_id: PathId,
     principal: AdminWriter,
     ctx: Ctx,
 ) -> CandidateOut:
@@ -147,7 +148,7 @@ def split(
     "/movies/{movie_id}/identities", operation_id="admin_identities", response_model=IdentitiesOut
 )
 def identities(
-    movie_id: Annotated[str, Path(max_length=64)],
+    movie_id: PathId,
     _: AdminReader,
     ctx: Ctx,
 ) -> IdentitiesOut:

@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import ValidationError
 from sqlalchemy import Connection
 
 from api.context import ApiContext, Ctx
+from api.deps import PathId
 from api.pagination import Page, Paging, paginate
 from api.problems import ApiProblem, not_found
 from api.schemas import MovieOut, ShowOut, TheatreOut
@@ -85,7 +86,7 @@ def _show(conn: Connection, principal: Principal, show_id: str) -> tuple[Theatre
 # Ownership as dependencies: they run before the request body is validated, so another
 # partner's id answers 404 whatever the body holds (never a 422 that confirms the id exists).
 def owns_theatre(
-    theatre_id: Annotated[str, Path(max_length=64)],
+    theatre_id: PathId,
     principal: PartnerWriter,
     ctx: Ctx,
 ) -> Principal:
@@ -95,7 +96,7 @@ def owns_theatre(
 
 
 def owns_screen(
-    screen_id: Annotated[str, Path(max_length=64)],
+    screen_id: PathId,
     principal: PartnerWriter,
     ctx: Ctx,
 ) -> Principal:
@@ -105,7 +106,7 @@ def owns_screen(
 
 
 def owns_show(
-    show_id: Annotated[str, Path(max_length=64)],
+    show_id: PathId,
     principal: PartnerWriter,
     ctx: Ctx,
 ) -> Principal:
@@ -160,7 +161,7 @@ def create_theatre(body: TheatreIn, principal: PartnerWriter, ctx: Ctx) -> Theat
 
 @router.get("/theatres/{theatre_id}", operation_id="partner_get_theatre", response_model=TheatreOut)
 def get_theatre(
-    theatre_id: Annotated[str, Path(max_length=64)],
+    theatre_id: PathId,
     principal: PartnerReader,
     ctx: Ctx,
 ) -> TheatreOut:
@@ -177,7 +178,7 @@ def get_theatre(
 )
 def update_theatre(
     body: TheatreIn,
-    theatre_id: Annotated[str, Path(max_length=64)],
+    theatre_id: PathId,
     principal: PartnerWriter,
     ctx: Ctx,
 ) -> TheatreOut:
@@ -216,7 +217,7 @@ def _screen_out(s: Screen) -> ScreenOut:
     response_model=list[ScreenOut],
 )
 def list_screens(
-    theatre_id: Annotated[str, Path(max_length=64)],
+    theatre_id: PathId,
     principal: PartnerReader,
     ctx: Ctx,
 ) -> list[ScreenOut]:
@@ -234,7 +235,7 @@ def list_screens(
 )
 def create_screen(
     body: ScreenIn,
-    theatre_id: Annotated[str, Path(max_length=64)],
+    theatre_id: PathId,
     principal: PartnerWriter,
     ctx: Ctx,
 ) -> ScreenOut:
@@ -265,7 +266,7 @@ def create_screen(
 )
 def upload_layout(
     body: LayoutIn,
-    screen_id: Annotated[str, Path(max_length=64)],
+    screen_id: PathId,
     principal: PartnerWriter,
     ctx: Ctx,
 ) -> LayoutOut:
@@ -333,7 +334,7 @@ def _layout_out(conn: Connection, theatre_id: str, layout: SeatLayout) -> Layout
     "/screens/{screen_id}/layout", operation_id="partner_get_layout", response_model=LayoutOut
 )
 def get_layout(
-    screen_id: Annotated[str, Path(max_length=64)],
+    screen_id: PathId,
     principal: PartnerReader,
     ctx: Ctx,
 ) -> LayoutOut:
@@ -409,7 +410,7 @@ def _ticket_types(
     "/theatres/{theatre_id}/shows", operation_id="partner_list_shows", response_model=Page[ShowOut]
 )
 def list_shows(
-    theatre_id: Annotated[str, Path(max_length=64)],
+    theatre_id: PathId,
     page: Paging,
     principal: PartnerReader,
     ctx: Ctx,
@@ -433,7 +434,7 @@ def list_shows(
 )
 def create_show(
     body: ShowIn,
-    theatre_id: Annotated[str, Path(max_length=64)],
+    theatre_id: PathId,
     principal: PartnerWriter,
     ctx: Ctx,
 ) -> ShowOut:
@@ -497,7 +498,7 @@ def create_show(
 
 @router.get("/shows/{show_id}", operation_id="partner_get_show", response_model=ShowOut)
 def get_show(
-    show_id: Annotated[str, Path(max_length=64)],
+    show_id: PathId,
     principal: PartnerReader,
     ctx: Ctx,
 ) -> ShowOut:
@@ -516,7 +517,7 @@ def get_show(
 )
 def set_prices(
     body: PricesIn,
-    show_id: Annotated[str, Path(max_length=64)],
+    show_id: PathId,
     principal: PartnerWriter,
     ctx: Ctx,
 ) -> ShowOut:
@@ -544,7 +545,7 @@ def set_prices(
     summary="Cancel a show that has no live bookings",
 )
 def cancel_show(
-    show_id: Annotated[str, Path(max_length=64)],
+    show_id: PathId,
     principal: PartnerWriter,
     ctx: Ctx,
 ) -> Response:
@@ -607,7 +608,7 @@ def _house(
 )
 def block_house_seats(
     body: SeatIdsIn,
-    show_id: Annotated[str, Path(max_length=64)],
+    show_id: PathId,
     principal: PartnerWriter,
     ctx: Ctx,
 ) -> HouseSeatsOut:
@@ -623,7 +624,7 @@ def block_house_seats(
 )
 def unblock_house_seats(
     body: SeatIdsIn,
-    show_id: Annotated[str, Path(max_length=64)],
+    show_id: PathId,
     principal: PartnerWriter,
     ctx: Ctx,
 ) -> HouseSeatsOut:
@@ -695,7 +696,7 @@ def create_client(body: ClientIn, principal: PartnerStaff, ctx: Ctx) -> ClientOu
     response_class=Response,
 )
 def revoke_client(
-    client_id: Annotated[str, Path(max_length=64)],
+    client_id: PathId,
     principal: PartnerStaff,
     ctx: Ctx,
 ) -> Response:

@@ -9,13 +9,12 @@ space, a sofa group on one row, side by side).
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import func, select
 
 from api.context import Ctx
+from api.deps import PathId
 from api.routers.partner import (
     _screen,
     _screen_out,
@@ -139,7 +138,7 @@ def check_layout(body: LayoutIn, companion_needs_wheelchair: bool) -> LayoutChec
 )
 def check_screen_layout(
     body: LayoutIn,
-    screen_id: Annotated[str, Path(max_length=64)],
+    screen_id: PathId,
     principal: PartnerWriter,
     ctx: Ctx,
 ) -> LayoutCheck:
@@ -165,7 +164,7 @@ class ScreenDetail(ScreenOut):
     "editor's heading and palette)",
 )
 def get_screen(
-    screen_id: Annotated[str, Path(max_length=64)],
+    screen_id: PathId,
     principal: PartnerReader,
     ctx: Ctx,
 ) -> ScreenDetail:
@@ -196,7 +195,7 @@ class CancelPreview(BaseModel):
     summary="What cancelling a show would mean: bookings, customers and refunds per currency",
 )
 def cancel_preview(
-    show_id: Annotated[str, Path(max_length=64)],
+    show_id: PathId,
     principal: PartnerReader,
     ctx: Ctx,
 ) -> CancelPreview:
@@ -236,7 +235,7 @@ def cancel_preview(
     summary="A theatre as the partner edits it: address, time zone and sales rules",
 )
 def theatre_settings(
-    theatre_id: Annotated[str, Path(max_length=64)],
+    theatre_id: PathId,
     principal: PartnerReader,
     ctx: Ctx,
 ) -> dict[str, object]:

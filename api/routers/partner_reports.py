@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from api.context import ApiContext, Ctx
+from api.deps import QueryId
 from api.problems import not_found
 from api.schemas_partner import SalesReport, SalesRow
 from api.security.access import PartnerReader
@@ -106,7 +107,7 @@ def _report(
 
 # The report's filters, the same for its JSON and its CSV.
 GroupByQuery = Annotated[GroupBy, Query()]
-IdQuery = Annotated[str | None, Query(max_length=64)]
+QueryId = QueryId
 FirstDay = Annotated[date | None, Query(description="First business date (inclusive)")]
 LastDay = Annotated[date | None, Query(description="Last business date (inclusive)")]
 
@@ -121,8 +122,8 @@ def sales(
     principal: PartnerReader,
     ctx: Ctx,
     group_by: GroupByQuery = GroupBy.SHOW,
-    theatre_id: IdQuery = None,
-    show_id: IdQuery = None,
+    theatre_id: QueryId = None,
+    show_id: QueryId = None,
     date_from: FirstDay = None,
     date_to: LastDay = None,
 ) -> SalesReport:
@@ -158,8 +159,8 @@ def sales_csv(
     principal: PartnerReader,
     ctx: Ctx,
     group_by: GroupByQuery = GroupBy.SHOW,
-    theatre_id: IdQuery = None,
-    show_id: IdQuery = None,
+    theatre_id: QueryId = None,
+    show_id: QueryId = None,
     date_from: FirstDay = None,
     date_to: LastDay = None,
 ) -> Response:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.context import ApiContext, Ctx
+from api.deps import PathId
 from api.problems import not_found
 from api.routers.partner import owns_theatre
 from api.security.access import AdminReader, AdminWriter
@@ -104,7 +105,7 @@ OwnTheatre = Annotated[Principal, Depends(owns_theatre)]
     response_model=list[CategoryNameOut],
 )
 def partner_list(
-    theatre_id: Annotated[str, Path(max_length=64)],
+    theatre_id: PathId,
     _: OwnTheatre,
     ctx: Ctx,
 ) -> list[CategoryNameOut]:
@@ -119,7 +120,7 @@ def partner_list(
 )
 def partner_set(
     body: CategoryNameIn,
-    theatre_id: Annotated[str, Path(max_length=64)],
+    theatre_id: PathId,
     code: CategoryCode,
     _: OwnTheatre,
     ctx: Ctx,
@@ -132,7 +133,7 @@ def partner_set(
     "/{theatre_id}/seat-categories/{code}", operation_id="partner_partner_remove", status_code=204
 )
 def partner_remove(
-    theatre_id: Annotated[str, Path(max_length=64)],
+    theatre_id: PathId,
     code: CategoryCode,
     _: OwnTheatre,
     ctx: Ctx,
@@ -149,7 +150,7 @@ def _theatre_exists(ctx: ApiContext, theatre_id: str) -> str:
 
 
 def _admin_theatre(
-    theatre_id: Annotated[str, Path(max_length=64)],
+    theatre_id: PathId,
     _: AdminWriter,
     ctx: Ctx,
 ) -> str:
@@ -160,7 +161,7 @@ AdminTheatre = Annotated[str, Depends(_admin_theatre)]
 
 
 def _admin_reads_theatre(
-    theatre_id: Annotated[str, Path(max_length=64)],
+    theatre_id: PathId,
     _: AdminReader,
     ctx: Ctx,
 ) -> str:

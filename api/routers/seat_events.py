@@ -22,13 +22,14 @@ import logging
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.context import ApiContext, Ctx
+from api.deps import PathId
 from api.problems import not_found
 from booking.errors import UnknownShow
 
@@ -180,9 +181,7 @@ async def _stream(request: Request, watch: ShowWatch, queue: asyncio.Queue) -> A
     responses={200: {"content": {"text/event-stream": {}}, "description": "Seat changes"}},
     summary="Live seat changes (server-sent events): a snapshot, then only the seats that changed",
 )
-async def seat_events(
-    request: Request, show_id: Annotated[str, Path(max_length=64)], ctx: Ctx
-) -> StreamingResponse:
+async def seat_events(request: Request, show_id: PathId, ctx: Ctx) -> StreamingResponse:
     try:
         watch, queue = await _subscribe(ctx, show_id)
     except UnknownShow:

@@ -15,11 +15,11 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from api.context import Ctx
-from api.deps import Conn, Languages
+from api.deps import Conn, Languages, PathId
 from api.problems import not_found
 from api.routers.images import poster_url
 from api.schemas import MovieOut, ShowOut, TheatreOut
@@ -137,7 +137,7 @@ def _item(movie: Movie, own: list[Show], langs: list[str]) -> StorefrontMovie:
     summary="One movie with its poster, every title and what is screened in a city",
 )
 def storefront_movie(
-    movie_id: Annotated[str, Path(max_length=64)],
+    movie_id: PathId,
     conn: Conn,
     langs: Languages,
     city: Annotated[str | None, Query(max_length=100)] = None,
@@ -171,7 +171,7 @@ class StorefrontShow(BaseModel):
     summary="A show with its theatre, movie and the theatre's selling rules",
 )
 def storefront_show(
-    show_id: Annotated[str, Path(max_length=64)],
+    show_id: PathId,
     conn: Conn,
     langs: Languages,
 ) -> StorefrontShow:
@@ -215,7 +215,7 @@ class CancellationQuote(BaseModel):
     summary="The refund a cancellation would give now (nothing changes)",
 )
 def cancellation_quote(
-    booking_id: Annotated[str, Path(max_length=64)],
+    booking_id: PathId,
     principal: Customer,
     ctx: Ctx,
 ) -> CancellationQuote:
