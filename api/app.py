@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
 
 from api import openapi, problems, tracking
 from api.admission import AdmissionMiddleware, limit_for
@@ -64,6 +65,19 @@ TAGS = [
 ]
 
 
+def require_operation_id(route: APIRoute) -> str:
+    """FastAPI asks for an id only for a route declared without `operation_id`: refuse it, so
+    a route without one fails at start. The web app's generated client names every operation
+    by its id, so ids are written down (by convention `{tag}_{function}`) and never derived:
+    renaming a function or a tag must not rename an operation."""
+    methods = ",".join(sorted(route.methods or ()))
+    suggested = f"{route.tags[0]}_{route.name}" if route.tags else route.name
+    raise RuntimeError(
+        f"route {methods} {route.path} ({route.name}) has no operation_id: "
+        f"declare one, e.g. operation_id={suggested!r}"
+    )
+
+
 def _lifespan(run_worker: bool, check_secrets: bool = False):
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -115,7 +129,7 @@ def create_app(
         description="Theatre integration hub and movie booking platform. Errors are RFC 9457 "
         "problem documents (`application/problem+json`) with a stable `code`.",
         openapi_tags=TAGS,
-        generate_unique_id_function=lambda r: f"{r.tags[0]}_{r.name}" if r.tags else r.name,
+        generate_unique_id_function=require_operation_id,
     )
     observability.configure_logging(hub.settings.log_level, hub.settings.log_json)
     app.state.hub = hub

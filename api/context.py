@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from api.ratelimit import RateLimiter, RateLimits
 from api.security.pii import PiiCipher, cipher_from_settings
@@ -64,3 +64,6 @@ class ApiContext:
 
 async def get_ctx(request: Request) -> ApiContext:
     return request.app.state.ctx
+
+
+Ctx = Annotated[ApiContext, Depends(get_ctx)]

@@ -1,10 +1,12 @@
-"""FastAPI dependencies: the hub, a database connection per request, preferred languages."""
+"""FastAPI dependencies: the hub, a database connection per request, preferred languages; and
+the id parameters every router declares the same way."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy import Connection
 
 from marquee.bootstrap import Hub
@@ -51,3 +53,12 @@ def preferred_languages(request: Request) -> list[str]:
         except ValueError:
             continue
     return langs
+
+
+Conn = Annotated[Connection, Depends(get_conn)]
+StaleConn = Annotated[Connection, Depends(get_stale_conn)]
+Languages = Annotated[list[str], Depends(preferred_languages)]
+
+# Every id in the hub is at most 64 characters: longer is refused with 422 before any lookup.
+PathId = Annotated[str, Path(max_length=64)]
+QueryId = Annotated[str | None, Query(max_length=64)]

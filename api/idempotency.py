@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Header
 from fastapi.encoders import jsonable_encoder
@@ -28,15 +28,17 @@ KEY_HEADER = "Idempotency-Key"
 
 
 def idempotency_key(
-    key: str | None = Header(
-        None,
-        alias=KEY_HEADER,
-        min_length=1,
-        max_length=255,
-        pattern=r"^[\x21-\x7e]+$",
-        description="Makes the request safe to repeat: a repeat with the same key and body "
-        "gets the first answer; the same key with another body is refused (422).",
-    ),
+    key: Annotated[
+        str | None,
+        Header(
+            alias=KEY_HEADER,
+            min_length=1,
+            max_length=255,
+            pattern=r"^[\x21-\x7e]+$",
+            description="Makes the request safe to repeat: a repeat with the same key and body "
+            "gets the first answer; the same key with another body is refused (422).",
+        ),
+    ] = None,
 ) -> str | None:
     return key
 

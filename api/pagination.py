@@ -7,9 +7,9 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Query
+from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 
 from api.problems import ApiProblem
@@ -22,16 +22,20 @@ MAX_LIMIT = 200
 class PageParams:
     def __init__(
         self,
-        cursor: str | None = Query(
-            None, description="Opaque cursor from `next_cursor`", max_length=500
-        ),
-        limit: int = Query(50, ge=1, le=MAX_LIMIT, description="Items per page"),
+        cursor: Annotated[
+            str | None, Query(description="Opaque cursor from `next_cursor`", max_length=500)
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page")] = 50,
     ) -> None:
         self.cursor = cursor
         self.limit = limit
 
     def key(self) -> list[Any] | None:
         return decode_cursor(self.cursor) if self.cursor else None
+
+
+# A list endpoint's `cursor` and `limit` query parameters.
+Paging = Annotated[PageParams, Depends()]
 
 
 class Page(BaseModel, Generic[T]):

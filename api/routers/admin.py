@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Security
+from fastapi import APIRouter, Query
 
-from api.context import ApiContext, get_ctx
-from api.pagination import Page, PageParams, encode_cursor, paginate
+from api.context import ApiContext, Ctx
+from api.deps import PathId, QueryId
+from api.pagination import Page, PageParams, Paging, encode_cursor, paginate
 from api.problems import ApiProblem, not_found
 from api.schemas_admin import (
     AuditOut,
@@ -30,8 +31,9 @@ from api.schemas_admin import (
 )
 from api.schemas_auth import UserOut
 from api.security import accounts
+from api.security.access import AdminReader, AdminWriter
 from api.security.endpoints import check_connector, describe_failure
-from api.security.principal import Principal, current_principal
+from api.security.principal import Principal
 from api.security.scopes import Role
 from api.security.standing import standings_for
 from canonical.time import utcnow
@@ -41,18 +43,6 @@ from store.conflict_context import contexts
 from store.users import EmailTaken
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
-
-
-async def admin_read(
-    p: Principal = Security(current_principal, scopes=["admin:read"]),
-) -> Principal:
-    return p
-
-
-async def admin_write(
-    p: Principal = Security(current_principal, scopes=["admin:write"]),
-) -> Principal:
-    return p
 
 
 def _after(page: PageParams) -> str | None:
@@ -67,13 +57,18 @@ def _next(rows: list[Any], page: PageParams, key) -> str | None:
 # ---- users and partners --------------------------------------------------------------------
 
 
-@router.get("/users", response_model=Page[UserOut], summary="Users, by role or partner")
+@router.get(
+    "/users",
+    operation_id="admin_list_users",
+    response_model=Page[UserOut],
+    summary="Users, by role or partner",
+)
 def list_users(
+    page: Paging,
+    _: AdminReader,
+    ctx: Ctx,
     role: Role | None = None,
-    partner_id: str | None = Query(None, max_length=64),
-    page: PageParams = Depends(),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    partner_id: QueryId = None,
 ) -> Page[UserOut]:
     with ctx.hub.engine.connect() as conn:
         rows = users.list_users(
@@ -97,10 +92,14 @@ def _check_partner(conn, role: Role, partner_id: str | None) -> None:
         raise ApiProblem(422, "partner_not_allowed", f"a {role.value} belongs to no partner")
 
 
-@router.post("/users", response_model=UserOut, status_code=201, summary="Create a user of any role")
-def create_user(
-    body: UserIn, actor: Principal = Depends(admin_write), ctx: ApiContext = Depends(get_ctx)
-) -> UserOut:
+@router.post(
+    "/users",
+    operation_id="admin_create_user",
+    response_model=UserOut,
+    status_code=201,
+    summary="Create a user of any role",
+)
+def create_user(body: UserIn, actor: AdminWriter, ctx: Ctx) -> UserOut:
     try:
         with ctx.hub.engine.begin() as conn:
             _check_partner(conn, body.role, body.partner_id)
@@ -129,14 +128,15 @@ def create_user(
 
 @router.patch(
     "/users/{user_id}",
+    operation_id="admin_update_user",
     response_model=UserOut,
     summary="Change a user's role, partner or active flag (ends their sessions)",
 )
 def update_user(
     body: UserPatch,
-    user_id: str = Path(max_length=64),
-    actor: Principal = Depends(admin_write),
-    ctx: ApiContext = Depends(get_ctx),
+    user_id: PathId,
+    actor: AdminWriter,
+    ctx: Ctx,
 ) -> UserOut:
     with ctx.hub.engine.begin() as conn:
         row = users.get_user(conn, user_id)
@@ -166,11 +166,16 @@ def update_user(
     return accounts.user_out(ctx.cipher, row)
 
 
-@router.get("/partners", response_model=Page[PartnerOut], summary="Partners, by id")
+@router.get(
+    "/partners",
+    operation_id="admin_list_partners",
+    response_model=Page[PartnerOut],
+    summary="Partners, by id",
+)
 def list_partners(
-    page: PageParams = Depends(),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    page: Paging,
+    _: AdminReader,
+    ctx: Ctx,
 ) -> Page[PartnerOut]:
     with ctx.hub.engine.connect() as conn:
         rows = [
@@ -181,10 +186,10 @@ def list_partners(
     return Page[PartnerOut](items=items, next_cursor=cursor)
 
 
-@router.post("/partners", response_model=PartnerOut, status_code=201)
-def create_partner(
-    body: PartnerIn, actor: Principal = Depends(admin_write), ctx: ApiContext = Depends(get_ctx)
-) -> PartnerOut:
+@router.post(
+    "/partners", operation_id="admin_create_partner", response_model=PartnerOut, status_code=201
+)
+def create_partner(body: PartnerIn, actor: AdminWriter, ctx: Ctx) -> PartnerOut:
     with ctx.hub.engine.begin() as conn:
         if partners.get_partner(conn, body.id) is not None:
             raise ApiProblem(409, "partner_exists", f"partner id {body.id!r} is taken")
@@ -257,13 +262,14 @@ def _connector_out(row: dict[str, Any], standing: dict[str, Any] | None = None) 
 
 @router.get(
     "/connectors",
+    operation_id="admin_list_connectors",
     response_model=Page[ConnectorOut],
     summary="Every connector, active and paused, with its last health",
 )
 def list_connectors(
-    page: PageParams = Depends(),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    page: Paging,
+    _: AdminReader,
+    ctx: Ctx,
 ) -> Page[ConnectorOut]:
     with ctx.hub.engine.connect() as conn:
         found = operations.all_connectors(conn)
@@ -275,13 +281,12 @@ def list_connectors(
 
 @router.post(
     "/connectors",
+    operation_id="admin_create_connector",
     response_model=ConnectorOut,
     status_code=201,
     summary="Create a connector (adapter, mapping, endpoint, secret names)",
 )
-def create_connector(
-    body: ConnectorIn, actor: Principal = Depends(admin_write), ctx: ApiContext = Depends(get_ctx)
-) -> ConnectorOut:
+def create_connector(body: ConnectorIn, actor: AdminWriter, ctx: Ctx) -> ConnectorOut:
     from connectors.connector import ConnectorConfig, register
     from connectors.selling import InvalidSellingPolicy
 
@@ -312,11 +317,13 @@ def create_connector(
         return _connector_out(_connector(conn, body.id))
 
 
-@router.get("/connectors/{connector_id}", response_model=ConnectorOut)
+@router.get(
+    "/connectors/{connector_id}", operation_id="admin_get_connector", response_model=ConnectorOut
+)
 def get_connector(
-    connector_id: str = Path(max_length=64),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: PathId,
+    _: AdminReader,
+    ctx: Ctx,
 ) -> ConnectorOut:
     with ctx.hub.engine.connect() as conn:
         return _connector_out(_connector(conn, connector_id))
@@ -324,14 +331,15 @@ def get_connector(
 
 @router.get(
     "/connectors/{connector_id}/runs",
+    operation_id="admin_connector_runs",
     response_model=list[ImportRunOut],
     summary="The connector's recent import runs (catalog, localization, inventory), newest first",
 )
 def connector_runs(
-    connector_id: str = Path(max_length=64),
-    limit: int = Query(20, ge=1, le=200),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: PathId,
+    _: AdminReader,
+    ctx: Ctx,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> list[ImportRunOut]:
     with ctx.hub.engine.connect() as conn:
         _connector(conn, connector_id)
@@ -359,35 +367,41 @@ def _set_status(ctx: ApiContext, actor: Principal, connector_id: str, status: st
 
 @router.post(
     "/connectors/{connector_id}/pause",
+    operation_id="admin_pause_connector",
     response_model=ConnectorOut,
     summary="Stop syncing this connector (scheduled jobs skip paused connectors)",
 )
 def pause_connector(
-    connector_id: str = Path(max_length=64),
-    actor: Principal = Depends(admin_write),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: PathId,
+    actor: AdminWriter,
+    ctx: Ctx,
 ) -> ConnectorOut:
     return _set_status(ctx, actor, connector_id, "paused")
 
 
-@router.post("/connectors/{connector_id}/resume", response_model=ConnectorOut)
+@router.post(
+    "/connectors/{connector_id}/resume",
+    operation_id="admin_resume_connector",
+    response_model=ConnectorOut,
+)
 def resume_connector(
-    connector_id: str = Path(max_length=64),
-    actor: Principal = Depends(admin_write),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: PathId,
+    actor: AdminWriter,
+    ctx: Ctx,
 ) -> ConnectorOut:
     return _set_status(ctx, actor, connector_id, "active")
 
 
 @router.get(
     "/connectors/{connector_id}/health",
+    operation_id="admin_connector_health",
     response_model=dict[str, Any],
     summary="The connector's last recorded health",
 )
 def connector_health(
-    connector_id: str = Path(max_length=64),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: PathId,
+    _: AdminReader,
+    ctx: Ctx,
 ) -> dict[str, Any]:
     with ctx.hub.engine.connect() as conn:
         row = _connector(conn, connector_id)
@@ -396,13 +410,14 @@ def connector_health(
 
 @router.post(
     "/connectors/{connector_id}/test",
+    operation_id="admin_test_connector",
     response_model=ConnectorTestOut,
     summary="Call the theatre's system now (read its theatres) and record the health",
 )
 def test_connector(
-    connector_id: str = Path(max_length=64),
-    actor: Principal = Depends(admin_write),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: PathId,
+    actor: AdminWriter,
+    ctx: Ctx,
 ) -> ConnectorTestOut:
     from connectors.connector import get_connector as live_connector
     from connectors.probe import count_records, probe_entity
@@ -468,13 +483,18 @@ def _refresh_gauges(conn) -> None:
     observability.OPEN_DEAD_LETTERS.set(dead)
 
 
-@router.get("/conflicts", response_model=Page[ConflictOut], summary="The sync conflict queue")
+@router.get(
+    "/conflicts",
+    operation_id="admin_list_conflicts",
+    response_model=Page[ConflictOut],
+    summary="The sync conflict queue",
+)
 def list_conflicts(
+    page: Paging,
+    _: AdminReader,
+    ctx: Ctx,
     status: Literal["open", "resolved"] | None = "open",
-    connector_id: str | None = Query(None, max_length=64),
-    page: PageParams = Depends(),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: QueryId = None,
 ) -> Page[ConflictOut]:
     with ctx.hub.engine.connect() as conn:
         rows = operations.conflicts(
@@ -501,6 +521,7 @@ def _conflict_out(ctx: ApiContext, row: dict[str, Any]) -> ConflictOut:
 
 @router.post(
     "/conflicts/{conflict_id}/resolve",
+    operation_id="admin_resolve_conflict",
     response_model=ConflictOut,
     summary="Resolve a conflict with an action that takes effect (and is audited)",
     responses={
@@ -510,9 +531,9 @@ def _conflict_out(ctx: ApiContext, row: dict[str, Any]) -> ConflictOut:
 )
 def resolve_conflict(
     body: ResolveIn,
-    conflict_id: str = Path(max_length=64),
-    actor: Principal = Depends(admin_write),
-    ctx: ApiContext = Depends(get_ctx),
+    conflict_id: PathId,
+    actor: AdminWriter,
+    ctx: Ctx,
 ) -> ConflictOut:
     """Actions with effects: `refund_customer` fails the Marquee booking and refunds the
     customer in full through the booking service (the same refund key as the outbox's, so the
@@ -600,15 +621,16 @@ def _refund_customer(ctx: ApiContext, row: dict[str, Any], note: str) -> dict[st
 
 @router.get(
     "/dead-letters",
+    operation_id="admin_list_dead_letters",
     response_model=Page[DeadLetterOut],
     summary="Records that failed to map, with the payload and the failing field",
 )
 def list_dead_letters(
+    page: Paging,
+    _: AdminReader,
+    ctx: Ctx,
     status: Literal["open", "replayed", "discarded"] | None = "open",
-    connector_id: str | None = Query(None, max_length=64),
-    page: PageParams = Depends(),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: QueryId = None,
 ) -> Page[DeadLetterOut]:
     with ctx.hub.engine.connect() as conn:
         rows = operations.dead_letter_page(
@@ -620,11 +642,15 @@ def list_dead_letters(
     )
 
 
-@router.get("/dead-letters/{dead_letter_id}", response_model=DeadLetterOut)
+@router.get(
+    "/dead-letters/{dead_letter_id}",
+    operation_id="admin_get_dead_letter",
+    response_model=DeadLetterOut,
+)
 def get_dead_letter(
-    dead_letter_id: str = Path(max_length=64),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    dead_letter_id: PathId,
+    _: AdminReader,
+    ctx: Ctx,
 ) -> DeadLetterOut:
     with ctx.hub.engine.connect() as conn:
         row = operations.get_dead_letter(conn, dead_letter_id)
@@ -644,6 +670,7 @@ def _replayer():
 
 @router.post(
     "/dead-letters/{dead_letter_id}/replay",
+    operation_id="admin_replay_dead_letter",
     response_model=DeadLetterOut,
     summary="Run a dead letter through the (fixed) mapping again and apply it",
     responses={
@@ -653,9 +680,9 @@ def _replayer():
     },
 )
 def replay_dead_letter(
-    dead_letter_id: str = Path(max_length=64),
-    actor: Principal = Depends(admin_write),
-    ctx: ApiContext = Depends(get_ctx),
+    dead_letter_id: PathId,
+    actor: AdminWriter,
+    ctx: Ctx,
 ) -> DeadLetterOut:
     with ctx.hub.engine.connect() as conn:
         row = operations.get_dead_letter(conn, dead_letter_id)
@@ -704,13 +731,14 @@ def replay_dead_letter(
 
 @router.post(
     "/dead-letters/{dead_letter_id}/discard",
+    operation_id="admin_discard_dead_letter",
     response_model=DeadLetterOut,
     summary="Close a dead letter without replaying it",
 )
 def discard_dead_letter(
-    dead_letter_id: str = Path(max_length=64),
-    actor: Principal = Depends(admin_write),
-    ctx: ApiContext = Depends(get_ctx),
+    dead_letter_id: PathId,
+    actor: AdminWriter,
+    ctx: Ctx,
 ) -> DeadLetterOut:
     with ctx.hub.engine.begin() as conn:
         row = operations.get_dead_letter(conn, dead_letter_id)
@@ -727,13 +755,18 @@ def discard_dead_letter(
 # ---- audit log -----------------------------------------------------------------------------
 
 
-@router.get("/audit-log", response_model=Page[AuditOut], summary="Admin actions, newest first")
+@router.get(
+    "/audit-log",
+    operation_id="admin_audit_log",
+    response_model=Page[AuditOut],
+    summary="Admin actions, newest first",
+)
 def audit_log(
-    actor: str | None = Query(None, max_length=64),
-    action: str | None = Query(None, max_length=100),
-    page: PageParams = Depends(),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    page: Paging,
+    _: AdminReader,
+    ctx: Ctx,
+    actor: QueryId = None,
+    action: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Page[AuditOut]:
     key = page.key()
     try:

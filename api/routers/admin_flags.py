@@ -3,22 +3,23 @@ place. A city row beats a country row, which beats the global row; no row means 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
 
-from api.context import ApiContext, get_ctx
+from api.context import Ctx
 from api.problems import not_found
-from api.routers.admin import admin_read, admin_write
-from api.security.principal import Principal
+from api.security.access import AdminReader, AdminWriter
 from canonical.time import utcnow
 from store import flags, users
 
 router = APIRouter(prefix="/v1/admin/flags", tags=["admin"])
 public_router = APIRouter(prefix="/v1/flags", tags=["catalog"])
 
-KEY = Path(max_length=64, pattern=r"^[a-z0-9][a-z0-9_.-]*$", examples=["seat_map_3d"])
+FlagKey = Annotated[
+    str, Path(max_length=64, pattern=r"^[a-z0-9][a-z0-9_.-]*$", examples=["seat_map_3d"])
+]
 
 
 class FlagIn(BaseModel):
@@ -34,20 +35,24 @@ def _scope_value(scope: str, value: str) -> str:
     return value.strip().upper() if scope == "country" else value.strip()
 
 
-@router.get("", summary="Every flag row (global, per country, per city)")
-def list_flags(
-    _: Principal = Depends(admin_read), ctx: ApiContext = Depends(get_ctx)
-) -> list[dict[str, Any]]:
+@router.get(
+    "", operation_id="admin_list_flags", summary="Every flag row (global, per country, per city)"
+)
+def list_flags(_: AdminReader, ctx: Ctx) -> list[dict[str, Any]]:
     with ctx.hub.engine.connect() as conn:
         return flags.all_rows(conn)
 
 
-@router.put("/{key}", summary="Set a flag globally, for a country or for a city (audited)")
+@router.put(
+    "/{key}",
+    operation_id="admin_put_flag",
+    summary="Set a flag globally, for a country or for a city (audited)",
+)
 def put_flag(
     body: FlagIn,
-    key: str = KEY,
-    actor: Principal = Depends(admin_write),
-    ctx: ApiContext = Depends(get_ctx),
+    key: FlagKey,
+    actor: AdminWriter,
+    ctx: Ctx,
 ) -> list[dict[str, Any]]:
     value = _scope_value(body.scope, body.value)
     with ctx.hub.engine.begin() as conn:
@@ -65,14 +70,18 @@ def put_flag(
 
 
 @router.delete(
-    "/{key}", status_code=204, response_class=Response, summary="Remove one row of a flag"
+    "/{key}",
+    operation_id="admin_delete_flag",
+    status_code=204,
+    response_class=Response,
+    summary="Remove one row of a flag",
 )
 def delete_flag(
-    key: str = KEY,
-    scope: Literal["global", "country", "city"] = Query("global"),
-    value: str = Query("", max_length=100),
-    actor: Principal = Depends(admin_write),
-    ctx: ApiContext = Depends(get_ctx),
+    key: FlagKey,
+    actor: AdminWriter,
+    ctx: Ctx,
+    scope: Annotated[Literal["global", "country", "city"], Query()] = "global",
+    value: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
     scope_value = _scope_value(scope, value)
     with ctx.hub.engine.begin() as conn:
@@ -82,11 +91,15 @@ def delete_flag(
     return Response(status_code=204)
 
 
-@public_router.get("", summary="The flags that apply to a place (city beats country beats global)")
+@public_router.get(
+    "",
+    operation_id="catalog_flags_for",
+    summary="The flags that apply to a place (city beats country beats global)",
+)
 def flags_for(
-    city: str | None = Query(None, max_length=100),
-    country: str | None = Query(None, min_length=2, max_length=2),
-    ctx: ApiContext = Depends(get_ctx),
+    ctx: Ctx,
+    city: Annotated[str | None, Query(max_length=100)] = None,
+    country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
 ) -> dict[str, bool]:
     with ctx.hub.engine.connect() as conn:
         return flags.evaluate(conn, city=city, country=country)

@@ -25,19 +25,18 @@ import difflib
 import hashlib
 import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Response
-from fastapi import Path as PathParam
+from fastapi import APIRouter, Header, Response
 from pydantic import BaseModel, Field
 
 from adapters.mapping import Mapping, MappingError, MappingIssue, load_mapping_text
-from api.context import ApiContext, get_ctx
+from api.context import ApiContext, Ctx
+from api.deps import PathId
 from api.problems import ApiProblem, not_found
-from api.routers.admin_records import admin_read, admin_write
 from api.schemas_auth import Strict
+from api.security.access import AdminReader, AdminWriter
 from api.security.endpoints import mapping_file, mappings_root
-from api.security.principal import Principal
 from store import admin_lookup, operations, users
 
 router = APIRouter(tags=["admin"])
@@ -49,9 +48,10 @@ MAX_PAYLOAD_CHARS = 500_000
 # adapter may speak any, so its mappings are not held to one.
 PROTOCOL_ADAPTERS = ("rest", "soap", "csv_sftp")
 
-IF_MATCH = Header(
-    None, description="The ETag of the mapping you read (required: 428 without, 412 if stale)"
-)
+IfMatch = Annotated[
+    str | None,
+    Header(description="The ETag of the mapping you read (required: 428 without, 412 if stale)"),
+]
 
 
 class MappingIssueOut(BaseModel):
@@ -280,15 +280,16 @@ def _mapping_out(ctx: ApiContext, row: dict[str, Any], target: Path) -> MappingO
 
 @router.get(
     "/connectors/{connector_id}/mapping",
+    operation_id="admin_get_mapping",
     response_model=MappingOut,
     summary="The connector's mapping as text, with its ETag, fingerprint and problems",
     responses={409: {"description": "The connector's mapping is not inside mappings/"}},
 )
 def get_mapping(
     response: Response,
-    connector_id: str = PathParam(max_length=64),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: PathId,
+    _: AdminReader,
+    ctx: Ctx,
 ) -> MappingOut:
     row = _connector_row(ctx, connector_id)
     out = _mapping_out(ctx, row, _file(ctx, row))
@@ -298,14 +299,15 @@ def get_mapping(
 
 @router.post(
     "/connectors/{connector_id}/mapping/validate",
+    operation_id="admin_validate_mapping",
     response_model=MappingCheckOut,
     summary="Check a candidate mapping text for this connector (nothing is saved)",
 )
 def validate_mapping(
     body: MappingText,
-    connector_id: str = PathParam(max_length=64),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: PathId,
+    _: AdminReader,
+    ctx: Ctx,
 ) -> MappingCheckOut:
     row = _connector_row(ctx, connector_id)
     mapping, issues = _check(ctx, row, _file(ctx, row), body.text)
@@ -324,15 +326,16 @@ def validate_mapping(
 
 @router.post(
     "/connectors/{connector_id}/mapping/dry-run",
+    operation_id="admin_dry_run_mapping",
     response_model=DryRunOut,
     summary="Map a pasted payload with a candidate mapping text (nothing is saved or applied)",
     responses={422: {"description": "The mapping is not valid, or has no such entity"}},
 )
 def dry_run_mapping(
     body: DryRunIn,
-    connector_id: str = PathParam(max_length=64),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: PathId,
+    _: AdminReader,
+    ctx: Ctx,
 ) -> DryRunOut:
     from adapters.mapping.model import canonical_json
     from connectors.mapping_files import dry_run_context
@@ -375,6 +378,7 @@ def dry_run_mapping(
 
 @router.put(
     "/connectors/{connector_id}/mapping",
+    operation_id="admin_save_mapping",
     response_model=MappingOut,
     summary="Save a new version of the connector's mapping (a new file; the connector uses it)",
     responses={
@@ -388,10 +392,10 @@ def dry_run_mapping(
 def save_mapping(
     body: MappingText,
     response: Response,
-    connector_id: str = PathParam(max_length=64),
-    if_match: str | None = IF_MATCH,
-    actor: Principal = Depends(admin_write),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: PathId,
+    actor: AdminWriter,
+    ctx: Ctx,
+    if_match: IfMatch = None,
 ) -> MappingOut:
     from connectors.connector import forget
     from connectors.mapping_files import remove_version, write_version

@@ -5,15 +5,15 @@ that differs from the booking's)."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from sqlalchemy import or_, select
 
 from analytics import queries as analytics_queries
-from api.context import ApiContext, get_ctx
-from api.routers.admin import admin_read
-from api.security.principal import Principal
+from api.context import Ctx
+from api.deps import QueryId
+from api.security.access import AdminReader
 from canonical.time import utcnow
 from store.tables import bookings, outbox, payments, shows, theatres
 
@@ -42,16 +42,22 @@ def _booking(row: Any, titles: dict[str, str], screen_names: dict[str, Any]) -> 
     }
 
 
-@router.get("/bookings/search", summary="Bookings by code, id, customer, show, theatre or status")
+@router.get(
+    "/bookings/search",
+    operation_id="admin_search_bookings",
+    summary="Bookings by code, id, customer, show, theatre or status",
+)
 def search_bookings(
-    q: str | None = Query(None, max_length=64, description="Booking code or id (prefix)"),
-    customer_id: str | None = Query(None, max_length=64),
-    show_id: str | None = Query(None, max_length=64),
-    theatre_id: str | None = Query(None, max_length=64),
+    _: AdminReader,
+    ctx: Ctx,
+    q: Annotated[
+        str | None, Query(max_length=64, description="Booking code or id (prefix)")
+    ] = None,
+    customer_id: QueryId = None,
+    show_id: QueryId = None,
+    theatre_id: QueryId = None,
     status: Literal["pending", "confirmed", "cancelled", "failed"] | None = None,
-    limit: int = Query(50, ge=1, le=200),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[dict[str, Any]]:
     b = bookings.c
     stmt = (
@@ -221,6 +227,7 @@ def _attention_rows(conn: Any, now: Any, stuck_minutes: int, days: int) -> list[
 
 @router.get(
     "/payments/attention",
+    operation_id="admin_payments_attention",
     summary="Payments a person must act on: stuck in flight, a refund that failed or hangs, "
     "a chargeback, money taken without a booking, an amount that differs from the booking",
     description="Ordinary outcomes are left out: a declined card (the customer tries again) "
@@ -228,11 +235,13 @@ def _attention_rows(conn: Any, now: Any, stuck_minutes: int, days: int) -> list[
     "`detail`) and what to do (`action`).",
 )
 def payments_attention(
-    stuck_minutes: int = Query(15, ge=1, le=1440, description="In flight longer than this"),
-    days: int = Query(7, ge=1, le=90, description="Look back this many days"),
-    limit: int = Query(100, ge=1, le=500),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    _: AdminReader,
+    ctx: Ctx,
+    stuck_minutes: Annotated[
+        int, Query(ge=1, le=1440, description="In flight longer than this")
+    ] = 15,
+    days: Annotated[int, Query(ge=1, le=90, description="Look back this many days")] = 7,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     with ctx.hub.engine.connect() as conn:
         return _attention_rows(conn, utcnow(), stuck_minutes, days)[:limit]

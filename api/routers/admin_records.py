@@ -13,36 +13,28 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response, Security
+from fastapi import APIRouter, Header, Query, Response
 from pydantic import Field
 
-from api.context import ApiContext, get_ctx
-from api.pagination import Page, PageParams, encode_cursor
+from api.context import ApiContext, Ctx
+from api.deps import PathId
+from api.pagination import Page, Paging, encode_cursor
 from api.problems import ApiProblem, not_found
 from api.schemas_admin import ConnectorIn, ConnectorOut
 from api.schemas_auth import Strict
 from api.schemas_booking import BookingOut
+from api.security.access import AdminReader, AdminWriter
 from api.security.endpoints import check_connector
-from api.security.principal import Principal, current_principal
+from api.security.principal import Principal
 from store import admin_lookup, users
 
 router = APIRouter(tags=["admin"])
 
-IF_MATCH = Header(None, description="The ETag you read: 412 if the connector changed since")
-
-
-async def admin_read(
-    p: Principal = Security(current_principal, scopes=["admin:read"]),
-) -> Principal:
-    return p
-
-
-async def admin_write(
-    p: Principal = Security(current_principal, scopes=["admin:write"]),
-) -> Principal:
-    return p
+IfMatch = Annotated[
+    str | None, Header(description="The ETag you read: 412 if the connector changed since")
+]
 
 
 # ---- connectors ----------------------------------------------------------------------------
@@ -142,16 +134,17 @@ def _edit(
 
 @router.put(
     "/connectors/{connector_id}",
+    operation_id="admin_replace_connector",
     response_model=ConnectorOut,
     summary="Replace a connector's definition (its status and health are kept)",
 )
 def replace_connector(
     body: ConnectorIn,
     response: Response,
-    connector_id: str = Path(max_length=64),
-    if_match: str | None = IF_MATCH,
-    actor: Principal = Depends(admin_write),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: PathId,
+    actor: AdminWriter,
+    ctx: Ctx,
+    if_match: IfMatch = None,
 ) -> ConnectorOut:
     if body.id != connector_id:
         raise ApiProblem(422, "id_mismatch", "the body's id must be the connector id in the path")
@@ -161,16 +154,17 @@ def replace_connector(
 
 @router.patch(
     "/connectors/{connector_id}",
+    operation_id="admin_update_connector",
     response_model=ConnectorOut,
     summary="Change some fields of a connector",
 )
 def update_connector(
     body: ConnectorPatch,
     response: Response,
-    connector_id: str = Path(max_length=64),
-    if_match: str | None = IF_MATCH,
-    actor: Principal = Depends(admin_write),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: PathId,
+    actor: AdminWriter,
+    ctx: Ctx,
+    if_match: IfMatch = None,
 ) -> ConnectorOut:
     changes = body.model_dump(exclude_unset=True)
     if not changes:
@@ -182,14 +176,15 @@ def update_connector(
 
 @router.delete(
     "/connectors/{connector_id}",
+    operation_id="admin_delete_connector",
     status_code=204,
     summary="Delete a connector nothing was imported through (otherwise pause it)",
 )
 def delete_connector(
-    connector_id: str = Path(max_length=64),
-    if_match: str | None = IF_MATCH,
-    actor: Principal = Depends(admin_write),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: PathId,
+    actor: AdminWriter,
+    ctx: Ctx,
+    if_match: IfMatch = None,
 ) -> Response:
     from connectors.connector import forget
 
@@ -225,16 +220,19 @@ def _digits(phone: str) -> str:
 
 @router.get(
     "/bookings",
+    operation_id="admin_find_bookings",
     response_model=Page[AdminBookingOut],
     summary="Find bookings by reference, customer email or customer phone (exactly one)",
 )
 def find_bookings(
-    reference: str | None = Query(None, max_length=16, description="The booking code"),
-    email: str | None = Query(None, max_length=320),
-    phone: str | None = Query(None, max_length=20, description="E.164, e.g. +919876543210"),
-    page: PageParams = Depends(),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    page: Paging,
+    _: AdminReader,
+    ctx: Ctx,
+    reference: Annotated[str | None, Query(max_length=16, description="The booking code")] = None,
+    email: Annotated[str | None, Query(max_length=320)] = None,
+    phone: Annotated[
+        str | None, Query(max_length=20, description="E.164, e.g. +919876543210")
+    ] = None,
 ) -> Page[AdminBookingOut]:
     given = [
         name for name, v in (("reference", reference), ("email", email), ("phone", phone)) if v

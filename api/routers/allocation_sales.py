@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
-from api.context import ApiContext, get_ctx
+from api.context import ApiContext, Ctx
+from api.deps import PathId
 from api.problems import not_found
-from api.routers.admin import admin_read
-from api.routers.partner import _theatre, reader
+from api.routers.partner import _theatre
+from api.security.access import AdminReader, PartnerReader
 from api.security.principal import Principal
 from booking.allocation_sales import (
     NotAllocationMode,
@@ -33,8 +34,13 @@ CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
         "description": "UTF-8 CSV with a header row, one line per seat sold or cancelled",
     }
 }
-DAY = Query(alias="date", description="The theatre's local business day (YYYY-MM-DD)")
-DAY_TO = Query(None, description="Last business day of a range (inclusive; at most 31 days)")
+BusinessDay = Annotated[
+    date, Query(alias="date", description="The theatre's local business day (YYYY-MM-DD)")
+]
+LastDay = Annotated[
+    date | None,
+    Query(description="Last business day of a range (inclusive; at most 31 days)"),
+]
 
 
 def _csv(
@@ -65,16 +71,17 @@ def _csv(
 
 @admin_router.get(
     "/connectors/{connector_id}/allocation-sales.csv",
+    operation_id="admin_admin_allocation_sales",
     response_class=Response,
     summary="The seats sold from the connector's allocation on a business day, as CSV",
     responses=CSV_RESPONSE,
 )
 def admin_allocation_sales(
-    connector_id: str = Path(max_length=64),
-    day: date = DAY,
-    date_to: date | None = DAY_TO,
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    connector_id: PathId,
+    day: BusinessDay,
+    _: AdminReader,
+    ctx: Ctx,
+    date_to: LastDay = None,
 ) -> Response:
     with ctx.hub.engine.connect() as conn:
         settings = sql.connector_settings(conn, connector_id)
@@ -84,9 +91,9 @@ def admin_allocation_sales(
 
 
 def reads_own_theatre(
-    theatre_id: str = Path(max_length=64),
-    principal: Principal = Depends(reader),
-    ctx: ApiContext = Depends(get_ctx),
+    theatre_id: PathId,
+    principal: PartnerReader,
+    ctx: Ctx,
 ) -> Principal:
     """Ownership before the query is validated: another partner's theatre answers 404."""
     with ctx.hub.engine.connect() as conn:
@@ -96,16 +103,17 @@ def reads_own_theatre(
 
 @partner_router.get(
     "/theatres/{theatre_id}/allocation-sales.csv",
+    operation_id="partner_partner_allocation_sales",
     response_class=Response,
     dependencies=[Depends(reads_own_theatre)],
     summary="The seats Marquee sold from your theatre's allocation on a business day, as CSV",
     responses=CSV_RESPONSE,
 )
 def partner_allocation_sales(
-    theatre_id: str = Path(max_length=64),
-    day: date = DAY,
-    date_to: date | None = DAY_TO,
-    ctx: ApiContext = Depends(get_ctx),
+    theatre_id: PathId,
+    day: BusinessDay,
+    ctx: Ctx,
+    date_to: LastDay = None,
 ) -> Response:
     with ctx.hub.engine.connect() as conn:
         linked = sql.theatre_connector(conn, theatre_id)

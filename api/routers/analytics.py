@@ -5,23 +5,22 @@ Dates are the theatres' local business days (`date_from`/`date_to` inclusive). M
 per currency. A partner naming a theatre that is not theirs gets 404, like the partner API.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: the endpoints `_register` defines name its
+# `scope_dep` argument in their annotations, which FastAPI can only read evaluated.
 import csv
 import io
 from collections.abc import Callable
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from analytics import queries
 from analytics.queries import Filters, Scope
-from api.context import ApiContext, get_ctx
+from api.context import Ctx
+from api.deps import PathId, QueryId
 from api.problems import ApiProblem, not_found
-from api.routers.admin import admin_read
-from api.routers.partner import reader
-from api.security.principal import Principal
+from api.security.access import AdminReader, PartnerReader
 
 partner_router = APIRouter(prefix="/v1/partner/analytics", tags=["partner"])
 admin_router = APIRouter(prefix="/v1/admin/analytics", tags=["admin"])
@@ -36,14 +35,18 @@ Dimension = Literal["language", "genre", "format", "time_of_day"]
 
 
 def filters(
-    date_from: date | None = Query(None, description="First local business day (inclusive)"),
-    date_to: date | None = Query(None, description="Last local business day (inclusive)"),
-    city: str | None = Query(None, max_length=100),
-    theatre_id: str | None = Query(None, max_length=64),
-    screen_id: str | None = Query(None, max_length=64),
-    movie_id: str | None = Query(None, max_length=64),
-    language: str | None = Query(None, max_length=35),
-    show_id: str | None = Query(None, max_length=64),
+    date_from: Annotated[
+        date | None, Query(description="First local business day (inclusive)")
+    ] = None,
+    date_to: Annotated[
+        date | None, Query(description="Last local business day (inclusive)")
+    ] = None,
+    city: Annotated[str | None, Query(max_length=100)] = None,
+    theatre_id: QueryId = None,
+    screen_id: QueryId = None,
+    movie_id: QueryId = None,
+    language: Annotated[str | None, Query(max_length=35)] = None,
+    show_id: QueryId = None,
 ) -> Filters:
     if date_from and date_to:
         if date_to < date_from:
@@ -62,11 +65,10 @@ def filters(
     )
 
 
-def partner_scope(
-    f: Filters = Depends(filters),
-    principal: Principal = Depends(reader),
-    ctx: ApiContext = Depends(get_ctx),
-) -> Scope:
+FilterQuery = Annotated[Filters, Depends(filters)]
+
+
+def partner_scope(f: FilterQuery, principal: PartnerReader, ctx: Ctx) -> Scope:
     assert principal.partner_id
     with ctx.hub.engine.connect() as conn:
         own = queries.own_theatres(conn, principal.partner_id)
@@ -75,7 +77,7 @@ def partner_scope(
     return Scope(own)
 
 
-def admin_scope(principal: Principal = Depends(admin_read)) -> Scope:
+def admin_scope(principal: AdminReader) -> Scope:
     return Scope.everything()
 
 
@@ -109,79 +111,117 @@ CSV: dict[int | str, dict[str, Any]] = {
 
 
 def _register(router: APIRouter, scope_dep: Callable[..., Scope]) -> None:
-    @router.get("/summary", summary="Totals, money per currency, funnel, abandonment, occupancy")
+    ScopeDep = Annotated[Scope, Depends(scope_dep)]
+    # The same endpoints on both routers: the router's tag keeps their operation ids apart.
+    tag = router.tags[0]
+
+    @router.get(
+        "/summary",
+        operation_id=f"{tag}_analytics_summary",
+        summary="Totals, money per currency, funnel, abandonment, occupancy",
+    )
     def analytics_summary(
-        f: Filters = Depends(filters),
-        scope: Scope = Depends(scope_dep),
-        ctx: ApiContext = Depends(get_ctx),
+        f: FilterQuery,
+        scope: ScopeDep,
+        ctx: Ctx,
     ) -> dict[str, Any]:
         with ctx.hub.engine.connect() as conn:
             return queries.totals(conn, scope, f)
 
-    @router.get("/breakdown", summary="Every counter by one dimension (and currency)")
+    @router.get(
+        "/breakdown",
+        operation_id=f"{tag}_analytics_breakdown",
+        summary="Every counter by one dimension (and currency)",
+    )
     def analytics_breakdown(
-        by: Breakdown = Query("day"),
-        f: Filters = Depends(filters),
-        scope: Scope = Depends(scope_dep),
-        ctx: ApiContext = Depends(get_ctx),
+        f: FilterQuery,
+        scope: ScopeDep,
+        ctx: Ctx,
+        by: Annotated[Breakdown, Query()] = "day",
     ) -> list[dict[str, Any]]:
         with ctx.hub.engine.connect() as conn:
             return queries.breakdown(conn, scope, f, by)
 
     @router.get(
-        "/breakdown.csv", response_class=Response, responses=CSV, summary="The breakdown as CSV"
+        "/breakdown.csv",
+        operation_id=f"{tag}_analytics_breakdown_csv",
+        response_class=Response,
+        responses=CSV,
+        summary="The breakdown as CSV",
     )
     def analytics_breakdown_csv(
-        by: Breakdown = Query("day"),
-        f: Filters = Depends(filters),
-        scope: Scope = Depends(scope_dep),
-        ctx: ApiContext = Depends(get_ctx),
+        f: FilterQuery,
+        scope: ScopeDep,
+        ctx: Ctx,
+        by: Annotated[Breakdown, Query()] = "day",
     ) -> Response:
         with ctx.hub.engine.connect() as conn:
             return _csv(queries.breakdown(conn, scope, f, by), f"analytics-by-{by}.csv")
 
-    @router.get("/shows", summary="Per show: capacity, seats sold, occupancy, funnel (heat map)")
+    @router.get(
+        "/shows",
+        operation_id=f"{tag}_analytics_shows",
+        summary="Per show: capacity, seats sold, occupancy, funnel (heat map)",
+    )
     def analytics_shows(
-        f: Filters = Depends(filters),
-        scope: Scope = Depends(scope_dep),
-        ctx: ApiContext = Depends(get_ctx),
+        f: FilterQuery,
+        scope: ScopeDep,
+        ctx: Ctx,
     ) -> list[dict[str, Any]]:
         with ctx.hub.engine.connect() as conn:
             return queries.show_occupancy(conn, scope, f)
 
-    @router.get("/shows.csv", response_class=Response, responses=CSV, summary="Per show, as CSV")
+    @router.get(
+        "/shows.csv",
+        operation_id=f"{tag}_analytics_shows_csv",
+        response_class=Response,
+        responses=CSV,
+        summary="Per show, as CSV",
+    )
     def analytics_shows_csv(
-        f: Filters = Depends(filters),
-        scope: Scope = Depends(scope_dep),
-        ctx: ApiContext = Depends(get_ctx),
+        f: FilterQuery,
+        scope: ScopeDep,
+        ctx: Ctx,
     ) -> Response:
         with ctx.hub.engine.connect() as conn:
             return _csv(queries.show_occupancy(conn, scope, f), "analytics-shows.csv")
 
-    @router.get("/reasons", summary="Failed payments, released holds, refunds... by reason")
+    @router.get(
+        "/reasons",
+        operation_id=f"{tag}_analytics_reasons",
+        summary="Failed payments, released holds, refunds... by reason",
+    )
     def analytics_reasons(
-        kind: ReasonKind | None = Query(None),
-        f: Filters = Depends(filters),
-        scope: Scope = Depends(scope_dep),
-        ctx: ApiContext = Depends(get_ctx),
+        f: FilterQuery,
+        scope: ScopeDep,
+        ctx: Ctx,
+        kind: Annotated[ReasonKind | None, Query()] = None,
     ) -> list[dict[str, Any]]:
         with ctx.hub.engine.connect() as conn:
             return queries.reasons(conn, scope, f, kind)
 
-    @router.get("/pace", summary="Tickets sold by days before the show (shows in range or one)")
+    @router.get(
+        "/pace",
+        operation_id=f"{tag}_analytics_pace",
+        summary="Tickets sold by days before the show (shows in range or one)",
+    )
     def analytics_pace(
-        f: Filters = Depends(filters),
-        scope: Scope = Depends(scope_dep),
-        ctx: ApiContext = Depends(get_ctx),
+        f: FilterQuery,
+        scope: ScopeDep,
+        ctx: Ctx,
     ) -> list[dict[str, Any]]:
         with ctx.hub.engine.connect() as conn:
             return queries.pace(conn, scope, f)
 
-    @router.get("/active-customers", summary="Distinct customers who held or booked, per day")
+    @router.get(
+        "/active-customers",
+        operation_id=f"{tag}_analytics_active_customers",
+        summary="Distinct customers who held or booked, per day",
+    )
     def analytics_active_customers(
-        f: Filters = Depends(filters),
-        scope: Scope = Depends(scope_dep),
-        ctx: ApiContext = Depends(get_ctx),
+        f: FilterQuery,
+        scope: ScopeDep,
+        ctx: Ctx,
     ) -> dict[str, Any]:
         with ctx.hub.engine.connect() as conn:
             return {
@@ -189,12 +229,16 @@ def _register(router: APIRouter, scope_dep: Callable[..., Scope]) -> None:
                 "by_day": queries.active_customers_by_day(conn, scope, f),
             }
 
-    @router.get("/preferences/trends", summary="Bookings per month by language/genre/format/time")
+    @router.get(
+        "/preferences/trends",
+        operation_id=f"{tag}_analytics_preference_trends",
+        summary="Bookings per month by language/genre/format/time",
+    )
     def analytics_preference_trends(
-        dimension: Dimension = Query("genre"),
-        f: Filters = Depends(filters),
-        scope: Scope = Depends(scope_dep),
-        ctx: ApiContext = Depends(get_ctx),
+        f: FilterQuery,
+        scope: ScopeDep,
+        ctx: Ctx,
+        dimension: Annotated[Dimension, Query()] = "genre",
     ) -> list[dict[str, Any]]:
         with ctx.hub.engine.connect() as conn:
             return queries.preference_trends(conn, scope, f, dimension)
@@ -204,11 +248,15 @@ _register(partner_router, partner_scope)
 _register(admin_router, admin_scope)
 
 
-@admin_router.get("/searches", summary="Search volume and latency (UTC days)")
+@admin_router.get(
+    "/searches",
+    operation_id="admin_analytics_searches",
+    summary="Search volume and latency (UTC days)",
+)
 def analytics_searches(
-    f: Filters = Depends(filters),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    f: FilterQuery,
+    _: AdminReader,
+    ctx: Ctx,
 ) -> dict[str, Any]:
     with ctx.hub.engine.connect() as conn:
         return queries.searches(conn, f)
@@ -216,12 +264,13 @@ def analytics_searches(
 
 @admin_router.get(
     "/customers/{customer_id}/preferences",
+    operation_id="admin_analytics_customer_preferences",
     summary="What one customer books: language, genre, format, time of day",
 )
 def analytics_customer_preferences(
-    customer_id: str = Path(max_length=64),
-    _: Principal = Depends(admin_read),
-    ctx: ApiContext = Depends(get_ctx),
+    customer_id: PathId,
+    _: AdminReader,
+    ctx: Ctx,
 ) -> dict[str, Any]:
     with ctx.hub.engine.connect() as conn:
         return {

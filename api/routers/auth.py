@@ -9,10 +9,10 @@ import logging
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request, Response, Security
+from fastapi import APIRouter, Form, Request, Response, Security
 from pydantic import BaseModel, Field
 
-from api.context import ApiContext, get_ctx
+from api.context import ApiContext, Ctx
 from api.problems import ApiProblem
 from api.ratelimit import client_ip, hashed, limiter_of
 from api.schemas_auth import ProfileUpdate, RefreshIn, SignUp, TokenOut, UserOut
@@ -53,6 +53,7 @@ SIGNUP_ANSWER = SignUpAccepted(
 
 @router.post(
     "/auth/signup",
+    operation_id="auth_signup",
     response_model=SignUpAccepted,
     status_code=202,
     summary="Create a customer account (the same answer whether or not the address has one)",
@@ -60,7 +61,7 @@ SIGNUP_ANSWER = SignUpAccepted(
     "address gets its account and a welcome mail, a known one a mail saying someone tried to "
     "sign up with it. Either way, the password given works only for a new account.",
 )
-def signup(body: SignUp, request: Request, ctx: ApiContext = Depends(get_ctx)) -> SignUpAccepted:
+def signup(body: SignUp, request: Request, ctx: Ctx) -> SignUpAccepted:
     rl = limiter_of(request)
     rl.check("login_ip", rl.limits.login_per_ip, client_ip(request))
     rl.check("signup_account", rl.limits.login_per_account, hashed(body.email))
@@ -133,6 +134,7 @@ def _basic_client(request: Request) -> tuple[str | None, str | None]:
 
 @router.post(
     "/auth/token",
+    operation_id="auth_token",
     response_model=TokenOut,
     responses=AUTH_ERRORS,
     summary="OAuth2 token endpoint",
@@ -143,13 +145,13 @@ def _basic_client(request: Request) -> tuple[str | None, str | None]:
 def token(
     request: Request,
     grant_type: Annotated[str, Form(pattern="^(password|client_credentials|refresh_token)$")],
+    ctx: Ctx,
     username: Annotated[str | None, Form(max_length=320)] = None,
     password: Annotated[str | None, Form(max_length=200)] = None,
     client_id: Annotated[str | None, Form(max_length=64)] = None,
     client_secret: Annotated[str | None, Form(max_length=200)] = None,
     refresh_token: Annotated[str | None, Form(max_length=200)] = None,
     scope: Annotated[str, Form(max_length=500)] = "",
-    ctx: ApiContext = Depends(get_ctx),
 ) -> TokenOut:
     s = ctx.hub.settings
     requested = scope.split() or None
@@ -213,21 +215,23 @@ def _rotate(ctx: ApiContext, refresh_token: str) -> TokenOut:
 
 @router.post(
     "/auth/refresh",
+    operation_id="auth_refresh",
     response_model=TokenOut,
     responses=AUTH_ERRORS,
     summary="Exchange a refresh token for new tokens (the old one stops working)",
 )
-def refresh(body: RefreshIn, ctx: ApiContext = Depends(get_ctx)) -> TokenOut:
+def refresh(body: RefreshIn, ctx: Ctx) -> TokenOut:
     return _rotate(ctx, body.refresh_token)
 
 
 @router.post(
     "/auth/logout",
+    operation_id="auth_logout",
     status_code=204,
     response_class=Response,
     summary="Revoke a refresh token (and every token rotated from the same login)",
 )
-def logout(body: RefreshIn, ctx: ApiContext = Depends(get_ctx)) -> Response:
+def logout(body: RefreshIn, ctx: Ctx) -> Response:
     with ctx.hub.engine.begin() as conn:
         session = accounts.revoke(conn, body.refresh_token)
     if session:
@@ -236,10 +240,10 @@ def logout(body: RefreshIn, ctx: ApiContext = Depends(get_ctx)) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/me", response_model=UserOut, summary="Your account")
+@router.get("/me", operation_id="auth_me", response_model=UserOut, summary="Your account")
 def me(
-    principal: Principal = Security(current_principal, scopes=["profile"]),
-    ctx: ApiContext = Depends(get_ctx),
+    principal: Annotated[Principal, Security(current_principal, scopes=["profile"])],
+    ctx: Ctx,
 ) -> UserOut:
     with ctx.hub.engine.connect() as conn:
         row = users.get_user(conn, principal.subject)
@@ -249,12 +253,15 @@ def me(
 
 
 @router.patch(
-    "/me", response_model=UserOut, summary="Change your name, phone, language or password"
+    "/me",
+    operation_id="auth_update_me",
+    response_model=UserOut,
+    summary="Change your name, phone, language or password",
 )
 def update_me(
     body: ProfileUpdate,
-    principal: Principal = Security(current_principal, scopes=["profile"]),
-    ctx: ApiContext = Depends(get_ctx),
+    principal: Annotated[Principal, Security(current_principal, scopes=["profile"])],
+    ctx: Ctx,
 ) -> UserOut:
     with ctx.hub.engine.begin() as conn:
         row = users.get_user(conn, principal.subject)

@@ -9,10 +9,13 @@ released or converted is 409 `hold_not_active`); a declined payment -> 402 `paym
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, Security
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from api.context import ApiContext, get_ctx
+from api.context import ApiContext, Ctx
+from api.deps import PathId
 from api.idempotency import idempotency_key, run_once
 from api.problems import not_found
 from api.ratelimit import limit_checkout, limit_hold
@@ -27,10 +30,9 @@ from api.schemas_booking import (
     PaymentOut,
     PaymentsConfigOut,
 )
+from api.security.access import Customer, signed_customer
 from api.security.principal import (
     Principal,
-    current_principal,
-    current_signed_principal,
     standing_then,
 )
 from booking.errors import (
@@ -48,28 +50,17 @@ from marquee import observability
 router = APIRouter(prefix="/v1", tags=["booking"])
 
 
-async def customer(
-    principal: Principal = Security(current_principal, scopes=["bookings"]),
-) -> Principal:
-    return principal
-
-
-async def signed_customer(
-    principal: Principal = Security(current_signed_principal, scopes=["bookings"]),
-) -> Principal:
-    return principal
-
-
 @router.get(
     "/shows/{show_id}/best-available",
+    operation_id="booking_best_available",
     response_model=BestAvailableOut,
     summary="The best N adjacent free seats (not held: hold them with POST /v1/holds)",
 )
 def best_available(
-    show_id: str = Path(max_length=64),
-    count: int = Query(2, ge=1, le=50),
-    category: str | None = Query(None, max_length=40),
-    ctx: ApiContext = Depends(get_ctx),
+    show_id: PathId,
+    ctx: Ctx,
+    count: Annotated[int, Query(ge=1, le=50)] = 2,
+    category: Annotated[str | None, Query(max_length=40)] = None,
 ) -> BestAvailableOut:
     seat_ids = ctx.booking.best_available(show_id, count, category)
     return BestAvailableOut(show_id=show_id, seat_ids=seat_ids)
@@ -85,6 +76,7 @@ def _outcome(err: BookingError) -> str:
 
 @router.post(
     "/holds",
+    operation_id="booking_place_hold",
     response_model=HoldOut,
     status_code=201,
     summary="Hold seats for a few minutes, all or none",
@@ -100,8 +92,8 @@ async def place_hold(
     body: HoldIn,
     request: Request,
     response: Response,
-    principal: Principal = Depends(signed_customer),
-    ctx: ApiContext = Depends(get_ctx),
+    principal: Annotated[Principal, Depends(signed_customer)],
+    ctx: Ctx,
 ) -> HoldOut:
     await limit_hold(request, principal.subject)
     booking = ctx.booking
@@ -149,34 +141,40 @@ def _own_hold(ctx: ApiContext, principal: Principal, hold_id: str) -> Hold:
     return hold
 
 
-@router.get("/holds/{hold_id}", response_model=HoldOut)
+@router.get("/holds/{hold_id}", operation_id="booking_get_hold", response_model=HoldOut)
 def get_hold(
-    hold_id: str = Path(max_length=64),
-    principal: Principal = Depends(customer),
-    ctx: ApiContext = Depends(get_ctx),
+    hold_id: PathId,
+    principal: Customer,
+    ctx: Ctx,
 ) -> HoldOut:
     return HoldOut.of(_own_hold(ctx, principal, hold_id))
 
 
 @router.post(
     "/holds/{hold_id}/extend",
+    operation_id="booking_extend_hold",
     response_model=HoldOut,
     summary="Extend a hold once by its time-to-live",
 )
 def extend_hold(
-    hold_id: str = Path(max_length=64),
-    principal: Principal = Depends(customer),
-    ctx: ApiContext = Depends(get_ctx),
+    hold_id: PathId,
+    principal: Customer,
+    ctx: Ctx,
 ) -> HoldOut:
     _own_hold(ctx, principal, hold_id)
     return HoldOut.of(ctx.booking.extend_hold(hold_id))
 
 
-@router.delete("/holds/{hold_id}", response_model=HoldOut, summary="Let the seats go")
+@router.delete(
+    "/holds/{hold_id}",
+    operation_id="booking_release_hold",
+    response_model=HoldOut,
+    summary="Let the seats go",
+)
 def release_hold(
-    hold_id: str = Path(max_length=64),
-    principal: Principal = Depends(customer),
-    ctx: ApiContext = Depends(get_ctx),
+    hold_id: PathId,
+    principal: Customer,
+    ctx: Ctx,
 ) -> HoldOut:
     _own_hold(ctx, principal, hold_id)
     observability.HOLDS.labels("released").inc()
@@ -205,6 +203,7 @@ def _record_payment(gateway: str, result: CheckoutResult | None, err: Exception 
 
 @router.post(
     "/checkout",
+    operation_id="booking_checkout",
     response_model=CheckoutOut,
     status_code=201,
     summary="Pay for a hold: creates the booking and confirms it when the payment succeeds",
@@ -222,9 +221,9 @@ def _record_payment(gateway: str, result: CheckoutResult | None, err: Exception 
 def checkout(
     body: CheckoutIn,
     request: Request,
-    principal: Principal = Depends(customer),
-    ctx: ApiContext = Depends(get_ctx),
-    key: str | None = Depends(idempotency_key),
+    principal: Customer,
+    ctx: Ctx,
+    key: Annotated[str | None, Depends(idempotency_key)],
 ) -> JSONResponse:
     limit_checkout(request, principal.subject)
     _own_hold(ctx, principal, body.hold_id)
@@ -254,10 +253,11 @@ def checkout(
 
 @router.get(
     "/payments/config",
+    operation_id="booking_payments_config",
     response_model=PaymentsConfigOut,
     summary="The payment gateway the checkout uses, and Stripe's publishable key when Stripe",
 )
-def payments_config(ctx: ApiContext = Depends(get_ctx)) -> PaymentsConfigOut:
+def payments_config(ctx: Ctx) -> PaymentsConfigOut:
     settings = ctx.hub.settings
     stripe = settings.payment_gateway == "stripe"
     return PaymentsConfigOut(
@@ -267,9 +267,9 @@ def payments_config(ctx: ApiContext = Depends(get_ctx)) -> PaymentsConfigOut:
 
 
 def owns_payment(
-    payment_id: str = Path(max_length=64),
-    principal: Principal = Depends(customer),
-    ctx: ApiContext = Depends(get_ctx),
+    payment_id: PathId,
+    principal: Customer,
+    ctx: Ctx,
 ) -> Payment:
     """A dependency, so another customer's payment id is 404 before the body is looked at."""
     try:
@@ -284,14 +284,15 @@ def owns_payment(
 
 @router.post(
     "/payments/{payment_id}/confirm",
+    operation_id="booking_confirm_payment",
     response_model=CheckoutOut,
     summary="Finish a payment that needed customer action (3-D Secure)",
 )
 def confirm_payment(
     body: ConfirmPaymentIn,
-    payment_id: str = Path(max_length=64),
-    payment: Payment = Depends(owns_payment),
-    ctx: ApiContext = Depends(get_ctx),
+    payment_id: PathId,
+    payment: Annotated[Payment, Depends(owns_payment)],
+    ctx: Ctx,
 ) -> CheckoutOut:
     try:
         result = ctx.booking.confirm_payment(payment_id, body.details)

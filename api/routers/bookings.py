@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 
-from api.context import ApiContext, get_ctx
-from api.deps import preferred_languages
+from api.context import ApiContext, Ctx
+from api.deps import Languages, PathId, QueryId
 from api.idempotency import idempotency_key, run_once
-from api.pagination import Page, PageParams, encode_cursor
+from api.pagination import Page, Paging, encode_cursor
 from api.problems import ApiProblem, not_found
-from api.routers.booking import customer
 from api.schemas_booking import BookingOut, BookingShowOut, CancellationOut, ETicketOut
+from api.security.access import Customer
 from api.security.principal import Principal
 from api.show_details import booking_shows
 from booking.errors import UnknownBooking
@@ -49,14 +49,19 @@ def _with_shows(ctx: ApiContext, bookings: list[Booking], languages: list[str]) 
     return [_out(ctx, b, shows.get(b.show_id)) for b in bookings]
 
 
-@router.get("", response_model=Page[BookingOut], summary="Your bookings, newest first")
+@router.get(
+    "",
+    operation_id="booking_list_bookings",
+    response_model=Page[BookingOut],
+    summary="Your bookings, newest first",
+)
 def list_bookings(
+    page: Paging,
+    principal: Customer,
+    ctx: Ctx,
+    languages: Languages,
     status: Literal["pending", "confirmed", "cancelled", "failed"] | None = None,
-    show_id: str | None = Query(None, max_length=64),
-    page: PageParams = Depends(),
-    principal: Principal = Depends(customer),
-    ctx: ApiContext = Depends(get_ctx),
-    languages: list[str] = Depends(preferred_languages),
+    show_id: QueryId = None,
 ) -> Page[BookingOut]:
     key = page.key()
     before = None
@@ -82,26 +87,27 @@ def list_bookings(
     return Page[BookingOut](items=items, next_cursor=cursor)
 
 
-@router.get("/{booking_id}", response_model=BookingOut)
+@router.get("/{booking_id}", operation_id="booking_get_booking", response_model=BookingOut)
 def get_booking(
-    booking_id: str = Path(max_length=64),
-    principal: Principal = Depends(customer),
-    ctx: ApiContext = Depends(get_ctx),
-    languages: list[str] = Depends(preferred_languages),
+    booking_id: PathId,
+    principal: Customer,
+    ctx: Ctx,
+    languages: Languages,
 ) -> BookingOut:
     return _with_shows(ctx, [_own(ctx, principal, booking_id)], languages)[0]
 
 
 @router.post(
     "/{booking_id}/cancel",
+    operation_id="booking_cancel_booking",
     response_model=CancellationOut,
     summary="Cancel a confirmed booking; the refund follows the theatre's policy",
 )
 def cancel_booking(
-    booking_id: str = Path(max_length=64),
-    principal: Principal = Depends(customer),
-    ctx: ApiContext = Depends(get_ctx),
-    key: str | None = Depends(idempotency_key),
+    booking_id: PathId,
+    principal: Customer,
+    ctx: Ctx,
+    key: Annotated[str | None, Depends(idempotency_key)],
 ) -> JSONResponse:
     _own(ctx, principal, booking_id)
 
@@ -130,11 +136,16 @@ def _require_ticket(booking: Booking) -> None:
         )
 
 
-@router.get("/{booking_id}/ticket", response_model=ETicketOut, summary="The e-ticket")
+@router.get(
+    "/{booking_id}/ticket",
+    operation_id="booking_ticket",
+    response_model=ETicketOut,
+    summary="The e-ticket",
+)
 def ticket(
-    booking_id: str = Path(max_length=64),
-    principal: Principal = Depends(customer),
-    ctx: ApiContext = Depends(get_ctx),
+    booking_id: PathId,
+    principal: Customer,
+    ctx: Ctx,
 ) -> ETicketOut:
     booking = _own(ctx, principal, booking_id)
     _require_ticket(booking)
@@ -170,15 +181,16 @@ QR: dict[int | str, dict[str, Any]] = {
 
 @router.get(
     "/{booking_id}/ticket/qr.{fmt}",
+    operation_id="booking_ticket_qr",
     response_class=Response,
     responses=QR,
     summary="The e-ticket's QR code as SVG or PNG",
 )
 def ticket_qr(
     fmt: Literal["svg", "png"],
-    booking_id: str = Path(max_length=64),
-    principal: Principal = Depends(customer),
-    ctx: ApiContext = Depends(get_ctx),
+    booking_id: PathId,
+    principal: Customer,
+    ctx: Ctx,
 ) -> Response:
     from notifications.ticket import qr_png, qr_svg
 

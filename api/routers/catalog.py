@@ -7,14 +7,14 @@ Movie texts follow Accept-Language with fallback to the original language.
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from sqlalchemy import Connection
+from fastapi import APIRouter, Path, Query, Request, Response
 
-from api.context import ApiContext, get_ctx
-from api.deps import get_stale_conn, preferred_languages
+from api.context import Ctx
+from api.deps import Languages, PathId, QueryId, StaleConn
 from api.etag import NOT_MODIFIED, etag_bytes, etag_json
-from api.pagination import Page, PageParams, paginate
+from api.pagination import Page, Paging, paginate
 from api.problems import not_found
 from api.routers.seat_categories import seat_map_labels
 from api.schemas import MovieOut, SeatMapOut, ShowOut, TheatreOut
@@ -26,15 +26,18 @@ from store import catalog
 
 router = APIRouter(prefix="/v1", tags=["catalog"])
 
-ID = Path(max_length=64, examples=["thr_chennai_marina"])
 
-
-@router.get("/theatres", response_model=Page[TheatreOut], summary="Theatres, optionally by city")
+@router.get(
+    "/theatres",
+    operation_id="catalog_list_theatres",
+    response_model=Page[TheatreOut],
+    summary="Theatres, optionally by city",
+)
 def list_theatres(
     request: Request,
-    city: str | None = Query(None, max_length=100, examples=["Chennai"]),
-    page: PageParams = Depends(),
-    conn: Connection = Depends(get_stale_conn),
+    page: Paging,
+    conn: StaleConn,
+    city: Annotated[str | None, Query(max_length=100, examples=["Chennai"])] = None,
 ) -> Page[TheatreOut]:
     items, cursor = paginate(
         catalog.list_theatres(conn, city), page, key=lambda t: (t.city, t.name, t.id)
@@ -42,9 +45,16 @@ def list_theatres(
     return Page[TheatreOut](items=[TheatreOut.of(t) for t in items], next_cursor=cursor)
 
 
-@router.get("/theatres/{theatre_id}", response_model=TheatreOut, responses=NOT_MODIFIED)
+@router.get(
+    "/theatres/{theatre_id}",
+    operation_id="catalog_get_theatre",
+    response_model=TheatreOut,
+    responses=NOT_MODIFIED,
+)
 def get_theatre(
-    request: Request, theatre_id: str = ID, conn: Connection = Depends(get_stale_conn)
+    request: Request,
+    theatre_id: Annotated[str, Path(max_length=64, examples=["thr_chennai_marina"])],
+    conn: StaleConn,
 ) -> Response:
     theatre = catalog.get_theatre(conn, theatre_id)
     if not theatre:
@@ -54,20 +64,24 @@ def get_theatre(
 
 @router.get(
     "/movies",
+    operation_id="catalog_list_movies",
     response_model=Page[MovieOut],
     summary="Movies with upcoming shows, by city, language, date, genre and format",
 )
 def list_movies(
-    city: str | None = Query(None, max_length=100, examples=["Chennai"]),
-    language: str | None = Query(
-        None, max_length=35, examples=["ta"], description="Language the show is screened in"
-    ),
-    date_: date | None = Query(None, alias="date", description="Business date of the show"),
-    genre: str | None = Query(None, max_length=50, examples=["Thriller"]),
-    format_: str | None = Query(None, alias="format", max_length=20, examples=["IMAX"]),
-    page: PageParams = Depends(),
-    conn: Connection = Depends(get_stale_conn),
-    langs: list[str] = Depends(preferred_languages),
+    page: Paging,
+    conn: StaleConn,
+    langs: Languages,
+    city: Annotated[str | None, Query(max_length=100, examples=["Chennai"])] = None,
+    language: Annotated[
+        str | None,
+        Query(max_length=35, examples=["ta"], description="Language the show is screened in"),
+    ] = None,
+    date_: Annotated[
+        date | None, Query(alias="date", description="Business date of the show")
+    ] = None,
+    genre: Annotated[str | None, Query(max_length=50, examples=["Thriller"])] = None,
+    format_: Annotated[str | None, Query(alias="format", max_length=20, examples=["IMAX"])] = None,
 ) -> Page[MovieOut]:
     movies = catalog.list_movies(
         conn, city=city, language=language, day=date_, genre=genre, fmt=format_
@@ -76,12 +90,17 @@ def list_movies(
     return Page[MovieOut](items=[MovieOut.of(m, langs) for m in items], next_cursor=cursor)
 
 
-@router.get("/movies/{movie_id}", response_model=MovieOut, responses=NOT_MODIFIED)
+@router.get(
+    "/movies/{movie_id}",
+    operation_id="catalog_get_movie",
+    response_model=MovieOut,
+    responses=NOT_MODIFIED,
+)
 def get_movie(
     request: Request,
-    movie_id: str = Path(max_length=64, examples=["mov_kaala_vettai"]),
-    conn: Connection = Depends(get_stale_conn),
-    langs: list[str] = Depends(preferred_languages),
+    movie_id: Annotated[str, Path(max_length=64, examples=["mov_kaala_vettai"])],
+    conn: StaleConn,
+    langs: Languages,
 ) -> Response:
     movie = catalog.get_movie(conn, movie_id)
     if not movie:
@@ -91,16 +110,21 @@ def get_movie(
     return etag_json(request, out, vary="Accept-Language", headers=headers)
 
 
-@router.get("/shows", response_model=Page[ShowOut], summary="Upcoming shows")
+@router.get(
+    "/shows",
+    operation_id="catalog_list_shows",
+    response_model=Page[ShowOut],
+    summary="Upcoming shows",
+)
 def list_shows(
-    movie_id: str | None = Query(None, max_length=64),
-    theatre_id: str | None = Query(None, max_length=64),
-    city: str | None = Query(None, max_length=100),
-    date_: date | None = Query(None, alias="date"),
-    language: str | None = Query(None, max_length=35),
-    format_: str | None = Query(None, alias="format", max_length=20),
-    page: PageParams = Depends(),
-    conn: Connection = Depends(get_stale_conn),
+    page: Paging,
+    conn: StaleConn,
+    movie_id: QueryId = None,
+    theatre_id: QueryId = None,
+    city: Annotated[str | None, Query(max_length=100)] = None,
+    date_: Annotated[date | None, Query(alias="date")] = None,
+    language: Annotated[str | None, Query(max_length=35)] = None,
+    format_: Annotated[str | None, Query(alias="format", max_length=20)] = None,
 ) -> Page[ShowOut]:
     shows = catalog.list_shows(
         conn,
@@ -122,10 +146,13 @@ def list_shows(
     )
 
 
-@router.get("/shows/{show_id}", response_model=ShowOut, responses=NOT_MODIFIED)
-def get_show(
-    request: Request, show_id: str = Path(max_length=64), conn: Connection = Depends(get_stale_conn)
-) -> Response:
+@router.get(
+    "/shows/{show_id}",
+    operation_id="catalog_get_show",
+    response_model=ShowOut,
+    responses=NOT_MODIFIED,
+)
+def get_show(request: Request, show_id: PathId, conn: StaleConn) -> Response:
     show = catalog.get_show(conn, show_id)
     theatre = catalog.get_theatre(conn, show.theatre_id) if show else None
     if not show or not theatre:
@@ -185,13 +212,12 @@ def render_seat_map(view: SeatMap, category_labels: list[dict] | None = None) ->
 
 @router.get(
     "/shows/{show_id}/seat-map",
+    operation_id="catalog_seat_map",
     response_model=SeatMapOut,
     responses=NOT_MODIFIED,
     summary="Live seat map (ETag changes whenever a seat changes)",
 )
-def seat_map(
-    request: Request, show_id: str = Path(max_length=64), ctx: ApiContext = Depends(get_ctx)
-) -> Response:
+def seat_map(request: Request, show_id: PathId, ctx: Ctx) -> Response:
     try:
         view = ctx.booking.seat_map(show_id)
     except UnknownShow:

@@ -11,10 +11,12 @@ over the QR's text); admitting still needs this API, which alone knows who is al
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Security
 from pydantic import BaseModel, Field
 
-from api.context import ApiContext, get_ctx
+from api.context import ApiContext, Ctx
 from api.problems import not_found
 from api.security.principal import Principal, current_principal
 from booking import checkin, tickets
@@ -52,9 +54,12 @@ class KeyOut(BaseModel):
 
 
 async def door_staff(
-    principal: Principal = Security(current_principal, scopes=["checkin"]),
+    principal: Annotated[Principal, Security(current_principal, scopes=["checkin"])],
 ) -> Principal:
     return principal
+
+
+DoorStaff = Annotated[Principal, Depends(door_staff)]
 
 
 def _door(ctx: ApiContext, principal: Principal, theatre_id: str) -> Theatre:
@@ -79,16 +84,26 @@ def _pos_admissions(ctx: ApiContext, theatre: Theatre) -> tuple[bool, str]:
     return False, f"connector {theatre.connector_id} takes admissions; forwarding is not built yet"
 
 
-@router.get("/key", response_model=KeyOut, summary="Public key that verifies e-ticket QR codes")
-def ticket_key(_: Principal = Depends(door_staff)) -> KeyOut:
+@router.get(
+    "/key",
+    operation_id="partner_ticket_key",
+    response_model=KeyOut,
+    summary="Public key that verifies e-ticket QR codes",
+)
+def ticket_key(_: Annotated[Principal, Depends(door_staff)]) -> KeyOut:
     return KeyOut(public_key=tickets.signer().public_key_b64)
 
 
-@router.post("/scan", response_model=ScanOut, summary="Scan an e-ticket and admit its seats")
+@router.post(
+    "/scan",
+    operation_id="partner_scan",
+    response_model=ScanOut,
+    summary="Scan an e-ticket and admit its seats",
+)
 def scan(
     body: ScanIn,
-    principal: Principal = Depends(door_staff),
-    ctx: ApiContext = Depends(get_ctx),
+    principal: DoorStaff,
+    ctx: Ctx,
 ) -> ScanOut:
     theatre = _door(ctx, principal, body.theatre_id)
     try:

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
@@ -31,6 +33,27 @@ MAX_PUSH_BYTES = 1_000_000
 MISCONFIGURED_RETRY_SECONDS = 300
 PUSH_FAILED_RETRY_SECONDS = 30
 MAX_PUSH_DEPTH = 200
+
+SOAP_APPLIED = (
+    b'<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap='
+    b'"http://schemas.xmlsoap.org/soap/envelope/"><soap:Body/></soap:Envelope>'
+)
+
+
+class PushApplied(BaseModel):
+    """What a JSON push changed, once every delta in it is applied: the counts of a sync run's
+    report (connectors/inventory.py), for this one push."""
+
+    Result: Literal[0] = Field(
+        description="0: applied (restline's own success code, which a restline POS looks for)"
+    )
+    connector: str
+    deltas: int = Field(description="Seat-status deltas read from the push")
+    seats_changed: int
+    conflicts: int = Field(description="Changes held for an admin to decide (sync conflicts)")
+    dead_letters: int = Field(description="Records the mapping could not read, kept for replay")
+    shows: int = Field(description="Shows reconciled one by one: 0 for a push")
+    errors: list[str]
 
 
 def _nesting(body: bytes) -> int:
@@ -85,9 +108,18 @@ def _unavailable(request: Request, code: str, title: str, detail: str, retry: in
 
 @router.post(
     "/webhooks/connectors/{connector_id}",
+    operation_id="connectors_receive",
     status_code=200,
     summary="Receive a seat-status push from a legacy POS",
+    response_model=PushApplied,
     responses={
+        200: {
+            "description": "Applied: a JSON push gets what it changed, a SOAP callback an empty "
+            "SOAP envelope",
+            "content": {
+                "text/xml": {"schema": {"type": "string"}, "example": SOAP_APPLIED.decode()}
+            },
+        },
         401: {"description": "Signature or key invalid"},
         404: {"description": "No such connector"},
         503: {
@@ -149,9 +181,6 @@ async def receive(connector_id: str, request: Request) -> Response:
     await run_in_threadpool(_record, engine, connector_id, seen)
     if connector.mapping.protocol == "soap":
         # A SOAP callback gets a SOAP answer.
-        payload = (
-            b'<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap='
-            b'"http://schemas.xmlsoap.org/soap/envelope/"><soap:Body/></soap:Envelope>'
-        )
-        return Response(payload, media_type="text/xml; charset=utf-8")
-    return Response(json.dumps({"Result": 0, **report.as_dict()}), media_type="application/json")
+        return Response(SOAP_APPLIED, media_type="text/xml; charset=utf-8")
+    applied = PushApplied(Result=0, **report.as_dict())
+    return Response(json.dumps(applied.model_dump()), media_type="application/json")

@@ -3,10 +3,11 @@ from __future__ import annotations
 import hmac
 import logging
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
@@ -22,7 +23,7 @@ log = logging.getLogger("marquee.health")
 PROBE_SECONDS = 1.0
 
 
-@router.get("/health", summary="Liveness: the process answers")
+@router.get("/health", operation_id="health_health", summary="Liveness: the process answers")
 def health() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -70,6 +71,28 @@ def _broker_answers(url: str) -> bool:
     return True
 
 
+Up = Literal["ok", "down"]
+
+
+class Readiness(BaseModel):
+    """The readiness answer: each dependency's state, never an error text. A dependency that is
+    not configured is left out. Not ready answers 503 with the same body and `Retry-After`."""
+
+    status: Literal["ready", "unavailable"]
+    database: Up
+    migrations: Literal["ok", "behind", "down", "unknown"] = Field(
+        description="`behind`: the database is not at the code's migration head; `unknown`: "
+        "the database does not answer"
+    )
+    redis: Up | None = Field(default=None, description="Present when Redis is configured")
+    broker: Up | None = Field(
+        default=None, description="Present when tasks run on Celery (task_mode=celery)"
+    )
+    down: list[str] | None = Field(
+        default=None, description="The dependencies not `ok`, when there are any"
+    )
+
+
 def _probe(name: str, check) -> str:
     try:
         return check()
@@ -80,10 +103,12 @@ def _probe(name: str, check) -> str:
 
 @router.get(
     "/ready",
+    operation_id="health_ready",
+    response_model=Readiness,
     summary="Readiness: the database answers at the code's migration head, Redis and the broker "
     "answer (when configured)",
 )
-def ready(hub: Hub = Depends(get_hub)) -> JSONResponse:
+def ready(hub: Annotated[Hub, Depends(get_hub)]) -> JSONResponse:
     """Names each dependency and its state (`ok`, `down`, `behind`), never an error text:
     the answer is public and error texts carry hosts, users and versions."""
     settings = hub.settings
@@ -120,11 +145,12 @@ def ready(hub: Hub = Depends(get_hub)) -> JSONResponse:
 
 @router.get(
     "/metrics",
+    operation_id="health_metrics",
     summary="Prometheus metrics (bearer METRICS_TOKEN; off in production without one)",
     response_class=Response,
     responses={200: {"content": {"text/plain": {}}, "description": "Exposition format"}},
 )
-def metrics(request: Request, hub: Hub = Depends(get_hub)) -> Response:
+def metrics(request: Request, hub: Annotated[Hub, Depends(get_hub)]) -> Response:
     expected = hub.settings.metrics_token
     if expected is None:
         if not hub.settings.development:

@@ -14,14 +14,12 @@ import os
 from pathlib import Path
 from typing import Protocol
 
-from fastapi import APIRouter, Depends, Request, Response
-from fastapi import Path as PathParam
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
-from api.deps import get_conn
+from api.deps import Conn, PathId
 from api.problems import ApiProblem, not_found
-from api.routers.partner import writer
-from api.security.principal import Principal
+from api.security.access import PartnerWriter
 from marquee.settings import VAR
 from store import catalog
 
@@ -106,6 +104,7 @@ class PosterOut(BaseModel):
 
 @router.put(
     "/partner/movies/{movie_id}/poster",
+    operation_id="images_upload_poster",
     response_model=PosterOut,
     tags=["partner"],
     summary="Upload a movie's poster (raw PNG, JPEG or WebP body, at most 2 MB)",
@@ -121,9 +120,9 @@ class PosterOut(BaseModel):
 )
 async def upload_poster(
     request: Request,
-    movie_id: str = PathParam(max_length=64),
-    principal: Principal = Depends(writer),
-    conn=Depends(get_conn),
+    movie_id: PathId,
+    principal: PartnerWriter,
+    conn: Conn,
 ) -> PosterOut:
     if catalog.get_movie(conn, movie_id) is None:
         raise not_found("movie", movie_id)
@@ -141,11 +140,12 @@ async def upload_poster(
 
 @router.get(
     "/images/posters/{movie_id}",
+    operation_id="images_get_poster",
     response_class=Response,
     responses={200: {"content": {"image/png": {}, "image/jpeg": {}, "image/webp": {}}}},
     summary="A movie's poster (cached: the address changes with the image)",
 )
-def get_poster(request: Request, movie_id: str = PathParam(max_length=64)) -> Response:
+def get_poster(request: Request, movie_id: PathId) -> Response:
     found = _store.get(f"posters/{movie_id}")
     if found is None:
         raise not_found("poster", movie_id)

@@ -4,14 +4,15 @@ the pair (every external id is kept; the merged movie's shows move to the kept o
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Security
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.context import ApiContext, get_ctx
+from api.context import Ctx
+from api.deps import PathId
 from api.problems import ApiProblem, not_found
-from api.security.principal import Principal, current_principal
+from api.security.access import AdminReader, AdminWriter
 from store import catalog, movie_matching
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
@@ -83,11 +84,16 @@ def _out(conn: Any, row: dict[str, Any]) -> CandidateOut:
     )
 
 
-@router.get("/movie-matches", response_model=list[CandidateOut], summary="Film matches to decide")
+@router.get(
+    "/movie-matches",
+    operation_id="admin_list_matches",
+    response_model=list[CandidateOut],
+    summary="Film matches to decide",
+)
 def list_matches(
-    status: Literal["open", "merged", "split"] = Query("open"),
-    _: Principal = Security(current_principal, scopes=["admin:read"]),
-    ctx: ApiContext = Depends(get_ctx),
+    _: AdminReader,
+    ctx: Ctx,
+    status: Annotated[Literal["open", "merged", "split"], Query()] = "open",
 ) -> list[CandidateOut]:
     with ctx.hub.engine.connect() as conn:
         return [_out(conn, row) for row in movie_matching.list_candidates(conn, status)]
@@ -102,12 +108,14 @@ def _open(conn: Any, match_id: str) -> dict[str, Any]:
     return row
 
 
-@router.post("/movie-matches/{match_id}/merge", response_model=CandidateOut)
+@router.post(
+    "/movie-matches/{match_id}/merge", operation_id="admin_merge", response_model=CandidateOut
+)
 def merge(
     body: MergeIn,
-    match_id: str = Path(max_length=64),
-    principal: Principal = Security(current_principal, scopes=["admin:write"]),
-    ctx: ApiContext = Depends(get_ctx),
+    match_id: PathId,
+    principal: AdminWriter,
+    ctx: Ctx,
 ) -> CandidateOut:
     """One film: the other movie merges into the one kept."""
     with ctx.hub.engine.begin() as conn:
@@ -121,11 +129,13 @@ def merge(
         return _out(conn, movie_matching.get_candidate(conn, match_id) or row)
 
 
-@router.post("/movie-matches/{match_id}/split", response_model=CandidateOut)
+@router.post(
+    "/movie-matches/{match_id}/split", operation_id="admin_split", response_model=CandidateOut
+)
 def split(
-    match_id: str = Path(max_length=64),
-    principal: Principal = Security(current_principal, scopes=["admin:write"]),
-    ctx: ApiContext = Depends(get_ctx),
+    match_id: PathId,
+    principal: AdminWriter,
+    ctx: Ctx,
 ) -> CandidateOut:
     """Two films: both stay listed, and the pair is not suggested again."""
     with ctx.hub.engine.begin() as conn:
@@ -134,11 +144,13 @@ def split(
         return _out(conn, movie_matching.get_candidate(conn, match_id) or row)
 
 
-@router.get("/movies/{movie_id}/identities", response_model=IdentitiesOut)
+@router.get(
+    "/movies/{movie_id}/identities", operation_id="admin_identities", response_model=IdentitiesOut
+)
 def identities(
-    movie_id: str = Path(max_length=64),
-    _: Principal = Security(current_principal, scopes=["admin:read"]),
-    ctx: ApiContext = Depends(get_ctx),
+    movie_id: PathId,
+    _: AdminReader,
+    ctx: Ctx,
 ) -> IdentitiesOut:
     """Every id a movie is known by: the movies merged into it, their external ids (kept on
     merge), its global ids."""

@@ -9,13 +9,15 @@ Callers: partner staff (password login) and partner systems (client credentials)
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response, Security
+from fastapi import APIRouter, Depends, Response
 from pydantic import ValidationError
 from sqlalchemy import Connection
 
-from api.context import ApiContext, get_ctx
-from api.pagination import Page, PageParams, paginate
+from api.context import ApiContext, Ctx
+from api.deps import PathId
+from api.pagination import Page, Paging, paginate
 from api.problems import ApiProblem, not_found
 from api.schemas import MovieOut, ShowOut, TheatreOut
 from api.schemas_partner import (
@@ -33,8 +35,9 @@ from api.schemas_partner import (
     TheatreIn,
     TicketTypeIn,
 )
+from api.security.access import PartnerReader, PartnerWriter
 from api.security.passwords import hash_password
-from api.security.principal import Principal, current_principal
+from api.security.principal import Principal
 from api.security.scopes import CLIENT_SCOPES
 from api.security.standing import standings_for
 from api.security.tokens import new_client_secret
@@ -49,24 +52,6 @@ router = APIRouter(prefix="/v1/partner", tags=["partner"])
 CLEANING_GAP_MINUTES = 15
 # Trailers and ads before the feature, when a show's end is not given.
 PRE_SHOW_MINUTES = 15
-
-
-async def reader(
-    principal: Principal = Security(current_principal, scopes=["partner:read"]),
-) -> Principal:
-    return _with_partner(principal)
-
-
-async def writer(
-    principal: Principal = Security(current_principal, scopes=["partner:write"]),
-) -> Principal:
-    return _with_partner(principal)
-
-
-def _with_partner(principal: Principal) -> Principal:
-    if not principal.partner_id:
-        raise ApiProblem(403, "no_partner", "this account belongs to no partner")
-    return principal
 
 
 def _theatre(conn: Connection, principal: Principal, theatre_id: str) -> Theatre:
@@ -101,9 +86,9 @@ def _show(conn: Connection, principal: Principal, show_id: str) -> tuple[Theatre
 # Ownership as dependencies: they run before the request body is validated, so another
 # partner's id answers 404 whatever the body holds (never a 422 that confirms the id exists).
 def owns_theatre(
-    theatre_id: str = Path(max_length=64),
-    principal: Principal = Depends(writer),
-    ctx: ApiContext = Depends(get_ctx),
+    theatre_id: PathId,
+    principal: PartnerWriter,
+    ctx: Ctx,
 ) -> Principal:
     with ctx.hub.engine.connect() as conn:
         _theatre(conn, principal, theatre_id)
@@ -111,9 +96,9 @@ def owns_theatre(
 
 
 def owns_screen(
-    screen_id: str = Path(max_length=64),
-    principal: Principal = Depends(writer),
-    ctx: ApiContext = Depends(get_ctx),
+    screen_id: PathId,
+    principal: PartnerWriter,
+    ctx: Ctx,
 ) -> Principal:
     with ctx.hub.engine.connect() as conn:
         _screen(conn, principal, screen_id)
@@ -121,9 +106,9 @@ def owns_screen(
 
 
 def owns_show(
-    show_id: str = Path(max_length=64),
-    principal: Principal = Depends(writer),
-    ctx: ApiContext = Depends(get_ctx),
+    show_id: PathId,
+    principal: PartnerWriter,
+    ctx: Ctx,
 ) -> Principal:
     with ctx.hub.engine.connect() as conn:
         _show(conn, principal, show_id)
@@ -137,11 +122,16 @@ def _layout_categories(layout: SeatLayout) -> list[str]:
 # ---- theatres ------------------------------------------------------------------------------
 
 
-@router.get("/theatres", response_model=Page[TheatreOut], summary="Your theatres")
+@router.get(
+    "/theatres",
+    operation_id="partner_list_theatres",
+    response_model=Page[TheatreOut],
+    summary="Your theatres",
+)
 def list_theatres(
-    page: PageParams = Depends(),
-    principal: Principal = Depends(reader),
-    ctx: ApiContext = Depends(get_ctx),
+    page: Paging,
+    principal: PartnerReader,
+    ctx: Ctx,
 ) -> Page[TheatreOut]:
     with ctx.hub.engine.connect() as conn:
         own = [t for t in catalog.list_theatres(conn) if t.partner_id == principal.partner_id]
@@ -151,13 +141,12 @@ def list_theatres(
 
 @router.post(
     "/theatres",
+    operation_id="partner_create_theatre",
     response_model=TheatreOut,
     status_code=201,
     summary="Add a theatre (owned by your partner account)",
 )
-def create_theatre(
-    body: TheatreIn, principal: Principal = Depends(writer), ctx: ApiContext = Depends(get_ctx)
-) -> TheatreOut:
+def create_theatre(body: TheatreIn, principal: PartnerWriter, ctx: Ctx) -> TheatreOut:
     try:
         theatre = Theatre(**body.model_dump(), partner_id=principal.partner_id)
     except ValidationError as err:
@@ -170,11 +159,11 @@ def create_theatre(
     return TheatreOut.of(theatre)
 
 
-@router.get("/theatres/{theatre_id}", response_model=TheatreOut)
+@router.get("/theatres/{theatre_id}", operation_id="partner_get_theatre", response_model=TheatreOut)
 def get_theatre(
-    theatre_id: str = Path(max_length=64),
-    principal: Principal = Depends(reader),
-    ctx: ApiContext = Depends(get_ctx),
+    theatre_id: PathId,
+    principal: PartnerReader,
+    ctx: Ctx,
 ) -> TheatreOut:
     with ctx.hub.engine.connect() as conn:
         return TheatreOut.of(_theatre(conn, principal, theatre_id))
@@ -182,15 +171,16 @@ def get_theatre(
 
 @router.put(
     "/theatres/{theatre_id}",
+    operation_id="partner_update_theatre",
     response_model=TheatreOut,
     dependencies=[Depends(owns_theatre)],
     summary="Change a theatre (its id, partner and currency stay)",
 )
 def update_theatre(
     body: TheatreIn,
-    theatre_id: str = Path(max_length=64),
-    principal: Principal = Depends(writer),
-    ctx: ApiContext = Depends(get_ctx),
+    theatre_id: PathId,
+    principal: PartnerWriter,
+    ctx: Ctx,
 ) -> TheatreOut:
     with ctx.hub.engine.begin() as conn:
         current = _theatre(conn, principal, theatre_id)
@@ -221,11 +211,15 @@ def _screen_out(s: Screen) -> ScreenOut:
     )
 
 
-@router.get("/theatres/{theatre_id}/screens", response_model=list[ScreenOut])
+@router.get(
+    "/theatres/{theatre_id}/screens",
+    operation_id="partner_list_screens",
+    response_model=list[ScreenOut],
+)
 def list_screens(
-    theatre_id: str = Path(max_length=64),
-    principal: Principal = Depends(reader),
-    ctx: ApiContext = Depends(get_ctx),
+    theatre_id: PathId,
+    principal: PartnerReader,
+    ctx: Ctx,
 ) -> list[ScreenOut]:
     with ctx.hub.engine.connect() as conn:
         _theatre(conn, principal, theatre_id)
@@ -234,15 +228,16 @@ def list_screens(
 
 @router.post(
     "/theatres/{theatre_id}/screens",
+    operation_id="partner_create_screen",
     response_model=ScreenOut,
     status_code=201,
     dependencies=[Depends(owns_theatre)],
 )
 def create_screen(
     body: ScreenIn,
-    theatre_id: str = Path(max_length=64),
-    principal: Principal = Depends(writer),
-    ctx: ApiContext = Depends(get_ctx),
+    theatre_id: PathId,
+    principal: PartnerWriter,
+    ctx: Ctx,
 ) -> ScreenOut:
     with ctx.hub.engine.begin() as conn:
         _theatre(conn, principal, theatre_id)
@@ -261,6 +256,7 @@ def create_screen(
 
 @router.put(
     "/screens/{screen_id}/layout",
+    operation_id="partner_upload_layout",
     response_model=LayoutOut,
     dependencies=[Depends(owns_screen)],
     summary="Upload the screen's seat layout (a new version each time)",
@@ -270,9 +266,9 @@ def create_screen(
 )
 def upload_layout(
     body: LayoutIn,
-    screen_id: str = Path(max_length=64),
-    principal: Principal = Depends(writer),
-    ctx: ApiContext = Depends(get_ctx),
+    screen_id: PathId,
+    principal: PartnerWriter,
+    ctx: Ctx,
 ) -> LayoutOut:
     with ctx.hub.engine.begin() as conn:
         theatre, screen = _screen(conn, principal, screen_id)
@@ -334,11 +330,13 @@ def _layout_out(conn: Connection, theatre_id: str, layout: SeatLayout) -> Layout
     )
 
 
-@router.get("/screens/{screen_id}/layout", response_model=LayoutOut)
+@router.get(
+    "/screens/{screen_id}/layout", operation_id="partner_get_layout", response_model=LayoutOut
+)
 def get_layout(
-    screen_id: str = Path(max_length=64),
-    principal: Principal = Depends(reader),
-    ctx: ApiContext = Depends(get_ctx),
+    screen_id: PathId,
+    principal: PartnerReader,
+    ctx: Ctx,
 ) -> LayoutOut:
     with ctx.hub.engine.connect() as conn:
         theatre, screen = _screen(conn, principal, screen_id)
@@ -352,11 +350,13 @@ def get_layout(
 
 
 @router.post(
-    "/movies", response_model=MovieOut, status_code=201, summary="Add a movie to the shared catalog"
+    "/movies",
+    operation_id="partner_create_movie",
+    response_model=MovieOut,
+    status_code=201,
+    summary="Add a movie to the shared catalog",
 )
-def create_movie(
-    body: MovieIn, principal: Principal = Depends(writer), ctx: ApiContext = Depends(get_ctx)
-) -> MovieOut:
+def create_movie(body: MovieIn, principal: PartnerWriter, ctx: Ctx) -> MovieOut:
     try:
         movie = Movie(
             id=body.id,
@@ -406,12 +406,14 @@ def _ticket_types(
     )
 
 
-@router.get("/theatres/{theatre_id}/shows", response_model=Page[ShowOut])
+@router.get(
+    "/theatres/{theatre_id}/shows", operation_id="partner_list_shows", response_model=Page[ShowOut]
+)
 def list_shows(
-    theatre_id: str = Path(max_length=64),
-    page: PageParams = Depends(),
-    principal: Principal = Depends(reader),
-    ctx: ApiContext = Depends(get_ctx),
+    theatre_id: PathId,
+    page: Paging,
+    principal: PartnerReader,
+    ctx: Ctx,
 ) -> Page[ShowOut]:
     with ctx.hub.engine.connect() as conn:
         theatre = _theatre(conn, principal, theatre_id)
@@ -422,6 +424,7 @@ def list_shows(
 
 @router.post(
     "/theatres/{theatre_id}/shows",
+    operation_id="partner_create_show",
     response_model=ShowOut,
     status_code=201,
     dependencies=[Depends(owns_theatre)],
@@ -431,9 +434,9 @@ def list_shows(
 )
 def create_show(
     body: ShowIn,
-    theatre_id: str = Path(max_length=64),
-    principal: Principal = Depends(writer),
-    ctx: ApiContext = Depends(get_ctx),
+    theatre_id: PathId,
+    principal: PartnerWriter,
+    ctx: Ctx,
 ) -> ShowOut:
     with ctx.hub.engine.begin() as conn:
         theatre = _theatre(conn, principal, theatre_id)
@@ -493,11 +496,11 @@ def create_show(
     return ShowOut.of(show, theatre.timezone)
 
 
-@router.get("/shows/{show_id}", response_model=ShowOut)
+@router.get("/shows/{show_id}", operation_id="partner_get_show", response_model=ShowOut)
 def get_show(
-    show_id: str = Path(max_length=64),
-    principal: Principal = Depends(reader),
-    ctx: ApiContext = Depends(get_ctx),
+    show_id: PathId,
+    principal: PartnerReader,
+    ctx: Ctx,
 ) -> ShowOut:
     with ctx.hub.engine.connect() as conn:
         theatre, show = _show(conn, principal, show_id)
@@ -506,6 +509,7 @@ def get_show(
 
 @router.put(
     "/shows/{show_id}/prices",
+    operation_id="partner_set_prices",
     response_model=ShowOut,
     dependencies=[Depends(owns_show)],
     summary="Set the prices per seat category and ticket type",
@@ -513,9 +517,9 @@ def get_show(
 )
 def set_prices(
     body: PricesIn,
-    show_id: str = Path(max_length=64),
-    principal: Principal = Depends(writer),
-    ctx: ApiContext = Depends(get_ctx),
+    show_id: PathId,
+    principal: PartnerWriter,
+    ctx: Ctx,
 ) -> ShowOut:
     with ctx.hub.engine.begin() as conn:
         theatre, show = _show(conn, principal, show_id)
@@ -535,14 +539,15 @@ def set_prices(
 
 @router.delete(
     "/shows/{show_id}",
+    operation_id="partner_cancel_show",
     status_code=204,
     response_class=Response,
     summary="Cancel a show that has no live bookings",
 )
 def cancel_show(
-    show_id: str = Path(max_length=64),
-    principal: Principal = Depends(writer),
-    ctx: ApiContext = Depends(get_ctx),
+    show_id: PathId,
+    principal: PartnerWriter,
+    ctx: Ctx,
 ) -> Response:
     with ctx.hub.engine.begin() as conn:
         _show(conn, principal, show_id)
@@ -596,30 +601,32 @@ def _house(
 
 @router.post(
     "/shows/{show_id}/house-seats/block",
+    operation_id="partner_block_house_seats",
     response_model=HouseSeatsOut,
     dependencies=[Depends(owns_show)],
     summary="Take seats off sale (house seats); all or none",
 )
 def block_house_seats(
     body: SeatIdsIn,
-    show_id: str = Path(max_length=64),
-    principal: Principal = Depends(writer),
-    ctx: ApiContext = Depends(get_ctx),
+    show_id: PathId,
+    principal: PartnerWriter,
+    ctx: Ctx,
 ) -> HouseSeatsOut:
     return _house(ctx, principal, show_id, body.seat_ids, block=True)
 
 
 @router.post(
     "/shows/{show_id}/house-seats/unblock",
+    operation_id="partner_unblock_house_seats",
     response_model=HouseSeatsOut,
     dependencies=[Depends(owns_show)],
     summary="Put blocked seats back on sale",
 )
 def unblock_house_seats(
     body: SeatIdsIn,
-    show_id: str = Path(max_length=64),
-    principal: Principal = Depends(writer),
-    ctx: ApiContext = Depends(get_ctx),
+    show_id: PathId,
+    principal: PartnerWriter,
+    ctx: Ctx,
 ) -> HouseSeatsOut:
     return _house(ctx, principal, show_id, body.seat_ids, block=False)
 
@@ -639,16 +646,22 @@ def _client_out(c: users.ClientRow, secret: str | None = None) -> ClientOut:
     )
 
 
-def staff(principal: Principal = Depends(writer)) -> Principal:
+def staff(principal: PartnerWriter) -> Principal:
     if principal.kind != "user":
         raise ApiProblem(403, "staff_only", "only partner staff manage API clients")
     return principal
 
 
-@router.get("/clients", response_model=list[ClientOut], summary="Your API clients")
-def list_clients(
-    principal: Principal = Depends(staff), ctx: ApiContext = Depends(get_ctx)
-) -> list[ClientOut]:
+PartnerStaff = Annotated[Principal, Depends(staff)]
+
+
+@router.get(
+    "/clients",
+    operation_id="partner_list_clients",
+    response_model=list[ClientOut],
+    summary="Your API clients",
+)
+def list_clients(principal: PartnerStaff, ctx: Ctx) -> list[ClientOut]:
     with ctx.hub.engine.connect() as conn:
         assert principal.partner_id
         return [_client_out(c) for c in users.list_clients(conn, principal.partner_id)]
@@ -656,13 +669,12 @@ def list_clients(
 
 @router.post(
     "/clients",
+    operation_id="partner_create_client",
     response_model=ClientOut,
     status_code=201,
     summary="Create an API client for a partner system (secret shown once)",
 )
-def create_client(
-    body: ClientIn, principal: Principal = Depends(staff), ctx: ApiContext = Depends(get_ctx)
-) -> ClientOut:
+def create_client(body: ClientIn, principal: PartnerStaff, ctx: Ctx) -> ClientOut:
     secret = new_client_secret()
     assert principal.partner_id
     with ctx.hub.engine.begin() as conn:
@@ -677,11 +689,16 @@ def create_client(
     return _client_out(client, secret)
 
 
-@router.delete("/clients/{client_id}", status_code=204, response_class=Response)
+@router.delete(
+    "/clients/{client_id}",
+    operation_id="partner_revoke_client",
+    status_code=204,
+    response_class=Response,
+)
 def revoke_client(
-    client_id: str = Path(max_length=64),
-    principal: Principal = Depends(staff),
-    ctx: ApiContext = Depends(get_ctx),
+    client_id: PathId,
+    principal: PartnerStaff,
+    ctx: Ctx,
 ) -> Response:
     with ctx.hub.engine.begin() as conn:
         client = users.get_client(conn, client_id)

@@ -9,22 +9,21 @@ space, a sofa group on one row, side by side).
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import func, select
 
-from api.context import ApiContext, get_ctx
+from api.context import Ctx
+from api.deps import PathId
 from api.routers.partner import (
     _screen,
     _screen_out,
     _show,
     _theatre,
     owns_screen,
-    reader,
-    writer,
 )
 from api.schemas_partner import LayoutIn, ScreenOut
-from api.security.principal import Principal
+from api.security.access import PartnerReader, PartnerWriter
 from canonical import SeatLayout
 from canonical.catalog import Seat, SeatFlag
 from store import seat_categories
@@ -131,6 +130,7 @@ def check_layout(body: LayoutIn, companion_needs_wheelchair: bool) -> LayoutChec
 
 @router.post(
     "/screens/{screen_id}/layout/check",
+    operation_id="partner_check_screen_layout",
     response_model=LayoutCheck,
     summary="Check a seat layout without saving it: every problem named with its seat",
     # Ownership before the body: another partner's screen is a 404 whatever is sent.
@@ -138,9 +138,9 @@ def check_layout(body: LayoutIn, companion_needs_wheelchair: bool) -> LayoutChec
 )
 def check_screen_layout(
     body: LayoutIn,
-    screen_id: str = Path(max_length=64),
-    principal: Principal = Depends(writer),
-    ctx: ApiContext = Depends(get_ctx),
+    screen_id: PathId,
+    principal: PartnerWriter,
+    ctx: Ctx,
 ) -> LayoutCheck:
     with ctx.hub.engine.connect() as conn:
         theatre, _screen_ = _screen(conn, principal, screen_id)
@@ -158,14 +158,15 @@ class ScreenDetail(ScreenOut):
 
 @router.get(
     "/screens/{screen_id}",
+    operation_id="partner_get_screen",
     response_model=ScreenDetail,
     summary="One of your screens, with its theatre's name and category colours (the layout "
     "editor's heading and palette)",
 )
 def get_screen(
-    screen_id: str = Path(max_length=64),
-    principal: Principal = Depends(reader),
-    ctx: ApiContext = Depends(get_ctx),
+    screen_id: PathId,
+    principal: PartnerReader,
+    ctx: Ctx,
 ) -> ScreenDetail:
     with ctx.hub.engine.connect() as conn:
         theatre, screen = _screen(conn, principal, screen_id)
@@ -189,13 +190,14 @@ class CancelPreview(BaseModel):
 
 @router.get(
     "/shows/{show_id}/cancel-preview",
+    operation_id="partner_cancel_preview",
     response_model=CancelPreview,
     summary="What cancelling a show would mean: bookings, customers and refunds per currency",
 )
 def cancel_preview(
-    show_id: str = Path(max_length=64),
-    principal: Principal = Depends(reader),
-    ctx: ApiContext = Depends(get_ctx),
+    show_id: PathId,
+    principal: PartnerReader,
+    ctx: Ctx,
 ) -> CancelPreview:
     with ctx.hub.engine.connect() as conn:
         _show(conn, principal, show_id)
@@ -229,12 +231,13 @@ def cancel_preview(
 
 @router.get(
     "/theatres/{theatre_id}/settings",
+    operation_id="partner_theatre_settings",
     summary="A theatre as the partner edits it: address, time zone and sales rules",
 )
 def theatre_settings(
-    theatre_id: str = Path(max_length=64),
-    principal: Principal = Depends(reader),
-    ctx: ApiContext = Depends(get_ctx),
+    theatre_id: PathId,
+    principal: PartnerReader,
+    ctx: Ctx,
 ) -> dict[str, object]:
     with ctx.hub.engine.connect() as conn:
         theatre = _theatre(conn, principal, theatre_id)

@@ -8,13 +8,15 @@ import io
 from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from api.context import ApiContext, get_ctx
+from api.context import ApiContext, Ctx
+from api.deps import QueryId
 from api.problems import not_found
-from api.routers.partner import reader
 from api.schemas_partner import SalesReport, SalesRow
+from api.security.access import PartnerReader
 from api.security.principal import Principal
 from canonical import Money
 from store import admissions, partners
@@ -103,28 +105,27 @@ def _report(
     )
 
 
-FILTERS = {
-    "group_by": Query(GroupBy.SHOW),
-    "theatre_id": Query(None, max_length=64),
-    "show_id": Query(None, max_length=64),
-    "date_from": Query(None, description="First business date (inclusive)"),
-    "date_to": Query(None, description="Last business date (inclusive)"),
-}
+# The report's filters, the same for its JSON and its CSV.
+GroupByQuery = Annotated[GroupBy, Query()]
+QueryId = QueryId
+FirstDay = Annotated[date | None, Query(description="First business date (inclusive)")]
+LastDay = Annotated[date | None, Query(description="Last business date (inclusive)")]
 
 
 @router.get(
     "/sales",
+    operation_id="partner_sales",
     response_model=SalesReport,
     summary="Sales and occupancy per show, business day or theatre",
 )
 def sales(
-    group_by: GroupBy = FILTERS["group_by"],
-    theatre_id: str | None = FILTERS["theatre_id"],
-    show_id: str | None = FILTERS["show_id"],
-    date_from: date | None = FILTERS["date_from"],
-    date_to: date | None = FILTERS["date_to"],
-    principal: Principal = Depends(reader),
-    ctx: ApiContext = Depends(get_ctx),
+    principal: PartnerReader,
+    ctx: Ctx,
+    group_by: GroupByQuery = GroupBy.SHOW,
+    theatre_id: QueryId = None,
+    show_id: QueryId = None,
+    date_from: FirstDay = None,
+    date_to: LastDay = None,
 ) -> SalesReport:
     return _report(ctx, principal, group_by, theatre_id, show_id, date_from, date_to)
 
@@ -149,18 +150,19 @@ COLUMNS = [
 
 @router.get(
     "/sales.csv",
+    operation_id="partner_sales_csv",
     response_class=Response,
     summary="The same report as CSV",
     responses={200: {"content": {"text/csv": {}}, "description": "CSV with a header"}},
 )
 def sales_csv(
-    group_by: GroupBy = FILTERS["group_by"],
-    theatre_id: str | None = FILTERS["theatre_id"],
-    show_id: str | None = FILTERS["show_id"],
-    date_from: date | None = FILTERS["date_from"],
-    date_to: date | None = FILTERS["date_to"],
-    principal: Principal = Depends(reader),
-    ctx: ApiContext = Depends(get_ctx),
+    principal: PartnerReader,
+    ctx: Ctx,
+    group_by: GroupByQuery = GroupBy.SHOW,
+    theatre_id: QueryId = None,
+    show_id: QueryId = None,
+    date_from: FirstDay = None,
+    date_to: LastDay = None,
 ) -> Response:
     report = _report(ctx, principal, group_by, theatre_id, show_id, date_from, date_to)
     buf = io.StringIO()

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Response, Security
+from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.context import ApiContext, get_ctx
+from api.context import ApiContext, Ctx
+from api.deps import PathId
 from api.problems import not_found
 from api.routers.partner import owns_theatre
-from api.security.principal import Principal, current_principal
+from api.security.access import AdminReader, AdminWriter
+from api.security.principal import Principal
 from booking.bounded import BoundedDict
 from booking.read_models import SeatMap
 from booking.seat_categories import labels
@@ -93,37 +95,48 @@ def _remove(ctx: ApiContext, theatre_id: str, code: str) -> Response:
     return Response(status_code=204)
 
 
-CODE = Path(max_length=40, pattern=r"^[A-Za-z0-9_.\-]+$")
+CategoryCode = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9_.\-]+$")]
+OwnTheatre = Annotated[Principal, Depends(owns_theatre)]
 
 
-@partner_router.get("/{theatre_id}/seat-categories", response_model=list[CategoryNameOut])
+@partner_router.get(
+    "/{theatre_id}/seat-categories",
+    operation_id="partner_partner_list",
+    response_model=list[CategoryNameOut],
+)
 def partner_list(
-    theatre_id: str = Path(max_length=64),
-    _: Principal = Depends(owns_theatre),
-    ctx: ApiContext = Depends(get_ctx),
+    theatre_id: PathId,
+    _: OwnTheatre,
+    ctx: Ctx,
 ) -> list[CategoryNameOut]:
     """Names set for this theatre's seat categories."""
     return _list(ctx, theatre_id)
 
 
-@partner_router.put("/{theatre_id}/seat-categories/{code}", response_model=CategoryNameOut)
+@partner_router.put(
+    "/{theatre_id}/seat-categories/{code}",
+    operation_id="partner_partner_set",
+    response_model=CategoryNameOut,
+)
 def partner_set(
     body: CategoryNameIn,
-    theatre_id: str = Path(max_length=64),
-    code: str = CODE,
-    _: Principal = Depends(owns_theatre),
-    ctx: ApiContext = Depends(get_ctx),
+    theatre_id: PathId,
+    code: CategoryCode,
+    _: OwnTheatre,
+    ctx: Ctx,
 ) -> CategoryNameOut:
     """Name a seat category (the code the layout uses) and set where it sorts."""
     return _set(ctx, theatre_id, code, body)
 
 
-@partner_router.delete("/{theatre_id}/seat-categories/{code}", status_code=204)
+@partner_router.delete(
+    "/{theatre_id}/seat-categories/{code}", operation_id="partner_partner_remove", status_code=204
+)
 def partner_remove(
-    theatre_id: str = Path(max_length=64),
-    code: str = CODE,
-    _: Principal = Depends(owns_theatre),
-    ctx: ApiContext = Depends(get_ctx),
+    theatre_id: PathId,
+    code: CategoryCode,
+    _: OwnTheatre,
+    ctx: Ctx,
 ) -> Response:
     """Back to the name the POS gives the area."""
     return _remove(ctx, theatre_id, code)
@@ -137,42 +150,55 @@ def _theatre_exists(ctx: ApiContext, theatre_id: str) -> str:
 
 
 def _admin_theatre(
-    theatre_id: str = Path(max_length=64),
-    _: Principal = Security(current_principal, scopes=["admin:write"]),
-    ctx: ApiContext = Depends(get_ctx),
+    theatre_id: PathId,
+    _: AdminWriter,
+    ctx: Ctx,
 ) -> str:
     return _theatre_exists(ctx, theatre_id)
+
+
+AdminTheatre = Annotated[str, Depends(_admin_theatre)]
 
 
 def _admin_reads_theatre(
-    theatre_id: str = Path(max_length=64),
-    _: Principal = Security(current_principal, scopes=["admin:read"]),
-    ctx: ApiContext = Depends(get_ctx),
+    theatre_id: PathId,
+    _: AdminReader,
+    ctx: Ctx,
 ) -> str:
     return _theatre_exists(ctx, theatre_id)
 
 
-@admin_router.get("/{theatre_id}/seat-categories", response_model=list[CategoryNameOut])
+@admin_router.get(
+    "/{theatre_id}/seat-categories",
+    operation_id="admin_admin_list",
+    response_model=list[CategoryNameOut],
+)
 def admin_list(
-    theatre_id: str = Depends(_admin_reads_theatre), ctx: ApiContext = Depends(get_ctx)
+    theatre_id: Annotated[str, Depends(_admin_reads_theatre)], ctx: Ctx
 ) -> list[CategoryNameOut]:
     return _list(ctx, theatre_id)
 
 
-@admin_router.put("/{theatre_id}/seat-categories/{code}", response_model=CategoryNameOut)
+@admin_router.put(
+    "/{theatre_id}/seat-categories/{code}",
+    operation_id="admin_admin_set",
+    response_model=CategoryNameOut,
+)
 def admin_set(
     body: CategoryNameIn,
-    code: str = CODE,
-    theatre_id: str = Depends(_admin_theatre),
-    ctx: ApiContext = Depends(get_ctx),
+    code: CategoryCode,
+    theatre_id: AdminTheatre,
+    ctx: Ctx,
 ) -> CategoryNameOut:
     return _set(ctx, theatre_id, code, body)
 
 
-@admin_router.delete("/{theatre_id}/seat-categories/{code}", status_code=204)
+@admin_router.delete(
+    "/{theatre_id}/seat-categories/{code}", operation_id="admin_admin_remove", status_code=204
+)
 def admin_remove(
-    code: str = CODE,
-    theatre_id: str = Depends(_admin_theatre),
-    ctx: ApiContext = Depends(get_ctx),
+    code: CategoryCode,
+    theatre_id: AdminTheatre,
+    ctx: Ctx,
 ) -> Response:
     return _remove(ctx, theatre_id, code)

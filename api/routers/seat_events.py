@@ -24,11 +24,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.context import ApiContext, get_ctx
+from api.context import ApiContext, Ctx
+from api.deps import PathId
 from api.problems import not_found
 from booking.errors import UnknownShow
 
@@ -175,13 +176,12 @@ async def _stream(request: Request, watch: ShowWatch, queue: asyncio.Queue) -> A
 
 @router.get(
     "/shows/{show_id}/seat-events",
+    operation_id="catalog_seat_events",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "Seat changes"}},
     summary="Live seat changes (server-sent events): a snapshot, then only the seats that changed",
 )
-async def seat_events(
-    request: Request, show_id: str = Path(max_length=64), ctx: ApiContext = Depends(get_ctx)
-) -> StreamingResponse:
+async def seat_events(request: Request, show_id: PathId, ctx: Ctx) -> StreamingResponse:
     try:
         watch, queue = await _subscribe(ctx, show_id)
     except UnknownShow:

@@ -26,11 +26,11 @@ from http.cookies import SimpleCookie
 from typing import Any
 
 import jwt
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, EmailStr, Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.context import ApiContext, get_ctx
+from api.context import ApiContext, Ctx
 from api.problems import ApiProblem, problem_response
 from api.ratelimit import limit_login
 from api.routers.auth import SignUpAccepted, signup
@@ -224,10 +224,13 @@ def _bearer(request: Request) -> str | None:
     return header[7:] if header.lower().startswith("bearer ") else None
 
 
-@router.get("", response_model=SessionOut, summary="Who is signed in (and the CSRF token)")
-async def get_session(
-    request: Request, response: Response, ctx: ApiContext = Depends(get_ctx)
-) -> SessionOut:
+@router.get(
+    "",
+    operation_id="session_get_session",
+    response_model=SessionOut,
+    summary="Who is signed in (and the CSRF token)",
+)
+async def get_session(request: Request, response: Response, ctx: Ctx) -> SessionOut:
     response.headers["Cache-Control"] = "no-store"
     principal = await _maybe_principal(request)
     _sync_hint(request, response)
@@ -278,6 +281,7 @@ def _start(request: Request, response: Response, ctx: ApiContext, row: Any) -> S
 
 @router.post(
     "/sign-up",
+    operation_id="session_sign_up",
     response_model=SignUpAccepted,
     status_code=202,
     summary="Create a customer account (the same answer whether or not the address has one)",
@@ -286,15 +290,18 @@ def _start(request: Request, response: Response, ctx: ApiContext, row: Any) -> S
     "mail saying someone tried). No session starts: the page asks the person to check their "
     "mail and sign in.",
 )
-def sign_up(body: SignUp, request: Request, ctx: ApiContext = Depends(get_ctx)) -> SignUpAccepted:
+def sign_up(body: SignUp, request: Request, ctx: Ctx) -> SignUpAccepted:
     # Signing the caller in here would tell them the address was new: same path as the API.
     return signup(body, request, ctx)
 
 
-@router.post("/sign-in", response_model=SessionOut, summary="Sign in with e-mail and password")
-def sign_in(
-    body: SignIn, request: Request, response: Response, ctx: ApiContext = Depends(get_ctx)
-) -> SessionOut:
+@router.post(
+    "/sign-in",
+    operation_id="session_sign_in",
+    response_model=SessionOut,
+    summary="Sign in with e-mail and password",
+)
+def sign_in(body: SignIn, request: Request, response: Response, ctx: Ctx) -> SessionOut:
     # Failures count per (account, address) with a per-account ceiling, like the token grant.
     login_guard.check_login(request, body.email)
     with ctx.hub.engine.begin() as conn:
@@ -307,10 +314,11 @@ def sign_in(
 
 @router.post(
     "/refresh",
+    operation_id="session_refresh",
     response_model=SessionOut,
     summary="New access cookie from the refresh cookie (the refresh token rotates)",
 )
-def refresh(request: Request, response: Response, ctx: ApiContext = Depends(get_ctx)) -> SessionOut:
+def refresh(request: Request, response: Response, ctx: Ctx) -> SessionOut:
     token = request.cookies.get(REFRESH_COOKIE)
     if not token:
         raise ApiProblem(401, "unauthenticated", "not signed in")
@@ -349,8 +357,14 @@ def _cookie_headers(response: Response) -> dict[str, str]:
     return {"Set-Cookie": values[0]} if values else {}
 
 
-@router.post("/sign-out", status_code=204, response_class=Response, summary="End this session")
-def sign_out(request: Request, ctx: ApiContext = Depends(get_ctx)) -> Response:
+@router.post(
+    "/sign-out",
+    operation_id="session_sign_out",
+    status_code=204,
+    response_class=Response,
+    summary="End this session",
+)
+def sign_out(request: Request, ctx: Ctx) -> Response:
     token = request.cookies.get(REFRESH_COOKIE)
     ended: set[str] = set()
     with ctx.hub.engine.begin() as conn:
@@ -406,13 +420,12 @@ def reset_token(secret: str, user_id: str, password_hash: str | None) -> str:
 
 @router.post(
     "/password-reset",
+    operation_id="session_request_password_reset",
     response_model=Accepted,
     status_code=202,
     summary="Mail a password-reset link (same answer whether or not the account exists)",
 )
-def request_password_reset(
-    body: ResetRequest, request: Request, ctx: ApiContext = Depends(get_ctx)
-) -> Accepted:
+def request_password_reset(body: ResetRequest, request: Request, ctx: Ctx) -> Accepted:
     limit_login(request, body.email)
     with ctx.hub.engine.connect() as conn:
         row = users.get_by_email_hash(conn, ctx.cipher.email_hash(body.email))
@@ -450,10 +463,11 @@ def _mail_reset(ctx: ApiContext, to: str, language: str, link: str, token: str) 
 
 @router.post(
     "/password-reset/confirm",
+    operation_id="session_confirm_password_reset",
     response_model=Accepted,
     summary="Set a new password with the mailed token (signs out every session)",
 )
-def confirm_password_reset(body: ResetConfirm, ctx: ApiContext = Depends(get_ctx)) -> Accepted:
+def confirm_password_reset(body: ResetConfirm, ctx: Ctx) -> Accepted:
     refused = ApiProblem(400, "invalid_reset_token", "the reset link is invalid or expired")
     claims = _reset_claims(ctx, body.token)
     if claims is None:

@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date, datetime, timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection
 
-from api.context import ApiContext, get_ctx
-from api.deps import get_conn, preferred_languages
+from api.context import Ctx
+from api.deps import Conn, Languages, PathId
 from api.problems import not_found
-from api.routers.booking import customer
 from api.routers.images import poster_url
 from api.schemas import MovieOut, ShowOut, TheatreOut
-from api.security.principal import Principal
+from api.security.access import Customer
 from api.show_details import screen_names
 from booking.errors import UnknownBooking
 from canonical.catalog import Movie, Show
@@ -61,18 +60,21 @@ def _fold(text: str) -> str:
 
 @router.get(
     "/storefront/movies",
+    operation_id="storefront_storefront_movies",
     response_model=StorefrontMovies,
     summary="Now showing and coming soon, with filter facets and title search in every language",
 )
 def storefront_movies(
-    city: str | None = Query(None, max_length=100),
-    q: str | None = Query(None, max_length=100, description="Part of a title, any language"),
-    language: str | None = Query(None, max_length=35),
-    genre: str | None = Query(None, max_length=50),
-    format_: str | None = Query(None, alias="format", max_length=20),
-    date_: date | None = Query(None, alias="date"),
-    conn: Connection = Depends(get_conn),
-    langs: list[str] = Depends(preferred_languages),
+    conn: Conn,
+    langs: Languages,
+    city: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Part of a title, any language")
+    ] = None,
+    language: Annotated[str | None, Query(max_length=35)] = None,
+    genre: Annotated[str | None, Query(max_length=50)] = None,
+    format_: Annotated[str | None, Query(alias="format", max_length=20)] = None,
+    date_: Annotated[date | None, Query(alias="date")] = None,
 ) -> StorefrontMovies:
     now = utcnow()
     movies = catalog.list_movies(conn, city=city)
@@ -130,14 +132,15 @@ def _item(movie: Movie, own: list[Show], langs: list[str]) -> StorefrontMovie:
 
 @router.get(
     "/storefront/movies/{movie_id}",
+    operation_id="storefront_storefront_movie",
     response_model=StorefrontMovie,
     summary="One movie with its poster, every title and what is screened in a city",
 )
 def storefront_movie(
-    movie_id: str = Path(max_length=64),
-    city: str | None = Query(None, max_length=100),
-    conn: Connection = Depends(get_conn),
-    langs: list[str] = Depends(preferred_languages),
+    movie_id: PathId,
+    conn: Conn,
+    langs: Languages,
+    city: Annotated[str | None, Query(max_length=100)] = None,
 ) -> StorefrontMovie:
     movie = catalog.get_movie(conn, movie_id)
     if movie is None:
@@ -163,13 +166,14 @@ class StorefrontShow(BaseModel):
 
 @router.get(
     "/storefront/shows/{show_id}",
+    operation_id="storefront_storefront_show",
     response_model=StorefrontShow,
     summary="A show with its theatre, movie and the theatre's selling rules",
 )
 def storefront_show(
-    show_id: str = Path(max_length=64),
-    conn: Connection = Depends(get_conn),
-    langs: list[str] = Depends(preferred_languages),
+    show_id: PathId,
+    conn: Conn,
+    langs: Languages,
 ) -> StorefrontShow:
     show = catalog.get_show(conn, show_id)
     theatre = catalog.get_theatre(conn, show.theatre_id) if show else None
@@ -205,14 +209,15 @@ class CancellationQuote(BaseModel):
 
 @router.get(
     "/bookings/{booking_id}/cancellation-quote",
+    operation_id="storefront_cancellation_quote",
     response_model=CancellationQuote,
     tags=["booking"],
     summary="The refund a cancellation would give now (nothing changes)",
 )
 def cancellation_quote(
-    booking_id: str = Path(max_length=64),
-    principal: Principal = Depends(customer),
-    ctx: ApiContext = Depends(get_ctx),
+    booking_id: PathId,
+    principal: Customer,
+    ctx: Ctx,
 ) -> CancellationQuote:
     try:
         booking = ctx.booking.get_booking(booking_id)

@@ -34,7 +34,13 @@ def install(app: FastAPI, dist: Path = DIST) -> None:
     """Add the catch-all route; call it after every API router (routes match in order)."""
     root = dist.resolve()
 
-    @app.api_route("/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
+    @app.api_route(
+        "/{path:path}",
+        operation_id="web_app",
+        tags=["web"],
+        methods=["GET", "HEAD"],
+        include_in_schema=False,
+    )
     def web_app(path: str, request: Request) -> Response:
         if path.startswith(RESERVED):
             return problem_response(request, 404, "not_found", "Not Found", f"no route /{path}")

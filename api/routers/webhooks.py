@@ -3,9 +3,9 @@ handed to the gateway's own verification; nothing is trusted before it passes.""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
-from api.context import ApiContext, get_ctx
+from api.context import Ctx
 from api.problems import ApiProblem
 from api.schemas_booking import WebhookOut
 from booking.errors import InvalidSignature, UnknownGateway
@@ -16,6 +16,7 @@ router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 
 @router.post(
     "/stripe",
+    operation_id="webhooks_stripe_webhook",
     response_model=WebhookOut,
     summary="Stripe events (Stripe-Signature verified with the webhook secret)",
     openapi_extra={
@@ -25,7 +26,7 @@ router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
         }
     },
 )
-async def stripe_webhook(request: Request, ctx: ApiContext = Depends(get_ctx)) -> WebhookOut:
+async def stripe_webhook(request: Request, ctx: Ctx) -> WebhookOut:
     payload = await request.body()
     headers = {k: v for k, v in request.headers.items()}
     try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer, SecurityScopes
@@ -108,13 +108,13 @@ def _refuse(refusal: str | None) -> None:
 
 
 async def optional_principal(
-    request: Request, token: str | None = Depends(oauth2)
+    request: Request, token: Annotated[str | None, Depends(oauth2)]
 ) -> Principal | None:
     return await _from_request(request, token, standing=True)
 
 
 async def signed_principal(
-    request: Request, token: str | None = Depends(oauth2)
+    request: Request, token: Annotated[str | None, Depends(oauth2)]
 ) -> Principal | None:
     """As `optional_principal`, standing not yet checked (see `principal_from_token`)."""
     return await _from_request(request, token, standing=False)
@@ -129,13 +129,15 @@ async def _from_request(request: Request, token: str | None, standing: bool) -> 
 
 
 async def current_principal(
-    security_scopes: SecurityScopes, principal: Principal | None = Depends(optional_principal)
+    security_scopes: SecurityScopes,
+    principal: Annotated[Principal | None, Depends(optional_principal)],
 ) -> Principal:
     return _scoped(security_scopes, principal)
 
 
 async def current_signed_principal(
-    security_scopes: SecurityScopes, principal: Principal | None = Depends(signed_principal)
+    security_scopes: SecurityScopes,
+    principal: Annotated[Principal | None, Depends(signed_principal)],
 ) -> Principal:
     """A valid token with the scopes; its standing is the endpoint's to confirm."""
     return _scoped(security_scopes, principal)

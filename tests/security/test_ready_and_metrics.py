@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import create_engine, text
 
 from api.app import create_app
+from api.routers.health import Readiness
 from marquee.bootstrap import build_hub
 from marquee.settings import Settings
 from store.engine import normalize_url
@@ -34,6 +37,12 @@ def _client(**settings) -> Iterator[TestClient]:
     hub.engine.dispose()
 
 
+def _readiness(r: Response) -> dict[str, Any]:
+    """The answer, checked against the schema the OpenAPI document gives it (503 included)."""
+    Readiness.model_validate(r.json())
+    return r.json()
+
+
 def _no_error_text(body: str) -> None:
     for leak in LEAKS:
         assert leak not in body, body
@@ -44,7 +53,7 @@ def test_ready_when_everything_answers(fresh_pg_url: str, redis_url: str):
     with _client(database_url=fresh_pg_url, redis_url=redis_url) as client:
         r = client.get("/ready")
     assert r.status_code == 200, r.text
-    assert r.json() == {"status": "ready", "database": "ok", "migrations": "ok", "redis": "ok"}
+    assert _readiness(r) == {"status": "ready", "database": "ok", "migrations": "ok", "redis": "ok"}
 
 
 @pytest.mark.postgres
@@ -59,7 +68,7 @@ def test_not_ready_while_migrations_are_behind_the_code(fresh_pg_url: str):
     with _client(database_url=fresh_pg_url) as client:
         r = client.get("/ready")
     assert r.status_code == 503
-    assert r.json()["migrations"] == "behind" and r.json()["down"] == ["migrations"]
+    assert _readiness(r)["migrations"] == "behind" and r.json()["down"] == ["migrations"]
     assert r.headers["retry-after"]
 
 
@@ -68,7 +77,7 @@ def test_not_ready_without_redis_or_broker_and_no_error_text(fresh_pg_url: str):
     with _client(database_url=fresh_pg_url, redis_url=DEAD_REDIS, task_mode="celery") as client:
         r = client.get("/ready")
     assert r.status_code == 503
-    assert r.json()["redis"] == "down" and r.json()["broker"] == "down"
+    assert _readiness(r)["redis"] == "down" and r.json()["broker"] == "down"
     assert r.json()["database"] == "ok"
     _no_error_text(r.text)
 
@@ -77,7 +86,7 @@ def test_not_ready_without_the_database_and_no_error_text():
     with _client(database_url="postgresql+psycopg://marquee@127.0.0.1:9/gone") as client:
         r = client.get("/ready")
     assert r.status_code == 503
-    assert r.json()["database"] == "down" and r.json()["down"] == ["database", "migrations"]
+    assert _readiness(r)["database"] == "down" and r.json()["down"] == ["database", "migrations"]
     _no_error_text(r.text)
 
 
