@@ -107,7 +107,7 @@ def create_app(
     (the ASGI entry point's app does)."""
     hub = hub or build_hub()
     if run_worker is None:
-        run_worker = hub.settings.task_mode == "inprocess"
+        run_worker = hub.settings.worker.task_mode == "inprocess"
     app = FastAPI(
         lifespan=_lifespan(run_worker, check_secrets),
         title="Marquee",
@@ -117,7 +117,7 @@ def create_app(
         openapi_tags=TAGS,
         generate_unique_id_function=lambda r: f"{r.tags[0]}_{r.name}" if r.tags else r.name,
     )
-    observability.configure_logging(hub.settings.log_level, hub.settings.log_json)
+    observability.configure_logging(hub.settings.logging.level, hub.settings.logging.as_json)
     app.state.hub = hub
     app.state.ctx = ApiContext.build(hub, rate_limits, booking_service)
     app.state.limiter = app.state.ctx.limiter
@@ -154,11 +154,11 @@ def create_app(
     settings = hub.settings
     # Order: the last added runs first. Observability wraps everything (even a 413).
     app.add_middleware(session.CookieSessionMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
-    if settings.cors_origins:
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.http.max_request_bytes)
+    if settings.http.cors_origins:
         app.add_middleware(
             CORSMiddleware,
-            allow_origins=settings.cors_origins,
+            allow_origins=settings.http.cors_origins,
             allow_credentials=False,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=[

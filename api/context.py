@@ -34,11 +34,11 @@ class ApiContext:
         cls, hub: Hub, rate_limits: RateLimits | None = None, booking: BookingService | None = None
     ) -> ApiContext:
         s = hub.settings
-        key = s.encryption_key.get_secret_value() if s.encryption_key else None
+        key = s.security.encryption_key_value()
         return cls(
             hub=hub,
-            cipher=cipher_from_settings(key, s.jwt_secret.get_secret_value()),
-            limiter=RateLimiter(s.redis_url, rate_limits or RateLimits.from_settings(s)),
+            cipher=cipher_from_settings(key, s.security.jwt_secret.get_secret_value()),
+            limiter=RateLimiter(s.redis.url, rate_limits or RateLimits.from_settings(s)),
             _booking=booking,
         )
 
@@ -49,17 +49,14 @@ class ApiContext:
         are the same object for checkout and refund)."""
         with _lock:
             if self._booking is None:
-                from marquee.worker.config import get_worker_settings
                 from marquee.worker.runtime import build_services
 
-                self._booking = build_services(
-                    self.hub.settings, get_worker_settings(), self.hub.engine
-                )
+                self._booking = build_services(self.hub.settings, self.hub.engine)
             return self._booking
 
     @property
     def jwt_secret(self) -> str:
-        return self.hub.settings.jwt_secret.get_secret_value()
+        return self.hub.settings.security.jwt_secret.get_secret_value()
 
 
 async def get_ctx(request: Request) -> ApiContext:

@@ -17,14 +17,14 @@ class Hub:
 
     @cached_property
     def engine(self) -> Engine:
-        return make_engine(self.settings.database_url)
+        return make_engine(self.settings.database.url)
 
     @cached_property
     def stale_reads(self) -> StaleReads:
         """Catalog reads: the replica (REPLICA_DATABASE_URL) while it keeps up, else primary."""
-        url = self.settings.replica_database_url
+        url = self.settings.database.replica_url
         replica = make_engine(url) if url else None
-        return StaleReads(self.engine, replica, self.settings.replica_max_lag_seconds)
+        return StaleReads(self.engine, replica, self.settings.database.replica_max_lag_seconds)
 
 
 def build_hub(settings: Settings | None = None) -> Hub:

@@ -52,8 +52,8 @@ def demo_logins(engine: Engine, settings: Settings) -> tuple[DemoLogin, ...]:
     from marquee.pii import cipher_from_settings
 
     cipher = cipher_from_settings(
-        settings.encryption_key.get_secret_value() if settings.encryption_key else None,
-        settings.jwt_secret.get_secret_value(),
+        settings.security.encryption_key_value(),
+        settings.security.jwt_secret.get_secret_value(),
     )
     logins = []
     with engine.connect() as conn:

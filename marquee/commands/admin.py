@@ -49,10 +49,10 @@ def create(
 
     settings = get_settings()
     cipher = cipher_from_settings(
-        settings.encryption_key.get_secret_value() if settings.encryption_key else None,
-        settings.jwt_secret.get_secret_value(),
+        settings.security.encryption_key_value(),
+        settings.security.jwt_secret.get_secret_value(),
     )
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database.url)
     try:
         with engine.begin() as conn:
             user = accounts.create_account(

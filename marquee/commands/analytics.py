@@ -17,7 +17,7 @@ def rebuild() -> None:
     from analytics.ingest import rebuild as run
     from store.engine import make_engine
 
-    report = run(make_engine(get_settings().database_url))
+    report = run(make_engine(get_settings().database.url))
     typer.echo(
         f"rebuilt from {report.domain_events} domain events and {report.tracked_events} "
         f"tracked events ({report.rows_written} aggregate rows)"
@@ -35,7 +35,7 @@ def export(
     from store.engine import make_engine
 
     report = export_parquet(
-        make_engine(get_settings().database_url),
+        make_engine(get_settings().database.url),
         out,
         date_from=date.fromisoformat(date_from) if date_from else None,
         date_to=date.fromisoformat(date_to) if date_to else None,

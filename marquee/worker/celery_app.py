@@ -24,7 +24,6 @@ from celery import Celery
 from celery.signals import worker_process_init
 
 from marquee.settings import get_settings
-from marquee.worker.config import get_worker_settings
 from marquee.worker.runtime import WorkerRuntime, build_runtime
 
 log = logging.getLogger(__name__)
@@ -34,12 +33,13 @@ DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
 
 def broker_url() -> str:
     settings = get_settings()
-    return settings.celery_broker_url or settings.redis_url or DEFAULT_BROKER
+    return settings.worker.celery_broker_url or settings.redis.url or DEFAULT_BROKER
 
 
 def make_app() -> Celery:
-    config = get_worker_settings()
-    var_dir = get_settings().var_dir
+    settings = get_settings()
+    config = settings.worker
+    var_dir = settings.files.var_dir
     var_dir.mkdir(parents=True, exist_ok=True)  # beat's schedule file goes here
     celery = Celery("marquee", broker=broker_url(), include=["marquee.worker.tasks"])
     celery.conf.update(

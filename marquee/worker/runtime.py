@@ -25,9 +25,8 @@ from booking.availability import RecentAvailability
 from booking.handlers import HandlerContext, commit_sale
 from booking.ports import Notifier, TheatreLinkResolver
 from booking.services import BookingService
-from marquee.settings import Settings, get_settings
+from marquee.settings import Settings, WorkerSettings, get_settings
 from marquee.worker.admin_consumers import admin_consumers
-from marquee.worker.config import WorkerSettings, get_worker_settings
 from marquee.worker.consumers import (
     Consumer,
     Dispatcher,
@@ -72,12 +71,12 @@ def load_object(ref: str) -> Any:
 
 
 def theatre_links(
-    config: WorkerSettings, engine: Engine, secrets_file: Path | None = None
+    configured: str | None, engine: Engine, secrets_file: Path | None = None
 ) -> TheatreLinkResolver:
     """The configured resolver (`THEATRE_LINKS=module:factory`, the factory takes the engine),
     else the connectors package's resolver once it provides one, else native theatres only."""
-    if config.theatre_links:
-        return load_object(config.theatre_links)(engine)
+    if configured:
+        return load_object(configured)(engine)
     try:
         from connectors.link import link_resolver
     except ImportError:
@@ -94,35 +93,36 @@ def sql_unit_of_work(settings: Settings, engine: Engine) -> SqlUnitOfWorkFactory
     from marquee.pii import cipher_from_settings
 
     cipher = cipher_from_settings(
-        settings.encryption_key.get_secret_value() if settings.encryption_key else None,
-        settings.jwt_secret.get_secret_value(),
+        settings.security.encryption_key_value(), settings.security.jwt_secret.get_secret_value()
     )
     return SqlUnitOfWorkFactory(engine, decrypt=cipher.decrypt)
 
 
-def build_services(settings: Settings, config: WorkerSettings, engine: Engine) -> BookingService:
+def build_services(settings: Settings, engine: Engine) -> BookingService:
     from booking import tickets
     from payments.registry import GatewayRegistry, get_gateway
 
     options: dict[str, Any] = {}
-    if settings.stripe_api_key is not None:
-        options["api_key"] = settings.stripe_api_key.get_secret_value()
-    if settings.stripe_webhook_secret is not None:
-        options["webhook_secret"] = settings.stripe_webhook_secret.get_secret_value()
-    if settings.stripe_api_base:
-        options["api_base"] = settings.stripe_api_base
-    gateways = GatewayRegistry().add(get_gateway(settings.payment_gateway, **options))
+    if settings.payments.api_key is not None:
+        options["api_key"] = settings.payments.api_key.get_secret_value()
+    if settings.payments.webhook_secret is not None:
+        options["webhook_secret"] = settings.payments.webhook_secret.get_secret_value()
+    if settings.payments.api_base:
+        options["api_base"] = settings.payments.api_base
+    gateways = GatewayRegistry().add(get_gateway(settings.payments.gateway, **options))
     # The e-ticket QR's signing key, the same in the API that shows it and the worker that
     # mails it.
-    tickets.configure(settings.jwt_secret.get_secret_value())
+    tickets.configure(settings.security.jwt_secret.get_secret_value())
     return BookingService(
         uow=sql_unit_of_work(settings, engine),
         gateways=gateways,
-        links=theatre_links(config, engine, settings.secrets_file),
-        availability=RecentAvailability(settings.availability_snapshot_seconds),
-        max_seats_held_per_show=settings.max_seats_held_per_show,
-        max_live_holds=settings.max_live_holds_per_customer,
-        stuck_after_seconds=settings.stuck_after_seconds,
+        links=theatre_links(
+            settings.connectors.theatre_links, engine, settings.connectors.secrets_file
+        ),
+        availability=RecentAvailability(settings.booking.availability_snapshot_seconds),
+        max_seats_held_per_show=settings.booking.max_seats_held_per_show,
+        max_live_holds=settings.booking.max_live_holds_per_customer,
+        stuck_after_seconds=settings.booking.stuck_after_seconds,
     )
 
 
@@ -151,7 +151,6 @@ def final_failure(
 
 def build_runtime(
     settings: Settings | None = None,
-    config: WorkerSettings | None = None,
     *,
     engine: Engine | None = None,
     services: BookingService | None = None,
@@ -160,21 +159,21 @@ def build_runtime(
     consumers: Sequence[Consumer] = (),
 ) -> WorkerRuntime:
     settings = settings or get_settings()
-    config = config or get_worker_settings()
-    engine = engine or make_engine(settings.database_url, pool_size=4)
+    config = settings.worker
+    engine = engine or make_engine(settings.database.url, pool_size=4)
     if services is None and with_services:
-        services = build_services(settings, config, engine)
+        services = build_services(settings, engine)
     if notifier is None:
         from notifications import build_notifier
 
-        notifier = build_notifier(settings)
+        notifier = build_notifier(settings.notifications, database_url=settings.database.url)
     # Analytics first: its local count never waits behind a POS or mail retry.
     all_consumers = [*analytics_consumers(), *consumers]
     if services is not None:
         all_consumers += booking_consumers(HandlerContext(services=services, notifier=notifier))
         all_consumers += admin_consumers()
         # Last: a theatre's SFTP server being down never holds back a customer's e-ticket.
-        all_consumers += report_consumers(engine, settings.secrets_file)
+        all_consumers += report_consumers(engine, settings.connectors.secrets_file)
     dispatcher = Dispatcher(engine, all_consumers, known_topics=event_topics())
     relay = OutboxRelay(
         engine=engine,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from marquee.worker.config import WorkerSettings
+from marquee.settings import WorkerSettings
 from marquee.worker.runtime import WorkerRuntime, build_runtime
 from tests.api.conftest import Api, make_api
 
@@ -29,8 +29,9 @@ class World:
 def _world(url: str, tmp_path: Path) -> Iterator[World]:
     for api in make_api(url, notify_dir=tmp_path / "notify", var_dir=tmp_path):
         runtime = build_runtime(
-            api.hub.settings,
-            WorkerSettings(outbox_retry_base_seconds=0),
+            api.hub.settings.model_copy(
+                update={"worker": WorkerSettings(outbox_retry_base_seconds=0)}
+            ),
             engine=api.hub.engine,
             services=api.client.app.state.ctx.booking,
         )

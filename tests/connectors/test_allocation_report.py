@@ -20,8 +20,7 @@ from booking.services import BookingService
 from connectors.catalog import import_catalog
 from connectors.connector import ConnectorConfig, get_connector, register
 from connectors.link import link_resolver
-from marquee.settings import Settings
-from marquee.worker.config import WorkerSettings
+from marquee.settings import Settings, WorkerSettings
 from marquee.worker.report_consumers import ALLOCATION_SALES
 from marquee.worker.runtime import WorkerRuntime, build_runtime, sql_unit_of_work
 from payments.offline import CARD_SUCCESS, OfflineGateway
@@ -109,8 +108,11 @@ def rig(engine: Engine, tmp_path: Path, monkeypatch) -> Iterator[Rig]:
             links=link_resolver(engine),
         )
         runtime = build_runtime(
-            settings,
-            WorkerSettings(outbox_max_attempts=5, outbox_retry_base_seconds=0),
+            settings.model_copy(
+                update={
+                    "worker": WorkerSettings(outbox_max_attempts=5, outbox_retry_base_seconds=0)
+                }
+            ),
             engine=engine,
             services=services,
         )

@@ -26,8 +26,7 @@ from connectors.connector import Connector
 from connectors.inventory import poll_inventory, reconcile
 from connectors.link import link_resolver
 from connectors.resilience import reset_breakers
-from marquee.settings import Settings
-from marquee.worker.config import WorkerSettings
+from marquee.settings import Settings, WorkerSettings
 from marquee.worker.runtime import WorkerRuntime, build_runtime, sql_unit_of_work
 from payments.offline import CARD_SUCCESS, OfflineGateway
 from payments.registry import GatewayRegistry
@@ -103,8 +102,11 @@ def rig(request, sqlite_url: str, tmp_path: Path) -> Iterator[Rig]:
             links=link_resolver(engine),
         )
         runtime = build_runtime(
-            settings,
-            WorkerSettings(outbox_max_attempts=2, outbox_retry_base_seconds=0),
+            settings.model_copy(
+                update={
+                    "worker": WorkerSettings(outbox_max_attempts=2, outbox_retry_base_seconds=0)
+                }
+            ),
             engine=engine,
             services=services,
         )

@@ -14,8 +14,7 @@ from sqlalchemy import Engine, func, select
 from booking.clock import ManualClock
 from booking.services import BookingService
 from canonical.orders import BookingStatus, PaymentStatus
-from marquee.settings import Settings
-from marquee.worker.config import WorkerSettings
+from marquee.settings import Settings, WorkerSettings
 from marquee.worker.inprocess import InProcessRunner
 from marquee.worker.runtime import WorkerRuntime, build_runtime, sql_unit_of_work
 from notifications import FileChannel
@@ -68,8 +67,9 @@ def world(db_url: str, tmp_path: Path):
         clock=clock,
     )
     runtime = build_runtime(
-        settings,
-        WorkerSettings(outbox_max_attempts=3, outbox_retry_base_seconds=0),
+        settings.model_copy(
+            update={"worker": WorkerSettings(outbox_max_attempts=3, outbox_retry_base_seconds=0)}
+        ),
         engine=engine,
         services=services,
     )

@@ -55,7 +55,7 @@ def test_relay_once_status_failed_and_requeue(sqlite_url: str, tmp_path: Path) -
         )
     env = {
         "DATABASE_URL": sqlite_url,
-        "NOTIFY_DIR": str(settings.notify_dir),
+        "NOTIFY_DIR": str(settings.notifications.notify_dir),
         "VAR_DIR": str(tmp_path),
     }
 
@@ -63,7 +63,7 @@ def test_relay_once_status_failed_and_requeue(sqlite_url: str, tmp_path: Path) -
     assert relayed.returncode == 0, relayed.stderr
     report = json.loads(relayed.stdout.strip().splitlines()[-1])
     assert report["failed"] == 1 and report["delivered"] == report["claimed"] - 1 > 0
-    [mail] = FileChannel(settings.notify_dir, "email").read()
+    [mail] = FileChannel(settings.notifications.notify_dir, "email").read()
     assert mail["kind"] == "booking_confirmed" and booking.code in mail["subject"]
 
     status = json.loads(_marquee(env, "status").stdout)
