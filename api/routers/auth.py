@@ -85,7 +85,6 @@ def signup(body: SignUp, request: Request, ctx: ApiContext = Depends(get_ctx)) -
 
 def _mail_signup(ctx: ApiContext, to: str, language: str, created: bool) -> None:
     from notifications.channels import Outgoing
-    from notifications.notifier import build_notifier
 
     if created:
         subject, text = (
@@ -100,7 +99,7 @@ def _mail_signup(ctx: ApiContext, to: str, language: str, created: bool) -> None
             "you, sign in, or reset your password if you forgot it. If it was not you, you need "
             "do nothing: your account is unchanged.\n",
         )
-    email = build_notifier(ctx.hub.settings.notifications).email
+    email = ctx.hub.notifier.email
     digest = hashlib.sha256(f"{to}:{time.time_ns()}".encode()).hexdigest()[:16]
     try:
         assert email is not None  # failing here is logged like any mail failure

@@ -425,9 +425,8 @@ def request_password_reset(
 
 def _mail_reset(ctx: ApiContext, to: str, language: str, link: str, token: str) -> None:
     from notifications.channels import Outgoing
-    from notifications.notifier import build_notifier
 
-    email = build_notifier(ctx.hub.settings.notifications).email
+    email = ctx.hub.notifier.email
     if email is None:
         return
     body = (

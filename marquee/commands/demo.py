@@ -153,7 +153,7 @@ def demo(
             daemon=True,
             name="reelfeed-watch",
         ).start()
-    lines = ["", demo_banner(hub.engine, settings, base, DIST)]
+    lines = ["", demo_banner(hub, base, DIST)]
     if sims:
         lines.append("Legacy POS simulators (sell at their box office to see seats vanish):")
         lines += [f"  {sim.system:9} admin {sim.admin_url}/info" for sim in sims]

@@ -28,7 +28,6 @@ from canonical import Money, Screen, Show
 from canonical.layout_builder import standard_layout
 from canonical.time import localize
 from marquee.demo_data import SLOTS, THEATRES
-from marquee.settings import WorkerSettings
 from marquee.worker.runtime import build_runtime
 from store import catalog
 from store import outbox as sql_outbox
@@ -297,11 +296,7 @@ def _make_history(world: World) -> History:
         assert ingest_tracked(conn, views) == len(views)
 
     analytics_only = build_runtime(
-        world.api.hub.settings.model_copy(
-            update={"worker": WorkerSettings(outbox_retry_base_seconds=0)}
-        ),
-        engine=engine,
-        with_services=False,
+        world.api.hub.settings, engine=engine, services=None, notifier=None
     )
     report = analytics_only.relay.drain()
     assert report.failed == 0 and report.delivered > 0, report

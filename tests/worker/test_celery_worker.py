@@ -23,8 +23,8 @@ from sqlalchemy import func, select
 from booking.clock import SystemClock
 from booking.services import BookingService
 from canonical.orders import BookingStatus
+from marquee.bootstrap import build_hub
 from marquee.settings import Settings
-from marquee.worker.runtime import sql_unit_of_work
 from notifications import FileChannel
 from payments.offline import CARD_SUCCESS, OfflineGateway
 from payments.registry import GatewayRegistry
@@ -107,7 +107,7 @@ def setup(fresh_pg_url: str, redis_url: str, tmp_path: Path) -> Iterator[dict]:
     pos = LoopbackPos().start()
     link = HttpPosLink(pos.url, timeout=5)
     services = BookingService(
-        uow=sql_unit_of_work(settings, engine),
+        uow=build_hub(settings, engine=engine).unit_of_work,
         gateways=GatewayRegistry().add(OfflineGateway()),
         links=lambda theatre: link,
         clock=SystemClock(),
