@@ -39,7 +39,6 @@ from api.routers import (
 )
 from api.routers import analytics as analytics_routes
 from api.routers import booking as booking_routes
-from booking.services import BookingService
 from marquee import observability
 from marquee.bootstrap import Hub, build_hub
 
@@ -95,9 +94,7 @@ def _lifespan(run_worker: bool, check_secrets: bool = False):
             from marquee.worker.inprocess import start_inprocess_worker, stop_inprocess_worker
 
             ctx: ApiContext = app.state.ctx
-            runner = start_inprocess_worker(
-                settings=ctx.hub.settings, engine=ctx.hub.engine, services=ctx.booking
-            )
+            runner = start_inprocess_worker(ctx.hub.runtime)
         try:
             yield
         finally:
@@ -111,17 +108,17 @@ def create_app(
     hub: Hub | None = None,
     *,
     rate_limits: RateLimits | None = None,
-    booking_service: BookingService | None = None,
     run_worker: bool | None = None,
     check_secrets: bool = False,
 ) -> FastAPI:
-    """`run_worker`: start the in-process outbox worker with the app (default: when
-    `task_mode=inprocess`; tests pass False to keep their database to themselves).
-    `check_secrets`: refuse to start serving on development secrets outside development mode
-    (the ASGI entry point's app does)."""
+    """The app on `hub` (default: a Hub on the environment's settings), which builds every
+    adapter the routers use. `run_worker`: start the in-process outbox worker with the app
+    (default: when `task_mode=inprocess`; tests pass False to keep their database to
+    themselves). `check_secrets`: refuse to start serving on development secrets outside
+    development mode (the ASGI entry point's app does)."""
     hub = hub or build_hub()
     if run_worker is None:
-        run_worker = hub.settings.task_mode == "inprocess"
+        run_worker = hub.settings.worker.task_mode == "inprocess"
     app = FastAPI(
         lifespan=_lifespan(run_worker, check_secrets),
         title="Marquee",
@@ -131,9 +128,9 @@ def create_app(
         openapi_tags=TAGS,
         generate_unique_id_function=require_operation_id,
     )
-    observability.configure_logging(hub.settings.log_level, hub.settings.log_json)
+    observability.configure_logging(hub.settings.logging.level, hub.settings.logging.as_json)
     app.state.hub = hub
-    app.state.ctx = ApiContext.build(hub, rate_limits, booking_service)
+    app.state.ctx = ApiContext.build(hub, rate_limits)
     app.state.limiter = app.state.ctx.limiter
     problems.install(app)
     app.include_router(health.router)
@@ -168,11 +165,11 @@ def create_app(
     settings = hub.settings
     # Order: the last added runs first. Observability wraps everything (even a 413).
     app.add_middleware(session.CookieSessionMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
-    if settings.cors_origins:
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.http.max_request_bytes)
+    if settings.http.cors_origins:
         app.add_middleware(
             CORSMiddleware,
-            allow_origins=settings.cors_origins,
+            allow_origins=settings.http.cors_origins,
             allow_credentials=False,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=[

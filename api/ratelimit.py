@@ -26,7 +26,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from api.problems import ApiProblem
 from marquee import observability
-from marquee.settings import Settings
+from marquee.settings import RateLimitSettings, Settings
 
 # Rate-limit calls in flight at once per event loop (the async Redis client's pool holds 100).
 # A few are enough for a sub-millisecond script; each one more opens another connection in the
@@ -35,7 +35,7 @@ ASYNC_REDIS_CALLS = 8
 
 
 def _default(name: str) -> str:
-    return Settings.model_fields[f"rate_limit_{name}"].default
+    return RateLimitSettings.model_fields[name].default
 
 
 @dataclass(frozen=True)
@@ -53,12 +53,12 @@ class RateLimits:
     @classmethod
     def from_settings(cls, settings: Settings) -> RateLimits:
         return cls(
-            login_per_ip=settings.rate_limit_login_per_ip,
-            login_per_account=settings.rate_limit_login_per_account,
-            hold_per_user=settings.rate_limit_hold_per_user,
-            hold_per_ip=settings.rate_limit_hold_per_ip,
-            checkout_per_user=settings.rate_limit_checkout_per_user,
-            checkout_per_ip=settings.rate_limit_checkout_per_ip,
+            login_per_ip=settings.rate_limits.login_per_ip,
+            login_per_account=settings.rate_limits.login_per_account,
+            hold_per_user=settings.rate_limits.hold_per_user,
+            hold_per_ip=settings.rate_limits.hold_per_ip,
+            checkout_per_user=settings.rate_limits.checkout_per_user,
+            checkout_per_ip=settings.rate_limits.checkout_per_ip,
         )
 
 

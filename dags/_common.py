@@ -14,13 +14,13 @@ def database_url() -> str:
     # Read now, not from a cached settings object: a task runs in a long-lived worker process.
     from marquee.settings import Settings
 
-    return Settings().database_url
+    return Settings().database.url
 
 
 def secrets_file() -> Path | None:
     from marquee.settings import Settings
 
-    return Settings().secrets_file
+    return Settings().connectors.secrets_file
 
 
 def active_connectors() -> list[str]:

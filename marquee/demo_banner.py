@@ -12,12 +12,15 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
 from marquee.demo_data import DEMO_PARTNER, DEMO_USERS
-from marquee.settings import Settings
 from store.tables import connectors, partners, theatres
+
+if TYPE_CHECKING:
+    from marquee.bootstrap import Hub
 
 # What each shipped adapter speaks, in the words of the README; another adapter shows its name.
 POS_KINDS = {"rest": "REST/JSON", "soap": "SOAP/XML", "csv_sftp": "CSV over SFTP"}
@@ -46,17 +49,13 @@ class DemoFacts:
     legacy: tuple[LegacyGroup, ...]
 
 
-def demo_logins(engine: Engine, settings: Settings) -> tuple[DemoLogin, ...]:
+def demo_logins(hub: Hub) -> tuple[DemoLogin, ...]:
     """The demo accounts as the demo seeds them, each checked against the stored password."""
     from api.security import accounts
-    from marquee.pii import cipher_from_settings
 
-    cipher = cipher_from_settings(
-        settings.encryption_key.get_secret_value() if settings.encryption_key else None,
-        settings.jwt_secret.get_secret_value(),
-    )
+    cipher = hub.cipher
     logins = []
-    with engine.connect() as conn:
+    with hub.engine.connect() as conn:
         for _user_id, email, password, role, _partner in DEMO_USERS:
             row = accounts.authenticate(conn, cipher, email, password)
             ok = row is not None and row.role == role
@@ -65,8 +64,8 @@ def demo_logins(engine: Engine, settings: Settings) -> tuple[DemoLogin, ...]:
     return tuple(sorted(logins, key=lambda login: order.get(login.role, 9)))
 
 
-def demo_facts(engine: Engine, settings: Settings) -> DemoFacts:
-    with engine.connect() as conn:
+def demo_facts(hub: Hub) -> DemoFacts:
+    with hub.engine.connect() as conn:
         partner_name = (
             conn.execute(select(partners.c.name).where(partners.c.id == DEMO_PARTNER)).scalar()
             or DEMO_PARTNER
@@ -89,7 +88,7 @@ def demo_facts(engine: Engine, settings: Settings) -> DemoFacts:
         for (connector_id, adapter), names in grouped.items()
     )
     return DemoFacts(
-        logins=demo_logins(engine, settings),
+        logins=demo_logins(hub),
         partner_name=partner_name,
         native=tuple(f"{name} ({city})" for name, city in native),
         legacy=legacy,
@@ -146,11 +145,11 @@ def render_banner(
     return "\n".join(out) + "\n"
 
 
-def demo_banner(engine: Engine, settings: Settings, base: str, web_dist: Path) -> str:
+def demo_banner(hub: Hub, base: str, web_dist: Path) -> str:
     from payments.offline import CARD_DECLINE, CARD_SUCCESS
 
     return render_banner(
-        demo_facts(engine, settings),
+        demo_facts(hub),
         base,
         web_built=(web_dist / "index.html").is_file(),
         card_ok=CARD_SUCCESS,

@@ -138,8 +138,8 @@ def load_demo_users(engine: Engine) -> int:
 
     settings = get_settings()
     cipher = cipher_from_settings(
-        settings.encryption_key.get_secret_value() if settings.encryption_key else None,
-        settings.jwt_secret.get_secret_value(),
+        settings.security.encryption_key_value(),
+        settings.security.jwt_secret.get_secret_value(),
     )
     created = 0
     with engine.begin() as conn:

@@ -4,7 +4,8 @@
 notification's kind in the customer's language (falling back to English) and sends it on every
 channel the customer can be reached on. Channels: `SmtpEmail` (stdlib smtplib), and file-backed
 email/SMS/push channels that write JSON lines under a directory (the demo, and a stand-in until a
-real SMS or push provider is configured). `build_notifier(settings)` picks them from settings.
+real SMS or push provider is configured). `build_notifier(settings)` picks them from the
+notification settings.
 """
 
 from notifications.channels import FileChannel, SmtpEmail

@@ -208,12 +208,15 @@ class ChannelNotifier:
             raise ChannelError("; ".join(failures))
 
 
-def build_notifier(settings: Any, engine: Any = None) -> ChannelNotifier:
-    """From marquee settings: SMTP email when `smtp_host` is set, else email written to files;
-    SMS and push are file-backed under `notify_dir` (no provider is configured in this build).
-    Channels are looked up by name in `notifications.registry` (code may register its own).
-    Show facts for the e-ticket come from the catalog: `engine` when given, else an engine on
-    `settings.database_url`, made on first use."""
+def build_notifier(
+    settings: Any, engine: Any = None, database_url: str | None = None
+) -> ChannelNotifier:
+    """From marquee's notification settings (`smtp_host`, `smtp_port`, `mail_from`,
+    `notify_dir`): SMTP email when `smtp_host` is set, else email written to files; SMS and push
+    are file-backed under `notify_dir` (no provider is configured in this build). Channels are
+    looked up by name in `notifications.registry` (code may register its own). Show facts for
+    the e-ticket come from the catalog: `engine` when given, else an engine on `database_url`,
+    made on first use."""
     directory = settings.notify_dir
     email: Channel
     if settings.smtp_host:
@@ -222,10 +225,13 @@ def build_notifier(settings: Any, engine: Any = None) -> ChannelNotifier:
         )
     else:
         email = get_channel("file", directory=directory, name="email", mail_from=settings.mail_from)
-    url = getattr(settings, "database_url", None)
     return ChannelNotifier(
         email=email,
         sms=get_channel("file", directory=directory, name="sms"),
         push=get_channel("file", directory=directory, name="push"),
-        shows=CatalogShows(engine=engine, database_url=url) if engine or url else None,
+        shows=(
+            CatalogShows(engine=engine, database_url=database_url)
+            if engine or database_url
+            else None
+        ),
     )

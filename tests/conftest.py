@@ -27,8 +27,8 @@ from marquee.settings import Settings
 from store.migrate import upgrade
 
 _PG_SERVER_HINT = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
-for _name in Settings.model_fields:
-    os.environ.pop(_name.upper(), None)
+for _name in Settings.environment_names():
+    os.environ.pop(_name, None)
 os.environ.pop("TEST_REDIS_URL", None)
 # Tests run in development mode (built-in secrets, loopback simulators); the security suite
 # sets production explicitly where that is what it tests.

@@ -429,7 +429,9 @@ def test_connector(
     records = None
     entities: dict[str, EntityTestOut] = {}
     try:
-        connector = live_connector(ctx.hub.engine, connector_id, ctx.hub.settings.secrets_file)
+        connector = live_connector(
+            ctx.hub.engine, connector_id, ctx.hub.settings.connectors.secrets_file
+        )
         entity = probe_entity(connector)
         detail = "configured; nothing to read"
         if entity is not None:

@@ -86,7 +86,6 @@ def signup(body: SignUp, request: Request, ctx: Ctx) -> SignUpAccepted:
 
 def _mail_signup(ctx: ApiContext, to: str, language: str, created: bool) -> None:
     from notifications.channels import Outgoing
-    from notifications.notifier import build_notifier
 
     if created:
         subject, text = (
@@ -101,7 +100,7 @@ def _mail_signup(ctx: ApiContext, to: str, language: str, created: bool) -> None
             "you, sign in, or reset your password if you forgot it. If it was not you, you need "
             "do nothing: your account is unchanged.\n",
         )
-    email = build_notifier(ctx.hub.settings).email
+    email = ctx.hub.notifier.email
     digest = hashlib.sha256(f"{to}:{time.time_ns()}".encode()).hexdigest()[:16]
     try:
         assert email is not None  # failing here is logged like any mail failure
@@ -168,8 +167,8 @@ def token(
                 conn,
                 secret=ctx.jwt_secret,
                 user=user,
-                access_minutes=s.access_token_minutes,
-                refresh_days=s.refresh_token_days,
+                access_minutes=s.security.access_token_minutes,
+                refresh_days=s.security.refresh_token_days,
                 requested=requested,
             )
         return out
@@ -187,7 +186,7 @@ def token(
         return accounts.issue_client_token(
             secret=ctx.jwt_secret,
             client=client,
-            access_minutes=s.access_token_minutes,
+            access_minutes=s.security.access_token_minutes,
             requested=requested,
         )
     if not refresh_token:
@@ -204,8 +203,8 @@ def _rotate(ctx: ApiContext, refresh_token: str) -> TokenOut:
                 conn,
                 secret=ctx.jwt_secret,
                 token=refresh_token,
-                access_minutes=s.access_token_minutes,
-                refresh_days=s.refresh_token_days,
+                access_minutes=s.security.access_token_minutes,
+                refresh_days=s.security.refresh_token_days,
             )
         except accounts.RefreshRefused as err:
             # Commit what rotate() did before refusing (a replayed token revokes its family).

@@ -227,7 +227,7 @@ def checkout(
 ) -> JSONResponse:
     limit_checkout(request, principal.subject)
     _own_hold(ctx, principal, body.hold_id)
-    gateway = body.gateway or ctx.hub.settings.payment_gateway
+    gateway = body.gateway or ctx.hub.settings.payments.gateway
 
     def work() -> tuple[int, CheckoutOut]:
         try:
@@ -259,10 +259,10 @@ def checkout(
 )
 def payments_config(ctx: Ctx) -> PaymentsConfigOut:
     settings = ctx.hub.settings
-    stripe = settings.payment_gateway == "stripe"
+    stripe = settings.payments.gateway == "stripe"
     return PaymentsConfigOut(
-        gateway=settings.payment_gateway,
-        publishable_key=settings.stripe_publishable_key if stripe else None,
+        gateway=settings.payments.gateway,
+        publishable_key=settings.payments.publishable_key if stripe else None,
     )
 
 

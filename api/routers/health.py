@@ -118,18 +118,18 @@ def ready(hub: Annotated[Hub, Depends(get_hub)]) -> JSONResponse:
         with hub.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
             checks["migrations"] = _probe(
-                "migrations", lambda: _migrations(conn, settings.database_url)
+                "migrations", lambda: _migrations(conn, settings.database.url)
             )
         return "ok"
 
     checks["database"] = _probe("database", database)
     if checks["database"] != "ok":
         checks["migrations"] = "unknown"
-    if settings.redis_url:
-        redis_url = settings.redis_url
+    if settings.redis.url:
+        redis_url = settings.redis.url
         checks["redis"] = _probe("redis", lambda: "ok" if _redis_answers(redis_url) else "down")
-    if settings.task_mode == "celery":
-        broker = settings.celery_broker_url or settings.redis_url
+    if settings.worker.task_mode == "celery":
+        broker = settings.worker.celery_broker_url or settings.redis.url
         checks["broker"] = (
             _probe("broker", lambda: "ok" if _broker_answers(broker) else "down")
             if broker
@@ -151,9 +151,9 @@ def ready(hub: Annotated[Hub, Depends(get_hub)]) -> JSONResponse:
     responses={200: {"content": {"text/plain": {}}, "description": "Exposition format"}},
 )
 def metrics(request: Request, hub: Annotated[Hub, Depends(get_hub)]) -> Response:
-    expected = hub.settings.metrics_token
+    expected = hub.settings.security.metrics_token
     if expected is None:
-        if not hub.settings.development:
+        if not hub.settings.security.development:
             # Counters per route, per connector and per payment outcome are not for the public.
             raise ApiProblem(404, "not_found", "set METRICS_TOKEN to serve metrics")
     else:

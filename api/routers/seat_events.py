@@ -69,7 +69,7 @@ class ShowWatch:
         return changed
 
     async def run(self) -> None:
-        url = self.ctx.hub.settings.redis_url
+        url = self.ctx.hub.settings.redis.url
         try:
             if url:
                 await self._run_shared(url)

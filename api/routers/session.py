@@ -138,7 +138,7 @@ def _set_session(request: Request, response: Response, access: str, refresh: str
     response.set_cookie(
         ACCESS_COOKIE,
         access,
-        max_age=s.access_token_minutes * 60,
+        max_age=s.security.access_token_minutes * 60,
         secure=secure,
         httponly=True,
         samesite="lax",
@@ -148,7 +148,7 @@ def _set_session(request: Request, response: Response, access: str, refresh: str
         response.set_cookie(
             REFRESH_COOKIE,
             refresh,
-            max_age=s.refresh_token_days * 86400,
+            max_age=s.security.refresh_token_days * 86400,
             secure=secure,
             httponly=True,
             samesite="lax",
@@ -157,7 +157,7 @@ def _set_session(request: Request, response: Response, access: str, refresh: str
         response.set_cookie(
             HINT_COOKIE,
             "1",
-            max_age=s.refresh_token_days * 86400,
+            max_age=s.security.refresh_token_days * 86400,
             secure=secure,
             httponly=False,
             samesite="lax",
@@ -247,7 +247,7 @@ def _sync_hint(request: Request, response: Response) -> None:
         response.set_cookie(
             HINT_COOKIE,
             "1",
-            max_age=request.app.state.hub.settings.refresh_token_days * 86400,
+            max_age=request.app.state.hub.settings.security.refresh_token_days * 86400,
             secure=_secure(request),
             httponly=False,
             samesite="lax",
@@ -266,8 +266,8 @@ def _start(request: Request, response: Response, ctx: ApiContext, row: Any) -> S
             conn,
             secret=ctx.jwt_secret,
             user=row,
-            access_minutes=s.access_token_minutes,
-            refresh_days=s.refresh_token_days,
+            access_minutes=s.security.access_token_minutes,
+            refresh_days=s.security.refresh_token_days,
         )
     _set_session(request, response, out.access_token, out.refresh_token)
     response.headers["Cache-Control"] = "no-store"
@@ -330,8 +330,8 @@ def refresh(request: Request, response: Response, ctx: Ctx) -> SessionOut:
                 conn,
                 secret=ctx.jwt_secret,
                 token=token,
-                access_minutes=s.access_token_minutes,
-                refresh_days=s.refresh_token_days,
+                access_minutes=s.security.access_token_minutes,
+                refresh_days=s.security.refresh_token_days,
             )
         except accounts.RefreshRefused as err:
             refused = err  # commit what rotate() did (a replay revokes the family)
@@ -390,7 +390,7 @@ def _access_session(ctx: ApiContext, token: str | None) -> str | None:
     # Signature and expiry only: a token whose session already ended may still sign out.
     if not token:
         return None
-    for secret in ctx.hub.settings.jwt_verify_secrets():
+    for secret in ctx.hub.settings.security.jwt_verify_secrets():
         try:
             claims = jwt.decode(token, secret, algorithms=["HS256"], issuer="marquee")
         except jwt.PyJWTError:
@@ -438,9 +438,8 @@ def request_password_reset(body: ResetRequest, request: Request, ctx: Ctx) -> Ac
 
 def _mail_reset(ctx: ApiContext, to: str, language: str, link: str, token: str) -> None:
     from notifications.channels import Outgoing
-    from notifications.notifier import build_notifier
 
-    email = build_notifier(ctx.hub.settings).email
+    email = ctx.hub.notifier.email
     if email is None:
         return
     body = (
@@ -488,7 +487,7 @@ def confirm_password_reset(body: ResetConfirm, ctx: Ctx) -> Accepted:
 
 def _reset_claims(ctx: ApiContext, token: str) -> dict[str, Any] | None:
     # A link mailed just before a key rotation stays good under the previous keys.
-    for secret in ctx.hub.settings.jwt_verify_secrets():
+    for secret in ctx.hub.settings.security.jwt_verify_secrets():
         try:
             return jwt.decode(
                 token,

@@ -46,7 +46,7 @@ def _refuse(field: str, detail: str) -> ApiProblem:
 
 def allowed_networks(settings: Settings) -> list[Network]:
     out: list[Network] = []
-    for part in settings.connector_allowed_networks.split(","):
+    for part in settings.connectors.allowed_networks.split(","):
         if part.strip():
             out.append(ipaddress.ip_network(part.strip(), strict=False))
     return out
@@ -58,7 +58,7 @@ def address_allowed(address: Address, settings: Settings) -> bool:
     if any(address in net for net in allowed_networks(settings)):
         return True
     if address.is_loopback:
-        return settings.development
+        return settings.security.development
     return address.is_global and not address.is_multicast
 
 
@@ -120,7 +120,7 @@ def _check_ca_bundle(field: str, endpoint: dict[str, Any]) -> None:
 
 
 def mappings_root(settings: Settings) -> Path:
-    return Path(settings.mappings_dir).resolve()
+    return Path(settings.connectors.mappings_dir).resolve()
 
 
 def mapping_file(mapping: str, settings: Settings) -> Path:

@@ -29,7 +29,7 @@ from marquee import observability
 def _budgets(request: Request, login: str) -> list[tuple[str, str, str]]:
     rl = limiter_of(request)
     account = hashed(login)
-    ceiling = request.app.state.hub.settings.rate_limit_login_account_ceiling
+    ceiling = request.app.state.hub.settings.rate_limits.login_account_ceiling
     return [
         ("login_fail_account_ip", rl.limits.login_per_account, f"{account}:{client_ip(request)}"),
         ("login_fail_account", ceiling, account),

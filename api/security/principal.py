@@ -58,7 +58,7 @@ async def principal_from_token(hub: Any, token: str, *, standing: bool = True) -
     checks signature and expiry only; the endpoint must then `await confirm_standing(...)` (or
     call its work through `standing_then`) before it reads or changes anything not public."""
     try:
-        claims = decode_access_token(hub.settings.jwt_verify_secrets(), token)
+        claims = decode_access_token(hub.settings.security.jwt_verify_secrets(), token)
         role = Role(claims.role)
     except (InvalidToken, ValueError):
         raise _unauthenticated("the access token is invalid or expired", SecurityScopes()) from None

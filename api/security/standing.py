@@ -202,6 +202,6 @@ def standings_for(hub: Any) -> Standings:
     found = vars(hub).get("_token_standings")
     if found is None:
         found = vars(hub).setdefault(
-            "_token_standings", Standings(hub.engine, hub.settings.redis_url)
+            "_token_standings", Standings(hub.engine, hub.settings.redis.url)
         )
     return found

@@ -32,10 +32,8 @@ def create(
 
     from api.security import accounts
     from api.security.passwords import MIN_LENGTH
-    from api.security.pii import cipher_from_settings
     from api.security.scopes import Role
-    from marquee.settings import get_settings
-    from store.engine import make_engine
+    from marquee.bootstrap import build_hub
     from store.users import EmailTaken
 
     if "@" not in email:
@@ -47,16 +45,12 @@ def create(
     if len(password) < MIN_LENGTH:
         raise _fail(f"the password needs at least {MIN_LENGTH} characters")
 
-    settings = get_settings()
-    cipher = cipher_from_settings(
-        settings.encryption_key.get_secret_value() if settings.encryption_key else None,
-        settings.jwt_secret.get_secret_value(),
-    )
-    engine = make_engine(settings.database_url)
+    hub = build_hub()
+    engine = hub.engine
     try:
         with engine.begin() as conn:
             user = accounts.create_account(
-                conn, cipher, email=email, password=password, role=Role.ADMIN, name=name
+                conn, hub.cipher, email=email, password=password, role=Role.ADMIN, name=name
             )
     except EmailTaken:
         raise _fail(f"an account with the email {email} already exists") from None

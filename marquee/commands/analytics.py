@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from marquee.settings import get_settings
+from marquee.bootstrap import build_hub
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -15,9 +15,8 @@ def rebuild() -> None:
     """Recount every analytics aggregate from scratch (the outbox's domain events and the
     tracked activity); the live consumer may keep running meanwhile."""
     from analytics.ingest import rebuild as run
-    from store.engine import make_engine
 
-    report = run(make_engine(get_settings().database_url))
+    report = run(build_hub().engine)
     typer.echo(
         f"rebuilt from {report.domain_events} domain events and {report.tracked_events} "
         f"tracked events ({report.rows_written} aggregate rows)"
@@ -32,10 +31,9 @@ def export(
 ) -> None:
     """Export the analytics facts to Parquet files, one per day (readable by DuckDB)."""
     from analytics.export import export_parquet
-    from store.engine import make_engine
 
     report = export_parquet(
-        make_engine(get_settings().database_url),
+        build_hub().engine,
         out,
         date_from=date.fromisoformat(date_from) if date_from else None,
         date_to=date.fromisoformat(date_to) if date_to else None,

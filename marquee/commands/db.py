@@ -13,7 +13,7 @@ def migrate(revision: str = "head") -> None:
     from marquee.preflight import PreflightError, check_database_reachable
     from store.migrate import MaintenanceDatabaseError, upgrade
 
-    url = get_settings().database_url
+    url = get_settings().database.url
     try:
         check_database_reachable(url)
         upgrade(url, revision)
@@ -27,8 +27,8 @@ def migrate(revision: str = "head") -> None:
 def load_demo_cmd(days: int = 7) -> None:
     """Demo only: load the demo theatres, movies, a week of shows and the demo logins (with
     published passwords). Never run it on a database that real customers use."""
+    from marquee.bootstrap import build_hub
     from marquee.demo_data import load_demo
-    from store.engine import make_engine
 
-    counts = load_demo(make_engine(get_settings().database_url), days=days)
+    counts = load_demo(build_hub().engine, days=days)
     typer.echo(", ".join(f"{v} {k}" for k, v in counts.items()) + " loaded")

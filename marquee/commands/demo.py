@@ -122,8 +122,8 @@ def demo(
         check_port_free(
             host, port, choose="pick another: make demo PORT={port} (marquee demo --port {port})"
         )
-        check_database_reachable(settings.database_url)
-        upgrade(settings.database_url)
+        check_database_reachable(settings.database.url)
+        upgrade(settings.database.url)
     except (PreflightError, MaintenanceDatabaseError) as exc:
         typer.echo(f"marquee demo: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -140,7 +140,7 @@ def demo(
     counts = load_demo(hub.engine)
     typer.echo(f"demo data: {counts}")
     base = f"http://{host}:{port}"
-    secrets_path = settings.secrets_file or settings.var_dir / "demo-secrets.json"
+    secrets_path = settings.connectors.secrets_file or settings.files.var_dir / "demo-secrets.json"
     marquee_cmd = _shown(Path(sys.executable).with_name("marquee"))
     sims: list[Any] = []
     stop = threading.Event()
@@ -153,7 +153,7 @@ def demo(
             daemon=True,
             name="reelfeed-watch",
         ).start()
-    lines = ["", demo_banner(hub.engine, settings, base, DIST)]
+    lines = ["", demo_banner(hub, base, DIST)]
     if sims:
         lines.append("Legacy POS simulators (sell at their box office to see seats vanish):")
         lines += [f"  {sim.system:9} admin {sim.admin_url}/info" for sim in sims]

@@ -218,7 +218,9 @@ def _offline_import(
     engine = make_engine(database_url)
     try:
         register(engine, connector_config)
-        connector = get_connector(engine, connector_config.id, get_settings().secrets_file)
+        connector = get_connector(
+            engine, connector_config.id, get_settings().connectors.secrets_file
+        )
         if record is not None:
             from adapters.recorded.adapter import Recorder, Untouched
 
@@ -248,7 +250,7 @@ def record(
     from marquee.settings import get_settings
     from store import sync as sql
 
-    with jobs.engine_for(database_url or get_settings().database_url).connect() as conn:
+    with jobs.engine_for(database_url or get_settings().database.url).connect() as conn:
         row = sql.get_connector(conn, connector)
     if row is None:
         typer.echo(f"no connector {connector!r}", err=True)

@@ -25,7 +25,7 @@ def serve(
     from marquee.settings import get_settings
 
     try:
-        check_database_url(get_settings().database_url)
+        check_database_url(get_settings().database.url)
         check_port_free(host, port)
     except PreflightError as exc:
         typer.echo(f"marquee serve: {exc}", err=True)
@@ -34,7 +34,7 @@ def serve(
 
     # X-Forwarded-For is believed only from the configured proxies (TRUSTED_PROXIES); with none,
     # the peer address is the client (uvicorn would otherwise trust 127.0.0.1 by default).
-    proxies = get_settings().trusted_proxies.strip()
+    proxies = get_settings().http.trusted_proxies.strip()
     from marquee.observability import prepare_multiprocess_dir
 
     prepare_multiprocess_dir()

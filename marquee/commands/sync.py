@@ -23,7 +23,7 @@ def _settings(database_url: str | None) -> tuple[str, Path | None]:
     from marquee.settings import get_settings
 
     settings = get_settings()
-    return database_url or settings.database_url, settings.secrets_file
+    return database_url or settings.database.url, settings.connectors.secrets_file
 
 
 def _each(connector: str | None, database_url: str, run: Callable[[str], Any]) -> None:

@@ -30,18 +30,18 @@ def run(
 @app.command("relay-once")
 def relay_once(limit: int = typer.Option(100, help="Rows to claim per batch.")) -> None:
     """Deliver every due outbox row inline (no Celery), then print what happened."""
-    from marquee.worker.runtime import build_runtime
+    from marquee.bootstrap import build_hub
 
-    report = build_runtime().relay.drain(limit)
+    report = build_hub().runtime.relay.drain(limit)
     typer.echo(json.dumps(vars(report)))
 
 
 @app.command()
 def sweep() -> None:
     """Expire due holds now (what beat does every 30 seconds)."""
-    from marquee.worker.runtime import build_runtime
+    from marquee.bootstrap import build_hub
 
-    typer.echo(json.dumps({"expired": build_runtime().sweep()}))
+    typer.echo(json.dumps({"expired": build_hub().runtime.sweep()}))
 
 
 @app.command()

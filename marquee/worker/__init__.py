@@ -5,8 +5,9 @@ and the in-process runner that does the same work inside the API process (embedd
   marks them failed (kept for admins) when out of attempts.
 - `consumers.Dispatcher`: hands a message to every consumer of its topic, at most once per
   consumer (the `processed_messages` table).
-- `runtime.WorkerRuntime`: the composition (engine, booking service, handlers, notifier) both
-  runners share.
+- `runtime.WorkerRuntime`: the consumers, dispatcher and relay both runners share, around the
+  engine, booking service and notifier of the process's Hub (`hub.runtime`, marquee/bootstrap.py).
 - `celery_app.app`: the Celery application (`celery -A marquee.worker.celery_app worker -B`).
-- `inprocess.start_inprocess_worker` / `stop`: a background thread for `task_mode=inprocess`.
+- `inprocess.start_inprocess_worker` / `stop`: a background thread for `task_mode=inprocess`, on
+  the API's Hub.
 """

@@ -23,9 +23,9 @@ from functools import lru_cache
 from celery import Celery
 from celery.signals import worker_process_init
 
+from marquee.bootstrap import Hub, build_hub
 from marquee.settings import get_settings
-from marquee.worker.config import get_worker_settings
-from marquee.worker.runtime import WorkerRuntime, build_runtime
+from marquee.worker.runtime import WorkerRuntime
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +34,13 @@ DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
 
 def broker_url() -> str:
     settings = get_settings()
-    return settings.celery_broker_url or settings.redis_url or DEFAULT_BROKER
+    return settings.worker.celery_broker_url or settings.redis.url or DEFAULT_BROKER
 
 
 def make_app() -> Celery:
-    config = get_worker_settings()
-    var_dir = get_settings().var_dir
+    settings = get_settings()
+    config = settings.worker
+    var_dir = settings.files.var_dir
     var_dir.mkdir(parents=True, exist_ok=True)  # beat's schedule file goes here
     celery = Celery("marquee", broker=broker_url(), include=["marquee.worker.tasks"])
     celery.conf.update(
@@ -76,12 +77,16 @@ app = make_app()
 
 
 @lru_cache(maxsize=1)
+def hub() -> Hub:
+    """The worker process's Hub, built on first use (after the fork)."""
+    return build_hub(get_settings(), pool_size=4)
+
+
 def runtime() -> WorkerRuntime:
-    """Built once per worker process, on first use (after the fork)."""
-    return build_runtime()
+    return hub().runtime
 
 
 @worker_process_init.connect
 def _fresh_pool_after_fork(**_: object) -> None:
-    # Connections must not cross a fork: each pool child builds its own runtime.
-    runtime.cache_clear()
+    # Connections must not cross a fork: each pool child builds its own Hub.
+    hub.cache_clear()

@@ -1,7 +1,7 @@
 """The embedded default (`task_mode=inprocess`): the same relay and sweep as the Celery worker,
 on a background thread of the API or demo process. No Redis needed.
 
-    runner = start_inprocess_worker(services=hub_services, engine=hub_engine)
+    runner = start_inprocess_worker(hub.runtime)
     ...
     stop_inprocess_worker()
 
@@ -14,9 +14,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
 
-from marquee.worker.runtime import WorkerRuntime, build_runtime
+from marquee.worker.runtime import WorkerRuntime
 
 log = logging.getLogger(__name__)
 
@@ -102,13 +101,13 @@ _runner: InProcessRunner | None = None
 _lock = threading.Lock()
 
 
-def start_inprocess_worker(runtime: WorkerRuntime | None = None, **build: Any) -> InProcessRunner:
-    """Start the process's runner (once). Without `runtime`, one is built with `build_runtime`
-    from `build` (settings=, engine=, services=, notifier=...)."""
+def start_inprocess_worker(runtime: WorkerRuntime) -> InProcessRunner:
+    """Start the process's runner (once) on `runtime`: the Hub's (`hub.runtime`), so it shares
+    the process's booking service."""
     global _runner
     with _lock:
         if _runner is None or not _runner.running:
-            _runner = InProcessRunner(runtime or build_runtime(**build)).start()
+            _runner = InProcessRunner(runtime).start()
         return _runner
 
 

@@ -1,33 +1,29 @@
-"""What a worker runs on: the composition shared by the Celery worker and the in-process runner.
+"""What a worker runs on: the runtime shared by the Celery worker and the in-process runner.
 
-`build_runtime` wires the database engine, the booking service (SQL unit of work, payment
-gateway, theatre links), the notifier, booking's handlers as idempotent consumers (then the
-admin conflicts and the theatres' allocation sales reports), and the relay
-with its retry policy and final-failure path. Callers that already have a booking service (the
-API process, whose offline gateway keeps its charges in memory) pass it in.
+`build_runtime` puts booking's handlers as idempotent consumers (after analytics, then the admin
+conflicts and the theatres' allocation sales reports), the dispatcher and the relay with its
+retry policy and final-failure path around the parts the composition root built: the engine,
+the booking service and the notifier. Workers get it from their Hub (`hub.runtime`,
+marquee/bootstrap.py), so the in-process worker uses the API's own booking service.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
 from analytics.consumer import analytics_consumers
 from booking import events as ev
-from booking.availability import RecentAvailability
 from booking.handlers import HandlerContext, commit_sale
-from booking.ports import Notifier, TheatreLinkResolver
+from booking.ports import Notifier
 from booking.services import BookingService
-from marquee.settings import Settings, get_settings
+from marquee.settings import Settings, WorkerSettings
 from marquee.worker.admin_consumers import admin_consumers
-from marquee.worker.config import WorkerSettings, get_worker_settings
 from marquee.worker.consumers import (
     Consumer,
     Dispatcher,
@@ -38,9 +34,7 @@ from marquee.worker.consumers import (
 from marquee.worker.relay import OutboxRelay, RetryPolicy
 from marquee.worker.report_consumers import report_consumers
 from store import outbox as sql
-from store.engine import make_engine
 from store.outbox import OutboxMessage
-from store.uow import SqlUnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -60,70 +54,6 @@ class WorkerRuntime:
         if self.services is None:
             return 0
         return self.services.expire_holds() + self.services.resolve_stuck()
-
-
-def load_object(ref: str) -> Any:
-    """ "package.module:attribute" -> the attribute."""
-    module, _, attr = ref.partition(":")
-    target: Any = importlib.import_module(module)
-    for part in attr.split(".") if attr else ():
-        target = getattr(target, part)
-    return target
-
-
-def theatre_links(
-    config: WorkerSettings, engine: Engine, secrets_file: Path | None = None
-) -> TheatreLinkResolver:
-    """The configured resolver (`THEATRE_LINKS=module:factory`, the factory takes the engine),
-    else the connectors package's resolver once it provides one, else native theatres only."""
-    if config.theatre_links:
-        return load_object(config.theatre_links)(engine)
-    try:
-        from connectors.link import link_resolver
-    except ImportError:
-        log.warning("no theatre link resolver configured: legacy theatres are not forwarded")
-        from booking.links import native_only
-
-        return native_only
-    return link_resolver(engine, secrets_file)
-
-
-def sql_unit_of_work(settings: Settings, engine: Engine) -> SqlUnitOfWorkFactory:
-    """The SQL unit of work, able to read customers' encrypted contact data (to notify them)."""
-    # The PII cipher lives with the API's security code; the worker needs the same key.
-    from marquee.pii import cipher_from_settings
-
-    cipher = cipher_from_settings(
-        settings.encryption_key.get_secret_value() if settings.encryption_key else None,
-        settings.jwt_secret.get_secret_value(),
-    )
-    return SqlUnitOfWorkFactory(engine, decrypt=cipher.decrypt)
-
-
-def build_services(settings: Settings, config: WorkerSettings, engine: Engine) -> BookingService:
-    from booking import tickets
-    from payments.registry import GatewayRegistry, get_gateway
-
-    options: dict[str, Any] = {}
-    if settings.stripe_api_key is not None:
-        options["api_key"] = settings.stripe_api_key.get_secret_value()
-    if settings.stripe_webhook_secret is not None:
-        options["webhook_secret"] = settings.stripe_webhook_secret.get_secret_value()
-    if settings.stripe_api_base:
-        options["api_base"] = settings.stripe_api_base
-    gateways = GatewayRegistry().add(get_gateway(settings.payment_gateway, **options))
-    # The e-ticket QR's signing key, the same in the API that shows it and the worker that
-    # mails it.
-    tickets.configure(settings.jwt_secret.get_secret_value())
-    return BookingService(
-        uow=sql_unit_of_work(settings, engine),
-        gateways=gateways,
-        links=theatre_links(config, engine, settings.secrets_file),
-        availability=RecentAvailability(settings.availability_snapshot_seconds),
-        max_seats_held_per_show=settings.max_seats_held_per_show,
-        max_live_holds=settings.max_live_holds_per_customer,
-        stuck_after_seconds=settings.stuck_after_seconds,
-    )
 
 
 def final_failure(
@@ -150,31 +80,25 @@ def final_failure(
 
 
 def build_runtime(
-    settings: Settings | None = None,
-    config: WorkerSettings | None = None,
+    settings: Settings,
     *,
-    engine: Engine | None = None,
-    services: BookingService | None = None,
-    notifier: Notifier | None = None,
-    with_services: bool = True,
+    engine: Engine,
+    services: BookingService | None,
+    notifier: Notifier | None,
     consumers: Sequence[Consumer] = (),
 ) -> WorkerRuntime:
-    settings = settings or get_settings()
-    config = config or get_worker_settings()
-    engine = engine or make_engine(settings.database_url, pool_size=4)
-    if services is None and with_services:
-        services = build_services(settings, config, engine)
-    if notifier is None:
-        from notifications import build_notifier
-
-        notifier = build_notifier(settings)
+    """The consumers, the dispatcher and the relay around parts the Hub built (marquee/
+    bootstrap.py: `hub.runtime`). Without `services`, only analytics and `consumers` run."""
+    config = settings.worker
     # Analytics first: its local count never waits behind a POS or mail retry.
     all_consumers = [*analytics_consumers(), *consumers]
     if services is not None:
+        if notifier is None:
+            raise ValueError("booking's consumers need a notifier")
         all_consumers += booking_consumers(HandlerContext(services=services, notifier=notifier))
         all_consumers += admin_consumers()
         # Last: a theatre's SFTP server being down never holds back a customer's e-ticket.
-        all_consumers += report_consumers(engine, settings.secrets_file)
+        all_consumers += report_consumers(engine, settings.connectors.secrets_file)
     dispatcher = Dispatcher(engine, all_consumers, known_topics=event_topics())
     relay = OutboxRelay(
         engine=engine,

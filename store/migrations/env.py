@@ -16,7 +16,7 @@ def _url() -> str:
         return url
     from marquee.settings import get_settings
 
-    return get_settings().database_url
+    return get_settings().database.url
 
 
 def run_offline() -> None:

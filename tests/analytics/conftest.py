@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from marquee.worker.config import WorkerSettings
-from marquee.worker.runtime import WorkerRuntime, build_runtime
+from marquee.worker.runtime import WorkerRuntime
 from tests.api.conftest import Api, make_api
 
 
@@ -27,14 +26,11 @@ class World:
 
 
 def _world(url: str, tmp_path: Path) -> Iterator[World]:
-    for api in make_api(url, notify_dir=tmp_path / "notify", var_dir=tmp_path):
-        runtime = build_runtime(
-            api.hub.settings,
-            WorkerSettings(outbox_retry_base_seconds=0),
-            engine=api.hub.engine,
-            services=api.client.app.state.ctx.booking,
-        )
-        yield World(api, runtime)
+    for api in make_api(
+        url, notify_dir=tmp_path / "notify", var_dir=tmp_path, outbox_retry_base_seconds=0
+    ):
+        # The API's own Hub: its worker runs on the API's booking service.
+        yield World(api, api.hub.runtime)
 
 
 @pytest.fixture

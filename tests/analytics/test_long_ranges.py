@@ -28,7 +28,6 @@ from canonical import Money, Screen, Show
 from canonical.layout_builder import standard_layout
 from canonical.time import localize
 from marquee.demo_data import SLOTS, THEATRES
-from marquee.worker.config import WorkerSettings
 from marquee.worker.runtime import build_runtime
 from store import catalog
 from store import outbox as sql_outbox
@@ -297,10 +296,7 @@ def _make_history(world: World) -> History:
         assert ingest_tracked(conn, views) == len(views)
 
     analytics_only = build_runtime(
-        world.api.hub.settings,
-        WorkerSettings(outbox_retry_base_seconds=0),
-        engine=engine,
-        with_services=False,
+        world.api.hub.settings, engine=engine, services=None, notifier=None
     )
     report = analytics_only.relay.drain()
     assert report.failed == 0 and report.delivered > 0, report
@@ -495,7 +491,7 @@ def test_year_long_answers_equal_the_sales_after_a_rebuild_and_a_migration(
 
     # A database that had the older aggregates only gets the new tables filled by their
     # migration, equal to what counting fills them with.
-    url = any_world.api.hub.settings.database_url
+    url = any_world.api.hub.settings.database.url
     engine.dispose()
     downgrade(url, BEFORE_NEW_TABLES)
     upgrade(url)

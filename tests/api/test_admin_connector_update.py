@@ -128,7 +128,7 @@ def test_runs_are_listed_newest_first_and_the_newest_shows_beside_the_connector(
     c = api.client
     assert c.get(URL, headers=admin).json()["last_run"] is None
     assert c.get(f"{URL}/runs", headers=admin).json() == []
-    url = api.hub.settings.database_url
+    url = api.hub.settings.database.url
     try:
         for _ in range(2):  # nothing listens on port 9: both runs fail
             with pytest.raises(Exception):  # noqa: B017 - the adapter's transport error

@@ -124,7 +124,7 @@ def test_a_save_is_a_new_file_the_connector_uses_audited_and_recorded_by_the_nex
     assert r.json()["path"] == f"{folder}/mapping.editor-a.v2.yaml"
 
     # The next import runs with the new revision and records it.
-    url = api.hub.settings.database_url
+    url = api.hub.settings.database.url
     try:
         with pytest.raises(Exception):  # noqa: B017 - nothing listens on port 9
             jobs.sync_catalog("editor-a", url)

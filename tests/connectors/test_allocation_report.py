@@ -21,10 +21,10 @@ from connectors.catalog import import_catalog
 from connectors.connector import ConnectorConfig, get_connector, register
 from connectors.link import link_resolver
 from connectors.sales_report import reporting_connector
+from marquee.bootstrap import build_hub
 from marquee.settings import Settings
-from marquee.worker.config import WorkerSettings
 from marquee.worker.report_consumers import ALLOCATION_SALES
-from marquee.worker.runtime import WorkerRuntime, build_runtime, sql_unit_of_work
+from marquee.worker.runtime import WorkerRuntime
 from payments.offline import CARD_SUCCESS, OfflineGateway
 from payments.registry import GatewayRegistry
 from simulators.filmdrop import FilmDropSimulator
@@ -102,19 +102,18 @@ def rig(engine: Engine, tmp_path: Path, monkeypatch) -> Iterator[Rig]:
             sales_report=REPORT,
         )
         settings = Settings(
-            database_url=str(engine.url), notify_dir=tmp_path / "notify", var_dir=tmp_path
+            database_url=str(engine.url),
+            notify_dir=tmp_path / "notify",
+            var_dir=tmp_path,
+            outbox_max_attempts=5,
+            outbox_retry_base_seconds=0,
         )
         services = BookingService(
-            uow=sql_unit_of_work(settings, engine),
+            uow=build_hub(settings, engine=engine).unit_of_work,
             gateways=GatewayRegistry().add(OfflineGateway()),
             links=link_resolver(engine),
         )
-        runtime = build_runtime(
-            settings,
-            WorkerSettings(outbox_max_attempts=5, outbox_retry_base_seconds=0),
-            engine=engine,
-            services=services,
-        )
+        runtime = build_hub(settings, engine=engine, booking=services).runtime
         yield Rig(engine, sim, services, runtime, show_id, session, day, allocated)
 
 

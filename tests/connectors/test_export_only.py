@@ -17,8 +17,8 @@ from connectors.catalog import import_catalog
 from connectors.connector import ConnectorConfig, forget, get_connector, register
 from connectors.link import link_resolver
 from connectors.selling import InvalidSellingPolicy
+from marquee.bootstrap import build_hub
 from marquee.settings import Settings
-from marquee.worker.runtime import sql_unit_of_work
 from payments.offline import CARD_SUCCESS, OfflineGateway
 from payments.registry import GatewayRegistry
 from store.tables import holds, shows
@@ -28,7 +28,7 @@ from tests.connectors.test_cuecloud import connected, sim  # noqa: F401 - fixtur
 
 def _services(engine: Engine) -> BookingService:
     return BookingService(
-        uow=sql_unit_of_work(Settings(database_url=str(engine.url)), engine),
+        uow=build_hub(Settings(database_url=str(engine.url)), engine=engine).unit_of_work,
         gateways=GatewayRegistry().add(OfflineGateway()),
         links=link_resolver(engine),
     )

@@ -26,9 +26,9 @@ from connectors.connector import Connector
 from connectors.inventory import poll_inventory, reconcile
 from connectors.link import link_resolver
 from connectors.resilience import reset_breakers
+from marquee.bootstrap import build_hub
 from marquee.settings import Settings
-from marquee.worker.config import WorkerSettings
-from marquee.worker.runtime import WorkerRuntime, build_runtime, sql_unit_of_work
+from marquee.worker.runtime import WorkerRuntime
 from payments.offline import CARD_SUCCESS, OfflineGateway
 from payments.registry import GatewayRegistry
 from store.engine import make_engine
@@ -93,21 +93,22 @@ CONNECT = {"restline": connect_restline, "soapbox": connect_soapbox, "reelfeed":
 def rig(request, sqlite_url: str, tmp_path: Path) -> Iterator[Rig]:
     name = request.param
     engine = make_engine(sqlite_url)
-    settings = Settings(database_url=sqlite_url, notify_dir=tmp_path / "notify", var_dir=tmp_path)
+    settings = Settings(
+        database_url=sqlite_url,
+        notify_dir=tmp_path / "notify",
+        var_dir=tmp_path,
+        outbox_max_attempts=2,
+        outbox_retry_base_seconds=0,
+    )
     with _sim(name, tmp_path) as sim:
         connector = CONNECT[name](engine, sim)
         import_catalog(connector)
         services = BookingService(
-            uow=sql_unit_of_work(settings, engine),
+            uow=build_hub(settings, engine=engine).unit_of_work,
             gateways=GatewayRegistry().add(OfflineGateway()),
             links=link_resolver(engine),
         )
-        runtime = build_runtime(
-            settings,
-            WorkerSettings(outbox_max_attempts=2, outbox_retry_base_seconds=0),
-            engine=engine,
-            services=services,
-        )
+        runtime = build_hub(settings, engine=engine, booking=services).runtime
         push = name != "reelfeed"
         if push:
             with PushServer(engine) as server:

@@ -16,8 +16,8 @@ from connectors import simulated
 from connectors.catalog import import_catalog
 from connectors.connector import get_connector, register
 from connectors.link import link_resolver
+from marquee.bootstrap import build_hub
 from marquee.settings import Settings
-from marquee.worker.runtime import sql_unit_of_work
 from payments.offline import CARD_SUCCESS, OfflineGateway
 from payments.registry import GatewayRegistry
 from tests.connectors.conftest import FAST
@@ -54,7 +54,7 @@ def test_cancelling_a_booking_sold_through_the_pos_needs_its_cancel(
     show_id, _, _ = pick_show(engine, "restline", index=-1)  # long before its cut-off
     seats = free_seats(engine, show_id, 2)
     services = BookingService(
-        uow=sql_unit_of_work(Settings(database_url=str(engine.url)), engine),
+        uow=build_hub(Settings(database_url=str(engine.url)), engine=engine).unit_of_work,
         gateways=GatewayRegistry().add(OfflineGateway()),
         links=link_resolver(engine),
     )

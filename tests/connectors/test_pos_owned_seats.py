@@ -16,8 +16,8 @@ from booking.services import BookingService
 from canonical.time import utcnow
 from connectors.catalog import import_catalog
 from connectors.inventory import poll_inventory
+from marquee.bootstrap import build_hub
 from marquee.settings import Settings
-from marquee.worker.runtime import sql_unit_of_work
 from payments.offline import OfflineGateway
 from payments.registry import GatewayRegistry
 from store import catalog
@@ -59,7 +59,7 @@ def _rc(seat_id: str) -> tuple[int, int, int]:
 def _service(engine: Engine, clock: ManualClock) -> BookingService:
     # No theatre link: what is checked is Marquee's own inventory decision, not the POS's.
     return BookingService(
-        uow=sql_unit_of_work(Settings(database_url=str(engine.url)), engine),
+        uow=build_hub(Settings(database_url=str(engine.url)), engine=engine).unit_of_work,
         gateways=GatewayRegistry().add(OfflineGateway()),
         clock=clock,
     )

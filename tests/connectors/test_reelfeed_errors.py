@@ -12,8 +12,8 @@ from booking.services import BookingService
 from connectors.catalog import import_catalog
 from connectors.link import PosLink, link_resolver
 from connectors.resilience import reset_breakers
+from marquee.bootstrap import build_hub
 from marquee.settings import Settings
-from marquee.worker.runtime import sql_unit_of_work
 from payments.offline import OfflineGateway
 from payments.registry import GatewayRegistry
 from store import catalog
@@ -53,7 +53,7 @@ def test_booking_answers_theatre_unavailable_and_keeps_the_seats_free(engine, re
     show_id, site, show_ext = pick_show(engine, "reelfeed")
     seats = free_seats(engine, show_id, 2)
     services = BookingService(
-        uow=sql_unit_of_work(Settings(database_url=str(engine.url)), engine),
+        uow=build_hub(Settings(database_url=str(engine.url)), engine=engine).unit_of_work,
         gateways=GatewayRegistry().add(OfflineGateway()),
         links=link_resolver(engine),
     )

@@ -11,8 +11,8 @@ from booking.errors import SalesClosedOnline
 from booking.services import BookingService
 from connectors.catalog import import_catalog
 from connectors.link import link_resolver
+from marquee.bootstrap import build_hub
 from marquee.settings import Settings
-from marquee.worker.runtime import sql_unit_of_work
 from payments.offline import CARD_SUCCESS, OfflineGateway
 from payments.registry import GatewayRegistry
 from store import sync as sql
@@ -28,7 +28,7 @@ def _status(engine, show_id: str) -> str:
 
 def _services(engine) -> BookingService:
     return BookingService(
-        uow=sql_unit_of_work(Settings(database_url=str(engine.url)), engine),
+        uow=build_hub(Settings(database_url=str(engine.url)), engine=engine).unit_of_work,
         gateways=GatewayRegistry().add(OfflineGateway()),
         links=link_resolver(engine),
     )

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from booking.services import BookingService
 from connectors.catalog import import_catalog
 from connectors.link import link_resolver
+from marquee.bootstrap import build_hub
 from marquee.settings import Settings
-from marquee.worker.runtime import sql_unit_of_work
 from payments.offline import CARD_SUCCESS, OfflineGateway
 from payments.registry import GatewayRegistry
 from store import sync as sql
@@ -56,7 +56,7 @@ def test_show_with_a_booking_is_kept_and_raised_as_a_conflict_once(engine, restl
     import_catalog(connector)
     show_id, cinema, session = pick_show(engine, "restline", 0)
     services = BookingService(
-        uow=sql_unit_of_work(Settings(database_url=str(engine.url)), engine),
+        uow=build_hub(Settings(database_url=str(engine.url)), engine=engine).unit_of_work,
         gateways=GatewayRegistry().add(OfflineGateway()),
         links=link_resolver(engine),
     )

@@ -13,8 +13,8 @@ from connectors import simulated
 from connectors.catalog import import_catalog
 from connectors.connector import get_connector, register
 from connectors.link import link_resolver
+from marquee.bootstrap import build_hub
 from marquee.settings import Settings
-from marquee.worker.runtime import sql_unit_of_work
 from payments.offline import OfflineGateway
 from payments.registry import GatewayRegistry
 from store.tables import holds
@@ -37,7 +37,7 @@ def test_a_connector_missing_its_secret_sells_nothing_and_the_seat_map_answers(
     connector_mod.forget(engine)
 
     services = BookingService(
-        uow=sql_unit_of_work(Settings(database_url=str(engine.url)), engine),
+        uow=build_hub(Settings(database_url=str(engine.url)), engine=engine).unit_of_work,
         gateways=GatewayRegistry().add(OfflineGateway()),
         links=link_resolver(engine),
     )

@@ -38,7 +38,7 @@ def test_the_first_admin_is_created_with_a_password_from_stdin(sqlite_url: str):
     assert "administrator Ops@Example.org created" in done.stdout
 
     settings = Settings(database_url=sqlite_url)
-    cipher = cipher_from_settings(None, settings.jwt_secret.get_secret_value())
+    cipher = cipher_from_settings(None, settings.security.jwt_secret.get_secret_value())
     engine = make_engine(sqlite_url)
     with engine.connect() as conn:
         row = users.get_by_email_hash(conn, cipher.email_hash("ops@example.org"))

@@ -60,7 +60,7 @@ def demo_hub(sqlite_url: str) -> Iterator[Hub]:
 
 
 def test_every_login_the_banner_prints_signs_in_with_the_role_it_names(demo_hub: Hub, tmp_path):
-    banner = demo_banner(demo_hub.engine, demo_hub.settings, "http://127.0.0.1:8000", tmp_path)
+    banner = demo_banner(demo_hub, "http://127.0.0.1:8000", tmp_path)
     logins = _logins(banner)
     assert sorted(role for role, *_ in logins) == ["admin", "customer", "partner"]
     with TestClient(create_app(demo_hub, run_worker=False)) as client:
@@ -79,16 +79,16 @@ def test_a_demo_password_changed_in_the_database_is_said_to_be_changed(demo_hub:
         row = accounts.authenticate(conn, ctx.cipher, "partner@marquee.demo", "partner-demo-pass")
         assert row is not None
         users.update_user(conn, row.id, password_hash=hash_password("someone else's now"))
-    banner = demo_banner(demo_hub.engine, demo_hub.settings, "http://127.0.0.1:8000", tmp_path)
+    banner = demo_banner(demo_hub, "http://127.0.0.1:8000", tmp_path)
     notes = {role: note for role, _email, _password, note in _logins(banner)}
     assert "password was changed" in notes["partner"]
     assert "password was changed" not in notes["customer"] + notes["admin"]
 
 
 def test_without_a_built_web_app_the_banner_says_so(demo_hub: Hub, tmp_path):
-    missing = demo_banner(demo_hub.engine, demo_hub.settings, "http://127.0.0.1:8000", tmp_path)
+    missing = demo_banner(demo_hub, "http://127.0.0.1:8000", tmp_path)
     (tmp_path / "index.html").write_text("<!doctype html>")
-    built = demo_banner(demo_hub.engine, demo_hub.settings, "http://127.0.0.1:8000", tmp_path)
+    built = demo_banner(demo_hub, "http://127.0.0.1:8000", tmp_path)
     assert "web app     not built" in missing
     assert "web app     http://127.0.0.1:8000/ " in built
 

@@ -144,7 +144,7 @@ def _another_process(url: str, **settings: str) -> Iterator[TestClient]:
 
 
 def test_another_api_process_sees_the_change_within_a_second(pg: Api, redis_url: str):
-    url = pg.hub.settings.database_url
+    url = pg.hub.settings.database.url
     with _another_process(url, redis_url=redis_url) as other:
         token = _login(pg, "cust-a@test.example")["access_token"]
         assert other.get("/v1/me", headers=_bearer(token)).status_code == 200
@@ -161,10 +161,10 @@ def test_another_api_process_sees_the_change_within_a_second(pg: Api, redis_url:
 
 
 def test_tokens_signed_with_a_previous_key_verify_during_a_rotation(pg: Api):
-    url = pg.hub.settings.database_url
+    url = pg.hub.settings.database.url
     token = _login(pg, "cust-a@test.example")["access_token"]  # signed with the current key
     new_key = "new-signing-key-" + "n" * 32
-    old_key = pg.hub.settings.jwt_secret.get_secret_value()
+    old_key = pg.hub.settings.security.jwt_secret.get_secret_value()
     # The PII key stays what it was: only the signing key rotates.
     keep = {"encryption_key": old_key}
     with _another_process(url, jwt_secret=new_key, jwt_previous_secrets=old_key, **keep) as mid:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from marquee.pii import PiiCipher
-from marquee.settings import DEV_JWT_SECRET, Settings
+from marquee.settings import DEV_JWT_SECRET, SecuritySettings, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 MARQUEE = [sys.executable, "-m", "marquee.cli"]
@@ -60,7 +60,7 @@ def test_real_secrets_or_development_mode_may_start():
     assert Settings(jwt_secret=GOOD_JWT, encryption_key=GOOD_KEY, **prod).start_refusal() is None
     assert Settings(marquee_env="development").start_refusal() is None
     assert Settings(**prod).start_refusal() is not None
-    assert Settings.model_fields["marquee_env"].default == "production"
+    assert SecuritySettings.model_fields["env"].default == "production"
 
 
 def test_encryption_key_rotation_keeps_old_data_readable():

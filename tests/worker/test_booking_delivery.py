@@ -14,10 +14,10 @@ from sqlalchemy import Engine, func, select
 from booking.clock import ManualClock
 from booking.services import BookingService
 from canonical.orders import BookingStatus, PaymentStatus
+from marquee.bootstrap import build_hub
 from marquee.settings import Settings
-from marquee.worker.config import WorkerSettings
 from marquee.worker.inprocess import InProcessRunner
-from marquee.worker.runtime import WorkerRuntime, build_runtime, sql_unit_of_work
+from marquee.worker.runtime import WorkerRuntime
 from notifications import FileChannel
 from payments.offline import CARD_SUCCESS, OfflineGateway
 from payments.registry import GatewayRegistry
@@ -55,24 +55,25 @@ class World:
 
 @pytest.fixture
 def world(db_url: str, tmp_path: Path):
-    settings = Settings(database_url=db_url, notify_dir=tmp_path / "notify", var_dir=tmp_path)
+    settings = Settings(
+        database_url=db_url,
+        notify_dir=tmp_path / "notify",
+        var_dir=tmp_path,
+        outbox_max_attempts=3,
+        outbox_retry_base_seconds=0,
+    )
     engine = make_engine(db_url, pool_size=4)
     seed(engine, settings)
     pos = LoopbackPos().start()
     link = HttpPosLink(pos.url, timeout=5)
     clock = ManualClock(NOW)
     services = BookingService(
-        uow=sql_unit_of_work(settings, engine),
+        uow=build_hub(settings, engine=engine).unit_of_work,
         gateways=GatewayRegistry().add(OfflineGateway()),
         links=lambda theatre: link,
         clock=clock,
     )
-    runtime = build_runtime(
-        settings,
-        WorkerSettings(outbox_max_attempts=3, outbox_retry_base_seconds=0),
-        engine=engine,
-        services=services,
-    )
+    runtime = build_hub(settings, engine=engine, booking=services).runtime
     yield World(settings, engine, pos, services, runtime, clock, tmp_path / "notify")
     pos.stop()
     engine.dispose()

@@ -23,8 +23,8 @@ from sqlalchemy import func, select
 from booking.clock import SystemClock
 from booking.services import BookingService
 from canonical.orders import BookingStatus
+from marquee.bootstrap import build_hub
 from marquee.settings import Settings
-from marquee.worker.runtime import sql_unit_of_work
 from notifications import FileChannel
 from payments.offline import CARD_SUCCESS, OfflineGateway
 from payments.registry import GatewayRegistry
@@ -107,7 +107,7 @@ def setup(fresh_pg_url: str, redis_url: str, tmp_path: Path) -> Iterator[dict]:
     pos = LoopbackPos().start()
     link = HttpPosLink(pos.url, timeout=5)
     services = BookingService(
-        uow=sql_unit_of_work(settings, engine),
+        uow=build_hub(settings, engine=engine).unit_of_work,
         gateways=GatewayRegistry().add(OfflineGateway()),
         links=lambda theatre: link,
         clock=SystemClock(),
@@ -118,8 +118,8 @@ def setup(fresh_pg_url: str, redis_url: str, tmp_path: Path) -> Iterator[dict]:
         "DATABASE_URL": fresh_pg_url,
         "REDIS_URL": redis_url,
         "TASK_MODE": "celery",
-        "NOTIFY_DIR": str(settings.notify_dir),
-        "VAR_DIR": str(settings.var_dir),
+        "NOTIFY_DIR": str(settings.notifications.notify_dir),
+        "VAR_DIR": str(settings.files.var_dir),
         "THEATRE_LINKS": "tests.worker.loopback_pos:link_resolver",
         "LOOPBACK_POS_URL": pos.url,
         # Short enough for a test; both bring back a delivery a dead worker never finished.
@@ -182,7 +182,11 @@ def test_killed_mid_pos_commit_the_outbox_delivers_exactly_one_effect(setup) -> 
         60,
         "the restarted worker to deliver BookingConfirmed",
     )
-    _wait(lambda: FileChannel(setup["settings"].notify_dir, "email").read(), 20, "the e-ticket")
+    _wait(
+        lambda: FileChannel(setup["settings"].notifications.notify_dir, "email").read(),
+        20,
+        "the e-ticket",
+    )
     workers.kill(second, signal.SIGTERM)
 
     # Exactly one effect at the POS, although it was asked at least twice.
@@ -199,7 +203,7 @@ def test_killed_mid_pos_commit_the_outbox_delivers_exactly_one_effect(setup) -> 
         ).scalar_one()
         failed = sql.counts(conn)["failed"]
     assert topics.count("SaleCommitted") == 1 and commits == 1 and failed == 0
-    mails = FileChannel(setup["settings"].notify_dir, "email").read()
+    mails = FileChannel(setup["settings"].notifications.notify_dir, "email").read()
     assert [(m["kind"], m["language"]) for m in mails] == [("booking_confirmed", "ta")]
 
 

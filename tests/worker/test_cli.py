@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from booking.services import BookingService
+from marquee.bootstrap import build_hub
 from marquee.settings import Settings
-from marquee.worker.runtime import sql_unit_of_work
 from notifications import FileChannel
 from payments.offline import CARD_SUCCESS, OfflineGateway
 from payments.registry import GatewayRegistry
@@ -41,7 +41,8 @@ def test_relay_once_status_failed_and_requeue(sqlite_url: str, tmp_path: Path) -
     seed(engine, settings)
     # A native theatre: nothing to forward, the e-ticket goes out at once.
     services = BookingService(
-        uow=sql_unit_of_work(settings, engine), gateways=GatewayRegistry().add(OfflineGateway())
+        uow=build_hub(settings, engine=engine).unit_of_work,
+        gateways=GatewayRegistry().add(OfflineGateway()),
     )
     hold = services.place_hold("shw_sample", ["B3"], customer_id="cus_en")
     booking = services.checkout(hold.id, "cus_en", details={"card_number": CARD_SUCCESS}).booking
@@ -55,7 +56,7 @@ def test_relay_once_status_failed_and_requeue(sqlite_url: str, tmp_path: Path) -
         )
     env = {
         "DATABASE_URL": sqlite_url,
-        "NOTIFY_DIR": str(settings.notify_dir),
+        "NOTIFY_DIR": str(settings.notifications.notify_dir),
         "VAR_DIR": str(tmp_path),
     }
 
@@ -63,7 +64,7 @@ def test_relay_once_status_failed_and_requeue(sqlite_url: str, tmp_path: Path) -
     assert relayed.returncode == 0, relayed.stderr
     report = json.loads(relayed.stdout.strip().splitlines()[-1])
     assert report["failed"] == 1 and report["delivered"] == report["claimed"] - 1 > 0
-    [mail] = FileChannel(settings.notify_dir, "email").read()
+    [mail] = FileChannel(settings.notifications.notify_dir, "email").read()
     assert mail["kind"] == "booking_confirmed" and booking.code in mail["subject"]
 
     status = json.loads(_marquee(env, "status").stdout)

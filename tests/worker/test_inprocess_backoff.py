@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from marquee.bootstrap import build_hub
 from marquee.settings import Settings
 from marquee.worker.inprocess import InProcessRunner
 from marquee.worker.runtime import build_runtime
@@ -28,7 +29,9 @@ def test_a_database_that_stays_down_is_retried_with_backoff(
         notify_dir=tmp_path / "mail",
         var_dir=tmp_path,
     )
-    runtime = build_runtime(settings, with_services=False)
+    runtime = build_runtime(
+        settings, engine=build_hub(settings).engine, services=None, notifier=None
+    )
     runner = InProcessRunner(runtime, relay_interval=0.05, sweep_interval=0.05, max_backoff=0.4)
     with caplog.at_level(logging.WARNING, logger="marquee.worker.inprocess"):
         runner.start()

@@ -18,8 +18,8 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 def seed(engine, settings: Settings) -> None:
     layout = sample_layout()
     cipher = cipher_from_settings(
-        settings.encryption_key.get_secret_value() if settings.encryption_key else None,
-        settings.jwt_secret.get_secret_value(),
+        settings.security.encryption_key_value(),
+        settings.security.jwt_secret.get_secret_value(),
     )
     with engine.begin() as conn:
         catalog.save_theatre(conn, sample_theatre())

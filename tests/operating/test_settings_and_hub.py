@@ -1,0 +1,102 @@
+"""One settings tree read from flat environment names, and one composition root that builds each
+part once: the API and its in-process worker share one booking service."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+
+from api.app import create_app
+from marquee.bootstrap import build_hub
+from marquee.settings import Settings, WorkerSettings
+
+# Names deployments, deploy/, docs and .env examples set: they must keep working unchanged.
+FLAT_NAMES = {
+    "DATABASE_URL": ("database", "url"),
+    "REPLICA_DATABASE_URL": ("database", "replica_url"),
+    "REDIS_URL": ("redis", "url"),
+    "TASK_MODE": ("worker", "task_mode"),
+    "OUTBOX_MAX_ATTEMPTS": ("worker", "outbox_max_attempts"),
+    "PAYMENT_GATEWAY": ("payments", "gateway"),
+    "STRIPE_PUBLISHABLE_KEY": ("payments", "publishable_key"),
+    "MARQUEE_ENV": ("security", "env"),
+    "TRUSTED_PROXIES": ("http", "trusted_proxies"),
+    "CONNECTOR_ALLOWED_NETWORKS": ("connectors", "allowed_networks"),
+    "THEATRE_LINKS": ("connectors", "theatre_links"),
+    "SMTP_HOST": ("notifications", "smtp_host"),
+    "LOG_LEVEL": ("logging", "level"),
+    "RATE_LIMIT_HOLD_PER_USER": ("rate_limits", "hold_per_user"),
+    "STUCK_AFTER_SECONDS": ("booking", "stuck_after_seconds"),
+    "VAR_DIR": ("files", "var_dir"),
+}
+VALUES = {
+    "OUTBOX_MAX_ATTEMPTS": "3",
+    "MARQUEE_ENV": "development",
+    "TASK_MODE": "celery",
+    "RATE_LIMIT_HOLD_PER_USER": "7/minute",
+    "STUCK_AFTER_SECONDS": "120",
+    "VAR_DIR": "/srv/marquee",
+}
+
+
+def test_every_flat_environment_name_fills_its_group(monkeypatch: pytest.MonkeyPatch):
+    for name in FLAT_NAMES:
+        monkeypatch.setenv(name, VALUES.get(name, f"value-of-{name.lower()}"))
+    settings = Settings()
+    for name, (group, field) in FLAT_NAMES.items():
+        value = getattr(getattr(settings, group), field)
+        assert str(value) == VALUES.get(name, f"value-of-{name.lower()}"), name
+    assert set(FLAT_NAMES) <= set(Settings.environment_names())
+
+
+def test_flat_keywords_go_to_their_group_and_the_rest_comes_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setenv("OUTBOX_BATCH", "17")
+    settings = Settings(database_url="sqlite:///x.db", outbox_max_attempts=2)
+    assert settings.database.url == "sqlite:///x.db"
+    assert settings.worker.outbox_max_attempts == 2
+    assert settings.worker.outbox_batch == 17
+    assert Settings(worker=WorkerSettings(outbox_lease_seconds=9)).worker.outbox_lease_seconds == 9
+
+
+def test_errors_name_the_group_and_unknown_names_are_refused(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("OUTBOX_MAX_ATTEMPTS", "0")
+    with pytest.raises(ValidationError, match="WorkerSettings\n.*outbox_max_attempts"):
+        Settings()
+    monkeypatch.delenv("OUTBOX_MAX_ATTEMPTS")
+    with pytest.raises(ValidationError, match="databse_url"):
+        Settings(databse_url="sqlite://")
+
+
+def test_the_hub_builds_each_part_once_even_when_asked_at_the_same_moment(sqlite_url: str):
+    hub = build_hub(Settings(database_url=sqlite_url))
+    seen: list[object] = []
+    threads = [threading.Thread(target=lambda: seen.append(hub.booking)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(service) for service in seen}) == 1
+    assert hub.runtime.services is hub.booking
+    assert hub.booking.uow is hub.unit_of_work
+    assert hub.runtime.engine is hub.engine is hub.stale_reads.primary
+    hub.engine.dispose()
+
+
+def test_the_api_and_its_in_process_worker_share_the_hubs_booking_service(
+    sqlite_url: str, tmp_path: Path
+):
+    hub = build_hub(Settings(database_url=sqlite_url, notify_dir=tmp_path / "mail"))
+    app = create_app(hub, run_worker=True)
+    with TestClient(app):
+        from marquee.worker import inprocess
+
+        assert inprocess._runner is not None
+        assert inprocess._runner.runtime is hub.runtime
+        assert app.state.ctx.booking is hub.booking is hub.runtime.services
+    hub.engine.dispose()
