@@ -34,9 +34,25 @@ class _Group(BaseSettings):
     """A group of the tree: reads its flat environment names (field name, else `env_prefix` +
     field name, else the field's alias) and takes field names or flat names as keywords."""
 
+    # Aliased fields are read by their alias alone: by name as well, `URL` or `ENV` in the
+    # environment would fill DATABASE_URL or MARQUEE_ENV. Keywords may still use field names
+    # (`DatabaseSettings(url=...)`): __init__ turns them into the aliases.
     model_config = SettingsConfigDict(
-        env_file=None, extra="ignore", validate_by_name=True, validate_by_alias=True
+        env_file=None, extra="ignore", validate_by_name=False, validate_by_alias=True
     )
+
+    def __init__(self, **values: Any) -> None:
+        aliases = type(self).aliases()
+        super().__init__(**{aliases.get(key, key): value for key, value in values.items()})
+
+    @classmethod
+    def aliases(cls) -> dict[str, str]:
+        """Field name -> its environment alias, for the aliased fields."""
+        return {
+            name: info.validation_alias
+            for name, info in cls.model_fields.items()
+            if isinstance(info.validation_alias, str)
+        }
 
     @classmethod
     def flat_names(cls) -> dict[str, str]:

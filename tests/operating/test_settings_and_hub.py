@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from api.app import create_app
 from marquee.bootstrap import build_hub
-from marquee.settings import Settings, WorkerSettings
+from marquee.settings import SecuritySettings, Settings, WorkerSettings
 
 # Names deployments, deploy/, docs and .env examples set: they must keep working unchanged.
 FLAT_NAMES = {
@@ -62,6 +62,30 @@ def test_flat_keywords_go_to_their_group_and_the_rest_comes_from_the_environment
     assert settings.worker.outbox_max_attempts == 2
     assert settings.worker.outbox_batch == 17
     assert Settings(worker=WorkerSettings(outbox_lease_seconds=9)).worker.outbox_lease_seconds == 9
+
+
+def test_only_the_documented_names_are_read(monkeypatch: pytest.MonkeyPatch):
+    # A field's own name is no second variable: a stray ENV must not switch on development
+    # mode, nor URL pick a database.
+    for name, value in {
+        "ENV": "development",
+        "URL": "postgresql://127.0.0.1:1/elsewhere",
+        "REPLICA_URL": "postgresql://127.0.0.1:1/replica",
+        "GATEWAY": "stripe",
+        "AS_JSON": "false",
+    }.items():
+        monkeypatch.setenv(name, value)
+    for name in ("MARQUEE_ENV", "DATABASE_URL", "REDIS_URL", "REPLICA_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("PAYMENT_GATEWAY", "LOG_JSON"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings()
+    assert settings.security.env == "production"
+    assert settings.database.url.startswith("sqlite:")
+    assert settings.redis.url is None and settings.database.replica_url is None
+    assert settings.payments.gateway == "offline" and settings.logging.as_json is True
+    # Field names still work as keywords in code.
+    assert SecuritySettings(env="development").env == "development"
 
 
 def test_errors_name_the_group_and_unknown_names_are_refused(monkeypatch: pytest.MonkeyPatch):
