@@ -11,20 +11,30 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
+if TYPE_CHECKING:
+    from connectors.connector import Connector
+
 
 class PushServer:
-    def __init__(self, engine: Engine, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        secrets_file: Path | None = None,
+    ) -> None:
         import uvicorn
         from fastapi import FastAPI
 
         from api.routers import connector_webhooks
 
         app = FastAPI()
-        app.state.hub = _Hub(engine)
+        app.state.hub = _Hub(engine, secrets_file)
         app.include_router(connector_webhooks.router)
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -63,5 +73,14 @@ class PushServer:
 
 
 class _Hub:
-    def __init__(self, engine: Engine) -> None:
+    """What the push route asks of the application's Hub (marquee/bootstrap.py): its engine
+    and the connectors."""
+
+    def __init__(self, engine: Engine, secrets_file: Path | None = None) -> None:
         self.engine = engine
+        self.secrets_file = secrets_file
+
+    def connector(self, connector_id: str) -> Connector:
+        from connectors.connector import get_connector
+
+        return get_connector(self.engine, connector_id, self.secrets_file)

@@ -6,7 +6,8 @@ tests ask a `Hub` for their parts; nothing else builds these adapters:
 - `engine` (the primary database) and `stale_reads` (the replica while it keeps up);
 - `cipher` (customers' contact data at rest) and `unit_of_work` (SQL, able to decrypt it);
 - `gateways` (the configured payment gateway) and `theatre_links` (which theatres a POS owns);
-- `booking` (the booking service over all of these);
+- `booking` (the booking service over all of these) and `tickets` (the e-ticket QR's signer);
+- `connector(id)` (a legacy theatre's connector, with the connector secrets);
 - `notifier` (email, SMS, push);
 - `runtime` (the worker: booking's handlers as consumers, the dispatcher, the outbox relay).
 
@@ -33,6 +34,8 @@ from store.engine import StaleReads, make_engine
 if TYPE_CHECKING:
     from booking.ports import TheatreLinkResolver, UnitOfWorkFactory
     from booking.services import BookingService
+    from booking.tickets import TicketSigner
+    from connectors.connector import Connector
     from marquee.pii import PiiCipher
     from marquee.worker.runtime import WorkerRuntime
     from notifications import ChannelNotifier
@@ -158,17 +161,34 @@ class Hub:
         return self._once("theatre_links", build)
 
     @property
+    def tickets(self) -> TicketSigner:
+        """The e-ticket QR's signer, on the deployment's key: the same in the API that shows and
+        scans tickets and the worker that mails them. Asked for before the first ticket is
+        signed or checked, whichever comes first (a door scan may precede any booking)."""
+
+        def build() -> TicketSigner:
+            from booking import tickets
+
+            return tickets.configure(self.settings.security.jwt_secret.get_secret_value())
+
+        return self._once("tickets", build)
+
+    def connector(self, connector_id: str) -> Connector:
+        """A legacy theatre's connector, with the deployment's connector secrets (cached per
+        process by the connectors package)."""
+        from connectors.connector import get_connector
+
+        return get_connector(self.engine, connector_id, self.settings.connectors.secrets_file)
+
+    @property
     def booking(self) -> BookingService:
         """The booking service: SQL unit of work, the configured gateway, theatre links."""
 
         def build() -> BookingService:
-            from booking import tickets
             from booking.availability import RecentAvailability
             from booking.services import BookingService
 
-            # The e-ticket QR's signing key, the same in the API that shows it and the worker
-            # that mails it.
-            tickets.configure(self.settings.security.jwt_secret.get_secret_value())
+            _ = self.tickets  # the QR signing key, set before any booking is mailed or shown
             limits = self.settings.booking
             return BookingService(
                 # The SQL repositories' signatures are wider than booking's ports spell them.

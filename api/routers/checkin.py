@@ -76,9 +76,7 @@ def _pos_admissions(ctx: ApiContext, theatre: Theatre) -> tuple[bool, str]:
     so for them nothing is forwarded."""
     if theatre.connector_id is None:
         return False, "native theatre: Marquee is the record of admissions"
-    from connectors.connector import get_connector
-
-    connector = get_connector(ctx.hub.engine, theatre.connector_id)
+    connector = ctx.hub.connector(theatre.connector_id)
     if "admit" not in connector.mapping.operations:
         return False, f"connector {theatre.connector_id} does not take admissions"
     return False, f"connector {theatre.connector_id} takes admissions; forwarding is not built yet"
@@ -90,8 +88,8 @@ def _pos_admissions(ctx: ApiContext, theatre: Theatre) -> tuple[bool, str]:
     response_model=KeyOut,
     summary="Public key that verifies e-ticket QR codes",
 )
-def ticket_key(_: Annotated[Principal, Depends(door_staff)]) -> KeyOut:
-    return KeyOut(public_key=tickets.signer().public_key_b64)
+def ticket_key(_: Annotated[Principal, Depends(door_staff)], ctx: Ctx) -> KeyOut:
+    return KeyOut(public_key=ctx.hub.tickets.public_key_b64)
 
 
 @router.post(
@@ -107,7 +105,7 @@ def scan(
 ) -> ScanOut:
     theatre = _door(ctx, principal, body.theatre_id)
     try:
-        claim = tickets.verify(body.code, tickets.signer().public_key)
+        claim = tickets.verify(body.code, ctx.hub.tickets.public_key)
     except tickets.TicketRejected as rejected:
         raise checkin.INVALID[rejected.reason](str(rejected)) from None
     now = utcnow()

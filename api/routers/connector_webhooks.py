@@ -129,7 +129,7 @@ def _unavailable(request: Request, code: str, title: str, detail: str, retry: in
     },
 )
 async def receive(connector_id: str, request: Request) -> Response:
-    from connectors.connector import UnknownConnector, get_connector
+    from connectors.connector import UnknownConnector
     from connectors.inventory import PushRejected, receive_push
 
     body = await request.body()
@@ -138,9 +138,9 @@ async def receive(connector_id: str, request: Request) -> Response:
     if _nesting(body) > MAX_PUSH_DEPTH:
         # A poison push: refused for good (4xx), never a 5xx the POS would retry forever.
         raise HTTPException(400, f"push body nested deeper than {MAX_PUSH_DEPTH} levels")
-    engine = request.app.state.hub.engine
+    hub = request.app.state.hub
     try:
-        connector = await run_in_threadpool(get_connector, engine, connector_id)
+        connector = await run_in_threadpool(hub.connector, connector_id)
     except UnknownConnector:
         raise HTTPException(404, f"no connector {connector_id}") from None
     except Exception as exc:  # noqa: BLE001 - any build failure is a configuration problem
@@ -160,7 +160,7 @@ async def receive(connector_id: str, request: Request) -> Response:
         )
     headers = {k: v for k, v in request.headers.items()}
     seen = push_order.digest(body)
-    if await run_in_threadpool(_seen, engine, connector_id, seen):
+    if await run_in_threadpool(_seen, hub.engine, connector_id, seen):
         raise HTTPException(409, "this push was already applied (a replay)")
     try:
         report = await run_in_threadpool(receive_push, connector, headers, body)
@@ -178,7 +178,7 @@ async def receive(connector_id: str, request: Request) -> Response:
             f"({type(exc).__name__}); retry later",
             PUSH_FAILED_RETRY_SECONDS,
         )
-    await run_in_threadpool(_record, engine, connector_id, seen)
+    await run_in_threadpool(_record, hub.engine, connector_id, seen)
     if connector.mapping.protocol == "soap":
         # A SOAP callback gets a SOAP answer.
         return Response(SOAP_APPLIED, media_type="text/xml; charset=utf-8")

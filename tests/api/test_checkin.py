@@ -134,3 +134,21 @@ def test_scanners_can_verify_tickets_offline_with_the_public_key(api):
     )
     head, body, sig = booking["qr"].split(".")
     public.verify(base64.urlsafe_b64decode(sig + "=" * (-len(sig) % 4)), f"{head}.{body}".encode())
+
+
+def test_the_door_key_is_the_deployments_before_any_booking_was_made(sqlite_url, monkeypatch):
+    # A fresh API process with its worker elsewhere (Celery) signs nothing before a scan: the
+    # key the door is given must still be the deployment's, not the development one.
+    from booking import tickets
+    from tests.api.conftest import make_api
+
+    monkeypatch.setattr(tickets, "_signer", None)
+    secret = "door-key-test-" + "k" * 32
+    for api in make_api(sqlite_url, jwt_secret=secret, task_mode="celery"):
+        key = api.client.get("/v1/checkin/key", headers=api.auth("staff-a@test.example"))
+        assert key.status_code == 200, key.text
+        assert key.json()["public_key"] == tickets.TicketSigner(secret).public_key_b64
+        assert (
+            key.json()["public_key"]
+            != tickets.TicketSigner(tickets._DEVELOPMENT_SECRET).public_key_b64
+        )

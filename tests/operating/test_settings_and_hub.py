@@ -3,6 +3,7 @@ part once: the API and its in-process worker share one booking service."""
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
@@ -124,3 +125,30 @@ def test_the_api_and_its_in_process_worker_share_the_hubs_booking_service(
         assert inprocess._runner.runtime is hub.runtime
         assert app.state.ctx.booking is hub.booking is hub.runtime.services
     hub.engine.dispose()
+
+
+def test_the_hubs_connectors_take_their_secrets_from_the_secrets_file(
+    sqlite_url: str, tmp_path: Path
+):
+    # The push and check-in routes build connectors through the Hub: a connector whose token is
+    # in the secrets file must build there, not fail for want of the file.
+    from connectors.connector import ConnectorConfig, forget, register
+
+    secrets = tmp_path / "secrets.json"
+    secrets.write_text(json.dumps({"filed": {"token": "from-the-file"}}))
+    hub = build_hub(Settings(database_url=sqlite_url, secrets_file=secrets))
+    register(
+        hub.engine,
+        ConnectorConfig(
+            id="filed",
+            adapter="rest",
+            mapping="mappings/restline/mapping.yaml",
+            endpoint={"base_url": "http://127.0.0.1:9"},
+            secret_refs={"token": "file:filed.token"},
+        ),
+    )
+    try:
+        assert hub.connector("filed").config.id == "filed"
+    finally:
+        forget(hub.engine)
+        hub.engine.dispose()
