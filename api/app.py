@@ -88,7 +88,7 @@ def _lifespan(run_worker: bool, check_secrets: bool = False):
                 raise RuntimeError(f"marquee: refusing to start: {reason}")
         # The embedded default (task_mode=inprocess): this process also delivers the outbox
         # (POS commits, e-mails, refunds retried) and sweeps expired holds, with the API's own
-        # booking service, so the offline gateway's charges are the same object for both.
+        # booking service (one availability snapshot, one gateway, one connection pool).
         runner = None
         if run_worker:
             from marquee.worker.inprocess import start_inprocess_worker, stop_inprocess_worker

@@ -38,7 +38,7 @@ class ApiContext:
     @property
     def booking(self) -> BookingService:
         """The Hub's booking service, built on first use and shared with an in-process worker
-        (the offline gateway's charges are the same object for checkout and refund)."""
+        (one availability snapshot, one gateway, one connection pool)."""
         return self.hub.booking
 
     @property

@@ -13,8 +13,8 @@ tests ask a `Hub` for their parts; nothing else builds these adapters:
 
 Each part is built on first use, once per Hub, and a process makes one Hub (the API app, a
 Celery pool process after its fork, a CLI command). The in-process worker runs on the API's own
-Hub, so it shares the API's booking service: the offline gateway keeps its charges in memory,
-and checkout and refund must see the same object. Tests hand in the parts they build themselves
+Hub, so it shares the API's booking service and its per-process state (the availability
+snapshot, the gateway's memory of idempotency keys, one connection pool). Tests hand in the parts they build themselves
 (an engine, a booking service on a fake POS) and get the rest built around them.
 """
 
@@ -71,7 +71,7 @@ class Hub:
         if built is not None:  # every request asks for the engine: no lock once it exists
             return built
         # Once per Hub even when two requests ask at the same moment: two booking services
-        # would keep two sets of offline charges.
+        # would keep two availability snapshots and two gateways' idempotency memories.
         with self._lock:
             if name not in self._parts:
                 self._parts[name] = build()
