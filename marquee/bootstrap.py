@@ -14,8 +14,9 @@ tests ask a `Hub` for their parts; nothing else builds these adapters:
 Each part is built on first use, once per Hub, and a process makes one Hub (the API app, a
 Celery pool process after its fork, a CLI command). The in-process worker runs on the API's own
 Hub, so it shares the API's booking service and its per-process state (the availability
-snapshot, the gateway's memory of idempotency keys, one connection pool). Tests hand in the parts they build themselves
-(an engine, a booking service on a fake POS) and get the rest built around them.
+snapshot, the gateway's memory of idempotency keys, one connection pool). Tests hand in the
+parts they build themselves (an engine, a booking service on a fake POS) and get the rest built
+around them.
 """
 
 from __future__ import annotations

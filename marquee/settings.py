@@ -199,6 +199,10 @@ class ConnectorSettings(_Group):
 class NotificationSettings(_Group):
     smtp_host: str | None = None
     smtp_port: int = 25
+    # A mail provider's submission port (587) wants STARTTLS and a login.
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
     mail_from: str = "tickets@marquee.local"
     notify_dir: Path = VAR / "outbox-mail"
 

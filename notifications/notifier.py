@@ -211,17 +211,24 @@ class ChannelNotifier:
 def build_notifier(
     settings: Any, engine: Any = None, database_url: str | None = None
 ) -> ChannelNotifier:
-    """From marquee's notification settings (`smtp_host`, `smtp_port`, `mail_from`,
-    `notify_dir`): SMTP email when `smtp_host` is set, else email written to files; SMS and push
-    are file-backed under `notify_dir` (no provider is configured in this build). Channels are
-    looked up by name in `notifications.registry` (code may register its own). Show facts for
-    the e-ticket come from the catalog: `engine` when given, else an engine on `database_url`,
-    made on first use."""
+    """From marquee's notification settings (`smtp_host`, `smtp_port`, `smtp_starttls`,
+    `smtp_username`, `smtp_password`, `mail_from`, `notify_dir`): SMTP email when `smtp_host` is
+    set, else email written to files; SMS and push are file-backed under `notify_dir` (no
+    provider is configured in this build). Channels are looked up by name in
+    `notifications.registry` (code may register its own). Show facts for the e-ticket come from
+    the catalog: `engine` when given, else an engine on `database_url`, made on first use."""
     directory = settings.notify_dir
     email: Channel
     if settings.smtp_host:
+        password = settings.smtp_password
         email = get_channel(
-            "smtp", host=settings.smtp_host, port=settings.smtp_port, mail_from=settings.mail_from
+            "smtp",
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            mail_from=settings.mail_from,
+            starttls=settings.smtp_starttls,
+            username=settings.smtp_username,
+            password=password.get_secret_value() if password is not None else None,
         )
     else:
         email = get_channel("file", directory=directory, name="email", mail_from=settings.mail_from)

@@ -230,3 +230,21 @@ def test_a_missing_value_is_an_error_not_a_placeholder_in_the_inbox() -> None:
     with pytest.raises(ValueError, match="needs a value for 'code'"):
         TemplateBook().render("booking_cancelled", "en", {"name": "A", "refund": "1", "fee": "0"})
     assert candidates("ta_IN") == ["ta-in", "ta", "en"]
+
+
+def test_smtp_login_and_starttls_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from marquee.settings import NotificationSettings
+    from notifications import build_notifier
+
+    for name, value in {
+        "SMTP_HOST": "smtp.example.net",
+        "SMTP_PORT": "587",
+        "SMTP_STARTTLS": "true",
+        "SMTP_USERNAME": "tickets",
+        "SMTP_PASSWORD": "app-password",
+    }.items():
+        monkeypatch.setenv(name, value)
+    email = build_notifier(NotificationSettings()).email
+    assert isinstance(email, SmtpEmail)
+    assert (email.host, email.port, email.starttls) == ("smtp.example.net", 587, True)
+    assert (email.username, email.password) == ("tickets", "app-password")
