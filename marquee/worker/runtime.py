@@ -17,13 +17,13 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from analytics.consumer import analytics_consumers
 from booking import events as ev
 from booking.handlers import HandlerContext, commit_sale
 from booking.ports import Notifier
 from booking.services import BookingService
 from marquee.settings import Settings, WorkerSettings
 from marquee.worker.admin_consumers import admin_consumers
+from marquee.worker.analytics_consumers import analytics_consumers
 from marquee.worker.consumers import (
     Consumer,
     Dispatcher,
