@@ -4,7 +4,7 @@ the id parameters every router declares the same way."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
 from sqlalchemy import Connection
@@ -62,3 +62,24 @@ Languages = Annotated[list[str], Depends(preferred_languages)]
 # Every id in the hub is at most 64 characters: longer is refused with 422 before any lookup.
 PathId = Annotated[str, Path(max_length=64)]
 QueryId = Annotated[str | None, Query(max_length=64)]
+
+
+def connector_row(hub: Hub, connector_id: str) -> dict[str, Any]:
+    """A connector's stored row, or a 404 problem."""
+    from api.problems import not_found
+    from store import sync
+
+    with hub.engine.connect() as conn:
+        row = sync.get_connector(conn, connector_id)
+    if row is None:
+        raise not_found("connector", connector_id)
+    return row
+
+
+def known_connector(connector_id: PathId, request: Request) -> dict[str, Any]:
+    return connector_row(get_hub(request), connector_id)
+
+
+# The connector named in the path (404 when there is none). Declare it after the caller's
+# access check, so a caller without access learns nothing of which connectors exist.
+KnownConnector = Annotated[dict[str, Any], Depends(known_connector)]

@@ -32,8 +32,8 @@ from pydantic import BaseModel, Field
 
 from adapters.mapping import Mapping, MappingError, MappingIssue, load_mapping_text
 from api.context import ApiContext, Ctx
-from api.deps import PathId
-from api.problems import ApiProblem, not_found
+from api.deps import PathId, connector_row
+from api.problems import ApiProblem
 from api.schemas_auth import Strict
 from api.security.access import AdminReader, AdminWriter
 from api.security.endpoints import mapping_file, mappings_root
@@ -127,16 +127,6 @@ def _etag(path: str, data: bytes | None) -> str:
     digest = hashlib.sha256(path.encode() + b"\0")
     digest.update(b"missing" if data is None else b"file\0" + data)
     return f'"{digest.hexdigest()[:32]}"'
-
-
-def _connector_row(ctx: ApiContext, connector_id: str) -> dict[str, Any]:
-    from store import sync
-
-    with ctx.hub.engine.connect() as conn:
-        row = sync.get_connector(conn, connector_id)
-    if row is None:
-        raise not_found("connector", connector_id)
-    return row
 
 
 def _file(ctx: ApiContext, row: dict[str, Any]) -> Path:
@@ -291,7 +281,7 @@ def get_mapping(
     _: AdminReader,
     ctx: Ctx,
 ) -> MappingOut:
-    row = _connector_row(ctx, connector_id)
+    row = connector_row(ctx.hub, connector_id)
     out = _mapping_out(ctx, row, _file(ctx, row))
     response.headers["ETag"] = out.etag
     return out
@@ -309,7 +299,7 @@ def validate_mapping(
     _: AdminReader,
     ctx: Ctx,
 ) -> MappingCheckOut:
-    row = _connector_row(ctx, connector_id)
+    row = connector_row(ctx.hub, connector_id)
     mapping, issues = _check(ctx, row, _file(ctx, row), body.text)
     if mapping is None:
         return MappingCheckOut(valid=False, issues=_issues_out(issues))
@@ -340,7 +330,7 @@ def dry_run_mapping(
     from adapters.mapping.model import canonical_json
     from connectors.mapping_files import dry_run_context
 
-    row = _connector_row(ctx, connector_id)
+    row = connector_row(ctx.hub, connector_id)
     mapping, issues = _check(ctx, row, _file(ctx, row), body.text)
     if mapping is None:
         raise _invalid(issues)
@@ -408,7 +398,7 @@ def save_mapping(
             "send If-Match with the ETag of the mapping you read (GET .../mapping), so a save "
             "never replaces another admin's unseen",
         )
-    row = _connector_row(ctx, connector_id)
+    row = connector_row(ctx.hub, connector_id)
     target = _file(ctx, row)
     current = _read(target)
     etag = _etag(row["mapping"], current)

@@ -11,8 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from api.context import ApiContext, Ctx
-from api.deps import PathId
-from api.problems import not_found
+from api.deps import KnownConnector, PathId
 from api.routers.partner import _theatre
 from api.security.access import AdminReader, PartnerReader
 from api.security.principal import Principal
@@ -80,14 +79,11 @@ def admin_allocation_sales(
     connector_id: PathId,
     day: BusinessDay,
     _: AdminReader,
+    connector: KnownConnector,
     ctx: Ctx,
     date_to: LastDay = None,
 ) -> Response:
-    with ctx.hub.engine.connect() as conn:
-        settings = sql.connector_settings(conn, connector_id)
-    if settings is None:
-        raise not_found("connector", connector_id)
-    return _csv(ctx, connector_id, settings, day, date_to, None)
+    return _csv(ctx, connector_id, connector["settings"] or {}, day, date_to, None)
 
 
 def reads_own_theatre(
