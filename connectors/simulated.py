@@ -67,3 +67,20 @@ def reelfeed(sim: Any, connector_id: str = "reelfeed", **settings: Any) -> Conne
         secret_refs=_secrets(connector_id, {"password": sim.password}),
         settings=settings,
     )
+
+
+def filmdrop(sim: Any, connector_id: str = "filmdrop", **settings: Any) -> ConnectorConfig:
+    return ConnectorConfig(
+        id=connector_id,
+        name="FilmDrop (simulated)",
+        adapter="csv_sftp",
+        mapping="mappings/filmdrop/mapping.yaml",
+        endpoint={
+            "host": sim.host,
+            "port": sim.port,
+            "username": sim.username,
+            "known_hosts_line": sim.known_hosts_line,
+        },
+        secret_refs=_secrets(connector_id, {"password": sim.password}),
+        settings=settings,
+    )

@@ -17,8 +17,9 @@ from sqlalchemy import Engine, select
 
 from booking.allocation_sales import COLUMNS
 from booking.services import BookingService
+from connectors import simulated
 from connectors.catalog import import_catalog
-from connectors.connector import ConnectorConfig, get_connector, register
+from connectors.connector import get_connector, register
 from connectors.link import link_resolver
 from connectors.sales_report import reporting_connector
 from marquee.bootstrap import build_hub
@@ -61,31 +62,18 @@ class Rig:
         return list(csv.DictReader(io.StringIO(text)))
 
 
-def _connect(engine: Engine, sim: FilmDropSimulator, monkeypatch, **settings) -> None:
-    monkeypatch.setenv("MARQUEE_SECRET_FILMDROP_PASSWORD", sim.password)
+def _connect(engine: Engine, sim: FilmDropSimulator, **settings) -> None:
     register(
         engine,
-        ConnectorConfig(
-            id="filmdrop",
-            adapter="csv_sftp",
-            mapping="mappings/filmdrop/mapping.yaml",
-            endpoint={
-                "host": sim.host,
-                "port": sim.port,
-                "username": sim.username,
-                "known_hosts_line": sim.known_hosts_line,
-            },
-            secret_refs={"password": "env:MARQUEE_SECRET_FILMDROP_PASSWORD"},
-            settings={"attempts": 1, "read_timeout": 3.0, "connect_timeout": 1.0, **settings},
-        ),
+        simulated.filmdrop(sim, attempts=1, read_timeout=3.0, connect_timeout=1.0, **settings),
     )
 
 
 @pytest.fixture
-def rig(engine: Engine, tmp_path: Path, monkeypatch) -> Iterator[Rig]:
+def rig(engine: Engine, tmp_path: Path) -> Iterator[Rig]:
     with FilmDropSimulator(tmp_path / "drop", days=2, inbox=INBOX) as sim:
         sim.write_export(date.today(), malformed=False)
-        _connect(engine, sim, monkeypatch)
+        _connect(engine, sim)
         import_catalog(get_connector(engine, "filmdrop"), days=2)
         show_id, _, session = pick_show(engine, "filmdrop")
         with engine.connect() as conn:
@@ -96,7 +84,6 @@ def rig(engine: Engine, tmp_path: Path, monkeypatch) -> Iterator[Rig]:
         _connect(
             engine,
             sim,
-            monkeypatch,
             online_sales="allocation",
             allocation={screen_id: allocated},
             sales_report=REPORT,
@@ -174,14 +161,11 @@ def test_a_server_that_is_down_gets_the_file_when_the_relay_retries(rig: Rig):
     assert len(done) == 1  # the BookingConfirmed, uploaded once it could be
 
 
-def test_a_folder_the_server_lacks_is_an_error_the_relay_keeps_retrying(
-    rig: Rig, engine: Engine, monkeypatch
-):
+def test_a_folder_the_server_lacks_is_an_error_the_relay_keeps_retrying(rig: Rig, engine: Engine):
     config = get_connector(engine, "filmdrop").config
     _connect(
         engine,
         rig.sim,
-        monkeypatch,
         online_sales="allocation",
         allocation=config.settings["allocation"],
         sales_report={"path": INBOX + "/missing/marquee-sales-{date:%Y%m%d}.csv"},

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
-from connectors.connector import ConnectorConfig, register
+from connectors import simulated
+from connectors.connector import register
 from marquee.cli import app
 from simulators.filmdrop import FilmDropSimulator
 from store.tables import dead_letters, shows
@@ -27,24 +28,8 @@ def sim(tmp_path) -> Iterator[FilmDropSimulator]:
 
 
 @pytest.fixture
-def connected(engine: Engine, sim: FilmDropSimulator, monkeypatch) -> FilmDropSimulator:
-    monkeypatch.setenv("MARQUEE_SECRET_FILMDROP_PASSWORD", sim.password)
-    register(
-        engine,
-        ConnectorConfig(
-            id="filmdrop",
-            adapter="csv_sftp",
-            mapping="mappings/filmdrop/mapping.yaml",
-            endpoint={
-                "host": sim.host,
-                "port": sim.port,
-                "username": sim.username,
-                "known_hosts_line": sim.known_hosts_line,
-            },
-            secret_refs={"password": "env:MARQUEE_SECRET_FILMDROP_PASSWORD"},
-            settings={"attempts": 1, "read_timeout": 3.0},
-        ),
-    )
+def connected(engine: Engine, sim: FilmDropSimulator) -> FilmDropSimulator:
+    register(engine, simulated.filmdrop(sim, attempts=1, read_timeout=3.0))
     return sim
 
 

@@ -9,39 +9,23 @@ from datetime import date
 
 from sqlalchemy import select
 
-from connectors import catalog
-from connectors.connector import ConnectorConfig, get_connector, register
+from connectors import catalog, simulated
+from connectors.connector import get_connector, register
 from simulators import filmdrop
 from simulators.filmdrop import FilmDropSimulator
 from store.tables import dead_letters
 from tests.connectors.helpers import counts
 
 
-def connect(engine, sim, monkeypatch):
-    monkeypatch.setenv("MARQUEE_SECRET_FILMDROP_PASSWORD", sim.password)
-    register(
-        engine,
-        ConnectorConfig(
-            id="filmdrop",
-            adapter="csv_sftp",
-            mapping="mappings/filmdrop/mapping.yaml",
-            endpoint={
-                "host": sim.host,
-                "port": sim.port,
-                "username": sim.username,
-                "known_hosts_line": sim.known_hosts_line,
-            },
-            secret_refs={"password": "env:MARQUEE_SECRET_FILMDROP_PASSWORD"},
-            settings={"attempts": 1},
-        ),
-    )
+def connect(engine, sim):
+    register(engine, simulated.filmdrop(sim, attempts=1))
     return get_connector(engine, "filmdrop")
 
 
-def test_shows_wait_for_movies_that_arrive_later_in_the_import(engine, tmp_path, monkeypatch):
+def test_shows_wait_for_movies_that_arrive_later_in_the_import(engine, tmp_path):
     with FilmDropSimulator(tmp_path / "drop", days=1) as sim:
         sim.write_export(date.today(), malformed=False)
-        connector = connect(engine, sim, monkeypatch)
+        connector = connect(engine, sim)
         report = catalog.ImportReport(connector.id)
         for entity in ("theatre", "screen", "seat_layout"):
             catalog._simple(connector, entity, report, 1)
@@ -57,9 +41,7 @@ def test_shows_wait_for_movies_that_arrive_later_in_the_import(engine, tmp_path,
             report.listed_shows.close()
 
 
-def test_a_movie_that_never_arrives_is_a_dead_letter_for_its_shows_only(
-    engine, tmp_path, monkeypatch
-):
+def test_a_movie_that_never_arrives_is_a_dead_letter_for_its_shows_only(engine, tmp_path):
     with FilmDropSimulator(tmp_path / "drop", days=1) as sim:
         today = date.today()
         sim.write_export(today, malformed=False)
@@ -69,7 +51,7 @@ def test_a_movie_that_never_arrives_is_a_dead_letter_for_its_shows_only(
         doc = json.loads(newest.read_text())
         doc["films"] = [f for f in doc["films"] if f["code"] != "112"]
         newest.write_text(json.dumps(doc))
-        connector = connect(engine, sim, monkeypatch)
+        connector = connect(engine, sim)
         report = catalog.import_catalog(connector, days=1)
     lacking = [s for s in sim.sessions(today) if s.film == "112"]
     assert lacking and report.counts["show"]["created"] == 8 - len(lacking)
