@@ -1,8 +1,10 @@
 """Event handlers: what happens after an event, and the registry a dispatcher plugs into.
 
-A dispatcher (the in-process one in tests, or the worker reading the outbox) rebuilds the event
-with `booking.events.from_message(name, payload)` and calls `MessageBus.handle(event)`; each
-handler here turns the event into a command for the bus (booking/bus.py) or tells the customer.
+The worker reading the outbox runs each handler registered here as a consumer of its own, in
+registration order (marquee/worker/consumers.py `booking_consumers`), with the event rebuilt by
+`booking.events.from_message(name, payload)`; the tests' in-process dispatcher hands events to
+`MessageBus.handle(event)` instead. Each handler turns the event into a command for the bus
+(booking/bus.py) or tells the customer.
 Handlers must be idempotent: the outbox delivers at least once. They raise to ask for a retry
 (PosUnavailable, GatewayUnavailable); a dispatcher that gives up on a BookingConfirmed calls
 `BookingService.fail_sale` (refund + admin conflict). A handler's module and name are its

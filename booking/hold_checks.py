@@ -1,6 +1,7 @@
-"""The checks a hold must pass before the database is asked, shared by the hold handlers and
-the early refusal the API asks for on its event loop: the sales window, the seat rules, the
-per-customer caps, whether a hold is still live; and finding the best available seats.
+"""The checks a hold must pass, and finding the best available seats. The hold handlers check
+the sales window, the seat rules, whether a hold is still live and (after the take) the
+per-customer caps; the early refusal the API asks for on its event loop uses only what the
+public seat map shows (the snapshot), never the caps.
 """
 
 from __future__ import annotations
