@@ -50,7 +50,7 @@ typecheck: install-test
 # too (pyproject.toml [tool.coverage.run]); each process writes its own file under var/coverage.
 test: lint web-test
 	rm -rf var/coverage
-	$(BIN)/coverage run -m pytest -q -p no:cacheprovider
+	$(BIN)/coverage run -m pytest -q -p no:cacheprovider --durations=15
 	$(MAKE) --no-print-directory coverage-report
 
 coverage-report:
