@@ -4,6 +4,7 @@ translations, and a week of shows from today. Loading is idempotent (fixed ids, 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
 
@@ -22,6 +23,9 @@ from canonical.layout_builder import standard_layout
 from canonical.time import localize
 from store import catalog
 from store.tables import partners, shows
+
+if TYPE_CHECKING:
+    from marquee.pii import PiiCipher
 
 DEMO_PARTNER = "prt_demo"
 
@@ -128,19 +132,17 @@ DEMO_USERS = [
 ]
 
 
-def load_demo_users(engine: Engine) -> int:
-    """Create the demo logins if missing (stored like any account: argon2, encrypted email)."""
+def load_demo_users(engine: Engine, cipher: PiiCipher | None = None) -> int:
+    """Create the demo logins if missing (stored like any account: argon2, encrypted email).
+    `cipher`: the Hub's; without one, a cipher on the process's settings."""
     from api.security import accounts
-    from api.security.pii import cipher_from_settings
     from api.security.scopes import Role
-    from marquee.settings import get_settings
     from store import users
 
-    settings = get_settings()
-    cipher = cipher_from_settings(
-        settings.security.encryption_key_value(),
-        settings.security.jwt_secret.get_secret_value(),
-    )
+    if cipher is None:
+        from marquee.bootstrap import build_hub
+
+        cipher = build_hub().cipher
     created = 0
     with engine.begin() as conn:
         for user_id, email, password, role, partner in DEMO_USERS:
@@ -159,7 +161,13 @@ def load_demo_users(engine: Engine) -> int:
     return created
 
 
-def load_demo(engine: Engine, *, today: date | None = None, days: int = 7) -> dict[str, int]:
+def load_demo(
+    engine: Engine,
+    *,
+    today: date | None = None,
+    days: int = 7,
+    cipher: PiiCipher | None = None,
+) -> dict[str, int]:
     today = today or datetime.now(UTC).date()
     counts = {"theatres": 0, "screens": 0, "movies": 0, "shows": 0}
     with engine.begin() as conn:
@@ -213,5 +221,5 @@ def load_demo(engine: Engine, *, today: date | None = None, days: int = 7) -> di
                         )
                         catalog.save_show(conn, show, layout)
                         counts["shows"] += 1
-    counts["users"] = load_demo_users(engine)
+    counts["users"] = load_demo_users(engine, cipher)
     return counts

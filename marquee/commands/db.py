@@ -30,5 +30,6 @@ def load_demo_cmd(days: int = 7) -> None:
     from marquee.bootstrap import build_hub
     from marquee.demo_data import load_demo
 
-    counts = load_demo(build_hub().engine, days=days)
+    hub = build_hub()
+    counts = load_demo(hub.engine, days=days, cipher=hub.cipher)
     typer.echo(", ".join(f"{v} {k}" for k, v in counts.items()) + " loaded")

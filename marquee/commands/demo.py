@@ -137,7 +137,7 @@ def demo(
     from marquee.demo_data import load_demo
 
     hub = build_hub(settings)
-    counts = load_demo(hub.engine)
+    counts = load_demo(hub.engine, cipher=hub.cipher)
     typer.echo(f"demo data: {counts}")
     base = f"http://{host}:{port}"
     secrets_path = settings.connectors.secrets_file or settings.files.var_dir / "demo-secrets.json"
