@@ -37,11 +37,11 @@ def joined_mapping(tmp_path: Path) -> Path:
     return path
 
 
-def test_show_end_from_the_imported_film_runtime(engine, tmp_path, monkeypatch):
+def test_show_end_from_the_imported_film_runtime(engine, tmp_path):
     mapping = joined_mapping(tmp_path)
     with FilmDropSimulator(tmp_path / "drop", days=1) as sim:
         sim.write_export(date.today(), malformed=False)
-        connector = connect(engine, sim, monkeypatch)
+        connector = connect(engine, sim)
         connector.config.mapping = str(mapping)
         connector.mapping = load_mapping(mapping)
         report = catalog.import_catalog(connector, days=1)
@@ -104,9 +104,7 @@ NEW_LANGUAGE = """      language:
           - {path: SessionId, transforms: [{imported: {entity: show, field: language}}]}"""
 
 
-def test_screen_from_the_seat_file_and_language_from_an_earlier_sessions_file(
-    engine, tmp_path, monkeypatch
-):
+def test_screen_from_the_seat_file_and_language_from_an_earlier_sessions_file(engine, tmp_path):
     """A show's screen is the one the seat file (rooms.json, each room with its seat map)
     brought, joined by room number; a delta sessions line that leaves its audio empty keeps the
     language the full sessions file gave the show. A room the seat file lacks is a dead
@@ -123,7 +121,7 @@ def test_screen_from_the_seat_file_and_language_from_an_earlier_sessions_file(
     today = date.today()
     with FilmDropSimulator(tmp_path / "drop", days=1) as sim:
         sim.write_export(today, malformed=False)
-        connector = connect(engine, sim, monkeypatch)
+        connector = connect(engine, sim)
         connector.config.mapping = str(path)
         connector.mapping = load_mapping(path)
         first = catalog.import_catalog(connector, days=1)

@@ -40,7 +40,7 @@ def test_per_theatre_windows_are_the_theatres_own_dates():
     assert window["date"] == window["from_date"]
 
 
-def test_files_deleted_after_reading(engine, tmp_path, monkeypatch):
+def test_files_deleted_after_reading(engine, tmp_path):
     shutil.copytree(ROOT / "mappings/lookups", tmp_path / "lookups")
     (tmp_path / "filmdrop").mkdir()
     text = (ROOT / "mappings/filmdrop/mapping.yaml").read_text()
@@ -49,7 +49,7 @@ def test_files_deleted_after_reading(engine, tmp_path, monkeypatch):
     with FilmDropSimulator(tmp_path / "drop", days=1) as sim:
         today = date.today()
         sim.write_export(today, malformed=False)
-        connector = connect(engine, sim, monkeypatch)
+        connector = connect(engine, sim)
         connector.mapping = connector.adapter.mapping = load_mapping(path)
         report = catalog.import_catalog(connector, days=1)
         folder = sim.folder(today)
