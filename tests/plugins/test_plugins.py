@@ -9,13 +9,13 @@ from __future__ import annotations
 import tomllib
 from importlib.metadata import EntryPoint, distributions, entry_points
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
 from adapters import registry as adapter_registry
 from adapters.plugins import DuplicatePlugin, PluginRegistry, UnknownPlugin
 from booking.errors import UnknownGateway
+from marquee.settings import NotificationSettings
 from notifications import registry as channel_registry
 from notifications.channels import FileChannel, Outgoing, SmtpEmail
 from notifications.notifier import build_notifier
@@ -218,7 +218,7 @@ def test_the_notifier_builds_its_channels_through_the_registry(tmp_path: Path) -
         def send(self, message: Outgoing) -> None:
             sent.append(message)
 
-    settings = SimpleNamespace(
+    settings = NotificationSettings(
         notify_dir=tmp_path, smtp_host="mail.example", smtp_port=587, mail_from="box@example"
     )
     channel_registry.register_channel("smtp", Recorded)
@@ -231,6 +231,9 @@ def test_the_notifier_builds_its_channels_through_the_registry(tmp_path: Path) -
         "host": "mail.example",
         "port": 587,
         "mail_from": "box@example",
+        "starttls": False,
+        "username": None,
+        "password": None,
     }
     assert isinstance(notifier.sms, FileChannel) and notifier.sms.path == tmp_path / "sms.jsonl"
     assert isinstance(build_notifier(settings).email, SmtpEmail)
