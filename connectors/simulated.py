@@ -53,28 +53,22 @@ def soapbox(sim: Any, connector_id: str = "soapbox", **settings: Any) -> Connect
 
 
 def reelfeed(sim: Any, connector_id: str = "reelfeed", **settings: Any) -> ConnectorConfig:
-    return ConnectorConfig(
-        id=connector_id,
-        name="Reelfeed (simulated)",
-        adapter="csv_sftp",
-        mapping="mappings/reelfeed/mapping.yaml",
-        endpoint={
-            "host": sim.host,
-            "port": sim.port,
-            "username": sim.username,
-            "known_hosts_line": sim.known_hosts_line,
-        },
-        secret_refs=_secrets(connector_id, {"password": sim.password}),
-        settings=settings,
-    )
+    return _sftp(sim, connector_id, "Reelfeed", "reelfeed", settings)
 
 
 def filmdrop(sim: Any, connector_id: str = "filmdrop", **settings: Any) -> ConnectorConfig:
+    return _sftp(sim, connector_id, "FilmDrop", "filmdrop", settings)
+
+
+def _sftp(
+    sim: Any, connector_id: str, name: str, system: str, settings: dict[str, Any]
+) -> ConnectorConfig:
+    """A CSV-over-SFTP simulator's connector: its server, host key and password."""
     return ConnectorConfig(
         id=connector_id,
-        name="FilmDrop (simulated)",
+        name=f"{name} (simulated)",
         adapter="csv_sftp",
-        mapping="mappings/filmdrop/mapping.yaml",
+        mapping=f"mappings/{system}/mapping.yaml",
         endpoint={
             "host": sim.host,
             "port": sim.port,

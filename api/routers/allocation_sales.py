@@ -12,9 +12,8 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.context import ApiContext, Ctx
 from api.deps import KnownConnector, PathId
-from api.routers.partner import _theatre
-from api.security.access import AdminReader, PartnerReader
-from api.security.principal import Principal
+from api.routers.partner import reads_own_theatre
+from api.security.access import AdminReader
 from booking.allocation_sales import (
     NotAllocationMode,
     render_csv,
@@ -84,17 +83,6 @@ def admin_allocation_sales(
     date_to: LastDay = None,
 ) -> Response:
     return _csv(ctx, connector_id, connector["settings"] or {}, day, date_to, None)
-
-
-def reads_own_theatre(
-    theatre_id: PathId,
-    principal: PartnerReader,
-    ctx: Ctx,
-) -> Principal:
-    """Ownership before the query is validated: another partner's theatre answers 404."""
-    with ctx.hub.engine.connect() as conn:
-        _theatre(conn, principal, theatre_id)
-    return principal
 
 
 @partner_router.get(

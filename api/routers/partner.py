@@ -95,6 +95,17 @@ def owns_theatre(
     return principal
 
 
+def reads_own_theatre(
+    theatre_id: PathId,
+    principal: PartnerReader,
+    ctx: Ctx,
+) -> Principal:
+    """As `owns_theatre`, for a caller who only reads."""
+    with ctx.hub.engine.connect() as conn:
+        _theatre(conn, principal, theatre_id)
+    return principal
+
+
 def owns_screen(
     screen_id: PathId,
     principal: PartnerWriter,
